@@ -1,0 +1,3 @@
+from cvbuild.cli.app import main
+
+main()

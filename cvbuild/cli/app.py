@@ -1,0 +1,161 @@
+"""`cvbuild` commands. Exit codes: 0 ok, 2 invalid input or usage, 1 rendering failed."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+
+from cvbuild import __version__
+
+app = typer.Typer(
+    name="cvbuild",
+    help="Build every CV document you need from one validated YAML profile.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+theme_app = typer.Typer(help="Create and inspect themes.", no_args_is_help=True)
+import_app = typer.Typer(help="Convert other formats to profile YAML.", no_args_is_help=True)
+app.add_typer(theme_app, name="theme")
+app.add_typer(import_app, name="import")
+
+T = TypeVar("T")
+
+
+def _err(message: str) -> None:
+    sys.stderr.write(message.rstrip("\n") + "\n")
+
+
+def run(action: Callable[[], T]) -> T:
+    """Turn cvbuild errors into messages and exit codes; never show a traceback for bad input."""
+    from cvbuild.errors import CvbuildError
+
+    try:
+        return action()
+    except CvbuildError as exc:
+        _err(f"error: {exc}" if "\n" not in str(exc) and not getattr(exc, "problems", None) else str(exc))
+        if getattr(exc, "problems", None):
+            n = len(exc.problems)  # type: ignore[attr-defined]
+            _err(f"{n} problem{'s' if n != 1 else ''} found; nothing was written.")
+        raise typer.Exit(exc.exit_code) from None
+    except KeyboardInterrupt:
+        raise typer.Exit(130) from None
+    except Exception as exc:  # a bug or an engine failure: exit 1, traceback only on request
+        if os.environ.get("CVBUILD_DEBUG"):
+            raise
+        _err(f"error: rendering failed: {type(exc).__name__}: {exc}\n(set CVBUILD_DEBUG=1 for a traceback)")
+        raise typer.Exit(1) from None
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"cvbuild {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_callback(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")
+    ] = False,
+) -> None:
+    """Build every CV document you need from one validated YAML profile."""
+
+
+ProfileArg = Annotated[Path, typer.Argument(help="The profile YAML file.", show_default=False)]
+
+
+@app.command()
+def validate(profile: ProfileArg) -> None:
+    """Check a profile and report every problem with file:line:column."""
+
+    def action() -> None:
+        from cvbuild.loading.profile import load_profile
+
+        p, _ = load_profile(profile)
+        n_pubs = len(p.publication_entries())
+        typer.echo(f"{profile}: valid ({p.name}; {n_pubs} publications, {len(p.documents) or 1} document(s))")
+
+    run(action)
+
+
+@app.command()
+def render(
+    profile: ProfileArg,
+    format: Annotated[
+        str | None, typer.Option("-f", "--format", help="Comma-separated: pdf,html,txt,md,png. Default: all the theme supports.")
+    ] = None,
+    engine: Annotated[str | None, typer.Option("--engine", help="PDF engine: typst (default) or weasyprint.")] = None,
+    theme: Annotated[str | None, typer.Option("--theme", help="Theme name or folder path.")] = None,
+    document: Annotated[str | None, typer.Option("-d", "--document", help="Render only this document (variant).")] = None,
+    output: Annotated[Path, typer.Option("-o", "--output", help="Output folder.")] = Path("out"),
+    set_: Annotated[list[str] | None, typer.Option("--set", help="Theme option KEY=VALUE; repeatable.")] = None,
+) -> None:
+    """Render a profile into PDF, HTML, text, Markdown and PNG."""
+
+    def action() -> list[Path]:
+        from cvbuild.pipeline import RenderRequest, parse_formats, parse_sets
+        from cvbuild.pipeline import render as run_render
+
+        request = RenderRequest(
+            profile=profile,
+            formats=parse_formats(format),
+            engine=engine,
+            theme=theme,
+            document=document,
+            output=output,
+            sets=parse_sets(set_ or []),
+        )
+        return run_render(request, warn=lambda m: _err(f"warning: {m}"))
+
+    for path in run(action):
+        typer.echo(f"wrote {path}")
+
+
+@app.command()
+def new(
+    path: Annotated[Path, typer.Argument(help="Where to write the starter profile.")] = Path("profile.yaml"),
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
+) -> None:
+    """Write a starter profile, with a JSON Schema beside it for editor completion."""
+
+    def action() -> list[Path]:
+        from cvbuild.cli.starter import write_starter
+
+        return write_starter(path, force=force)
+
+    for written in run(action):
+        typer.echo(f"wrote {written}")
+
+
+@app.command()
+def schema() -> None:
+    """Print the JSON Schema of the profile."""
+    from cvbuild.schema.jsonschema import schema_json
+
+    typer.echo(schema_json(), nl=False)
+
+
+@app.command()
+def themes(
+    profile_dir: Annotated[Path | None, typer.Option("--dir", help="Also list themes in DIR/themes.")] = None,
+) -> None:
+    """List the themes cvbuild can find."""
+
+    def action() -> list[Any]:
+        from cvbuild.themes.theme import list_themes
+
+        return list_themes(profile_dir)
+
+    for t in run(action):
+        typer.echo(f"{t.name:<12} {t.description}  [{', '.join(t.targets)}]  ({t.path})")
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,69 @@
+"""Date formatting for every target, localised with babel."""
+
+from __future__ import annotations
+
+from cvbuild.document.model import DateRange
+from cvbuild.schema.fields import PartialDate
+
+# Words babel has no data for. Add a locale here to translate them.
+WORDS: dict[str, dict[str, str]] = {
+    "en": {"present": "present", "expected": "expected"},
+    "de": {"present": "heute", "expected": "voraussichtlich"},
+    "fr": {"present": "présent", "expected": "prévu"},
+    "es": {"present": "actualidad", "expected": "previsto"},
+    "zh": {"present": "至今", "expected": "预计"},
+    "ja": {"present": "現在", "expected": "予定"},
+}
+
+DASH = " – "  # en dash with spaces, as in "2023 – present"
+
+
+def word(key: str, locale: str) -> str:
+    lang = locale.split("_")[0].split("-")[0]
+    return WORDS.get(lang, WORDS["en"]).get(key, WORDS["en"][key])
+
+
+def format_date(date: PartialDate, locale: str) -> str:
+    """Month precision at most, so every date in a CV reads alike: `Jul 2025`, `2023`."""
+    if date.present:
+        return word("present", locale)
+    if date.month is None:
+        return str(date.year)
+    from babel.dates import format_date as babel_format
+
+    return str(babel_format(date.first_day(), "MMM y", locale=locale)).replace(".", "")
+
+
+def date_range(
+    start: PartialDate | None,
+    end: PartialDate | None,
+    locale: str,
+    *,
+    single: PartialDate | None = None,
+    expected: bool = False,
+) -> DateRange | None:
+    """`Jul 2025 – Dec 2025`, `2023 – present`, `Jun 2026 (expected)`, or a single date."""
+    if single is not None:
+        return DateRange(text=format_date(single, locale), start=str(single), end=str(single))
+    if start is None and end is None:
+        return None
+    if start is None:
+        assert end is not None
+        return date_range(None, None, locale, single=end)
+    start_text = format_date(start, locale)
+    if end is None:
+        text = start_text
+    elif end.present:
+        text = start_text + DASH + word("present", locale)
+    else:
+        end_text = format_date(end, locale)
+        text = start_text if end_text == start_text else start_text + DASH + end_text
+    if expected and end is not None and not end.present:
+        text += f" ({word('expected', locale)})"
+    return DateRange(
+        text=text,
+        start=str(start),
+        end=None if end is None or end.present else str(end),
+        current=bool(end and end.present),
+        expected=expected,
+    )

@@ -1,0 +1,148 @@
+"""The whole pipeline in order: load -> Profile -> Document(s) -> targets -> files.
+
+Everything is rendered in memory first and written only when every target succeeded,
+so a failing run leaves the previous outputs byte-identical.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import os
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from cvbuild.errors import InputError
+from cvbuild.schema.model import DocumentSpec, Profile
+
+ALL_FORMATS = ("pdf", "html", "txt", "md", "png")
+DEFAULT_THEME = "classic"
+
+
+@dataclass(frozen=True)
+class RenderRequest:
+    profile: Path
+    formats: Sequence[str] | None = None
+    engine: str | None = None
+    theme: str | None = None
+    document: str | None = None
+    output: Path = Path("out")
+    sets: Mapping[str, str] = field(default_factory=dict)
+
+
+def today(env: Mapping[str, str] | None = None) -> _dt.date:
+    """SOURCE_DATE_EPOCH (UTC) when set, so builds are reproducible; else the local date."""
+    env = os.environ if env is None else env
+    raw = env.get("SOURCE_DATE_EPOCH", "").strip()
+    if raw:
+        try:
+            return _dt.datetime.fromtimestamp(int(raw), tz=_dt.timezone.utc).date()
+        except (ValueError, OverflowError, OSError):
+            raise InputError(f"SOURCE_DATE_EPOCH={raw!r} is not a Unix timestamp") from None
+    return _dt.date.today()
+
+
+def parse_formats(text: str | None) -> list[str] | None:
+    if not text:
+        return None
+    formats = [f.strip().lower() for f in text.split(",") if f.strip()]
+    bad = [f for f in formats if f not in ALL_FORMATS]
+    if bad:
+        raise InputError(f"unknown format {bad[0]!r}; choose from {', '.join(ALL_FORMATS)}")
+    return list(dict.fromkeys(formats))
+
+
+def parse_sets(items: Sequence[str]) -> dict[str, str]:
+    out = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise InputError(f"--set {item!r}: write KEY=VALUE, for example --set accent=#8b0000")
+        out[key.strip()] = value
+    return out
+
+
+def documents_to_render(profile: Profile, name: str | None) -> list[tuple[str, DocumentSpec]]:
+    """One named document, every declared variant, or the implicit `cv`."""
+    if name is not None:
+        if name in profile.documents:
+            return [(name, profile.documents[name])]
+        if name == "cv" and not profile.documents:
+            return [("cv", DocumentSpec())]
+        known = ", ".join(profile.documents) or "none declared; the default is 'cv'"
+        raise InputError(f"unknown document {name!r}; documents in this profile: {known}")
+    if profile.documents:
+        return list(profile.documents.items())
+    return [("cv", DocumentSpec())]
+
+
+def build_for(
+    profile: Profile, name: str, spec: DocumentSpec, request: RenderRequest, day: _dt.date
+) -> tuple[Any, Any]:
+    """(Theme, Document) for one variant: theme defaults < document spec < --set."""
+    from cvbuild.document.build import BuildOptions, build_document
+    from cvbuild.document.publications import PublicationView
+    from cvbuild.themes.theme import load_theme
+
+    profile_dir = request.profile.resolve().parent
+    theme = load_theme(request.theme or spec.theme or DEFAULT_THEME, profile_dir)
+    options = theme.resolve_options(spec.options, source=f"documents.{name}.options")
+    options = theme.resolve_options(options, request.sets)
+    pub_defaults = {k: v for k, v in theme.publications.items() if k in PublicationView.__dataclass_fields__}
+    if "tags" in pub_defaults:
+        pub_defaults["tags"] = tuple(pub_defaults["tags"])
+    doc = build_document(
+        profile,
+        BuildOptions(
+            document=name,
+            spec=spec,
+            publications=PublicationView(**pub_defaults),
+            section_order=tuple(options.get("section_order", ())),
+            section_titles=dict(theme.section_titles),
+            theme_options=options,
+            locale=str(options.get("locale", "en")),
+            today=day,
+        ),
+    )
+    return theme, doc
+
+
+def output_stem(profile: Profile, name: str, many: bool) -> str:
+    from cvbuild.output import slug
+
+    base = slug(profile.name)
+    return base if name == "cv" and not many else f"{base}-{name}"
+
+
+def render(request: RenderRequest, warn: Callable[[str], None] = lambda _m: None) -> list[Path]:
+    """Run the pipeline; returns the written paths. Raises InputError / RenderError."""
+    from cvbuild.loading.profile import load_profile
+    from cvbuild.output import atomic_write
+    from cvbuild.targets.base import FORMATS, RenderContext, render_format
+
+    profile, _ = load_profile(request.profile)
+    day = today()
+    docs = documents_to_render(profile, request.document)
+    if request.engine is not None and request.engine not in ("typst", "weasyprint"):
+        raise InputError(f"unknown engine {request.engine!r}; choose typst or weasyprint")
+    pending: list[tuple[Path, bytes]] = []
+    for name, spec in docs:
+        theme, doc = build_for(profile, name, spec, request, day)
+        formats = list(request.formats or spec.formats or _theme_formats(theme))
+        ctx = RenderContext(theme=theme, today=day, profile_dir=request.profile.resolve().parent, options=doc.options, warn=warn)
+        stem = output_stem(profile, name, len(docs) > 1)
+        for fmt in formats:
+            if fmt not in FORMATS:
+                raise InputError(f"unknown format {fmt!r}")
+            if theme.targets and fmt not in theme.targets:
+                raise InputError(f"theme {theme.name!r} has no {fmt} output; it supports {', '.join(theme.targets)}")
+            for artifact in render_format(fmt, request.engine, doc, ctx):
+                pending.append((request.output / f"{stem}{artifact.suffix}", artifact.data))
+    for path, data in pending:
+        atomic_write(path, data)
+    return [p for p, _ in pending]
+
+
+def _theme_formats(theme: Any) -> list[str]:
+    return [f for f in ALL_FORMATS if f in theme.targets] or ["txt", "md"]

@@ -1,0 +1,330 @@
+"""The profile schema: what a person writes. Every model forbids unknown keys."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, ValidationInfo, field_validator
+from pydantic_core import PydanticCustomError
+
+from cvbuild.schema.fields import Date, LinkOrHandle, Markup, NonEmpty, PartialDate, Scalar, Url
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+class Dated(Model):
+    """An entry with a single `date` or a `start`/`end` range."""
+
+    date: Date | None = None
+    start: Date | None = None
+    end: Date | None = None
+
+    @field_validator("end")
+    @classmethod
+    def _end_after_start(cls, end: PartialDate | None, info: ValidationInfo) -> PartialDate | None:
+        start = info.data.get("start")
+        if end is None or start is None:
+            return end
+        if start.present:
+            raise PydanticCustomError("date_order", "start cannot be `present` when an end is given")
+        if not end.present and _cmp_key(end, start) < _cmp_key(start, end):
+            raise PydanticCustomError(
+                "date_order", "end {end} is before start {start}", {"end": str(end), "start": str(start)}
+            )
+        return end
+
+    @field_validator("start")
+    @classmethod
+    def _not_both(cls, start: PartialDate | None, info: ValidationInfo) -> PartialDate | None:
+        if start is not None and info.data.get("date") is not None:
+            raise PydanticCustomError("date_both", "give either `date` or `start`/`end`, not both")
+        return start
+
+
+def _cmp_key(a: PartialDate, b: PartialDate) -> tuple[int, ...]:
+    """Compare at the precision both dates share, so 2024 vs 2024-05 is not 'before'."""
+    n = 1 + (a.month is not None and b.month is not None) + (a.day is not None and b.day is not None)
+    return a.sort_key[:n]
+
+
+class Links(Model):
+    """Profile links: a full URL, or for most sites just the user name."""
+
+    github: LinkOrHandle | None = None
+    gitlab: LinkOrHandle | None = None
+    google_scholar: LinkOrHandle | None = None
+    orcid: LinkOrHandle | None = None
+    dblp: Url | None = None
+    linkedin: LinkOrHandle | None = None
+    x: LinkOrHandle | None = None
+    mastodon: Url | None = None
+    bluesky: LinkOrHandle | None = None
+    researchgate: LinkOrHandle | None = None
+    semantic_scholar: Url | None = None
+    stackoverflow: Url | None = None
+    youtube: LinkOrHandle | None = None
+    blog: Url | None = None
+
+
+class Contact(Model):
+    email: Annotated[str, Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")] | None = None
+    phone: str | None = None
+    website: Url | None = None
+    location: str | None = None
+    links: Links = Links()
+
+
+class Education(Dated):
+    institution: NonEmpty
+    degree: str | None = None
+    field: str | None = None
+    location: str | None = None
+    expected: bool = False
+    gpa: str | None = None
+    honors: list[Markup] = []
+    advisors: list[str] = []
+    thesis: Markup | None = None
+    highlights: list[Markup] = []
+    url: Url | None = None
+    tags: list[str] = []
+
+
+class SubProject(Dated):
+    name: NonEmpty
+    summary: Markup | None = None
+    highlights: list[Markup] = []
+    url: Url | None = None
+
+
+class Experience(Dated):
+    organization: NonEmpty
+    role: NonEmpty
+    team: str | None = None
+    location: str | None = None
+    advisors: list[str] = []
+    mentors: list[str] = []
+    summary: Markup | None = None
+    highlights: list[Markup] = []
+    projects: list[SubProject] = []
+    url: Url | None = None
+    tags: list[str] = []
+
+
+PublicationType = Literal[
+    "conference", "journal", "workshop", "preprint", "thesis", "patent", "book", "chapter", "report", "poster", "demo", "other"
+]
+PublicationStatus = Literal[
+    "published", "accepted", "to_appear", "under_review", "submitted", "in_preparation", "preprint"
+]
+
+
+class PublicationLinks(Model):
+    paper: Url | None = None
+    pdf: Url | None = None
+    code: Url | None = None
+    slides: Url | None = None
+    video: Url | None = None
+    poster: Url | None = None
+    project: Url | None = None
+    html: Url | None = None
+    data: Url | None = None
+    blog: Url | None = None
+    demo: Url | None = None
+
+
+class Publication(Model):
+    id: Annotated[str, Field(pattern=r"^[A-Za-z0-9_:.\-+/]+$")] | None = None
+    title: Markup
+    authors: Annotated[list[NonEmpty], Field(min_length=1)]
+    equal_contribution: list[str] = []
+    corresponding: list[str] = []
+    venue: Markup | None = None
+    venue_full: Markup | None = None
+    date: Date
+    type: PublicationType = "conference"
+    status: PublicationStatus = "published"
+    award: Markup | None = None
+    note: Markup | None = None
+    pages: str | None = None
+    volume: str | None = None
+    number: str | None = None
+    publisher: str | None = None
+    location: str | None = None
+    doi: Annotated[str, Field(pattern=r"^10\.\d{4,9}/\S+$")] | None = None
+    arxiv: Annotated[str, Field(pattern=r"^(\d{4}\.\d{4,5}|[a-z\-]+(\.[A-Z]{2})?/\d{7})(v\d+)?$")] | None = None
+    url: Url | None = None
+    links: PublicationLinks = PublicationLinks()
+    selected: bool = False
+    tags: list[str] = []
+
+    @field_validator("title")
+    @classmethod
+    def _title(cls, v: str) -> str:
+        if not v.strip():
+            raise PydanticCustomError("empty", "must not be empty")
+        return v
+
+
+class BibtexInclude(Model):
+    """Publications read from a .bib file, path relative to the profile."""
+
+    bibtex: NonEmpty
+
+
+def _pub_tag(value: Any) -> str:
+    return "bibtex" if isinstance(value, dict) and "bibtex" in value else "entry"
+
+
+PublicationItem = Annotated[
+    Annotated[Publication, Tag("entry")] | Annotated[BibtexInclude, Tag("bibtex")],
+    Discriminator(_pub_tag),
+]
+
+
+class Honor(Model):
+    title: Markup
+    issuer: str | None = None
+    date: Date | None = None
+    note: Markup | None = None
+    url: Url | None = None
+    tags: list[str] = []
+
+
+class SkillGroup(Model):
+    category: NonEmpty
+    items: Annotated[list[NonEmpty], Field(min_length=1)]
+
+
+class Language(Model):
+    language: NonEmpty
+    fluency: str | None = None
+
+
+class Project(Dated):
+    name: NonEmpty
+    role: str | None = None
+    url: Url | None = None
+    summary: Markup | None = None
+    highlights: list[Markup] = []
+    technologies: list[str] = []
+    stars: Annotated[int, Field(ge=0)] | None = None
+    metrics: list[str] = []
+    tags: list[str] = []
+
+
+class Service(Dated):
+    role: NonEmpty
+    organization: str | None = None
+    summary: Markup | None = None
+    url: Url | None = None
+    tags: list[str] = []
+
+
+class Teaching(Dated):
+    course: NonEmpty
+    role: str | None = None
+    institution: str | None = None
+    term: str | None = None
+    summary: Markup | None = None
+    url: Url | None = None
+    tags: list[str] = []
+
+
+class TalkLinks(Model):
+    slides: Url | None = None
+    video: Url | None = None
+    event: Url | None = None
+
+
+class Talk(Model):
+    title: Markup
+    event: Markup | None = None
+    location: str | None = None
+    date: Date | None = None
+    invited: bool = False
+    links: TalkLinks = TalkLinks()
+    summary: Markup | None = None
+    tags: list[str] = []
+
+
+class GenericEntry(Dated):
+    title: Markup
+    subtitle: Markup | None = None
+    location: str | None = None
+    summary: Markup | None = None
+    highlights: list[Markup] = []
+    url: Url | None = None
+    tags: list[str] = []
+
+
+class CustomSection(Model):
+    title: NonEmpty
+    id: Annotated[str, Field(pattern=r"^[a-z0-9_\-]+$")] | None = None
+    entries: list[GenericEntry] = []
+
+
+SectionId = str
+
+GroupBy = Literal["none", "type", "year"]
+Numbering = Literal["none", "ascending", "descending", "type"]
+Highlight = Literal["bold", "underline", "none"]
+
+
+class PublicationOptions(Model):
+    """How publications are chosen and shown; unset fields take the theme's defaults."""
+
+    group_by: GroupBy | None = None
+    sort: Literal["newest", "oldest"] | None = None
+    since: Annotated[int, Field(ge=1900, le=2200)] | None = None
+    selected_only: bool | None = None
+    tags: list[str] | None = None
+    numbering: Numbering | None = None
+    max_authors: Annotated[int, Field(ge=1)] | None = None
+    highlight: Highlight | None = None
+    title: str | None = None
+
+
+class DocumentSpec(Model):
+    """One tailored variant of the profile: which sections, which entries, which theme."""
+
+    theme: str | None = None
+    title: str | None = None
+    sections: list[str] | None = None
+    section_titles: dict[str, str] = {}
+    tags: list[str] = []
+    locale: Annotated[str, Field(pattern=r"^[a-z]{2,3}([_-][A-Za-z]{2,4})?$")] | None = None
+    max_pages: Annotated[int, Field(ge=1)] | None = None
+    formats: list[Literal["pdf", "html", "txt", "md", "png"]] | None = None
+    publications: PublicationOptions = PublicationOptions()
+    options: dict[str, Scalar] = {}
+
+
+class Profile(Model):
+    """A person's whole career record; the single source of truth for every document."""
+
+    name: NonEmpty
+    native_name: str | None = None
+    aliases: list[NonEmpty] = []
+    headline: Markup | None = None
+    pronouns: str | None = None
+    contact: Contact = Contact()
+    summary: Markup | None = None
+    interests: list[NonEmpty] = []
+    education: list[Education] = []
+    experience: list[Experience] = []
+    publications: list[PublicationItem] = []
+    honors: list[Honor] = []
+    skills: list[SkillGroup] = []
+    languages: list[Language] = []
+    projects: list[Project] = []
+    service: list[Service] = []
+    teaching: list[Teaching] = []
+    talks: list[Talk] = []
+    sections: list[CustomSection] = []
+    documents: dict[Annotated[str, Field(pattern=r"^[A-Za-z0-9_\-]+$")], DocumentSpec] = {}
+
+    def publication_entries(self) -> list[Publication]:
+        """YAML publications only; BibTeX includes are resolved by the loader before this is used."""
+        return [p for p in self.publications if isinstance(p, Publication)]

@@ -1,0 +1,281 @@
+"""Turn loaded YAML into a Profile, reporting every problem at once with file:line:col."""
+
+from __future__ import annotations
+
+import difflib
+import types
+import typing
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from cvbuild.errors import InputError, Problem
+from cvbuild.loading.yaml_source import YamlSource, dotted
+from cvbuild.schema.model import Profile
+
+# Keys people bring from other tools (JSON Resume, RenderCV, BibTeX) -> ours.
+KEY_ALIASES = {
+    "company": "organization",
+    "employer": "organization",
+    "position": "role",
+    "job_title": "role",
+    "school": "institution",
+    "university": "institution",
+    "start_date": "start",
+    "startdate": "start",
+    "end_date": "end",
+    "enddate": "end",
+    "area": "field",
+    "major": "field",
+    "studytype": "degree",
+    "mail": "email",
+    "e-mail": "email",
+    "homepage": "website",
+    "web": "website",
+    "description": "summary",
+    "bullets": "highlights",
+    "keywords": "tags",
+    "year": "date",
+    "journal": "venue",
+    "booktitle": "venue",
+    "conference": "venue",
+    "label": "headline",
+    "author": "authors",
+    "phone_number": "phone",
+    "scholar": "google_scholar",
+    "twitter": "x",
+    "level": "fluency",
+    "awards": "honors",
+    "work": "experience",
+    "skill": "skills",
+    "publication": "publications",
+}
+
+_TAGS = {"entry", "bibtex"}  # discriminator tags pydantic puts into error locations
+
+
+def validate_source(source: YamlSource) -> Profile:
+    """Schema errors and cross-field errors are reported together, sorted by position."""
+    problems = semantic_problems(source)
+    try:
+        profile = Profile.model_validate(source.data)
+    except ValidationError as exc:
+        problems += _problems(source, exc.errors())
+    if problems:
+        raise InputError(sorted(problems, key=_order))
+    return profile
+
+
+def _order(p: Problem) -> tuple[int, int, str]:
+    return (p.line, p.column, p.message)
+
+
+def _problems(source: YamlSource, errors: Iterable[Any]) -> list[Problem]:
+    seen: set[tuple[str, str]] = set()
+    out: list[Problem] = []
+    for err in errors:
+        loc = clean_loc(err["loc"])
+        at_key = err["type"] == "extra_forbidden" or (len(err["loc"]) > 0 and err["loc"][-1] == "[key]")
+        message = describe(err, loc)
+        key = (str(loc), message)
+        if key in seen:
+            continue
+        seen.add(key)
+        if err["type"] == "missing":  # point at the mapping that lacks the key
+            out.append(Problem(source.path, *source.locate(loc[:-1]), dotted(loc), message))
+        else:
+            out.append(source.problem(loc, message, at_key=at_key))
+    return out
+
+
+def clean_loc(loc: Sequence[str | int]) -> tuple[str | int, ...]:
+    """Drop pydantic's discriminator tags and `[key]` markers, keeping the user's own path."""
+    out: list[str | int] = []
+    for i, part in enumerate(loc):
+        if part == "[key]":
+            continue
+        if part in _TAGS and i > 0 and isinstance(loc[i - 1], int) and "publications" in loc[:i]:
+            continue
+        out.append(part)
+    return tuple(out)
+
+
+def describe(err: Any, loc: Sequence[str | int]) -> str:
+    """A message a person can act on, instead of pydantic's wording."""
+    kind = err["type"]
+    value = err.get("input")
+    if kind == "extra_forbidden":
+        key = str(loc[-1]) if loc else "?"
+        allowed = allowed_keys(loc[:-1])
+        return f"unknown key {key!r}" + did_you_mean(key, allowed)
+    if kind == "missing":
+        return f"missing required key {str(loc[-1])!r}"
+    if kind == "literal_error":
+        expected = err.get("ctx", {}).get("expected", "")
+        options = [o.strip().strip("'") for o in expected.replace(" or ", ", ").split(",") if o.strip()]
+        hint = did_you_mean(str(value), options) if isinstance(value, str) else ""
+        return f"invalid value {value!r}; valid values are: {', '.join(options)}" + hint
+    if kind in ("model_type", "model_attributes_type", "dict_type"):
+        return f"expected a mapping (key: value), found {_kind(value)}"
+    if kind == "list_type":
+        return f"expected a list (- item), found {_kind(value)}"
+    if kind in ("string_type", "str_type"):
+        return f"expected text, found {_kind(value)}; quote it if you meant text"
+    if kind in ("int_type", "int_parsing", "int_from_float"):
+        return f"expected a whole number, found {_kind(value)}"
+    if kind in ("bool_type", "bool_parsing"):
+        return f"expected true or false, found {value!r}"
+    if kind == "string_pattern_mismatch":
+        return f"invalid value {value!r}: {_pattern_hint(loc)}"
+    if kind == "too_short":
+        return "must not be empty"
+    if kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
+        return f"{value!r} is out of range: {err['msg'].lower()}"
+    msg = str(err["msg"])
+    for prefix in ("Value error, ", "Assertion failed, "):
+        msg = msg.removeprefix(prefix)
+    return msg
+
+
+def _pattern_hint(loc: Sequence[str | int]) -> str:
+    last = str(loc[-1]) if loc else ""
+    return {
+        "email": "expected an e-mail address like ada@example.org",
+        "doi": "expected a DOI like 10.1145/3600006.3613165 (without https://doi.org/)",
+        "arxiv": "expected an arXiv id like 2401.01234",
+        "id": "ids may use letters, digits and _ : . - + /",
+        "locale": "expected a locale like en, de or zh_CN",
+    }.get(last, "does not have the expected form")
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, bool):
+        return f"the boolean {str(value).lower()}"
+    if isinstance(value, (int, float)):
+        return f"the number {value}"
+    if value is None:
+        return "nothing (null)"
+    if isinstance(value, str):
+        return f"the text {value!r}"
+    return type(value).__name__
+
+
+def did_you_mean(word: str, options: Sequence[str]) -> str:
+    """A "did you mean" suffix from known aliases first, then spelling."""
+    if not options:
+        return ""
+    alias = KEY_ALIASES.get(word.lower().replace(" ", "_"))
+    if alias in options:
+        return f"; did you mean {alias!r}?"
+    close = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
+    if not close:
+        close = difflib.get_close_matches(word.lower(), [o.lower() for o in options], n=1, cutoff=0.6)
+    if close:
+        return f"; did you mean {close[0]!r}?"
+    if len(options) <= 30:
+        return f"; allowed keys: {', '.join(options)}"
+    return ""
+
+
+def allowed_keys(loc: Sequence[str | int]) -> list[str]:
+    """Field names of the model found at `loc` inside Profile."""
+    model = model_at(loc)
+    return list(model.model_fields) if model else []
+
+
+def model_at(loc: Sequence[str | int]) -> type[BaseModel] | None:
+    tp: Any = Profile
+    for part in loc:
+        tp = _unwrap(tp)
+        if isinstance(part, int):
+            tp = _item_type(tp)
+            continue
+        if isinstance(tp, type) and issubclass(tp, BaseModel):
+            field = tp.model_fields.get(part)
+            if field is None:
+                return None
+            tp = field.annotation
+        elif typing.get_origin(tp) is dict:
+            tp = typing.get_args(tp)[1]
+        else:
+            return None
+    tp = _unwrap(tp)
+    return tp if isinstance(tp, type) and issubclass(tp, BaseModel) else None
+
+
+def _unwrap(tp: Any) -> Any:
+    """Strip Annotated/Optional; for the publications union, the YAML entry model."""
+    while True:
+        origin = typing.get_origin(tp)
+        if origin is typing.Annotated:
+            tp = typing.get_args(tp)[0]
+        elif origin in (typing.Union, types.UnionType):
+            args = [a for a in typing.get_args(tp) if a is not type(None)]
+            tp = args[0]
+        else:
+            return tp
+
+
+def _item_type(tp: Any) -> Any:
+    if typing.get_origin(tp) is list:
+        return typing.get_args(tp)[0]
+    return tp
+
+
+def semantic_problems(source: YamlSource) -> list[Problem]:
+    """Rules that span several fields, checked on the raw data so they report with schema errors."""
+    from cvbuild.document.sections import BUILTIN_SECTIONS
+
+    data = source.data
+    problems: list[Problem] = []
+    seen: dict[str, int] = {}
+    for i, item in enumerate(_list(data.get("publications"))):
+        pid = item.get("id") if isinstance(item, dict) else None
+        if not isinstance(pid, str):
+            continue
+        if pid in seen:
+            problems.append(
+                source.problem(
+                    ("publications", i, "id"),
+                    f"duplicate publication id {pid!r} (first used by publications[{seen[pid]}]); ids must be unique",
+                )
+            )
+        else:
+            seen[pid] = i
+    custom: list[str] = []
+    for i, sec in enumerate(_list(data.get("sections"))):
+        if not isinstance(sec, dict) or not isinstance(sec.get("title"), str):
+            continue
+        sid = sec.get("id") if isinstance(sec.get("id"), str) else _slug(sec["title"])
+        if sid in BUILTIN_SECTIONS or sid in custom:
+            problems.append(
+                source.problem(("sections", i, "title"), f"section id {sid!r} is already used; give this section an `id`")
+            )
+        custom.append(sid)
+    known = list(BUILTIN_SECTIONS) + custom
+    documents = data.get("documents")
+    for name, spec in documents.items() if isinstance(documents, dict) else []:
+        for j, sid in enumerate(_list(spec.get("sections")) if isinstance(spec, dict) else []):
+            if isinstance(sid, str) and sid not in known:
+                problems.append(
+                    source.problem(
+                        ("documents", name, "sections", j),
+                        f"unknown section {sid!r}" + did_you_mean(sid, known).replace("allowed keys", "known sections"),
+                    )
+                )
+    return problems
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _slug(text: str) -> str:
+    from cvbuild.document.sections import section_slug
+
+    return section_slug(text)

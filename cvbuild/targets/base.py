@@ -1,0 +1,55 @@
+"""The target registry and the context every target receives."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import importlib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from cvbuild.document.model import Document
+from cvbuild.themes.theme import Theme
+
+# format -> engine -> module; modules are imported only when that format is rendered,
+# so `cvbuild --help` and a txt render never load Typst or WeasyPrint.
+FORMATS: dict[str, dict[str, str]] = {
+    "txt": {"jinja": "cvbuild.targets.text"},
+    "md": {"jinja": "cvbuild.targets.markdown"},
+    "html": {"jinja": "cvbuild.targets.html"},
+    "pdf": {"typst": "cvbuild.targets.typst_pdf", "weasyprint": "cvbuild.targets.weasyprint_pdf"},
+    "png": {"typst": "cvbuild.targets.typst_pdf"},
+}
+DEFAULT_ENGINE = {"txt": "jinja", "md": "jinja", "html": "jinja", "pdf": "typst", "png": "typst"}
+
+
+@dataclass(frozen=True)
+class Artifact:
+    """One output file: `suffix` is appended to the base name (".pdf", "-1.png")."""
+
+    suffix: str
+    data: bytes
+
+
+@dataclass(frozen=True)
+class RenderContext:
+    theme: Theme
+    today: _dt.date
+    profile_dir: Path
+    options: Mapping[str, Any] = field(default_factory=dict)
+    warn: Callable[[str], None] = lambda _msg: None
+
+
+def engine_for(fmt: str, engine: str | None) -> str:
+    engines = FORMATS[fmt]
+    if engine is None or engine not in engines:
+        return DEFAULT_ENGINE[fmt]
+    return engine
+
+
+def render_format(fmt: str, engine: str | None, doc: Document, ctx: RenderContext) -> list[Artifact]:
+    """Dispatch to the target module's `render(fmt, doc, ctx)`."""
+    module = importlib.import_module(FORMATS[fmt][engine_for(fmt, engine)])
+    result: list[Artifact] = module.render(fmt, doc, ctx)
+    return result

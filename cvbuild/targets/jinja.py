@@ -1,0 +1,209 @@
+"""Shared Jinja2 machinery: a sandboxed, strict environment over the theme chain, and span filters."""
+
+from __future__ import annotations
+
+import re
+import textwrap
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from markupsafe import Markup, escape
+
+from cvbuild.document.model import Author, Document, Span
+from cvbuild.errors import RenderError
+from cvbuild.schema.fields import ALLOWED_SCHEMES, url_scheme
+from cvbuild.targets.base import RenderContext
+
+# ---- plain text -------------------------------------------------------------------------
+
+
+def spans_text(runs: Sequence[Span] | None, *, urls: bool = True) -> str:
+    """Spans as plain text; an inline link keeps its URL in parentheses."""
+    out = []
+    for s in runs or []:
+        out.append(s.text)
+        if urls and s.href and s.href.removeprefix("mailto:") != s.text:
+            out.append(f" ({s.href})")
+    return "".join(out)
+
+
+def wrap(text: str, width: int = 80, indent: int = 0, first: int | None = None) -> str:
+    """Wrap a paragraph; URLs and long words are never broken, so they stay copyable."""
+    lead = " " * (indent if first is None else first)
+    return textwrap.fill(
+        text,
+        width=max(width, indent + 20),
+        initial_indent=lead,
+        subsequent_indent=" " * indent,
+        break_long_words=False,
+        break_on_hyphens=False,
+    )
+
+
+def authors_text(authors: Sequence[Author], mark: Callable[[str], str] = lambda s: s) -> str:
+    """`Ada Example*, Bo Li*, et al., Ion Stoica`; `mark` styles the owner for each target."""
+    parts = []
+    for a in authors:
+        if a.etal:
+            parts.append("et al.")
+            continue
+        marks = ("*" if a.equal else "") + ("†" if a.corresponding else "")
+        parts.append((mark(a.name) if a.is_owner else a.name) + marks)
+    return ", ".join(parts)
+
+
+# ---- Markdown ---------------------------------------------------------------------------
+
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~!&$])")
+_MD_LINE_START = re.compile(r"^(\s*)([-+=>]|\d+[.)])")
+
+
+def md_escape(text: str) -> str:
+    """Backslash-escape every character that CommonMark could read as structure."""
+    text = _MD_SPECIAL.sub(r"\\\1", text)
+    m = _MD_LINE_START.match(text)
+    if m:  # "- x", "1. x", "> x" at the start of a line would become lists or quotes
+        head = m.group(2)
+        text = m.group(1) + (head[:-1] + "\\" + head[-1] if head[-1] in ".)" else "\\" + head) + text[m.end() :]
+    return text
+
+
+def _md_url(url: str) -> str:
+    return url.replace("(", "%28").replace(")", "%29").replace("<", "%3C").replace(">", "%3E").replace(" ", "%20")
+
+
+def _md_wrap(inner: str, marker: str) -> str:
+    """Put emphasis markers inside surrounding spaces, where CommonMark accepts them."""
+    stripped = inner.strip()
+    if not stripped:
+        return inner
+    lead = inner[: len(inner) - len(inner.lstrip())]
+    trail = inner[len(inner.rstrip()) :]
+    return f"{lead}{marker}{stripped}{marker}{trail}"
+
+
+def _md_code(text: str) -> str:
+    fence = "`"
+    while fence in text:
+        fence += "`"
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
+def spans_md(runs: Sequence[Span] | None) -> str:
+    out = []
+    for s in runs or []:
+        piece = _md_code(s.text) if s.code else md_escape(s.text)
+        if s.italic and not s.code:
+            piece = _md_wrap(piece, "*")
+        if s.bold and not s.code:
+            piece = _md_wrap(piece, "**")
+        if s.href and url_scheme(s.href) in ALLOWED_SCHEMES:
+            piece = f"[{piece}]({_md_url(s.href)})"
+        out.append(piece)
+    return "".join(out)
+
+
+def md_link(label: str, url: str) -> str:
+    return f"[{md_escape(label)}]({_md_url(url)})"
+
+
+def authors_md(authors: Sequence[Author], highlight: str = "bold") -> str:
+    def mark(name: str) -> str:
+        if highlight == "bold":
+            return f"**{md_escape(name)}**"
+        if highlight == "underline":
+            return f"<u>{md_escape(name)}</u>"
+        return md_escape(name)
+
+    parts = []
+    for a in authors:
+        marks = ("\\*" if a.equal else "") + ("†" if a.corresponding else "")
+        parts.append("et al." if a.etal else (mark(a.name) if a.is_owner else md_escape(a.name)) + marks)
+    return ", ".join(parts)
+
+
+# ---- HTML -------------------------------------------------------------------------------
+
+
+def spans_html(runs: Sequence[Span] | None) -> Markup:
+    out = []
+    for s in runs or []:
+        piece = str(escape(s.text))
+        if s.code:
+            piece = f"<code>{piece}</code>"
+        if s.italic:
+            piece = f"<em>{piece}</em>"
+        if s.bold:
+            piece = f"<strong>{piece}</strong>"
+        if s.href and url_scheme(s.href) in ALLOWED_SCHEMES:
+            piece = f'<a href="{escape(s.href)}">{piece}</a>'
+        out.append(piece)
+    return Markup("".join(out))
+
+
+def authors_html(authors: Sequence[Author], highlight: str = "bold") -> Markup:
+    tag = {"bold": "strong", "underline": "u"}.get(highlight)
+    parts = []
+    for a in authors:
+        if a.etal:
+            parts.append('<span class="etal">et al.</span>')
+            continue
+        name = str(escape(a.name))
+        if a.is_owner:
+            name = f'<{tag} class="owner">{name}</{tag}>' if tag else f'<span class="owner">{name}</span>'
+        marks = ("<sup>*</sup>" if a.equal else "") + ("<sup>†</sup>" if a.corresponding else "")
+        parts.append(f'<span class="author">{name}{marks}</span>')
+    return Markup(", ".join(parts))
+
+
+# ---- environment ------------------------------------------------------------------------
+
+FILTERS: dict[str, Callable[..., Any]] = {
+    "text": spans_text,
+    "wrap": wrap,
+    "authors_text": authors_text,
+    "md": spans_md,
+    "md_escape": md_escape,
+    "md_link": md_link,
+    "authors_md": authors_md,
+    "html": spans_html,
+    "authors_html": authors_html,
+}
+
+
+def render_template(name: str, doc: Document, ctx: RenderContext, *, autoescape: bool, **extra: Any) -> str:
+    """Render a theme template in a sandbox; undefined names are errors, not blanks."""
+    from jinja2 import FileSystemLoader, StrictUndefined, TemplateError, TemplateSyntaxError
+    from jinja2.sandbox import SandboxedEnvironment
+
+    env = SandboxedEnvironment(
+        loader=FileSystemLoader([str(p) for p in ctx.theme.chain]),
+        undefined=StrictUndefined,
+        autoescape=autoescape,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters.update(FILTERS)
+    env.globals["wrap"] = wrap
+    try:
+        template = env.get_template(name)
+        return template.render(doc=doc, person=doc.person, meta=doc.meta, options=doc.options, **extra)
+    except TemplateSyntaxError as exc:
+        raise RenderError(f"{exc.filename or name}:{exc.lineno}: template syntax error: {exc.message}") from None
+    except TemplateError as exc:
+        where = _template_line(exc, name)
+        raise RenderError(f"{where}: template error: {exc}") from None
+
+
+def _template_line(exc: BaseException, name: str) -> str:
+    """The theme file and line from the traceback Jinja rewrites to point into templates."""
+    tb = exc.__traceback__
+    where = name
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        if filename.endswith(".j2"):
+            where = f"{filename}:{tb.tb_lineno}"
+        tb = tb.tb_next
+    return where
