@@ -1,0 +1,50 @@
+# Two entry points: `make demo` and `make test`. Both set up everything they need.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+DEMO_APT := libharfbuzz-subset0
+TEST_APT := libharfbuzz-subset0 chromium poppler-utils
+PIP := $(BIN)/python -m pip install -q --disable-pip-version-check
+
+.PHONY: demo test setup test-setup lint bench clean
+
+$(BIN)/python:
+	$(PY) -m venv $(VENV)
+
+# Install Debian packages that are missing, when apt-get is there (root or sudo).
+define apt_ensure
+	@missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  if command -v apt-get >/dev/null 2>&1; then \
+	    if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	    echo "installing Debian packages:$$missing"; \
+	    $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	  else echo "warning: missing Debian packages:$$missing (no apt-get here)"; fi; \
+	fi
+endef
+
+setup: $(BIN)/python
+	$(call apt_ensure,$(DEMO_APT))
+	$(PIP) -e ./fonts-cjk -e ".[cjk]"
+
+test-setup: $(BIN)/python
+	$(call apt_ensure,$(TEST_APT))
+	$(PIP) -e ./fonts-cjk -e ".[cjk,test]"
+
+demo: setup
+	$(BIN)/cvbuild render profiles/example.yaml -o out
+	$(BIN)/cvbuild render profiles/resume.yaml -o out --theme modern
+
+lint: test-setup
+	$(BIN)/ruff check cvbuild tests bench
+	$(BIN)/ruff format --check cvbuild tests bench
+	$(BIN)/mypy
+
+test: lint
+	$(BIN)/pytest -q
+
+bench: setup
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf out .pytest_cache .mypy_cache .ruff_cache dist build
