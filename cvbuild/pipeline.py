@@ -37,7 +37,7 @@ def today(env: Mapping[str, str] | None = None) -> _dt.date:
     raw = env.get("SOURCE_DATE_EPOCH", "").strip()
     if raw:
         try:
-            return _dt.datetime.fromtimestamp(int(raw), tz=_dt.timezone.utc).date()
+            return _dt.datetime.fromtimestamp(int(raw), tz=_dt.UTC).date()
         except (ValueError, OverflowError, OSError):
             raise InputError(f"SOURCE_DATE_EPOCH={raw!r} is not a Unix timestamp") from None
     return _dt.date.today()
@@ -130,7 +130,9 @@ def render(request: RenderRequest, warn: Callable[[str], None] = lambda _m: None
     for name, spec in docs:
         theme, doc = build_for(profile, name, spec, request, day)
         formats = list(request.formats or spec.formats or _theme_formats(theme))
-        ctx = RenderContext(theme=theme, today=day, profile_dir=request.profile.resolve().parent, options=doc.options, warn=warn)
+        ctx = RenderContext(
+            theme=theme, today=day, profile_dir=request.profile.resolve().parent, options=doc.options, warn=warn
+        )
         stem = output_stem(profile, name, len(docs) > 1)
         for fmt in formats:
             if fmt not in FORMATS:

@@ -25,7 +25,9 @@ def _fixed_date(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
 
 
-def run_cli(*args: str | Path, cwd: Path | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def run_cli(
+    *args: str | Path, cwd: Path | None = None, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     """Run the real `cvbuild` entry point in a fresh process, as a user would."""
     full_env = {**os.environ, "SOURCE_DATE_EPOCH": EPOCH, **(env or {})}
     return subprocess.run(

@@ -127,9 +127,7 @@ def read_text(path: Path, what: str = "file") -> str:
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise InputError(
-            f"{path}: not a UTF-8 text file (byte {exc.start}); save it as UTF-8 YAML"
-        ) from None
+        raise InputError(f"{path}: not a UTF-8 text file (byte {exc.start}); save it as UTF-8 YAML") from None
 
 
 def load_yaml(path: Path) -> YamlSource:

@@ -63,9 +63,7 @@ def parse_date(value: Any) -> PartialDate:
         raise _date_error(value)
     year, month, day = int(m[1]), m[2], m[3]
     if month is not None and not 1 <= int(month) <= 12:
-        raise PydanticCustomError(
-            "date_month", "month {month} is out of range; use 01 to 12", {"month": month}
-        )
+        raise PydanticCustomError("date_month", "month {month} is out of range; use 01 to 12", {"month": month})
     if day is not None:
         try:
             _dt.date(year, int(month or 1), int(day))
@@ -173,12 +171,10 @@ _HANDLE_RE = re.compile(r"^@?[\w.\-]+(/[\w.\-]+)*$")
 def check_link_or_handle(value: str) -> str:
     """A profile link is either a full URL or a bare user name such as `adaexample`."""
     text = value.strip()
-    if url_scheme(text) is not None or "/" in text and "." in text.split("/")[0]:
+    if url_scheme(text) is not None or ("/" in text and "." in text.split("/")[0]):
         return check_url(text)
     if not _HANDLE_RE.match(text):
-        raise PydanticCustomError(
-            "handle", "'{value}' is neither a user name nor an https:// link", {"value": value}
-        )
+        raise PydanticCustomError("handle", "'{value}' is neither a user name nor an https:// link", {"value": value})
     return text
 
 

@@ -113,7 +113,18 @@ class Experience(Dated):
 
 
 PublicationType = Literal[
-    "conference", "journal", "workshop", "preprint", "thesis", "patent", "book", "chapter", "report", "poster", "demo", "other"
+    "conference",
+    "journal",
+    "workshop",
+    "preprint",
+    "thesis",
+    "patent",
+    "book",
+    "chapter",
+    "report",
+    "poster",
+    "demo",
+    "other",
 ]
 PublicationStatus = Literal[
     "published", "accepted", "to_appear", "under_review", "submitted", "in_preparation", "preprint"

@@ -251,10 +251,12 @@ def semantic_problems(source: YamlSource) -> list[Problem]:
     for i, sec in enumerate(_list(data.get("sections"))):
         if not isinstance(sec, dict) or not isinstance(sec.get("title"), str):
             continue
-        sid = sec.get("id") if isinstance(sec.get("id"), str) else _slug(sec["title"])
+        sid = str(sec["id"]) if isinstance(sec.get("id"), str) else _slug(sec["title"])
         if sid in BUILTIN_SECTIONS or sid in custom:
             problems.append(
-                source.problem(("sections", i, "title"), f"section id {sid!r} is already used; give this section an `id`")
+                source.problem(
+                    ("sections", i, "title"), f"section id {sid!r} is already used; give this section an `id`"
+                )
             )
         custom.append(sid)
     known = list(BUILTIN_SECTIONS) + custom

@@ -13,7 +13,17 @@ from cvbuild.errors import InputError
 
 MANIFEST = "theme.toml"
 ENTRY_POINT_GROUP = "cvbuild.themes"
-_MANIFEST_KEYS = {"name", "description", "extends", "targets", "abstract", "options", "choices", "publications", "section_titles"}
+_MANIFEST_KEYS = {
+    "name",
+    "description",
+    "extends",
+    "targets",
+    "abstract",
+    "options",
+    "choices",
+    "publications",
+    "section_titles",
+}
 
 
 @dataclass(frozen=True)
@@ -61,9 +71,7 @@ class Theme:
             raise InputError(f"{source}: option {key!r} expects {type(default).__name__}, got {raw!r}")
         allowed = self.choices.get(key)
         if allowed and value not in allowed:
-            raise InputError(
-                f"{source}: option {key!r} is {value!r}; valid values are: {', '.join(map(str, allowed))}"
-            )
+            raise InputError(f"{source}: option {key!r} is {value!r}; valid values are: {', '.join(map(str, allowed))}")
         return value
 
 
@@ -153,7 +161,9 @@ def read_manifest(folder: Path) -> dict[str, Any]:
         raise InputError(f"{path}: invalid TOML: {exc}") from None
     unknown = set(data) - _MANIFEST_KEYS
     if unknown:
-        raise InputError(f"{path}: unknown key(s) {', '.join(sorted(unknown))}; allowed: {', '.join(sorted(_MANIFEST_KEYS))}")
+        raise InputError(
+            f"{path}: unknown key(s) {', '.join(sorted(unknown))}; allowed: {', '.join(sorted(_MANIFEST_KEYS))}"
+        )
     return data
 
 
@@ -171,7 +181,11 @@ def load_theme(name_or_path: str, profile_dir: Path | None = None) -> Theme:
         parent = manifest.get("extends")
         if not parent:
             break
-        folder = locate_theme(str(parent), profile_dir) if "/" in str(parent) else _parent_dir(str(parent), folder, profile_dir)
+        folder = (
+            locate_theme(str(parent), profile_dir)
+            if "/" in str(parent)
+            else _parent_dir(str(parent), folder, profile_dir)
+        )
     merged: dict[str, dict[str, Any]] = {"options": {}, "choices": {}, "publications": {}, "section_titles": {}}
     for manifest in reversed(manifests):
         for key in merged:

@@ -1,0 +1,153 @@
+"""The command line as a user meets it: help, version, new, validate, render, schema, themes."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import EXAMPLE, ROOT, run_cli, write
+
+from cvbuild import __version__
+from cvbuild.loading.yaml_source import load_yaml
+
+
+def test_version() -> None:
+    result = run_cli("--version")
+    assert result.returncode == 0
+    assert result.stdout.strip() == f"cvbuild {__version__}"
+
+
+def test_help_lists_commands_and_imports_no_engine() -> None:
+    code = (
+        "import sys\n"
+        "from cvbuild.cli.app import app\n"
+        "try:\n"
+        "    app(['--help'])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "heavy = [m for m in ('typst', 'weasyprint', 'bibtexparser', 'jinja2', 'babel', 'markdown_it', 'pydantic', 'ruamel')"
+        " if m in sys.modules]\n"
+        "print('HEAVY', heavy)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    for command in ("render", "validate", "new", "schema", "themes", "import"):
+        assert command in result.stdout
+    assert "HEAVY []" in result.stdout
+
+
+def test_no_arguments_shows_usage() -> None:
+    result = run_cli()
+    assert result.returncode == 2
+    assert "Usage" in result.stdout + result.stderr
+
+
+def test_new_writes_valid_profile_with_working_schema_comment(tmp_path: Path) -> None:
+    import jsonschema
+
+    result = run_cli("new", "cv.yaml", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    profile = tmp_path / "cv.yaml"
+    first = profile.read_text().splitlines()[0]
+    assert first.startswith("# yaml-language-server: $schema=")
+    schema_path = tmp_path / first.split("$schema=", 1)[1]
+    schema = json.loads(schema_path.read_text())
+    jsonschema.validate(load_yaml(profile).data, schema)  # what the editor would check
+    assert run_cli("validate", "cv.yaml", cwd=tmp_path).returncode == 0
+    rendered = run_cli("render", "cv.yaml", "-f", "txt", cwd=tmp_path)
+    assert rendered.returncode == 0, rendered.stderr
+    assert (tmp_path / "out" / "ada-example.txt").is_file()
+
+
+def test_new_refuses_to_overwrite(tmp_path: Path) -> None:
+    write(tmp_path / "profile.yaml", "name: Keep Me\n")
+    result = run_cli("new", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "already exists" in result.stderr
+    assert (tmp_path / "profile.yaml").read_text() == "name: Keep Me\n"
+
+
+def test_schema_command_matches_committed_copy() -> None:
+    result = run_cli("schema")
+    assert result.returncode == 0
+    committed = (ROOT / "schema" / "profile.schema.json").read_text()
+    assert result.stdout == committed, "run `cvbuild schema > schema/profile.schema.json`"
+    assert json.loads(committed)["properties"]["name"]
+
+
+def test_example_profile_matches_json_schema() -> None:
+    import jsonschema
+
+    schema = json.loads((ROOT / "schema" / "profile.schema.json").read_text())
+    jsonschema.validate(load_yaml(EXAMPLE).data, schema)
+
+
+def test_themes_lists_builtin_themes() -> None:
+    result = run_cli("themes")
+    assert result.returncode == 0
+    names = [line.split()[0] for line in result.stdout.splitlines()]
+    assert "classic" in names and "modern" in names
+    assert "base" not in names  # abstract themes are not offered
+
+
+def test_unknown_theme_lists_available(tmp_path: Path) -> None:
+    result = run_cli("render", EXAMPLE, "-f", "txt", "--theme", "clasic", "-o", tmp_path / "o")
+    assert result.returncode == 2
+    assert "did you mean 'classic'" in result.stderr
+    assert "classic, modern" in result.stderr
+    assert not (tmp_path / "o").exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "phrase"),
+    [
+        (["-f", "docx"], "unknown format 'docx'"),
+        (["--set", "nonsense"], "KEY=VALUE"),
+        (["--set", "acent=#000"], "did you mean 'accent'"),
+        (["--set", "page_size=a5"], "valid values are: a4, us-letter"),
+        (["-d", "nope"], "unknown document 'nope'"),
+        (["--engine", "latex"], "unknown engine 'latex'"),
+    ],
+)
+def test_usage_errors_exit_2_without_output(tmp_path: Path, args: list[str], phrase: str) -> None:
+    result = run_cli("render", EXAMPLE, "-o", tmp_path / "o", *args)
+    assert result.returncode == 2, result.stderr
+    assert phrase in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "o").exists()
+
+
+def test_render_names_outputs_after_the_person(tmp_path: Path) -> None:
+    profile = write(tmp_path / "p.yaml", "name: Zoë O'Brien-Li\n")
+    result = run_cli("render", profile, "-f", "txt,md", "-o", tmp_path / "o")
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in (tmp_path / "o").iterdir()) == ["zoe-o-brien-li.md", "zoe-o-brien-li.txt"]
+
+
+def test_render_each_document_variant(tmp_path: Path) -> None:
+    profile = write(
+        tmp_path / "p.yaml",
+        "name: Ada Example\nsummary: Hi.\nskills: [{category: Code, items: [Python]}]\n"
+        "documents:\n  cv: {}\n  short: {sections: [skills]}\n",
+    )
+    result = run_cli("render", profile, "-f", "txt", "-o", tmp_path / "o")
+    assert result.returncode == 0, result.stderr
+    full = (tmp_path / "o" / "ada-example-cv.txt").read_text()
+    short = (tmp_path / "o" / "ada-example-short.txt").read_text()
+    assert "SUMMARY" in full and "SKILLS" in full
+    assert "SUMMARY" not in short and "SKILLS" in short
+    only = run_cli("render", profile, "-f", "txt", "-o", tmp_path / "one", "-d", "short")
+    assert only.returncode == 0
+    assert [p.name for p in (tmp_path / "one").iterdir()] == ["ada-example-short.txt"]
+
+
+def test_source_date_epoch_sets_the_date(tmp_path: Path) -> None:
+    profile = write(tmp_path / "p.yaml", "name: Ada Example\n")
+    result = run_cli("render", profile, "-f", "txt", "-o", tmp_path, env={"SOURCE_DATE_EPOCH": "1700000000"})
+    assert result.returncode == 0
+    assert "November 14, 2023" in (tmp_path / "ada-example.txt").read_text()
+    bad = run_cli("render", profile, "-f", "txt", "-o", tmp_path, env={"SOURCE_DATE_EPOCH": "soon"})
+    assert bad.returncode == 2
+    assert "SOURCE_DATE_EPOCH" in bad.stderr

@@ -1,0 +1,112 @@
+"""The Document view: dates, inline spans, section order and variant filtering."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from cvbuild.document.build import BuildOptions, build_document
+from cvbuild.document.dates import date_range, format_date
+from cvbuild.document.inline import plain, spans
+from cvbuild.document.model import Span
+from cvbuild.schema.fields import parse_date
+from cvbuild.schema.model import DocumentSpec, Profile
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "expected", "text"),
+    [
+        ("2025-07", "2025-12", False, "Jul 2025 – Dec 2025"),
+        ("2023", "present", False, "2023 – present"),
+        ("2021-09", "2026-06", True, "Sep 2021 – Jun 2026 (expected)"),
+        ("2024-03-05", None, False, "Mar 2024"),
+        ("2024-05", "2024-05", False, "May 2024"),
+    ],
+)
+def test_date_ranges(start: str, end: str | None, expected: bool, text: str) -> None:
+    rng = date_range(parse_date(start), parse_date(end) if end else None, "en", expected=expected)
+    assert rng is not None
+    assert rng.text == text
+    assert rng.start == start
+    assert rng.current == (end == "present")
+
+
+def test_dates_are_localised() -> None:
+    assert format_date(parse_date("2024-03"), "de") == "März 2024"
+    rng = date_range(parse_date("2020"), parse_date("present"), "zh")
+    assert rng is not None and rng.text == "2020 – 至今"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("plain #text $x$ @me <script>", [Span(text="plain #text $x$ @me <script>")]),
+        ("**bold** and *it*", [Span(text="bold", bold=True), Span(text=" and "), Span(text="it", italic=True)]),
+        ("[site](https://a.org)", [Span(text="site", href="https://a.org")]),
+        ("`x*y`", [Span(text="x*y", code=True)]),
+        ("Ada Example*", [Span(text="Ada Example*")]),
+        (r"\*not italic\*", [Span(text="*not italic*")]),
+        ("a_b_c snake_case", [Span(text="a_b_c snake_case")]),
+        ("[x](javascript:alert(1))", [Span(text="[x](javascript:alert(1))")]),  # never a link
+        ("&amp; stays", [Span(text="&amp; stays")]),
+        ("two\nlines", [Span(text="two lines")]),
+    ],
+)
+def test_inline_markdown_to_spans(text: str, expected: list[Span]) -> None:
+    assert spans(text) == expected
+
+
+def _profile(**data: object) -> Profile:
+    return Profile.model_validate({"name": "Ada Example", **data})
+
+
+def test_sections_follow_theme_order_then_document_order() -> None:
+    profile = _profile(
+        summary="S",
+        skills=[{"category": "C", "items": ["x"]}],
+        honors=[{"title": "Prize", "date": 2020}],
+        sections=[{"title": "Mentoring", "entries": [{"title": "M"}]}],
+    )
+    doc = build_document(profile, BuildOptions(section_order=("skills", "summary")))
+    assert [s.id for s in doc.sections] == ["skills", "summary", "honors", "mentoring"]
+    spec = DocumentSpec(sections=["mentoring", "summary"], section_titles={"summary": "About"})
+    doc = build_document(profile, BuildOptions(spec=spec))
+    assert [(s.id, s.title) for s in doc.sections] == [("mentoring", "Mentoring"), ("summary", "About")]
+
+
+def test_document_tags_keep_untagged_and_matching_entries() -> None:
+    profile = _profile(
+        experience=[
+            {"organization": "A", "role": "r", "tags": ["industry"]},
+            {"organization": "B", "role": "r", "tags": ["academia"]},
+            {"organization": "C", "role": "r"},
+        ]
+    )
+    doc = build_document(profile, BuildOptions(spec=DocumentSpec(tags=["industry"])))
+    orgs = [plain(e.subtitle) for e in doc.sections[0].groups[0].entries]  # type: ignore[union-attr]
+    assert orgs == ["A", "C"]
+
+
+def test_meta_and_person() -> None:
+    profile = _profile(
+        headline="PhD student in **Systems**",
+        interests=["ML systems"],
+        contact={"email": "ada@example.org", "phone": "+1 (555) 010-0000", "links": {"github": "adaexample"}},
+    )
+    doc = build_document(profile, BuildOptions(today=dt.date(2026, 1, 2)))
+    assert doc.meta.subject == "PhD student in Systems"
+    assert doc.meta.date == "2026-01-02" and doc.meta.date_text == "January 2, 2026"
+    assert doc.person.email_obfuscated == "ada (at) example (dot) org"
+    assert doc.person.phone_url == "tel:+15550100000"
+    assert doc.person.links[0].url == "https://github.com/adaexample"
+    assert doc.person.links[0].display == "github.com/adaexample"
+
+
+def test_document_is_json_serialisable_and_versioned() -> None:
+    doc = build_document(_profile(summary="x"), BuildOptions())
+    data = doc.model_dump(mode="json")
+    assert data["version"] == 1
+    assert data["sections"][0]["groups"][0]["entries"][0]["summary"] == [
+        {"text": "x", "bold": False, "italic": False, "code": False, "href": None}
+    ]
