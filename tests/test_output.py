@@ -32,6 +32,8 @@ def test_failed_write_keeps_previous_file(tmp_path: Path, monkeypatch: pytest.Mo
     assert os.listdir(tmp_path) == ["cv.txt"]
 
 
-@pytest.mark.parametrize(("name", "expected"), [("Ada Example", "ada-example"), ("Zoë Ñúñez", "zoe-nunez"), ("李雷", "cv")])
+@pytest.mark.parametrize(
+    ("name", "expected"), [("Ada Example", "ada-example"), ("Zoë Ñúñez", "zoe-nunez"), ("李雷", "cv")]
+)
 def test_slug(name: str, expected: str) -> None:
     assert slug(name) == expected

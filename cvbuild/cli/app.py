@@ -119,6 +119,46 @@ def render(
 
 
 @app.command()
+def watch(
+    profile: ProfileArg,
+    format: Annotated[str, typer.Option("-f", "--format", help="Formats to rebuild on each save.")] = "html,pdf",
+    theme: Annotated[str | None, typer.Option("--theme", help="Theme name or folder path.")] = None,
+    document: Annotated[str | None, typer.Option("-d", "--document", help="Only this document (variant).")] = None,
+    output: Annotated[Path, typer.Option("-o", "--output", help="Output folder.")] = Path("out"),
+    serve: Annotated[bool, typer.Option("--serve", help="Live preview on http://127.0.0.1:PORT/.")] = False,
+    port: Annotated[int, typer.Option("--port", help="Port for --serve; 0 picks a free one.")] = 8000,
+) -> None:
+    """Rebuild whenever the profile, a .bib or a theme file changes."""
+    from cvbuild.pipeline import RenderRequest, parse_formats
+    from cvbuild.pipeline import render as run_render
+    from cvbuild.themes.theme import builtin_themes_dir
+    from cvbuild.watch import BuildState, serve as start_server, watch_loop
+
+    request = run(
+        lambda: RenderRequest(
+            profile=profile, formats=parse_formats(format), theme=theme, document=document, output=output
+        )
+    )
+    if not profile.is_file():
+        _err(f"error: {profile}: profile not found")
+        raise typer.Exit(2)
+    state = BuildState()
+    if serve:
+        server = run(lambda: start_server(state, output, port))
+        typer.echo(f"serving http://127.0.0.1:{server.server_address[1]}/ (Ctrl-C to stop)")
+    paths = [profile.resolve().parent, builtin_themes_dir()]
+    if theme and Path(theme).is_dir():
+        paths.append(Path(theme).resolve())
+    watch_loop(
+        lambda: run_render(request, warn=lambda m: _err(f"warning: {m}")),
+        paths,
+        output,
+        state,
+        lambda line: typer.echo(line, err=line.startswith("build") and "failed" in line),
+    )
+
+
+@app.command()
 def new(
     path: Annotated[Path, typer.Argument(help="Where to write the starter profile.")] = Path("profile.yaml"),
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
@@ -155,6 +195,24 @@ def themes(
 
     for t in run(action):
         typer.echo(f"{t.name:<12} {t.description}  [{', '.join(t.targets)}]  ({t.path})")
+
+
+@theme_app.command("new")
+def theme_new(
+    name: Annotated[str, typer.Argument(help="Name of the new theme.")],
+    extends: Annotated[str, typer.Option("--extends", help="Theme to start from.")] = "classic",
+    into: Annotated[Path, typer.Option("--dir", help="Folder that holds themes.")] = Path("themes"),
+) -> None:
+    """Scaffold a theme in ./themes/NAME that extends another; edit the copied files."""
+
+    def action() -> list[Path]:
+        from cvbuild.themes.scaffold import new_theme
+
+        return new_theme(name, extends, into)
+
+    for path in run(action):
+        typer.echo(f"wrote {path}")
+    typer.echo(f"use it with: cvbuild render PROFILE --theme {name}   (or cvbuild watch PROFILE --serve)")
 
 
 def main() -> None:

@@ -1,0 +1,74 @@
+"""Themes are folders: lookup order, `extends`, options, scaffolding."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import run_cli, write
+
+from cvbuild.errors import InputError
+from cvbuild.themes.theme import builtin_themes_dir, list_themes, load_theme
+
+
+def test_builtin_chain_and_options() -> None:
+    theme = load_theme("classic")
+    assert theme.chain == (builtin_themes_dir() / "classic", builtin_themes_dir() / "base")
+    assert theme.find("cv.txt.j2") == builtin_themes_dir() / "base" / "cv.txt.j2"
+    assert theme.options["text_width"] == 80  # inherited from base
+    assert theme.resolve_options({"text_width": "100"})["text_width"] == 100
+
+
+@pytest.mark.parametrize(
+    ("override", "phrase"),
+    [
+        ({"txt_width": 1}, "did you mean 'text_width'"),
+        ({"text_width": "wide"}, "expects int"),
+        ({"page_size": "a3"}, "a4"),
+    ],
+)
+def test_bad_options_are_input_errors(override: dict[str, object], phrase: str) -> None:
+    with pytest.raises(InputError, match=phrase):
+        load_theme("classic").resolve_options(override)
+
+
+def test_local_theme_beside_profile_overrides_template(tmp_path: Path) -> None:
+    write(tmp_path / "themes" / "plain" / "theme.toml", 'name = "plain"\nextends = "classic"\n')
+    write(tmp_path / "themes" / "plain" / "cv.txt.j2", "CUSTOM {{ person.name }}\n")
+    profile = write(tmp_path / "p.yaml", "name: Ada Example\n")
+    result = run_cli("render", profile, "-f", "txt,md", "--theme", "plain", "-o", tmp_path / "o")
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "o" / "ada-example.txt").read_text() == "CUSTOM Ada Example\n"
+    assert (tmp_path / "o" / "ada-example.md").read_text().startswith("# Ada Example")  # inherited
+    assert "plain" in [t.name for t in list_themes(tmp_path)]
+
+
+def test_theme_by_path_and_errors(tmp_path: Path) -> None:
+    write(tmp_path / "a" / "theme.toml", 'name = "a"\nextends = "b"\n')
+    write(tmp_path / "b" / "theme.toml", 'name = "b"\nextends = "a"\n')
+    with pytest.raises(InputError, match="cycle"):
+        load_theme(str(tmp_path / "a"))
+    write(tmp_path / "c" / "theme.toml", 'name = "c"\ncolour = "red"\n')
+    with pytest.raises(InputError, match="unknown key"):
+        load_theme(str(tmp_path / "c"))
+    with pytest.raises(InputError, match="not a theme folder"):
+        load_theme(str(tmp_path))
+
+
+def test_template_errors_name_the_theme_file(tmp_path: Path) -> None:
+    write(tmp_path / "t" / "theme.toml", 'name = "t"\nextends = "classic"\n')
+    write(tmp_path / "t" / "cv.txt.j2", "line one\n{{ person.nmae }}\n")
+    profile = write(tmp_path / "p.yaml", "name: Ada Example\n")
+    result = run_cli("render", profile, "-f", "txt", "--theme", tmp_path / "t", "-o", tmp_path / "o")
+    assert result.returncode == 1
+    assert "cv.txt.j2:2" in result.stderr and "nmae" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_theme_new_scaffolds_an_extending_theme(tmp_path: Path) -> None:
+    result = run_cli("theme", "new", "mine", "--extends", "modern", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    theme = load_theme("mine", tmp_path)
+    assert theme.chain[1].name == "modern"
+    assert run_cli("theme", "new", "mine", cwd=tmp_path).returncode == 2
+    assert run_cli("theme", "new", "Bad Name", cwd=tmp_path).returncode == 2
