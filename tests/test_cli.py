@@ -28,8 +28,8 @@ def test_help_lists_commands_and_imports_no_engine() -> None:
         "    app(['--help'])\n"
         "except SystemExit:\n"
         "    pass\n"
-        "heavy = [m for m in ('typst', 'weasyprint', 'bibtexparser', 'jinja2', 'babel', 'markdown_it', 'pydantic', 'ruamel')"
-        " if m in sys.modules]\n"
+        "names = ('typst', 'weasyprint', 'bibtexparser', 'jinja2', 'babel', 'markdown_it', 'pydantic', 'ruamel')\n"
+        "heavy = [m for m in names if m in sys.modules]\n"
         "print('HEAVY', heavy)\n"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
