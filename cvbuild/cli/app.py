@@ -89,11 +89,14 @@ def validate(profile: ProfileArg) -> None:
 def render(
     profile: ProfileArg,
     format: Annotated[
-        str | None, typer.Option("-f", "--format", help="Comma-separated: pdf,html,txt,md,png. Default: all the theme supports.")
+        str | None,
+        typer.Option("-f", "--format", help="Comma-separated: pdf,html,txt,md,png. Default: all the theme supports."),
     ] = None,
     engine: Annotated[str | None, typer.Option("--engine", help="PDF engine: typst (default) or weasyprint.")] = None,
     theme: Annotated[str | None, typer.Option("--theme", help="Theme name or folder path.")] = None,
-    document: Annotated[str | None, typer.Option("-d", "--document", help="Render only this document (variant).")] = None,
+    document: Annotated[
+        str | None, typer.Option("-d", "--document", help="Render only this document (variant).")
+    ] = None,
     output: Annotated[Path, typer.Option("-o", "--output", help="Output folder.")] = Path("out"),
     set_: Annotated[list[str] | None, typer.Option("--set", help="Theme option KEY=VALUE; repeatable.")] = None,
 ) -> None:
@@ -132,7 +135,8 @@ def watch(
     from cvbuild.pipeline import RenderRequest, parse_formats
     from cvbuild.pipeline import render as run_render
     from cvbuild.themes.theme import builtin_themes_dir
-    from cvbuild.watch import BuildState, serve as start_server, watch_loop
+    from cvbuild.watch import BuildState, watch_loop
+    from cvbuild.watch import serve as start_server
 
     request = run(
         lambda: RenderRequest(
@@ -213,6 +217,21 @@ def theme_new(
     for path in run(action):
         typer.echo(f"wrote {path}")
     typer.echo(f"use it with: cvbuild render PROFILE --theme {name}   (or cvbuild watch PROFILE --serve)")
+
+
+@import_app.command("bibtex")
+def import_bibtex(
+    file: Annotated[Path, typer.Argument(help="The .bib file.", show_default=False)],
+) -> None:
+    """Print the publications of a .bib file as profile YAML, to paste under `publications:`."""
+
+    def action() -> str:
+        from cvbuild.loading.bibtex import publications_yaml
+        from cvbuild.loading.profile import import_bibtex as read_entries
+
+        return publications_yaml(read_entries(file), file.name)
+
+    typer.echo(run(action), nl=False)
 
 
 def main() -> None:

@@ -6,52 +6,77 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from cvbuild.document.model import Author
 
-EQUAL_MARKS = "*"
+EQUAL_MARKS = "*∗"
 CORRESPONDING_MARKS = "†‡"
-_MARKS_RE = re.compile(r"[\s*†‡#¹²³⁰-⁹]+$")
+ETAL_WORDS = ("others", "et al.", "et al", "et. al.")
+_TRAILING_MARKS = re.compile(r"[\s*∗†‡#¹²³⁰-⁹]+$")
+_LEADING_MARKS = re.compile(r"^[\s*∗†‡]+")
+_BOLD_WRAPPED = re.compile(r"^\*\*(.+?)\*\*(.*)$")  # "**Ada Example**" copied from a Markdown page
+# Letters NFKD does not decompose, so "Søren" still matches "Soren".
+_TRANSLIT = str.maketrans(
+    {"ø": "o", "ł": "l", "đ": "d", "ð": "d", "ß": "ss", "æ": "ae", "œ": "oe", "ı": "i", "þ": "th"}
+)
 
 
 @dataclass(frozen=True)
 class OwnerKeys:
-    """Normalised forms of the owner's name and aliases."""
+    """Normalised forms of the owner's name and aliases: full names, and initials + family name."""
 
     full: frozenset[str]
     initials: frozenset[str]
 
 
 def strip_marks(name: str) -> tuple[str, bool, bool]:
-    """`Ada Example*†` -> (`Ada Example`, equal, corresponding)."""
-    m = _MARKS_RE.search(name)
-    if not m:
-        return name.strip(), False, False
-    marks = m.group(0)
-    return name[: m.start()].strip(), "*" in marks, any(c in marks for c in CORRESPONDING_MARKS)
+    """`Ada Example*†` (or `*Ada Example`) -> (`Ada Example`, equal, corresponding)."""
+    text = name.strip()
+    bold = _BOLD_WRAPPED.match(text)
+    if bold:
+        text = bold[1] + bold[2]
+    marks = ""
+    m = _TRAILING_MARKS.search(text)
+    if m:
+        marks += m[0]
+        text = text[: m.start()]
+    m = _LEADING_MARKS.match(text)
+    if m:
+        marks += m[0]
+        text = text[m.end() :]
+    equal = any(c in marks for c in EQUAL_MARKS)
+    corresponding = any(c in marks for c in CORRESPONDING_MARKS)
+    return text.strip(), equal, corresponding
 
 
 def _fold(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+    """Accents, case and a few special letters do not distinguish names."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).translate(_TRANSLIT)
 
 
-def name_tokens(name: str) -> list[str]:
-    """Given names first, family name last; understands `Last, First`."""
+@lru_cache(maxsize=4096)  # co-authors recur across a publication list
+def name_tokens(name: str) -> tuple[str, ...]:
+    """Given names first, family name last; understands `Last, First` and `W.-L.` initials."""
     clean, _, _ = strip_marks(name)
     if "," in clean:
         last, _, first = clean.partition(",")
         clean = f"{first} {last}"
-    clean = clean.replace(".", ". ")
-    return [t for t in re.split(r"[\s.]+", _fold(clean)) if t]
+    clean = re.sub(r"\.\s*-\s*", "-", clean)  # "W.-L. Chiang" -> "W-L. Chiang"
+    return tuple(t.strip("-") for t in re.split(r"[\s.]+", _fold(clean)) if t.strip("-"))
 
 
-def _is_initials(tokens: Sequence[str]) -> bool:
-    return len(tokens) > 1 and all(len(t) == 1 or "-" in t and all(len(p) == 1 for p in t.split("-")) for t in tokens[:-1])
+def _initials(token: str) -> list[str]:
+    return [part[0] for part in token.split("-") if part]
+
+
+def _is_initial(token: str) -> bool:
+    return all(len(part) == 1 for part in token.split("-") if part)
 
 
 def _initials_key(tokens: Sequence[str]) -> str:
-    return " ".join([t[0] for t in tokens[:-1]] + [tokens[-1]])
+    return " ".join([i for t in tokens[:-1] for i in _initials(t)] + [tokens[-1]])
 
 
 def owner_keys(names: Iterable[str]) -> OwnerKeys:
@@ -66,7 +91,7 @@ def owner_keys(names: Iterable[str]) -> OwnerKeys:
             full.add(f"{tokens[0]} {tokens[-1]}")  # "Ada B. Example" is also "Ada Example"
         if len(tokens) > 1:
             initials.add(_initials_key(tokens))
-            initials.add(f"{tokens[0][0]} {tokens[-1]}")
+            initials.add(_initials_key([tokens[0], tokens[-1]]))
     return OwnerKeys(frozenset(full), frozenset(initials))
 
 
@@ -75,7 +100,7 @@ def is_owner(name: str, keys: OwnerKeys) -> bool:
     tokens = name_tokens(name)
     if not tokens:
         return False
-    if _is_initials(tokens):
+    if len(tokens) > 1 and all(_is_initial(t) for t in tokens[:-1]):
         return _initials_key(tokens) in keys.initials
     joined = " ".join(tokens)
     return joined in keys.full or (len(tokens) > 2 and f"{tokens[0]} {tokens[-1]}" in keys.full)
@@ -88,13 +113,15 @@ def resolve_authors(
     equal: Iterable[str] = (),
     corresponding: Iterable[str] = (),
 ) -> list[Author]:
+    """Names as written -> Authors with owner, equal-contribution and corresponding flags."""
     equal_set = {" ".join(name_tokens(n)) for n in equal}
     corr_set = {" ".join(name_tokens(n)) for n in corresponding}
-    out = []
+    out: list[Author] = []
     for raw in names:
         name, eq, corr = strip_marks(raw)
-        if name.lower() in ("others", "et al.", "et al"):
-            out.append(Author(name="et al.", etal=True))
+        if name.lower() in ETAL_WORDS:
+            if not out or not out[-1].etal:
+                out.append(Author(name="et al.", etal=True))
             continue
         key = " ".join(name_tokens(name))
         out.append(
@@ -109,17 +136,28 @@ def resolve_authors(
 
 
 def truncate(authors: list[Author], limit: int | None) -> list[Author]:
-    """Keep the first and last names and every owner; gaps become one "et al." each."""
+    """At most about `limit` names: the first ones, the last ones and every owner; gaps become "et al."
+
+    The last names are kept because in many fields they are the senior authors. An owner outside
+    the kept range takes the place of one of the first names, so the list stays as short as asked.
+    A gap of a single name shows that name: "et al." would not be any shorter.
+    """
     if limit is None or len(authors) <= limit:
         return authors
-    head = max(1, limit - 2)
-    tail = max(0, limit - head)
-    keep = set(range(head)) | set(range(len(authors) - tail, len(authors)))
-    keep |= {i for i, a in enumerate(authors) if a.is_owner}
+    n = len(authors)
+    open_ended = authors[-1].etal  # the source already ends in "et al.": its last names are not the last authors
+    head = limit if open_ended else max(1, limit - 2)
+    tail = 0 if open_ended else max(0, limit - head)
+    outside = [i for i, a in enumerate(authors) if a.is_owner and head <= i < n - tail]
+    head = max(1, head - len(outside))
+    keep = set(range(head)) | set(range(n - tail, n)) | set(outside)
+    for i in range(1, n - 1):  # fill single-name gaps
+        if i not in keep and i - 1 in keep and i + 1 in keep:
+            keep.add(i)
     out: list[Author] = []
     for i, author in enumerate(authors):
-        if i in keep:
+        if i in keep and not (author.etal and out and out[-1].etal):
             out.append(author)
-        elif not out or not out[-1].etal:
+        elif i not in keep and (not out or not out[-1].etal):
             out.append(Author(name="et al.", etal=True))
     return out

@@ -84,7 +84,7 @@ def build_document(profile: Profile, options: BuildOptions) -> Document:
             locale=locale,
             document=options.document,
             generator=f"cvbuild {__version__}",
-            highlight=highlight,  # type: ignore[arg-type]
+            highlight=highlight,
         ),
         person=_person(profile),
         sections=sections,
@@ -141,16 +141,23 @@ def _section(
     if sid == "summary":
         if not profile.summary:
             return None
-        return Section(id=sid, kind="text", title=title, groups=[Group(entries=[Entry(title=[], summary=spans(profile.summary))])])
+        return Section(
+            id=sid, kind="text", title=title, groups=[Group(entries=[Entry(title=[], summary=spans(profile.summary))])]
+        )
     if sid == "interests":
         if not profile.interests:
             return None
-        return Section(id=sid, kind="tags", title=title, groups=[Group(entries=[Entry(title=[], items=list(profile.interests))])])
+        return Section(
+            id=sid, kind="tags", title=title, groups=[Group(entries=[Entry(title=[], items=list(profile.interests))])]
+        )
     if sid == "skills":
         rows = [Entry(title=[Span(text=s.category)], items=list(s.items)) for s in profile.skills]
         return _maybe(sid, "table", title, rows)
     if sid == "languages":
-        rows = [Entry(title=[Span(text=lang.language)], items=[lang.fluency] if lang.fluency else []) for lang in profile.languages]
+        rows = [
+            Entry(title=[Span(text=lang.language)], items=[lang.fluency] if lang.fluency else [])
+            for lang in profile.languages
+        ]
         return _maybe(sid, "table", title, rows)
     maker = ENTRY_MAKERS.get(sid)
     if maker is not None:
@@ -186,6 +193,7 @@ def _publications_section(
         groups=pubs.group(entries, view),
         legend=pubs.legend(entries),
         counts=pubs.counts(entries),
+        summary=pubs.summary(entries),
     )
 
 

@@ -123,6 +123,7 @@ class Section(View):
     groups: list[Group]
     legend: list[str] = []
     counts: dict[str, dict[str, int]] = {}
+    summary: str | None = None  # publications: "14 publications: 9 conference papers, ..."
 
 
 class Person(View):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -13,6 +14,7 @@ from cvbuild.document.links import make_link
 from cvbuild.document.model import Group, Link, PublicationEntry, Span
 from cvbuild.schema.model import Publication
 
+_MARKUP = re.compile(r"[*_`\\]")
 TYPE_LABELS = {
     "conference": "Conference Papers",
     "journal": "Journal Articles",
@@ -46,9 +48,24 @@ STATUS_LABELS = {
     "accepted": "Accepted",
     "to_appear": "To appear",
     "under_review": "Under review",
-    "submitted": "In submission",
+    "submitted": "Under submission",
     "in_preparation": "In preparation",
     "preprint": "Preprint",
+}
+# Singular and plural nouns for the counts summary line ("9 conference papers, 1 journal article").
+TYPE_NOUNS = {
+    "conference": ("conference paper", "conference papers"),
+    "journal": ("journal article", "journal articles"),
+    "workshop": ("workshop paper", "workshop papers"),
+    "preprint": ("preprint", "preprints"),
+    "thesis": ("thesis", "theses"),
+    "patent": ("patent", "patents"),
+    "book": ("book", "books"),
+    "chapter": ("book chapter", "book chapters"),
+    "report": ("technical report", "technical reports"),
+    "poster": ("poster", "posters"),
+    "demo": ("demo", "demos"),
+    "other": ("other publication", "other publications"),
 }
 LINK_LABELS = {
     "paper": "Paper",
@@ -89,7 +106,7 @@ def select(pubs: Sequence[Publication], view: PublicationView, doc_tags: Sequenc
         and (not view.tags or set(view.tags) & set(p.tags))
         and (not doc_tags or not p.tags or set(doc_tags) & set(p.tags))
     ]
-    chosen.sort(key=lambda p: p.title.casefold())
+    chosen.sort(key=lambda p: _MARKUP.sub("", p.title).casefold())  # by the words, not by `*`/`_` markup
     chosen.sort(key=lambda p: p.date.sort_key, reverse=view.sort == "newest")
     return chosen
 
@@ -102,9 +119,10 @@ def publication_links(pub: Publication) -> list[Link]:
     for kind, label in LINK_LABELS.items():
         if kind in given:
             links.append(make_link(kind, label, given[kind]))
-    if pub.arxiv:
+    # An arXiv or DOI link only when no other link already leads to the same paper.
+    if pub.arxiv and not any("arxiv.org" in link.url and pub.arxiv in link.url for link in links):
         links.append(make_link("arxiv", "arXiv", f"https://arxiv.org/abs/{pub.arxiv}"))
-    if pub.doi:
+    if pub.doi and not any(pub.doi.casefold() in link.url.casefold() for link in links):
         links.append(make_link("doi", "DOI", f"https://doi.org/{pub.doi}"))
     return links
 
@@ -119,25 +137,34 @@ def venue_spans(pub: Publication) -> list[Span] | None:
         return runs
     if pub.type == "preprint" or pub.arxiv:
         return [Span(text=f"arXiv preprint {year}")] if pub.arxiv else [Span(text=f"Preprint {year}")]
-    if pub.type == "thesis" and pub.publisher:
+    if pub.publisher and pub.type in ("thesis", "report", "book", "chapter", "patent"):
         return [Span(text=f"{pub.publisher} {year}")]
     return None
 
 
+def status_label(pub: Publication, venue: list[Span] | None) -> str | None:
+    """The label ("To appear", "Under submission", ...), left out when the venue already says it."""
+    label = STATUS_LABELS[pub.status]
+    if label is None or (venue and label.casefold() in "".join(s.text for s in venue).casefold()):
+        return None
+    return label
+
+
 def entry(pub: Publication, keys: OwnerKeys, view: PublicationView, locale: str) -> PublicationEntry:
     authors = resolve_authors(pub.authors, keys, equal=pub.equal_contribution, corresponding=pub.corresponding)
+    venue = venue_spans(pub)
     return PublicationEntry(
         id=pub.id,
         title=spans(pub.title),
         authors=truncate(authors, view.max_authors),
-        venue=venue_spans(pub),
+        venue=venue,
         venue_full=spans(pub.venue_full) if pub.venue_full else None,
         year=str(pub.date.year),
         date=date_range(None, None, locale, single=pub.date) or _never(),
         type=pub.type,
         type_label=TYPE_LABELS[pub.type],
         status=pub.status,
-        status_label=STATUS_LABELS[pub.status],
+        status_label=status_label(pub, venue),
         award=spans(pub.award) if pub.award else None,
         note=spans(pub.note) if pub.note else None,
         links=publication_links(pub),
@@ -151,6 +178,7 @@ def _never() -> object:
 
 def group(entries: list[PublicationEntry], view: PublicationView) -> list[Group]:
     """Group in a fixed order (types as listed above, years newest first), then number."""
+    groups: list[tuple[str | None, list[PublicationEntry]]]
     if view.group_by == "type":
         order = list(TYPE_LABELS)
         keys = sorted({e.type for e in entries}, key=order.index)
@@ -170,7 +198,9 @@ def group(entries: list[PublicationEntry], view: PublicationView) -> list[Group]
         for i, e in enumerate(members):
             seen += 1
             counter[e.type] += 1
-            numbered.append(e.model_copy(update={"number": _number(view, e, i, len(members), seen, total, counter, type_totals)}))
+            numbered.append(
+                e.model_copy(update={"number": _number(view, e, i, len(members), seen, total, counter, type_totals)})
+            )
         out.append(Group(title=title, entries=list(numbered)))
     return out
 
@@ -206,6 +236,16 @@ def counts(entries: list[PublicationEntry]) -> dict[str, dict[str, int]]:
         "by_year": dict(sorted(by_year.items(), reverse=True)),
         "total": {"all": len(entries)},
     }
+
+
+def summary(entries: list[PublicationEntry]) -> str | None:
+    """A summary line such as `14 publications: 9 conference papers, 4 preprints`; None when empty."""
+    if not entries:
+        return None
+    by_type = Counter(e.type for e in entries)
+    parts = [f"{by_type[k]} {TYPE_NOUNS[k][by_type[k] != 1]}" for k in TYPE_LABELS if by_type[k]]
+    total = f"{len(entries)} publication{'s' if len(entries) != 1 else ''}"
+    return total if len(parts) < 2 else f"{total}: {', '.join(parts)}"
 
 
 def legend(entries: list[PublicationEntry]) -> list[str]:

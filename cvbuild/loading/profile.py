@@ -1,15 +1,220 @@
-"""Load a profile file into a validated Profile: YAML (+ BibTeX includes) -> schema."""
+"""Load a profile file into a validated Profile: YAML (+ BibTeX includes) -> schema.
+
+BibTeX includes are expanded on the raw data, before validation, because a YAML entry that
+overrides a BibTeX entry (`{id: x, award: Best Paper}`) is not a valid publication on its own.
+`ProfileSource` remembers where each merged publication and each of its keys came from, so a
+validation error points at the .bib line or at the YAML override that supplied the bad value.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from cvbuild.loading.yaml_source import YamlSource, load_yaml
+from cvbuild.errors import InputError, Problem
+from cvbuild.loading.bibtex import BibEntry, BibFile, load_bibtex
+from cvbuild.loading.yaml_source import Loc, YamlSource, load_yaml
 from cvbuild.schema.model import Profile
-from cvbuild.schema.validate import validate_source
+from cvbuild.schema.validate import did_you_mean, validate_source
+
+MERGED_DICTS = ("links",)  # keys merged one level deep, so an override can add one link
+BIB_NAMES = {"authors": "author", "date": "year", "venue": "booktitle", "location": "address"}  # for messages
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where publication `i` of the merged list came from."""
+
+    yaml_index: int | None = None  # the YAML entry (a whole entry, or an override)
+    bib: BibEntry | None = None
+    bib_path: Path | None = None
+    overridden: frozenset[tuple[str, ...]] = frozenset()  # schema paths the YAML override supplied
+
+
+@dataclass(frozen=True)
+class ProfileSource:
+    """The profile data with BibTeX expanded; locates problems in the YAML file or in a .bib file."""
+
+    yaml: YamlSource
+    data: Any
+    origins: Sequence[Origin] = ()
+    problems: Sequence[Problem] = field(default_factory=list)
+
+    @property
+    def path(self) -> Path:
+        return self.yaml.path
+
+    def problem(self, loc: Loc, message: str, *, at_key: bool = False, anchor: Loc | None = None) -> Problem:
+        """A Problem for `loc` of the merged data; `anchor` (a prefix of `loc`) is where to point instead."""
+        where = loc if anchor is None else anchor
+        if len(loc) < 2 or loc[0] != "publications" or not isinstance(loc[1], int) or loc[1] >= len(self.origins):
+            return self.yaml.problem(loc, message, at_key=at_key, anchor=anchor)
+        origin = self.origins[loc[1]]
+        rest = tuple(loc[2:])
+        if origin.bib is None or origin.bib_path is None or _supplied_by(rest, origin.overridden):
+            index = origin.yaml_index if origin.yaml_index is not None else loc[1]
+            moved = ("publications", index, *rest)
+            return self.yaml.problem(
+                moved, message, at_key=at_key, anchor=None if anchor is None else ("publications", index, *where[2:])
+            )
+        return _bib_problem(origin.bib, origin.bib_path, rest, tuple(where[2:]), message)
+
+
+def _supplied_by(rest: tuple[str | int, ...], overridden: frozenset[tuple[str, ...]]) -> bool:
+    return any(tuple(rest[: len(path)]) == path for path in overridden if path)
+
+
+def _bib_problem(
+    entry: BibEntry, path: Path, rest: tuple[str | int, ...], where: tuple[str | int, ...], message: str
+) -> Problem:
+    """Point at the BibTeX field that produced the value, or at the entry when no field did."""
+    line, col = entry.line, 1
+    name_parts: list[str] = []
+    for n in range(len(where), 0, -1):
+        origin = entry.origins.get(tuple(str(p) for p in where[:n]))
+        if origin is not None:
+            line, col = origin.line, origin.column
+            break
+    for n in range(len(rest), 0, -1):
+        origin = entry.origins.get(tuple(str(p) for p in rest[:n]))
+        if origin is not None:
+            name_parts = [origin.name, *(f"[{p}]" if isinstance(p, int) else f".{p}" for p in rest[n:])]
+            break
+    if not name_parts and rest:
+        name_parts = [
+            BIB_NAMES.get(str(rest[0]), str(rest[0])),
+            *(f"[{p}]" if isinstance(p, int) else f".{p}" for p in rest[1:]),
+        ]
+    label = entry.key + ("." + "".join(name_parts) if name_parts else "")
+    if message.startswith("missing required key") and name_parts:
+        message = f"missing field {name_parts[0]!r}"
+    return Problem(path, line, col, label, message)
 
 
 def load_profile(path: Path) -> tuple[Profile, YamlSource]:
-    """Read, parse and validate; raises InputError listing every problem, located."""
+    """Read, parse, expand BibTeX includes and validate; raises InputError listing every problem, located."""
     source = load_yaml(path)
-    return validate_source(source), source
+    merged = expand_bibtex(source)
+    return validate_source(merged, merged.problems), source
+
+
+def import_bibtex(path: Path) -> list[dict[str, Any]]:
+    """The entries of one .bib file as publication dicts, checked like an include; raises InputError."""
+    bib = load_bibtex(path)
+    entries = [e.data for e in bib.entries]
+    origins = [Origin(bib=e, bib_path=path) for e in bib.entries]
+    source = ProfileSource(YamlSource(path, {}, None), {"name": path.name, "publications": entries}, origins)
+    validate_source(source, bib.problems)
+    return entries
+
+
+def expand_bibtex(source: YamlSource) -> ProfileSource:
+    """Replace each `{bibtex: path}` by its entries, merging YAML entries that share an id."""
+    data = source.data
+    items = data.get("publications") if isinstance(data, dict) else None
+    if not isinstance(items, list) or not any(_include_path(i) for i in items):
+        return ProfileSource(source, data, [Origin(yaml_index=i) for i in range(len(items or []))])
+    problems: list[Problem] = []
+    files: dict[int, BibFile] = {}
+    for i, item in enumerate(items):
+        rel = _include_path(item)
+        if rel is None:
+            continue
+        bib_path = source.path.parent / Path(rel).expanduser()  # shown as the user would reach it
+        try:
+            files[i] = load_bibtex(bib_path)
+        except InputError as exc:
+            reason = str(exc).removeprefix(f"{bib_path}: ")
+            problems.append(source.problem(("publications", i, "bibtex"), f"{rel}: {reason}"))
+            continue
+        problems += files[i].problems
+    keys = {e.key: e for f in files.values() for e in f.entries}
+    overrides = _overrides(items, keys)
+    loaded_all = len(files) == sum(1 for i in items if _include_path(i))
+    out: list[Any] = []
+    origins: list[Origin] = []
+    for i, item in enumerate(items):
+        if i in files:
+            for entry in files[i].entries:
+                j = overrides.get(entry.key)
+                extra = items[j] if j is not None else {}
+                out.append(merge_entry(entry.data, extra))
+                origins.append(Origin(j, entry, files[i].path, _paths(extra)))
+        elif i in overrides.values():
+            continue
+        elif _is_stray_override(item, bool(files)):
+            if item["id"] in overrides:
+                first = overrides[item["id"]]
+                message = f"{item['id']!r} is already overridden by publications[{first}]; merge the two entries"
+                problems.append(source.problem(("publications", i, "id"), message))
+            elif loaded_all:
+                problems.append(_unknown_id(source, i, item["id"], keys))
+        else:
+            out.append(item)
+            origins.append(Origin(yaml_index=i))
+    return ProfileSource(source, {**data, "publications": out}, origins, problems)
+
+
+def _include_path(item: Any) -> str | None:
+    """The path of a well-formed include; a malformed one is left for the schema to report."""
+    if (
+        isinstance(item, dict)
+        and set(item) == {"bibtex"}
+        and isinstance(item["bibtex"], str)
+        and item["bibtex"].strip()
+    ):
+        return item["bibtex"].strip()
+    return None
+
+
+def _overrides(items: Sequence[Any], keys: Mapping[str, BibEntry]) -> dict[str, int]:
+    """BibTeX key -> index of the first YAML entry with that id; later ones are duplicates."""
+    found: dict[str, int] = {}
+    for i, item in enumerate(items):
+        pid = item.get("id") if isinstance(item, dict) and "bibtex" not in item else None
+        if isinstance(pid, str) and pid in keys and pid not in found:
+            found[pid] = i
+    return found
+
+
+def merge_entry(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
+    """YAML values win; `links` are merged key by key so an override can add one link."""
+    merged = dict(base)
+    for key, value in override.items():
+        if key in MERGED_DICTS and isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = {**merged[key], **value}
+        else:
+            merged[key] = value
+    return merged
+
+
+def _paths(override: Mapping[str, Any]) -> frozenset[tuple[str, ...]]:
+    paths: set[tuple[str, ...]] = set()
+    for key, value in override.items():
+        if key in MERGED_DICTS and isinstance(value, dict):
+            paths |= {(key, str(k)) for k in value}
+        else:
+            paths.add((str(key),))
+    return frozenset(paths)
+
+
+def _is_stray_override(item: Any, have_bibtex: bool) -> bool:
+    """An entry with an id but no title, in a profile with BibTeX: meant to override a missing key."""
+    return (
+        have_bibtex
+        and isinstance(item, dict)
+        and isinstance(item.get("id"), str)
+        and "title" not in item
+        and "bibtex" not in item
+    )
+
+
+def _unknown_id(source: YamlSource, i: int, pid: str, keys: Mapping[str, BibEntry]) -> Problem:
+    hint = did_you_mean(pid, sorted(keys), "BibTeX keys")
+    return source.problem(
+        ("publications", i, "id"),
+        f"no BibTeX entry has the key {pid!r}, so there is nothing to override; "
+        f"a new publication needs title, authors and date{hint}",
+    )

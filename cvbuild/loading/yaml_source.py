@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as _dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -25,8 +26,9 @@ class YamlSource:
         """1-based (line, column) of the node at `loc`, or of its nearest existing ancestor."""
         return locate(self.tree, loc, at_key=at_key)
 
-    def problem(self, loc: Loc, message: str, *, at_key: bool = False) -> Problem:
-        line, col = self.locate(loc, at_key=at_key)
+    def problem(self, loc: Loc, message: str, *, at_key: bool = False, anchor: Loc | None = None) -> Problem:
+        """A Problem about `loc`, pointing at `anchor` when given (a missing key: its mapping)."""
+        line, col = self.locate(loc if anchor is None else anchor, at_key=at_key)
         return Problem(self.path, line, col, dotted(loc), message)
 
 
@@ -72,7 +74,7 @@ def _own_position(node: Any) -> tuple[int, int]:
 def plain(node: Any) -> Any:
     """ruamel's Commented*/Scalar* subclasses -> built-in types, so later stages never see them."""
     if isinstance(node, dict):
-        return {str(k) if not isinstance(k, str) else str(k): plain(v) for k, v in node.items()}
+        return {str(k): plain(v) for k, v in node.items()}
     if isinstance(node, list):
         return [plain(v) for v in node]
     if isinstance(node, bool):
@@ -96,6 +98,7 @@ def parse_yaml(text: str, path: Path) -> YamlSource:
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
     yaml = YAML(typ="rt")  # round-trip loader: keeps positions; YAML 1.2, so `no` stays a string
+    yaml.Constructor = _text_dates_constructor()
     try:
         tree = yaml.load(text)
     except MarkedYAMLError as exc:
@@ -108,6 +111,18 @@ def parse_yaml(text: str, path: Path) -> YamlSource:
     except YAMLError as exc:
         raise InputError([Problem(path, 0, 0, "", f"YAML error: {_first_line(str(exc))}")]) from None
     return YamlSource(path=path, data=plain(tree), tree=tree)
+
+
+@lru_cache(maxsize=1)
+def _text_dates_constructor() -> type:
+    """Keep `2023-02-30` as text: the schema then reports it with its position, not ruamel's crash."""
+    from ruamel.yaml.constructor import RoundTripConstructor
+
+    class TextDates(RoundTripConstructor):
+        pass
+
+    TextDates.add_constructor("tag:yaml.org,2002:timestamp", TextDates.construct_yaml_str)
+    return TextDates
 
 
 def _first_line(text: str) -> str:

@@ -6,12 +6,13 @@ import difflib
 import types
 import typing
 from collections.abc import Iterable, Sequence
-from typing import Any
+from pathlib import Path
+from typing import Any, Protocol
 
 from pydantic import BaseModel, ValidationError
 
 from cvbuild.errors import InputError, Problem
-from cvbuild.loading.yaml_source import YamlSource, dotted
+from cvbuild.loading.yaml_source import Loc
 from cvbuild.schema.model import Profile
 
 # Keys people bring from other tools (JSON Resume, RenderCV, BibTeX) -> ours.
@@ -55,23 +56,32 @@ KEY_ALIASES = {
 _TAGS = {"entry", "bibtex"}  # discriminator tags pydantic puts into error locations
 
 
-def validate_source(source: YamlSource) -> Profile:
-    """Schema errors and cross-field errors are reported together, sorted by position."""
-    problems = semantic_problems(source)
+class Source(Protocol):
+    """Loaded data that can say where a path inside it was written (YAML, or YAML + BibTeX)."""
+
+    @property
+    def path(self) -> Path: ...
+
+    @property
+    def data(self) -> Any: ...
+
+    def problem(self, loc: Loc, message: str, *, at_key: bool = False, anchor: Loc | None = None) -> Problem: ...
+
+
+def validate_source(source: Source, found: Sequence[Problem] = ()) -> Profile:
+    """Schema errors, cross-field errors and `found` (e.g. from .bib files) are reported together, sorted."""
+    problems = [*found, *semantic_problems(source)]
     try:
         profile = Profile.model_validate(source.data)
     except ValidationError as exc:
         problems += _problems(source, exc.errors())
     if problems:
-        raise InputError(sorted(problems, key=_order))
+        main = source.path
+        raise InputError(sorted(problems, key=lambda p: (p.file != main, str(p.file), p.line, p.column, p.message)))
     return profile
 
 
-def _order(p: Problem) -> tuple[int, int, str]:
-    return (p.line, p.column, p.message)
-
-
-def _problems(source: YamlSource, errors: Iterable[Any]) -> list[Problem]:
+def _problems(source: Source, errors: Iterable[Any]) -> list[Problem]:
     seen: set[tuple[str, str]] = set()
     out: list[Problem] = []
     for err in errors:
@@ -83,7 +93,7 @@ def _problems(source: YamlSource, errors: Iterable[Any]) -> list[Problem]:
             continue
         seen.add(key)
         if err["type"] == "missing":  # point at the mapping that lacks the key
-            out.append(Problem(source.path, *source.locate(loc[:-1]), dotted(loc), message))
+            out.append(source.problem(loc, message, anchor=loc[:-1]))
         else:
             out.append(source.problem(loc, message, at_key=at_key))
     return out
@@ -114,7 +124,7 @@ def describe(err: Any, loc: Sequence[str | int]) -> str:
     if kind == "literal_error":
         expected = err.get("ctx", {}).get("expected", "")
         options = [o.strip().strip("'") for o in expected.replace(" or ", ", ").split(",") if o.strip()]
-        hint = did_you_mean(str(value), options) if isinstance(value, str) else ""
+        hint = did_you_mean(str(value), options, listing=None) if isinstance(value, str) else ""
         return f"invalid value {value!r}; valid values are: {', '.join(options)}" + hint
     if kind in ("model_type", "model_attributes_type", "dict_type"):
         return f"expected a mapping (key: value), found {_kind(value)}"
@@ -165,8 +175,8 @@ def _kind(value: Any) -> str:
     return type(value).__name__
 
 
-def did_you_mean(word: str, options: Sequence[str]) -> str:
-    """A "did you mean" suffix from known aliases first, then spelling."""
+def did_you_mean(word: str, options: Sequence[str], listing: str | None = "allowed keys") -> str:
+    """A "did you mean" suffix from known aliases first, then spelling; else the short list, if named."""
     if not options:
         return ""
     alias = KEY_ALIASES.get(word.lower().replace(" ", "_"))
@@ -177,8 +187,8 @@ def did_you_mean(word: str, options: Sequence[str]) -> str:
         close = difflib.get_close_matches(word.lower(), [o.lower() for o in options], n=1, cutoff=0.6)
     if close:
         return f"; did you mean {close[0]!r}?"
-    if len(options) <= 30:
-        return f"; allowed keys: {', '.join(options)}"
+    if listing and len(options) <= 30:
+        return f"; {listing}: {', '.join(options)}"
     return ""
 
 
@@ -227,7 +237,7 @@ def _item_type(tp: Any) -> Any:
     return tp
 
 
-def semantic_problems(source: YamlSource) -> list[Problem]:
+def semantic_problems(source: Source) -> list[Problem]:
     """Rules that span several fields, checked on the raw data so they report with schema errors."""
     from cvbuild.document.sections import BUILTIN_SECTIONS
 
@@ -267,7 +277,7 @@ def semantic_problems(source: YamlSource) -> list[Problem]:
                 problems.append(
                     source.problem(
                         ("documents", name, "sections", j),
-                        f"unknown section {sid!r}" + did_you_mean(sid, known).replace("allowed keys", "known sections"),
+                        f"unknown section {sid!r}" + did_you_mean(sid, known, "known sections"),
                     )
                 )
     return problems

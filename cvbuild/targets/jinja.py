@@ -58,9 +58,13 @@ _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~!&$])")
 _MD_LINE_START = re.compile(r"^(\s*)([-+=>]|\d+[.)])")
 
 
+# Characters str.splitlines() breaks on: a line break there could start a list or a heading.
+_LINE_BREAKS = str.maketrans(dict.fromkeys("\u2028\u2029\x85\x0b\x0c\x1c\x1d\x1e", " "))
+
+
 def md_escape(text: str) -> str:
     """Backslash-escape every character that CommonMark could read as structure."""
-    text = _MD_SPECIAL.sub(r"\\\1", text)
+    text = _MD_SPECIAL.sub(r"\\\1", text.translate(_LINE_BREAKS))
     m = _MD_LINE_START.match(text)
     if m:  # "- x", "1. x", "> x" at the start of a line would become lists or quotes
         head = m.group(2)
@@ -90,18 +94,31 @@ def _md_code(text: str) -> str:
     return f"{fence}{pad}{text}{pad}{fence}"
 
 
+def _italic_marker(before: str, after: str) -> str:
+    """`_` between word boundaries (it nests safely inside `**`), `*` inside a word, where `_` cannot."""
+    return "_" if not before[-1:].isalnum() and not after[:1].isalnum() else "*"
+
+
 def spans_md(runs: Sequence[Span] | None) -> str:
-    out = []
-    for s in runs or []:
+    out: list[str] = []
+    items = list(runs or [])
+    for i, s in enumerate(items):
         piece = _md_code(s.text) if s.code else md_escape(s.text)
         if s.italic and not s.code:
-            piece = _md_wrap(piece, "*")
+            after = items[i + 1].text if i + 1 < len(items) else ""
+            piece = _md_wrap(piece, _italic_marker(out[-1] if out else "", after))
         if s.bold and not s.code:
             piece = _md_wrap(piece, "**")
         if s.href and url_scheme(s.href) in ALLOWED_SCHEMES:
             piece = f"[{piece}]({_md_url(s.href)})"
         out.append(piece)
     return "".join(out)
+
+
+def md_strong(runs: Sequence[Span] | None) -> str:
+    """Spans inside one bold run (a title): inner bold is dropped, so markers never collide."""
+    inner = spans_md([r.model_copy(update={"bold": False}) for r in runs or []])
+    return _md_wrap(inner, "**")
 
 
 def md_link(label: str, url: str) -> str:
@@ -157,6 +174,21 @@ def authors_html(authors: Sequence[Author], highlight: str = "bold") -> Markup:
     return Markup(", ".join(parts))
 
 
+def safe_href(url: str | None) -> str:
+    """A link target only if its scheme is allowed, else "" (templates then drop the link)."""
+    return url if url and url_scheme(url) in ALLOWED_SCHEMES else ""
+
+
+_CSS_PLAIN = re.compile(r"[A-Za-z0-9 ,.:;()/_-]")
+
+
+def css_string(text: str) -> Markup:
+    """A quoted CSS string for `content:` in an inline <style>; anything but plain characters
+    becomes a 6-digit hex escape, so no value can end the string, the rule or the element."""
+    body = "".join(ch if _CSS_PLAIN.fullmatch(ch) else f"\\{ord(ch):06x}" for ch in str(text))
+    return Markup(f'"{body}"')
+
+
 # ---- environment ------------------------------------------------------------------------
 
 FILTERS: dict[str, Callable[..., Any]] = {
@@ -164,11 +196,14 @@ FILTERS: dict[str, Callable[..., Any]] = {
     "wrap": wrap,
     "authors_text": authors_text,
     "md": spans_md,
+    "md_strong": md_strong,
     "md_escape": md_escape,
     "md_link": md_link,
     "authors_md": authors_md,
     "html": spans_html,
     "authors_html": authors_html,
+    "href": safe_href,
+    "css_string": css_string,
 }
 
 

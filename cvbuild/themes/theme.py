@@ -63,7 +63,7 @@ class Theme:
         from cvbuild.schema.validate import did_you_mean
 
         if key not in self.options:
-            hint = did_you_mean(key, sorted(self.options)).replace("allowed keys", "theme options")
+            hint = did_you_mean(key, sorted(self.options), "theme options")
             raise InputError(f"{source}: theme {self.name!r} has no option {key!r}{hint}")
         default = self.options[key]
         value = _convert(raw, default)

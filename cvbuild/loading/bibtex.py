@@ -1,0 +1,711 @@
+""".bib files -> publication dicts in the YAML schema, each field remembering its line.
+
+bibtexparser v2 only splits the file into blocks (with line numbers); values are resolved
+here (@string macros, month macros, `#` concatenation) and decoded with pylatexenc, so every
+step is visible and every problem can point at a line.
+
+Mapping rules, none of them guessed from the content of a field:
+- entry type -> publication type by a fixed table; `article` in arXiv/CoRR is a preprint,
+  and `misc`/`unpublished` with an arXiv id is a preprint;
+- `abbr` (al-folio) is the short venue; `booktitle`/`journal` the full one;
+- `award_name` (al-folio's button text) wins over `award`;
+- a `note` or `pubstate` that only states a status ("under submission") becomes the status;
+- links without a scheme (al-folio's `pdf = {paper.pdf}`) point into a website's own assets
+  and are left out: a CV cannot resolve them. A YAML override can give the full URL.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import re
+import unicodedata
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from cvbuild.errors import InputError, Problem
+
+if TYPE_CHECKING:
+    from pylatexenc.latex2text import LatexNodes2Text
+
+MONTH_MACROS = {
+    "jan": "January",
+    "feb": "February",
+    "mar": "March",
+    "apr": "April",
+    "may": "May",
+    "jun": "June",
+    "jul": "July",
+    "aug": "August",
+    "sep": "September",
+    "oct": "October",
+    "nov": "November",
+    "dec": "December",
+}
+
+ENTRY_TYPES = {
+    "inproceedings": "conference",
+    "conference": "conference",
+    "article": "journal",
+    "phdthesis": "thesis",
+    "mastersthesis": "thesis",
+    "thesis": "thesis",
+    "techreport": "report",
+    "report": "report",
+    "book": "book",
+    "incollection": "chapter",
+    "inbook": "chapter",
+    "patent": "patent",
+}
+
+# BibTeX/al-folio field -> key of PublicationLinks.
+LINK_FIELDS = {
+    "pdf": "pdf",
+    "code": "code",
+    "slides": "slides",
+    "video": "video",
+    "poster": "poster",
+    "html": "html",
+    "website": "project",
+    "project": "project",
+    "blog": "blog",
+    "data": "data",
+    "demo": "demo",
+    "paper": "paper",
+}
+
+# What a `note`/`pubstate` says -> status. Only a note that says nothing else is consumed.
+STATUS_WORDS = {
+    "to appear": "to_appear",
+    "forthcoming": "to_appear",
+    "in press": "to_appear",
+    "inpress": "to_appear",
+    "accepted": "accepted",
+    "under submission": "submitted",
+    "in submission": "submitted",
+    "submitted": "submitted",
+    "under review": "under_review",
+    "underreview": "under_review",
+    "in preparation": "in_preparation",
+    "inpreparation": "in_preparation",
+    "preprint": "preprint",
+    "prepublished": "preprint",
+}
+
+_ARXIV_ID = re.compile(r"(\d{4}\.\d{4,5}(?:v\d+)?|[a-z\-]+(?:\.[A-Z]{2})?/\d{7}(?:v\d+)?)")
+_DOI_PREFIX = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.I)
+_EQUAL_MARK = re.compile(r"\$\^\{?\*\}?\$|\\textsuperscript\{\*\}|[*∗]")
+_CORR_MARK = re.compile(r"\$\^\{?\\d?dag\}?\$|\\textsuperscript\{\\d?dag\}|\\d?dag(?![A-Za-z])|[†‡]")
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]])")
+_ITALIC, _BOLD = "\ue000", "\ue001"  # private-use sentinels for \emph and \textbf
+
+
+@dataclass(frozen=True)
+class FieldOrigin:
+    """Where a schema field came from: 1-based line and column, and the BibTeX field name."""
+
+    line: int
+    column: int
+    name: str
+
+
+@dataclass(frozen=True)
+class BibEntry:
+    """One entry mapped to the publication schema; `origins` maps schema paths to fields."""
+
+    key: str
+    entry_type: str
+    line: int
+    data: dict[str, Any]
+    origins: Mapping[tuple[str, ...], FieldOrigin]
+
+
+@dataclass(frozen=True)
+class BibFile:
+    path: Path
+    entries: tuple[BibEntry, ...] = ()
+    problems: tuple[Problem, ...] = ()
+
+
+def read_bib(path: Path) -> str:
+    """The file's text; a missing, unreadable or non-UTF-8 file is one InputError."""
+    if not path.is_file():
+        raise InputError(f"{path}: BibTeX file not found" if not path.exists() else f"{path}: not a file")
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read BibTeX file: {exc.strerror}") from None
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path}: not UTF-8 (byte {exc.start}); save the .bib file as UTF-8") from None
+
+
+def load_bibtex(path: Path) -> BibFile:
+    return parse_bibtex(read_bib(path), path)
+
+
+def parse_bibtex(text: str, path: Path) -> BibFile:
+    """Split with bibtexparser, then resolve and map every entry; problems are collected, not raised."""
+    from bibtexparser import model
+    from bibtexparser.entrypoint import parse_string
+
+    text = strip_front_matter(text)
+    lines = text.split("\n")  # lines as bibtexparser counts them (not str.splitlines, which knows more breaks)
+    with _quiet("bibtexparser"):  # it logs syntax errors itself; we report them located
+        library = parse_string(text, parse_stack=[])
+    macros = dict(MONTH_MACROS)
+    entries: list[BibEntry] = []
+    problems: list[Problem] = []
+    for block in library.blocks:
+        if isinstance(block, model.ParsingFailedBlock):
+            problems.append(_failed_block_problem(block, path))
+        elif isinstance(block, model.String):
+            value, error = resolve_value(block.value, macros)
+            line = _line(block.start_line)
+            if error:
+                problems.append(Problem(path, line, 1, f"@string{{{block.key}}}", error))
+            macros[block.key.lower()] = value
+        elif isinstance(block, model.Entry):
+            entry, entry_problems = map_entry(block, macros, lines, path)
+            problems += entry_problems
+            if entry is not None:
+                entries.append(entry)
+    return BibFile(path=path, entries=tuple(entries), problems=tuple(problems))
+
+
+def strip_front_matter(text: str) -> str:
+    """Blank out Jekyll front matter (al-folio's papers.bib starts with `---`/`---`), keeping line numbers."""
+    lines = text.split("\n")
+    if not lines or lines[0].strip() != "---":
+        return text
+    for end in range(1, len(lines)):
+        if lines[end].strip() == "---":
+            return "\n" * end + "\n" + "\n".join(lines[end + 1 :])
+    return text
+
+
+@contextlib.contextmanager
+def _quiet(name: str) -> Iterator[None]:
+    """Silence a library's loggers for one call, without touching logging for anyone else."""
+    loggers = [logging.getLogger(n) for n in (name, f"{name}.splitter", f"{name}.library")]
+    before = [lg.disabled for lg in loggers]
+    for lg in loggers:
+        lg.disabled = True
+    try:
+        yield
+    finally:
+        for lg, was in zip(loggers, before, strict=True):
+            lg.disabled = was
+
+
+def _line(start_line: int | None) -> int:
+    """bibtexparser counts lines from 0."""
+    return (start_line or 0) + 1
+
+
+def _failed_block_problem(block: Any, path: Path) -> Problem:
+    from bibtexparser import model
+
+    inner = block.ignore_error_block
+    line = _line(block.start_line if block.start_line is not None else getattr(inner, "start_line", None))
+    head = re.match(r"\s*@(\w+)\s*[{(]\s*([^,\s}]*)", block.raw or "")
+    kind = getattr(inner, "entry_type", None) or (head[1].lower() if head else None)
+    key = getattr(inner, "key", None) or getattr(block, "key", None) or (head[2] if head else None)
+    label = f"@{kind}{{{key}}}" if kind and key else ""
+    if isinstance(block, model.DuplicateBlockKeyBlock):
+        first = _line(block.previous_block.start_line)
+        return Problem(path, line, 1, label, f"duplicate entry key {block.key!r} (first used on line {first})")
+    if isinstance(block, model.DuplicateFieldKeyBlock):
+        names = ", ".join(sorted(block.duplicate_keys))
+        return Problem(path, line, 1, label, f"field {names} appears more than once in this entry")
+    return Problem(path, line, 1, label, "BibTeX syntax error: " + _syntax_reason(block))
+
+
+def _syntax_reason(block: Any) -> str:
+    reason = str(getattr(block.error, "abort_reason", block.error)).strip()
+    m = re.match(r"Unexpected block start: `(@\w*)`\. Was still looking for (.*)", reason)
+    if m:
+        return f"the entry is not closed before the next `{m[1]}`; check for an unbalanced `{{` or a missing `}}`"
+    if reason.startswith("Unexpectedly reached end of file"):
+        return "the file ends inside this entry; check for an unbalanced `{` or a missing `}`"
+    return reason
+
+
+# ---- values ------------------------------------------------------------------------------
+
+
+def resolve_value(raw: str, macros: Mapping[str, str]) -> tuple[str, str | None]:
+    """`{...}`, `"..."`, `123`, `macro` and `a # b` -> text; an unknown macro is an error."""
+    parts: list[str] = []
+    error: str | None = None
+    for piece in _split_concat(raw.strip()):
+        if piece[:1] in ("{", '"') and len(piece) >= 2:
+            parts.append(piece[1:-1])
+        elif piece.isdigit():
+            parts.append(piece)
+        elif piece.lower() in macros:
+            parts.append(macros[piece.lower()])
+        elif re.fullmatch(r"[A-Za-z_][\w:.+/'-]*", piece):
+            error = f"unknown @string macro {piece!r}; define it with @string{{{piece} = {{...}}}} or use braces"
+            parts.append(piece)
+        elif piece:
+            error = f"write the value in braces: {{{piece}}}"
+            parts.append(piece)
+    return "".join(parts), error
+
+
+def _split_concat(value: str) -> list[str]:
+    """Split on top-level `#`, respecting braces and quotes."""
+    if "#" not in value:
+        return [value]
+    pieces: list[str] = []
+    depth = 0
+    quoted = False
+    start = 0
+    for i, ch in enumerate(value):
+        if ch == "{" and (i == 0 or value[i - 1] != "\\"):
+            depth += 1
+        elif ch == "}" and depth and (i == 0 or value[i - 1] != "\\"):
+            depth -= 1
+        elif ch == '"' and depth == 0:
+            quoted = not quoted
+        elif ch == "#" and depth == 0 and not quoted:
+            pieces.append(value[start:i].strip())
+            start = i + 1
+    pieces.append(value[start:].strip())
+    return pieces
+
+
+@lru_cache(maxsize=2)
+def _decoder(markup: bool) -> LatexNodes2Text:
+    """pylatexenc with \\url kept bare; for markup, \\emph/\\textbf leave sentinels we turn into Markdown."""
+    from pylatexenc.latex2text import LatexNodes2Text, MacroTextSpec, get_default_latex_context_db
+
+    db = get_default_latex_context_db()
+    italic = f"{_ITALIC}%s{_ITALIC}" if markup else "%s"
+    bold = f"{_BOLD}%s{_BOLD}" if markup else "%s"
+    db.add_context_category(
+        "cvbuild",
+        prepend=True,
+        macros=[
+            MacroTextSpec("url", simplify_repl="%s"),
+            MacroTextSpec("emph", simplify_repl=italic),
+            MacroTextSpec("textit", simplify_repl=italic),
+            MacroTextSpec("textsl", simplify_repl=italic),
+            MacroTextSpec("textbf", simplify_repl=bold),
+            MacroTextSpec("ddag", simplify_repl="‡"),
+        ],
+    )
+    return LatexNodes2Text(latex_context=db, math_mode="text")
+
+
+def decode_latex(text: str) -> str:
+    """LaTeX -> plain Unicode on one line: `{\\"o}` -> ö, `{R}unge` -> Runge, `--` -> –."""
+    return _squash(_decode(text, markup=False))
+
+
+def decode_markup(text: str) -> str:
+    """LaTeX -> inline Markdown: literal `*`/`_` are escaped, \\emph becomes `*...*`."""
+    decoded = _squash(_decode(text, markup=True))
+    escaped = _MD_SPECIAL.sub(r"\\\1", decoded)
+    escaped = re.sub(f"{_BOLD}(.*?){_BOLD}", lambda m: f"**{m[1]}**" if m[1].strip() else m[1], escaped)
+    escaped = re.sub(f"{_ITALIC}(.*?){_ITALIC}", lambda m: f"*{m[1]}*" if m[1].strip() else m[1], escaped)
+    return escaped.replace(_BOLD, "").replace(_ITALIC, "")
+
+
+# A fast path for the LaTeX that nearly every .bib uses (accents, a few letters, \emph), giving
+# the same text as pylatexenc; anything else goes to pylatexenc. 1,000 entries must load in well
+# under a second, and pylatexenc needs about a millisecond per field.
+_ACCENTS = {
+    "'": "\u0301", "`": "\u0300", "^": "\u0302", '"': "\u0308", "~": "\u0303", "=": "\u0304", ".": "\u0307",
+    "u": "\u0306", "v": "\u030c", "H": "\u030b", "c": "\u0327", "k": "\u0328", "r": "\u030a", "d": "\u0323",
+}  # fmt: skip
+_LETTERS = {
+    "ss": "ß", "ae": "æ", "AE": "Æ", "oe": "œ", "OE": "Œ", "aa": "å", "AA": "Å",
+    "o": "ø", "O": "Ø", "l": "ł", "L": "Ł", "i": "ı", "j": "ȷ",
+}  # fmt: skip
+_BASE = r"(\\[ij](?![A-Za-z])|[A-Za-z])"
+_SYMBOL_ACCENT = re.compile(r"\\([`'^\"~=.])\s*(?:\{\s*" + _BASE + r"\s*\}|" + _BASE + ")")
+_LETTER_ACCENT = re.compile(r"\\([uvHckrd])(?:\s*\{\s*" + _BASE + r"\s*\}|\s+" + _BASE + ")")
+_LETTER = re.compile(r"\\(ss|ae|AE|oe|OE|aa|AA|o|O|l|L|i|j)(?![A-Za-z])(?:\{\}|\s*)")  # LaTeX eats the space
+_ESCAPED = re.compile(r"\\([&%_#$])")
+_STYLE = re.compile(r"\\(emph|textit|textsl|textbf)\s*\{([^{}\\$]*)\}")
+_PLAIN_LIGATURES = (("---", "—"), ("--", "–"), ("~", "\xa0"), ("''", "”"))
+
+
+def _accented(m: re.Match[str]) -> str:
+    base = m[2] or m[3]
+    base = {"\\i": "i", "\\j": "j"}.get(base, base)
+    return unicodedata.normalize("NFC", base + _ACCENTS[m[1]])
+
+
+def _styled(m: re.Match[str], markup: bool) -> str:
+    mark = (_BOLD if m[1] == "textbf" else _ITALIC) if markup else ""
+    return mark + m[2] + mark
+
+
+def _simple_latex(text: str, *, markup: bool) -> str | None:
+    """`Kry{\\'s}ci{\\'n}ski`, `\\emph{Pie}`: decoded without pylatexenc, or None if the text needs it."""
+    text = _STYLE.sub(lambda m: _styled(m, markup), text)
+    text = _SYMBOL_ACCENT.sub(_accented, text)
+    text = _LETTER_ACCENT.sub(_accented, text)
+    text = _LETTER.sub(lambda m: _LETTERS[m[1]], text)
+    text = _ESCAPED.sub(lambda m: "\x00" + m[1], text)  # protected until the last step
+    if re.search(r"[\\$`]", text):
+        return None
+    text = text.replace("{", "").replace("}", "")
+    for latex, char in _PLAIN_LIGATURES:
+        text = text.replace(latex, char)
+    return text.replace("\x00", "")
+
+
+@lru_cache(maxsize=8192)
+def _decode(text: str, *, markup: bool) -> str:
+    """Cached: the same co-author names and venues recur through a whole .bib file."""
+    simple = _simple_latex(text, markup=markup) if "\x00" not in text else None
+    if simple is not None:
+        return simple
+    # A bare % would start a LaTeX comment and eat the rest of the line; in a .bib it means "%".
+    text = re.sub(r"(?<!\\)%", r"\\%", text)
+    try:
+        return str(_decoder(markup).latex_to_text(text))
+    except Exception:  # pylatexenc gives up on badly broken input; keep the text rather than fail
+        return text
+
+
+def _squash(text: str) -> str:
+    return " ".join(text.replace("\xa0", " ").split())
+
+
+def plain_url(text: str) -> str:
+    """URLs are not LaTeX-decoded (a `%20` would start a comment): only unwrap \\url and escapes."""
+    text = text.strip()
+    m = re.fullmatch(r"\\url\{(.*)\}", text, re.S)
+    if m:
+        text = m[1]
+    text = re.sub(r"\\([_%&#~$])", r"\1", text)
+    return "".join(text.split())
+
+
+# ---- names -------------------------------------------------------------------------------
+
+
+def split_authors(value: str) -> list[str]:
+    """`Mao*, Ziming and Xia, Tian and others` -> [`Ziming Mao*`, `Tian Xia`, `et al.`]."""
+    from bibtexparser.middlewares.names import split_multiple_persons_names
+
+    return [author_name(n) for n in split_multiple_persons_names(value) if n.strip()]
+
+
+def author_name(raw: str) -> str:
+    """One BibTeX name -> `First von Last Jr`, decoded, marks (`*`, `†`) moved to the end."""
+    from bibtexparser.middlewares.names import parse_single_name_into_parts
+
+    if raw.strip().lower() == "others":
+        return "et al."
+    equal = bool(_EQUAL_MARK.search(raw))
+    corresponding = bool(_CORR_MARK.search(raw))
+    clean = _CORR_MARK.sub("", _EQUAL_MARK.sub("", raw)).strip().strip(",").strip()
+    try:
+        parts = parse_single_name_into_parts(clean, strict=False)
+    except Exception:  # an odd name is kept as written rather than rejected
+        name = decode_latex(clean)
+    else:
+        words = [*parts.first, *parts.von, *parts.last, *parts.jr]
+        name = decode_latex(" ".join(words))
+    return name + ("*" if equal else "") + ("†" if corresponding else "")
+
+
+# ---- entries -----------------------------------------------------------------------------
+
+
+@dataclass
+class _Fields:
+    """Resolved raw values of one entry, by lower-case field name, with their lines."""
+
+    values: dict[str, str] = field(default_factory=dict)
+    origins: dict[str, FieldOrigin] = field(default_factory=dict)
+
+    def get(self, name: str) -> str | None:
+        value = self.values.get(name)
+        return value if value is not None and value.strip() else None
+
+
+def map_entry(
+    entry: Any, macros: Mapping[str, str], lines: list[str], path: Path
+) -> tuple[BibEntry | None, list[Problem]]:
+    """One bibtexparser Entry -> BibEntry in the publication schema, plus problems found on the way."""
+    line = _line(entry.start_line)
+    kind = entry.entry_type.lower()
+    problems: list[Problem] = []
+    if not entry.key.strip():
+        return None, [Problem(path, line, 1, f"@{kind}", "entry has no key; write @type{key, ...}")]
+    fields = _Fields()
+    for f in entry.fields:
+        name = f.key.strip().lower()
+        fline = _line(f.start_line)
+        col = _column(lines, fline, f.key)
+        value, error = resolve_value(str(f.value), macros)
+        if error and name != "month":  # `month = sept`: the month check below says it better
+            problems.append(Problem(path, fline, col, f"{entry.key}.{name}", error))
+        elif error:
+            value = str(f.value)
+        fields.values[name] = value
+        fields.origins[name] = FieldOrigin(fline, col, name)
+    mapper = _EntryMapper(entry.key, kind, fields, path, line)
+    data = mapper.run()
+    return BibEntry(entry.key, kind, line, data, mapper.origins), problems + mapper.problems
+
+
+def _column(lines: list[str], line: int, key: str) -> int:
+    """The column of `key =` on its line (bibtexparser only records lines)."""
+    if 0 < line <= len(lines):
+        m = re.search(rf"(?i)(?<![\w-]){re.escape(key.strip())}\s*=", lines[line - 1])
+        if m:
+            return m.start() + 1
+    return 1
+
+
+class _EntryMapper:
+    """Builds the schema dict field by field, recording which BibTeX field each key came from."""
+
+    def __init__(self, key: str, kind: str, fields: _Fields, path: Path, line: int) -> None:
+        self.key = key
+        self.kind = kind
+        self.fields = fields
+        self.path = path
+        self.line = line
+        self.data: dict[str, Any] = {"id": key}
+        self.origins: dict[tuple[str, ...], FieldOrigin] = {}
+        self.problems: list[Problem] = []
+
+    def put(self, target: tuple[str, ...], value: Any, source: str) -> None:
+        if value is None or value == "" or value == []:
+            return
+        node = self.data
+        for part in target[:-1]:
+            node = node.setdefault(part, {})
+        node[target[-1]] = value
+        self.origins[target] = self.fields.origins[source]
+
+    def first(self, *names: str) -> tuple[str, str] | tuple[None, None]:
+        for name in names:
+            value = self.fields.get(name)
+            if value is not None:
+                return name, value
+        return None, None
+
+    def run(self) -> dict[str, Any]:
+        f = self.fields
+        if (title := f.get("title")) is not None:
+            self.put(("title",), decode_markup(title), "title")
+        if (authors := f.get("author")) is not None:
+            self.put(("authors",), split_authors(authors), "author")
+        self._date()
+        arxiv = self._arxiv()
+        pub_type = self._type(arxiv is not None)
+        self.data["type"] = pub_type
+        self._venue(pub_type)
+        self._status()
+        name, award = self.first("award_name", "award")
+        if name and award:
+            self.put(("award",), decode_markup(award), name)
+        for plain_field, target in (("pages", "pages"), ("volume", "volume"), ("number", "number")):
+            if (value := f.get(plain_field)) is not None and not (arxiv and arxiv[0] == plain_field):
+                self.put((target,), decode_latex(value), plain_field)
+        name, publisher = self.first("publisher", "school", "institution", "organization")
+        if name and publisher:
+            self.put(("publisher",), decode_latex(publisher), name)
+        name, location = self.first("address", "location")
+        if name and location:
+            self.put(("location",), decode_latex(location), name)
+        if (doi := f.get("doi")) is not None:
+            self.put(("doi",), _DOI_PREFIX.sub("", plain_url(doi)), "doi")
+        if arxiv is not None:
+            self.put(("arxiv",), arxiv[1], arxiv[0])
+        self._links()
+        if (selected := f.get("selected")) is not None:
+            self.put(("selected",), _boolean(selected), "selected")
+        if (keywords := f.get("keywords")) is not None:
+            tags = [t.strip() for t in re.split(r"[,;]", decode_latex(keywords)) if t.strip()]
+            self.put(("tags",), list(dict.fromkeys(tags)), "keywords")
+        return self.data
+
+    def _date(self) -> None:
+        f = self.fields
+        if (year := f.get("year")) is None:
+            if (date := f.get("date")) is not None:  # biblatex
+                self.put(("date",), decode_latex(date), "date")
+            return
+        year = decode_latex(year)
+        month = f.get("month")
+        if month is None:
+            self.put(("date",), year, "year")
+            return
+        number = month_number(decode_latex(month))
+        if number is None:
+            origin = f.origins["month"]
+            self.problems.append(
+                Problem(
+                    self.path,
+                    origin.line,
+                    origin.column,
+                    f"{self.key}.month",
+                    f"invalid month {month!r}; write jan ... dec, a month name or 1 ... 12",
+                )
+            )
+            self.put(("date",), year, "year")
+            return
+        self.put(("date",), f"{year}-{number:02d}", "year")
+
+    def _arxiv(self) -> tuple[str, str] | None:
+        """(field, id) from eprint/arxiv, or from a Google Scholar/DBLP style journal or volume."""
+        f = self.fields
+        prefix = (f.get("archiveprefix") or f.get("eprinttype") or "arxiv").lower()
+        if (eprint := f.get("eprint")) is not None and prefix == "arxiv":
+            return "eprint", re.sub(r"(?i)^arxiv:\s*", "", plain_url(eprint))
+        if (value := f.get("arxiv")) is not None:
+            return "arxiv", re.sub(r"(?i)^arxiv:\s*", "", plain_url(value))
+        journal = f.get("journal") or f.get("howpublished") or ""
+        if _is_arxiv_venue(journal):
+            for name in ("journal", "howpublished", "volume"):
+                m = _ARXIV_ID.search(f.get(name) or "")
+                if m:
+                    return name, m[1]
+        return None
+
+    def _type(self, has_arxiv: bool) -> str:
+        journal = self.fields.get("journal") or self.fields.get("howpublished") or ""
+        if self.kind == "article" and _is_arxiv_venue(journal):
+            return "preprint"
+        if self.kind in ("misc", "unpublished", "online", "preprint", "electronic"):
+            return "preprint" if has_arxiv or _is_arxiv_venue(journal) else "other"
+        return ENTRY_TYPES.get(self.kind, "other")
+
+    def _venue(self, pub_type: str) -> None:
+        full_name, full = self.first("booktitle", "journal", "howpublished")
+        if full is not None and _is_arxiv_venue(full) and pub_type == "preprint":
+            full_name, full = None, None  # "arXiv preprint arXiv:2401.01234" says nothing the arxiv id does not
+        if full is not None and full_name == "howpublished" and re.search(r"\\url|://", full):
+            full_name, full = None, None
+        abbr = self.fields.get("abbr")
+        if abbr is not None:
+            self.put(("venue",), decode_markup(abbr), "abbr")
+            if full_name and full:
+                self.put(("venue_full",), decode_markup(full), full_name)
+        elif full_name and full:
+            self.put(("venue",), decode_markup(full), full_name)
+
+    def _status(self) -> None:
+        f = self.fields
+        if (pubstate := f.get("pubstate")) is not None:
+            status = STATUS_WORDS.get(_words(decode_latex(pubstate)))
+            if status:
+                self.put(("status",), status, "pubstate")
+        note = f.get("note")
+        if note is None:
+            return
+        status = STATUS_WORDS.get(_words(decode_latex(note)))
+        if status and "status" not in self.data:
+            self.put(("status",), status, "note")
+        elif not status:
+            self.put(("note",), decode_markup(note), "note")
+
+    def _links(self) -> None:
+        if (url := self.fields.get("url")) is not None and _absolute(plain_url(url)):
+            self.put(("url",), plain_url(url), "url")
+        for name, target in LINK_FIELDS.items():
+            value = self.fields.get(name)
+            if value is not None and _absolute(plain_url(value)):
+                self.put(("links", target), plain_url(value), name)
+
+
+def month_number(text: str) -> int | None:
+    """`jan`, `January`, `Jan.`, `1`, `01` -> 1."""
+    word = text.strip().rstrip(".").lower()
+    if word.isdigit():
+        n = int(word)
+        return n if 1 <= n <= 12 else None
+    for i, (abbr, full) in enumerate(MONTH_MACROS.items(), start=1):
+        if word in (abbr, full.lower()) or (word == "sept" and abbr == "sep"):
+            return i
+    return None
+
+
+def _is_arxiv_venue(text: str) -> bool:
+    t = text.strip().lower()
+    return "arxiv" in t or t == "corr" or t.startswith("corr ")
+
+
+def _words(text: str) -> str:
+    return " ".join(re.sub(r"[^\w\s]", " ", text.lower()).split())
+
+
+def _boolean(text: str) -> bool | str:
+    """al-folio writes `selected = {true}`; anything unclear is left for the schema to reject."""
+    word = text.strip().lower()
+    if word in ("true", "yes", "1"):
+        return True
+    if word in ("false", "no", "0"):
+        return False
+    return text
+
+
+def _absolute(url: str) -> bool:
+    return "://" in url or url.startswith(("mailto:", "tel:"))
+
+
+# ---- `cvbuild import bibtex` -------------------------------------------------------------
+
+YAML_ORDER = (
+    "id",
+    "title",
+    "authors",
+    "venue",
+    "venue_full",
+    "date",
+    "type",
+    "status",
+    "award",
+    "note",
+    "pages",
+    "volume",
+    "number",
+    "publisher",
+    "location",
+    "doi",
+    "arxiv",
+    "url",
+    "links",
+    "selected",
+    "tags",
+)
+
+
+def publications_yaml(entries: list[dict[str, Any]], source: str) -> str:
+    """Publication dicts as YAML to paste under `publications:` (keys in schema order)."""
+    import io
+
+    from ruamel.yaml import YAML
+
+    ordered = []
+    for data in entries:
+        item = {k: data[k] for k in YAML_ORDER if k in data}
+        item.update({k: v for k, v in data.items() if k not in item})
+        if isinstance(item.get("date"), str) and item["date"].isdigit():
+            item["date"] = int(item["date"])  # `date: 2024` reads better than `date: '2024'`
+        ordered.append(item)
+    yaml = YAML(typ="rt")
+    yaml.indent(mapping=2, sequence=4, offset=2)
+    yaml.width = 4096  # one line per value: long titles stay greppable
+    out = io.StringIO()
+    out.write(
+        f"# {len(entries)} publication{'s' if len(entries) != 1 else ''} from {source}; paste under `publications:`\n"
+    )
+    if ordered:
+        yaml.dump(ordered, out)
+    return out.getvalue()

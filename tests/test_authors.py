@@ -1,0 +1,168 @@
+"""Owner matching, author marks and truncation that keeps the owner visible."""
+
+from __future__ import annotations
+
+import pytest
+
+from cvbuild.document.authors import is_owner, owner_keys, resolve_authors, strip_marks, truncate
+from cvbuild.document.model import Author
+from cvbuild.targets.jinja import authors_html, authors_md, authors_text
+
+OWNER = owner_keys(["Ziming Mao", "Z. Mao"])
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Ziming Mao",
+        "Z. Mao",  # initials
+        "Z Mao",
+        "Mao, Ziming",  # Last, First
+        "Mao, Z.",
+        "ziming mao",  # case
+        "ZIMING MAO",
+        "Zimíng Mão",  # accents
+        "Ziming Mao*",  # markers
+        "Ziming Mao†",
+        "*Ziming Mao",
+        "∗Mao, Ziming",
+        "Ziming Mao¹",
+        "**Ziming Mao**",  # bold copied from a Markdown page
+        "Ziming M. Mao",  # a middle initial the profile does not give
+        " Ziming  Mao ",
+    ],
+)
+def test_owner_is_recognised(name: str) -> None:
+    assert is_owner(name, OWNER)
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Wei Mao",  # same family name, different person
+        "Mao, Wei",
+        "W. Mao",
+        "Xiangxi Mo",
+        "Ziming Ma",
+        "Mao",  # a family name alone says nothing
+        "Ziming",
+        "Z. M. Mao",  # a second initial the owner does not have
+        "Mao Ziming",  # family-first without a comma is ambiguous; list it as an alias if you use it
+        "",
+        "et al.",
+    ],
+)
+def test_other_people_are_not_the_owner(name: str) -> None:
+    assert not is_owner(name, OWNER)
+
+
+def test_aliases_extend_matching() -> None:
+    keys = owner_keys(["Ziming Mao", "Mao Ziming", "毛子明"])
+    assert is_owner("Mao Ziming", keys)
+    assert is_owner("毛子明", keys)
+
+
+def test_hyphenated_given_names_and_their_initials() -> None:
+    keys = owner_keys(["Wei-Lin Chiang"])
+    for name in ("Wei-Lin Chiang", "W.-L. Chiang", "W-L Chiang", "Chiang, Wei-Lin", "Chiang, W.-L."):
+        assert is_owner(name, keys), name
+    for name in ("Wei Chiang", "W. Chiang", "Lin Chiang", "W.-J. Chiang"):
+        assert not is_owner(name, keys), name
+
+
+def test_letters_without_decomposition_are_folded() -> None:
+    keys = owner_keys(["Søren Łukasz Kierkegaard"])
+    assert is_owner("Soren Lukasz Kierkegaard", keys)
+    assert is_owner("S. Ł. Kierkegaard", keys)
+    assert is_owner("Søren Kierkegaard", keys)
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("Ada Example", ("Ada Example", False, False)),
+        ("Ada Example*", ("Ada Example", True, False)),
+        ("Ada Example†", ("Ada Example", False, True)),
+        ("Ada Example*†", ("Ada Example", True, True)),
+        ("*Pang, Ce", ("Pang, Ce", True, False)),
+        ("∗Yadav, Sourabh", ("Yadav, Sourabh", True, False)),
+        ("**Ada Example**", ("Ada Example", False, False)),
+        ("**Ada Example***", ("Ada Example", True, False)),
+    ],
+)
+def test_strip_marks(raw: str, expected: tuple[str, bool, bool]) -> None:
+    assert strip_marks(raw) == expected
+
+
+def test_resolve_authors_flags_and_et_al() -> None:
+    authors = resolve_authors(
+        ["Ziming Mao*", "Tian Xia", "Ion Stoica†", "others", "et al."],
+        OWNER,
+        equal=["Tian Xia"],
+        corresponding=["Mao, Ziming"],
+    )
+    assert authors == [
+        Author(name="Ziming Mao", is_owner=True, equal=True, corresponding=True),
+        Author(name="Tian Xia", equal=True),
+        Author(name="Ion Stoica", corresponding=True),
+        Author(name="et al.", etal=True),
+    ]
+
+
+def _people(*names: str, owner: str) -> list[Author]:
+    return resolve_authors(list(names), owner_keys([owner]))
+
+
+def test_truncation_matches_the_resume_style() -> None:
+    authors = _people(
+        "Zhifei Li*", "Tian Xia*", "Ziming Mao", "Jamison Kerney", "Ethan J. Jackson", "Scott Shenker", "Ion Stoica",
+        owner="Tian Xia",
+    )  # fmt: skip
+    assert authors_text(truncate(authors, 4)) == "Zhifei Li*, Tian Xia*, et al., Scott Shenker, Ion Stoica"
+
+
+def test_truncation_keeps_an_owner_from_the_middle_within_the_limit() -> None:
+    names = [f"Person {c}" for c in "ABCDEFGHIJ"]
+    names[5] = "Ziming Mao"
+    shown = truncate(_people(*names, owner="Ziming Mao"), 4)
+    assert authors_text(shown) == "Person A, et al., Ziming Mao, et al., Person I, Person J"
+    assert sum(not a.etal for a in shown) == 4
+    md = authors_md(shown)
+    assert "**Ziming Mao**" in md and md.count("et al.") == 2
+
+
+def test_truncation_never_hides_a_single_name_behind_et_al() -> None:
+    shown = truncate(_people("A a", "B b", "C c", "D d", "E e", owner="X y"), 4)
+    assert [a.name for a in shown] == ["A a", "B b", "C c", "D d", "E e"]
+
+
+def test_truncation_merges_with_a_written_et_al() -> None:
+    authors = _people("A a", "B b", "C c", "D d", "E e", "F f", "others", owner="B b")
+    assert authors_text(truncate(authors, 3)) == "A a, B b, C c, et al."
+    assert authors_text(truncate(authors, 2)) == "A a, B b, et al."
+    assert truncate(authors, None) == authors
+    assert truncate(authors, 50) == authors
+
+
+def test_several_owner_names_all_stay_visible() -> None:
+    authors = _people(*[f"P{i} x" for i in range(10)], owner="P4 x")
+    keys = owner_keys(["P4 x", "P6 x"])
+    authors = resolve_authors([a.name for a in authors], keys)
+    shown = truncate(authors, 4)
+    assert [a.name for a in shown if a.is_owner] == ["P4 x", "P6 x"]
+    assert shown[0].name == "P0 x" and shown[-1].name == "P9 x"
+
+
+@pytest.mark.parametrize(
+    ("highlight", "md", "html"),
+    [
+        ("bold", "**Ziming Mao**", '<strong class="owner">Ziming Mao</strong>'),
+        ("underline", "<u>Ziming Mao</u>", '<u class="owner">Ziming Mao</u>'),
+        ("none", "Ziming Mao", '<span class="owner">Ziming Mao</span>'),
+    ],
+)
+def test_highlight_styles(highlight: str, md: str, html: str) -> None:
+    authors = resolve_authors(["Ziming Mao*", "Tian Xia*"], OWNER)
+    assert authors_md(authors, highlight).startswith(md + "\\*")
+    assert html in str(authors_html(authors, highlight))
+    assert authors_text(authors) == "Ziming Mao*, Tian Xia*"  # plain text never marks the owner

@@ -1,0 +1,467 @@
+"""Publications in the Document and in every target: grouping, sorting, filters, numbering,
+owner highlighting, awards on the venue line, status labels, links, legend and counts."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import FIXTURES, run_cli
+
+from cvbuild.document.build import BuildOptions, build_document
+from cvbuild.document.inline import plain
+from cvbuild.document.model import Document, PublicationEntry, Section
+from cvbuild.document.publications import PublicationView
+from cvbuild.loading.profile import load_profile
+from cvbuild.schema.model import DocumentSpec, Profile, PublicationOptions
+from cvbuild.themes.theme import load_theme
+
+SEEDS = FIXTURES / "seeds"
+VARIANTS = SEEDS / "variants.yaml"
+FORMATS = ("txt", "md", "html", "pdf")
+NSDI_URL = "https://www.usenix.org/system/files/nsdi24-wu-zhanghao.pdf"
+NSDI_CODE = "https://github.com/skypilot-org/spot-traces"
+
+
+def publications(doc: Document) -> Section:
+    (section,) = [s for s in doc.sections if s.kind == "publications"]
+    return section
+
+
+def entries(section: Section) -> list[PublicationEntry]:
+    return [e for g in section.groups for e in g.entries if isinstance(e, PublicationEntry)]
+
+
+def build(profile: Profile, **options: Any) -> Section:
+    spec = DocumentSpec(publications=PublicationOptions(**options))
+    return publications(build_document(profile, BuildOptions(spec=spec, publications=PublicationView())))
+
+
+def titles(section: Section) -> list[str]:
+    return [plain(e.title) for e in entries(section)]
+
+
+@pytest.fixture(scope="module")
+def variants() -> Profile:
+    return load_profile(VARIANTS)[0]
+
+
+# ---- the Document ----------------------------------------------------------------------------
+
+
+def test_group_by_type_with_type_numbering(variants: Profile) -> None:
+    section = build(variants, group_by="type", numbering="type")
+    assert [g.title for g in section.groups] == ["Conference Papers", "Journal Articles", "Preprints"]
+    numbered = [(e.number, plain(e.title)[:20]) for e in entries(section)]
+    assert numbered == [
+        ("C5", "Ray Data: Unlocking "),
+        ("C4", "Can't Be Late: Optim"),
+        ("C3", "GL-Cache: Group-leve"),
+        ("C2", "Investigating Crowds"),  # same year as Summ^N: then by title
+        ("C1", "Summ^N: A Multi-Stag"),
+        ("J3", "FeTaQA: Free-form Ta"),
+        ("J2", "Enhancing fouling mi"),
+        ("J1", "Spacer vibration for"),
+        ("P5", "An Extensible Softwa"),
+        ("P4", "Locality-aware Fair "),
+        ("P3", "SkyLB: A Locality-Aw"),
+        ("P2", "The Streaming Batch "),
+        ("P1", "Pie: Pooling CPU Mem"),
+    ]
+
+
+def test_type_numbering_counts_up_when_sorted_oldest_first(variants: Profile) -> None:
+    section = build(variants, group_by="none", numbering="type", sort="oldest")
+    assert [e.number for e in entries(section)][:5] == ["J1", "J2", "J3", "C1", "C2"]
+
+
+def test_group_by_year_restarts_descending_numbers(variants: Profile) -> None:
+    section = build(variants, group_by="year", numbering="descending")
+    assert [g.title for g in section.groups] == ["2025", "2024", "2023", "2022", "2019"]
+    assert [[e.number for e in g.entries] for g in section.groups] == [
+        ["5", "4", "3", "2", "1"],
+        ["2", "1"],
+        ["1"],
+        ["3", "2", "1"],
+        ["2", "1"],
+    ]
+
+
+def test_no_grouping_sorted_oldest_with_ascending_numbers(variants: Profile) -> None:
+    section = build(variants, group_by="none", sort="oldest", numbering="ascending")
+    assert len(section.groups) == 1 and section.groups[0].title is None
+    assert [e.number for e in entries(section)] == [str(i) for i in range(1, 14)]
+    assert titles(section)[:3] == [
+        "Enhancing fouling mitigation of submerged flat-sheet membranes by vibrating 3D-spacers",
+        "Spacer vibration for fouling control of submerged flat sheet membranes",
+        "FeTaQA: Free-form Table Question Answering",
+    ]
+    assert [e.date.start for e in entries(section)] == sorted(e.date.start or "" for e in entries(section))
+
+
+def test_sort_is_stable_by_date_then_title(variants: Profile) -> None:
+    newest = build(variants, group_by="none", numbering="descending")
+    assert titles(newest)[:5] == [
+        "An Extensible Software Transport Layer for GPU Networking",
+        "Locality-aware Fair Scheduling in LLM Serving",
+        "Ray Data: Unlocking Heterogeneous Execution with the Streaming Batch Model.",
+        "SkyLB: A Locality-Aware Cross-Region Load Balancer for LLM Inference",
+        "The Streaming Batch Model for Efficient and Fault-Tolerant Heterogeneous Execution",
+    ]
+    assert [e.number for e in entries(newest)][:2] == ["13", "12"]
+
+
+def test_filters_since_selected_and_tags(variants: Profile) -> None:
+    assert {e.year for e in entries(build(variants, since=2024))} == {"2025", "2024"}
+    assert len(entries(build(variants, since=2024))) == 7
+    assert titles(build(variants, selected_only=True)) == [
+        "Can't Be Late: Optimizing Spot Instance Savings under Deadlines",
+        "Pie: Pooling CPU Memory for LLM Inference.",
+    ]
+    assert titles(build(variants, tags=["llm"])) == [
+        "An Extensible Software Transport Layer for GPU Networking",
+        "Locality-aware Fair Scheduling in LLM Serving",
+        "Pie: Pooling CPU Memory for LLM Inference.",
+    ]
+    assert titles(build(variants, tags=["llm", "cloud"]))[-1].startswith("Pie")
+    assert build(variants, since=2024).title == "Publications (since 2024)"
+    spec = DocumentSpec(publications=PublicationOptions(since=2024, title="Recent Publications (Since 2024)"))
+    assert publications(build_document(variants, BuildOptions(spec=spec))).title == "Recent Publications (Since 2024)"
+
+
+def test_nothing_selected_means_no_section(variants: Profile) -> None:
+    doc = build_document(variants, BuildOptions(spec=DocumentSpec(publications=PublicationOptions(since=2030))))
+    assert not [s for s in doc.sections if s.kind == "publications"]
+
+
+def test_counts_and_summary_line(variants: Profile) -> None:
+    section = build(variants)
+    assert section.counts["by_type"] == {"conference": 5, "journal": 3, "preprint": 5}
+    assert section.counts["by_year"] == {"2025": 5, "2024": 2, "2023": 1, "2022": 3, "2019": 2}
+    assert section.counts["total"] == {"all": 13}
+    assert section.summary == "13 publications: 5 conference papers, 3 journal articles, 5 preprints"
+    assert build(variants, selected_only=True).summary == "2 publications: 1 conference paper, 1 preprint"
+    assert build(variants, tags=["llm"]).summary == "3 publications"
+
+
+def test_status_award_venue_and_links(variants: Profile) -> None:
+    by_id = {e.id: e for e in entries(build(variants))}
+    ray = by_id["luan2025raydata"]
+    assert ray.status == "submitted" and ray.status_label == "Under submission" and ray.venue is None
+    nsdi = by_id["wu2024cantbelate"]
+    assert plain(nsdi.venue) == "NSDI 2024" and plain(nsdi.award) == "Outstanding Paper Award"
+    assert [(link.label, link.url) for link in nsdi.links] == [("Paper", NSDI_URL), ("Code", NSDI_CODE)]
+    pie = by_id["xu2024pie"]
+    assert plain(pie.venue) == "arXiv preprint 2024"
+    assert [link.label for link in pie.links] == ["Paper"]  # no [arXiv] beside a link to the same arXiv paper
+    assert [a.name for a in pie.authors if a.is_owner] == ["Ziming Mao"]
+
+
+@pytest.mark.parametrize(
+    ("status", "venue", "label"),
+    [
+        ("to_appear", "NSDI", "To appear"),
+        ("to_appear", "To appear in NSDI", None),  # the venue already says it
+        ("submitted", None, "Under submission"),
+        ("preprint", None, "Preprint"),
+        ("published", "NSDI", None),
+    ],
+)
+def test_status_labels(status: str, venue: str | None, label: str | None) -> None:
+    pub: dict[str, Any] = {"title": "T", "authors": ["Ada Example"], "date": 2026, "status": status}
+    if venue:
+        pub["venue"] = venue
+    profile = Profile.model_validate({"name": "Ada Example", "publications": [pub]})
+    (entry,) = entries(build(profile))
+    assert entry.status_label == label
+
+
+def test_legend_only_when_marks_are_used(variants: Profile) -> None:
+    seed000, _ = load_profile(SEEDS / "seed000.yaml")
+    assert build(seed000).legend == ["* Equal contribution"]
+    assert build(variants).legend == []
+    profile = Profile.model_validate(
+        {"name": "Ada Example", "publications": [{"title": "T", "authors": ["Ada Example†", "Bo Li"], "date": 2024}]}
+    )
+    assert build(profile).legend == ["† Corresponding author"]
+    hidden = Profile.model_validate(
+        {
+            "name": "Ada Example",
+            "publications": [{"title": "T", "authors": ["Ada Example", "Bo Li", "Cy Dee†"], "date": 2024}],
+        }
+    )
+    assert build(hidden, max_authors=1).legend == []  # the mark is not shown, so neither is the legend
+
+
+def test_truncation_in_the_document_keeps_the_owner(variants: Profile) -> None:
+    section = build(variants, max_authors=4)
+    for entry in entries(section):
+        assert [a.name for a in entry.authors if a.is_owner] == ["Ziming Mao"], plain(entry.title)
+    fetaqa = next(e for e in entries(section) if e.id == "nan-etal-2022-fetaqa")
+    names = ", ".join(a.name for a in fetaqa.authors)
+    assert names == "Linyong Nan, Chiachun Hsieh, Ziming Mao, et al., Caiming Xiong, Dragomir Radev"
+
+
+def test_highlight_option_reaches_the_document(variants: Profile) -> None:
+    for highlight in ("bold", "underline", "none"):
+        spec = DocumentSpec(publications=PublicationOptions(highlight=highlight))
+        assert build_document(variants, BuildOptions(spec=spec)).meta.highlight == highlight
+
+
+# ---- every target ----------------------------------------------------------------------------
+
+
+BLOCK_TAGS = frozenset(
+    {"address", "article", "aside", "blockquote", "br", "dd", "div", "dl", "dt", "footer", "header", "hr", "li"}
+    | {"main", "nav", "ol", "p", "section", "table", "td", "th", "tr", "ul", "h1", "h2", "h3", "h4", "h5", "h6"}
+)
+
+
+class _Text(HTMLParser):
+    """Visible text of a page; block elements are separated by a space, inline ones are not."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.hidden = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.hidden += tag in ("style", "script", "head")
+        self.parts.append(" " if tag in BLOCK_TAGS else "")
+
+    def handle_endtag(self, tag: str) -> None:
+        self.hidden -= tag in ("style", "script", "head")
+        self.parts.append(" " if tag in BLOCK_TAGS else "")
+
+    def handle_data(self, data: str) -> None:
+        if not self.hidden:
+            self.parts.append(data)
+
+
+def visible_text(fmt: str, path: Path) -> str:
+    """The words a reader sees, whitespace collapsed, ligatures and curly apostrophes folded."""
+    if fmt == "pdf":
+        import pdfplumber
+
+        with pdfplumber.open(path) as pdf:
+            raw = "\n".join(page.extract_text() or "" for page in pdf.pages)
+    elif fmt == "html":
+        parser = _Text()
+        parser.feed(path.read_text(encoding="utf-8"))
+        raw = "".join(parser.parts)
+    else:
+        raw = path.read_text(encoding="utf-8")
+        if fmt == "md":
+            raw = re.sub(r"(?<!\\)\[((?:\\.|[^\]\\])*)\]\([^)]*\)", r"\1", raw)  # [label](url) -> label
+            raw = re.sub(r"</?u>", "", raw.replace("<br>", " "))
+            raw = re.sub(r"(?<!\\)[*_]", "", raw)  # emphasis markers
+            raw = re.sub(r"\\(.)", r"\1", raw)  # escapes
+    text = unicodedata.normalize("NFKC", raw).replace("’", "'")
+    return " ".join(text.split())
+
+
+def expected_sequence(section: Section) -> list[str]:
+    """Group titles and `[number] first words of the title`, in reading order."""
+    out: list[str] = []
+    for group in section.groups:
+        if group.title:
+            out.append(group.title)
+        for e in group.entries:
+            assert isinstance(e, PublicationEntry)
+            head = " ".join(plain(e.title).split()[:4])
+            out.append(f"[{e.number}] {head}" if e.number else head)
+    return out
+
+
+def assert_in_order(text: str, needles: list[str], where: str) -> None:
+    pos = 0
+    for needle in needles:
+        found = text.find(needle, pos)
+        assert found >= 0, f"{where}: {needle!r} missing or out of order"
+        pos = found + len(needle)
+
+
+@dataclass(frozen=True)
+class Rendered:
+    folder: Path
+    stem: str
+    formats: tuple[str, ...]
+
+    def path(self, document: str, fmt: str) -> Path:
+        return self.folder / f"{self.stem}-{document}.{fmt}" if document else self.folder / f"{self.stem}.{fmt}"
+
+
+def available_formats() -> tuple[str, ...]:
+    """Every target this checkout can render with the default theme; a missing one is a visible skip."""
+    theme = load_theme("classic", SEEDS)
+    have = {"txt": "cv.txt.j2", "md": "cv.md.j2", "html": "cv.html.j2", "pdf": "cv.typ"}
+    return tuple(f for f in FORMATS if theme.find(have[f]) is not None)
+
+
+def require(rendered: Rendered, fmt: str) -> None:
+    if fmt not in rendered.formats:
+        pytest.skip(f"the {fmt} target is not available yet (theme classic has no template for it)")
+
+
+@pytest.fixture(scope="module")
+def rendered_variants(tmp_path_factory: pytest.TempPathFactory) -> Rendered:
+    out = tmp_path_factory.mktemp("variants")
+    formats = available_formats()
+    result = run_cli("render", VARIANTS, "-f", ",".join(formats), "-o", out)
+    assert result.returncode == 0, result.stderr
+    return Rendered(out, "ziming-mao", formats)
+
+
+@pytest.fixture(scope="module")
+def rendered_seeds(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Rendered]:
+    out: dict[str, Rendered] = {}
+    formats = available_formats()
+    for name in ("seed000-bib", "seed001-bib"):
+        folder = tmp_path_factory.mktemp(name)
+        result = run_cli("render", SEEDS / f"{name}.yaml", "-f", ",".join(formats), "-o", folder)
+        assert result.returncode == 0, result.stderr
+        out[name] = Rendered(folder, "ziming-mao", formats)
+    return out
+
+
+def _variant_section(variants: Profile, name: str) -> Section:
+    from cvbuild.pipeline import RenderRequest, build_for, today
+
+    _, doc = build_for(variants, name, variants.documents[name], RenderRequest(profile=VARIANTS), today())
+    return publications(doc)
+
+
+DOCUMENTS = ("by-type", "by-year", "oldest", "recent", "selected", "llm", "short", "plain")
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize("document", DOCUMENTS)
+def test_grouping_sorting_filters_and_numbering_in_every_target(
+    variants: Profile, rendered_variants: Rendered, document: str, fmt: str
+) -> None:
+    require(rendered_variants, fmt)
+    section = _variant_section(variants, document)
+    text = visible_text(fmt, rendered_variants.path(document, fmt))
+    assert section.title.casefold() in text.casefold()
+    assert_in_order(text, expected_sequence(section), f"{document}.{fmt}")
+    shown = {plain(e.title) for e in entries(section)}
+    for other in entries(build(variants)):
+        if plain(other.title) not in shown:  # filtered out: not in the output at all
+            assert " ".join(plain(other.title).split()[:5]) not in text, f"{document}.{fmt}"
+
+
+OWNER_MARKUP = {
+    "md": {"bold": "**Ziming Mao**", "underline": "<u>Ziming Mao</u>"},
+    "html": {"bold": '<strong class="owner">Ziming Mao</strong>', "underline": '<u class="owner">Ziming Mao</u>'},
+}
+
+
+@pytest.mark.parametrize("fmt", ["md", "html"])
+@pytest.mark.parametrize(("document", "highlight"), [("by-type", "bold"), ("short", "underline"), ("plain", "none")])
+def test_owner_highlight_in_markup_targets(
+    variants: Profile, rendered_variants: Rendered, fmt: str, document: str, highlight: str
+) -> None:
+    require(rendered_variants, fmt)
+    source = rendered_variants.path(document, fmt).read_text(encoding="utf-8")
+    n = len(entries(_variant_section(variants, document)))
+    for style, markup in OWNER_MARKUP[fmt].items():
+        assert source.count(markup) == (n if style == highlight else 0), (style, document)
+
+
+def test_plain_text_never_marks_the_owner(rendered_variants: Rendered) -> None:
+    text = rendered_variants.path("by-type", "txt").read_text(encoding="utf-8")
+    assert "Ziming Mao" in text and "**" not in text and "<u>" not in text
+
+
+def _pdf_owner_styles(path: Path) -> list[tuple[bool, bool]]:
+    """(bold, underlined) for each author-list occurrence of the owner's first name in a PDF."""
+    import pdfplumber
+
+    styles = []
+    with pdfplumber.open(path) as pdf:
+        for page in pdf.pages:
+            words = page.extract_words(extra_attrs=["fontname", "size"])
+            # not the page title (large) nor a running footer (bottom margin)
+            body = [
+                w
+                for w in words
+                if w["text"].startswith("Ziming") and w["size"] < 14 and w["bottom"] < 0.94 * float(page.height)
+            ]
+            for w in body:
+                under = any(
+                    seg["x0"] < w["x1"]
+                    and seg["x1"] > w["x0"]
+                    and w["top"] + 0.5 * (w["bottom"] - w["top"]) <= seg["top"] <= w["bottom"] + 2
+                    for seg in page.lines + page.rects
+                    if abs(seg["top"] - seg["bottom"]) < 1.5
+                )
+                styles.append(("Bold" in w["fontname"] or w["fontname"].endswith("B"), under))
+    return styles
+
+
+@pytest.mark.parametrize(
+    ("document", "bold", "underline"), [("by-type", True, False), ("short", False, True), ("plain", False, False)]
+)
+def test_owner_highlight_in_the_typst_pdf(
+    variants: Profile, rendered_variants: Rendered, document: str, bold: bool, underline: bool
+) -> None:
+    require(rendered_variants, "pdf")
+    styles = _pdf_owner_styles(rendered_variants.path(document, "pdf"))
+    assert len(styles) == len(entries(_variant_section(variants, document)))
+    assert all(s == (bold, underline) for s in styles), styles
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize("seed", ["seed000-bib", "seed001-bib"])
+def test_seeds_render_with_owner_award_and_links(rendered_seeds: dict[str, Rendered], seed: str, fmt: str) -> None:
+    rendered = rendered_seeds[seed]
+    require(rendered, fmt)
+    path = rendered.path("", fmt)
+    text = visible_text(fmt, path)
+    # the award on the venue line, right after the venue (classic may print the full venue name first)
+    assert re.search(r"NSDI 2024\)?, Outstanding Paper Award", text), text[:2000]
+    if seed == "seed000-bib":
+        assert re.search(r"EuroSys 2024\)?, Best Student Paper Award", text)
+        assert "* Equal contribution" in text
+    else:
+        assert "Equal contribution" not in text
+        assert "Wojciech Kryściński" in text
+    if fmt == "txt":
+        assert f"Paper: {NSDI_URL}" in text and f"Code: {NSDI_CODE}" in text
+    else:
+        assert "[Paper] [Code]" in text
+    source = path.read_text(encoding="utf-8") if fmt != "pdf" else ""
+    if fmt == "md":
+        assert f"\\[[Paper]({NSDI_URL})\\] \\[[Code]({NSDI_CODE})\\]" in source
+        assert source.count("**Ziming Mao**") == (7 if seed == "seed000-bib" else 12)
+    if fmt == "html":
+        assert f'href="{NSDI_URL}"' in source and f'href="{NSDI_CODE}"' in source
+        assert source.count('<strong class="owner">Ziming Mao</strong>') == (7 if seed == "seed000-bib" else 12)
+    if fmt == "pdf":
+        import pdfplumber
+
+        with pdfplumber.open(path) as pdf:
+            uris = {link.get("uri") for page in pdf.pages for link in page.hyperlinks}
+        assert {NSDI_URL, NSDI_CODE} <= uris
+        styles = _pdf_owner_styles(path)
+        assert len(styles) == (7 if seed == "seed000-bib" else 12) and all(bold for bold, _ in styles)
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_status_label_in_every_target(rendered_variants: Rendered, fmt: str) -> None:
+    require(rendered_variants, fmt)
+    text = visible_text(fmt, rendered_variants.path("oldest", fmt))
+    assert "Under submission" in text
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_truncated_author_lists_keep_the_owner_in_every_target(rendered_variants: Rendered, fmt: str) -> None:
+    require(rendered_variants, fmt)
+    text = visible_text(fmt, rendered_variants.path("short", fmt))
+    assert "Linyong Nan, Chiachun Hsieh, Ziming Mao, et al., Caiming Xiong, Dragomir Radev" in text
+    assert "Wojciech" not in text  # hidden behind "et al."
