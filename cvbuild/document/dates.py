@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from cvbuild.document.model import DateRange
 from cvbuild.schema.fields import PartialDate
 
@@ -23,6 +25,7 @@ def word(key: str, locale: str) -> str:
     return WORDS.get(lang, WORDS["en"]).get(key, WORDS["en"][key])
 
 
+@lru_cache(maxsize=4096)  # a CV repeats few distinct months; babel is slow per call
 def format_date(date: PartialDate, locale: str) -> str:
     """Month precision at most, so every date in a CV reads alike: `Jul 2025`, `2023`."""
     if date.present:

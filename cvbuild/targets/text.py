@@ -15,7 +15,7 @@ def render(fmt: str, doc: Document, ctx: RenderContext) -> list[Artifact]:
 
 def _tidy(text: str) -> str:
     """No trailing spaces, at most one blank line in a row, one final newline."""
-    lines = [line.rstrip() for line in text.splitlines()]
+    lines = [line.rstrip() for line in text.split("\n")]  # not splitlines(): U+2028 in user text is text
     out: list[str] = []
     for line in lines:
         if line or (out and out[-1]):
