@@ -106,6 +106,14 @@ def is_owner(name: str, keys: OwnerKeys) -> bool:
     return joined in keys.full or (len(tokens) > 2 and f"{tokens[0]} {tokens[-1]}" in keys.full)
 
 
+def display_name(name: str) -> str:
+    """`Tang, Wenya` -> `Wenya Tang`: inside a comma-separated list the comma form reads as two people."""
+    if name.count(",") != 1:
+        return name
+    last, first = (part.strip() for part in name.split(","))
+    return f"{first} {last}" if first and last else name
+
+
 def resolve_authors(
     names: Sequence[str],
     keys: OwnerKeys,
@@ -126,7 +134,7 @@ def resolve_authors(
         key = " ".join(name_tokens(name))
         out.append(
             Author(
-                name=name,
+                name=display_name(name),
                 is_owner=is_owner(name, keys),
                 equal=eq or key in equal_set,
                 corresponding=corr or key in corr_set,

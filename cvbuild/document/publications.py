@@ -127,7 +127,7 @@ def publication_links(pub: Publication) -> list[Link]:
     return links
 
 
-def venue_spans(pub: Publication) -> list[Span] | None:
+def venue_spans(pub: Publication) -> list[Span]:
     """`EuroSys 2024`: the year is added unless the venue already names it."""
     year = str(pub.date.year)
     if pub.venue:
@@ -139,7 +139,7 @@ def venue_spans(pub: Publication) -> list[Span] | None:
         return [Span(text=f"arXiv preprint {year}")] if pub.arxiv else [Span(text=f"Preprint {year}")]
     if pub.publisher and pub.type in ("thesis", "report", "book", "chapter", "patent"):
         return [Span(text=f"{pub.publisher} {year}")]
-    return None
+    return [Span(text=year)]  # an unplaced paper still shows when it was written
 
 
 def status_label(pub: Publication, venue: list[Span] | None) -> str | None:

@@ -103,6 +103,8 @@ def parse_yaml(text: str, path: Path) -> YamlSource:
         tree = yaml.load(text)
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
+        if exc.context_mark is not None and "end of stream" in str(exc.problem or ""):
+            mark = exc.context_mark  # an unclosed quote or bracket: point where it was opened
         line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
         msg = " ".join(x for x in (exc.context, exc.problem) if x) or "invalid YAML"
         if "found duplicate key" in msg or "duplicate key" in str(exc):

@@ -182,6 +182,11 @@ def did_you_mean(word: str, options: Sequence[str], listing: str | None = "allow
     alias = KEY_ALIASES.get(word.lower().replace(" ", "_"))
     if alias in options:
         return f"; did you mean {alias!r}?"
+    near_alias = difflib.get_close_matches(
+        word.lower(), [k for k, v in KEY_ALIASES.items() if v in options], n=1, cutoff=0.8
+    )
+    if near_alias and not difflib.get_close_matches(word, list(options), n=1, cutoff=0.8):
+        return f"; did you mean {KEY_ALIASES[near_alias[0]]!r}?"  # `compnay` -> company -> organization
     close = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
     if not close:
         close = difflib.get_close_matches(word.lower(), [o.lower() for o in options], n=1, cutoff=0.6)

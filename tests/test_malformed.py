@@ -1,0 +1,260 @@
+"""Malformed profiles: exit 2, no traceback, every problem located at the right line, nothing written."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import FIXTURES, RESUME, run_cli, write
+
+from cvbuild.loading.profile import load_profile
+
+MALFORMED = FIXTURES / "malformed"
+
+# file -> (line, column or None, dotted path ("" for the whole file), phrases the message must contain)
+LOCATED: dict[str, tuple[int, int | None, str, tuple[str, ...]]] = {
+    # YAML syntax
+    "syntax_bad_indent.yaml": (4, None, "", ("YAML syntax error",)),
+    "syntax_unclosed_quote.yaml": (2, 11, "", ("YAML syntax error", "quoted scalar")),
+    "syntax_tab.yaml": (3, 1, "", ("YAML syntax error",)),
+    "duplicate_key.yaml": (4, 1, "", ('duplicate key "headline"',)),
+    "top_level_list.yaml": (1, 1, "", ("expected a mapping",)),
+    # unknown keys
+    "unknown_key_top.yaml": (2, 1, "educaton", ("unknown key 'educaton'", "did you mean 'education'?")),
+    "unknown_key_entry.yaml": (5, 5, "experience[0].compnay", ("unknown key 'compnay'", "organization")),
+    "unknown_key_misspelled.yaml": (3, 5, "experience[0].organisation", ("did you mean 'organization'?",)),
+    "alias_key_company.yaml": (
+        4,
+        5,
+        "experience[0].company",
+        ("unknown key 'company'", "did you mean 'organization'?"),
+    ),
+    "pub_links_unknown_key.yaml": (7, 7, "publications[0].links.pdf_url", ("unknown key 'pdf_url'",)),
+    "document_unknown_key.yaml": (5, 5, "documents.cv.max_page", ("did you mean 'max_pages'?",)),
+    # wrong types
+    "type_string_for_list.yaml": (2, 12, "interests", ("expected a list",)),
+    "type_list_for_mapping.yaml": (3, 3, "contact", ("expected a mapping",)),
+    "type_list_for_entry.yaml": (3, 5, "experience[0]", ("expected a mapping",)),
+    "type_mapping_for_string.yaml": (3, 3, "headline", ("expected text", "found a mapping")),
+    "type_bool.yaml": (6, 15, "publications[0].selected", ("expected true or false", "maybe")),
+    "type_number_for_string.yaml": (6, 12, "publications[0].arxiv", ("expected text", "quote it")),
+    "name_list.yaml": (2, 3, "name", ("expected text", "found a list")),
+    "documents_list.yaml": (2, 12, "documents", ("expected a mapping",)),
+    # dates
+    "date_bad_month.yaml": (4, 11, "honors[0].date", ("month 13 is out of range",)),
+    "date_bad_day.yaml": (4, 11, "honors[0].date", ("day 30 does not exist",)),
+    "date_bad_format.yaml": (4, 11, "honors[0].date", ("invalid date 'May 2023'", "YYYY-MM")),
+    "date_end_before_start.yaml": (6, 10, "experience[0].end", ("end 2021-09 is before start 2022-05",)),
+    "date_present_start.yaml": (5, 10, "education[0].end", ("start cannot be `present`",)),
+    "date_and_start.yaml": (5, 12, "teaching[0].start", ("not both",)),
+    # links
+    "link_javascript.yaml": (3, 12, "contact.website", ("'javascript:' is not allowed",)),
+    "link_data.yaml": (7, 14, "publications[0].links.paper", ("'data:' is not allowed",)),
+    "link_no_scheme.yaml": (4, 10, "projects[0].url", ("has no scheme", "https://github.com/ada/widget")),
+    "link_space.yaml": (4, 10, "honors[0].url", ("may not contain spaces",)),
+    "link_markdown_javascript.yaml": (2, 10, "summary", ("'javascript:' is not allowed",)),
+    # values
+    "name_empty.yaml": (1, 7, "name", ("must not be empty",)),
+    "name_missing.yaml": (1, 1, "name", ("missing required key 'name'",)),
+    "pub_missing_title.yaml": (3, 5, "publications[0].title", ("missing required key 'title'",)),
+    "pub_duplicate_id.yaml": (7, 9, "publications[1].id", ("duplicate publication id 'paper1'",)),
+    "pub_bad_type.yaml": (
+        6,
+        11,
+        "publications[0].type",
+        ("invalid value 'article'", "conference, journal, workshop, preprint, thesis, patent"),
+    ),
+    "pub_bad_status.yaml": (
+        6,
+        13,
+        "publications[0].status",
+        ("invalid value 'in review'", "published, accepted, to_appear, under_review, submitted"),
+    ),
+    "pub_bad_doi.yaml": (6, 10, "publications[0].doi", ("expected a DOI",)),
+    "pub_empty_authors.yaml": (4, 14, "publications[0].authors", ("must not be empty",)),
+    "email_invalid.yaml": (3, 10, "contact.email", ("'ada.example.org'", "e-mail address")),
+    "project_negative_stars.yaml": (5, 12, "projects[0].stars", ("-5 is out of range",)),
+    "document_unknown_section.yaml": (
+        4,
+        25,
+        "documents.cv.sections[1]",
+        ("unknown section 'publicatons'", "did you mean 'publications'?"),
+    ),
+    "document_max_pages_zero.yaml": (4, 16, "documents.cv.max_pages", ("out of range",)),
+    "section_id_clash.yaml": (3, 12, "sections[0].title", ("already used",)),
+}
+
+# Files that cannot be located inside: one line, `error: <file>: <phrase>`.
+UNLOCATED: dict[str, str] = {
+    "empty.yaml": "the profile is empty",
+    "only_comments.yaml": "the profile is empty",
+    "binary.yaml": "not a UTF-8 text file",
+    "not_utf8.yaml": "not a UTF-8 text file",
+    "profile_nul.bin": "binary file",
+    "does_not_exist.yaml": "not found",
+}
+
+
+def _check_rejected(args: tuple[str, ...], tmp_path: Path) -> tuple[str, str]:
+    """Run validate and render; both must exit 2 without a traceback, and render must write nothing."""
+    out = tmp_path / "out"
+    stderrs = []
+    for cmd in (("validate", *args), ("render", *args, "-f", "txt", "-o", str(out))):
+        result = run_cli(*cmd)
+        assert result.returncode == 2, f"{cmd}: exit {result.returncode}\n{result.stderr}"
+        assert "Traceback" not in result.stderr
+        assert "Traceback" not in result.stdout
+        assert "wrote" not in result.stdout
+        stderrs.append(result.stderr)
+    assert not out.exists() or not any(out.iterdir()), f"render wrote {list(out.iterdir())}"
+    return stderrs[0], stderrs[1]
+
+
+def test_fixture_set_is_complete() -> None:
+    """Every fixture file has an expectation, and there are enough of them."""
+    on_disk = {p.name for p in MALFORMED.iterdir()}
+    expected = set(LOCATED) | (set(UNLOCATED) - {"does_not_exist.yaml"}) | {"multi_problem.yaml"}
+    assert on_disk == expected
+    assert len(LOCATED) + len(UNLOCATED) >= 30
+
+
+@pytest.mark.parametrize("name", sorted(LOCATED))
+def test_malformed_is_located(name: str, tmp_path: Path) -> None:
+    line, col, dotted, phrases = LOCATED[name]
+    path = MALFORMED / name
+    for stderr in _check_rejected((str(path),), tmp_path):
+        where = f"{path}:{line}:{col}: " if col is not None else f"{path}:{line}:"
+        prefix = f"{dotted}: " if dotted else ""
+        lines = [ln for ln in stderr.splitlines() if ln.startswith(where)]
+        if col is None:  # any column, but the path must follow it directly
+            lines = [ln for ln in lines if ln.split(": ", 1)[1].startswith(prefix)]
+        else:
+            lines = [ln for ln in lines if ln[len(where) :].startswith(prefix)]
+        assert lines, f"no problem reported at {where} {prefix!r}:\n{stderr}"
+        assert any(all(p in ln for p in phrases) for ln in lines), f"{phrases} not in:\n{stderr}"
+        assert "nothing was written" in stderr
+
+
+@pytest.mark.parametrize("name", sorted(UNLOCATED))
+def test_unreadable_profile_is_one_line(name: str, tmp_path: Path) -> None:
+    path = MALFORMED / name
+    assert path.exists() == (name != "does_not_exist.yaml")
+    for stderr in _check_rejected((str(path),), tmp_path):
+        lines = stderr.strip().splitlines()
+        assert len(lines) == 1, stderr
+        assert lines[0].startswith(f"error: {path}: ")
+        assert UNLOCATED[name] in lines[0]
+
+
+def test_enum_error_lists_valid_values_once(tmp_path: Path) -> None:
+    """Valid values are values, not keys, and are listed once."""
+    stderr, _ = _check_rejected((str(MALFORMED / "pub_bad_type.yaml"),), tmp_path)
+    (line,) = [ln for ln in stderr.splitlines() if "publications[0].type" in ln]
+    assert line.count("workshop") == 1, line
+    assert "allowed keys" not in line
+
+
+def test_many_problems_reported_at_once_in_line_order(tmp_path: Path) -> None:
+    path = MALFORMED / "multi_problem.yaml"
+    stderr, render_stderr = _check_rejected((str(path),), tmp_path)
+    assert stderr == render_stderr
+    located = [ln for ln in stderr.splitlines() if ln.startswith(f"{path}:")]
+    expected = [
+        (2, 1, "educaton", "did you mean 'education'?"),
+        (6, 11, "honors[0].date", "month 13"),
+        (8, 12, "contact.website", "'javascript:' is not allowed"),
+        (13, 11, "publications[0].type", "invalid value 'article'"),
+        (16, 12, "projects[0].stars", "out of range"),
+    ]
+    assert len(located) == len(expected), stderr
+    for got, (line, col, dotted, phrase) in zip(located, expected, strict=True):
+        assert got.startswith(f"{path}:{line}:{col}: {dotted}: "), got
+        assert phrase in got
+    assert "5 problems found" in stderr
+
+
+def test_problems_are_sorted_even_across_kinds(tmp_path: Path) -> None:
+    """Cross-field problems (duplicate ids) and schema problems share one ordering."""
+    path = write(
+        tmp_path / "mixed.yaml",
+        "name: Ada Example\n"
+        "publications:\n"
+        "  - id: a\n"
+        "    title: One\n"
+        "    authors: [Ada Example]\n"
+        "    date: 2023\n"
+        "  - id: a\n"
+        "    title: Two\n"
+        "    authors: [Ada Example]\n"
+        "    date: 2023-00\n"
+        "honors:\n"
+        "  - titel: Prize\n",
+    )
+    result = run_cli("validate", path)
+    assert result.returncode == 2
+    located = [ln for ln in result.stderr.splitlines() if ln.startswith(f"{path}:")]
+    lines = [int(ln[len(str(path)) + 1 :].split(":")[0]) for ln in located]
+    assert lines == sorted(lines)
+    assert lines[:2] == [7, 10]
+    assert 12 in lines
+
+
+def test_yaml_12_keeps_norway_words_as_text(tmp_path: Path) -> None:
+    """YAML 1.1 would turn these into booleans; YAML 1.2 keeps them as the strings the person wrote."""
+    path = write(
+        tmp_path / "norway.yaml",
+        "name: Ada Example\n"
+        "skills:\n"
+        "  - category: Flags\n"
+        "    items: [no, on, NO, off, yes, Off, y, n]\n"
+        "languages:\n"
+        "  - language: Norwegian\n"
+        "    fluency: no\n"
+        "  - language: Esperanto\n"
+        "    fluency: off\n"
+        "  - language: Klingon\n"
+        "    fluency: ON\n",
+    )
+    profile, _ = load_profile(path)
+    assert profile.skills[0].items == ["no", "on", "NO", "off", "yes", "Off", "y", "n"]
+    assert [lang.fluency for lang in profile.languages] == ["no", "off", "ON"]
+    assert run_cli("validate", path).returncode == 0
+
+
+def _snapshot(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+
+
+def test_failed_render_keeps_previous_outputs(tmp_path: Path) -> None:
+    profile = tmp_path / "resume.yaml"
+    shutil.copy(RESUME, profile)
+    out = tmp_path / "out"
+    first = run_cli("render", profile, "-f", "txt,md", "-o", out)
+    assert first.returncode == 0, first.stderr
+    before = _snapshot(out)
+    assert {Path(n).suffix for n in before} == {".txt", ".md"}
+    assert all(before.values())
+
+    # 1. the profile becomes invalid: exit 2 at validation
+    profile.write_text(RESUME.read_text(encoding="utf-8") + "educaton: []\n", encoding="utf-8")
+    broken = run_cli("render", profile, "-f", "txt,md", "-o", out)
+    assert broken.returncode == 2
+    assert "educaton" in broken.stderr
+    assert _snapshot(out) == before
+
+    # 2. the profile is valid but changed, and one target fails while rendering: exit 1, nothing written
+    profile.write_text(RESUME.read_text(encoding="utf-8").replace("Senior Backend Engineer", "Staff Backend Engineer"))
+    theme = tmp_path / "broken-theme"
+    write(
+        theme / "theme.toml", 'name = "broken"\ndescription = "md fails"\nextends = "base"\ntargets = ["txt", "md"]\n'
+    )
+    write(theme / "cv.md.j2", "# {{ person.name }}\n{{ no_such_variable }}\n")
+    failed = run_cli("render", profile, "-f", "txt,md", "-o", out, "--theme", theme)
+    assert failed.returncode == 1, failed.stderr
+    assert "Traceback" not in failed.stderr
+    assert _snapshot(out) == before  # the txt, which rendered fine, was not written either
+
+    # 3. an unknown document name: exit 2
+    assert run_cli("render", profile, "-f", "txt,md", "-o", out, "-d", "nope").returncode == 2
+    assert _snapshot(out) == before
