@@ -1,0 +1,193 @@
+"""HTML: one self-contained page from the theme's cv.html.j2 and style.css.
+
+The page needs nothing from any other host: the stylesheet is inlined, fonts are subset to the
+characters the page shows and embedded as WOFF2 data: URLs, and no script runs (the only
+<script> is JSON-LD data). A Content-Security-Policy in <head> enforces that in browsers.
+The WeasyPrint PDF is built from this same page (see weasyprint_pdf.py).
+
+The theme option show_email=obfuscated shows `ada (at) example (dot) org` as plain text, as
+researchers write it by hand: a person reads it, copy and paste keeps it readable, it needs no
+script, and no `mailto:`, JSON-LD `email` or meta tag puts the real address anywhere in the
+file, so a scraper looking for `name@host` finds nothing. show_email=hidden leaves it out.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from cvbuild.document.inline import plain
+from cvbuild.document.model import Document, Entry
+from cvbuild.errors import InputError, RenderError
+from cvbuild.targets.base import Artifact, RenderContext
+
+TEMPLATE = "cv.html.j2"
+STYLESHEET = "style.css"
+# Stands where the @font-face rules go until the page's characters are known. User text cannot
+# produce it: `<` is always escaped in text and attributes, and written as \u003c in JSON-LD.
+FONT_SLOT = "<cvbuild-font-faces/>"
+EMAIL_MODES = ("plain", "obfuscated", "hidden")
+PAGE_SIZES = {"a4": "A4", "a5": "A5", "us-letter": "letter", "letter": "letter", "us-legal": "legal"}
+
+_LENGTH = r"\d+(?:\.\d+)?(?:pt|mm|cm|in|px|em|rem)"
+_CHECKS: dict[str, tuple[re.Pattern[str], str]] = {
+    "accent": (re.compile(r"#[0-9a-fA-F]{3,8}|[a-zA-Z]{3,20}"), "a colour such as #1a3a6b"),
+    "margin": (re.compile(rf"{_LENGTH}(?: {_LENGTH}){{0,3}}"), "a length such as 2cm"),
+    "font_size": (re.compile(_LENGTH), "a length such as 10.5pt"),
+    "font": (re.compile(r"[A-Za-z0-9][A-Za-z0-9 ._-]{0,60}"), "a font family name"),
+}
+
+
+def render(fmt: str, doc: Document, ctx: RenderContext) -> list[Artifact]:
+    return [Artifact(".html", build_html(doc, ctx).encode("utf-8"))]
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Theme options that reach CSS, checked so a `--set` value can never end the <style> block."""
+
+    accent: str
+    margin: str
+    font_size: str
+    page_size: str
+    font: str
+    fallbacks: tuple[str, ...]
+    show_email: str
+
+    @classmethod
+    def from_options(cls, options: Mapping[str, Any]) -> Settings:
+        def checked(key: str, default: str) -> str:
+            value = str(options.get(key, default)).strip()
+            pattern, expected = _CHECKS[key]
+            if not pattern.fullmatch(value):
+                raise InputError(f"theme option {key}={value!r} is not {expected}")
+            return value
+
+        page = str(options.get("page_size", "a4")).lower()
+        if page not in PAGE_SIZES:
+            raise InputError(f"theme option page_size={page!r}; valid values are: {', '.join(PAGE_SIZES)}")
+        email = str(options.get("show_email", "plain"))
+        if email not in EMAIL_MODES:
+            raise InputError(f"theme option show_email={email!r}; valid values are: {', '.join(EMAIL_MODES)}")
+        raw_fallbacks = options.get("fallback_fonts", ("Noto Sans CJK SC", "DejaVu Sans"))
+        if isinstance(raw_fallbacks, str):
+            raw_fallbacks = [s.strip() for s in raw_fallbacks.split(",") if s.strip()]
+        return cls(
+            accent=checked("accent", "#1a3a6b"),
+            margin=checked("margin", "2cm"),
+            font_size=checked("font_size", "10.5pt"),
+            page_size=PAGE_SIZES[page],
+            font=checked("font", "Linux Libertine O"),
+            fallbacks=tuple(str(f) for f in raw_fallbacks),
+            show_email=email,
+        )
+
+    def css(self) -> str:
+        """Option-driven CSS; everything else about the look is in the theme's style.css."""
+        light = lighten(self.accent, 0.55)
+        return (
+            f":root{{--accent:{self.accent};--accent-light:{light};--print-font-size:{self.font_size}}}\n"
+            f"@page{{size:{self.page_size};margin:{self.margin}}}"
+        )
+
+
+def lighten(color: str, amount: float) -> str:
+    """A hex colour mixed with white, like Typst's `lighten`; named colours stay as they are."""
+    digits = color.lstrip("#")
+    if not color.startswith("#") or len(digits) not in (3, 6):
+        return color
+    if len(digits) == 3:
+        digits = "".join(d * 2 for d in digits)
+    channels = (int(digits[i : i + 2], 16) for i in (0, 2, 4))
+    return "#" + "".join(f"{round(c + (255 - c) * amount):02x}" for c in channels)
+
+
+def build_html(doc: Document, ctx: RenderContext) -> str:
+    """The whole page as text; also the input of the WeasyPrint engine."""
+    from markupsafe import Markup
+
+    from cvbuild.targets import webfonts
+    from cvbuild.targets.jinja import render_template
+    from cvbuild.themes.fonts import font_files
+
+    settings = Settings.from_options(doc.options)
+    stylesheet = theme_stylesheet(ctx)
+    option_css = settings.css()
+    page = render_template(
+        TEMPLATE,
+        doc,
+        ctx,
+        autoescape=True,
+        stylesheet=Markup(stylesheet),
+        option_css=Markup(option_css),
+        font_faces=Markup(FONT_SLOT),
+        json_ld=Markup(json_ld(doc, settings.show_email)),
+        show_email=settings.show_email,
+    )
+    faces = webfonts.read_faces(font_files(ctx.theme))
+    text = webfonts.page_text(page, stylesheet + option_css)
+    try:
+        parts = webfonts.plan_fonts(faces, settings.font, settings.fallbacks, text)
+    except LookupError:
+        families = ", ".join(sorted({f.family for f in faces}))
+        message = f"theme option font={settings.font!r}: no such font in the theme; bundled: {families}"
+        raise InputError(message) from None
+    return page.replace(FONT_SLOT, webfonts.font_face_css(parts))
+
+
+def stylesheet_path(ctx: RenderContext) -> Path:
+    """The theme's style.css, the nearest along the chain; relative URLs in it start here."""
+    path = ctx.theme.find(STYLESHEET)
+    if path is None:
+        raise RenderError(f"theme {ctx.theme.name!r} has no {STYLESHEET}")
+    return path
+
+
+def theme_stylesheet(ctx: RenderContext) -> str:
+    path = stylesheet_path(ctx)
+    css = path.read_text(encoding="utf-8")
+    if "</style" in css.lower():  # it would end the inline <style> element early
+        raise RenderError(f"{path}: a stylesheet may not contain '</style'")
+    return css
+
+
+# ---- JSON-LD ----------------------------------------------------------------------------
+
+_JSON_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+
+
+def json_ld(doc: Document, show_email: str) -> str:
+    """schema.org Person, safe inside <script>: no `<`, `>` or `&` survives, so `</script>` in any
+    field stays data. The e-mail is left out unless it is shown in plain."""
+    p = doc.person
+    data: dict[str, Any] = {"@context": "https://schema.org", "@type": "Person", "name": p.name}
+    optional: list[tuple[str, Any]] = [
+        ("alternateName", p.native_name),
+        ("jobTitle", plain(p.headline) if p.headline else None),
+        ("description", _summary(doc)),
+        ("email", p.email if show_email == "plain" else None),
+        ("telephone", p.phone),
+        ("url", p.website.url if p.website else None),
+        ("sameAs", [link.url for link in p.links] or None),
+        ("address", {"@type": "PostalAddress", "addressLocality": p.location} if p.location else None),
+        ("knowsAbout", list(doc.meta.keywords) or None),
+    ]
+    data.update((k, v) for k, v in optional if v)
+    text = json.dumps(data, ensure_ascii=False, indent=1)
+    return _escape_json(text)
+
+
+def _escape_json(text: str) -> str:
+    return re.sub("[<>&\u2028\u2029]", lambda m: _JSON_ESCAPES[m.group()], text)
+
+
+def _summary(doc: Document) -> str | None:
+    for section in doc.sections:
+        entries = section.groups[0].entries if section.kind == "text" and section.groups else []
+        if entries and isinstance(entries[0], Entry):
+            return plain(entries[0].summary) or None
+    return None

@@ -1,0 +1,225 @@
+"""PDF and PNG through Typst, in-process.
+
+The theme's `cv.typ` receives the whole Document as JSON in `sys.inputs.cvbuild` and lays it
+out; no user text ever becomes Typst source. The compiler sees only the theme's fonts (never
+system fonts), the theme folder as its root and packages shipped inside the theme chain, so a
+PDF is the same on every machine and nothing reaches the network.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from cvbuild.document.model import Document
+from cvbuild.errors import InputError, RenderError
+from cvbuild.targets.base import Artifact, RenderContext
+from cvbuild.themes import fonts
+
+TEMPLATE = "cv.typ"
+PACKAGES = "packages"  # <theme>/packages/<namespace>/<name>/<version>/, e.g. @local/cvbuild:1.0.0
+PNG_PPI = 150
+INPUT_KEY = "cvbuild"
+
+_LENGTH = re.compile(r"^\d+(\.\d+)?(pt|mm|cm|in|em)$")
+_COLOR = re.compile(r"^#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
+_PACKAGE_SPEC = re.compile(r"""["']@([a-z0-9_-]+)/([a-z0-9_-]+):(\d+\.\d+\.\d+)["']""")
+_DIAG_LOCATION = re.compile(r"┌─ (\S+?):(\d+):(\d+)")
+
+# Compilers live for the process: Typst memoizes layout, so `-f pdf,png` and `cvbuild watch`
+# rebuilds reuse work. Checks and warnings happen once per Document: the pipeline renders one
+# Document's formats in a row, so remembering the last one is enough.
+_COMPILERS: dict[tuple[Path, tuple[str, ...], str | None], Any] = {}
+_last_checked: tuple[Path, bytes] | None = None
+
+
+def render(fmt: str, doc: Document, ctx: RenderContext) -> list[Artifact]:
+    """`pdf` gives one artifact; `png` one per page, at 150 dpi."""
+    global _last_checked
+    template = _template(ctx)
+    data = doc.model_dump_json()
+    packages = _package_dir(ctx)
+    key = (template, hashlib.blake2b(data.encode()).digest())
+    first = key != _last_checked
+    if first:
+        check_options(doc.options)
+        check_packages([template.parent, *([packages] if packages else [])], packages)
+        _warn_uncovered(doc, fonts.font_files(ctx.theme), ctx)
+    compiler = _compiler(template, ctx, packages)
+    warn = ctx.warn if first else _quiet  # Typst warns alike for pdf and png: say it once
+    options: dict[str, Any] = {"sys_inputs": {INPUT_KEY: data}, "format": fmt}
+    if fmt == "png":
+        options["ppi"] = PNG_PPI
+    result = _compile(compiler, template, ctx, warn, **options)
+    _last_checked = key
+    if fmt == "png":
+        pages = result if isinstance(result, list) else [result]
+        return [Artifact(f"-{i}.png", page) for i, page in enumerate(pages, start=1)]
+    return [Artifact(".pdf", result)]
+
+
+def _quiet(_message: str) -> None:
+    pass
+
+
+def _template(ctx: RenderContext) -> Path:
+    path = ctx.theme.find(TEMPLATE)
+    if path is None:
+        raise InputError(f"theme {ctx.theme.name!r} has no {TEMPLATE}, so it cannot make PDF or PNG output")
+    return path
+
+
+def _compiler(template: Path, ctx: RenderContext, packages: Path | None) -> Any:
+    """A Typst compiler that sees only the theme folder, the theme's fonts and shipped packages."""
+    dirs = tuple(str(d) for d in fonts.font_dirs(ctx.theme))
+    key = (template, dirs, str(packages) if packages else None)
+    if key in _COMPILERS:
+        return _COMPILERS[key]
+    import typst  # lazily: `cvbuild --help` and text renders never load the engine
+
+    real = template.resolve()  # Typst compares canonical paths with the root
+    try:
+        compiler = typst.Compiler(
+            str(real),
+            root=str(real.parent),
+            font_paths=typst.Fonts(include_system_fonts=False, include_embedded_fonts=False, font_paths=list(dirs)),
+            ignore_system_fonts=True,
+            package_path=key[2],
+            package_cache_path=key[2],  # never ~/.cache/typst: what a machine cached must not matter
+        )
+    except (RuntimeError, OSError, ValueError) as exc:
+        raise RenderError(f"{template}: cannot start Typst: {exc}") from None
+    _COMPILERS[key] = compiler
+    return compiler
+
+
+def _compile(compiler: Any, template: Path, ctx: RenderContext, warn: Callable[[str], None], **kwargs: Any) -> Any:
+    """Compile with a fixed timestamp; Typst errors become RenderErrors, warnings go to ctx.warn."""
+    import typst
+
+    stamp = _dt.datetime.combine(ctx.today, _dt.time(0), tzinfo=_dt.UTC)
+    try:
+        result, warnings = compiler.compile_with_warnings(timestamp=stamp, **kwargs)
+    except typst.TypstError as exc:
+        raise RenderError(typst_message(exc, template, _package_dir(ctx))) from None
+    except (RuntimeError, OSError, ValueError) as exc:  # typst-py reports setup problems this way
+        raise RenderError(f"{template}: Typst failed: {exc}") from None
+    for warning in warnings:
+        warn(f"{_located(warning, template, _package_dir(ctx))}: Typst: {warning.message}{_font_hint(warning, ctx)}")
+    return result
+
+
+# ---- checks before compiling ----------------------------------------------------------------------
+
+
+def check_options(options: dict[str, Any]) -> None:
+    """Lengths and colours reach Typst as strings parsed by the template; reject bad ones here, located."""
+    for key in ("margin", "font_size"):
+        value = options.get(key)
+        if value is not None and not _LENGTH.match(str(value).replace(" ", "")):
+            raise InputError(f"theme option {key}={value!r} is not a length; write e.g. 2cm, 18mm, 0.75in or 10.5pt")
+    accent = options.get("accent")
+    if accent is not None and not _COLOR.match(str(accent)):
+        raise InputError(f"theme option accent={accent!r} is not a colour; write #rgb or #rrggbb, e.g. #1a3a6b")
+
+
+def _package_dir(ctx: RenderContext) -> Path | None:
+    """Typst packages ship inside the theme chain (base ships @local/cvbuild); a child may add its own."""
+    for folder in ctx.theme.chain:
+        if (folder / PACKAGES).is_dir():
+            return folder / PACKAGES
+    return None
+
+
+def check_packages(folders: list[Path], packages: Path | None) -> None:
+    """Refuse imports of packages the theme does not ship: Typst would download them."""
+    for source in sorted(p for folder in folders for p in folder.rglob("*.typ")):
+        for match in _PACKAGE_SPEC.finditer(source.read_text(encoding="utf-8", errors="replace")):
+            namespace, name, version = match.groups()
+            if packages is None or not (packages / namespace / name / version).is_dir():
+                line = source.read_text(encoding="utf-8", errors="replace")[: match.start()].count("\n") + 1
+                raise RenderError(
+                    f"{source}:{line}: imports @{namespace}/{name}:{version}, which the theme does not ship; "
+                    f"cvbuild never downloads packages: copy it into the theme as "
+                    f"{PACKAGES}/{namespace}/{name}/{version}/"
+                )
+
+
+def _font_hint(warning: Any, ctx: RenderContext) -> str:
+    """Unknown families are often system fonts, which cvbuild never uses: name what is there."""
+    if "unknown font family" not in str(warning.message):
+        return ""
+    import typst
+
+    found = typst.Fonts(
+        include_system_fonts=False,
+        include_embedded_fonts=False,
+        font_paths=[str(d) for d in fonts.font_dirs(ctx.theme)],
+    ).families()
+    return f" (system fonts are never used; the theme's fonts are: {', '.join(sorted(set(found)))})"
+
+
+def _warn_uncovered(doc: Document, files: list[Path], ctx: RenderContext) -> None:
+    missing = fonts.uncovered(fonts.document_chars(doc.model_dump()), files)
+    if missing:
+        ctx.warn(fonts.coverage_warning(missing, cjk_installed=fonts.cjk_font_dir() is not None))
+
+
+# ---- error messages -------------------------------------------------------------------------------
+
+
+def typst_message(exc: Any, template: Path, packages: Path | None) -> str:
+    """`themes/classic/cv.typ:12:3: Typst error in theme: unknown variable: x`, then Typst's excerpt."""
+    diagnostic = str(getattr(exc, "diagnostic", "") or "").rstrip()
+    lines = diagnostic.splitlines()
+    if lines and lines[0].startswith("error:"):  # the message itself, already on our first line
+        lines = lines[1:]
+    if not lines:  # no excerpt: keep the hints at least
+        lines = [f"hint: {h}" for h in getattr(exc, "hints", None) or []]
+    detail = _real_paths("\n".join(lines), template, packages)
+    return f"{_located(exc, template, packages)}: Typst error in theme: {exc.message}" + (
+        f"\n{detail}" if detail else ""
+    )
+
+
+def _located(diag: Any, template: Path, packages: Path | None) -> str:
+    """The first `file:line:col` Typst names, as a path a user can open; when that is inside a
+    shipped package, also the theme line that called it."""
+    found = _DIAG_LOCATION.findall(str(getattr(diag, "diagnostic", "") or ""))
+    if not found:
+        return str(_display(template))
+    where = [f"{_real_path(file, template, packages)}:{line}:{col}" for file, line, col in found]
+    caller = next((w for (file, _, _), w in zip(found, where, strict=True) if not file.startswith("@")), None)
+    if found[0][0].startswith("@") and caller is not None:
+        return f"{where[0]} (called from {caller})"
+    return where[0]
+
+
+def _real_paths(text: str, template: Path, packages: Path | None) -> str:
+    return _DIAG_LOCATION.sub(
+        lambda m: f"┌─ {_real_path(m.group(1), template, packages)}:{m.group(2)}:{m.group(3)}", text
+    )
+
+
+def _real_path(file: str, template: Path, packages: Path | None) -> str:
+    """Typst names package files `@ns/name:ver/lib.typ`, others relative to the working folder."""
+    pkg = re.match(r"^@([^/]+)/([^:]+):([^/]+)/(.*)$", file)
+    if pkg and packages is not None:
+        ns, name, version, rest = pkg.groups()
+        return str(_display(packages / ns / name / version / rest))
+    for candidate in (Path(file), template.parent / file.lstrip("/")):
+        if candidate.exists():
+            return str(_display(candidate))
+    return file
+
+
+def _display(path: Path) -> Path:
+    """Relative to the working directory when inside it: shorter and clickable in terminals."""
+    try:
+        return path.resolve().relative_to(Path.cwd())
+    except ValueError:
+        return path

@@ -1,0 +1,127 @@
+"""PDF through WeasyPrint: the html target's page, laid out with the theme's print CSS.
+
+The page already embeds its fonts (subset WOFF2 data: URLs) and names them with cvbuild-only
+family names, so WeasyPrint uses the bundled fonts and never a system font. Any other
+resource goes through `SafeFetcher`: only data: URLs and files inside the theme chain, the
+font folders and the profile's folder load; http(s), ftp, other files, `../` and symlinks
+that lead outside are refused and skipped. WeasyPrint is imported only when this engine runs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import mimetypes
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from cvbuild.document.model import Document
+from cvbuild.targets.base import Artifact, RenderContext
+
+
+class FetchRefused(Exception):
+    """A resource outside what a CV may load."""
+
+
+def render(fmt: str, doc: Document, ctx: RenderContext) -> list[Artifact]:
+    return [Artifact(".pdf", build_pdf(doc, ctx))]
+
+
+def allowed_roots(ctx: RenderContext) -> list[Path]:
+    """The theme chain, the font folders and the profile's folder, symlinks resolved."""
+    from cvbuild.themes.fonts import font_dirs
+
+    roots = [*ctx.theme.chain, *font_dirs(ctx.theme), ctx.profile_dir]
+    return list(dict.fromkeys(p.resolve() for p in roots))
+
+
+def check_url(url: str, roots: Sequence[Path]) -> Path | None:
+    """None for a data: URL, the resolved file for an allowed file: URL; else FetchRefused.
+
+    The path is resolved (following every symlink and `..`) before it is compared with the
+    roots, so neither a link nor a percent-encoded `..%2f` can lead outside them."""
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    if scheme == "data":
+        return None
+    if scheme != "file":
+        raise FetchRefused(f"{scheme or 'relative'} URLs are not loaded: {url}")
+    if parts.netloc not in ("", "localhost"):
+        raise FetchRefused(f"remote file URL: {url}")
+    try:
+        path = Path(unquote(parts.path)).resolve(strict=True)
+    except (OSError, RuntimeError) as exc:  # missing, or a symlink loop
+        raise FetchRefused(f"cannot read {url}: {exc}") from None
+    if not path.is_file():
+        raise FetchRefused(f"not a file: {url}")
+    if not any(path.is_relative_to(root) for root in roots):
+        raise FetchRefused(f"outside the theme, font and profile folders: {url}")
+    return path
+
+
+def make_fetcher(roots: Sequence[Path], warn: Callable[[str], None]) -> Any:
+    """A WeasyPrint URLFetcher that applies `check_url`; refusals are warnings, not failures."""
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    class SafeFetcher(URLFetcher):  # type: ignore[misc]
+        def fetch(self, url: str, headers: Any = None) -> Any:
+            try:
+                path = check_url(url, roots)
+            except FetchRefused as exc:
+                warn(f"weasyprint: skipped a resource: {exc}")
+                raise
+            if path is None:
+                return super().fetch(url, headers)
+            # Read the checked path, not the URL again, so nothing can swap it in between.
+            content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+            return URLFetcherResponse(path.as_uri(), path.read_bytes(), {"Content-Type": content_type})
+
+    return SafeFetcher(allowed_protocols=("data", "file"), allow_redirects=False, timeout=1)
+
+
+def build_pdf(doc: Document, ctx: RenderContext) -> bytes:
+    from weasyprint import HTML
+    from weasyprint.text.fonts import FontConfiguration
+
+    from cvbuild.targets.html import build_html, stylesheet_path
+
+    page = build_html(doc, ctx)
+    fetcher = make_fetcher(allowed_roots(ctx), ctx.warn)
+    base_url = stylesheet_path(ctx).parent.as_uri() + "/"  # relative URLs come only from style.css
+    with _forward_log(ctx.warn):
+        html = HTML(string=page, base_url=base_url, url_fetcher=fetcher, media_type="print")
+        pdf: bytes = html.write_pdf(
+            font_config=FontConfiguration(),
+            # Same page, same bytes: the file ID comes from the content, the dates from the
+            # <meta name="dcterms.*"> the page carries (SOURCE_DATE_EPOCH or today).
+            pdf_identifier=hashlib.sha256(page.encode("utf-8")).hexdigest()[:32].encode("ascii"),
+            uncompressed_pdf=False,
+        )
+    return pdf
+
+
+# Expected, not worth a warning: screen-only media queries (`@media (max-width: ...)`), which
+# WeasyPrint skips as it should for print, and resources the fetcher refused (it warned already).
+_QUIET = ("Expected a media type", "Invalid media type", "Failed to load")
+
+
+@contextmanager
+def _forward_log(warn: Callable[[str], None]) -> Iterator[None]:
+    """WeasyPrint reports unusable CSS and resources through logging; show them as warnings."""
+
+    class Forward(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            message = record.getMessage()
+            if not message.startswith(_QUIET):
+                warn(f"weasyprint: {message}")
+
+    logger = logging.getLogger("weasyprint")
+    handler = Forward(level=logging.WARNING)
+    logger.addHandler(handler)
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)

@@ -1,0 +1,142 @@
+"""The HTML page in a real browser (Debian's chromium through playwright): no console errors, no
+request leaves the page, no horizontal overflow at phone and desktop widths, every section
+heading visible, fonts loaded, and hostile text never opens a dialog. Screenshots go to
+out/screenshots/ for a person to look at."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import EXAMPLE, RESUME, ROOT, run_cli, write
+from test_html import FREE_TEXT, hostile_profile
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+WIDTHS = (390, 1280)
+SHOTS = ROOT / "out" / "screenshots"
+
+pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium (make test installs it)")
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@pytest.fixture(scope="session")
+def pages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Every variant of both profiles, in their own themes and in the other theme."""
+    out: dict[str, Path] = {}
+    for key, profile in {"example": EXAMPLE, "resume": RESUME}.items():
+        for theme in (None, "classic", "modern"):
+            folder = tmp_path_factory.mktemp(f"browser-{key}-{theme}")
+            args = ["render", profile, "-f", "html", "-o", folder] + (["--theme", theme] if theme else [])
+            result = run_cli(*args)
+            assert result.returncode == 0, result.stderr
+            for path in folder.glob("*.html"):
+                out[f"{path.stem}-{theme or 'own'}"] = path
+    return out
+
+
+class Visit:
+    """One page load at one width, with everything the page asked for and said."""
+
+    def __init__(self, browser: Any, path: Path, width: int) -> None:
+        self.page = browser.new_page(viewport={"width": width, "height": 900})
+        self.requests: list[str] = []
+        self.console: list[tuple[str, str]] = []
+        self.dialogs: list[str] = []
+        self.page.on("request", lambda r: self.requests.append(r.url))
+        self.page.on("console", lambda m: self.console.append((m.type, m.text)))
+        self.page.on("pageerror", lambda e: self.console.append(("pageerror", str(e))))
+        self.page.on("dialog", lambda d: (self.dialogs.append(d.message), d.dismiss()))
+        self.page.goto(path.as_uri(), wait_until="load")
+        self.page.evaluate("document.fonts.ready.then(() => true)")
+
+    def __enter__(self) -> Visit:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.page.close()
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_pages_in_the_browser(browser: Any, pages: dict[str, Path], width: int) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    for name, path in sorted(pages.items()):
+        with Visit(browser, path, width) as visit:
+            page = visit.page
+            assert visit.console == [], (name, visit.console)
+            assert [u for u in visit.requests if not u.startswith("data:")] == [path.as_uri()], name
+            scroll, client = page.evaluate(
+                "[document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+            )
+            assert scroll <= client, f"{name} overflows at {width}px: {scroll} > {client}"
+            headings = page.locator("h2")
+            assert headings.count() > 0
+            for i in range(headings.count()):
+                assert headings.nth(i).is_visible(), (name, headings.nth(i).inner_text())
+            # every embedded face was accepted by the browser's font sanitiser
+            statuses = page.evaluate("Array.from(document.fonts).map(f => f.status)")
+            assert statuses and "error" not in statuses, (name, statuses)
+            assert page.evaluate("document.fonts.check('16px cv-main')"), name
+            page.screenshot(path=str(SHOTS / f"{name}-{width}.png"), full_page=True)
+
+
+def test_nothing_overflows_its_box_on_a_phone(browser: Any, pages: dict[str, Path]) -> None:
+    """Long titles, author lists and URLs wrap inside the page at 360 px too."""
+    for name, path in sorted(pages.items()):
+        with Visit(browser, path, 360) as visit:
+            wide = visit.page.evaluate(
+                """() => Array.from(document.querySelectorAll('main *, header *'))
+                     .filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 0.5)
+                     .map(e => e.tagName + '.' + e.className + ': ' + e.textContent.slice(0, 40))"""
+            )
+            assert wide == [], (name, wide[:5])
+            # short labels (dates, places, statuses) never end up one word or letter per line
+            tall = visit.page.evaluate(
+                """() => Array.from(document.querySelectorAll('.date, .location, .status, .pub-num'))
+                     .filter(e => e.getBoundingClientRect().height > 2.5 * parseFloat(getComputedStyle(e).lineHeight))
+                     .map(e => e.className + ': ' + e.textContent)"""
+            )
+            assert tall == [], (name, tall[:5])
+
+
+@pytest.mark.parametrize("theme", ["classic", "modern"])
+def test_hostile_text_opens_no_dialog(browser: Any, tmp_path: Path, theme: str) -> None:
+    profile = write(tmp_path / "hostile.yaml", hostile_profile(FREE_TEXT))
+    result = run_cli("render", profile, "--theme", theme, "-f", "html", "-o", tmp_path)
+    assert result.returncode == 0, result.stderr
+    (path,) = tmp_path.glob("*.html")
+    with Visit(browser, path, 1280) as visit:
+        visit.page.wait_for_timeout(300)  # time for an onerror handler to fire, were there one
+        assert visit.dialogs == []
+        assert visit.console == [], visit.console
+        assert visit.page.evaluate("document.scripts.length") == 1
+        assert visit.page.evaluate("document.images.length") == 0
+        assert "<script>alert(1)</script>" in visit.page.inner_text("h1")
+
+
+def test_print_media_hides_the_screen_footer(browser: Any, pages: dict[str, Path]) -> None:
+    path = pages["wenya-tang-cv-own"]
+    with Visit(browser, path, 1280) as visit:
+        assert visit.page.locator(".page-footer").is_visible()
+        visit.page.emulate_media(media="print")
+        assert not visit.page.locator(".page-footer").is_visible()

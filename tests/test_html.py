@@ -1,0 +1,487 @@
+"""The HTML page: content, semantics, safety, e-mail modes, embedded fonts, determinism."""
+
+from __future__ import annotations
+
+import base64
+import datetime as _dt
+import io
+import json
+import re
+import subprocess
+import sys
+import unicodedata
+from collections.abc import Iterator
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from conftest import EPOCH, EXAMPLE, RESUME, ROOT, run_cli, write
+
+from cvbuild.document.model import Document, Entry, PublicationEntry, Span
+
+PROFILES = {"example": EXAMPLE, "resume": RESUME}
+THEMES = ("classic", "modern")
+
+# ---- helpers (also used by test_weasyprint.py and test_browser.py) ------------------------------
+
+
+def norm(text: str) -> str:
+    """Compare text across line wraps: NFKC, no whitespace, no hyphens of any kind."""
+    text = unicodedata.normalize("NFKC", text)
+    return "".join(c for c in text if not c.isspace() and c not in "-\u00ad\u2010")
+
+
+def plain(runs: list[Span] | None) -> str:
+    return "".join(s.text for s in runs or [])
+
+
+def documents(profile: Path, theme: str | None = None) -> dict[str, Document]:
+    """The Documents cvbuild builds for each variant of a profile, keyed by variant name."""
+    from cvbuild.loading.profile import load_profile
+    from cvbuild.pipeline import RenderRequest, build_for, documents_to_render
+
+    prof, _ = load_profile(profile)
+    day = _dt.datetime.fromtimestamp(int(EPOCH), tz=_dt.UTC).date()
+    request = RenderRequest(profile=profile, theme=theme)
+    return {name: build_for(prof, name, spec, request, day)[1] for name, spec in documents_to_render(prof, None)}
+
+
+def output_for(outdir: Path, doc: Document, suffix: str) -> Path:
+    """The file written for one variant: `<slug><suffix>` or `<slug>-<variant><suffix>`."""
+    from cvbuild.output import slug
+
+    stem = slug(doc.person.name)
+    for candidate in (outdir / f"{stem}-{doc.meta.document}{suffix}", outdir / f"{stem}{suffix}"):
+        if candidate.exists():
+            return candidate
+    raise AssertionError(f"no {suffix} for {doc.meta.document} in {sorted(p.name for p in outdir.iterdir())}")
+
+
+def publications(doc: Document) -> Iterator[PublicationEntry]:
+    for section in doc.sections:
+        for group in section.groups:
+            for entry in group.entries:
+                if isinstance(entry, PublicationEntry):
+                    yield entry
+
+
+def expected_strings(doc: Document) -> list[str]:
+    """Every publication title, author and venue, and every entry title, of one Document."""
+    out: list[str] = []
+    for p in publications(doc):
+        out.append(plain(p.title))
+        out.extend(a.name for a in p.authors if not a.etal)
+        if p.venue:
+            out.append(plain(p.venue))
+    for section in doc.sections:
+        out.append(section.title)
+        for group in section.groups:
+            out.extend(plain(e.title) for e in group.entries if isinstance(e, Entry))
+    return [s for s in out if s]
+
+
+class Page(HTMLParser):
+    """A parsed page: visible text, every start tag with its attributes, the <script> bodies."""
+
+    def __init__(self, html: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.text: list[str] = []
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self.scripts: list[str] = []
+        self.owner_strong: list[str] = []
+        self._stack: list[tuple[str, dict[str, str | None]]] = []
+        self.feed(html)
+        self.close()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, dict(attrs)))
+        if tag not in ("meta", "link", "br", "img", "input"):
+            self._stack.append((tag, dict(attrs)))
+        if tag == "script":
+            self.scripts.append("")
+
+    def handle_endtag(self, tag: str) -> None:
+        while self._stack:
+            if self._stack.pop()[0] == tag:
+                break
+
+    def handle_data(self, data: str) -> None:
+        inside = [t for t, _ in self._stack]
+        if "script" in inside:
+            self.scripts[-1] += data
+        elif "style" not in inside and "title" not in inside:
+            self.text.append(data)
+        if self._stack and self._stack[-1][0] == "strong" and "owner" in (self._stack[-1][1].get("class") or ""):
+            self.owner_strong.append(data)
+
+    @property
+    def visible(self) -> str:
+        return "".join(self.text)
+
+    def all(self, tag: str) -> list[dict[str, str | None]]:
+        return [a for t, a in self.tags if t == tag]
+
+
+# ---- session renders ----------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def html_out(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str], Path]:
+    """Both profiles in both themes, every variant, rendered once: (theme, profile) -> folder."""
+    out = {}
+    for theme in THEMES:
+        for key, profile in PROFILES.items():
+            folder = tmp_path_factory.mktemp(f"html-{theme}-{key}")
+            result = run_cli("render", profile, "--theme", theme, "-f", "html", "-o", folder)
+            assert result.returncode == 0, result.stderr
+            assert result.stderr == "", result.stderr  # no warnings for the built-in themes
+            out[theme, key] = folder
+    return out
+
+
+CASES = [(t, k) for t in THEMES for k in PROFILES]
+
+
+@pytest.fixture(scope="session")
+def docs() -> dict[tuple[str, str], dict[str, Document]]:
+    return {(t, k): documents(p, t) for t in THEMES for k, p in PROFILES.items()}
+
+
+# ---- content and semantics ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("theme", "profile"), CASES)
+def test_every_title_author_and_venue_is_in_the_page(
+    theme: str, profile: str, html_out: dict[tuple[str, str], Path], docs: dict[tuple[str, str], dict[str, Document]]
+) -> None:
+    for doc in docs[theme, profile].values():
+        page = Page(output_for(html_out[theme, profile], doc, ".html").read_text(encoding="utf-8"))
+        text = norm(page.visible)
+        missing = [s for s in expected_strings(doc) if norm(s) not in text]
+        assert not missing, f"{profile}:{doc.meta.document} lacks {missing[:5]}"
+        assert norm(doc.person.name) in text
+        assert norm(doc.meta.date_text) in text
+
+
+@pytest.mark.parametrize(("theme", "profile"), CASES)
+def test_owner_is_strong_in_author_lists(
+    theme: str, profile: str, html_out: dict[tuple[str, str], Path], docs: dict[tuple[str, str], dict[str, Document]]
+) -> None:
+    for doc in docs[theme, profile].values():
+        owners = [a.name for p in publications(doc) for a in p.authors if a.is_owner]
+        page = Page(output_for(html_out[theme, profile], doc, ".html").read_text(encoding="utf-8"))
+        assert sorted(page.owner_strong) == sorted(owners)
+        others = {a.name for p in publications(doc) for a in p.authors if not a.is_owner and not a.etal}
+        assert not others & set(page.owner_strong)
+
+
+@pytest.mark.parametrize(("highlight", "tag"), [("underline", "u"), ("none", "span")])
+def test_owner_highlight_follows_the_document(highlight: str, tag: str, tmp_path: Path) -> None:
+    profile = write(
+        tmp_path / "p.yaml",
+        "name: Ada Example\npublications:\n  - {title: T, authors: [Bo Li, Ada Example], date: 2024}\n"
+        f"documents:\n  cv: {{publications: {{highlight: {highlight}}}}}\n",
+    )
+    result = run_cli("render", profile, "-f", "html", "-o", tmp_path)
+    assert result.returncode == 0, result.stderr
+    html = next(tmp_path.glob("*.html")).read_text(encoding="utf-8")
+    assert f'<{tag} class="owner">Ada Example</{tag}>' in html
+    assert '<strong class="owner">' not in html
+
+
+def test_sections_headings_lists_and_times(
+    html_out: dict[tuple[str, str], Path], docs: dict[tuple[str, str], dict[str, Document]]
+) -> None:
+    doc = docs["classic", "example"]["cv"]
+    html = output_for(html_out["classic", "example"], doc, ".html").read_text(encoding="utf-8")
+    page = Page(html)
+    assert [t for t, _ in page.tags].count("header") == 1 and page.all("main")
+    headings = re.findall(r"<h2[^>]*>(.*?)</h2>", html)
+    assert headings == [s.title.replace("&", "&amp;") for s in doc.sections]  # same order as the Document
+    assert len(page.all("section")) == len(doc.sections)
+    # publications: one <ol> per group; numbers in `value`, descending lists `reversed`
+    items = [a for a in page.all("li") if "pub" in (a.get("class") or "").split()]
+    numbers = [p.number for p in publications(doc)]
+    assert [a.get("value") for a in items] == numbers
+    for attrs, body in re.findall(r"<ol class=\"pubs\"([^>]*)>(.*?)</ol>", html, re.S):
+        values = [int(v) for v in re.findall(r'<li class="pub[^"]*" value="(\d+)"', body)]
+        assert ("reversed" in attrs) == (values[0] > values[-1]), (attrs, values)
+    times = [a["datetime"] for a in page.all("time")]
+    assert doc.meta.date in times
+    assert all(re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", t or "") for t in times)
+
+
+@pytest.mark.parametrize("profile", list(PROFILES))
+def test_head_metadata_and_json_ld(
+    profile: str, html_out: dict[tuple[str, str], Path], docs: dict[tuple[str, str], dict[str, Document]]
+) -> None:
+    for doc in docs["classic", profile].values():
+        page = Page(output_for(html_out["classic", profile], doc, ".html").read_text(encoding="utf-8"))
+        (html_tag,) = page.all("html")
+        assert html_tag["lang"] == doc.meta.locale.replace("_", "-")
+        metas = {a.get("name"): a.get("content") for a in page.all("meta") if a.get("name")}
+        assert metas["description"] == doc.meta.subject
+        assert metas["author"] == doc.person.name
+        assert metas["generator"].startswith("cvbuild")
+        assert metas["dcterms.created"] == doc.meta.date
+        (ld_tag,) = page.all("script")
+        assert ld_tag["type"] == "application/ld+json"
+        ld = json.loads(page.scripts[0])
+        assert ld["@type"] == "Person" and ld["name"] == doc.person.name
+        assert ld.get("alternateName") == doc.person.native_name
+        assert ld["sameAs"] == [link.url for link in doc.person.links]
+        assert ld["email"] == doc.person.email
+        if doc.person.location:
+            assert ld["address"]["addressLocality"] == doc.person.location
+
+
+def test_page_is_self_contained(html_out: dict[tuple[str, str], Path]) -> None:
+    """No URL of any other host is loaded: every src/href that loads is absent or a data: URL."""
+    for folder in html_out.values():
+        for path in folder.glob("*.html"):
+            html = path.read_text(encoding="utf-8")
+            page = Page(html)
+            assert not page.all("link") and not page.all("img") and not page.all("iframe")
+            assert not [a for _, a in page.tags if a.get("src")]
+            css = "".join(re.findall(r"<style>(.*?)</style>", html, re.S))
+            assert all(u.startswith("data:") for u in re.findall(r"url\(([^)]*)\)", css))
+            (csp,) = [a for a in page.all("meta") if a.get("http-equiv") == "Content-Security-Policy"]
+            assert "default-src 'none'" in (csp["content"] or "")
+
+
+# ---- e-mail modes -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("mode", ["plain", "obfuscated", "hidden"])
+def test_show_email_modes(mode: str, tmp_path: Path) -> None:
+    result = run_cli("render", RESUME, "-f", "html", "-o", tmp_path, "--set", f"show_email={mode}")
+    assert result.returncode == 0, result.stderr
+    html = next(tmp_path.glob("*.html")).read_text(encoding="utf-8")
+    email = "jordan.alvarez@example.com"
+    if mode == "plain":
+        assert f'href="mailto:{email}"' in html
+        return
+    # Neither the text, a link, the JSON-LD nor a meta tag may hold a harvestable address.
+    assert email not in html and "mailto:" not in html
+    assert re.search(r"[\w.+-]+@[\w-]+\.[\w.]+", Page(html).visible + "".join(Page(html).scripts)) is None
+    shown = "jordan.alvarez (at) example (dot) com" in Page(html).visible
+    assert shown == (mode == "obfuscated")
+
+
+# ---- safety -------------------------------------------------------------------------------------
+
+XSS = ["<script>alert(1)</script>", '"><img src=x onerror=alert(1)>', "</script><script>alert(2)</script>"]
+FREE_TEXT = " ".join(XSS) + " {{ 7*7 }} <cvbuild-font-faces/> </style><style>*{display:none}</style>"
+
+
+def hostile_profile(payload: str) -> str:
+    """A profile with the payload in every free-text field, name and heading."""
+    p = json.dumps(payload)
+    return f"""
+name: {p}
+native_name: {p}
+aliases: [{p}]
+headline: {p}
+pronouns: {p}
+contact:
+  email: ada@example.org
+  phone: {p}
+  location: {p}
+summary: {p}
+interests: [{p}]
+education:
+  - {{institution: {p}, degree: {p}, field: {p}, location: {p}, start: 2020, end: 2024, gpa: {p},
+      honors: [{p}], advisors: [{p}], thesis: {p}, highlights: [{p}]}}
+experience:
+  - {{organization: {p}, role: {p}, team: {p}, location: {p}, start: 2021, summary: {p}, highlights: [{p}],
+      advisors: [{p}], mentors: [{p}], projects: [{{name: {p}, summary: {p}, highlights: [{p}]}}]}}
+publications:
+  - {{title: {p}, authors: [{p}, Bo Li], venue: {p}, venue_full: {p}, date: 2024, award: {p}, note: {p},
+      equal_contribution: [{p}]}}
+honors: [{{title: {p}, issuer: {p}, date: 2023, note: {p}}}]
+skills: [{{category: {p}, items: [{p}]}}]
+languages: [{{language: {p}, fluency: {p}}}]
+projects: [{{name: {p}, role: {p}, summary: {p}, technologies: [{p}], metrics: [{p}]}}]
+service: [{{role: {p}, organization: {p}, summary: {p}}}]
+teaching: [{{course: {p}, role: {p}, institution: {p}, term: {p}, summary: {p}}}]
+talks: [{{title: {p}, event: {p}, location: {p}, date: 2022, summary: {p}}}]
+sections: [{{title: {p}, id: custom, entries: [{{title: {p}, subtitle: {p}, location: {p}, summary: {p}}}]}}]
+documents:
+  cv: {{title: {p}, section_titles: {{summary: {p}}}}}
+"""
+
+
+def assert_inert(html: str) -> Page:
+    """No active content: one <script> and it is JSON-LD; no on* attribute; no javascript:/data: link."""
+    page = Page(html)
+    scripts = page.all("script")
+    assert len(scripts) == 1 and scripts[0].get("type") == "application/ld+json"
+    json.loads(page.scripts[0])  # still valid JSON, so it never became markup
+    for tag, attrs in page.tags:
+        assert tag not in ("img", "iframe", "object", "embed", "svg", "link", "base", "form"), tag
+        for name, value in attrs.items():
+            assert not name.startswith("on"), (tag, name)
+            assert not re.match(r"\s*(javascript|data|vbscript):", value or "", re.I), (tag, name, value)
+    assert len(page.all("style")) == 1
+    return page
+
+
+@pytest.mark.parametrize("theme", THEMES)
+def test_user_text_never_becomes_markup(theme: str, tmp_path: Path) -> None:
+    profile = write(tmp_path / "hostile.yaml", hostile_profile(FREE_TEXT))
+    result = run_cli("render", profile, "--theme", theme, "-f", "html", "-o", tmp_path / "out")
+    assert result.returncode == 0, result.stderr
+    (path,) = (tmp_path / "out").glob("*.html")
+    html = path.read_text(encoding="utf-8")
+    page = assert_inert(html)
+    assert "<script>alert" not in html and "<img" not in html
+    assert html.count("<cvbuild-font-faces/>") == 0 and "@font-face" in html
+    for payload in XSS:
+        assert payload in page.visible  # shown as text, not dropped
+    assert "{{ 7*7 }}" in page.visible and "49" not in page.visible.replace("2049", "")
+    ld = json.loads(page.scripts[0])
+    assert ld["name"] == FREE_TEXT.strip()
+    assert "</script" not in page.scripts[0] and "<" not in page.scripts[0]
+
+
+LINK_ATTACKS = {
+    "website": "contact:\n  website: {}\n",
+    "blog": "contact:\n  links:\n    blog: {}\n",
+    "pub_link": "publications:\n  - {{title: T, authors: [A], date: 2024, links: {{code: '{}'}}}}\n",
+    "pub_url": "publications:\n  - {{title: T, authors: [A], date: 2024, url: '{}'}}\n",
+    "summary_md": "summary: 'see [here]({})'\n",
+    "title_md": "publications:\n  - {{title: 'a [b]({}) c', authors: [A], date: 2024}}\n",
+    "honor_md": "honors:\n  - {{title: '[x]( {} )'}}\n",
+}
+
+
+@pytest.mark.parametrize("url", ["javascript:alert(1)", "JavaScript:alert(1)", "data:text/html,<b>x</b>"])
+@pytest.mark.parametrize("field", list(LINK_ATTACKS))
+def test_dangerous_links_are_rejected(field: str, url: str, tmp_path: Path) -> None:
+    profile = write(tmp_path / "p.yaml", "name: Ada Example\n" + LINK_ATTACKS[field].format(url))
+    result = run_cli("render", profile, "-f", "html", "-o", tmp_path / "out")
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "scheme" in result.stderr and "p.yaml:" in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_css_values_from_set_cannot_escape_the_style_block(tmp_path: Path) -> None:
+    for option in ["accent=red;}</style><script>alert(1)</script>", "margin=1cm}body{display:none", 'font=a"b']:
+        result = run_cli("render", RESUME, "-f", "html", "-o", tmp_path, "--set", option)
+        assert result.returncode == 2, option
+        assert "theme option" in result.stderr
+
+
+def test_css_string_filter_escapes_everything_risky() -> None:
+    from cvbuild.targets.jinja import css_string
+
+    out = str(css_string('Ada </style> "x" \\ \n 艾'))
+    assert out.startswith('"') and out.endswith('"')
+    assert not re.search(r'[<>"\\\n](?![0-9a-f]{6})', out[1:-1].replace("\\0000", "X0000"))
+    assert "</style" not in out and "\n" not in out
+
+
+# ---- fonts --------------------------------------------------------------------------------------
+
+
+def embedded_fonts(html: str) -> dict[str, list[bytes]]:
+    """CSS family -> the WOFF2 files embedded for it."""
+    found: dict[str, list[bytes]] = {}
+    for family, data in re.findall(r'font-family:"([^"]+)";[^}]*?base64,([A-Za-z0-9+/=]+)', html):
+        found.setdefault(family, []).append(base64.b64decode(data))
+    return found
+
+
+def font_names(woff2: bytes) -> tuple[str, set[int]]:
+    from fontTools.ttLib import TTFont
+
+    font = TTFont(io.BytesIO(woff2))
+    return str(font["name"].getDebugName(1)), set(font.getBestCmap())
+
+
+def test_fonts_are_subset_woff2_and_cjk_only_when_needed(html_out: dict[tuple[str, str], Path]) -> None:
+    example = (html_out["classic", "example"] / "wenya-tang-cv.html").read_text(encoding="utf-8")
+    fonts = embedded_fonts(example)
+    assert set(fonts) >= {"cv-main", "cv-fallback-1"}
+    assert all(f[:4] == b"wOF2" for faces in fonts.values() for f in faces)
+    main_name, main_cmap = font_names(fonts["cv-main"][0])
+    assert main_name.startswith("Linux Libertine")
+    assert len(main_cmap) < 400  # a subset, not the full font (2,600+ characters)
+    cjk_name, cjk_cmap = font_names(fonts["cv-fallback-1"][0])
+    assert "CJK" in cjk_name and {ord(c) for c in "唐文雅"} <= cjk_cmap
+    assert len(example.encode()) < 600_000
+    resume = next(html_out["modern", "resume"].glob("*.html")).read_text(encoding="utf-8")
+    names = {font_names(f)[0] for faces in embedded_fonts(resume).values() for f in faces}
+    assert not any("CJK" in n for n in names), names
+    assert any(n.startswith("Inter") for n in names)
+
+
+def test_woff2_writer_round_trips(tmp_path: Path) -> None:
+    """Both sfnt flavours (CFF and glyf/loca) decode with fontTools to the same tables."""
+    from fontTools.ttLib import TTFont
+    from fontTools.ttLib.woff2 import woff2KnownTags
+
+    from cvbuild.targets import webfonts
+
+    assert [t.decode() for t in webfonts.WOFF2_KNOWN_TAGS] == list(woff2KnownTags)
+    fonts = ROOT / "themes" / "base" / "fonts"
+    for name in ("LinLibertine_R.otf", "DejaVuSans.ttf"):
+        sfnt = webfonts.subsetter().subset(fonts / name, "Hello, wörld – 42")
+        decoded = TTFont(io.BytesIO(webfonts.woff2(sfnt)))
+        original = TTFont(io.BytesIO(sfnt))
+        assert sorted(decoded.keys()) == sorted(t for t in original.keys() if t != "DSIG")  # noqa: SIM118
+        assert set(decoded.getBestCmap()) >= {ord(c) for c in "Hello, wörld – 42"}
+
+
+def test_subsetting_is_deterministic_with_both_backends() -> None:
+    from cvbuild.targets import webfonts
+
+    font = ROOT / "themes" / "base" / "fonts" / "Inter-Regular.otf"
+    chars = set("Jordan Alvarez – ★ 1,450")
+    for tool in (webfonts.subsetter(), webfonts.FontTools()):
+        first, second = tool.subset(font, chars, (b"tnum",)), tool.subset(font, chars, (b"tnum",))
+        assert first == second and webfonts.woff2(first) == webfonts.woff2(second)
+
+
+def test_fonttools_fallback_gives_a_working_page(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without libharfbuzz-subset the page is the same kind of page: subset WOFF2, every face."""
+    from cvbuild.pipeline import RenderRequest, render
+    from cvbuild.targets import webfonts
+
+    monkeypatch.setattr(webfonts, "subsetter", webfonts.FontTools)
+    (path,) = render(RenderRequest(profile=RESUME, formats=["html"], output=tmp_path))
+    fonts = embedded_fonts(path.read_text(encoding="utf-8"))
+    assert fonts["cv-main"] and all(f[:4] == b"wOF2" for f in fonts["cv-main"])
+    name, cmap = font_names(fonts["cv-main"][0])
+    assert name.startswith("Inter") and ord("J") in cmap and len(cmap) < 400
+
+
+def test_unknown_font_option_is_an_input_error(tmp_path: Path) -> None:
+    result = run_cli("render", RESUME, "-f", "html", "-o", tmp_path, "--set", "font=Comic Sans")
+    assert result.returncode == 2
+    assert "Comic Sans" in result.stderr and "Inter" in result.stderr
+
+
+# ---- determinism and imports --------------------------------------------------------------------
+
+
+def test_two_renders_are_byte_identical(tmp_path: Path, html_out: dict[tuple[str, str], Path]) -> None:
+    result = run_cli("render", EXAMPLE, "--theme", "classic", "-f", "html", "-o", tmp_path)
+    assert result.returncode == 0, result.stderr
+    for first in html_out["classic", "example"].glob("*.html"):
+        assert (tmp_path / first.name).read_bytes() == first.read_bytes(), first.name
+
+
+def test_html_render_does_not_import_weasyprint(tmp_path: Path) -> None:
+    request = f"RenderRequest(profile=Path({str(RESUME)!r}), formats=['html', 'txt'], output=Path({str(tmp_path)!r}))"
+    code = (
+        "import sys; from cvbuild.pipeline import RenderRequest, render; from pathlib import Path;"
+        f"render({request});"
+        "from cvbuild.targets.webfonts import HarfBuzz, subsetter;"
+        "assert 'weasyprint' not in sys.modules, 'weasyprint';"
+        "assert 'fontTools' not in sys.modules or not isinstance(subsetter(), HarfBuzz), 'fontTools'"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env={"SOURCE_DATE_EPOCH": EPOCH}
+    )
+    assert result.returncode == 0, result.stderr

@@ -1,0 +1,421 @@
+"""PDF and PNG through Typst: content, fonts, metadata, determinism, escaping, errors."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import shutil
+import struct
+import sys
+import unicodedata
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import EPOCH, EXAMPLE, RESUME, ROOT, run_cli, write
+from pypdf import PdfReader
+
+from cvbuild.document.model import Document, PublicationEntry, Span
+
+THEMES = ("classic", "modern")
+PROFILES = {"example": EXAMPLE, "resume": RESUME}
+HOSTILE = ['#import "x"', '#read("/etc/passwd")', "$x^2$", "<lbl>", "@ref", "]", "\\", "//"]
+
+
+# ---- helpers ----------------------------------------------------------------------------------
+
+
+def norm(text: str) -> str:
+    """Compare text across line wraps: NFKC, no whitespace, no hyphens of any kind."""
+    text = unicodedata.normalize("NFKC", text)
+    return "".join(c for c in text if not c.isspace() and c not in "-\u00ad\u2010")
+
+
+def plain(runs: list[Span] | None) -> str:
+    return "".join(s.text for s in runs or [])
+
+
+def pdf_text(path: Path) -> str:
+    return "\n".join(page.extract_text() or "" for page in PdfReader(path).pages)
+
+
+def documents(profile: Path, theme: str) -> dict[str, Document]:
+    """The Documents cvbuild builds for each variant of a profile, keyed by variant name."""
+    from cvbuild.loading.profile import load_profile
+    from cvbuild.pipeline import RenderRequest, build_for, documents_to_render
+
+    prof, _ = load_profile(profile)
+    day = _dt.datetime.fromtimestamp(int(EPOCH), tz=_dt.UTC).date()
+    request = RenderRequest(profile=profile, theme=theme)
+    return {name: build_for(prof, name, spec, request, day)[1] for name, spec in documents_to_render(prof, None)}
+
+
+def publications(doc: Document) -> Iterator[PublicationEntry]:
+    for section in doc.sections:
+        for group in section.groups:
+            for entry in group.entries:
+                if isinstance(entry, PublicationEntry):
+                    yield entry
+
+
+def output_for(outdir: Path, doc: Document, profile: Path, suffix: str = ".pdf") -> Path:
+    """The file the pipeline wrote for one variant: `<slug>.pdf` or `<slug>-<variant>.pdf`."""
+    from cvbuild.output import slug
+
+    stem = slug(doc.person.name)
+    candidates = [outdir / f"{stem}-{doc.meta.document}{suffix}", outdir / f"{stem}{suffix}"]
+    found = [c for c in candidates if c.exists()]
+    assert found, f"no output for {profile.name}:{doc.meta.document} in {sorted(p.name for p in outdir.iterdir())}"
+    return found[0]
+
+
+def png_size(data: bytes) -> tuple[int, int]:
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = struct.unpack(">II", data[16:24])
+    return width, height
+
+
+def fonts_of(reader: PdfReader) -> list[dict[str, Any]]:
+    """Every font dictionary (descendants included) on every page."""
+    out: list[dict[str, Any]] = []
+    for page in reader.pages:
+        resources = page.get("/Resources")
+        fonts = resources.get_object().get("/Font") if resources else None
+        for ref in (fonts.get_object() if fonts else {}).values():
+            font = ref.get_object()
+            out.append(font)
+            out.extend(d.get_object() for d in font.get("/DescendantFonts", []))
+    return out
+
+
+# ---- session renders --------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def rendered(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str], Path]:
+    """Every profile in every theme, PDF and PNG, rendered once: (theme, profile) -> output folder."""
+    out: dict[tuple[str, str], Path] = {}
+    for theme in THEMES:
+        for key, profile in PROFILES.items():
+            folder = tmp_path_factory.mktemp(f"{theme}-{key}")
+            result = run_cli("render", profile, "--theme", theme, "-f", "pdf,png", "-o", folder)
+            assert result.returncode == 0, result.stderr
+            assert "Traceback" not in result.stderr
+            out[theme, key] = folder
+    return out
+
+
+@pytest.fixture(scope="session")
+def docs() -> dict[tuple[str, str], dict[str, Document]]:
+    return {(t, k): documents(p, t) for t in THEMES for k, p in PROFILES.items()}
+
+
+CASES = [(t, k) for t in THEMES for k in PROFILES]
+
+
+# ---- content ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("theme", "profile"), CASES)
+def test_every_title_author_and_venue_is_in_the_pdf(
+    theme: str, profile: str, rendered: dict[tuple[str, str], Path], docs: dict[tuple[str, str], dict[str, Document]]
+) -> None:
+    for doc in docs[theme, profile].values():
+        text = norm(pdf_text(output_for(rendered[theme, profile], doc, PROFILES[profile])))
+        assert norm(doc.person.name) in text
+        for section in doc.sections:  # titles may be set in capitals
+            assert norm(section.title).casefold() in text.casefold()
+        pubs = list(publications(doc))
+        for pub in pubs:
+            assert norm(plain(pub.title)) in text, plain(pub.title)
+            for author in pub.authors:
+                assert author.etal or norm(author.name) in text, author.name
+            if pub.venue:
+                assert norm(plain(pub.venue)) in text, plain(pub.venue)
+        if profile == "example" and doc.meta.document == "cv":
+            assert len(pubs) >= 10  # the example really exercises the publication layout
+
+
+def test_native_name_is_drawn_with_an_embedded_cjk_font(
+    rendered: dict[tuple[str, str], Path], docs: dict[tuple[str, str], dict[str, Document]]
+) -> None:
+    for theme in THEMES:
+        doc = docs[theme, "example"]["cv"]
+        assert doc.person.native_name
+        path = output_for(rendered[theme, "example"], doc, EXAMPLE)
+        assert norm(doc.person.native_name) in norm(pdf_text(path))
+        cjk = [f for f in fonts_of(PdfReader(path)) if "NotoSansCJK" in str(f.get("/BaseFont", ""))]
+        assert cjk, f"{theme}: no Noto Sans CJK font in the PDF"
+        embedded = [
+            f
+            for f in cjk
+            if "/FontDescriptor" in f
+            and any(k in f["/FontDescriptor"] for k in ("/FontFile", "/FontFile2", "/FontFile3"))
+        ]
+        assert embedded, f"{theme}: the CJK font is not embedded"
+
+
+@pytest.mark.parametrize("theme", THEMES)
+def test_metadata_links_and_footer(
+    theme: str, rendered: dict[tuple[str, str], Path], docs: dict[tuple[str, str], dict[str, Document]]
+) -> None:
+    doc = docs[theme, "example"]["cv"]
+    reader = PdfReader(output_for(rendered[theme, "example"], doc, EXAMPLE))
+    meta = reader.metadata
+    assert meta is not None
+    assert meta.title == doc.meta.title
+    assert meta.author == doc.meta.author
+    assert meta.subject == doc.meta.subject
+    assert all(k in (meta.get("/Keywords") or "") for k in doc.meta.keywords)
+    assert str(meta.get("/CreationDate", "")).startswith("D:20260101")
+    assert "/StructTreeRoot" in reader.trailer["/Root"]  # tagged PDF
+
+    uris = [
+        a.get_object()["/A"]["/URI"]
+        for page in reader.pages
+        for a in page.get("/Annots", [])
+        if "/A" in a.get_object() and "/URI" in a.get_object()["/A"]
+    ]
+    assert doc.person.email and f"mailto:{doc.person.email}" in uris
+    assert any("github.com" in u for u in uris)
+    pub_urls = {link.url for pub in publications(doc) for link in pub.links}
+    assert pub_urls & set(uris), "publication link buttons are not clickable"
+
+    assert len(reader.pages) >= 2
+    first, second = (norm(p.extract_text()) for p in reader.pages[:2])
+    assert norm(f"Page 2 of {len(reader.pages)}") in second
+    assert norm(doc.person.name) in second
+    assert "Page1of" not in first
+
+
+@pytest.mark.parametrize("theme", THEMES)
+def test_resume_fits_on_one_page(theme: str, rendered: dict[tuple[str, str], Path]) -> None:
+    pdfs = sorted(rendered[theme, "resume"].glob("*.pdf"))
+    assert pdfs
+    for pdf in pdfs:
+        assert len(PdfReader(pdf).pages) == 1, f"{pdf.name} in {theme} is longer than one page"
+
+
+@pytest.mark.parametrize("theme", THEMES)
+def test_png_pages_at_150_dpi(
+    theme: str, rendered: dict[tuple[str, str], Path], docs: dict[tuple[str, str], dict[str, Document]]
+) -> None:
+    doc = docs[theme, "example"]["cv"]
+    folder = rendered[theme, "example"]
+    pdf = output_for(folder, doc, EXAMPLE)
+    pages = PdfReader(pdf).pages
+    pngs = [pdf.with_name(f"{pdf.stem}-{i}.png") for i in range(1, len(pages) + 1)]
+    assert all(p.exists() for p in pngs)
+    assert not pdf.with_name(f"{pdf.stem}-{len(pages) + 1}.png").exists()
+    for page, png in zip(pages, pngs, strict=True):
+        width, height = png_size(png.read_bytes())
+        assert abs(width - float(page.mediabox.width) * 150 / 72) <= 1
+        assert abs(height - float(page.mediabox.height) * 150 / 72) <= 1
+
+
+@pytest.mark.parametrize("theme", THEMES)
+def test_reading_order_and_no_orphaned_headings(
+    theme: str, rendered: dict[tuple[str, str], Path], docs: dict[tuple[str, str], dict[str, Document]]
+) -> None:
+    doc = docs[theme, "example"]["cv"]
+    reader = PdfReader(output_for(rendered[theme, "example"], doc, EXAMPLE))
+    text = norm("\n".join(p.extract_text() for p in reader.pages)).casefold()
+    at = 0
+    for section in doc.sections:  # each title after the previous one, and its first entry after it
+        at = text.find(norm(section.title).casefold(), at)
+        assert at >= 0, f"{section.title!r} is missing or out of order"
+    for pub in publications(doc):  # title, then authors, then venue
+        title = text.find(norm(plain(pub.title)).casefold())
+        author = text.find(norm(pub.authors[-1].name).casefold(), title)
+        assert 0 <= title < author, plain(pub.title)
+        if pub.venue:
+            assert text.find(norm(plain(pub.venue)).casefold(), author) > author, plain(pub.title)
+    headings = {norm(s.title).casefold() for s in doc.sections} | {
+        norm(g.title).casefold() for s in doc.sections for g in s.groups if g.title
+    }
+    for number, page in enumerate(reader.pages, start=1):
+        lines = [norm(line).casefold() for line in page.extract_text().splitlines()]
+        body = [line for line in lines if line and "page" not in line and "updated" not in line]
+        assert body[-1] not in headings, f"page {number} ends with the heading {body[-1]!r}"
+
+
+def test_two_renders_are_byte_identical(tmp_path: Path, rendered: dict[tuple[str, str], Path]) -> None:
+    again = tmp_path / "again"
+    result = run_cli("render", EXAMPLE, "--theme", "classic", "-f", "pdf,png", "-o", again)
+    assert result.returncode == 0, result.stderr
+    first = rendered["classic", "example"]
+    names = sorted(p.name for p in first.iterdir())
+    assert names == sorted(p.name for p in again.iterdir())
+    assert any(n.endswith(".png") for n in names) and any(n.endswith(".pdf") for n in names)
+    for name in names:
+        assert (first / name).read_bytes() == (again / name).read_bytes(), name
+
+
+# ---- escaping ---------------------------------------------------------------------------------
+
+
+HOSTILE_PROFILE = r"""
+name: 'Ada #import "x" $x^2$ <lbl> @ref ] \ // Example'
+headline: 'Head #read("/etc/passwd") and $x^2$ // not a comment'
+summary: 'Summary with #import "x", #read("/etc/passwd"), $x^2$, <lbl>, @ref, ], \ and // in it. Also \*b\* stays.'
+contact: {email: ada@example.org}
+experience:
+  - organization: 'Org <lbl> @ref'
+    role: 'Role #import "x"'
+    start: 2020-01
+    end: present
+    highlights:
+      - 'Highlight #read("/etc/passwd") $x^2$ <lbl> @ref ] \ //'
+      - '*b* [x] #set text(red)'
+publications:
+  - title: 'Title #import "x" $x^2$ <lbl> @ref ] \ //'
+    authors: ['Ada #import "x" $x^2$ <lbl> @ref ] \ // Example', 'Bob #read("/etc/passwd")', 'C $x$ // D']
+    venue: 'Venue @ref <lbl> 2024'
+    date: 2024
+    award: 'Award $x^2$'
+    note: 'Note ] \ //'
+"""
+
+
+@pytest.mark.parametrize("theme", THEMES)
+def test_typst_markup_in_user_text_stays_literal(theme: str, tmp_path: Path) -> None:
+    profile = write(tmp_path / "hostile.yaml", HOSTILE_PROFILE)
+    result = run_cli("render", profile, "--theme", theme, "-f", "pdf", "-o", tmp_path / "out")
+    assert result.returncode == 0, result.stderr
+    [pdf] = (tmp_path / "out").glob("*.pdf")
+    text = norm(pdf_text(pdf))
+    for doc in documents(profile, theme).values():
+        expected = [doc.person.name, plain(doc.person.headline)]
+        for section in doc.sections:
+            for group in section.groups:
+                for e in group.entries:
+                    expected += [plain(e.title), plain(getattr(e, "summary", None))]
+                    expected += [plain(h) for h in getattr(e, "highlights", [])]
+                    expected += [a.name for a in getattr(e, "authors", [])]
+                    if isinstance(e, PublicationEntry):
+                        expected += [plain(e.venue), plain(e.award), plain(e.note)]
+        for piece in filter(None, expected):
+            assert norm(piece) in text, piece
+    for raw in HOSTILE:
+        assert norm(raw) in text, raw
+    assert "root:" not in text  # /etc/passwd was never read
+    assert norm("*b* [x] #set text(red)").replace("*b*", "b") in text  # Markdown made *b* italic; the rest is literal
+
+
+# ---- errors and warnings ----------------------------------------------------------------------
+
+
+def test_unknown_theme_lists_the_available_ones(tmp_path: Path) -> None:
+    result = run_cli("render", RESUME, "--theme", "clasic", "-f", "pdf", "-o", tmp_path)
+    assert result.returncode == 2
+    assert "classic" in result.stderr and "modern" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not list(tmp_path.iterdir())
+
+
+def _copy_theme(tmp_path: Path, name: str = "classic") -> Path:
+    theme = tmp_path / "themes" / f"broken-{name}"
+    shutil.copytree(ROOT / "themes" / name, theme)
+    manifest = theme / "theme.toml"
+    manifest.write_text(
+        manifest.read_text(encoding="utf-8").replace(f'name = "{name}"', f'name = "broken-{name}"'), encoding="utf-8"
+    )
+    return theme
+
+
+def test_typst_error_names_theme_file_and_line(tmp_path: Path) -> None:
+    theme = _copy_theme(tmp_path)
+    lines = (theme / "cv.typ").read_text(encoding="utf-8").splitlines()
+    lines.insert(12, '#let broken = 1 + "one"')
+    (theme / "cv.typ").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out = tmp_path / "out"
+    result = run_cli("render", RESUME, "--theme", theme, "-f", "pdf", "-o", out)
+    assert result.returncode == 1, result.stderr
+    assert "cv.typ:13:" in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr
+    assert not out.exists() or not list(out.iterdir())
+
+
+def test_theme_importing_a_remote_package_is_refused(tmp_path: Path) -> None:
+    theme = _copy_theme(tmp_path, "modern")
+    source = (theme / "cv.typ").read_text(encoding="utf-8")
+    (theme / "cv.typ").write_text('#import "@preview/fontawesome:0.5.0": *\n' + source, encoding="utf-8")
+    result = run_cli("render", RESUME, "--theme", theme, "-f", "pdf", "-o", tmp_path / "out")
+    assert result.returncode == 1
+    assert "cv.typ:1:" in result.stderr and "@preview/fontawesome:0.5.0" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_bad_length_option_is_an_input_error(tmp_path: Path) -> None:
+    result = run_cli("render", RESUME, "--theme", "classic", "--set", "margin=2 inches", "-f", "pdf", "-o", tmp_path)
+    assert result.returncode == 2
+    assert "margin" in result.stderr and "length" in result.stderr
+
+
+def test_uncovered_characters_warn_and_render(tmp_path: Path) -> None:
+    profile = write(
+        tmp_path / "p.yaml", "name: Ada Example\nsummary: 'Linear B \U00010000 and a hieroglyph \U00013000.'\n"
+    )
+    result = run_cli("render", profile, "--theme", "classic", "-f", "pdf", "-o", tmp_path / "out")
+    assert result.returncode == 0, result.stderr
+    assert "not covered" in result.stderr
+    assert "U+10000" in result.stderr and "U+13000" in result.stderr
+    assert "fallback_fonts" in result.stderr
+    assert list((tmp_path / "out").glob("*.pdf"))
+
+
+def test_covered_text_gives_no_warning(tmp_path: Path) -> None:
+    profile = write(
+        tmp_path / "p.yaml", "name: Zoë Ångström\nnative_name: 田中 さくら\nsummary: 'Café – naïve “quotes” ≈ 5×.'\n"
+    )
+    result = run_cli("render", profile, "--theme", "modern", "-f", "pdf", "-o", tmp_path / "out")
+    assert result.returncode == 0, result.stderr
+    assert "warning" not in result.stderr
+
+
+# ---- units ------------------------------------------------------------------------------------
+
+
+def test_cmap_reader_agrees_with_fonttools() -> None:
+    from fontTools.ttLib import TTFont
+
+    from cvbuild.themes.fonts import FontToolsCmap, SfntCmap, cjk_font_dir
+
+    files = sorted((ROOT / "themes" / "base" / "fonts").glob("*.[ot]tf"))
+    cjk = cjk_font_dir()
+    files += sorted(cjk.glob("*.otf")) if cjk else []
+    probe = [
+        chr(c)
+        for c in [*range(0x20, 0x3000), *range(0x4E00, 0x5200, 7), 0x1F600, 0x10000, 0x13000]
+        if not 0xD800 <= c <= 0xDFFF
+    ]
+    for path in files:
+        with TTFont(path, lazy=True) as font:
+            expected = {c for c in probe if ord(c) in (font.getBestCmap() or {})}
+        assert SfntCmap.open(path).covered(probe) == expected, path.name
+        assert FontToolsCmap(path).covered(probe) == expected, path.name
+
+
+def test_help_does_not_load_engines() -> None:
+    import subprocess
+
+    code = (
+        "import sys\nsys.argv = ['cvbuild', '--help']\nfrom cvbuild.cli.app import main\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "loaded = [m for m in ('typst', 'fontTools', 'pypdf') if m in sys.modules]\n"
+        "assert not loaded, loaded\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+
+
+def test_coverage_warning_names_characters_and_fixes() -> None:
+    from cvbuild.themes.fonts import coverage_warning, document_chars
+
+    message = coverage_warning(["唐", "\U00010000"], cjk_installed=False)
+    assert "'唐' (U+5510)" in message and "U+10000" in message
+    assert "cvbuild[cjk]" in message and "fallback_fonts" in message
+    assert "cvbuild[cjk]" not in coverage_warning(["\U00010000"], cjk_installed=False)
+    # URLs are never drawn; soft hyphens and zero-width joiners need no glyph
+    chars = document_chars({"title": "a\u00adb\u200d", "url": "https://例え.jp", "links": [{"label": "ç", "url": "x"}]})
+    assert chars == {"a", "b", "ç"}

@@ -1,0 +1,294 @@
+"""PDF through WeasyPrint: content, fonts, metadata, determinism, and the URL fetcher's limits."""
+
+from __future__ import annotations
+
+import http.server
+import os
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import ClassVar
+
+import pytest
+from conftest import EXAMPLE, RESUME, run_cli, write
+from pypdf import PdfReader
+from test_html import documents, expected_strings, norm, output_for
+
+from cvbuild.document.model import Document
+from cvbuild.targets.weasyprint_pdf import FetchRefused, check_url
+
+PROFILES = {"example": EXAMPLE, "resume": RESUME}
+# The page names its embedded fonts cv-main, cv-fallback-N, cv-mono; any other font in the PDF
+# (DejaVu-Serif, say) came from the system.
+BUNDLED = ("cv-",)
+
+
+def pdf_text(path: Path) -> str:
+    return "\n".join(page.extract_text() or "" for page in PdfReader(path).pages)
+
+
+def images(path: Path) -> int:
+    count = 0
+    for page in PdfReader(path).pages:
+        resources = page.get("/Resources")
+        xobjects = resources.get_object().get("/XObject") if resources else None
+        for ref in (xobjects.get_object() if xobjects else {}).values():
+            count += ref.get_object().get("/Subtype") == "/Image"
+    return count
+
+
+@pytest.fixture(scope="session")
+def pdf_out(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Both profiles, every variant (each in its document's theme), rendered once."""
+    out = {}
+    for key, profile in PROFILES.items():
+        folder = tmp_path_factory.mktemp(f"weasy-{key}")
+        result = run_cli("render", profile, "-f", "pdf", "--engine", "weasyprint", "-o", folder)
+        assert result.returncode == 0, result.stderr
+        assert result.stderr == "", result.stderr  # built-in themes: no CSS WeasyPrint cannot use
+        out[key] = folder
+    return out
+
+
+@pytest.fixture(scope="session")
+def docs() -> dict[str, dict[str, Document]]:
+    return {k: documents(p) for k, p in PROFILES.items()}
+
+
+@pytest.mark.parametrize("profile", list(PROFILES))
+def test_every_title_author_and_venue_is_in_the_pdf(
+    profile: str, pdf_out: dict[str, Path], docs: dict[str, dict[str, Document]]
+) -> None:
+    for doc in docs[profile].values():
+        # casefolded: themes may set section titles in capitals
+        text = norm(pdf_text(output_for(pdf_out[profile], doc, ".pdf"))).casefold()
+        missing = [s for s in expected_strings(doc) if norm(s).casefold() not in text]
+        assert not missing, f"{profile}:{doc.meta.document} lacks {missing[:5]}"
+
+
+@pytest.mark.parametrize("profile", list(PROFILES))
+def test_metadata_footer_and_bundled_fonts(
+    profile: str, pdf_out: dict[str, Path], docs: dict[str, dict[str, Document]]
+) -> None:
+    for doc in docs[profile].values():
+        path = output_for(pdf_out[profile], doc, ".pdf")
+        reader = PdfReader(path)
+        info = reader.metadata
+        assert info is not None
+        assert doc.meta.title in (info.title or "") and info.author == doc.meta.author
+        assert info.subject == doc.meta.subject
+        assert info["/CreationDate"].startswith("D:20260101") and info["/ModDate"] == info["/CreationDate"]
+        if doc.meta.keywords:
+            assert info["/Keywords"] == ", ".join(doc.meta.keywords)
+        assert norm(doc.meta.date_text) in norm(reader.pages[0].extract_text())
+        if len(reader.pages) > 1:  # name and page numbers from page 2 on
+            footer = norm(reader.pages[1].extract_text())
+            assert norm(doc.person.name) in footer and norm(f"Page 2 of {len(reader.pages)}") in footer
+        fonts = {
+            str(d.get_object().get("/BaseFont", "")).split("+")[-1]
+            for page in reader.pages
+            for f in (page["/Resources"].get_object().get("/Font") or {}).values()
+            for d in [f.get_object(), *f.get_object().get("/DescendantFonts", [])]
+        } - {""}
+        assert fonts and all(name.startswith(BUNDLED) for name in fonts), fonts
+
+
+def embedded_font_programs(path: Path) -> dict[str, bytes]:
+    """PDF font name -> the embedded font file."""
+    out = {}
+    for page in PdfReader(path).pages:
+        for ref in page["/Resources"]["/Font"].values():
+            font = ref.get_object()
+            for d in [font, *(x.get_object() for x in font.get("/DescendantFonts", []))]:
+                descriptor = d.get("/FontDescriptor")
+                if descriptor is None:
+                    continue
+                descriptor = descriptor.get_object()
+                for key in ("/FontFile", "/FontFile2", "/FontFile3"):
+                    if key in descriptor:
+                        out[str(font["/BaseFont"])] = descriptor[key].get_object().get_data()
+    return out
+
+
+def test_native_name_uses_the_bundled_cjk_font(pdf_out: dict[str, Path], docs: dict[str, dict[str, Document]]) -> None:
+    doc = docs["example"]["cv"]
+    path = output_for(pdf_out["example"], doc, ".pdf")
+    assert doc.person.native_name and doc.person.native_name in pdf_text(path)
+    programs = embedded_font_programs(path)
+    (cjk,) = [name for name, data in programs.items() if b"NotoSansCJK" in data]
+    assert cjk.endswith("cv-fallback-1")
+    assert any(b"LinLibertine" in data for data in programs.values())
+
+
+def test_two_renders_are_byte_identical(tmp_path: Path, pdf_out: dict[str, Path]) -> None:
+    result = run_cli("render", RESUME, "-f", "pdf", "--engine", "weasyprint", "-o", tmp_path)
+    assert result.returncode == 0, result.stderr
+    for first in pdf_out["resume"].glob("*.pdf"):
+        assert (tmp_path / first.name).read_bytes() == first.read_bytes(), first.name
+
+
+def test_one_page_resume_stays_on_one_page(pdf_out: dict[str, Path], docs: dict[str, dict[str, Document]]) -> None:
+    (doc,) = docs["resume"].values()
+    assert len(PdfReader(output_for(pdf_out["resume"], doc, ".pdf")).pages) == 1
+
+
+# ---- the URL fetcher ----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def tree(tmp_path: Path) -> dict[str, Path]:
+    """theme/ and profile/ (allowed), outside/ (not), and symlinks from inside to outside."""
+    paths = {name: tmp_path / name for name in ("theme", "profile", "outside")}
+    for folder in paths.values():
+        folder.mkdir()
+    write(paths["theme"] / "ok.css", "h1 { color: red }")
+    write(paths["profile"] / "photo.txt", "fine")
+    write(paths["outside"] / "secret.txt", "TOP SECRET")
+    (paths["profile"] / "escape.txt").symlink_to(paths["outside"] / "secret.txt")
+    (paths["theme"] / "dir-link").symlink_to(paths["outside"], target_is_directory=True)
+    (paths["profile"] / "inner-link.txt").symlink_to(paths["profile"] / "photo.txt")
+    return paths
+
+
+def roots(tree: dict[str, Path]) -> list[Path]:
+    return [tree["theme"].resolve(), tree["profile"].resolve()]
+
+
+def test_fetcher_allows_data_and_files_inside(tree: dict[str, Path]) -> None:
+    assert check_url("data:text/css,h1{}", roots(tree)) is None
+    assert check_url((tree["theme"] / "ok.css").as_uri(), roots(tree)) == (tree["theme"] / "ok.css").resolve()
+    inner = check_url((tree["profile"] / "inner-link.txt").as_uri(), roots(tree))
+    assert inner == (tree["profile"] / "photo.txt").resolve()  # a link that stays inside is fine
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:9/x.css",
+        "https://example.org/x.css",
+        "ftp://example.org/x.css",
+        "file:///etc/passwd",
+        "file://evil.example/etc/passwd",
+        "x.css",
+        "//example.org/x.css",
+        "javascript:alert(1)",
+    ],
+)
+def test_fetcher_refuses_other_schemes_and_files(url: str, tree: dict[str, Path]) -> None:
+    with pytest.raises(FetchRefused):
+        check_url(url, roots(tree))
+
+
+def test_fetcher_refuses_dotdot_and_symlink_escapes(tree: dict[str, Path]) -> None:
+    profile, theme = tree["profile"], tree["theme"]
+    attacks = [
+        profile.as_uri() + "/../outside/secret.txt",
+        profile.as_uri() + "/..%2foutside%2fsecret.txt",
+        theme.as_uri() + "/../../" + str(tree["outside"] / "secret.txt").lstrip("/"),
+        (profile / "escape.txt").as_uri(),
+        (theme / "dir-link" / "secret.txt").as_uri(),
+        (profile / "missing.txt").as_uri(),
+        profile.as_uri(),  # a folder is not a resource
+    ]
+    for url in attacks:
+        with pytest.raises(FetchRefused):
+            check_url(url, roots(tree))
+
+
+def test_weasyprint_fetcher_object_applies_the_check(tree: dict[str, Path]) -> None:
+    from cvbuild.targets.weasyprint_pdf import make_fetcher
+
+    warnings: list[str] = []
+    fetcher = make_fetcher(roots(tree), warnings.append)
+    assert fetcher((tree["theme"] / "ok.css").as_uri()).read() == b"h1 { color: red }"
+    assert fetcher("data:text/plain,hi").read() == b"hi"
+    for url in ("http://127.0.0.1:9/", "file:///etc/passwd", (tree["profile"] / "escape.txt").as_uri()):
+        with pytest.raises(FetchRefused):
+            fetcher(url)
+    assert len(warnings) == 3
+
+
+class _Recorder(http.server.BaseHTTPRequestHandler):
+    hits: ClassVar[list[str]] = []
+
+    def do_GET(self) -> None:
+        _Recorder.hits.append(self.path)
+        self.send_response(200)
+        self.send_header("Content-Type", "image/png")
+        self.end_headers()
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def server() -> Iterator[int]:
+    """A local HTTP server that records every request it gets."""
+    _Recorder.hits = []
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Recorder)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield httpd.server_address[1]
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+def png(path: Path) -> Path:
+    from PIL import Image
+
+    Image.new("RGB", (8, 8), (200, 0, 0)).save(path)
+    return path
+
+
+def test_hostile_theme_css_renders_without_forbidden_resources(tmp_path: Path, server: int) -> None:
+    """A theme whose CSS points at the network, /etc/passwd, `../` and symlinks: the PDF still
+    renders, only the image inside the theme loads, and no request reaches the server."""
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    png(outside / "secret.png")
+    png(outside / "secret2.png")
+    profile_dir = tmp_path / "profile"
+    profile_dir.mkdir()
+    profile = write(profile_dir / "cv.yaml", "name: Ada Example\nheadline: PhD student\nsummary: Hi.\n")
+    (profile_dir / "photo.png").symlink_to(outside / "secret.png")
+    theme = tmp_path / "themes" / "evil"
+    theme.mkdir(parents=True)
+    write(theme / "theme.toml", 'name = "evil"\nextends = "classic"\ntargets = ["pdf", "html"]\n')
+    png(theme / "ok.png")
+    (theme / "link.png").symlink_to(outside / "secret.png")
+    urls = [
+        f"http://127.0.0.1:{server}/a.png",
+        f"https://127.0.0.1:{server}/b.png",
+        "file:///etc/passwd",
+        (outside / "secret.png").as_uri(),
+        "../../outside/secret2.png",
+        "link.png",
+        (profile_dir / "photo.png").as_uri(),
+    ]
+    rules = [f'.s{i}::before {{ content: url("{u}"); }}' for i, u in enumerate(urls)]
+    selectors = " ".join(f'<p class="s{i}"></p>' for i in range(len(urls)))
+    assert selectors  # the template below gives each rule an element to apply to
+    classic = (Path(__file__).resolve().parents[1] / "themes" / "classic" / "style.css").read_text()
+    write(theme / "style.css", classic + '\nh1::before { content: url("ok.png"); }\n' + "\n".join(rules))
+    write(
+        theme / "cv.html.j2",
+        '{% extends "_layout.html.j2" %}{% block masthead %}{{ super() }}' + selectors + "{% endblock %}",
+    )
+    result = run_cli("render", profile, "--theme", theme, "-f", "pdf", "--engine", "weasyprint", "-o", tmp_path / "out")
+    assert result.returncode == 0, result.stderr
+    (pdf,) = (tmp_path / "out").glob("*.pdf")
+    assert images(pdf) == 1  # ok.png, and nothing else
+    assert _Recorder.hits == []
+    assert result.stderr.count("skipped a resource") == len(urls), result.stderr
+    assert "Ada Example" in pdf_text(pdf)
+
+
+def test_weasyprint_is_imported_only_for_its_engine() -> None:
+    code = "import sys, cvbuild.targets.weasyprint_pdf; assert 'weasyprint' not in sys.modules"
+    import subprocess
+    import sys
+
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=dict(os.environ))
+    assert result.returncode == 0, result.stderr
