@@ -25,11 +25,10 @@ ARGS = [
 WIDTHS = (390, 1280)
 SHOTS = ROOT / "out" / "screenshots"
 
-pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium (make test installs it)")
-
 
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
+    assert CHROMIUM.exists(), "needs Debian's chromium at /usr/bin/chromium: `make test` installs it"
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:

@@ -105,7 +105,7 @@ def import_bibtex(path: Path) -> list[dict[str, Any]]:
     bib = load_bibtex(path)
     entries = [e.data for e in bib.entries]
     origins = [Origin(bib=e, bib_path=path) for e in bib.entries]
-    source = ProfileSource(YamlSource(path, {}, None), {"name": path.name, "publications": entries}, origins)
+    source = ProfileSource(YamlSource(path, {}, ""), {"name": path.name, "publications": entries}, origins)
     validate_source(source, bib.problems)
     return entries
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as _dt
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -16,11 +16,16 @@ Loc = Sequence[str | int]
 
 @dataclass(frozen=True)
 class YamlSource:
-    """Parsed YAML: `data` is plain Python, `tree` the ruamel nodes used only to locate errors."""
+    """Parsed YAML: `data` is plain Python; `tree`, the ruamel nodes that know their positions,
+    is parsed from `text` only when an error has to be located (round-trip parsing is slow)."""
 
     path: Path
     data: Any
-    tree: Any
+    text: str
+
+    @cached_property
+    def tree(self) -> Any:
+        return parse_tree(self.text, self.path)
 
     def locate(self, loc: Loc, *, at_key: bool = False) -> tuple[int, int]:
         """1-based (line, column) of the node at `loc`, or of its nearest existing ancestor."""
@@ -93,14 +98,29 @@ def plain(node: Any) -> Any:
 
 
 def parse_yaml(text: str, path: Path) -> YamlSource:
-    """Parse YAML 1.2 text; syntax errors become one located Problem."""
+    """Parse YAML 1.2 text with the fast (C, if installed) safe loader; errors are located."""
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import YAMLError
+
+    yaml = YAML(typ="safe")  # YAML 1.2 core schema: `no`, `on` and `NO` stay strings
+    yaml.Constructor = _text_dates_constructor("safe")
+    try:
+        data = yaml.load(text)
+    except YAMLError as exc:
+        parse_tree(text, path)  # the round-trip parser reports where the problem is
+        raise InputError([Problem(path, 0, 0, "", f"YAML error: {_first_line(str(exc))}")]) from None
+    return YamlSource(path=path, data=plain(data), text=text)
+
+
+def parse_tree(text: str, path: Path) -> Any:
+    """Round-trip parse keeping line:column of every node; syntax errors become one Problem."""
     from ruamel.yaml import YAML
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
-    yaml = YAML(typ="rt")  # round-trip loader: keeps positions; YAML 1.2, so `no` stays a string
-    yaml.Constructor = _text_dates_constructor()
+    yaml = YAML(typ="rt")
+    yaml.Constructor = _text_dates_constructor("rt")
     try:
-        tree = yaml.load(text)
+        return yaml.load(text)
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         if exc.context_mark is not None and "end of stream" in str(exc.problem or ""):
@@ -112,15 +132,16 @@ def parse_yaml(text: str, path: Path) -> YamlSource:
         raise InputError([Problem(path, line, col, "", f"YAML syntax error: {_first_line(msg)}")]) from None
     except YAMLError as exc:
         raise InputError([Problem(path, 0, 0, "", f"YAML error: {_first_line(str(exc))}")]) from None
-    return YamlSource(path=path, data=plain(tree), tree=tree)
 
 
-@lru_cache(maxsize=1)
-def _text_dates_constructor() -> type:
+@lru_cache(maxsize=2)
+def _text_dates_constructor(kind: str) -> type:
     """Keep `2023-02-30` as text: the schema then reports it with its position, not ruamel's crash."""
-    from ruamel.yaml.constructor import RoundTripConstructor
+    from ruamel.yaml.constructor import RoundTripConstructor, SafeConstructor
 
-    class TextDates(RoundTripConstructor):
+    base = RoundTripConstructor if kind == "rt" else SafeConstructor
+
+    class TextDates(base):  # type: ignore[valid-type,misc]
         pass
 
     TextDates.add_constructor("tag:yaml.org,2002:timestamp", TextDates.construct_yaml_str)
