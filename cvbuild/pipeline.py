@@ -127,11 +127,17 @@ def render(request: RenderRequest, warn: Callable[[str], None] = lambda _m: None
     if request.engine is not None and request.engine not in ("typst", "weasyprint"):
         raise InputError(f"unknown engine {request.engine!r}; choose typst or weasyprint")
     pending: list[tuple[Path, bytes]] = []
+    cache: dict[str, Any] = {}  # engines keep compilers here for the length of this run
     for name, spec in docs:
         theme, doc = build_for(profile, name, spec, request, day)
         formats = list(request.formats or spec.formats or _theme_formats(theme))
         ctx = RenderContext(
-            theme=theme, today=day, profile_dir=request.profile.resolve().parent, options=doc.options, warn=warn
+            theme=theme,
+            today=day,
+            profile_dir=request.profile.resolve().parent,
+            options=doc.options,
+            warn=warn,
+            cache=cache,
         )
         stem = output_stem(profile, name, len(docs) > 1)
         for fmt in formats:
@@ -141,9 +147,22 @@ def render(request: RenderRequest, warn: Callable[[str], None] = lambda _m: None
                 raise InputError(f"theme {theme.name!r} has no {fmt} output; it supports {', '.join(theme.targets)}")
             for artifact in render_format(fmt, request.engine, doc, ctx):
                 pending.append((request.output / f"{stem}{artifact.suffix}", artifact.data))
+                over = page_budget_warning(name, spec, artifact.pages)
+                if over:
+                    warn(over)
     for path, data in pending:
         atomic_write(path, data)
     return [p for p, _ in pending]
+
+
+def page_budget_warning(name: str, spec: DocumentSpec, pages: int | None) -> str | None:
+    """A document over its `max_pages` still renders, but the user hears about it."""
+    if pages is None or spec.max_pages is None or pages <= spec.max_pages:
+        return None
+    return (
+        f"document {name!r} has {pages} pages, over its budget of max_pages: {spec.max_pages}; "
+        "shorten it, narrow `sections`/`tags`, or set `publications: {selected_only: true}`"
+    )
 
 
 def _theme_formats(theme: Any) -> list[str]:

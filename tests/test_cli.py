@@ -151,3 +151,12 @@ def test_source_date_epoch_sets_the_date(tmp_path: Path) -> None:
     bad = run_cli("render", profile, "-f", "txt", "-o", tmp_path, env={"SOURCE_DATE_EPOCH": "soon"})
     assert bad.returncode == 2
     assert "SOURCE_DATE_EPOCH" in bad.stderr
+
+
+def test_page_budget_warns_but_renders(tmp_path: Path) -> None:
+    long = "\n".join(f"  - {{title: Prize number {i}, date: 2020}}" for i in range(120))
+    profile = write(tmp_path / "p.yaml", f"name: Ada Example\nhonors:\n{long}\ndocuments:\n  short: {{max_pages: 1}}\n")
+    result = run_cli("render", profile, "-f", "pdf", "-o", tmp_path / "o")
+    assert result.returncode == 0, result.stderr
+    assert "document 'short' has 3 pages, over its budget of max_pages: 1" in result.stderr
+    assert (tmp_path / "o" / "ada-example-short.pdf").is_file()

@@ -30,6 +30,7 @@ class Artifact:
 
     suffix: str
     data: bytes
+    pages: int | None = None  # for paged outputs, so page budgets (max_pages) can be checked
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,7 @@ class RenderContext:
     profile_dir: Path
     options: Mapping[str, Any] = field(default_factory=dict)
     warn: Callable[[str], None] = lambda _msg: None
+    cache: dict[str, Any] = field(default_factory=dict)  # per pipeline run, shared by its targets
 
 
 def engine_for(fmt: str, engine: str | None) -> str:

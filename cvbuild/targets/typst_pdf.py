@@ -30,21 +30,19 @@ _COLOR = re.compile(r"^#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
 _PACKAGE_SPEC = re.compile(r"""["']@([a-z0-9_-]+)/([a-z0-9_-]+):(\d+\.\d+\.\d+)["']""")
 _DIAG_LOCATION = re.compile(r"┌─ (\S+?):(\d+):(\d+)")
 
-# Compilers live for the process: Typst memoizes layout, so `-f pdf,png` and `cvbuild watch`
-# rebuilds reuse work. Checks and warnings happen once per Document: the pipeline renders one
-# Document's formats in a row, so remembering the last one is enough.
-_COMPILERS: dict[tuple[Path, tuple[str, ...], str | None], Any] = {}
-_last_checked: tuple[Path, bytes] | None = None
+# Compilers and "already checked" marks live in ctx.cache, which one pipeline run shares across
+# its formats: Typst memoizes layout, so `-f pdf,png` lays out once, and the font check and
+# Typst's warnings happen once per Document.
 
 
 def render(fmt: str, doc: Document, ctx: RenderContext) -> list[Artifact]:
     """`pdf` gives one artifact; `png` one per page, at 150 dpi."""
-    global _last_checked
     template = _template(ctx)
     data = doc.model_dump_json()
     packages = _package_dir(ctx)
     key = (template, hashlib.blake2b(data.encode()).digest())
-    first = key != _last_checked
+    checked: set[tuple[Path, bytes]] = ctx.cache.setdefault("typst.checked", set())
+    first = key not in checked
     if first:
         check_options(doc.options)
         check_packages([template.parent, *([packages] if packages else [])], packages)
@@ -55,11 +53,16 @@ def render(fmt: str, doc: Document, ctx: RenderContext) -> list[Artifact]:
     if fmt == "png":
         options["ppi"] = PNG_PPI
     result = _compile(compiler, template, ctx, warn, **options)
-    _last_checked = key
+    checked.add(key)
     if fmt == "png":
         pages = result if isinstance(result, list) else [result]
         return [Artifact(f"-{i}.png", page) for i, page in enumerate(pages, start=1)]
-    return [Artifact(".pdf", result)]
+    return [Artifact(".pdf", result, pages=count_pages(result))]
+
+
+def count_pages(pdf: bytes) -> int:
+    """Page objects in a Typst PDF (it writes each page dictionary in the clear)."""
+    return len(re.findall(rb"/Type\s*/Page(?![s\w])", pdf))
 
 
 def _quiet(_message: str) -> None:
@@ -77,8 +80,9 @@ def _compiler(template: Path, ctx: RenderContext, packages: Path | None) -> Any:
     """A Typst compiler that sees only the theme folder, the theme's fonts and shipped packages."""
     dirs = tuple(str(d) for d in fonts.font_dirs(ctx.theme))
     key = (template, dirs, str(packages) if packages else None)
-    if key in _COMPILERS:
-        return _COMPILERS[key]
+    compilers: dict[tuple[Path, tuple[str, ...], str | None], Any] = ctx.cache.setdefault("typst.compilers", {})
+    if key in compilers:
+        return compilers[key]
     import typst  # lazily: `cvbuild --help` and text renders never load the engine
 
     real = template.resolve()  # Typst compares canonical paths with the root
@@ -93,7 +97,7 @@ def _compiler(template: Path, ctx: RenderContext, packages: Path | None) -> Any:
         )
     except (RuntimeError, OSError, ValueError) as exc:
         raise RenderError(f"{template}: cannot start Typst: {exc}") from None
-    _COMPILERS[key] = compiler
+    compilers[key] = compiler
     return compiler
 
 

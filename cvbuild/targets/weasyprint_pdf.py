@@ -27,7 +27,8 @@ class FetchRefused(Exception):
 
 
 def render(fmt: str, doc: Document, ctx: RenderContext) -> list[Artifact]:
-    return [Artifact(".pdf", build_pdf(doc, ctx))]
+    pdf, pages = build_pdf(doc, ctx)
+    return [Artifact(".pdf", pdf, pages=pages)]
 
 
 def allowed_roots(ctx: RenderContext) -> list[Path]:
@@ -82,7 +83,7 @@ def make_fetcher(roots: Sequence[Path], warn: Callable[[str], None]) -> Any:
     return SafeFetcher(allowed_protocols=("data", "file"), allow_redirects=False, timeout=1)
 
 
-def build_pdf(doc: Document, ctx: RenderContext) -> bytes:
+def build_pdf(doc: Document, ctx: RenderContext) -> tuple[bytes, int]:
     from weasyprint import HTML
     from weasyprint.text.fonts import FontConfiguration
 
@@ -93,14 +94,15 @@ def build_pdf(doc: Document, ctx: RenderContext) -> bytes:
     base_url = stylesheet_path(ctx).parent.as_uri() + "/"  # relative URLs come only from style.css
     with _forward_log(ctx.warn):
         html = HTML(string=page, base_url=base_url, url_fetcher=fetcher, media_type="print")
-        pdf: bytes = html.write_pdf(
-            font_config=FontConfiguration(),
-            # Same page, same bytes: the file ID comes from the content, the dates from the
-            # <meta name="dcterms.*"> the page carries (SOURCE_DATE_EPOCH or today).
-            pdf_identifier=hashlib.sha256(page.encode("utf-8")).hexdigest()[:32].encode("ascii"),
-            uncompressed_pdf=False,
-        )
-    return pdf
+        # Same page, same bytes: the file ID comes from the content, the dates from the
+        # <meta name="dcterms.*"> the page carries (SOURCE_DATE_EPOCH or today).
+        options = {
+            "pdf_identifier": hashlib.sha256(page.encode("utf-8")).hexdigest()[:32].encode("ascii"),
+            "uncompressed_pdf": False,
+        }
+        laid_out = html.render(font_config=FontConfiguration(), **options)
+        pdf: bytes = laid_out.write_pdf(**options)
+    return pdf, len(laid_out.pages)
 
 
 # Expected, not worth a warning: screen-only media queries (`@media (max-width: ...)`), which
