@@ -108,11 +108,12 @@ def build_for(
     return theme, doc
 
 
-def output_stem(profile: Profile, name: str, many: bool) -> str:
+def output_stem(profile: Profile, name: str) -> str:
+    """`ada-example`; with declared documents always `ada-example-NAME`, so `-d NAME` names alike."""
     from cvbuild.output import slug
 
     base = slug(profile.name)
-    return base if name == "cv" and not many else f"{base}-{name}"
+    return f"{base}-{name}" if profile.documents else base
 
 
 def render(request: RenderRequest, warn: Callable[[str], None] = lambda _m: None) -> list[Path]:
@@ -139,7 +140,7 @@ def render(request: RenderRequest, warn: Callable[[str], None] = lambda _m: None
             warn=warn,
             cache=cache,
         )
-        stem = output_stem(profile, name, len(docs) > 1)
+        stem = output_stem(profile, name)
         for fmt in formats:
             if fmt not in FORMATS:
                 raise InputError(f"unknown format {fmt!r}")

@@ -135,11 +135,11 @@ def test_profile_renders_txt_and_md(profile_path: Path, tmp_path: Path) -> None:
     assert "Traceback" not in result.stderr
     profile, _ = load_profile(profile_path)
     docs = documents_to_render(profile, None)
-    expected = {f"{output_stem(profile, name, len(docs) > 1)}{ext}" for name, _ in docs for ext in (".txt", ".md")}
+    expected = {f"{output_stem(profile, name)}{ext}" for name, _ in docs for ext in (".txt", ".md")}
     assert {p.name for p in out.iterdir()} == expected
     in_process = render_docs(profile, profile_path)
     for name, _ in docs:
-        stem = output_stem(profile, name, len(docs) > 1)
+        stem = output_stem(profile, name)
         assert stem.startswith("wenya-tang" if profile_path == EXAMPLE else "jordan-alvarez")
         _, txt, md = in_process[name]
         assert (out / f"{stem}.txt").read_text(encoding="utf-8") == txt
