@@ -26,7 +26,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from cvbuild.errors import InputError, Problem
+from cvbuild.errors import Problem
+from cvbuild.loading.yaml_source import read_text
 
 if TYPE_CHECKING:
     from pylatexenc.latex2text import LatexNodes2Text
@@ -130,22 +131,8 @@ class BibFile:
     problems: tuple[Problem, ...] = ()
 
 
-def read_bib(path: Path) -> str:
-    """The file's text; a missing, unreadable or non-UTF-8 file is one InputError."""
-    if not path.is_file():
-        raise InputError(f"{path}: BibTeX file not found" if not path.exists() else f"{path}: not a file")
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read BibTeX file: {exc.strerror}") from None
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InputError(f"{path}: not UTF-8 (byte {exc.start}); save the .bib file as UTF-8") from None
-
-
 def load_bibtex(path: Path) -> BibFile:
-    return parse_bibtex(read_bib(path), path)
+    return parse_bibtex(read_text(path, "BibTeX file", "BibTeX"), path)
 
 
 def parse_bibtex(text: str, path: Path) -> BibFile:

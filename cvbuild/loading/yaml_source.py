@@ -152,12 +152,12 @@ def _first_line(text: str) -> str:
     return text.strip().splitlines()[0] if text.strip() else text
 
 
-def read_text(path: Path, what: str = "file") -> str:
+def read_text(path: Path, what: str = "file", kind: str = "YAML") -> str:
     """Read a UTF-8 file, turning every OS-level failure into a one-line InputError."""
     if not path.exists():
         raise InputError(f"{path}: {what} not found")
-    if path.is_dir():
-        raise InputError(f"{path}: is a directory, expected a {what}")
+    if not path.is_file():
+        raise InputError(f"{path}: not a file, expected a {what}")
     try:
         raw = path.read_bytes()
     except OSError as exc:
@@ -165,7 +165,7 @@ def read_text(path: Path, what: str = "file") -> str:
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise InputError(f"{path}: not a UTF-8 text file (byte {exc.start}); save it as UTF-8 YAML") from None
+        raise InputError(f"{path}: not a UTF-8 text file (byte {exc.start}); save it as UTF-8 {kind}") from None
 
 
 def load_yaml(path: Path) -> YamlSource:
