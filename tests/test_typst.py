@@ -7,7 +7,7 @@ import shutil
 import struct
 import sys
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -376,24 +376,74 @@ def test_covered_text_gives_no_warning(tmp_path: Path) -> None:
 # ---- units ------------------------------------------------------------------------------------
 
 
-def test_cmap_reader_agrees_with_fonttools() -> None:
+def test_coverage_agrees_with_fonttools() -> None:
+    """Every bundled font (and the CJK package): exactly the characters of fontTools' best cmap,
+    probed across the BMP, ideographs, astral planes and each font's own characters."""
     from fontTools.ttLib import TTFont
 
-    from cvbuild.themes.fonts import FontToolsCmap, SfntCmap, cjk_font_dir
+    from cvbuild.themes.fonts import cjk_font_dir, font_coverage
 
     files = sorted((ROOT / "themes" / "base" / "fonts").glob("*.[ot]tf"))
     cjk = cjk_font_dir()
-    files += sorted(cjk.glob("*.otf")) if cjk else []
-    probe = [
+    assert cjk is not None, "the CJK fonts are part of the test install"
+    files += sorted(cjk.glob("*.otf"))
+    assert len(files) >= 14
+    probe = {
         chr(c)
-        for c in [*range(0x20, 0x3000), *range(0x4E00, 0x5200, 7), 0x1F600, 0x10000, 0x13000]
+        for c in [*range(0x20, 0x3000), *range(0x4E00, 0x5200, 7), 0x1F600, 0x10000, 0x13000, 0x10FFFF]
         if not 0xD800 <= c <= 0xDFFF
-    ]
+    }
     for path in files:
         with TTFont(path, lazy=True) as font:
-            expected = {c for c in probe if ord(c) in (font.getBestCmap() or {})}
-        assert SfntCmap.open(path).covered(probe) == expected, path.name
-        assert FontToolsCmap(path).covered(probe) == expected, path.name
+            cmap = {chr(c) for c in font.getBestCmap() or {}}
+        assert font_coverage(path).covered(probe | cmap) == cmap, path.name
+        assert font_coverage(path) is font_coverage(path)  # read once per process
+
+
+def test_unreadable_fonts_cover_nothing(tmp_path: Path) -> None:
+    """Not a font, a missing file, WOFF (which Typst cannot use): no characters, no exception."""
+    from fontTools.ttLib import TTFont
+
+    from cvbuild.themes.fonts import font_coverage, uncovered
+
+    woff = tmp_path / "DejaVuSans.woff"
+    with TTFont(ROOT / "themes" / "base" / "fonts" / "DejaVuSans.ttf") as font:
+        font.flavor = "woff"
+        font.save(woff)
+    (tmp_path / "empty.otf").write_bytes(b"")
+    (tmp_path / "text.ttf").write_text("not a font")
+    for path in (woff, tmp_path / "empty.otf", tmp_path / "text.ttf", tmp_path / "missing.otf"):
+        assert font_coverage(path).covered("Aa1") == set(), path.name
+    fonts = [tmp_path / "text.ttf", ROOT / "themes" / "base" / "fonts" / "DejaVuSans.ttf"]
+    assert uncovered("Aé唐", fonts) == ["唐"]
+
+
+def test_later_fonts_are_asked_only_for_what_is_missing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The Latin fonts come first; the big CJK font is opened only for what they lack."""
+    from cvbuild.themes import fonts
+
+    asked: list[tuple[str, set[str]]] = []
+    real = fonts.font_coverage
+
+    class Recording:
+        def __init__(self, path: Path) -> None:
+            self.path = path
+
+        def covered(self, chars: Iterable[str]) -> set[str]:
+            chars = set(chars)
+            asked.append((self.path.name, chars))
+            return real(self.path).covered(chars)
+
+    monkeypatch.setattr(fonts, "font_coverage", Recording)
+    base = ROOT / "themes" / "base" / "fonts"
+    cjk = ROOT / "fonts-cjk" / "cvbuild_fonts_cjk" / "NotoSansCJKsc-Regular.otf"
+    order = [base / "LinLibertine_R.otf", base / "DejaVuSans.ttf", cjk]
+    assert fonts.uncovered("Zoë ☃", order) == []
+    assert [name for name, _ in asked] == ["LinLibertine_R.otf", "DejaVuSans.ttf"]
+    assert asked[1][1] == {"☃"}
+    asked.clear()
+    assert fonts.uncovered("Zoë 唐\U00010000", order) == ["\U00010000"]
+    assert asked[2] == (cjk.name, {"唐", "\U00010000"})
 
 
 def test_help_does_not_load_engines() -> None:
@@ -402,7 +452,7 @@ def test_help_does_not_load_engines() -> None:
     code = (
         "import sys\nsys.argv = ['cvbuild', '--help']\nfrom cvbuild.cli.app import main\n"
         "try:\n    main()\nexcept SystemExit:\n    pass\n"
-        "loaded = [m for m in ('typst', 'fontTools', 'pypdf') if m in sys.modules]\n"
+        "loaded = [m for m in ('typst', 'fontTools', 'uharfbuzz', 'pypdf') if m in sys.modules]\n"
         "assert not loaded, loaded\n"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)

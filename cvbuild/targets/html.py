@@ -1,7 +1,7 @@
 """HTML: one self-contained page from the theme's cv.html.j2 and style.css.
 
 The page needs nothing from any other host: the stylesheet is inlined, fonts are subset to the
-characters the page shows and embedded as WOFF2 data: URLs, and no script runs (the only
+characters the page shows (HarfBuzz) and embedded as OpenType data: URLs, and no script runs (the only
 <script> is JSON-LD data). A Content-Security-Policy in <head> enforces that in browsers.
 The WeasyPrint PDF is built from this same page (see weasyprint_pdf.py).
 

@@ -1,6 +1,6 @@
 """PDF through WeasyPrint: the html target's page, laid out with the theme's print CSS.
 
-The page already embeds its fonts (subset WOFF2 data: URLs) and names them with cvbuild-only
+The page already embeds its fonts (subset OpenType data: URLs) and names them with cvbuild-only
 family names, so WeasyPrint uses the bundled fonts and never a system font. Any other
 resource goes through `SafeFetcher`: only data: URLs and files inside the theme chain, the
 font folders and the profile's folder load; http(s), ftp, other files, `../` and symlinks

@@ -1,29 +1,22 @@
-"""Web fonts for the HTML page: the bundled faces a page uses, subset to its characters, as WOFF2.
+"""Web fonts for the HTML page: the bundled faces a page uses, subset to its characters.
 
-Speed matters here (the HTML is part of the 0.5 s budget), so:
-- subsetting uses HarfBuzz (libharfbuzz-subset, which WeasyPrint needs anyway) through ctypes:
-  milliseconds per face, where fontTools needs 0.1-0.3 s per CFF face. fontTools is the
-  fallback when the library cannot be loaded;
-- the WOFF2 container is written here, with null transforms and Brotli quality 9: fontTools
-  always compresses at quality 11, ~70 ms per face for ~12 % fewer bytes, and importing it
-  costs another 60 ms;
-- face names and weights are read straight from the sfnt tables.
-Every step is deterministic, so a page always embeds the same bytes.
+HarfBuzz (through uharfbuzz) reads each face's family, weight and slant and subsets it in
+milliseconds, even the 16 MB CJK font; fontTools needs 0.1-0.3 s per CFF face. The subsets are
+embedded as plain OpenType: WOFF2 would halve their bytes, but fontTools can only compress them at
+Brotli quality 11, ~75 ms per face, more than the rest of the page costs. Subsetting is
+deterministic, so a page always embeds the same bytes.
 """
 
 from __future__ import annotations
 
 import base64
-import ctypes
-import ctypes.util
 import re
-import struct
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import BinaryIO, Protocol
+
+import uharfbuzz as hb
 
 from cvbuild.themes.fonts import font_coverage, is_cjk
 
@@ -44,16 +37,6 @@ CSS_FEATURES = {
     "tabular-nums": (b"tnum",),
     "proportional-nums": (b"pnum",),
 }
-# Quality 5 is within 2 % of quality 9 here at a tenth of the time; 11 saves ~8 % for 100 ms a face.
-BROTLI_QUALITY = 5
-HB_NO_HINTING, HB_DESUBROUTINIZE = 0x1, 0x4  # hints mean little on screen; plain CFF compresses better
-
-# WOFF2 spec, table 2: tags with a one-byte code.
-_KNOWN = """cmap head hhea hmtx maxp name OS/2 post cvt_ fpgm glyf loca prep CFF_ VORG EBDT EBLC gasp hdmx
-kern LTSH PCLT VDMX vhea vmtx BASE GDEF GPOS GSUB EBSC JSTF MATH CBDT CBLC COLR CPAL SVG_ sbix
-acnt avar bdat bloc bsln cvar fdsc feat fmtx fvar gvar hsty just lcar mort morx opbd prop trak
-Zapf Silf Glat Gloc Feat Sill"""
-WOFF2_KNOWN_TAGS = tuple(t.replace("_", " ").encode("ascii") for t in _KNOWN.split())
 
 
 @dataclass(frozen=True)
@@ -92,46 +75,19 @@ def read_faces(paths: Iterable[Path]) -> list[Face]:
     """Family, weight and slant from each font's own tables, so themes need no font list."""
     faces = []
     for path in paths:
-        if path.suffix.lower() in (".otf", ".ttf"):
-            face = _sfnt_face(path)
-            if face is not None:
-                faces.append(face)
+        if path.suffix.lower() not in (".otf", ".ttf"):
+            continue
+        face = hb.Face(hb.Blob.from_file_path(str(path)), 0)
+        if not face.glyph_count or not {"name", "OS/2"} <= set(face.table_tags):
+            continue  # not an sfnt font, or one without the tables that name and weigh it
+        family = face.get_name(hb.OTNameIdPredefined.TYPOGRAPHIC_FAMILY) or face.get_name(
+            hb.OTNameIdPredefined.FONT_FAMILY
+        )
+        font = hb.Font(face)
+        weight = int(font.get_style_value(hb.StyleTag.WEIGHT))  # OS/2 usWeightClass
+        italic = bool(font.get_style_value(hb.StyleTag.ITALIC))  # OS/2 fsSelection or head macStyle
+        faces.append(Face(path, family or path.stem, weight, italic))
     return faces
-
-
-def _sfnt_face(path: Path) -> Face | None:
-    with path.open("rb") as fh:
-        head = fh.read(12)
-        if head[:4] not in (b"\x00\x01\x00\x00", b"OTTO", b"true"):
-            return None
-        (count,) = struct.unpack_from(">H", head, 4)
-        tables = {tag: (offset, length) for tag, _, offset, length in struct.iter_unpack(">4sLLL", fh.read(16 * count))}
-        if b"name" not in tables or b"OS/2" not in tables:
-            return None
-        name, os2 = (_read_at(fh, *tables[tag]) for tag in (b"name", b"OS/2"))
-    names = _names(name)
-    (weight,) = struct.unpack_from(">H", os2, 4)
-    (fs_selection,) = struct.unpack_from(">H", os2, 62)
-    return Face(path, names.get(16) or names.get(1) or path.stem, int(weight), bool(fs_selection & 1))
-
-
-def _read_at(fh: BinaryIO, offset: int, length: int) -> bytes:
-    fh.seek(offset)
-    return fh.read(length)
-
-
-def _names(table: bytes) -> dict[int, str]:
-    """Windows Unicode names (platform 3), English first."""
-    _, count, strings = struct.unpack_from(">HHH", table, 0)
-    found: dict[int, tuple[int, str]] = {}
-    for i in range(count):
-        platform, encoding, lang, name_id, length, offset = struct.unpack_from(">6H", table, 6 + 12 * i)
-        if platform == 3 and encoding in (0, 1, 10):
-            raw = table[strings + offset : strings + offset + length]
-            rank = 0 if lang == 0x409 else 1
-            if name_id not in found or rank < found[name_id][0]:
-                found[name_id] = (rank, raw.decode("utf-16-be", "replace"))
-    return {k: v for k, (_, v) in found.items()}
 
 
 def family_faces(faces: Sequence[Face], family: str) -> list[Face]:
@@ -238,176 +194,35 @@ def font_stack(fallbacks: Sequence[str]) -> str:
     return ", ".join([MAIN, *FALLBACK_CSS[: len(fallbacks)]])
 
 
-# ---- subsetting -------------------------------------------------------------------------
+# ---- subsetting and CSS ------------------------------------------------------------------
 
 
-class Subsetter(Protocol):
-    def subset(self, path: Path, chars: Iterable[str], features: Iterable[bytes] = ()) -> bytes: ...
-
-
-class HarfBuzz:
-    """hb-subset through ctypes: a few milliseconds per face, even for the 16 MB CJK font."""
-
-    def __init__(self, hb: ctypes.CDLL, hbs: ctypes.CDLL) -> None:
-        vp, uint = ctypes.c_void_p, ctypes.c_uint
-        signatures: list[tuple[ctypes.CDLL, str, type | None, list[type]]] = [
-            (hb, "hb_blob_create_from_file", vp, [ctypes.c_char_p]),
-            (hb, "hb_blob_destroy", None, [vp]),
-            (hb, "hb_blob_get_data", ctypes.POINTER(ctypes.c_char), [vp, ctypes.POINTER(uint)]),
-            (hb, "hb_face_create", vp, [vp, uint]),
-            (hb, "hb_face_destroy", None, [vp]),
-            (hb, "hb_face_reference_blob", vp, [vp]),
-            (hb, "hb_set_add", None, [vp, ctypes.c_uint32]),
-            (hb, "hb_tag_from_string", ctypes.c_uint32, [ctypes.c_char_p, ctypes.c_int]),
-            (hbs, "hb_subset_input_create_or_fail", vp, []),
-            (hbs, "hb_subset_input_destroy", None, [vp]),
-            (hbs, "hb_subset_input_unicode_set", vp, [vp]),
-            (hbs, "hb_subset_input_set", vp, [vp, ctypes.c_int]),
-            (hbs, "hb_subset_input_set_flags", None, [vp, uint]),
-            (hbs, "hb_subset_or_fail", vp, [vp, vp]),
-        ]
-        for lib, name, restype, argtypes in signatures:
-            fn = getattr(lib, name)
-            fn.restype, fn.argtypes = restype, argtypes
-        self.hb, self.hbs = hb, hbs
-
-    def subset(self, path: Path, chars: Iterable[str], features: Iterable[bytes] = ()) -> bytes:
-        hb, hbs = self.hb, self.hbs
-        blob = hb.hb_blob_create_from_file(str(path).encode())
-        face = hb.hb_face_create(blob, 0)
-        plan = hbs.hb_subset_input_create_or_fail()
-        result = out = None
-        try:
-            unicodes = hbs.hb_subset_input_unicode_set(plan)
-            for cp in sorted(ord(c) for c in chars):
-                hb.hb_set_add(unicodes, cp)
-            hbs.hb_subset_input_set_flags(plan, HB_NO_HINTING | HB_DESUBROUTINIZE)
-            kept = hbs.hb_subset_input_set(plan, 6)  # HB_SUBSET_SETS_LAYOUT_FEATURE_TAG
-            for tag in features:
-                hb.hb_set_add(kept, hb.hb_tag_from_string(tag, -1))
-            result = hbs.hb_subset_or_fail(face, plan)
-            if not result:
-                raise RuntimeError(f"HarfBuzz could not subset {path.name}")
-            out = hb.hb_face_reference_blob(result)
-            size = ctypes.c_uint()
-            data = hb.hb_blob_get_data(out, ctypes.byref(size))
-            return ctypes.string_at(data, size.value)
-        finally:
-            if out:
-                hb.hb_blob_destroy(out)
-            if result:
-                hb.hb_face_destroy(result)
-            hbs.hb_subset_input_destroy(plan)
-            hb.hb_face_destroy(face)
-            hb.hb_blob_destroy(blob)
-
-
-class FontTools:
-    """The portable fallback when libharfbuzz-subset cannot be loaded (slower, same result kind)."""
-
-    def subset(self, path: Path, chars: Iterable[str], features: Iterable[bytes] = ()) -> bytes:
-        import io
-
-        from fontTools import subset
-        from fontTools.ttLib import TTFont
-
-        options = subset.Options()
-        options.layout_features += [t.decode() for t in features]
-        options.hinting = False
-        options.desubroutinize = True
-        with TTFont(path, lazy=True, recalcTimestamp=False) as font:
-            subsetter = subset.Subsetter(options)
-            subsetter.populate(unicodes=sorted(ord(c) for c in chars))
-            subsetter.subset(font)
-            out = io.BytesIO()
-            font.save(out)
-        return out.getvalue()
-
-
-@lru_cache(maxsize=1)
-def subsetter() -> Subsetter:
-    """HarfBuzz when its subset library loads, else fontTools; loaded once per process."""
-    hb = _load("libharfbuzz.so.0", "harfbuzz")
-    hbs = _load("libharfbuzz-subset.so.0", "harfbuzz-subset")
-    if hb is None or hbs is None:
-        return FontTools()
-    try:
-        return HarfBuzz(hb, hbs)
-    except AttributeError:  # a HarfBuzz too old to have these functions
-        return FontTools()
-
-
-def _load(soname: str, short: str) -> ctypes.CDLL | None:
-    for name in (soname, ctypes.util.find_library(short)):
-        if name:
-            try:
-                return ctypes.CDLL(name)
-            except OSError:
-                continue
-    return None
-
-
-# ---- WOFF2 ------------------------------------------------------------------------------
-
-
-def woff2(sfnt: bytes, quality: int = BROTLI_QUALITY) -> bytes:
-    """Wrap an sfnt in WOFF2 with null transforms (spec section 5.1): one Brotli stream."""
-    import brotli  # type: ignore[import-untyped]
-
-    flavor, count = struct.unpack_from(">4sH", sfnt, 0)
-    tables: dict[bytes, bytes] = {}
-    for i in range(count):
-        tag, _, offset, length = struct.unpack_from(">4sLLL", sfnt, 12 + 16 * i)
-        if tag != b"DSIG":  # a signature no longer matches once the font is re-encoded
-            tables[tag] = sfnt[offset : offset + length]
-    order = sorted(tables)
-    if b"glyf" in tables and b"loca" in tables:  # loca must follow glyf
-        order.remove(b"loca")
-        order.insert(order.index(b"glyf") + 1, b"loca")
-    directory = bytearray()
-    for tag in order:
-        index = WOFF2_KNOWN_TAGS.index(tag) if tag in WOFF2_KNOWN_TAGS else 63
-        null_transform = 3 if tag in (b"glyf", b"loca") else 0
-        directory.append(index | null_transform << 6)
-        if index == 63:
-            directory += tag
-        directory += _base128(len(tables[tag]))
-    stream: bytes = brotli.compress(b"".join(tables[t] for t in order), mode=brotli.MODE_FONT, quality=quality)
-    sfnt_size = 12 + 16 * len(order) + sum((len(tables[t]) + 3) & ~3 for t in order)
-    length = 48 + len(directory) + len(stream)
-    length += -length % 4
-    header = struct.pack(
-        ">4s4sLHHLLHHLLLLL", b"wOF2", flavor, length, len(order), 0, sfnt_size, len(stream), 1, 0, 0, 0, 0, 0, 0
-    )
-    return (header + bytes(directory) + stream).ljust(length, b"\0")
-
-
-def _base128(n: int) -> bytes:
-    out = [n & 0x7F]
-    n >>= 7
-    while n:
-        out.append(0x80 | (n & 0x7F))
-        n >>= 7
-    return bytes(reversed(out))
-
-
-# ---- CSS --------------------------------------------------------------------------------
+def subset(path: Path, chars: Iterable[str], features: Iterable[bytes] = ()) -> bytes:
+    """The face cut down to these characters, with HarfBuzz's default layout features (kern, liga,
+    calt, mark, ...) plus the requested ones. No hinting: it means little on screen and costs bytes."""
+    face = hb.Face(hb.Blob.from_file_path(str(path)), 0)
+    plan = hb.SubsetInput()
+    plan.unicode_set.update(sorted(ord(c) for c in chars))
+    plan.layout_feature_tag_set.update(int.from_bytes(tag, "big") for tag in features)
+    plan.flags = hb.SubsetFlags.NO_HINTING  # CFF stays subroutinized: smaller, and not compressed
+    data: bytes = hb.subset(face, plan).blob.data
+    return data
 
 
 def face_css(css_family: str, face: Face, data: bytes) -> str:
     encoded = base64.b64encode(data).decode("ascii")
     style = "italic" if face.italic else "normal"
+    mime, fmt = ("font/otf", "opentype") if data[:4] == b"OTTO" else ("font/ttf", "truetype")
     return (
         f'@font-face{{font-family:"{css_family}";font-weight:{face.weight};font-style:{style};'
-        f'font-display:swap;src:url(data:font/woff2;base64,{encoded}) format("woff2")}}'
+        f'font-display:swap;src:url(data:{mime};base64,{encoded}) format("{fmt}")}}'
     )
 
 
-def font_face_css(parts: Sequence[Part], tool: Subsetter | None = None) -> str:
+def font_face_css(parts: Sequence[Part]) -> str:
     """Every @font-face rule of the page, one line each."""
-    tool = tool or subsetter()
     return "\n".join(
-        face_css(part.css_family, face, woff2(tool.subset(face.path, part.chars, part.features)))
+        face_css(part.css_family, face, subset(face.path, part.chars, part.features))
         for part in parts
         for face in part.faces
     )
