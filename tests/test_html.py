@@ -384,31 +384,48 @@ def test_css_string_filter_escapes_everything_risky() -> None:
 # ---- fonts --------------------------------------------------------------------------------------
 
 
+# An @font-face source: MIME type, base64 data, CSS format hint.
+FONT_SRC = re.compile(r'font-family:"([^"]+)";[^}]*?url\(data:(font/\w+);base64,([A-Za-z0-9+/=]+)\) format\("(\w+)"\)')
+FLAVOURS = {b"OTTO": ("font/otf", "opentype"), b"\x00\x01\x00\x00": ("font/ttf", "truetype")}
+
+
 def embedded_fonts(html: str) -> dict[str, list[bytes]]:
-    """CSS family -> the WOFF2 files embedded for it."""
+    """CSS family -> the font files embedded for it, each declared with its own flavour."""
     found: dict[str, list[bytes]] = {}
-    for family, data in re.findall(r'font-family:"([^"]+)";[^}]*?base64,([A-Za-z0-9+/=]+)', html):
-        found.setdefault(family, []).append(base64.b64decode(data))
+    for family, mime, data, fmt in FONT_SRC.findall(html):
+        font = base64.b64decode(data)
+        assert FLAVOURS.get(font[:4]) == (mime, fmt), (family, font[:4], mime, fmt)
+        found.setdefault(family, []).append(font)
+    assert sum(map(len, found.values())) == html.count("@font-face{"), "an @font-face rule in another form"
     return found
 
 
-def font_names(woff2: bytes) -> tuple[str, set[int]]:
+def font_names(data: bytes) -> tuple[str, set[int]]:
     from fontTools.ttLib import TTFont
 
-    font = TTFont(io.BytesIO(woff2))
+    font = TTFont(io.BytesIO(data))
     return str(font["name"].getDebugName(1)), set(font.getBestCmap())
 
 
-def test_fonts_are_subset_woff2_and_cjk_only_when_needed(html_out: dict[tuple[str, str], Path]) -> None:
+def glyph_count(font: bytes | Path) -> int:
+    from fontTools.ttLib import TTFont
+
+    with TTFont(io.BytesIO(font) if isinstance(font, bytes) else font, lazy=True) as f:
+        return int(f["maxp"].numGlyphs)
+
+
+def test_fonts_are_subset_opentype_and_cjk_only_when_needed(html_out: dict[tuple[str, str], Path]) -> None:
     example = (html_out["classic", "example"] / "wenya-tang-cv.html").read_text(encoding="utf-8")
     fonts = embedded_fonts(example)
     assert set(fonts) >= {"cv-main", "cv-fallback-1"}
-    assert all(f[:4] == b"wOF2" for faces in fonts.values() for f in faces)
+    base, cjk_dir = ROOT / "themes" / "base" / "fonts", ROOT / "fonts-cjk" / "cvbuild_fonts_cjk"
     main_name, main_cmap = font_names(fonts["cv-main"][0])
     assert main_name.startswith("Linux Libertine")
     assert len(main_cmap) < 400  # a subset, not the full font (2,600+ characters)
+    assert glyph_count(fonts["cv-main"][0]) < glyph_count(base / "LinLibertine_R.otf") // 4
     cjk_name, cjk_cmap = font_names(fonts["cv-fallback-1"][0])
     assert "CJK" in cjk_name and {ord(c) for c in "唐文雅"} <= cjk_cmap
+    assert glyph_count(fonts["cv-fallback-1"][0]) < glyph_count(cjk_dir / "NotoSansCJKsc-Regular.otf") // 100
     assert len(example.encode()) < 600_000
     resume = next(html_out["modern", "resume"].glob("*.html")).read_text(encoding="utf-8")
     names = {font_names(f)[0] for faces in embedded_fonts(resume).values() for f in faces}
@@ -416,42 +433,107 @@ def test_fonts_are_subset_woff2_and_cjk_only_when_needed(html_out: dict[tuple[st
     assert any(n.startswith("Inter") for n in names)
 
 
-def test_woff2_writer_round_trips(tmp_path: Path) -> None:
-    """Both sfnt flavours (CFF and glyf/loca) decode with fontTools to the same tables."""
+def test_subsets_keep_text_features_and_drop_hints() -> None:
+    """Both sfnt flavours (CFF and glyf/loca): the characters asked for, the default layout
+    features (kerning, ligatures) plus the requested ones, no hinting, and a font fontTools reads
+    through and through."""
     from fontTools.ttLib import TTFont
-    from fontTools.ttLib.woff2 import woff2KnownTags
 
     from cvbuild.targets import webfonts
 
-    assert [t.decode() for t in webfonts.WOFF2_KNOWN_TAGS] == list(woff2KnownTags)
     fonts = ROOT / "themes" / "base" / "fonts"
-    for name in ("LinLibertine_R.otf", "DejaVuSans.ttf"):
-        sfnt = webfonts.subsetter().subset(fonts / name, "Hello, wörld – 42")
-        decoded = TTFont(io.BytesIO(webfonts.woff2(sfnt)))
-        original = TTFont(io.BytesIO(sfnt))
-        assert sorted(decoded.keys()) == sorted(t for t in original.keys() if t != "DSIG")  # noqa: SIM118
-        assert set(decoded.getBestCmap()) >= {ord(c) for c in "Hello, wörld – 42"}
+    text = "Hello, wörld – 42 fi AV"
+    for name, flavour in (("LinLibertine_R.otf", b"OTTO"), ("DejaVuSans.ttf", b"\x00\x01\x00\x00")):
+        data = webfonts.subset(fonts / name, text, (b"smcp",))
+        assert data[:4] == flavour, name
+        with TTFont(fonts / name, lazy=True) as original:
+            source_cmap, source_glyphs = set(original.getBestCmap()), original["maxp"].numGlyphs
+            source_gsub = {r.FeatureTag for r in original["GSUB"].table.FeatureList.FeatureRecord}
+        font = TTFont(io.BytesIO(data))
+        font.ensureDecompiled()  # every table parses
+        assert set(font.getBestCmap()) == {ord(c) for c in text} & source_cmap, name
+        assert font["maxp"].numGlyphs < source_glyphs // 10, name
+        gsub = {r.FeatureTag for r in font["GSUB"].table.FeatureList.FeatureRecord}
+        gpos = {r.FeatureTag for r in font["GPOS"].table.FeatureList.FeatureRecord}
+        assert "kern" in gpos and "liga" in gsub, (name, gsub, gpos)
+        assert "smcp" in gsub or "smcp" not in source_gsub, name
+        assert not {"fpgm", "prep", "cvt ", "hdmx"} & set(font.keys()), name  # no TrueType hinting
+        if flavour == b"OTTO":
+            private = font["CFF "].cff.topDictIndex[0].Private
+            assert not getattr(private, "BlueValues", None), name  # no CFF hints either
 
 
-def test_subsetting_is_deterministic_with_both_backends() -> None:
+def test_subsetting_drops_unrequested_features() -> None:
+    """Small caps and tabular figures only when the stylesheet asks for them: they cost bytes."""
+    from fontTools.ttLib import TTFont
+
     from cvbuild.targets import webfonts
 
     font = ROOT / "themes" / "base" / "fonts" / "Inter-Regular.otf"
-    chars = set("Jordan Alvarez – ★ 1,450")
-    for tool in (webfonts.subsetter(), webfonts.FontTools()):
-        first, second = tool.subset(font, chars, (b"tnum",)), tool.subset(font, chars, (b"tnum",))
-        assert first == second and webfonts.woff2(first) == webfonts.woff2(second)
+    plain_, tabular = (TTFont(io.BytesIO(webfonts.subset(font, "Jordan 1,450", f))) for f in ((), (b"tnum",)))
+    features = [{r.FeatureTag for r in f["GSUB"].table.FeatureList.FeatureRecord} for f in (plain_, tabular)]
+    assert "tnum" not in features[0] and "tnum" in features[1]
 
 
-def test_fonttools_fallback_gives_a_working_page(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Without libharfbuzz-subset the page is the same kind of page: subset WOFF2, every face."""
-    from cvbuild.pipeline import RenderRequest, render
+def test_subsetting_is_deterministic() -> None:
+    """The same bytes twice in one process and in a fresh one."""
     from cvbuild.targets import webfonts
 
-    monkeypatch.setattr(webfonts, "subsetter", webfonts.FontTools)
+    fonts = ROOT / "themes" / "base" / "fonts"
+    chars = set("Jordan Alvarez – ★ 1,450")
+    code = (
+        "import sys; from pathlib import Path; from cvbuild.targets.webfonts import subset;"
+        "sys.stdout.buffer.write(subset(Path(sys.argv[1]), sys.argv[2], (b'tnum',)))"
+    )
+    for name in ("Inter-Regular.otf", "DejaVuSans.ttf"):
+        first, second = (webfonts.subset(fonts / name, chars, (b"tnum",)) for _ in range(2))
+        assert first == second, name
+        fresh = subprocess.run([sys.executable, "-c", code, fonts / name, "".join(sorted(chars))], capture_output=True)
+        assert fresh.returncode == 0, fresh.stderr
+        assert fresh.stdout == first, name
+
+
+def test_faces_are_named_and_weighed_as_fonttools_reads_them() -> None:
+    """Family (typographic, else legacy), weight class and italic bit of every bundled face."""
+    from fontTools.ttLib import TTFont
+
+    from cvbuild.targets import webfonts
+    from cvbuild.themes.fonts import cjk_font_dir
+
+    paths = sorted((ROOT / "themes" / "base" / "fonts").iterdir())
+    cjk = cjk_font_dir()
+    assert cjk is not None, "the CJK fonts are part of the test install"
+    paths += sorted(cjk.iterdir())
+    faces = webfonts.read_faces(paths)
+    assert len(faces) == len([p for p in paths if p.suffix in (".otf", ".ttf")]) >= 14
+    for face in faces:
+        with TTFont(face.path, lazy=True) as font:
+            name = font["name"]
+            family = name.getName(16, 3, 1, 0x409) or name.getName(1, 3, 1, 0x409)
+            os2 = font["OS/2"]
+            assert (face.family, face.weight, face.italic) == (
+                str(family),
+                os2.usWeightClass,
+                bool(os2.fsSelection & 1),
+            ), face.path.name
+    assert webfonts.read_faces([ROOT / "themes" / "base" / "fonts" / "LICENSES.txt"]) == []
+
+
+def test_resume_page_embeds_every_planned_face(tmp_path: Path) -> None:
+    """Each face CSS matching can pick is there once, as its own subset, with its own weight and slant."""
+    from fontTools.ttLib import TTFont
+
+    from cvbuild.pipeline import RenderRequest, render
+
     (path,) = render(RenderRequest(profile=RESUME, formats=["html"], output=tmp_path))
-    fonts = embedded_fonts(path.read_text(encoding="utf-8"))
-    assert fonts["cv-main"] and all(f[:4] == b"wOF2" for f in fonts["cv-main"])
+    html = path.read_text(encoding="utf-8")
+    fonts = embedded_fonts(html)
+    assert fonts["cv-main"] and len(set(fonts["cv-main"])) == len(fonts["cv-main"])
+    rules = re.findall(r"font-weight:(\d+);font-style:(\w+);[^}]*?base64,([A-Za-z0-9+/=]+)", html)
+    for weight, style, data in rules:
+        font = TTFont(io.BytesIO(base64.b64decode(data)))
+        assert font["OS/2"].usWeightClass == int(weight)
+        assert bool(font["OS/2"].fsSelection & 1) == (style == "italic")
     name, cmap = font_names(fonts["cv-main"][0])
     assert name.startswith("Inter") and ord("J") in cmap and len(cmap) < 400
 
@@ -477,9 +559,8 @@ def test_html_render_does_not_import_weasyprint(tmp_path: Path) -> None:
     code = (
         "import sys; from cvbuild.pipeline import RenderRequest, render; from pathlib import Path;"
         f"render({request});"
-        "from cvbuild.targets.webfonts import HarfBuzz, subsetter;"
         "assert 'weasyprint' not in sys.modules, 'weasyprint';"
-        "assert 'fontTools' not in sys.modules or not isinstance(subsetter(), HarfBuzz), 'fontTools'"
+        "assert 'fontTools' not in sys.modules, 'fontTools'"
     )
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, env={"SOURCE_DATE_EPOCH": EPOCH}

@@ -12,9 +12,9 @@ from typing import ClassVar
 import pytest
 from conftest import EXAMPLE, RESUME, run_cli, write
 from pypdf import PdfReader
-from test_html import documents, expected_strings, norm, output_for
+from test_html import THEMES, documents, expected_strings, norm, output_for
 
-from cvbuild.document.model import Document
+from cvbuild.document.model import Document, Entry
 from cvbuild.targets.weasyprint_pdf import FetchRefused, check_url
 
 PROFILES = {"example": EXAMPLE, "resume": RESUME}
@@ -130,6 +130,105 @@ def test_two_renders_are_byte_identical(tmp_path: Path, pdf_out: dict[str, Path]
 def test_one_page_resume_stays_on_one_page(pdf_out: dict[str, Path], docs: dict[str, dict[str, Document]]) -> None:
     (doc,) = docs["resume"].values()
     assert len(PdfReader(output_for(pdf_out["resume"], doc, ".pdf")).pages) == 1
+
+
+# ---- print layout: the page budget and page breaks, in both themes ------------------------------
+
+POINTS = {"pt": 1.0, "mm": 72 / 25.4, "cm": 72 / 2.54, "in": 72.0}
+
+
+@pytest.fixture(scope="session")
+def themed_pdfs(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str], Path]:
+    """Every variant of both profiles in each built-in theme, through WeasyPrint."""
+    out = {}
+    for key, profile in PROFILES.items():
+        for theme in THEMES:
+            folder = tmp_path_factory.mktemp(f"weasy-{key}-{theme}")
+            result = run_cli("render", profile, "-f", "pdf", "--engine", "weasyprint", "--theme", theme, "-o", folder)
+            assert result.returncode == 0, result.stderr
+            out[key, theme] = folder
+    return out
+
+
+def bottom_margin(doc: Document) -> float:
+    """The page's bottom margin in points, from the `margin` option (1 to 4 CSS lengths)."""
+    values = str(doc.options.get("margin", "2cm")).split()
+    value = values[2] if len(values) > 2 else values[0]
+    number = value.rstrip("abcdefghijklmnopqrstuvwxyz")
+    return float(number) * POINTS[value[len(number) :]]
+
+
+def last_lines(path: Path, doc: Document) -> list[str]:
+    """The last line of text on each page, above the footer (which sits in the bottom margin)."""
+    import pdfplumber
+
+    out = []
+    with pdfplumber.open(path) as pdf:
+        for page in pdf.pages:
+            body = page.crop((0, 0, page.width, page.height - bottom_margin(doc)))
+            lines = body.extract_text_lines(strip=True)
+            out.append(lines[-1]["text"] if lines else "")
+    return out
+
+
+def page_end_problems(path: Path, doc: Document) -> list[str]:
+    """Pages that end with a section or group title, or with the head line of an entry whose
+    subtitle, details or bullets went on to the next page."""
+    titles = {norm(t).casefold() for s in doc.sections for t in [s.title, *(g.title for g in s.groups)] if t}
+    heads = []  # (title, date) of entries whose first line has more lines after it
+    for s in doc.sections:
+        entries = [e for g in s.groups for e in g.entries if isinstance(e, Entry) and e.title]
+        # the themes' one-line entries (and their own test): no bullets, details, children, items
+        compact = not any(e.highlights or e.details or e.children or e.items for e in entries)
+        for e in entries:
+            if e.summary or (not compact and (e.subtitle or e.location or e.details or e.highlights or e.children)):
+                title = norm("".join(r.text for r in e.title)).casefold()
+                heads.append((title, norm(e.date.text).casefold() if e.date else ""))
+    problems = []
+    for number, line in enumerate(last_lines(path, doc)[:-1], start=1):
+        text = norm(line).casefold()
+        if text in titles:
+            problems.append(f"page {number} ends with the title {line!r}")
+        elif any(text.startswith(title) and text.endswith(date) for title, date in heads):
+            problems.append(f"page {number} ends with an entry's head {line!r}")
+    return problems
+
+
+@pytest.mark.parametrize("theme", THEMES)
+@pytest.mark.parametrize("profile", list(PROFILES))
+def test_one_page_resumes_fit_one_page_in_both_themes(
+    profile: str, theme: str, themed_pdfs: dict[tuple[str, str], Path]
+) -> None:
+    """The example's `resume` (9.5pt, 1.4cm margins) and resume.yaml fit one page, as in Typst."""
+    doc = documents(PROFILES[profile], theme)["resume"]
+    path = output_for(themed_pdfs[profile, theme], doc, ".pdf")
+    assert len(PdfReader(path).pages) == 1, f"{profile}:resume in {theme}"
+
+
+@pytest.mark.parametrize("theme", THEMES)
+@pytest.mark.parametrize("profile", list(PROFILES))
+def test_no_page_ends_with_a_title_or_an_entry_head(
+    profile: str, theme: str, themed_pdfs: dict[tuple[str, str], Path]
+) -> None:
+    for name, doc in documents(PROFILES[profile], theme).items():
+        path = output_for(themed_pdfs[profile, theme], doc, ".pdf")
+        assert page_end_problems(path, doc) == [], f"{profile}:{name} in {theme}"
+
+
+@pytest.mark.parametrize("theme", THEMES)
+@pytest.mark.parametrize("size", ["9pt", "10pt", "11pt", "12pt"])
+def test_page_breaks_at_other_font_sizes(theme: str, size: str, tmp_path: Path) -> None:
+    """The long CV at several base sizes, so page breaks fall in many places: still no title or
+    entry head is left at the foot of a page."""
+    result = run_cli(
+        "render", EXAMPLE, "-d", "cv", "-f", "pdf", "--engine", "weasyprint", "--theme", theme,
+        "--set", f"font_size={size}", "-o", tmp_path,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    doc = documents(EXAMPLE, theme)["cv"]
+    path = output_for(tmp_path, doc, ".pdf")
+    assert len(PdfReader(path).pages) > 2
+    assert page_end_problems(path, doc) == []
 
 
 # ---- the URL fetcher ----------------------------------------------------------------------------
