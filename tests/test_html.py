@@ -3,66 +3,24 @@
 from __future__ import annotations
 
 import base64
-import datetime as _dt
 import io
 import json
 import re
 import subprocess
 import sys
-import unicodedata
-from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from conftest import EPOCH, EXAMPLE, RESUME, ROOT, run_cli, write
+from conftest import EPOCH, EXAMPLE, RESUME, ROOT, documents, output_for, plain, publications, run_cli, write
+from conftest import squash as norm
 
-from cvbuild.document.model import Document, Entry, PublicationEntry, Span
+from cvbuild.document.model import Document, Entry
 
 PROFILES = {"example": EXAMPLE, "resume": RESUME}
 THEMES = ("classic", "modern")
 
 # ---- helpers (also used by test_weasyprint.py and test_browser.py) ------------------------------
-
-
-def norm(text: str) -> str:
-    """Compare text across line wraps: NFKC, no whitespace, no hyphens of any kind."""
-    text = unicodedata.normalize("NFKC", text)
-    return "".join(c for c in text if not c.isspace() and c not in "-\u00ad\u2010")
-
-
-def plain(runs: list[Span] | None) -> str:
-    return "".join(s.text for s in runs or [])
-
-
-def documents(profile: Path, theme: str | None = None) -> dict[str, Document]:
-    """The Documents cvbuild builds for each variant of a profile, keyed by variant name."""
-    from cvbuild.loading.profile import load_profile
-    from cvbuild.pipeline import RenderRequest, build_for, documents_to_render
-
-    prof, _ = load_profile(profile)
-    day = _dt.datetime.fromtimestamp(int(EPOCH), tz=_dt.UTC).date()
-    request = RenderRequest(profile=profile, theme=theme)
-    return {name: build_for(prof, name, spec, request, day)[1] for name, spec in documents_to_render(prof, None)}
-
-
-def output_for(outdir: Path, doc: Document, suffix: str) -> Path:
-    """The file written for one variant: `<slug><suffix>` or `<slug>-<variant><suffix>`."""
-    from cvbuild.output import slug
-
-    stem = slug(doc.person.name)
-    for candidate in (outdir / f"{stem}-{doc.meta.document}{suffix}", outdir / f"{stem}{suffix}"):
-        if candidate.exists():
-            return candidate
-    raise AssertionError(f"no {suffix} for {doc.meta.document} in {sorted(p.name for p in outdir.iterdir())}")
-
-
-def publications(doc: Document) -> Iterator[PublicationEntry]:
-    for section in doc.sections:
-        for group in section.groups:
-            for entry in group.entries:
-                if isinstance(entry, PublicationEntry):
-                    yield entry
 
 
 def expected_strings(doc: Document) -> list[str]:

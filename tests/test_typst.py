@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-import datetime as _dt
 import shutil
 import struct
 import sys
-import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import EPOCH, EXAMPLE, RESUME, ROOT, run_cli, write
+from conftest import EXAMPLE, RESUME, ROOT, documents, output_for, pdf_text, plain, publications, run_cli, write
+from conftest import squash as norm
 from pypdf import PdfReader
 
-from cvbuild.document.model import Document, PublicationEntry, Span
+from cvbuild.document.model import Document, PublicationEntry
 
 THEMES = ("classic", "modern")
 PROFILES = {"example": EXAMPLE, "resume": RESUME}
@@ -23,50 +22,6 @@ HOSTILE = ['#import "x"', '#read("/etc/passwd")', "$x^2$", "<lbl>", "@ref", "]",
 
 
 # ---- helpers ----------------------------------------------------------------------------------
-
-
-def norm(text: str) -> str:
-    """Compare text across line wraps: NFKC, no whitespace, no hyphens of any kind."""
-    text = unicodedata.normalize("NFKC", text)
-    return "".join(c for c in text if not c.isspace() and c not in "-\u00ad\u2010")
-
-
-def plain(runs: list[Span] | None) -> str:
-    return "".join(s.text for s in runs or [])
-
-
-def pdf_text(path: Path) -> str:
-    return "\n".join(page.extract_text() or "" for page in PdfReader(path).pages)
-
-
-def documents(profile: Path, theme: str) -> dict[str, Document]:
-    """The Documents cvbuild builds for each variant of a profile, keyed by variant name."""
-    from cvbuild.loading.profile import load_profile
-    from cvbuild.pipeline import RenderRequest, build_for, documents_to_render
-
-    prof, _ = load_profile(profile)
-    day = _dt.datetime.fromtimestamp(int(EPOCH), tz=_dt.UTC).date()
-    request = RenderRequest(profile=profile, theme=theme)
-    return {name: build_for(prof, name, spec, request, day)[1] for name, spec in documents_to_render(prof, None)}
-
-
-def publications(doc: Document) -> Iterator[PublicationEntry]:
-    for section in doc.sections:
-        for group in section.groups:
-            for entry in group.entries:
-                if isinstance(entry, PublicationEntry):
-                    yield entry
-
-
-def output_for(outdir: Path, doc: Document, profile: Path, suffix: str = ".pdf") -> Path:
-    """The file the pipeline wrote for one variant: `<slug>.pdf` or `<slug>-<variant>.pdf`."""
-    from cvbuild.output import slug
-
-    stem = slug(doc.person.name)
-    candidates = [outdir / f"{stem}-{doc.meta.document}{suffix}", outdir / f"{stem}{suffix}"]
-    found = [c for c in candidates if c.exists()]
-    assert found, f"no output for {profile.name}:{doc.meta.document} in {sorted(p.name for p in outdir.iterdir())}"
-    return found[0]
 
 
 def png_size(data: bytes) -> tuple[int, int]:
@@ -121,7 +76,7 @@ def test_every_title_author_and_venue_is_in_the_pdf(
     theme: str, profile: str, rendered: dict[tuple[str, str], Path], docs: dict[tuple[str, str], dict[str, Document]]
 ) -> None:
     for doc in docs[theme, profile].values():
-        text = norm(pdf_text(output_for(rendered[theme, profile], doc, PROFILES[profile])))
+        text = norm(pdf_text(output_for(rendered[theme, profile], doc)))
         assert norm(doc.person.name) in text
         for section in doc.sections:  # titles may be set in capitals
             assert norm(section.title).casefold() in text.casefold()
@@ -142,7 +97,7 @@ def test_native_name_is_drawn_with_an_embedded_cjk_font(
     for theme in THEMES:
         doc = docs[theme, "example"]["cv"]
         assert doc.person.native_name
-        path = output_for(rendered[theme, "example"], doc, EXAMPLE)
+        path = output_for(rendered[theme, "example"], doc)
         assert norm(doc.person.native_name) in norm(pdf_text(path))
         cjk = [f for f in fonts_of(PdfReader(path)) if "NotoSansCJK" in str(f.get("/BaseFont", ""))]
         assert cjk, f"{theme}: no Noto Sans CJK font in the PDF"
@@ -160,7 +115,7 @@ def test_metadata_links_and_footer(
     theme: str, rendered: dict[tuple[str, str], Path], docs: dict[tuple[str, str], dict[str, Document]]
 ) -> None:
     doc = docs[theme, "example"]["cv"]
-    reader = PdfReader(output_for(rendered[theme, "example"], doc, EXAMPLE))
+    reader = PdfReader(output_for(rendered[theme, "example"], doc))
     meta = reader.metadata
     assert meta is not None
     assert meta.title == doc.meta.title
@@ -202,7 +157,7 @@ def test_png_pages_at_150_dpi(
 ) -> None:
     doc = docs[theme, "example"]["cv"]
     folder = rendered[theme, "example"]
-    pdf = output_for(folder, doc, EXAMPLE)
+    pdf = output_for(folder, doc)
     pages = PdfReader(pdf).pages
     pngs = [pdf.with_name(f"{pdf.stem}-{i}.png") for i in range(1, len(pages) + 1)]
     assert all(p.exists() for p in pngs)
@@ -218,7 +173,7 @@ def test_reading_order_and_no_orphaned_headings(
     theme: str, rendered: dict[tuple[str, str], Path], docs: dict[tuple[str, str], dict[str, Document]]
 ) -> None:
     doc = docs[theme, "example"]["cv"]
-    reader = PdfReader(output_for(rendered[theme, "example"], doc, EXAMPLE))
+    reader = PdfReader(output_for(rendered[theme, "example"], doc))
     text = norm("\n".join(p.extract_text() for p in reader.pages)).casefold()
     at = 0
     for section in doc.sections:  # each title after the previous one, and its first entry after it

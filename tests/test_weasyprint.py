@@ -10,9 +10,10 @@ from pathlib import Path
 from typing import ClassVar
 
 import pytest
-from conftest import EXAMPLE, RESUME, run_cli, write
+from conftest import EXAMPLE, RESUME, documents, output_for, pdf_text, run_cli, write
+from conftest import squash as norm
 from pypdf import PdfReader
-from test_html import THEMES, documents, expected_strings, norm, output_for
+from test_html import THEMES, expected_strings
 
 from cvbuild.document.model import Document, Entry
 from cvbuild.targets.weasyprint_pdf import FetchRefused, check_url
@@ -21,10 +22,6 @@ PROFILES = {"example": EXAMPLE, "resume": RESUME}
 # The page names its embedded fonts cv-main, cv-fallback-N, cv-mono; any other font in the PDF
 # (DejaVu-Serif, say) came from the system.
 BUNDLED = ("cv-",)
-
-
-def pdf_text(path: Path) -> str:
-    return "\n".join(page.extract_text() or "" for page in PdfReader(path).pages)
 
 
 def images(path: Path) -> int:
