@@ -27,6 +27,7 @@ from cvbuild.targets.base import Artifact, RenderContext
 
 TEMPLATE = "cv.html.j2"
 STYLESHEET = "style.css"
+BASE_STYLESHEET = "base.css"
 # Stands where the @font-face rules go until the page's characters are known. User text cannot
 # produce it: `<` is always escaped in text and attributes, and written as \u003c in JSON-LD.
 FONT_SLOT = "<cvbuild-font-faces/>"
@@ -148,11 +149,16 @@ def stylesheet_path(ctx: RenderContext) -> Path:
 
 
 def theme_stylesheet(ctx: RenderContext) -> str:
-    path = stylesheet_path(ctx)
-    css = path.read_text(encoding="utf-8")
-    if "</style" in css.lower():  # it would end the inline <style> element early
-        raise RenderError(f"{path}: a stylesheet may not contain '</style'")
-    return css
+    """The theme's style.css (its look), then the chain's base.css: the responsive and print
+    structure, which comes last so that it wins over the look's rules at equal specificity."""
+    paths = [p for p in (stylesheet_path(ctx), ctx.theme.find(BASE_STYLESHEET)) if p is not None]
+    parts = []
+    for path in paths:
+        css = path.read_text(encoding="utf-8")
+        if "</style" in css.lower():  # it would end the inline <style> element early
+            raise RenderError(f"{path}: a stylesheet may not contain '</style'")
+        parts.append(css)
+    return "\n".join(parts)
 
 
 # ---- JSON-LD ----------------------------------------------------------------------------
