@@ -39,7 +39,7 @@ def run(action: Callable[[], T]) -> T:
     try:
         return action()
     except CvbuildError as exc:
-        _err(f"error: {exc}" if "\n" not in str(exc) and not getattr(exc, "problems", None) else str(exc))
+        _err(str(exc) if getattr(exc, "problems", None) else f"error: {exc}")
         if getattr(exc, "problems", None):
             n = len(exc.problems)  # type: ignore[attr-defined]
             _err(f"{n} problem{'s' if n != 1 else ''} found; nothing was written.")
@@ -80,7 +80,11 @@ def validate(profile: ProfileArg) -> None:
 
         p, _ = load_profile(profile)
         n_pubs = len(p.publication_entries())
-        typer.echo(f"{profile}: valid ({p.name}; {n_pubs} publications, {len(p.documents) or 1} document(s))")
+        n_docs = len(p.documents) or 1
+        typer.echo(
+            f"{profile}: valid ({p.name}; {n_pubs} publication{'s' * (n_pubs != 1)}, "
+            f"{n_docs} document{'s' * (n_docs != 1)})"
+        )
 
     run(action)
 
