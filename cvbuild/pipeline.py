@@ -83,12 +83,14 @@ def build_for(
     """(Theme, Document) for one variant: theme defaults < document spec < --set."""
     from cvbuild.document.build import BuildOptions, build_document
     from cvbuild.document.publications import PublicationView
+    from cvbuild.themes.options import check_style_options
     from cvbuild.themes.theme import load_theme
 
     profile_dir = request.profile.resolve().parent
     theme = load_theme(request.theme or spec.theme or DEFAULT_THEME, profile_dir)
     options = theme.resolve_options(spec.options, source=f"documents.{name}.options")
     options = theme.resolve_options(options, request.sets)
+    check_style_options(options)
     pub_defaults = {k: v for k, v in theme.publications.items() if k in PublicationView.__dataclass_fields__}
     if "tags" in pub_defaults:
         pub_defaults["tags"] = tuple(pub_defaults["tags"])

@@ -72,3 +72,13 @@ def test_theme_new_scaffolds_an_extending_theme(tmp_path: Path) -> None:
     assert theme.chain[1].name == "modern"
     assert run_cli("theme", "new", "mine", cwd=tmp_path).returncode == 2
     assert run_cli("theme", "new", "Bad Name", cwd=tmp_path).returncode == 2
+
+
+@pytest.mark.parametrize("fmt", ["txt", "html", "pdf"])
+@pytest.mark.parametrize("option", ["accent=red;}</style>", "margin=2 inches", "font_size=huge", 'font=a"b'])
+def test_style_options_are_checked_once_for_every_target(tmp_path: Path, fmt: str, option: str) -> None:
+    profile = write(tmp_path / "p.yaml", "name: Ada Example\n")
+    result = run_cli("render", profile, "-f", fmt, "--set", option, "-o", tmp_path / "o")
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.startswith(f"error: theme option {option.split('=')[0]}=")
+    assert not (tmp_path / "o").exists()

@@ -24,6 +24,7 @@ from cvbuild.document.inline import plain
 from cvbuild.document.model import Document, Entry
 from cvbuild.errors import InputError, RenderError
 from cvbuild.targets.base import Artifact, RenderContext
+from cvbuild.themes.options import STYLE_OPTIONS
 
 TEMPLATE = "cv.html.j2"
 STYLESHEET = "style.css"
@@ -33,14 +34,6 @@ BASE_STYLESHEET = "base.css"
 FONT_SLOT = "<cvbuild-font-faces/>"
 EMAIL_MODES = ("plain", "obfuscated", "hidden")
 PAGE_SIZES = {"a4": "A4", "a5": "A5", "us-letter": "letter", "letter": "letter", "us-legal": "legal"}
-
-_LENGTH = r"\d+(?:\.\d+)?(?:pt|mm|cm|in|px|em|rem)"
-_CHECKS: dict[str, tuple[re.Pattern[str], str]] = {
-    "accent": (re.compile(r"#[0-9a-fA-F]{3,8}|[a-zA-Z]{3,20}"), "a colour such as #1a3a6b"),
-    "margin": (re.compile(rf"{_LENGTH}(?: {_LENGTH}){{0,3}}"), "a length such as 2cm"),
-    "font_size": (re.compile(_LENGTH), "a length such as 10.5pt"),
-    "font": (re.compile(r"[A-Za-z0-9][A-Za-z0-9 ._-]{0,60}"), "a font family name"),
-}
 
 
 def render(fmt: str, doc: Document, ctx: RenderContext) -> list[Artifact]:
@@ -63,7 +56,7 @@ class Settings:
     def from_options(cls, options: Mapping[str, Any]) -> Settings:
         def checked(key: str, default: str) -> str:
             value = str(options.get(key, default)).strip()
-            pattern, expected = _CHECKS[key]
+            pattern, expected = STYLE_OPTIONS[key]
             if not pattern.fullmatch(value):
                 raise InputError(f"theme option {key}={value!r} is not {expected}")
             return value

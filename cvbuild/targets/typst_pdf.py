@@ -19,14 +19,13 @@ from cvbuild.document.model import Document
 from cvbuild.errors import InputError, RenderError
 from cvbuild.targets.base import Artifact, RenderContext
 from cvbuild.themes import fonts
+from cvbuild.themes.options import check_style_options
 
 TEMPLATE = "cv.typ"
 PACKAGES = "packages"  # <theme>/packages/<namespace>/<name>/<version>/, e.g. @local/cvbuild:1.0.0
 PNG_PPI = 150
 INPUT_KEY = "cvbuild"
 
-_LENGTH = re.compile(r"^\d+(\.\d+)?(pt|mm|cm|in|em)$")
-_COLOR = re.compile(r"^#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
 _PACKAGE_SPEC = re.compile(r"""["']@([a-z0-9_-]+)/([a-z0-9_-]+):(\d+\.\d+\.\d+)["']""")
 _DIAG_LOCATION = re.compile(r"┌─ (\S+?):(\d+):(\d+)")
 
@@ -44,7 +43,7 @@ def render(fmt: str, doc: Document, ctx: RenderContext) -> list[Artifact]:
     checked: set[tuple[Path, bytes]] = ctx.cache.setdefault("typst.checked", set())
     first = key not in checked
     if first:
-        check_options(doc.options)
+        check_style_options(doc.options)  # the pipeline checked already; a direct caller may not have
         check_packages([template.parent, *([packages] if packages else [])], packages)
         _warn_uncovered(doc, fonts.font_files(ctx.theme), ctx)
     compiler = _compiler(template, ctx, packages)
@@ -118,17 +117,6 @@ def _compile(compiler: Any, template: Path, ctx: RenderContext, warn: Callable[[
 
 
 # ---- checks before compiling ----------------------------------------------------------------------
-
-
-def check_options(options: dict[str, Any]) -> None:
-    """Lengths and colours reach Typst as strings parsed by the template; reject bad ones here, located."""
-    for key in ("margin", "font_size"):
-        value = options.get(key)
-        if value is not None and not _LENGTH.match(str(value).replace(" ", "")):
-            raise InputError(f"theme option {key}={value!r} is not a length; write e.g. 2cm, 18mm, 0.75in or 10.5pt")
-    accent = options.get("accent")
-    if accent is not None and not _COLOR.match(str(accent)):
-        raise InputError(f"theme option accent={accent!r} is not a colour; write #rgb or #rrggbb, e.g. #1a3a6b")
 
 
 def _package_dir(ctx: RenderContext) -> Path | None:
