@@ -118,8 +118,12 @@ def output_stem(profile: Profile, name: str) -> str:
     return f"{base}-{name}" if profile.documents else base
 
 
-def render(request: RenderRequest, warn: Callable[[str], None] = lambda _m: None) -> list[Path]:
-    """Run the pipeline; returns the written paths. Raises InputError / RenderError."""
+def render(
+    request: RenderRequest, warn: Callable[[str], None] = lambda _m: None, cache: dict[Any, Any] | None = None
+) -> list[Path]:
+    """Run the pipeline; returns the written paths. Raises InputError / RenderError.
+
+    `cache` lets a long-lived caller (`watch`) keep compiled templates and Typst compilers."""
     from cvbuild.loading.profile import load_profile
     from cvbuild.output import atomic_write
     from cvbuild.targets.base import FORMATS, RenderContext, render_format
@@ -130,7 +134,7 @@ def render(request: RenderRequest, warn: Callable[[str], None] = lambda _m: None
     if request.engine is not None and request.engine not in ("typst", "weasyprint"):
         raise InputError(f"unknown engine {request.engine!r}; choose typst or weasyprint")
     pending: list[tuple[Path, bytes]] = []
-    cache: dict[str, Any] = {}  # engines keep compilers here for the length of this run
+    cache = {} if cache is None else cache  # engines keep compilers here
     for name, spec in docs:
         theme, doc = build_for(profile, name, spec, request, day)
         formats = list(request.formats or spec.formats or _theme_formats(theme))

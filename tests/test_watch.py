@@ -97,3 +97,23 @@ def test_failed_build_keeps_previous_outputs_and_counts_epoch() -> None:
     assert state.error == "rendering failed: ValueError: boom"
     assert state.outputs == [Path("a.html")]
     assert inject_reload("<body>x</body>", 2).endswith("p()})();</script></body>")
+
+
+def test_cache_kept_between_rebuilds_still_sees_edited_templates(tmp_path: Path) -> None:
+    from cvbuild.pipeline import RenderRequest, render
+
+    theme = tmp_path / "themes" / "t"
+    write(theme / "theme.toml", 'name = "t"\nextends = "classic"\n')
+    write(theme / "cv.txt.j2", "ONE {{ person.name }}\n")
+    profile = write(tmp_path / "p.yaml", PROFILE)
+    request = RenderRequest(profile=profile, formats=["txt", "pdf"], theme="t", output=tmp_path / "out")
+    cache: dict[object, object] = {}
+    render(request, cache=cache)
+    assert (tmp_path / "out" / "ada-example.txt").read_text() == "ONE Ada Example\n"
+    typ = (tmp_path / "out" / "ada-example.pdf").read_bytes()
+    time.sleep(0.05)  # a new mtime, as a save in an editor gives
+    write(theme / "cv.txt.j2", "TWO {{ person.name }}\n")
+    (theme / "cv.typ").write_text('#set document(title: "x")\nEdited layout\n')
+    render(request, cache=cache)
+    assert (tmp_path / "out" / "ada-example.txt").read_text() == "TWO Ada Example\n"
+    assert (tmp_path / "out" / "ada-example.pdf").read_bytes() != typ

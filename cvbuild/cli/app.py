@@ -157,8 +157,9 @@ def watch(
     paths = [profile.resolve().parent, builtin_themes_dir()]
     if theme and Path(theme).is_dir():
         paths.append(Path(theme).resolve())
+    cache: dict[Any, Any] = {}  # templates and Typst compilers survive between rebuilds
     watch_loop(
-        lambda: run_render(request, warn=lambda m: _err(f"warning: {m}")),
+        lambda: run_render(request, warn=lambda m: _err(f"warning: {m}"), cache=cache),
         paths,
         output,
         state,

@@ -40,7 +40,7 @@ class RenderContext:
     profile_dir: Path
     options: Mapping[str, Any] = field(default_factory=dict)
     warn: Callable[[str], None] = lambda _msg: None
-    cache: dict[str, Any] = field(default_factory=dict)  # per pipeline run, shared by its targets
+    cache: dict[Any, Any] = field(default_factory=dict)  # per run (or per `watch`), shared by targets
 
 
 def engine_for(fmt: str, engine: str | None) -> str:

@@ -207,24 +207,38 @@ FILTERS: dict[str, Callable[..., Any]] = {
 }
 
 
-def render_template(name: str, doc: Document, ctx: RenderContext, *, autoescape: bool, **extra: Any) -> str:
-    """Render a theme template in a sandbox; undefined names are errors, not blanks."""
-    from jinja2 import FileSystemLoader, StrictUndefined, TemplateError, TemplateSyntaxError
+def environment(ctx: RenderContext, autoescape: bool) -> Any:
+    """A sandboxed, strict environment over the theme chain, kept in ctx.cache: compiled
+    templates are reused across formats and `watch` rebuilds (auto_reload sees edited files)."""
+    from jinja2 import FileSystemLoader, StrictUndefined
     from jinja2.sandbox import SandboxedEnvironment
 
-    env = SandboxedEnvironment(
-        loader=FileSystemLoader([str(p) for p in ctx.theme.chain]),
-        undefined=StrictUndefined,
-        autoescape=autoescape,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
-    env.filters.update(FILTERS)
-    env.globals["wrap"] = wrap
+    key = ("jinja", ctx.theme.chain, autoescape)
+    env = ctx.cache.get(key)
+    if env is None:
+        env = SandboxedEnvironment(
+            loader=FileSystemLoader([str(p) for p in ctx.theme.chain]),
+            undefined=StrictUndefined,
+            autoescape=autoescape,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+        )
+        env.filters.update(FILTERS)
+        env.globals["wrap"] = wrap
+        ctx.cache[key] = env
+    return env
+
+
+def render_template(name: str, doc: Document, ctx: RenderContext, *, autoescape: bool, **extra: Any) -> str:
+    """Render a theme template in a sandbox; undefined names are errors, not blanks."""
+    from jinja2 import TemplateError, TemplateSyntaxError
+
+    env = environment(ctx, autoescape)
     try:
         template = env.get_template(name)
-        return template.render(doc=doc, person=doc.person, meta=doc.meta, options=doc.options, **extra)
+        text: str = template.render(doc=doc, person=doc.person, meta=doc.meta, options=doc.options, **extra)
+        return text
     except TemplateSyntaxError as exc:
         raise RenderError(f"{exc.filename or name}:{exc.lineno}: template syntax error: {exc.message}") from None
     except TemplateError as exc:

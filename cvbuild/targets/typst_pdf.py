@@ -39,8 +39,9 @@ def render(fmt: str, doc: Document, ctx: RenderContext) -> list[Artifact]:
     template = _template(ctx)
     data = doc.model_dump_json()
     packages = _package_dir(ctx)
-    key = (template, hashlib.blake2b(data.encode()).digest())
-    checked: set[tuple[Path, bytes]] = ctx.cache.setdefault("typst.checked", set())
+    # An edited template (in `watch`) is checked and warned about again, like new data.
+    key = (template, template.stat().st_mtime_ns, hashlib.blake2b(data.encode()).digest())
+    checked: set[tuple[Path, int, bytes]] = ctx.cache.setdefault("typst.checked", set())
     first = key not in checked
     if first:
         check_style_options(doc.options)  # the pipeline checked already; a direct caller may not have
