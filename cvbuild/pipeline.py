@@ -159,7 +159,22 @@ def render(
                     warn(over)
     for path, data in pending:
         atomic_write(path, data)
+    remove_stale_pages([p for p, _ in pending])
     return [p for p, _ in pending]
+
+
+def remove_stale_pages(written: list[Path]) -> None:
+    """A CV that shrank from 5 pages to 4 must not leave an old `-5.png` preview behind."""
+    for folder, stem in {(p.parent, p.name.rsplit("-", 1)[0]) for p in written if _page_number(p)}:
+        fresh = set(written)
+        for old in folder.glob(f"{stem}-*.png"):
+            if old not in fresh and _page_number(old) and old.name.rsplit("-", 1)[0] == stem:
+                old.unlink(missing_ok=True)
+
+
+def _page_number(path: Path) -> int | None:
+    tail = path.name.rsplit("-", 1)[-1]
+    return int(tail[:-4]) if tail.endswith(".png") and tail[:-4].isdigit() else None
 
 
 def page_budget_warning(name: str, spec: DocumentSpec, pages: int | None) -> str | None:

@@ -160,3 +160,14 @@ def test_page_budget_warns_but_renders(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert "document 'short' has 3 pages, over its budget of max_pages: 1" in result.stderr
     assert (tmp_path / "o" / "ada-example-short.pdf").is_file()
+
+
+def test_png_previews_of_removed_pages_are_deleted(tmp_path: Path) -> None:
+    long = "\n".join(f"  - {{title: Prize number {i}, date: 2020}}" for i in range(120))
+    profile = write(tmp_path / "p.yaml", f"name: Ada Example\nhonors:\n{long}\n")
+    assert run_cli("render", profile, "-f", "png", "-o", tmp_path / "o").returncode == 0
+    assert sorted(p.name for p in (tmp_path / "o").iterdir()) == [f"ada-example-{i}.png" for i in (1, 2, 3)]
+    write(tmp_path / "o" / "ada-example-notes.png", "keep: not a page")
+    profile.write_text("name: Ada Example\nsummary: Short now.\n")
+    assert run_cli("render", profile, "-f", "png", "-o", tmp_path / "o").returncode == 0
+    assert sorted(p.name for p in (tmp_path / "o").iterdir()) == ["ada-example-1.png", "ada-example-notes.png"]
