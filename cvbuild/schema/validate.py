@@ -244,7 +244,7 @@ def _item_type(tp: Any) -> Any:
 
 def semantic_problems(source: Source) -> list[Problem]:
     """Rules that span several fields, checked on the raw data so they report with schema errors."""
-    from cvbuild.document.sections import BUILTIN_SECTIONS
+    from cvbuild.document.sections import BUILTIN_SECTIONS, section_slug
 
     data = source.data
     problems: list[Problem] = []
@@ -266,7 +266,7 @@ def semantic_problems(source: Source) -> list[Problem]:
     for i, sec in enumerate(_list(data.get("sections"))):
         if not isinstance(sec, dict) or not isinstance(sec.get("title"), str):
             continue
-        sid = str(sec["id"]) if isinstance(sec.get("id"), str) else _slug(sec["title"])
+        sid = str(sec["id"]) if isinstance(sec.get("id"), str) else section_slug(sec["title"])
         if sid in BUILTIN_SECTIONS or sid in custom:
             problems.append(
                 source.problem(
@@ -290,9 +290,3 @@ def semantic_problems(source: Source) -> list[Problem]:
 
 def _list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else []
-
-
-def _slug(text: str) -> str:
-    from cvbuild.document.sections import section_slug
-
-    return section_slug(text)

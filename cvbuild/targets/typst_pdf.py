@@ -19,7 +19,6 @@ from cvbuild.document.model import Document
 from cvbuild.errors import InputError, RenderError
 from cvbuild.targets.base import Artifact, RenderContext
 from cvbuild.themes import fonts
-from cvbuild.themes.options import check_style_options
 
 TEMPLATE = "cv.typ"
 PACKAGES = "packages"  # <theme>/packages/<namespace>/<name>/<version>/, e.g. @local/cvbuild:1.0.0
@@ -44,7 +43,6 @@ def render(fmt: str, doc: Document, ctx: RenderContext) -> list[Artifact]:
     checked: set[tuple[Path, int, bytes]] = ctx.cache.setdefault("typst.checked", set())
     first = key not in checked
     if first:
-        check_style_options(doc.options)  # the pipeline checked already; a direct caller may not have
         check_packages([template.parent, *([packages] if packages else [])], packages)
         _warn_uncovered(doc, fonts.font_files(ctx.theme), ctx)
     compiler = _compiler(template, ctx, packages)

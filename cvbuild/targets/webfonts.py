@@ -189,11 +189,6 @@ def plan_fonts(faces: Sequence[Face], main: str, fallbacks: Sequence[str], page:
     return parts
 
 
-def font_stack(fallbacks: Sequence[str]) -> str:
-    """The CSS family list for body text: main font, then the fallbacks, as planned above."""
-    return ", ".join([MAIN, *FALLBACK_CSS[: len(fallbacks)]])
-
-
 # ---- subsetting and CSS ------------------------------------------------------------------
 
 

@@ -118,17 +118,17 @@ def _entry_point_dirs() -> dict[str, Path]:
     return found
 
 
-def search_dirs(profile_dir: Path | None) -> list[tuple[str, Path]]:
-    """(origin, folder) pairs in lookup order: beside the profile, installed packages, built-in."""
-    dirs: list[tuple[str, Path]] = []
+def local_themes_dir(profile_dir: Path | None) -> Path | None:
+    """`./themes` beside the profile: searched before installed packages and the built-in themes."""
     if profile_dir is not None and (profile_dir / "themes").is_dir():
-        dirs.append(("local", profile_dir / "themes"))
-    return dirs
+        return profile_dir / "themes"
+    return None
 
 
 def _candidates(name: str, profile_dir: Path | None) -> Iterable[Path]:
-    for _, folder in search_dirs(profile_dir):
-        yield folder / name
+    local = local_themes_dir(profile_dir)
+    if local is not None:
+        yield local / name
     ep = _entry_point_dirs().get(name)
     if ep is not None:
         yield ep
@@ -212,16 +212,20 @@ def _parent_dir(name: str, child: Path, profile_dir: Path | None) -> Path:
     return locate_theme(name, profile_dir)
 
 
+def _theme_folders(parent: Path | None) -> list[Path]:
+    if parent is None or not parent.is_dir():
+        return []
+    return sorted(p for p in parent.iterdir() if (p / MANIFEST).is_file())
+
+
 def list_themes(profile_dir: Path | None = None) -> list[Theme]:
     """Every usable (non-abstract) theme, first found wins."""
     seen: dict[str, Theme] = {}
     folders: list[Path] = []
-    for _, folder in search_dirs(profile_dir):
-        folders += sorted(p for p in folder.iterdir() if (p / MANIFEST).is_file())
+    local, builtin = local_themes_dir(profile_dir), builtin_themes_dir()
+    folders += _theme_folders(local)
     folders += list(_entry_point_dirs().values())
-    builtin = builtin_themes_dir()
-    if builtin.is_dir():
-        folders += sorted(p for p in builtin.iterdir() if (p / MANIFEST).is_file())
+    folders += _theme_folders(builtin)
     for folder in folders:
         manifest = read_manifest(folder)
         name = str(manifest.get("name", folder.name))
