@@ -6,7 +6,7 @@ DEMO_APT := libharfbuzz-subset0
 TEST_APT := libharfbuzz-subset0 chromium poppler-utils
 PIP := $(BIN)/python -m pip install -q --disable-pip-version-check
 
-.PHONY: demo test setup test-setup lint bench clean
+.PHONY: demo test setup test-setup lint bench clean docs
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -42,6 +42,10 @@ lint: test-setup
 
 test: lint
 	$(BIN)/pytest -q
+
+# Generated reference for theme authors: docs/document.md from cvbuild/document/model.py.
+docs: $(BIN)/python
+	$(BIN)/python -m cvbuild.document.reference docs/document.md
 
 bench: setup
 	$(BIN)/python bench/run.py

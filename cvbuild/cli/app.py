@@ -184,11 +184,51 @@ def new(
 
 
 @app.command()
-def schema() -> None:
-    """Print the JSON Schema of the profile."""
+def schema(
+    document: Annotated[
+        bool, typer.Option("--document", help="The Document's schema (what themes receive) instead.")
+    ] = False,
+) -> None:
+    """Print the JSON Schema of the profile (or, with --document, of the Document themes receive)."""
+    if document:
+        from cvbuild.document.reference import document_schema_json
+
+        typer.echo(document_schema_json(), nl=False)
+        return
     from cvbuild.schema.jsonschema import schema_json
 
     typer.echo(schema_json(), nl=False)
+
+
+@app.command("inspect")
+def inspect_document(
+    profile: ProfileArg,
+    document: Annotated[
+        str | None, typer.Option("-d", "--document", help="The document (variant); default: the first.")
+    ] = None,
+    theme: Annotated[str | None, typer.Option("--theme", help="Theme name or folder path.")] = None,
+    pretty: Annotated[bool, typer.Option("--pretty", help="Indent the JSON for reading.")] = False,
+) -> None:
+    """Print the Document JSON a theme receives: the same bytes Typst gets in sys.inputs."""
+
+    def action() -> str:
+        import json
+
+        from cvbuild.loading.profile import load_profile
+        from cvbuild.pipeline import RenderRequest, build_for, documents_to_render, today
+        from cvbuild.targets.typst_pdf import document_json
+
+        p, _ = load_profile(profile)
+        docs = documents_to_render(p, document)
+        name, spec = docs[0]
+        if len(docs) > 1:
+            others = ", ".join(n for n, _ in docs[1:])
+            _err(f"note: document {name!r}; the profile also declares {others} (choose with -d)")
+        _, doc = build_for(p, name, spec, RenderRequest(profile=profile, theme=theme, document=name), today())
+        data = document_json(doc)
+        return json.dumps(json.loads(data), indent=2, ensure_ascii=False) + "\n" if pretty else data
+
+    typer.echo(run(action), nl=False)
 
 
 @app.command()

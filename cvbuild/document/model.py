@@ -15,17 +15,23 @@ DOCUMENT_VERSION = 1
 
 
 class View(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    # Each field's docstring is its description in `cvbuild schema --document` and docs/document.md.
+    model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
 
 
 class Span(View):
     """A run of text with uniform style. `href` is always http(s), mailto or tel."""
 
     text: str
+    """The characters, verbatim: never markup in any target."""
     bold: bool = False
+    """Bold (`**text**` in the profile)."""
     italic: bool = False
+    """Italic (`*text*`)."""
     code: bool = False
+    """Code (`` `text` ``): shown in a monospace font."""
     href: str | None = None
+    """Link target of `[text](url)`; none for plain text."""
 
 
 Spans = list[Span]
@@ -35,79 +41,130 @@ class Link(View):
     """A labelled link: `label` for buttons ([Code]), `display` for plain-text output."""
 
     kind: str
+    """What the link is: a publication link (`paper`, `code`, `slides`, `doi`, `arxiv`...),
+    `url`, `website`, or a profile (`github`, `orcid`, `google_scholar`...)."""
     label: str
+    """Short human label: `Paper`, `Code`, `GitHub`."""
     url: str
+    """The full URL (http(s), mailto or tel)."""
     display: str
+    """The URL without scheme and `www.`, for text and print: `github.com/ada`."""
 
 
 class DateRange(View):
-    """A formatted date or range; `start`/`end` are ISO partial dates for <time datetime>."""
+    """A formatted date or range; `start`/`end` are ISO partial dates for `<time datetime>`."""
 
     text: str
+    """Formatted in the document's locale: `Jul 2025 – present`, `2023`, `Jun 2026 (expected)`."""
     start: str | None = None
+    """ISO partial date (`2023`, `2023-07`, `2023-07-01`) of the start, for `<time datetime>`."""
     end: str | None = None
+    """ISO partial date of the end; none when open-ended or current."""
     current: bool = False
+    """The range runs to the present."""
     expected: bool = False
+    """The end date is expected (a degree not yet awarded)."""
 
 
 class Detail(View):
     """A labelled line inside an entry, such as Advisor or GPA."""
 
     label: str
+    """The label, without colon: `Advisor`, `GPA`, `Thesis`."""
     value: Spans
+    """The value as rich text."""
 
 
 class Entry(View):
     """Any non-publication entry: education, a job, a project, an honor, a custom entry."""
 
     kind: Literal["entry"] = "entry"
+    """Always `entry`; tells an entry from a publication in a group."""
     title: Spans
+    """Main line: degree, role, course, honor, talk title; empty in `text`/`tags` sections."""
     subtitle: Spans | None = None
+    """Second line: institution, organisation, issuer, event."""
     date: DateRange | None = None
+    """Date or date range, already formatted."""
     location: str | None = None
+    """Place, as written in the profile."""
     summary: Spans | None = None
+    """A paragraph; in a `text` section, the section's content."""
     highlights: list[Spans] = []
+    """Bullet points, each rich text."""
     details: list[Detail] = []
+    """Labelled lines (Advisor, GPA, Thesis, Impact...)."""
     items: list[str] = []
+    """Short words: interests (`tags` section), skills or a language's fluency (`table`
+    section), a project's technologies."""
     links: list[Link] = []
+    """Link buttons of the entry."""
     children: list[Entry] = []
+    """Nested entries, such as the projects of a job."""
 
 
 class Author(View):
     """One name in an author list, or (etal=True) a gap left by truncation."""
 
     name: str
+    """The name as it should be printed."""
     is_owner: bool = False
+    """This is the person the CV is about: highlight as `meta.highlight` says."""
     equal: bool = False
+    """Equal contribution: print a `*` after the name."""
     corresponding: bool = False
+    """Corresponding author: print a `†` after the name."""
     etal: bool = False
+    """Stands for the names left out by `max_authors`: print `et al.`."""
 
 
 class PublicationEntry(View):
+    """One publication: everything a citation line needs, already selected and numbered."""
+
     kind: Literal["publication"] = "publication"
+    """Always `publication`."""
     id: str | None = None
+    """The profile's or BibTeX key, if any; stable, usable as an anchor."""
     number: str | None = None
+    """The number to print (`12`, `C3`), or none when the document does not number publications."""
     title: Spans
+    """Title as rich text."""
     authors: list[Author]
+    """Authors in order, with flags; may end or contain an `etal` gap."""
     venue: Spans | None = None
+    """Short venue: `EuroSys 2024`."""
     venue_full: Spans | None = None
+    """Full venue: `Proceedings of the ... Conference on Computer Systems`."""
     year: str
+    """Year as text, for grouping and sorting displays."""
     date: DateRange
+    """Publication date, formatted."""
     type: str
+    """`conference`, `journal`, `workshop`, `preprint`, `thesis`, `patent`, `book`, `chapter`,
+    `report`, `poster`, `demo` or `other`."""
     type_label: str
+    """The type as a heading: `Conference Papers`."""
     status: str
+    """`published`, `accepted`, `to_appear`, `under_review`, `submitted`, `in_preparation` or `preprint`."""
     status_label: str | None = None
+    """The status to print (`Under review`); none when published."""
     award: Spans | None = None
+    """An award, such as `Best Paper Award`."""
     note: Spans | None = None
+    """A free note printed after the venue."""
     links: list[Link] = []
+    """Link buttons: Paper, Code, Slides, DOI, arXiv..."""
     selected: bool = False
+    """The owner marked it as selected."""
 
 
 class Group(View):
     """Entries under an optional sub-heading (a publication type or a year)."""
 
     title: str | None = None
+    """Sub-heading (`Conference Papers`, `2024`), or none for an ungrouped section."""
     entries: list[Entry | PublicationEntry]
+    """Entries in display order: `Entry` or `PublicationEntry` (see `kind`)."""
 
 
 class Section(View):
@@ -118,47 +175,85 @@ class Section(View):
     """
 
     id: str
+    """Stable id: a built-in id (`education`, `publications`...) or the slug of a custom section's title."""
     kind: Literal["text", "tags", "table", "entries", "publications"]
+    """Which layout to use (see above)."""
     title: str
+    """The heading to print, already localised or overridden."""
     groups: list[Group]
+    """One group, or several when publications are grouped by type or year."""
     legend: list[str] = []
+    """Lines explaining author marks: `* Equal contribution`, `† Corresponding author`."""
     counts: dict[str, dict[str, int]] = {}
-    summary: str | None = None  # publications: "14 publications: 9 conference papers, ..."
+    """Publications: `by_type` (type -> n), `by_year` (year -> n) and `total` (`all` -> n)."""
+    summary: str | None = None
+    """Publications: `14 publications: 9 conference papers, 4 preprints`."""
 
 
 class Person(View):
+    """The person the CV is about, with contact details checked and formatted."""
+
     name: str
+    """Full name."""
     native_name: str | None = None
+    """Name in another script, such as Chinese, shown beside `name`."""
     headline: Spans | None = None
+    """One line under the name: `PhD student in Computer Science`."""
     pronouns: str | None = None
+    """Pronouns, as written."""
     email: str | None = None
+    """E-mail address; show it as the `show_email` option says."""
     email_obfuscated: str | None = None
+    """`ada (at) example (dot) org`, for `show_email = "obfuscated"`."""
     phone: str | None = None
+    """Phone number as written."""
     phone_url: str | None = None
+    """`tel:` URL of the phone number."""
     website: Link | None = None
+    """Personal website."""
     location: str | None = None
+    """City, country."""
     links: list[Link] = []
+    """Profiles (GitHub, Google Scholar, ORCID, LinkedIn...), in the profile's order."""
 
 
 class Meta(View):
-    """Document metadata for PDF properties, <head> and footers."""
+    """Document metadata for PDF properties, `<head>` and footers."""
 
     title: str
+    """Document title: PDF title and HTML `<title>`."""
     author: str
+    """The person's name, for PDF metadata."""
     subject: str
+    """The headline as plain text (or `Curriculum Vitae`): PDF subject, HTML description."""
     keywords: list[str]
+    """Research interests: PDF keywords."""
     date: str
+    """Build date, ISO `YYYY-MM-DD` (SOURCE_DATE_EPOCH when set)."""
     date_text: str
+    """Build date in the locale's long form: `January 1, 2026`."""
     locale: str
+    """Locale code, such as `en` or `de_DE`."""
     document: str
+    """Name of the document (variant) being rendered: `cv`, `resume`."""
     generator: str
+    """`cvbuild X.Y.Z`."""
     highlight: Literal["bold", "underline", "none"] = "bold"
+    """How to mark the owner in author lists."""
     labels: dict[str, str] = {}
+    """Localised words for the layout (`page`, `of`, `updated`); use them with a default."""
 
 
 class Document(View):
+    """The root: what `cv.typ` gets from `load-document()` and Jinja templates as `doc`."""
+
     version: int = DOCUMENT_VERSION
+    """DOCUMENT_VERSION; changes on any incompatible change."""
     meta: Meta
+    """Metadata."""
     person: Person
+    """The person and their contact details."""
     sections: list[Section]
+    """Sections in display order."""
     options: dict[str, Any] = {}
+    """The theme's options, resolved: theme.toml defaults, then the document's `options`, then `--set`."""

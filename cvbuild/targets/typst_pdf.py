@@ -36,7 +36,7 @@ _DIAG_LOCATION = re.compile(r"┌─ (\S+?):(\d+):(\d+)")
 def render(fmt: str, doc: Document, ctx: RenderContext) -> list[Artifact]:
     """`pdf` gives one artifact; `png` one per page, at 150 dpi."""
     template = _template(ctx)
-    data = doc.model_dump_json()
+    data = document_json(doc)
     packages = _package_dir(ctx)
     # An edited template (in `watch`) is checked and warned about again, like new data.
     key = (template, template.stat().st_mtime_ns, hashlib.blake2b(data.encode()).digest())
@@ -56,6 +56,11 @@ def render(fmt: str, doc: Document, ctx: RenderContext) -> list[Artifact]:
         pages = result if isinstance(result, list) else [result]
         return [Artifact(f"-{i}.png", page) for i, page in enumerate(pages, start=1)]
     return [Artifact(".pdf", result, pages=count_pages(result))]
+
+
+def document_json(doc: Document) -> str:
+    """The JSON `cv.typ` reads from sys.inputs; `cvbuild inspect` prints exactly this."""
+    return doc.model_dump_json()
 
 
 def count_pages(pdf: bytes) -> int:

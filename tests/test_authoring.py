@@ -1,0 +1,80 @@
+"""Theme authors see their data: `cvbuild inspect`, `cvbuild schema --document`, docs/document.md."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jsonschema
+from conftest import EXAMPLE, RESUME, ROOT, documents, run_cli, write
+
+from cvbuild.document import reference
+from cvbuild.document.model import Document
+from cvbuild.targets.typst_pdf import document_json
+
+
+def test_inspect_prints_the_bytes_typst_receives() -> None:
+    result = run_cli("inspect", EXAMPLE, "-d", "cv")
+    assert result.returncode == 0, result.stderr
+    doc = documents(EXAMPLE)["cv"]
+    assert result.stdout == document_json(doc)
+    assert Document.model_validate_json(result.stdout) == doc
+
+
+def test_inspect_follows_theme_and_document() -> None:
+    result = run_cli("inspect", EXAMPLE, "-d", "resume", "--theme", "classic", "--pretty")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["meta"]["document"] == "resume"
+    assert data["options"]["font"] == "Linux Libertine O"  # classic's default, not modern's
+    assert result.stdout.startswith("{\n  ")
+
+
+def test_inspect_without_document_takes_the_first_and_says_so() -> None:
+    result = run_cli("inspect", EXAMPLE)
+    assert result.returncode == 0, result.stderr
+    first = next(iter(documents(EXAMPLE)))
+    assert json.loads(result.stdout)["meta"]["document"] == first
+    assert "choose with -d" in result.stderr
+
+
+def test_inspect_bad_input_exits_2(tmp_path: Path) -> None:
+    bad = write(tmp_path / "p.yaml", "name: Ada\nsumary: x\n")
+    result = run_cli("inspect", bad)
+    assert result.returncode == 2 and "p.yaml:2:1" in result.stderr and result.stdout == ""
+    result = run_cli("inspect", RESUME, "-d", "nope")
+    assert result.returncode == 2 and "unknown document" in result.stderr
+
+
+def test_schema_document_validates_real_documents() -> None:
+    result = run_cli("schema", "--document")
+    assert result.returncode == 0, result.stderr
+    schema = json.loads(result.stdout)
+    assert result.stdout == reference.document_schema_json()
+    validator = jsonschema.Draft202012Validator(schema)
+    for doc in [*documents(EXAMPLE).values(), *documents(RESUME).values()]:
+        validator.validate(json.loads(document_json(doc)))
+    assert schema["$defs"]["Author"]["properties"]["is_owner"]["description"]  # field docstrings carry over
+
+
+def test_every_document_field_has_a_meaning() -> None:
+    missing = [
+        f"{m.__name__}.{name}" for m in reference.models() for name, f in m.model_fields.items() if not f.description
+    ]
+    assert not missing, f"add a docstring under these fields in cvbuild/document/model.py: {missing}"
+
+
+def test_document_reference_is_in_sync() -> None:
+    committed = (ROOT / "docs" / "document.md").read_text(encoding="utf-8")
+    assert committed == reference.markdown(), (
+        f"docs/document.md is out of date with cvbuild/document/model.py: run `{reference.REGENERATE}` and commit it"
+    )
+
+
+def test_document_reference_names_every_model_and_field() -> None:
+    text = reference.markdown()
+    for model in reference.models():
+        assert f"## {model.__name__}\n" in text
+        for name in model.model_fields:
+            assert f"| `{name}` |" in text
+    assert "list of [Span](#span)" in text and '`"text"` \\| `"tags"`' in text
