@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from cvbuild.document.build import BuildOptions, build_document
-from cvbuild.document.dates import date_range, format_date
+from cvbuild.document.dates import date_range, format_date, localized
 from cvbuild.document.inline import plain, spans
 from cvbuild.document.model import Span
 from cvbuild.schema.fields import parse_date
@@ -36,6 +36,14 @@ def test_dates_are_localised() -> None:
     assert format_date(parse_date("2024-03"), "de") == "März 2024"
     rng = date_range(parse_date("2020"), parse_date("present"), "zh")
     assert rng is not None and rng.text == "2020 – 至今"
+
+
+@pytest.mark.parametrize("pattern", ["MMM y", "long"])
+def test_english_fast_path_matches_babel(pattern: str) -> None:
+    from babel.dates import format_date as babel_format
+
+    for day in [dt.date(2026, m, d) for m in range(1, 13) for d in (1, 9, 28)] + [dt.date(999, 12, 31)]:
+        assert localized(day, pattern, "en") == babel_format(day, pattern, locale="en")
 
 
 @pytest.mark.parametrize(

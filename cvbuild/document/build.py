@@ -93,9 +93,9 @@ def build_document(profile: Profile, options: BuildOptions) -> Document:
 
 
 def _long_date(day: _dt.date, locale: str) -> str:
-    from babel.dates import format_date
+    from cvbuild.document.dates import localized
 
-    return str(format_date(day, "long", locale=locale))
+    return localized(day, "long", locale)
 
 
 def _publication_view(base: pubs.PublicationView, spec: DocumentSpec) -> pubs.PublicationView:

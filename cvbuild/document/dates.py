@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as _dt
 from functools import lru_cache
 
 from cvbuild.document.model import DateRange
@@ -19,6 +20,23 @@ WORDS: dict[str, dict[str, str]] = {
 
 DASH = " – "  # en dash with spaces, as in "2023 – present"
 
+# English CLDR month names, identical to babel's (a test compares them): the default locale then
+# never loads babel's locale data, about a tenth of a fresh one-page render.
+_EN_MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
+
 
 def word(key: str, locale: str) -> str:
     lang = locale.split("_")[0].split("-")[0]
@@ -32,9 +50,18 @@ def format_date(date: PartialDate, locale: str) -> str:
         return word("present", locale)
     if date.month is None:
         return str(date.year)
+    return localized(date.first_day(), "MMM y", locale).replace(".", "")
+
+
+def localized(day: _dt.date, pattern: str, locale: str) -> str:
+    """babel's format_date, with English's two CV patterns answered without loading babel."""
+    if locale == "en" and pattern == "MMM y":
+        return f"{_EN_MONTHS[day.month - 1][:3]} {day.year}"
+    if locale == "en" and pattern == "long":  # CLDR en: "MMMM d, y"
+        return f"{_EN_MONTHS[day.month - 1]} {day.day}, {day.year}"
     from babel.dates import format_date as babel_format
 
-    return str(babel_format(date.first_day(), "MMM y", locale=locale)).replace(".", "")
+    return str(babel_format(day, pattern, locale=locale))
 
 
 def date_range(
