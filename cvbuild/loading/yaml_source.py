@@ -97,18 +97,21 @@ def plain(node: Any) -> Any:
     return node
 
 
-def parse_yaml(text: str, path: Path) -> YamlSource:
+def parse_yaml(text: str, path: Path, *, pure: bool = False) -> YamlSource:
     """Parse YAML 1.2 text with the fast (C, if installed) safe loader; errors are located."""
     from ruamel.yaml import YAML
     from ruamel.yaml.error import YAMLError
 
+    if pure:
+        return YamlSource(path=path, data=plain(parse_tree(text, path)), text=text)
     yaml = YAML(typ="safe")  # YAML 1.2 core schema: `no`, `on` and `NO` stay strings
     yaml.Constructor = _text_dates_constructor("safe")
     try:
         data = yaml.load(text)
-    except YAMLError as exc:
-        parse_tree(text, path)  # the round-trip parser reports where the problem is
-        raise InputError([Problem(path, 0, 0, "", f"YAML error: {_first_line(str(exc))}")]) from None
+    except YAMLError:
+        # libyaml (the C loader) rejects some valid YAML 1.2, such as `{code: https://x}`; the pure
+        # parser decides, and either loads the document or reports where the problem is.
+        return YamlSource(path=path, data=plain(parse_tree(text, path)), text=text)
     return YamlSource(path=path, data=plain(data), text=text)
 
 
