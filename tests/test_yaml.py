@@ -102,7 +102,7 @@ def test_documented_yaml_is_a_valid_profile(doc: str, line: int, block: str, tmp
     text = block if "name" in data else "name: X\n" + block
     for rel in re.findall(r"bibtex:\s*([^\s}#]+)", block):
         ids = re.findall(r"id:\s*([A-Za-z0-9_:.\-+/]+)", block) or ["placeholder"]
-        entries = "".join(f"@inproceedings{{{k}, title={{T}}, author={{Ada}}, booktitle={{V}}, year=2024}}\n" for k in ids)
+        entries = "".join(f"@misc{{{k}, title={{T}}, author={{Ada}}, year=2024}}\n" for k in ids)
         write(tmp_path / rel, entries)
     profile = write(tmp_path / "profile.yaml", text)
     try:
