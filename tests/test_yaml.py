@@ -32,11 +32,11 @@ CORPUS: dict[str, str] = {
     "bom": "\ufeffname: Ada\n",
     "yaml12_scalars": "a: no\nb: on\nc: NO\nd: 0o17\ne: 012\nf: 1e3\ng: .inf\nh: ~\ni: true\nj: 0x1F\n",
     "dates_stay_text": "d: 2023-02-30\ne: 2024-05-01\n",
-    "unicode": "name: 艾达 Ünïcødé\nemoji: \"\\U0001F600\"\n",
+    "unicode": 'name: 艾达 Ünïcødé\nemoji: "\\U0001F600"\n',
     "document_marker": "---\na: 1\n...\n",
     "plain_multiline": "t: a long\n  title continued\n",
     "empty_values": "a:\nb: []\nc: {}\nd: ''\n",
-    "tabs_quoted": "a: \"x\\ty\"\nb: \"\\t\"\n",
+    "tabs_quoted": 'a: "x\\ty"\nb: "\\t"\n',
     "key_colon_no_space": "a:b: c\n",
 }
 
