@@ -264,6 +264,44 @@ def theme_new(
     typer.echo(f"use it with: cvbuild render PROFILE --theme {name}   (or cvbuild watch PROFILE --serve)")
 
 
+@theme_app.command("check")
+def theme_check(
+    theme: Annotated[str, typer.Argument(help="Theme name or folder path.", show_default=False)],
+    fixture: Annotated[
+        list[str] | None,
+        typer.Option("--fixture", help="Only these fixtures: full, minimal, empty, hostile, cjk, many."),
+    ] = None,
+) -> None:
+    """Render a theme in every target it declares against built-in profiles; report what breaks.
+
+    Exit 0 when the theme passes, 1 when it has problems, 2 when it cannot be loaded."""
+    from cvbuild.themes.check import FIXTURES, FixtureResult, check_theme, report
+
+    unknown = [f for f in fixture or [] if f not in FIXTURES]
+    if unknown:
+        _err(f"error: unknown fixture {unknown[0]!r}; choose from {', '.join(FIXTURES)}")
+        raise typer.Exit(2)
+
+    def progress(r: FixtureResult) -> None:
+        pages = f", {r.pages} page{'s' * (r.pages != 1)}" if r.pages else ""
+        typer.echo(f"  {r.name:<8} rendered {' '.join(r.rendered) or 'nothing'}{pages}")
+
+    def action() -> Any:
+        from cvbuild.pipeline import today
+
+        return check_theme(theme, Path.cwd(), fixture or FIXTURES, progress=progress, today=today())
+
+    typer.echo(f"checking theme {theme} ...")
+    result = run(action)
+    if result.ok:
+        typer.echo(f"theme {result.theme.name!r} passes: {len(result.results)} profiles, no problems")
+        return
+    typer.echo(report(result))
+    n = len(result.problems)
+    typer.echo(f"theme {result.theme.name!r} has {n} problem{'s' * (n != 1)} ({result.theme.path})")
+    raise typer.Exit(1)
+
+
 @import_app.command("bibtex")
 def import_bibtex(
     file: Annotated[Path, typer.Argument(help="The .bib file.", show_default=False)],

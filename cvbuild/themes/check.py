@@ -1,0 +1,387 @@
+"""`cvbuild theme check`: render a theme in every target it declares against fixtures that reach
+every branch (the full example, a name only, every optional field empty, hostile text, CJK, 200
+publications), and report what a designer must fix: template errors at the theme's file:line,
+undefined names, missing glyphs, text that runs off the page, and content one format shows
+and another drops.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import re
+import tempfile
+import unicodedata
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from cvbuild.document.inline import plain
+from cvbuild.document.model import Document, Entry, PublicationEntry
+from cvbuild.errors import CvbuildError
+from cvbuild.themes.theme import Theme, load_theme
+
+FIXTURES = ("full", "minimal", "empty", "hostile", "cjk", "many")
+TARGET_ORDER = ("txt", "md", "html", "pdf", "png")
+TEXT_TARGETS = ("txt", "md", "html", "pdf")  # whose text is compared
+MANY_PUBLICATIONS = 200
+EDGE_TOLERANCE = 1.5  # points a glyph may stick out (italic overhang) before it counts as overflow
+MAX_LISTED = 8  # items listed per problem; the rest are counted
+
+
+@dataclass(frozen=True)
+class Problem:
+    kind: str  # error, undefined, glyphs, overflow, differs, warning
+    fixture: str
+    target: str
+    message: str
+
+
+@dataclass
+class FixtureResult:
+    name: str
+    rendered: list[str] = field(default_factory=list)
+    pages: int | None = None
+
+
+@dataclass
+class CheckResult:
+    theme: Theme
+    results: list[FixtureResult] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+# ---- fixtures ---------------------------------------------------------------------------------
+
+
+def fixtures_dir() -> Path:
+    return Path(str(resources.files("cvbuild.themes"))) / "fixtures"
+
+
+def full_example() -> Path:
+    """The example profile: packaged beside the fixtures in a wheel, in profiles/ in a checkout."""
+    packaged = fixtures_dir() / "full.yaml"
+    if packaged.is_file():
+        return packaged
+    return Path(__file__).resolve().parents[2] / "profiles" / "example.yaml"
+
+
+def many_publications(n: int = MANY_PUBLICATIONS) -> dict[str, Any]:
+    """A profile with n publications of every type and status, long author lists and links."""
+    types = ["conference", "journal", "workshop", "preprint", "thesis", "patent"]
+    types += ["book", "chapter", "report", "poster", "demo", "other"]
+    statuses = ["published", "published", "accepted", "to_appear", "under_review", "submitted", "preprint"]
+    pubs = []
+    for i in range(n):
+        authors = [f"Coauthor {chr(65 + j)}. Number{i}" for j in range(i % 9)]
+        authors.insert(i % (len(authors) + 1), "Ada Many*" if i % 5 == 0 else "Ada Many")
+        if i % 5 == 0 and len(authors) > 1:
+            authors[-1] += "*"
+        if i % 7 == 0:
+            authors[0] += "†"
+        pub: dict[str, Any] = {
+            "id": f"many{i}",
+            "title": f"Publication number {i}: a reasonably long title about *systems* and data, part {i % 13}",
+            "authors": authors,
+            "venue": f"Venue{i % 17}",
+            "date": f"{2025 - i % 20}-{1 + i % 12:02d}",
+            "type": types[i % len(types)],
+            "status": statuses[i % len(statuses)],
+        }
+        if i % 4 == 0:
+            pub["venue_full"] = f"Proceedings of the {i % 17}th Symposium on Long Venue Names"
+        if i % 11 == 0:
+            pub["award"] = "Best Paper Award"
+        if i % 3 == 0:
+            pub["links"] = {"paper": f"https://example.org/p{i}.pdf", "code": f"https://example.org/c{i}"}
+        if i % 6 == 0:
+            pub["doi"] = f"10.1000/many.{i}"
+        pubs.append(pub)
+    return {"name": "Ada Many", "aliases": ["A. Many"], "headline": "Prolific author", "publications": pubs}
+
+
+def fixture_profile(name: str, workdir: Path) -> Path:
+    """The fixture as a profile file in `workdir` (generated ones are written there)."""
+    if name == "full":
+        return full_example()
+    if name == "many":
+        path = workdir / "many.yaml"
+        path.write_text(json.dumps(many_publications(), ensure_ascii=False, indent=1), encoding="utf-8")  # JSON is YAML
+        return path
+    path = fixtures_dir() / f"{name}.yaml"
+    if not path.is_file():
+        raise KeyError(name)
+    return path
+
+
+# ---- the check ------------------------------------------------------------------------------
+
+
+def check_theme(
+    name_or_path: str,
+    profile_dir: Path | None = None,
+    fixtures: Iterable[str] = FIXTURES,
+    progress: Callable[[FixtureResult], None] = lambda _r: None,
+    today: _dt.date = _dt.date(2026, 1, 1),
+) -> CheckResult:
+    """Render every fixture in every target the theme declares. A theme that cannot be loaded
+    raises InputError (exit 2); everything a render finds becomes a Problem (exit 1)."""
+    theme = load_theme(name_or_path, profile_dir)
+    result = CheckResult(theme=theme)
+    targets = [t for t in TARGET_ORDER if t in theme.targets] or ["txt", "md"]
+    with tempfile.TemporaryDirectory(prefix="cvbuild-check-") as tmp:
+        for name in fixtures:
+            fixture = FixtureResult(name)
+            result.problems += _check_fixture(theme, name, Path(tmp), targets, fixture, today)
+            result.results.append(fixture)
+            progress(fixture)
+    return result
+
+
+def _check_fixture(
+    theme: Theme, name: str, workdir: Path, targets: list[str], out: FixtureResult, today: _dt.date
+) -> list[Problem]:
+    from cvbuild.loading.profile import load_profile
+    from cvbuild.pipeline import RenderRequest, build_for, documents_to_render
+    from cvbuild.targets.base import RenderContext, render_format
+    from cvbuild.themes import fonts
+
+    path = fixture_profile(name, workdir)
+    problems: list[Problem] = []
+    try:
+        profile, _ = load_profile(path)
+        doc_name, spec = documents_to_render(profile, None)[0]
+        _, doc = build_for(profile, doc_name, spec, RenderRequest(profile=path, theme=str(theme.path)), today)
+    except CvbuildError as exc:
+        return [Problem("error", name, "document", str(exc))]
+    missing = fonts.uncovered(fonts.document_chars(doc.model_dump()), fonts.font_files(theme))
+    if missing:
+        message = fonts.coverage_warning(missing, cjk_installed=fonts.cjk_font_dir() is not None)
+        problems.append(Problem("glyphs", name, "fonts", message))
+    texts: dict[str, str] = {}
+    for fmt in targets:
+        warnings: list[str] = []
+        ctx = RenderContext(
+            theme=theme, today=today, profile_dir=path.parent, options=doc.options, warn=warnings.append
+        )
+        try:
+            artifacts = render_format(fmt, None, doc, ctx)
+        except Exception as exc:  # a theme may fail in any way; the check reports and goes on
+            message = str(exc) if isinstance(exc, CvbuildError) else f"{type(exc).__name__}: {exc}"
+            problems.append(Problem(_error_kind(message), name, fmt, message))
+            continue
+        out.rendered.append(fmt)
+        problems += [Problem("warning", name, fmt, w) for w in warnings if "not covered by the theme's fonts" not in w]
+        data = artifacts[0].data
+        if fmt == "pdf":
+            out.pages = artifacts[0].pages
+            text, overflow = pdf_text_and_overflow(data, _margin_pt(doc.options.get("margin")))
+            texts[fmt] = text
+            problems += [Problem("overflow", name, fmt, m) for m in overflow]
+        elif fmt in TEXT_TARGETS:
+            texts[fmt] = _visible_text(fmt, data.decode("utf-8"))
+    problems += [Problem("differs", name, fmt, m) for fmt, m in content_differences(atoms(doc), texts)]
+    return problems
+
+
+def _error_kind(message: str) -> str:
+    """StrictUndefined errors get their own kind: they are the usual template mistake."""
+    if re.search(r"is undefined|has no attribute|UndefinedError", message):
+        return "undefined"
+    return "error"
+
+
+# ---- what each format shows -------------------------------------------------------------------
+
+
+class _TextExtractor(HTMLParser):
+    """The text a reader sees: no <head>, <style> or <script>."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self._hidden = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in ("head", "style", "script", "title"):
+            self._hidden += 1
+        elif tag in ("br", "p", "li", "div", "h1", "h2", "h3", "h4", "dt", "dd", "tr"):
+            self.parts.append("\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("head", "style", "script", "title"):
+            self._hidden = max(0, self._hidden - 1)
+
+    def handle_data(self, data: str) -> None:
+        if not self._hidden:
+            self.parts.append(data)
+
+
+def html_text(page: str) -> str:
+    parser = _TextExtractor()
+    parser.feed(page)
+    parser.close()
+    return "".join(parser.parts)
+
+
+def _visible_text(fmt: str, source: str) -> str:
+    if fmt == "html":
+        return html_text(source)
+    if fmt == "md":  # what a Markdown viewer shows: escapes and markers gone
+        from markdown_it import MarkdownIt
+
+        return html_text(MarkdownIt("commonmark").render(source))
+    return source
+
+
+def _margin_pt(value: Any) -> float | None:
+    """A single `margin` length in points; None when absent or given per side."""
+    m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)(pt|mm|cm|in)\s*", str(value or ""))
+    if not m:
+        return None
+    return float(m.group(1)) * {"pt": 1.0, "mm": 72 / 25.4, "cm": 72 / 2.54, "in": 72.0}[m.group(2)]
+
+
+def pdf_text_and_overflow(pdf: bytes, margin: float | None) -> tuple[str, list[str]]:
+    """The PDF's text, and a message for each page where glyphs leave the page or, when the
+    theme has one `margin`, cross the left or right margin."""
+    import io
+
+    import pdfplumber
+
+    texts: list[str] = []
+    problems: list[str] = []
+    with pdfplumber.open(io.BytesIO(pdf)) as document:
+        for number, page in enumerate(document.pages, start=1):
+            texts.append(page.extract_text(use_text_flow=True) or "")
+            width, height = float(page.width), float(page.height)
+            left = (margin or 0.0) - EDGE_TOLERANCE
+            right = width - (margin or 0.0) + EDGE_TOLERANCE
+            out = [
+                c
+                for c in page.chars
+                if c["text"].strip()
+                and (
+                    ((c["x0"] < left or c["x1"] > right) and not _hangs(c["text"]))
+                    or not (c["x0"] > -EDGE_TOLERANCE and c["x1"] < width + EDGE_TOLERANCE)
+                    or not (c["top"] > -EDGE_TOLERANCE and c["bottom"] < height + EDGE_TOLERANCE)
+                )
+            ]
+            if out:
+                where = "off the page" if margin is None else "past the page margins"
+                sample = "".join(c["text"] for c in out[:40])
+                problems.append(f"page {number}: {len(out)} characters run {where}, starting at {sample!r}")
+    return "\n".join(texts), problems
+
+
+def _hangs(char: str) -> bool:
+    """Typst hangs punctuation into the margin on purpose (overhang); off the page it is still wrong."""
+    return unicodedata.category(char[:1] or " ").startswith("P")
+
+
+# ---- comparing formats --------------------------------------------------------------------------
+
+
+def atoms(doc: Document) -> list[str]:
+    """The pieces of content every format should show: names, titles, dates, highlights..."""
+    p = doc.person
+    out = [p.name, p.native_name, plain(p.headline) if p.headline else None, p.pronouns, p.phone, p.location]
+    out += [link.label for link in p.links]
+    for section in doc.sections:
+        out.append(section.title)
+        for group in section.groups:
+            out.append(group.title)
+            for entry in group.entries:
+                out += list(_entry_atoms(entry))
+    return list(dict.fromkeys(a.strip() for a in out if a and a.strip()))
+
+
+def _entry_atoms(e: Entry | PublicationEntry) -> Iterator[str | None]:
+    if isinstance(e, PublicationEntry):
+        yield plain(e.title)
+        yield from (a.name for a in e.authors if not a.etal)
+        for runs in (e.venue, e.award, e.note):
+            yield plain(runs) if runs else None
+        yield e.status_label
+        yield from (link.label for link in e.links)
+        return
+    for runs in (e.title, e.subtitle, e.summary):
+        yield plain(runs) if runs else None
+    yield e.date.text if e.date else None
+    yield e.location
+    yield from (plain(h) for h in e.highlights)
+    yield from (plain(d.value) for d in e.details)
+    yield from e.items
+    yield from (link.label for link in e.links)
+    for child in e.children:
+        yield from _entry_atoms(child)
+
+
+def squash(text: str) -> str:
+    """Compare across line wraps, hyphenation, capitals and quote styles."""
+    text = unicodedata.normalize("NFKC", text).translate(_QUOTES).casefold()
+    return "".join(c for c in text if not c.isspace() and c not in "-\u00ad\u2010\u2011")
+
+
+_QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'})
+
+
+def shows(atom: str, squashed_text: str) -> bool:
+    """The atom is in the text, or (split by a page footer) its words are, in order."""
+    needle = squash(atom)
+    if not needle or needle in squashed_text:
+        return True
+    position = 0
+    for word in re.findall(r"\w+", atom):  # words only: a link's URL may sit between them in text
+        found = squashed_text.find(squash(word), position)
+        if found < 0:
+            return False
+        position = found + len(squash(word))
+    return True
+
+
+def content_differences(items: list[str], texts: dict[str, str]) -> Iterator[tuple[str, str]]:
+    """(target, message) for items some formats show and this one lacks."""
+    squashed = {fmt: squash(text) for fmt, text in texts.items()}
+    missing: dict[str, list[tuple[str, list[str]]]] = {}
+    for item in items:
+        present = [fmt for fmt, text in squashed.items() if shows(item, text)]
+        absent = [fmt for fmt in squashed if fmt not in present]
+        if present and absent:
+            for fmt in absent:
+                missing.setdefault(fmt, []).append((item, present))
+    for fmt, lost in missing.items():
+        listed = "; ".join(f"{item[:60]!r} (in {', '.join(where)})" for item, where in lost[:MAX_LISTED])
+        more = f"; and {len(lost) - MAX_LISTED} more" if len(lost) > MAX_LISTED else ""
+        yield fmt, f"{len(lost)} item(s) other formats show are missing: {listed}{more}"
+
+
+# ---- report -------------------------------------------------------------------------------------
+
+KIND_TITLES = {
+    "error": "template error",
+    "undefined": "undefined name (StrictUndefined)",
+    "glyphs": "missing glyphs",
+    "overflow": "overflowing page",
+    "differs": "content differs between formats",
+    "warning": "warning",
+}
+
+
+def report(result: CheckResult) -> str:
+    """Problems grouped by message, so one template bug hit by six fixtures is listed once."""
+    grouped: dict[tuple[str, str, str], list[str]] = {}
+    for p in result.problems:
+        grouped.setdefault((p.kind, p.target, p.message), []).append(p.fixture)
+    lines = []
+    for (kind, target, message), where in grouped.items():
+        lines.append(f"{KIND_TITLES[kind]} in {target} [{', '.join(where)}]:")
+        lines += [f"    {line}" for line in message.splitlines()]
+    return "\n".join(lines)
