@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from cvbuild.errors import InputError
+from cvbuild.diagnostics import Diagnostic
+from cvbuild.errors import InputError, RenderError
 from cvbuild.schema.model import DocumentSpec, Profile
 
 ALL_FORMATS = ("pdf", "html", "txt", "md", "png")
@@ -29,6 +30,22 @@ class RenderRequest:
     document: str | None = None
     output: Path = Path("out")
     sets: Mapping[str, str] = field(default_factory=dict)
+    strict: bool = False  # any warning fails the run (exit 1) and nothing is written
+
+
+# Engines warn with plain strings; the pipeline with located Diagnostics (a page budget points at max_pages).
+Warn = Callable[[str | Diagnostic], None]
+
+
+@dataclass(frozen=True)
+class Output:
+    """One written file, for reports and CI summaries."""
+
+    path: Path
+    document: str
+    format: str
+    size: int
+    pages: int | None = None
 
 
 def today(env: Mapping[str, str] | None = None) -> _dt.date:
@@ -118,22 +135,33 @@ def output_stem(profile: Profile, name: str) -> str:
     return f"{base}-{name}" if profile.documents else base
 
 
-def render(
-    request: RenderRequest, warn: Callable[[str], None] = lambda _m: None, cache: dict[Any, Any] | None = None
-) -> list[Path]:
+def render(request: RenderRequest, warn: Warn = lambda _m: None, cache: dict[Any, Any] | None = None) -> list[Path]:
     """Run the pipeline; returns the written paths. Raises InputError / RenderError.
 
     `cache` lets a long-lived caller (`watch`) keep compiled templates and Typst compilers."""
+    return [out.path for out in render_outputs(request, warn, cache)]
+
+
+def render_outputs(
+    request: RenderRequest, warn: Warn = lambda _m: None, cache: dict[Any, Any] | None = None
+) -> list[Output]:
+    """`render`, saying for each written file its document, format, size and pages."""
     from cvbuild.loading.profile import load_profile
     from cvbuild.output import atomic_write
     from cvbuild.targets.base import FORMATS, RenderContext, render_format
 
-    profile, _ = load_profile(request.profile)
+    profile, source = load_profile(request.profile)
+    warned: list[str | Diagnostic] = []
+
+    def warn_all(item: str | Diagnostic) -> None:
+        warned.append(item)
+        warn(item)
+
     day = today()
     docs = documents_to_render(profile, request.document)
     if request.engine is not None and request.engine not in ("typst", "weasyprint"):
         raise InputError(f"unknown engine {request.engine!r}; choose typst or weasyprint")
-    pending: list[tuple[Path, bytes]] = []
+    pending: list[tuple[Output, bytes]] = []
     cache = {} if cache is None else cache  # engines keep compilers here
     for name, spec in docs:
         theme, doc = build_for(profile, name, spec, request, day)
@@ -143,7 +171,7 @@ def render(
             today=day,
             profile_dir=request.profile.resolve().parent,
             options=doc.options,
-            warn=warn,
+            warn=warn_all,
             cache=cache,
         )
         stem = output_stem(profile, name)
@@ -153,14 +181,19 @@ def render(
             if theme.targets and fmt not in theme.targets:
                 raise InputError(f"theme {theme.name!r} has no {fmt} output; it supports {', '.join(theme.targets)}")
             for artifact in render_format(fmt, request.engine, doc, ctx):
-                pending.append((request.output / f"{stem}{artifact.suffix}", artifact.data))
+                path = request.output / f"{stem}{artifact.suffix}"
+                pending.append((Output(path, name, fmt, len(artifact.data), artifact.pages), artifact.data))
                 over = page_budget_warning(name, spec, artifact.pages)
                 if over:
-                    warn(over)
-    for path, data in pending:
-        atomic_write(path, data)
-    remove_stale_pages([p for p, _ in pending])
-    return [p for p, _ in pending]
+                    where = source.problem(("documents", name, "max_pages"), over)
+                    warn_all(Diagnostic.from_problem(where, "warning"))
+    if request.strict and warned:
+        n = len(warned)
+        raise RenderError(f"{n} warning{'s' * (n != 1)} with --strict; nothing was written")
+    for out, data in pending:
+        atomic_write(out.path, data)
+    remove_stale_pages([out.path for out, _ in pending])
+    return [out for out, _ in pending]
 
 
 def remove_stale_pages(written: list[Path]) -> None:

@@ -6,7 +6,7 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
@@ -25,32 +25,46 @@ import_app = typer.Typer(help="Convert other formats to profile YAML.", no_args_
 app.add_typer(theme_app, name="theme")
 app.add_typer(import_app, name="import")
 
+if TYPE_CHECKING:
+    from cvbuild.cli.report import Reporter
+
 T = TypeVar("T")
+DIAGNOSTIC_FORMATS = ("text", "json", "github")
 
 
 def _err(message: str) -> None:
     sys.stderr.write(message.rstrip("\n") + "\n")
 
 
-def run(action: Callable[[], T]) -> T:
+def run(action: Callable[[], T], reporter: Reporter | None = None) -> T:
     """Turn cvbuild errors into messages and exit codes; never show a traceback for bad input."""
+    from cvbuild.cli.report import Reporter
     from cvbuild.errors import CvbuildError
 
+    reporter = reporter or Reporter()
     try:
         return action()
     except CvbuildError as exc:
-        _err(str(exc) if getattr(exc, "problems", None) else f"error: {exc}")
-        if getattr(exc, "problems", None):
-            n = len(exc.problems)  # type: ignore[attr-defined]
-            _err(f"{n} problem{'s' if n != 1 else ''} found; nothing was written.")
-        raise typer.Exit(exc.exit_code) from None
+        code = reporter.fail(exc)
     except KeyboardInterrupt:
         raise typer.Exit(130) from None
     except Exception as exc:  # a bug or an engine failure: exit 1, traceback only on request
         if os.environ.get("CVBUILD_DEBUG"):
             raise
-        _err(f"error: rendering failed: {type(exc).__name__}: {exc}\n(set CVBUILD_DEBUG=1 for a traceback)")
-        raise typer.Exit(1) from None
+        code = reporter.fail(exc)
+    reporter.finish()
+    raise typer.Exit(code)
+
+
+def _reporter(fmt: str) -> Reporter:
+    """A Reporter for `--format`/`--diagnostics`; an unknown name is a usage error (exit 2)."""
+    from cvbuild.cli.report import Reporter
+    from cvbuild.diagnostics import workspace_root
+
+    if fmt not in DIAGNOSTIC_FORMATS:
+        _err(f"error: unknown diagnostics format {fmt!r}; choose {', '.join(DIAGNOSTIC_FORMATS)}")
+        raise typer.Exit(2)
+    return Reporter(fmt, workspace_root())
 
 
 def _version(value: bool) -> None:
@@ -69,11 +83,16 @@ def main_callback(
 
 
 ProfileArg = Annotated[Path, typer.Argument(help="The profile YAML file.", show_default=False)]
+DIAGNOSTICS_HELP = "How problems are printed: text (stderr), json (one list on stdout) or github (workflow commands)."
 
 
 @app.command()
-def validate(profile: ProfileArg) -> None:
+def validate(
+    profile: ProfileArg,
+    format: Annotated[str, typer.Option("--format", help=DIAGNOSTICS_HELP)] = "text",
+) -> None:
     """Check a profile and report every problem with file:line:column."""
+    reporter = _reporter(format)
 
     def action() -> None:
         from cvbuild.loading.profile import load_profile
@@ -81,12 +100,13 @@ def validate(profile: ProfileArg) -> None:
         p, _ = load_profile(profile)
         n_pubs = len(p.publication_entries())
         n_docs = len(p.documents) or 1
-        typer.echo(
+        reporter.line(
             f"{profile}: valid ({p.name}; {n_pubs} publication{'s' * (n_pubs != 1)}, "
             f"{n_docs} document{'s' * (n_docs != 1)})"
         )
 
-    run(action)
+    run(action, reporter)
+    reporter.finish()
 
 
 @app.command()
@@ -103,12 +123,20 @@ def render(
     ] = None,
     output: Annotated[Path, typer.Option("-o", "--output", help="Output folder.")] = Path("out"),
     set_: Annotated[list[str] | None, typer.Option("--set", help="Theme option KEY=VALUE; repeatable.")] = None,
+    diagnostics: Annotated[str, typer.Option("--diagnostics", help=DIAGNOSTICS_HELP)] = "text",
+    strict: Annotated[
+        bool, typer.Option("--strict", help="Warnings (page budget, missing glyphs, ...) fail the run: exit 1.")
+    ] = False,
+    report: Annotated[
+        Path | None, typer.Option("--report", help="Also write a JSON record of the run: files, pages, diagnostics.")
+    ] = None,
 ) -> None:
     """Render a profile into PDF, HTML, text, Markdown and PNG."""
+    reporter = _reporter(diagnostics)
+    outputs: list[Any] = []
 
-    def action() -> list[Path]:
-        from cvbuild.pipeline import RenderRequest, parse_formats, parse_sets
-        from cvbuild.pipeline import render as run_render
+    def action() -> None:
+        from cvbuild.pipeline import RenderRequest, parse_formats, parse_sets, render_outputs
 
         request = RenderRequest(
             profile=profile,
@@ -118,11 +146,21 @@ def render(
             document=document,
             output=output,
             sets=parse_sets(set_ or []),
+            strict=strict,
         )
-        return run_render(request, warn=lambda m: _err(f"warning: {m}"))
+        outputs.extend(render_outputs(request, warn=reporter.warn))
 
-    for path in run(action):
-        typer.echo(f"wrote {path}")
+    try:
+        run(action, reporter)
+    except typer.Exit as exc:
+        if report is not None:
+            reporter.write_report(report, [], int(exc.exit_code))
+        raise
+    for out in outputs:
+        reporter.line(f"wrote {out.path}")
+    if report is not None:
+        reporter.write_report(report, outputs, 0)
+    reporter.finish()
 
 
 @app.command()
@@ -136,6 +174,7 @@ def watch(
     port: Annotated[int, typer.Option("--port", help="Port for --serve; 0 picks a free one.")] = 8000,
 ) -> None:
     """Rebuild whenever the profile, a .bib or a theme file changes."""
+    from cvbuild.diagnostics import as_diagnostic
     from cvbuild.pipeline import RenderRequest, parse_formats
     from cvbuild.pipeline import render as run_render
     from cvbuild.themes.theme import builtin_themes_dir
@@ -159,7 +198,7 @@ def watch(
         paths.append(Path(theme).resolve())
     cache: dict[Any, Any] = {}  # templates and Typst compilers survive between rebuilds
     watch_loop(
-        lambda: run_render(request, warn=lambda m: _err(f"warning: {m}"), cache=cache),
+        lambda: run_render(request, warn=lambda m: _err(str(as_diagnostic(m))), cache=cache),
         paths,
         output,
         state,
@@ -171,13 +210,16 @@ def watch(
 def new(
     path: Annotated[Path, typer.Argument(help="Where to write the starter profile.")] = Path("profile.yaml"),
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
+    ci: Annotated[
+        bool, typer.Option("--ci", help="Also write .github/workflows/cv.yml: build the CV on GitHub on every push.")
+    ] = False,
 ) -> None:
     """Write a starter profile, with a JSON Schema beside it for editor completion."""
 
     def action() -> list[Path]:
         from cvbuild.cli.starter import write_starter
 
-        return write_starter(path, force=force)
+        return write_starter(path, force=force, ci=ci)
 
     for written in run(action):
         typer.echo(f"wrote {written}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from cvbuild.errors import InputError
@@ -9,6 +10,8 @@ from cvbuild.output import atomic_write
 from cvbuild.schema.jsonschema import schema_json
 
 SCHEMA_FILE = "cvbuild.schema.json"
+WORKFLOW_FILE = Path(".github/workflows/cv.yml")
+ACTION = "cvbuild/cvbuild@v1"  # the GitHub Action in this repository (action.yml), by its major tag
 
 STARTER = """\
 # yaml-language-server: $schema={schema}
@@ -51,11 +54,56 @@ skills:
 """
 
 
-def write_starter(path: Path, *, force: bool = False) -> list[Path]:
-    """Write the profile and the schema file its `$schema` comment points to."""
-    if path.exists() and not force:
-        raise InputError(f"{path}: already exists; pass --force to overwrite it")
+def write_starter(path: Path, *, force: bool = False, ci: bool = False) -> list[Path]:
+    """Write the profile and the schema file its `$schema` comment points to (and, with `ci`, a workflow)."""
+    workflow = repository_root(path.parent) / WORKFLOW_FILE
+    for target in (path, *([workflow] if ci else [])):
+        if target.exists() and not force:
+            raise InputError(f"{target}: already exists; pass --force to overwrite it")
     schema_path = path.parent / SCHEMA_FILE
     atomic_write(schema_path, schema_json().encode("utf-8"))
     atomic_write(path, STARTER.format(schema=SCHEMA_FILE, name=path.name).encode("utf-8"))
-    return [path, schema_path]
+    if not ci:
+        return [path, schema_path]
+    relative = path.resolve().relative_to(workflow.parents[2]).as_posix()
+    atomic_write(workflow, WORKFLOW.format(action=ACTION, profile=json.dumps(relative)).encode("utf-8"))
+    return [path, schema_path, workflow]
+
+
+WORKFLOW = """\
+# Builds the CV on every push and pull request; problems in the profile show on the changed lines.
+# The PDF and HTML are attached to the run as the artifact "cv". More: docs/ci.md of cvbuild.
+name: CV
+
+on:
+  push:
+  pull_request:
+  workflow_dispatch:
+
+permissions:
+  contents: read
+
+jobs:
+  build:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+      - id: cv
+        uses: {action}
+        with:
+          profile: {profile}
+      - uses: actions/upload-artifact@v4
+        with:
+          name: cv
+          path: ${{{{ steps.cv.outputs.files }}}}
+          if-no-files-found: error
+"""
+
+
+def repository_root(start: Path) -> Path:
+    """The enclosing git work tree (GitHub reads workflows only there), else `start` itself."""
+    start = start.resolve()
+    for folder in (start, *start.parents):
+        if (folder / ".git").exists():
+            return folder
+    return start

@@ -1,0 +1,218 @@
+"""Diagnostics in text, JSON and GitHub form, from `validate --format` and `render --diagnostics`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from conftest import FIXTURES, run_cli, write
+
+from cvbuild.diagnostics import (
+    JSON_KEYS,
+    Diagnostic,
+    escape_data,
+    escape_property,
+    github_command,
+    split_hint,
+)
+from cvbuild.errors import Problem
+
+BROKEN = """\
+name: Ada Example
+experience:
+  - organization: Example Labs
+    role: Intern
+    start: 2024-06
+    end: 2023-01
+education:
+  - institution: Example University
+    degre: PhD
+"""
+
+
+# ---- the module --------------------------------------------------------------------------------
+
+
+def test_hint_is_what_follows_the_first_semicolon_outside_quotes() -> None:
+    assert split_hint("unknown key 'degre'; did you mean 'degree'?") == (
+        "unknown key 'degre'",
+        "did you mean 'degree'?",
+    )
+    assert split_hint("invalid value 'a; b'; valid values are: x, y") == (
+        "invalid value 'a; b'",
+        "valid values are: x, y",
+    )
+    assert split_hint("the theme's fonts lack 'x'; install one") == ("the theme's fonts lack 'x'", "install one")
+    assert split_hint("no hint here") == ("no hint here", "")
+
+
+def test_text_form_is_the_problem_form() -> None:
+    problem = Problem(Path("p.yaml"), 3, 5, "experience[0].end", "end is before start; fix the dates")
+    diag = Diagnostic.from_problem(problem)
+    assert str(diag) == str(problem)
+    assert diag.message == "end is before start" and diag.hint == "fix the dates"
+    assert str(Diagnostic("no file")) == "error: no file"
+    assert str(Diagnostic("over budget", "warning")) == "warning: over budget"
+    warning = Diagnostic("over", "warning", Path("p.yaml"), 4, 3, "documents.cv.max_pages")
+    assert str(warning) == "p.yaml:4:3: warning: documents.cv.max_pages: over"
+
+
+def test_github_escaping_follows_the_workflow_command_rules() -> None:
+    assert escape_data("100%\r\nnext: a, b") == "100%25%0D%0Anext: a, b"
+    assert escape_property("a:b,c%\n") == "a%3Ab%2Cc%25%0A"
+    diag = Diagnostic("bad\nvalue 50%", "error", Path("cv, final.yaml"), 7, 2, "a.b", "fix: it")
+    assert github_command(diag) == (
+        "::error file=cv%2C final.yaml,line=7,col=2,title=cvbuild%3A a.b::bad%0Avalue 50%25; fix: it"
+    )
+    assert github_command(Diagnostic("w", "warning")) == "::warning title=cvbuild::w"
+
+
+def test_github_paths_are_relative_to_the_workspace(tmp_path: Path) -> None:
+    diag = Diagnostic("x", file=tmp_path / "cv" / "refs.bib", line=2, column=1)
+    assert github_command(diag, tmp_path).startswith("::error file=cv/refs.bib,line=2,col=1,")
+    assert diag.as_json(tmp_path)["file"] == "cv/refs.bib"
+
+
+# ---- validate --format -------------------------------------------------------------------------
+
+
+def test_validate_json_is_the_documented_list(tmp_path: Path) -> None:
+    write(tmp_path / "p.yaml", BROKEN)
+    result = run_cli("validate", "p.yaml", "--format", "json", cwd=tmp_path)
+    assert result.returncode == 2
+    items = json.loads(result.stdout)
+    assert [tuple(item) for item in items] == [JSON_KEYS] * len(items)
+    by_path = {item["path"]: item for item in items}
+    assert by_path["education[0].degre"] == {
+        "file": "p.yaml",
+        "line": 9,
+        "column": 5,
+        "path": "education[0].degre",
+        "message": "unknown key 'degre'",
+        "severity": "error",
+        "hint": "did you mean 'degree'?",
+    }
+    assert by_path["experience[0].end"]["line"] == 6
+    assert all(item["severity"] == "error" for item in items)
+
+
+def test_validate_json_of_a_valid_profile_is_an_empty_list(tmp_path: Path) -> None:
+    write(tmp_path / "p.yaml", "name: Ada Example\n")
+    result = run_cli("validate", "p.yaml", "--format", "json", cwd=tmp_path)
+    assert result.returncode == 0
+    assert json.loads(result.stdout) == []
+    assert "valid" in result.stderr
+
+
+def test_validate_github_points_at_the_lines(tmp_path: Path) -> None:
+    write(tmp_path / "p.yaml", BROKEN)
+    result = run_cli("validate", "p.yaml", "--format", "github", cwd=tmp_path)
+    assert result.returncode == 2
+    lines = result.stdout.splitlines()
+    assert "::error file=p.yaml,line=9,col=5,title=cvbuild%3A education[0].degre::unknown key 'degre'; " in lines[1]
+    assert lines[0].startswith("::error file=p.yaml,line=6,col=10,title=cvbuild%3A experience[0].end::")
+    assert "2 problems found" in result.stderr
+
+
+def test_github_paths_use_the_workspace(tmp_path: Path) -> None:
+    write(tmp_path / "cv" / "p.yaml", BROKEN)
+    result = run_cli(
+        "validate", tmp_path / "cv" / "p.yaml", "--format", "github", env={"GITHUB_WORKSPACE": str(tmp_path)}
+    )
+    assert result.stdout.startswith("::error file=cv/p.yaml,line=6,")
+
+
+@pytest.mark.parametrize("fixture", sorted(p.name for p in (FIXTURES / "malformed").glob("*.yaml")))
+def test_every_malformed_fixture_gives_located_json(fixture: str) -> None:
+    result = run_cli("validate", FIXTURES / "malformed" / fixture, "--format", "json")
+    assert result.returncode == 2, result.stderr
+    items = json.loads(result.stdout)
+    assert items, fixture
+    for item in items:
+        assert set(item) == set(JSON_KEYS)
+        assert item["message"] and item["severity"] == "error"
+    text = run_cli("validate", FIXTURES / "malformed" / fixture)
+    assert len(items) == len([ln for ln in text.stderr.splitlines() if not ln.endswith("nothing was written.")])
+
+
+def test_unknown_diagnostics_format_is_a_usage_error(tmp_path: Path) -> None:
+    result = run_cli("validate", "p.yaml", "--format", "xml", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "choose text, json, github" in result.stderr
+
+
+def test_missing_profile_is_one_unlocated_error(tmp_path: Path) -> None:
+    result = run_cli("validate", "nope.yaml", "--format", "json", cwd=tmp_path)
+    assert result.returncode == 2
+    [item] = json.loads(result.stdout)
+    assert item["severity"] == "error" and "nope.yaml" in item["message"]
+
+
+# ---- render --diagnostics, --strict, --report -------------------------------------------------
+
+LONG = "\n".join(f"  - {{title: Prize number {i}, date: 2020}}" for i in range(120))
+OVER_BUDGET = f"name: Ada Example\nhonors:\n{LONG}\ndocuments:\n  short:\n    max_pages: 1\n"
+
+
+def test_render_reports_the_page_budget_at_max_pages(tmp_path: Path) -> None:
+    write(tmp_path / "p.yaml", OVER_BUDGET)
+    result = run_cli("render", "p.yaml", "-f", "pdf", "--diagnostics", "github", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    line = 123 + 2  # `max_pages: 1` under documents.short
+    assert f"::warning file=p.yaml,line={line},col=16,title=cvbuild%3A documents.short.max_pages::" in result.stdout
+    assert "wrote out/ada-example-short.pdf" in result.stdout
+
+
+def test_render_json_and_report(tmp_path: Path) -> None:
+    write(tmp_path / "p.yaml", OVER_BUDGET)
+    result = run_cli("render", "p.yaml", "-f", "pdf,txt", "--diagnostics", "json", "--report", "r.json", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    [warning] = json.loads(result.stdout)  # stdout is only the JSON; `wrote` lines go to stderr
+    assert warning["severity"] == "warning" and warning["path"] == "documents.short.max_pages"
+    assert "3 pages" in warning["message"] and warning["hint"].startswith("shorten it")
+    report = json.loads((tmp_path / "r.json").read_text())
+    assert report["exit_code"] == 0
+    assert report["diagnostics"] == [warning]
+    pdf = next(o for o in report["outputs"] if o["format"] == "pdf")
+    assert pdf == {
+        "file": "out/ada-example-short.pdf",
+        "document": "short",
+        "format": "pdf",
+        "bytes": (tmp_path / "out" / "ada-example-short.pdf").stat().st_size,
+        "pages": 3,
+    }
+
+
+def test_strict_turns_warnings_into_exit_1_and_writes_nothing(tmp_path: Path) -> None:
+    write(tmp_path / "p.yaml", OVER_BUDGET)
+    result = run_cli(
+        "render", "p.yaml", "-f", "pdf", "--strict", "--diagnostics", "github", "--report", "r.json", cwd=tmp_path
+    )
+    assert result.returncode == 1
+    assert "::warning file=p.yaml," in result.stdout
+    assert "::error title=cvbuild::1 warning with --strict; nothing was written" in result.stdout
+    assert not (tmp_path / "out").exists()
+    report = json.loads((tmp_path / "r.json").read_text())
+    assert report["exit_code"] == 1 and report["outputs"] == []
+    assert [d["severity"] for d in report["diagnostics"]] == ["warning", "error"]
+    assert run_cli("render", "p.yaml", "-f", "txt", "--strict", cwd=tmp_path).returncode == 0  # no pages, no budget
+
+
+def test_render_missing_glyphs_is_a_warning_in_every_form(tmp_path: Path) -> None:
+    write(tmp_path / "p.yaml", "name: Ada Example\nsummary: Reads Linear B \U00010000 fluently.\n")
+    result = run_cli("render", "p.yaml", "-f", "pdf", "--diagnostics", "json", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    [warning] = [d for d in json.loads(result.stdout) if "U+10000" in d["message"]]
+    assert warning["severity"] == "warning"
+    strict = run_cli("render", "p.yaml", "-f", "pdf", "--strict", cwd=tmp_path)
+    assert strict.returncode == 1
+    assert "warning: characters not covered" in strict.stderr
+
+
+def test_render_input_errors_in_github_form(tmp_path: Path) -> None:
+    write(tmp_path / "p.yaml", BROKEN)
+    result = run_cli("render", "p.yaml", "--diagnostics", "github", "--report", "r.json", cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stdout.count("::error file=p.yaml,line=") == 2
+    assert json.loads((tmp_path / "r.json").read_text())["exit_code"] == 2
