@@ -12,11 +12,13 @@ from typing import Any
 
 import pytest
 from conftest import FIXTURES, run_cli
+from hypothesis import assume, given
+from hypothesis import strategies as st
 
 from cvbuild.document.build import BuildOptions, build_document
 from cvbuild.document.inline import plain
 from cvbuild.document.model import Document, PublicationEntry, Section
-from cvbuild.document.publications import PublicationView
+from cvbuild.document.publications import NOT_YEAR_WORDS, PublicationView
 from cvbuild.loading.profile import load_profile
 from cvbuild.schema.model import DocumentSpec, Profile, PublicationOptions
 from cvbuild.themes.theme import load_theme
@@ -80,9 +82,20 @@ def test_type_numbering_counts_up_when_sorted_oldest_first(variants: Profile) ->
     assert [e.number for e in entries(section)][:5] == ["J1", "J2", "J3", "C1", "C2"]
 
 
-def test_group_by_year_restarts_descending_numbers(variants: Profile) -> None:
+def test_descending_numbers_run_across_year_groups(variants: Profile) -> None:
     section = build(variants, group_by="year", numbering="descending")
     assert [g.title for g in section.groups] == ["2025", "2024", "2023", "2022", "2019"]
+    assert [[e.number for e in g.entries] for g in section.groups] == [
+        ["13", "12", "11", "10", "9"],
+        ["8", "7"],
+        ["6"],
+        ["5", "4", "3"],
+        ["2", "1"],
+    ]
+
+
+def test_numbering_scope_group_restarts_in_every_group(variants: Profile) -> None:
+    section = build(variants, group_by="year", numbering="descending", numbering_scope="group")
     assert [[e.number for e in g.entries] for g in section.groups] == [
         ["5", "4", "3", "2", "1"],
         ["2", "1"],
@@ -90,6 +103,46 @@ def test_group_by_year_restarts_descending_numbers(variants: Profile) -> None:
         ["3", "2", "1"],
         ["2", "1"],
     ]
+    ascending = build(variants, group_by="type", numbering="ascending", numbering_scope="group")
+    assert [g.entries[0].number for g in ascending.groups] == ["1", "1", "1"]
+
+
+@pytest.mark.parametrize("group_by", ["none", "type", "year"])
+@pytest.mark.parametrize("numbering", ["ascending", "descending", "type"])
+@pytest.mark.parametrize("sort", ["newest", "oldest", "as_written"])
+def test_no_number_appears_twice_in_a_document(variants: Profile, group_by: str, numbering: str, sort: str) -> None:
+    numbers = [e.number for e in entries(build(variants, group_by=group_by, numbering=numbering, sort=sort))]
+    assert len(set(numbers)) == len(numbers) == 13, numbers
+    if numbering != "type":
+        assert sorted(numbers, key=int) == [str(i) for i in range(1, 14)]
+
+
+def test_as_written_keeps_the_profile_order_and_the_bib_file_order(variants: Profile) -> None:
+    written = [p.id for p in variants.publication_entries()]
+    assert written[0] == "zhou2025uccl" and written[-1] == "luan2025raydata"  # the .bib first, then YAML
+    section = build(variants, group_by="none", sort="as_written", numbering="descending")
+    assert [e.id for e in entries(section)] == written
+    assert [e.number for e in entries(section)] == [str(n) for n in range(13, 0, -1)]
+    by_year = build(variants, group_by="year", sort="as_written")
+    # years in the order first written (the .bib lists 2025, 2024, 2023, 2022, 2019), papers as written inside
+    assert [g.title for g in by_year.groups] == ["2025", "2024", "2023", "2022", "2019"]
+    assert [e.id for e in entries(by_year)] == sorted(written, key=lambda i: -int(_year_of(variants, i)))
+
+
+def _year_of(profile: Profile, pid: str) -> int:
+    (pub,) = [p for p in profile.publication_entries() if p.id == pid]
+    return pub.date.year
+
+
+def test_as_written_yaml_order_wins_over_dates() -> None:
+    pubs = [
+        {"title": f"Paper {year}", "authors": ["Ada Example"], "venue": "V", "date": year}
+        for year in (2019, 2024, 2021, 2024, 2020)
+    ]
+    profile = Profile.model_validate({"name": "Ada Example", "publications": pubs})
+    section = build(profile, sort="as_written", group_by="year", numbering="ascending")
+    assert [g.title for g in section.groups] == ["2019", "2024", "2021", "2020"]
+    assert [[e.number for e in g.entries] for g in section.groups] == [["1"], ["2", "3"], ["4"], ["5"]]
 
 
 def test_no_grouping_sorted_oldest_with_ascending_numbers(variants: Profile) -> None:
@@ -205,6 +258,36 @@ def test_truncation_in_the_document_keeps_the_owner(variants: Profile) -> None:
     fetaqa = next(e for e in entries(section) if e.id == "nan-etal-2022-fetaqa")
     names = ", ".join(a.name for a in fetaqa.authors)
     assert names == "Linyong Nan, Chiachun Hsieh, Ziming Mao, et al., Caiming Xiong, Dragomir Radev"
+
+
+@pytest.mark.parametrize("theme", ["classic", "modern"])
+def test_every_built_in_theme_lists_every_author_unless_the_document_asks(variants: Profile, theme: str) -> None:
+    from cvbuild.pipeline import RenderRequest, build_for, today
+
+    written = {p.id: len(p.authors) for p in variants.publication_entries()}
+    for options in ({}, {"max_authors": None}, {"max_authors": 0}):
+        spec = DocumentSpec(theme=theme, publications=PublicationOptions(**options))
+        _, doc = build_for(variants, "cv", spec, RenderRequest(profile=VARIANTS), today())
+        shown = {e.id: len(e.authors) for e in entries(publications(doc))}
+        assert shown == written, (theme, options)  # FeTaQA keeps all 17 names
+    limited = DocumentSpec(theme=theme, publications=PublicationOptions(max_authors=4))
+    _, doc = build_for(variants, "cv", limited, RenderRequest(profile=VARIANTS), today())
+    fetaqa = next(e for e in entries(publications(doc)) if e.id == "nan-etal-2022-fetaqa")
+    assert len(fetaqa.authors) < 17 and any(a.etal for a in fetaqa.authors)
+
+
+def test_max_authors_null_lifts_a_theme_limit(variants: Profile) -> None:
+    theme_limit = PublicationView(max_authors=3)
+    for options, full in (
+        ({}, False),
+        ({"max_authors": None}, True),
+        ({"max_authors": 0}, True),
+        ({"max_authors": 5}, False),
+    ):
+        spec = DocumentSpec(publications=PublicationOptions(**options))
+        section = publications(build_document(variants, BuildOptions(spec=spec, publications=theme_limit)))
+        longest = max(sum(not a.etal for a in e.authors) for e in entries(section))
+        assert (longest == 17) is full, options
 
 
 def test_highlight_option_reaches_the_document(variants: Profile) -> None:
@@ -335,7 +418,18 @@ def _variant_section(variants: Profile, name: str) -> Section:
     return publications(doc)
 
 
-DOCUMENTS = ("by-type", "by-year", "oldest", "recent", "selected", "llm", "short", "plain")
+DOCUMENTS = (
+    "by-type",
+    "by-year",
+    "oldest",
+    "as-written",
+    "year-restart",
+    "recent",
+    "selected",
+    "llm",
+    "short",
+    "plain",
+)
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
@@ -422,8 +516,10 @@ def test_seeds_render_with_owner_award_and_links(rendered_seeds: dict[str, Rende
     require(rendered, fmt)
     path = rendered.path("", fmt)
     text = visible_text(fmt, path)
-    # the award on the venue line, right after the venue (classic may print the full venue name first)
-    assert re.search(r"NSDI 2024\)?, Outstanding Paper Award", text), text[:2000]
+    # the award on the venue line, right after the venue (classic prints the full venue name, which
+    # already ends in "(NSDI 24)", so not "(NSDI 2024)" again)
+    assert re.search(r"NSDI (?:2024|24\)), Outstanding Paper Award", text), text[:2000]
+    assert "(NSDI 2024)" not in text
     if seed == "seed000-bib":
         assert re.search(r"EuroSys 2024\)?, Best Student Paper Award", text)
         assert "* Equal contribution" in text
@@ -464,3 +560,153 @@ def test_truncated_author_lists_keep_the_owner_in_every_target(rendered_variants
     text = visible_text(fmt, rendered_variants.path("short", fmt))
     assert "Linyong Nan, Chiachun Hsieh, Ziming Mao, et al., Caiming Xiong, Dragomir Radev" in text
     assert "Wojciech" not in text  # hidden behind "et al."
+
+
+# ---- venues name their year once ---------------------------------------------------------------
+
+# (venue as exports write it, year, expected short venue line). Styles: DBLP booktitle/journal,
+# ACL Anthology, Google Scholar, arXiv, al-folio `abbr`, and what people type in YAML.
+VENUES = [
+    ("OSDI '26", 2026, "OSDI '26"),
+    ("OSDI ’26", 2026, "OSDI ’26"),
+    ("OSDI'26", 2026, "OSDI'26"),
+    ("FAST 23", 2023, "FAST 23"),
+    ("NSDI24", 2024, "NSDI24"),
+    ("NSDI 2024", 2024, "NSDI 2024"),
+    ("EuroSys", 2024, "EuroSys 2024"),
+    ("CHI '24", 2024, "CHI '24"),
+    ("NeurIPS 2023", 2024, "NeurIPS 2023"),  # dated by publication month: still one year
+    ("SOSP '25", 2026, "SOSP '25"),
+    ("21st USENIX Symposium on Networked Systems Design and Implementation, NSDI 2024, Santa Clara, CA, April 16-18, 2024", 2024, None),  # noqa: E501
+    ("Proc. ACM Manag. Data", 2023, "Proc. ACM Manag. Data 2023"),
+    ("Findings of the Association for Computational Linguistics: ACL 2022", 2022, None),
+    ("Proceedings of the 60th Annual Meeting of the Association for Computational Linguistics (Volume 1: Long Papers)", 2060, None),  # noqa: E501
+    ("Proceedings of the 21st International Conference on Artificial Intelligence and Statistics", 2021, None),
+    ("Transactions of the Association for Computational Linguistics, Volume 10", 2010, None),
+    ("Journal of Machine Learning Research, vol. 22", 2022, None),
+    ("Proceedings of the VLDB Endowment", 2024, "Proceedings of the VLDB Endowment 2024"),
+    ("Interspeech 23", 2023, "Interspeech 23"),
+    ("Workshop held April 24", 2024, "Workshop held April 24 2024"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("venue", "year", "expected"), VENUES)
+def test_venue_with_year_adds_a_year_only_when_none_is_written(venue: str, year: int, expected: str | None) -> None:
+    from cvbuild.document.publications import venue_with_year
+
+    # None: a long venue with numbers that are not its year ("60th", "Volume 10", "21st")
+    assert venue_with_year(venue, year) == (expected or (venue if str(year) in venue else f"{venue} {year}"))
+
+
+# (short venue, full venue, year, does the full one already say the short one with its year?)
+FULL_VENUES = [
+    ("FAST", "21st USENIX Conference on File and Storage Technologies (FAST 23)", 2023, True),
+    ("NSDI", "21st USENIX Symposium on Networked Systems Design and Implementation (NSDI 24)", 2024, True),
+    ("NSDI", "NSDI 2024", 2024, True),
+    ("NSDI 2024", "NSDI 2024", 2024, True),
+    ("OSDI '26", "20th USENIX Symposium on Operating Systems Design and Implementation (OSDI '26)", 2026, True),
+    ("EuroSys", "Proceedings of the Nineteenth European Conference on Computer Systems, EuroSys 2024, Athens, Greece, April 22-25, 2024", 2024, True),  # noqa: E501
+    ("ACL", "Findings of the Association for Computational Linguistics: ACL 2022", 2022, True),
+    ("ACL", "Proceedings of the 60th Annual Meeting of the Association for Computational Linguistics (Volume 1: Long Papers)", 2022, False),  # noqa: E501
+    ("NAACL", "Proceedings of the 2022 Conference of the North American Chapter of the Association for Computational Linguistics: Human Language Technologies", 2022, False),  # noqa: E501
+    ("TACL", "Transactions of the Association for Computational Linguistics", 2022, False),
+    ("SIGCOMM", "Proceedings of the ACM SIGCOMM 2023 Conference", 2023, True),
+    ("SIGCOMM", "Proceedings of the ACM SIGCOMM Conference", 2023, False),  # "(SIGCOMM 2023)" gives the year
+    ("FAST", "Fast Algorithms Workshop 2023", 2023, True),  # the words are the same: nothing to add
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("short", "full", "year", "held"), FULL_VENUES)
+def test_full_venue_that_names_the_short_one(short: str, full: str, year: int, held: bool) -> None:
+    from cvbuild.document.publications import full_holds_short, venue_with_year
+
+    assert full_holds_short(full, venue_with_year(short, year), year) is held
+
+
+_NAMES = st.text(
+    alphabet=st.sampled_from("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"), min_size=2, max_size=9
+)
+_YEARS = st.integers(min_value=1950, max_value=2099)
+_FORMS = st.sampled_from(["{name} {yyyy}", "{name} '{yy}", "{name} ’{yy}", "{name}'{yy}", "{name} {yy}", "{name}{yy}"])
+
+
+@given(name=_NAMES, year=_YEARS, form=_FORMS)
+def test_a_written_year_is_never_added_again(name: str, year: int, form: str) -> None:
+    from cvbuild.document.publications import full_holds_short, holds_year, venue_with_year
+
+    assume("{yy}" not in form or "'" in form or "’" in form or name.casefold() not in NOT_YEAR_WORDS)
+    venue = form.format(name=name, yyyy=year, yy=f"{year % 100:02d}")
+    assert venue_with_year(venue, year) == venue
+    # ... and the short venue is not repeated after a full one that ends in it
+    assert full_holds_short(f"Proceedings of the Conference ({venue})", name, year)
+    assert holds_year(venue_with_year(name, year), year)
+
+
+@given(name=_NAMES, year=_YEARS)
+def test_a_venue_without_a_year_gets_it_once(name: str, year: int) -> None:
+    from cvbuild.document.publications import venue_with_year
+
+    once = venue_with_year(name, year)
+    assert once == f"{name} {year}"
+    assert venue_with_year(once, year) == once  # idempotent: a citation builder may call it again
+
+
+TRICKY_VENUES = [
+    # (venue, venue_full, year, text every target must show once, text no target may show)
+    # (a short-venue theme shows "FAST 2023", a full-venue one "... Technologies (FAST 23)")
+    ("OSDI '26", None, 2026, r"OSDI '26", "OSDI '26 2026"),
+    ("NSDI", "NSDI 2024", 2024, r"NSDI 2024", "NSDI 2024 (NSDI 2024)"),
+    ("FAST", "21st USENIX Conference on File and Storage Technologies (FAST 23)", 2023, r"FAST 2023|\(FAST 23\)", "(FAST 2023)"),  # noqa: E501
+    ("ACL", "Findings of the Association for Computational Linguistics: ACL 2022", 2022, r"ACL 2022", "(ACL 2022)"),
+]  # fmt: skip
+
+
+def test_venue_lines_are_not_doubled_in_the_document() -> None:
+    pubs = [
+        {"title": f"Paper {i}", "authors": ["Ada Example"], "venue": v, "date": y, **({"venue_full": f} if f else {})}
+        for i, (v, f, y, _, _) in enumerate(TRICKY_VENUES)
+    ]
+    profile = Profile.model_validate({"name": "Ada Example", "publications": pubs})
+    got = {plain(e.title): e for e in entries(build(profile))}
+    assert plain(got["Paper 0"].venue) == "OSDI '26"
+    assert got["Paper 1"].venue_in_full and plain(got["Paper 1"].venue) == "NSDI 2024"
+    assert got["Paper 2"].venue_in_full and plain(got["Paper 2"].venue) == "FAST 2023"  # the short style still says it
+
+
+@pytest.fixture(scope="module")
+def rendered_tricky_venues(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """One profile of doubled-venue cases, rendered by every built-in theme in every format."""
+    import json
+
+    folder = tmp_path_factory.mktemp("venues")
+    pubs = [
+        {"title": f"Paper number {i}", "authors": ["Ada Example"], "venue": v, "date": y}
+        | ({"venue_full": f} if f else {})
+        for i, (v, f, y, _, _) in enumerate(TRICKY_VENUES)
+    ]
+    docs = {t: {"theme": t} for t in builtin_themes()}
+    profile = folder / "venues.yaml"
+    profile.write_text(json.dumps({"name": "Ada Example", "publications": pubs, "documents": docs}), encoding="utf-8")
+    result = run_cli("render", profile, "-f", "txt,md,html,pdf", "-o", folder / "out")
+    assert result.returncode == 0, result.stderr
+    return {p.name: p for p in (folder / "out").iterdir()}
+
+
+def builtin_themes() -> list[str]:
+    """Every concrete theme in themes/, found at run time: streams add themes."""
+    from conftest import ROOT
+
+    themes = []
+    for toml in sorted((ROOT / "themes").glob("*/theme.toml")):
+        if "abstract = true" not in toml.read_text(encoding="utf-8"):
+            themes.append(toml.parent.name)
+    return themes
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize("theme", builtin_themes())
+def test_no_doubled_venue_in_any_theme_or_format(rendered_tricky_venues: dict[str, Path], theme: str, fmt: str) -> None:
+    text = visible_text(fmt, rendered_tricky_venues[f"ada-example-{theme}.{fmt}"]).replace("’", "'")
+    for venue, _full, _year, shown, never in TRICKY_VENUES:
+        assert never not in text, (venue, text)
+        assert len(re.findall(shown, text)) == 1, (venue, text)

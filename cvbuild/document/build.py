@@ -100,6 +100,8 @@ def _long_date(day: _dt.date, locale: str) -> str:
 
 def _publication_view(base: pubs.PublicationView, spec: DocumentSpec) -> pubs.PublicationView:
     given = spec.publications.model_dump(exclude_none=True, exclude={"title"})
+    if "max_authors" in spec.publications.model_fields_set and spec.publications.max_authors is None:
+        given["max_authors"] = None  # an explicit `max_authors: null` lifts a theme's limit
     if "tags" in given:
         given["tags"] = tuple(given["tags"])
     return replace(base, **given)

@@ -135,6 +135,9 @@ class PublicationEntry(View):
     """Short venue: `EuroSys 2024`."""
     venue_full: Spans | None = None
     """Full venue: `Proceedings of the ... Conference on Computer Systems`."""
+    venue_in_full: bool = False
+    """The full venue already names the short one and its year (`... Technologies (FAST 23)`): a line
+    that shows `venue_full` shows it alone, never followed by `(FAST 2023)`."""
     year: str
     """Year as text, for grouping and sorting displays."""
     date: DateRange

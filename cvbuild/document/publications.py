@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from cvbuild.document.authors import OwnerKeys, resolve_authors, truncate
 from cvbuild.document.dates import date_range
-from cvbuild.document.inline import spans
+from cvbuild.document.inline import plain, spans
 from cvbuild.document.links import make_link
 from cvbuild.document.model import Group, Link, PublicationEntry, Span
 from cvbuild.schema.model import Publication
@@ -92,12 +92,13 @@ class PublicationView:
     selected_only: bool = False
     tags: tuple[str, ...] = ()
     numbering: str = "none"
-    max_authors: int | None = None
+    numbering_scope: str = "document"
+    max_authors: int | None = None  # None or 0: every author
     highlight: str = "bold"
 
 
 def select(pubs: Sequence[Publication], view: PublicationView, doc_tags: Sequence[str]) -> list[Publication]:
-    """Filter by year, selection and tags, then sort stably: by date, then title."""
+    """Filter by year, selection and tags, then sort stably: by date, then title; `as_written` keeps the order."""
     chosen = [
         p
         for p in pubs
@@ -106,6 +107,8 @@ def select(pubs: Sequence[Publication], view: PublicationView, doc_tags: Sequenc
         and (not view.tags or set(view.tags) & set(p.tags))
         and (not doc_tags or not p.tags or set(doc_tags) & set(p.tags))
     ]
+    if view.sort == "as_written":
+        return chosen
     chosen.sort(key=lambda p: _MARKUP.sub("", p.title).casefold())  # by the words, not by `*`/`_` markup
     chosen.sort(key=lambda p: p.date.sort_key, reverse=view.sort == "newest")
     return chosen
@@ -127,18 +130,71 @@ def publication_links(pub: Publication) -> list[Link]:
     return links
 
 
+# A year as venues write it: "2024", "'24"/"’24", or "24" right after a name ("FAST 23", "NSDI24").
+_ANY_FULL_YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
+_SHORT_YEAR = re.compile(r"(?:(?P<apos>['’‘ʼ])|(?P<word>[A-Za-z]+)\.?\s?)(?P<yy>\d\d)(?!\w)")
+# Words before a two-digit number that make it something other than a year ("Vol. 23", "April 16-18").
+NOT_YEAR_WORDS = frozenset({
+    "vol", "volume", "no", "nr", "number", "issue", "part", "chapter", "article", "pp", "page", "pages",
+    "edition", "ed", "the", "of", "and", "january", "february", "march", "april", "may", "june", "july",
+    "august", "september", "october", "november", "december", "jan", "feb", "mar", "apr", "jun", "jul",
+    "aug", "sep", "sept", "oct", "nov", "dec",
+})  # fmt: skip
+
+
+def holds_year(text: str, year: int) -> bool:
+    """Does the venue text already name its year ("OSDI '26", "FAST 23", "NSDI 2024")?
+
+    Any written year counts ("NeurIPS 2023" or "OSDI '25" dated early in the next year must not
+    get a second one). A bare two-digit number counts only for the same year and only right after
+    a name ("FAST 23", "NSDI24"), so "Volume 1", "the 21st" or "April 16" never look like a year.
+    """
+    if _ANY_FULL_YEAR.search(text):
+        return True
+    yy = f"{year % 100:02d}"
+    return any(
+        m["apos"] is not None or (m["yy"] == yy and m["word"].casefold() not in NOT_YEAR_WORDS)
+        for m in _SHORT_YEAR.finditer(text)
+    )
+
+
+def venue_with_year(venue: str, year: int) -> str:
+    """`EuroSys` + 2024 -> `EuroSys 2024`; `OSDI '26`, `FAST 23` and `NSDI 2024` stay as written."""
+    return venue if holds_year(venue, year) else f"{venue} {year}"
+
+
+def _words(text: str) -> str:
+    """Case, punctuation and spacing do not distinguish venue names; apostrophes are dropped with them."""
+    return " ".join(re.sub(r"[^\w]+", " ", text.casefold()).split())
+
+
+def full_holds_short(full: str, short: str, year: int) -> bool:
+    """Does the full venue already say the short one, year included?
+
+    Then "21st USENIX Conference on File and Storage Technologies (FAST 23)" must not be
+    followed by "(FAST 2023)", nor "NSDI 2024" by "(NSDI 2024)".
+    """
+    if not holds_year(full, year):
+        return False
+    yy = f"{year % 100:02d}"
+    name = _words(_ANY_FULL_YEAR.sub(" ", short))
+    name = re.sub(rf"(?<=[^\W\d])\s?{yy}$", "", name).strip()  # "FAST 23", "NSDI24" -> the name alone
+    words = f" {_words(full)} "
+    return not name or f" {name} " in words or f" {name}{yy} " in words
+
+
 def venue_spans(pub: Publication) -> list[Span]:
     """`EuroSys 2024`: the year is added unless the venue already names it."""
     year = str(pub.date.year)
     if pub.venue:
         runs = spans(pub.venue)
-        if year not in pub.venue:
+        if not holds_year(plain(runs), pub.date.year):
             runs = [*runs, Span(text=f" {year}")]
         return runs
     if pub.type == "preprint" or pub.arxiv:
         return [Span(text=f"arXiv preprint {year}")] if pub.arxiv else [Span(text=f"Preprint {year}")]
     if pub.publisher and pub.type in ("thesis", "report", "book", "chapter", "patent"):
-        return [Span(text=f"{pub.publisher} {year}")]
+        return [Span(text=venue_with_year(pub.publisher, pub.date.year))]
     return [Span(text=year)]  # an unplaced paper still shows when it was written
 
 
@@ -153,12 +209,14 @@ def status_label(pub: Publication, venue: list[Span] | None) -> str | None:
 def entry(pub: Publication, keys: OwnerKeys, view: PublicationView, locale: str) -> PublicationEntry:
     authors = resolve_authors(pub.authors, keys, equal=pub.equal_contribution, corresponding=pub.corresponding)
     venue = venue_spans(pub)
+    full = spans(pub.venue_full) if pub.venue_full else None
     return PublicationEntry(
         id=pub.id,
         title=spans(pub.title),
-        authors=truncate(authors, view.max_authors),
+        authors=truncate(authors, view.max_authors or None),
         venue=venue,
-        venue_full=spans(pub.venue_full) if pub.venue_full else None,
+        venue_full=full,
+        venue_in_full=full is not None and full_holds_short(plain(full), plain(venue), pub.date.year),
         year=str(pub.date.year),
         date=date_range(None, None, locale, single=pub.date) or _never(),
         type=pub.type,
@@ -177,14 +235,16 @@ def _never() -> object:
 
 
 def group(entries: list[PublicationEntry], view: PublicationView) -> list[Group]:
-    """Group in a fixed order (types as listed above, years newest first), then number."""
+    """Group in a fixed order (types as listed above; years by the sort, or as first written), then number."""
     groups: list[tuple[str | None, list[PublicationEntry]]]
     if view.group_by == "type":
         order = list(TYPE_LABELS)
         keys = sorted({e.type for e in entries}, key=order.index)
         groups = [(TYPE_LABELS[k], [e for e in entries if e.type == k]) for k in keys]
     elif view.group_by == "year":
-        years = sorted({e.year for e in entries}, reverse=view.sort == "newest")
+        years = list(dict.fromkeys(e.year for e in entries))  # as first written
+        if view.sort != "as_written":
+            years.sort(reverse=view.sort == "newest")
         groups = [(y, [e for e in entries if e.year == y]) for y in years]
     else:
         groups = [(None, entries)] if entries else []
@@ -215,8 +275,12 @@ def _number(
     by_type: Counter[str],
     type_totals: Counter[str],
 ) -> str | None:
-    """Numbers run within a group when grouped, across the section otherwise."""
-    grouped = view.group_by != "none"
+    """Numbers run across the whole list, so none appears twice; `numbering_scope: group` restarts them per group.
+
+    Type numbers (C3, J1) always count per type. Counted across groups, the first number shown is
+    the highest (descending) or 1 (ascending), in the order the groups are shown.
+    """
+    grouped = view.group_by != "none" and view.numbering_scope == "group"
     if view.numbering == "ascending":
         return str(index + 1 if grouped else seen)
     if view.numbering == "descending":

@@ -280,6 +280,8 @@ SectionId = str
 
 GroupBy = Literal["none", "type", "year"]
 Numbering = Literal["none", "ascending", "descending", "type"]
+# "as_written": the order of the profile (an included .bib file keeps its own order).
+PublicationSort = Literal["newest", "oldest", "as_written"]
 Highlight = Literal["bold", "underline", "none"]
 
 
@@ -287,12 +289,15 @@ class PublicationOptions(Model):
     """How publications are chosen and shown; unset fields take the theme's defaults."""
 
     group_by: GroupBy | None = None
-    sort: Literal["newest", "oldest"] | None = None
+    sort: PublicationSort | None = None
     since: Annotated[int, Field(ge=1900, le=2200)] | None = None
     selected_only: bool | None = None
     tags: list[str] | None = None
     numbering: Numbering | None = None
-    max_authors: Annotated[int, Field(ge=1)] | None = None
+    # "document": numbers run on across groups, so no number appears twice; "group": each group restarts.
+    numbering_scope: Literal["document", "group"] | None = None
+    # Truncate author lists to about this many names (the owner always stays); null or 0: no limit.
+    max_authors: Annotated[int, Field(ge=0)] | None = None
     highlight: Highlight | None = None
     title: str | None = None
 
