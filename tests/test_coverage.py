@@ -16,11 +16,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import pdf_text, squash
 
 from cvbuild.document.coverage import not_printed_reason
 from cvbuild.schema.model import Profile
 from cvbuild.themes.theme import list_themes
-from conftest import pdf_text, squash
 
 SKIP = object()
 
@@ -184,7 +184,7 @@ def _outputs(profile: Path, theme: str, out: Path, engine: str | None) -> dict[s
 
 def test_the_generated_profile_reaches_every_kind_of_field() -> None:
     """Guard the generator itself: it must fill nested bullets, sub-projects and links."""
-    data, m = marked_profile()
+    _data, m = marked_profile()
     paths = set(m.texts) | set(m.urls)
     for expected in (
         "name",
