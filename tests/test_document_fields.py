@@ -164,9 +164,9 @@ def test_date_format_per_document(style: str, expected: str) -> None:
 
 
 def test_a_summary_of_several_paragraphs_stays_several() -> None:
-    doc = build({"summary": "First paragraph\nwraps here.\n\nSecond **one**.\n\n\nThird."})
+    doc = build({"summary": "First paragraph\nwraps here.\n\nSecond **one**\nwraps *too*.\n\n\nThird."})
     paragraphs = [text(e.summary) for e in section(doc, "summary").groups[0].entries]
-    assert paragraphs == ["First paragraph wraps here.", "Second one.", "Third."]
+    assert paragraphs == ["First paragraph wraps here.", "Second one wraps too.", "Third."]
 
 
 def test_phone_numbers_are_formatted_and_linked_in_e164() -> None:

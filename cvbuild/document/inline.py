@@ -49,8 +49,8 @@ def spans(text: str) -> list[Span]:
             _push(out, Span(text=" ", bold=bold > 0, italic=italic > 0, href=href))
         elif t == "code_inline":
             out.append(Span(text=token.content, code=True, bold=bold > 0, italic=italic > 0, href=href))
-        else:  # text, and anything unexpected, stays literal
-            _push(out, Span(text=token.content, bold=bold > 0, italic=italic > 0, href=href))
+        else:  # text, and anything unexpected, stays literal; a source line break is a space
+            _push(out, Span(text=_one_line(token.content), bold=bold > 0, italic=italic > 0, href=href))
     return out
 
 
