@@ -360,4 +360,6 @@ def import_bibtex(
 
 
 def main() -> None:
-    app()
+    from cvbuild.cli.entry import main as entry_main  # `render` skips click's parser there
+
+    entry_main()
