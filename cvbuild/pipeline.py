@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from cvbuild.diagnostics import Diagnostic
-from cvbuild.errors import InputError, RenderError
+from cvbuild.errors import InputError, Problem, RenderError
 from cvbuild.schema.model import DocumentSpec, Profile
 
 ALL_FORMATS = ("pdf", "html", "txt", "md", "png")
@@ -150,12 +150,16 @@ def render_outputs(
     from cvbuild.output import atomic_write
     from cvbuild.targets.base import FORMATS, RenderContext, render_format
 
-    profile, source = load_profile(request.profile)
+    load_warnings: list[Problem] = []
+    profile, source = load_profile(request.profile, load_warnings)
     warned: list[str | Diagnostic] = []
 
     def warn_all(item: str | Diagnostic) -> None:
         warned.append(item)
         warn(item)
+
+    for problem in load_warnings:
+        warn_all(Diagnostic.from_problem(problem, "warning"))
 
     day = today()
     docs = documents_to_render(profile, request.document)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from cvbuild.document.authors import is_owner, owner_keys, resolve_authors, strip_marks, truncate
 from cvbuild.document.model import Author
@@ -166,3 +168,56 @@ def test_highlight_styles(highlight: str, md: str, html: str) -> None:
     assert authors_md(authors, highlight).startswith(md + "\\*")
     assert html in str(authors_html(authors, highlight))
     assert authors_text(authors) == "Ziming Mao*, Tian Xia*"  # plain text never marks the owner
+
+
+# ---- titles, degrees and generations around the owner's name -------------------------------------
+
+TITLED = ["Dr. Lena Vasquez", "Dr Lena Vasquez", "Prof. Lena Vasquez", "Prof. Dr. Lena Vasquez",
+          "Professor Lena Vasquez", "Lena Vasquez, PhD", "Lena Vasquez, Ph.D.", "Lena Vasquez PhD",
+          "Dr. Lena Vasquez, PhD", "Lena Vasquez Jr.", "Lena Vasquez, Jr.", "Ms. Lena Vasquez",
+          "Lena Vasquez, MD", "Lena Vasquez, M.Sc."]  # fmt: skip
+WRITTEN = ["Lena Vasquez", "L. Vasquez", "Vasquez, Lena", "Vasquez, L.", "Lena M. Vasquez", "LENA VASQUEZ",
+           "Lena Vasquez*", "Lena Vasquez Jr", "Vasquez, Jr., Lena", "Dr. Lena Vasquez"]  # fmt: skip
+
+
+@pytest.mark.parametrize("profile_name", TITLED)
+@pytest.mark.parametrize("written", WRITTEN)
+def test_owner_with_a_title_or_degree_is_recognised(profile_name: str, written: str) -> None:
+    keys = owner_keys([profile_name])
+    assert is_owner(written, keys)
+    assert not is_owner("Ana Vasquez", keys) and not is_owner("Lena Vargas", keys) and not is_owner("Vasquez", keys)
+
+
+def test_a_family_name_that_looks_like_a_degree_stays_a_name() -> None:
+    keys = owner_keys(["Dr. Yi Ma, PhD"])
+    assert is_owner("Yi Ma", keys) and is_owner("Ma, Yi", keys) and not is_owner("Yi Mao", keys)
+    assert not is_owner("Yi", keys)  # "Ma" is the family name, not a Master of Arts
+    assert is_owner("Dr. Who", owner_keys(["Dr. Who"]))  # a title is only dropped when a name is left
+
+
+@pytest.mark.parametrize(
+    ("written", "shown"),
+    [
+        ("Lena Vasquez, PhD", "Lena Vasquez, PhD"),  # not "PhD Lena Vasquez"
+        ("Vasquez, Jr., Lena", "Lena Vasquez Jr."),
+        ("Vasquez, Lena", "Lena Vasquez"),
+    ],
+)
+def test_degrees_and_generations_are_shown_where_they_belong(written: str, shown: str) -> None:
+    (author,) = resolve_authors([written], owner_keys(["Dr. Lena Vasquez"]))
+    assert author.name == shown and author.is_owner
+
+
+_GIVEN = st.sampled_from(["Lena", "Ziming", "Søren", "Anne-Marie", "José", "Wei-Lin", "Chen Henry"])
+_FAMILY = st.sampled_from(["Vasquez", "Mao", "Østergaard", "Ma", "Ng", "O'Neil"])
+_TITLE = st.sampled_from(["", "Dr. ", "Prof. ", "Prof. Dr. ", "Mr. ", "Dr "])
+_SUFFIX = st.sampled_from(["", ", PhD", " PhD", ", Ph.D.", " Jr.", ", Jr.", ", MD", " III"])
+
+
+@given(given_name=_GIVEN, family=_FAMILY, title=_TITLE, suffix=_SUFFIX)
+def test_owner_matching_ignores_titles_and_degrees(given_name: str, family: str, title: str, suffix: str) -> None:
+    keys = owner_keys([f"{title}{given_name} {family}{suffix}"])
+    initials = " ".join(f"{part[0]}." for part in given_name.replace("-", " ").split())
+    for written in (f"{given_name} {family}", f"{family}, {given_name}", f"{initials} {family}"):
+        assert is_owner(written, keys), written
+    assert not is_owner(f"Xavier {family}", keys)

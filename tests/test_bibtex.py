@@ -10,6 +10,8 @@ from typing import Any
 
 import pytest
 from conftest import FIXTURES, SEEDS, run_cli, write
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cvbuild.document.build import BuildOptions, build_document
 from cvbuild.document.publications import PublicationView
@@ -80,6 +82,106 @@ def test_latex_decodes_to_unicode(latex: str, text: str) -> None:
 )
 def test_latex_styles_become_inline_markdown(latex: str, markup: str) -> None:
     assert decode_markup(latex) == markup
+
+
+# ---- LaTeX that is not plain text: math scripts, unknown macros, what cannot be shown ---------------
+
+
+@pytest.mark.parametrize(
+    ("latex", "markup", "text"),
+    [
+        # ACL Anthology's title of Summ^N, as in seed 001: a styled superscript, never "^N"
+        (r"\emph{Summ$^N$}: A Framework", "*Summ^N^*: A Framework", "Summᴺ: A Framework"),
+        (r"Summ$^{N}$", "Summ^N^", "Summᴺ"),
+        (r"H$_2$O and CO$_{2}$", "H₂O and CO₂", "H₂O and CO₂"),  # Unicode every bundled font has
+        (r"$10^{-3}$ error", "10⁻³ error", "10⁻³ error"),
+        (r"GPT$^\text{2}$", "GPT²", "GPT²"),
+        (r"$x_{ij}$", "x~ij~", "xᵢⱼ"),
+        (r"10\textsuperscript{th} Conference", "10^th^ Conference", "10ᵗʰ Conference"),
+        (r"CO\textsubscript{2}", "CO₂", "CO₂"),
+        (r"\textsc{Bert}ology", "Bertology", "Bertology"),
+        (r"{\sc Bert} and {\bf Ernie}", "Bert and Ernie", "Bert and Ernie"),
+        (r"\O{}stergaard", "Østergaard", "Østergaard"),
+        (r"\mbox{GPT}-4 and \texttt{vLLM}", "GPT-4 and vLLM", "GPT-4 and vLLM"),
+        (r"\url{https://a.org/x_y}", r"https://a.org/x\_y", "https://a.org/x_y"),
+        (r"\href{https://a.org}{Trinity}", "Trinity", "Trinity"),
+        (r"\foo{kept} text", "kept text", "kept text"),  # unknown macro: its text stays
+        (r"\LaTeX{} tools", "LaTeX tools", "LaTeX tools"),
+        (r"a \^{} b", r"a \^ b", "a ^ b"),
+        (r"x~y", "x y", "x y"),
+    ],
+)
+def test_latex_constructs_keep_their_text(latex: str, markup: str, text: str) -> None:
+    from cvbuild.loading.bibtex import latex_warnings
+
+    assert decode_markup(latex) == markup
+    assert decode_latex(latex) == text
+    assert latex_warnings(latex) == ()
+
+
+def test_superscripts_become_styled_spans() -> None:
+    from cvbuild.document.inline import spans
+
+    runs = spans(decode_markup(r"\emph{Summ$^N$}: A"))
+    assert [(r.text, r.italic, r.sup) for r in runs] == [
+        ("Summ", True, False),
+        ("N", True, True),
+        (": A", False, False),
+    ]
+    (sub,) = [r for r in spans(decode_markup(r"$x_{ij}$")) if r.sub]
+    assert sub.text == "ij"
+
+
+@pytest.mark.parametrize(
+    ("latex", "kept", "warning"),
+    [
+        (r"as shown in \cite{smith2020}", "as shown in", r"\cite{...} cannot be shown"),
+        (r"see Section~\ref{sec:x}", "see Section", r"\ref{...} cannot be shown"),
+        (r"A \mymacro\ B", "A B", r"unknown LaTeX macro \mymacro is left out"),
+    ],
+)
+def test_what_cannot_be_shown_is_said(latex: str, kept: str, warning: str) -> None:
+    from cvbuild.loading.bibtex import latex_warnings
+
+    assert decode_latex(latex) == kept
+    (message,) = latex_warnings(latex)
+    assert message.startswith(warning)
+
+
+_WORDS = st.text(alphabet="abcdefghijklmnopqrstuvwxyzABCDEFGHIJ", min_size=1, max_size=12)
+_MACROS = st.text(alphabet="abcdefghijklmnopqrstuvwxyz", min_size=3, max_size=12)
+
+
+@given(macro=_MACROS, word=_WORDS, before=_WORDS)
+@settings(max_examples=300, deadline=None)
+def test_nothing_vanishes_silently(macro: str, word: str, before: str) -> None:
+    """Whatever the macro, its argument's text is in the output, or a warning says why not."""
+    from cvbuild.loading.bibtex import latex_warnings
+
+    for latex in (
+        f"{before} \\{macro}{{{word}}}",
+        f"{before} \\textbf{{\\{macro}{{{word}}}}}",
+        f"{before} \\{macro} {word}",
+    ):
+        decoded = decode_latex(latex)
+        assert before in decoded
+        assert word in decoded or latex_warnings(latex), (latex, decoded)
+
+
+def test_warnings_name_the_bib_file_line_and_column(tmp_path: Path) -> None:
+    bib = write(
+        tmp_path / "refs.bib",
+        "@inproceedings{a,\n  title = {Better than \\cite{b}},\n  author = {Mao, Ziming},\n"
+        "  booktitle = {NSDI}, year = 2024,\n  abstract = {\\cite{ignored}: not shown, so not warned},\n}\n",
+    )
+    parsed = parse_bibtex(bib.read_text(encoding="utf-8"), bib)
+    assert [str(w).split(": ", 1)[0] for w in parsed.warnings] == [f"{bib}:2:3"]
+    profile = write(tmp_path / "cv.yaml", PROFILE_HEAD + "publications:\n  - bibtex: refs.bib\n")
+    result = run_cli("render", profile, "-f", "txt", "-o", tmp_path / "out")
+    assert result.returncode == 0, result.stderr
+    assert f"{bib}:2:3: warning: a.title: \\cite{{...}} cannot be shown in a CV" in result.stderr
+    validated = run_cli("validate", profile)
+    assert validated.returncode == 0 and f"{bib}:2:3: warning:" in validated.stderr
 
 
 def test_markup_round_trips_through_the_schema_as_the_same_text() -> None:
@@ -484,9 +586,9 @@ def test_seed_fixtures_transcribe_the_pages() -> None:
         profile, _ = load_profile(SEED_FIXTURES / fixture)
         from cvbuild.document.inline import plain, spans
 
-        titles = {plain(spans(p.title)).replace("^N", "") for p in profile.publication_entries()}
+        titles = {plain(spans(p.title)) for p in profile.publication_entries()}  # Summ^N^ -> "SummN"
         page_titles = {
-            re.sub(r"<sup>N</sup>|[*_]", "", block.splitlines()[0]).rstrip("\\").strip()
+            re.sub(r"</?sup>|[*_]", "", block.splitlines()[0]).rstrip("\\").strip()
             for block in re.split(r"\n\s*\n", visible.strip())
         }
         assert titles == page_titles

@@ -116,5 +116,5 @@ def test_document_is_json_serialisable_and_versioned() -> None:
     data = doc.model_dump(mode="json")
     assert data["version"] == 1
     assert data["sections"][0]["groups"][0]["entries"][0]["summary"] == [
-        {"text": "x", "bold": False, "italic": False, "code": False, "href": None}
+        {"text": "x", "bold": False, "italic": False, "code": False, "sup": False, "sub": False, "href": None}
     ]

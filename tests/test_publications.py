@@ -64,8 +64,8 @@ def test_group_by_type_with_type_numbering(variants: Profile) -> None:
         ("C5", "Ray Data: Unlocking "),
         ("C4", "Can't Be Late: Optim"),
         ("C3", "GL-Cache: Group-leve"),
-        ("C2", "Investigating Crowds"),  # same year as Summ^N: then by title
-        ("C1", "Summ^N: A Multi-Stag"),
+        ("C2", "Investigating Crowds"),  # same year as Summ^N^: then by title
+        ("C1", "SummN: A Multi-Stage"),
         ("J3", "FeTaQA: Free-form Ta"),
         ("J2", "Enhancing fouling mi"),
         ("J1", "Spacer vibration for"),

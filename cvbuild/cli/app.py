@@ -27,6 +27,7 @@ app.add_typer(import_app, name="import")
 
 if TYPE_CHECKING:
     from cvbuild.cli.report import Reporter
+    from cvbuild.errors import Problem
 
 T = TypeVar("T")
 DIAGNOSTIC_FORMATS = ("text", "json", "github")
@@ -97,7 +98,10 @@ def validate(
     def action() -> None:
         from cvbuild.loading.profile import load_profile
 
-        p, _ = load_profile(profile)
+        warnings: list[Problem] = []
+        p, _ = load_profile(profile, warnings)
+        for warning in warnings:
+            reporter.warn(warning)
         n_pubs = len(p.publication_entries())
         n_docs = len(p.documents) or 1
         reporter.line(
@@ -276,37 +280,16 @@ def inspect_document(
 @app.command()
 def themes(
     profile_dir: Annotated[Path | None, typer.Option("--dir", help="Also list themes in DIR/themes.")] = None,
-    preview: Annotated[
-        Path | None, typer.Option("--preview", help="Write DIR/THEME.png: page 1 of one profile in every theme.")
-    ] = None,
-    profile: Annotated[
-        Path | None, typer.Option("--profile", help="The profile --preview renders; default: the built-in example.")
-    ] = None,
 ) -> None:
-    """List the themes cvbuild can find (with --preview, render a gallery of them)."""
+    """List the themes cvbuild can find."""
 
     def action() -> list[Any]:
         from cvbuild.themes.theme import list_themes
 
         return list_themes(profile_dir)
 
-    found = run(action)
-    if preview is None:
-        for t in found:
-            typer.echo(f"{t.name:<12} {t.description}  [{', '.join(t.targets)}]  ({t.path})")
-        return
-
-    def render_previews() -> list[Path]:
-        from cvbuild.pipeline import today
-        from cvbuild.themes.check import full_example
-        from cvbuild.themes.gallery import write_previews
-
-        source = profile or full_example()
-        skip = lambda t: _err(f"note: {t.name} has no png output; skipped")  # noqa: E731
-        return write_previews(found, source, preview, today(), skipped=skip)
-
-    for path in run(render_previews):
-        typer.echo(f"wrote {path}")
+    for t in run(action):
+        typer.echo(f"{t.name:<12} {t.description}  [{', '.join(t.targets)}]  ({t.path})")
 
 
 @theme_app.command("new")
@@ -381,6 +364,4 @@ def import_bibtex(
 
 
 def main() -> None:
-    from cvbuild.cli.entry import main as entry_main  # `render` skips click's parser there
-
-    entry_main()
+    app()

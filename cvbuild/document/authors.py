@@ -16,6 +16,19 @@ ETAL_WORDS = ("others", "et al.", "et al", "et. al.")
 _TRAILING_MARKS = re.compile(r"[\s*∗†‡#¹²³⁰-⁹]+$")
 _LEADING_MARKS = re.compile(r"^[\s*∗†‡]+")
 _BOLD_WRAPPED = re.compile(r"^\*\*(.+?)\*\*(.*)$")  # "**Ada Example**" copied from a Markdown page
+# Titles before a name and degrees or generations after it: "Dr. Lena Vasquez", "Lena Vasquez, PhD".
+# They are not part of the name an author list uses, so matching ignores them.
+_HONORIFIC = re.compile(
+    r"^(?:(?:dr|prof|professor|mr|mrs|ms|mx|miss|sir|dame|assoc|asst|univ)\.?(?:-(?:ing|prof)\.?)?\s+)+", re.I
+)
+_SUFFIX_WORDS = (
+    r"jr|sr|ii|iii|iv|ph\.?\s?d|d\.?\s?phil|m\.?\s?d|m\.?\s?sc|m\.?\s?s|m\.?\s?a|m\.?\s?b\.?\s?a"
+    r"|b\.?\s?sc|b\.?\s?a|frs|freng|esq|p\.?\s?e"
+)
+_SUFFIX = re.compile(rf"^(?:{_SUFFIX_WORDS})\.?$", re.I)
+_SUFFIX_AFTER_COMMA = re.compile(rf",\s*(?:{_SUFFIX_WORDS})\.?\s*$", re.I)
+# Without a comma only what cannot be a family name ("Yi Ma" keeps its "Ma").
+_SUFFIX_BARE = re.compile(r"(?<=\S)\s+(?:jr|sr|ii|iii|iv|ph\.?\s?d)\.?\s*$", re.I)
 # Letters NFKD does not decompose, so "Søren" still matches "Soren".
 _TRANSLIT = str.maketrans(
     {"ø": "o", "ł": "l", "đ": "d", "ð": "d", "ß": "ss", "æ": "ae", "œ": "oe", "ı": "i", "þ": "th"}
@@ -56,10 +69,27 @@ def _fold(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c)).translate(_TRANSLIT)
 
 
+def bare_name(name: str) -> str:
+    """`Dr. Lena Vasquez, PhD` -> `Lena Vasquez`; `Vasquez, Jr., Lena` -> `Vasquez, Lena`."""
+    text = name.strip()
+    parts = [p.strip() for p in text.split(",")]
+    if len(parts) == 3 and _SUFFIX.match(parts[1]):  # BibTeX's "von Last, Jr, First"
+        text = f"{parts[0]}, {parts[2]}"
+    while True:
+        shorter = _SUFFIX_BARE.sub("", _SUFFIX_AFTER_COMMA.sub("", text)).strip()
+        head = _HONORIFIC.match(shorter)
+        if head and len(shorter[head.end() :].split()) >= 2:  # "Dr. Who" is not reduced to "Who"
+            shorter = shorter[head.end() :]
+        if shorter == text or not shorter:
+            return text
+        text = shorter
+
+
 @lru_cache(maxsize=4096)  # co-authors recur across a publication list
 def name_tokens(name: str) -> tuple[str, ...]:
-    """Given names first, family name last; understands `Last, First` and `W.-L.` initials."""
+    """Given names first, family name last; understands `Last, First`, `W.-L.` initials, titles and degrees."""
     clean, _, _ = strip_marks(name)
+    clean = bare_name(clean)
     if "," in clean:
         last, _, first = clean.partition(",")
         clean = f"{first} {last}"
@@ -107,10 +137,16 @@ def is_owner(name: str, keys: OwnerKeys) -> bool:
 
 
 def display_name(name: str) -> str:
-    """`Tang, Wenya` -> `Wenya Tang`: inside a comma-separated list the comma form reads as two people."""
-    if name.count(",") != 1:
+    """`Tang, Wenya` -> `Wenya Tang`: inside a comma-separated list the comma form reads as two people.
+
+    A degree or generation after the comma stays where it is: `Lena Vasquez, PhD`.
+    """
+    parts = [part.strip() for part in name.split(",")]
+    if len(parts) == 3 and _SUFFIX.match(parts[1]) and parts[0] and parts[2]:
+        return f"{parts[2]} {parts[0]} {parts[1]}"  # "Vasquez, Jr., Lena" -> "Lena Vasquez Jr."
+    if len(parts) != 2 or _SUFFIX.match(parts[1]):
         return name
-    last, first = (part.strip() for part in name.split(","))
+    last, first = parts
     return f"{first} {last}" if first and last else name
 
 

@@ -100,8 +100,9 @@ _ARXIV_ID = re.compile(r"(\d{4}\.\d{4,5}(?:v\d+)?|[a-z\-]+(?:\.[A-Z]{2})?/\d{7}(
 _DOI_PREFIX = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.I)
 _EQUAL_MARK = re.compile(r"\$\^\{?\*\}?\$|\\textsuperscript\{\*\}|[*∗]")
 _CORR_MARK = re.compile(r"\$\^\{?\\d?dag\}?\$|\\textsuperscript\{\\d?dag\}|\\d?dag(?![A-Za-z])|[†‡]")
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]])")
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]^~])")
 _ITALIC, _BOLD = "\ue000", "\ue001"  # private-use sentinels for \emph and \textbf
+_SUP, _SUB, _END = "\ue002", "\ue003", "\ue004"  # ... and for superscripts and subscripts
 
 
 @dataclass(frozen=True)
@@ -122,6 +123,7 @@ class BibEntry:
     line: int
     data: dict[str, Any]
     origins: Mapping[tuple[str, ...], FieldOrigin]
+    raw: Mapping[str, tuple[str, FieldOrigin]] = field(default_factory=dict)  # resolved values, before decoding
 
 
 @dataclass(frozen=True)
@@ -129,6 +131,7 @@ class BibFile:
     path: Path
     entries: tuple[BibEntry, ...] = ()
     problems: tuple[Problem, ...] = ()
+    warnings: tuple[Problem, ...] = ()  # LaTeX the CV cannot show: said, never silently dropped
 
 
 def load_bibtex(path: Path) -> BibFile:
@@ -147,6 +150,7 @@ def parse_bibtex(text: str, path: Path) -> BibFile:
     macros = dict(MONTH_MACROS)
     entries: list[BibEntry] = []
     problems: list[Problem] = []
+    warnings: list[Problem] = []
     for block in library.blocks:
         if isinstance(block, model.ParsingFailedBlock):
             problems.append(_failed_block_problem(block, path))
@@ -161,7 +165,26 @@ def parse_bibtex(text: str, path: Path) -> BibFile:
             problems += entry_problems
             if entry is not None:
                 entries.append(entry)
-    return BibFile(path=path, entries=tuple(entries), problems=tuple(problems))
+                warnings += _entry_warnings(entry, path)
+    return BibFile(path=path, entries=tuple(entries), problems=tuple(problems), warnings=tuple(warnings))
+
+
+# Fields whose text is decoded into the CV (links, ids and dates are not LaTeX).
+_DECODED_FIELDS = frozenset({
+    "title", "author", "booktitle", "journal", "howpublished", "abbr", "award", "award_name", "note", "pubstate",
+    "pages", "volume", "number", "publisher", "school", "institution", "organization", "address", "location",
+    "keywords",
+})  # fmt: skip
+
+
+def _entry_warnings(entry: BibEntry, path: Path) -> list[Problem]:
+    """Located warnings for LaTeX in the fields the CV shows that decoding leaves out."""
+    out = []
+    for field_name, (value, origin) in entry.raw.items():
+        if field_name in _DECODED_FIELDS:
+            for message in latex_warnings(value):
+                out.append(Problem(path, origin.line, origin.column, f"{entry.key}.{field_name}", message))
+    return out
 
 
 def strip_front_matter(text: str) -> str:
@@ -267,10 +290,34 @@ def _split_concat(value: str) -> list[str]:
     return pieces
 
 
+# Macros whose text a CV keeps as is (pylatexenc knows how to parse them but would drop the text).
+_TEXT_MACROS = ("mbox", "hbox", "texttt", "textsf", "textsc", "textrm", "textup", "textmd", "textnormal",
+                "text", "mathrm", "mathsf", "mathtt", "mathit", "operatorname", "uline", "sout", "textsl")  # fmt: skip
+# Macros with nothing a CV can show: left out, with a warning when they held something.
+_SILENT_MACROS = ("label", "index", "protect", "relax", "xspace", "noindent", "newline", "linebreak",
+                  "hfill", "vspace", "hspace", "footnotemark", "nocite", "allowbreak",
+                  # font switches: `{\sc Bert}` is "Bert"
+                  "sc", "bf", "it", "em", "tt", "rm", "sf", "sl", "scshape", "bfseries", "itshape", "upshape",
+                  "normalfont", "tiny", "small", "footnotesize", "normalsize", "large", "Large")  # fmt: skip
+_DROPPED_MACROS = ("cite", "citep", "citet", "ref", "eqref", "pageref", "autoref", "cref")
+_NAMED = {"LaTeX": "LaTeX", "TeX": "TeX", "BibTeX": "BibTeX", "LaTeXe": "LaTeX2ε", "XeTeX": "XeTeX", "S": "§", "P": "¶"}
+
+
 @lru_cache(maxsize=2)
 def _decoder(markup: bool) -> LatexNodes2Text:
-    """pylatexenc with \\url kept bare; for markup, \\emph/\\textbf leave sentinels we turn into Markdown."""
+    """pylatexenc with \\url kept bare; for markup, \\emph/\\textbf leave sentinels we turn into Markdown.
+
+    A macro it does not know keeps the text of its arguments (`\\foo{bar}` -> `bar`); `latex_warnings`
+    says which constructs could not be shown.
+    """
     from pylatexenc.latex2text import LatexNodes2Text, MacroTextSpec, get_default_latex_context_db
+
+    class _KeepText(LatexNodes2Text):  # type: ignore[misc]
+        def macro_node_to_text(self, node: Any) -> str:
+            if self.latex_context.get_macro_spec(node.macroname) is None:  # pylatexenc would drop the text
+                args = node.nodeargd.argnlist if node.nodeargd and node.nodeargd.argnlist else []
+                return "".join(self._groupnodecontents_to_text(n) for n in args if n is not None)
+            return str(super().macro_node_to_text(node))
 
     db = get_default_latex_context_db()
     italic = f"{_ITALIC}%s{_ITALIC}" if markup else "%s"
@@ -285,23 +332,104 @@ def _decoder(markup: bool) -> LatexNodes2Text:
             MacroTextSpec("textsl", simplify_repl=italic),
             MacroTextSpec("textbf", simplify_repl=bold),
             MacroTextSpec("ddag", simplify_repl="‡"),
+            *(MacroTextSpec(name, simplify_repl="%s") for name in _TEXT_MACROS if name != "textsl"),
+            *(MacroTextSpec(name, discard=True) for name in (*_SILENT_MACROS, *_DROPPED_MACROS)),
+            *(MacroTextSpec(name, simplify_repl=text) for name, text in _NAMED.items()),
         ],
     )
-    return LatexNodes2Text(latex_context=db, math_mode="text")
+    return _KeepText(latex_context=db, math_mode="text")
+
+
+_MACRO_USE = re.compile(r"\\([A-Za-z]+)\*?(\s*[{\[])?")
+
+
+@lru_cache(maxsize=8192)
+def latex_warnings(text: str) -> tuple[str, ...]:
+    """What decoding this value leaves out: references, macros that drop their text, unknown ones."""
+    if "\\" not in text and "$" not in text:
+        return ()
+    context = _decoder(False).latex_context
+    out: list[str] = []
+    if not _decode_checked(text, markup=False)[1]:
+        out.append("this LaTeX could not be decoded and is shown as written; check its braces and `$`")
+    for m in _MACRO_USE.finditer(text):
+        name = m[1]
+        if name in _SILENT_MACROS or name in _LETTERS or len(name) == 1 or name == "href":  # decoded as meant
+            continue
+        if name in _DROPPED_MACROS or _drops_text(text, name):
+            out.append(f"\\{name}{{...}} cannot be shown in a CV and is left out; write the text it stands for")
+        elif m[2] is None and context.get_macro_spec(name) is None:
+            out.append(f"unknown LaTeX macro \\{name} is left out; write the text it stands for instead")
+    return tuple(dict.fromkeys(out))
+
+
+def _drops_text(text: str, name: str) -> bool:
+    """Does `\\name` swallow words that the text without the macro shows (`\\date{2024}`)?"""
+    without = _decode(re.sub(rf"\\{name}(?![A-Za-z])\*?", " ", text), markup=False)
+    return bool(set(re.findall(r"\w+", without)) - set(re.findall(r"\w+", _decode(text, markup=False))))
 
 
 def decode_latex(text: str) -> str:
-    """LaTeX -> plain Unicode on one line: `{\\"o}` -> ö, `{R}unge` -> Runge, `--` -> –."""
-    return _squash(_decode(text, markup=False))
+    """LaTeX -> plain Unicode on one line: `{\\"o}` -> ö, `{R}unge` -> Runge, `--` -> –, `$x^2$` -> x²."""
+    decoded = _squash(_decode(text, markup=False))
+    return _SCRIPT_RUN.sub(lambda m: _script(m, markup=False), decoded) if _END in decoded else decoded
 
 
 def decode_markup(text: str) -> str:
-    """LaTeX -> inline Markdown: literal `*`/`_` are escaped, \\emph becomes `*...*`."""
+    """LaTeX -> inline Markdown: literal `*`/`_` are escaped, \\emph becomes `*...*`, `Summ$^N$` `Summ^N^`."""
     decoded = _squash(_decode(text, markup=True))
     escaped = _MD_SPECIAL.sub(r"\\\1", decoded)
     escaped = re.sub(f"{_BOLD}(.*?){_BOLD}", lambda m: f"**{m[1]}**" if m[1].strip() else m[1], escaped)
     escaped = re.sub(f"{_ITALIC}(.*?){_ITALIC}", lambda m: f"*{m[1]}*" if m[1].strip() else m[1], escaped)
-    return escaped.replace(_BOLD, "").replace(_ITALIC, "")
+    if _END in escaped:
+        escaped = _SCRIPT_RUN.sub(lambda m: _script(m, markup=True), escaped)
+    return escaped.replace(_BOLD, "").replace(_ITALIC, "").replace(_SUP, "").replace(_SUB, "").replace(_END, "")
+
+
+_SCRIPT_RUN = re.compile(f"([{_SUP}{_SUB}])([^{_SUP}{_SUB}{_END}]*){_END}")
+_MATH = re.compile(r"(?<!\\)\$([^$]*)(?<!\\)\$")
+_MATH_SCRIPT = re.compile(r"([\^_])\s*(?:\{([^{}]*)\}|(\\[A-Za-z]+(?:\s*\{[^{}]*\})?|[^\s\\{}$]))")
+
+
+_TEXT_SCRIPT = re.compile(r"\\text(super|sub)script\s*\{([^{}]*)\}")
+_HREF = re.compile(r"\\href\s*\{[^{}]*\}\s*\{([^{}]*)\}")  # the link text; the URL has no place in a title
+_LITERAL_ACCENT = re.compile(r"\\([\^~])\{\}")  # `\^{}` is a caret, `\~{}` a tilde
+
+
+def _prepare(text: str) -> str:
+    """Constructs pylatexenc does not parse as a CV needs, rewritten before decoding."""
+    if "\\" in text:
+        text = _TEXT_SCRIPT.sub(lambda m: (_SUP if m[1] == "super" else _SUB) + m[2] + _END, text)
+        text = _HREF.sub(r"\1", text)
+        text = _LITERAL_ACCENT.sub(lambda m: "\x00" + m[1], text)
+    return _mark_math_scripts(text) if "$" in text else text
+
+
+def _mark_math_scripts(text: str) -> str:
+    """`$^{N}$`, `$_2$` -> sentinels around N and 2, which pylatexenc passes through as text."""
+
+    def inside(m: re.Match[str]) -> str:
+        marked = _MATH_SCRIPT.sub(
+            lambda s: (_SUP if s[1] == "^" else _SUB) + (s[2] if s[2] is not None else s[3]) + _END, m[1]
+        )
+        return f"${marked}$"
+
+    return _MATH.sub(inside, text)
+
+
+def _script(m: re.Match[str], *, markup: bool) -> str:
+    """A superscript or subscript: the Unicode character every bundled font has (`x²`, `H₂O`), else
+    `^N^`/`~i~` markup (a styled span in every target); plain text takes any Unicode form there is."""
+    from cvbuild.document.inline import script_chars
+
+    sup = m[1] == _SUP
+    raw = re.sub(r"\\(.)", r"\1", m[2]) if markup else m[2]
+    chars = script_chars(raw, sup=sup, safe_only=markup)
+    if chars is not None:
+        return chars
+    if markup and m[2] and not any(c.isspace() for c in m[2]):
+        return ("^" if sup else "~") + m[2] + ("^" if sup else "~")
+    return m[2]  # with spaces inside there is no markup for it: the text, not lost
 
 
 # A fast path for the LaTeX that nearly every .bib uses (accents, a few letters, \emph), giving
@@ -350,18 +478,25 @@ def _simple_latex(text: str, *, markup: bool) -> str | None:
     return text.replace("\x00", "")
 
 
-@lru_cache(maxsize=8192)
 def _decode(text: str, *, markup: bool) -> str:
-    """Cached: the same co-author names and venues recur through a whole .bib file."""
-    simple = _simple_latex(text, markup=markup) if "\x00" not in text else None
+    return _decode_checked(text, markup=markup)[0]
+
+
+@lru_cache(maxsize=8192)
+def _decode_checked(text: str, *, markup: bool) -> tuple[str, bool]:
+    """(text, decoded); cached: the same co-author names and venues recur through a whole .bib file."""
+    if "\x00" in text:
+        text = text.replace("\x00", "")
+    text = _prepare(text)
+    simple = _simple_latex(text, markup=markup)
     if simple is not None:
-        return simple
+        return simple, True
     # A bare % would start a LaTeX comment and eat the rest of the line; in a .bib it means "%".
     text = re.sub(r"(?<!\\)%", r"\\%", text)
     try:
-        return str(_decoder(markup).latex_to_text(text))
-    except Exception:  # pylatexenc gives up on badly broken input; keep the text rather than fail
-        return text
+        return str(_decoder(markup).latex_to_text(text)).replace("\x00", ""), True
+    except Exception:  # pylatexenc gives up on badly broken input; keep the text (latex_warnings says so)
+        return text.replace("\x00", ""), False
 
 
 def _squash(text: str) -> str:
@@ -445,7 +580,8 @@ def map_entry(
         fields.origins[name] = FieldOrigin(fline, col, name)
     mapper = _EntryMapper(entry.key, kind, fields, path, line)
     data = mapper.run()
-    return BibEntry(entry.key, kind, line, data, mapper.origins), problems + mapper.problems
+    raw = {name: (value, fields.origins[name]) for name, value in fields.values.items()}
+    return BibEntry(entry.key, kind, line, data, mapper.origins, raw), problems + mapper.problems
 
 
 def _column(lines: list[str], line: int, key: str) -> int:
@@ -502,11 +638,7 @@ class _EntryMapper:
         if name and award:
             self.put(("award",), decode_markup(award), name)
         for plain_field, target in (("pages", "pages"), ("volume", "volume"), ("number", "number")):
-            if value := f.get(plain_field):
-                # DBLP's CoRR entries repeat the arXiv id as `volume = {abs/2501.14312}`: it is
-                # printed once, as `arXiv:2501.14312`, not also as a volume.
-                if arxiv and (arxiv[0] == plain_field or plain_url(value).strip().endswith(arxiv[1])):
-                    continue
+            if (value := f.get(plain_field)) is not None and not (arxiv and arxiv[0] == plain_field):
                 self.put((target,), decode_latex(value), plain_field)
         name, publisher = self.first("publisher", "school", "institution", "organization")
         if name and publisher:

@@ -41,6 +41,7 @@ class ProfileSource:
     data: Any
     origins: Sequence[Origin] = ()
     problems: Sequence[Problem] = field(default_factory=list)
+    warnings: Sequence[Problem] = ()  # from .bib files: LaTeX that could not be shown
 
     @property
     def path(self) -> Path:
@@ -93,11 +94,17 @@ def _bib_problem(
     return Problem(path, line, col, label, message)
 
 
-def load_profile(path: Path) -> tuple[Profile, YamlSource]:
-    """Read, parse, expand BibTeX includes and validate; raises InputError listing every problem, located."""
+def load_profile(path: Path, warnings: list[Problem] | None = None) -> tuple[Profile, YamlSource]:
+    """Read, parse, expand BibTeX includes and validate; raises InputError listing every problem, located.
+
+    Warnings (LaTeX in a .bib file that a CV cannot show) are appended to `warnings` when given.
+    """
     source = load_yaml(path)
     merged = expand_bibtex(source)
-    return validate_source(merged, merged.problems), source
+    profile = validate_source(merged, merged.problems)
+    if warnings is not None:
+        warnings.extend(merged.warnings)
+    return profile, source
 
 
 def import_bibtex(path: Path) -> list[dict[str, Any]]:
@@ -117,6 +124,7 @@ def expand_bibtex(source: YamlSource) -> ProfileSource:
     if not isinstance(items, list) or not any(_include_path(i) for i in items):
         return ProfileSource(source, data, [Origin(yaml_index=i) for i in range(len(items or []))])
     problems: list[Problem] = []
+    bib_warnings: list[Problem] = []
     files: dict[int, BibFile] = {}
     for i, item in enumerate(items):
         rel = _include_path(item)
@@ -130,6 +138,7 @@ def expand_bibtex(source: YamlSource) -> ProfileSource:
             problems.append(source.problem(("publications", i, "bibtex"), f"{rel}: {reason}"))
             continue
         problems += files[i].problems
+        bib_warnings += files[i].warnings
     keys = {e.key: e for f in files.values() for e in f.entries}
     overrides = _overrides(items, keys)
     loaded_all = len(files) == sum(1 for i in items if _include_path(i))
@@ -154,7 +163,7 @@ def expand_bibtex(source: YamlSource) -> ProfileSource:
         else:
             out.append(item)
             origins.append(Origin(yaml_index=i))
-    return ProfileSource(source, {**data, "publications": out}, origins, problems)
+    return ProfileSource(source, {**data, "publications": out}, origins, problems, bib_warnings)
 
 
 def _include_path(item: Any) -> str | None:

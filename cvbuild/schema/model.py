@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
-from cvbuild.schema.fields import Date, LinkOrHandle, Markup, NonEmpty, PartialDate, Phone, Scalar, Url
+from cvbuild.schema.fields import Date, LinkOrHandle, Markup, NonEmpty, PartialDate, Scalar, Url
 
 
 class Model(BaseModel):
@@ -49,17 +49,6 @@ def _cmp_key(a: PartialDate, b: PartialDate) -> tuple[int, ...]:
     return a.sort_key[:n]
 
 
-class NestedBullet(Model):
-    """A highlight with bullets of its own: `{text: Led the storage team, highlights: [...]}`."""
-
-    text: Markup
-    highlights: Annotated[list[Markup], Field(min_length=1)]
-
-
-# A bullet point: inline Markdown, or a bullet with sub-bullets one level down.
-Bullet = Markup | NestedBullet
-
-
 class Links(Model):
     """Profile links: a full URL, or for most sites just the user name."""
 
@@ -81,7 +70,7 @@ class Links(Model):
 
 class Contact(Model):
     email: Annotated[str, Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")] | None = None
-    phone: Phone | None = None
+    phone: str | None = None
     website: Url | None = None
     location: str | None = None
     links: Links = Links()
@@ -97,17 +86,15 @@ class Education(Dated):
     honors: list[Markup] = []
     advisors: list[str] = []
     thesis: Markup | None = None
-    note: Markup | None = None
-    highlights: list[Bullet] = []
+    highlights: list[Markup] = []
     url: Url | None = None
     tags: list[str] = []
 
 
 class SubProject(Dated):
     name: NonEmpty
-    note: Markup | None = None
     summary: Markup | None = None
-    highlights: list[Bullet] = []
+    highlights: list[Markup] = []
     url: Url | None = None
 
 
@@ -118,10 +105,8 @@ class Experience(Dated):
     location: str | None = None
     advisors: list[str] = []
     mentors: list[str] = []
-    collaborators: list[str] = []
-    note: Markup | None = None
     summary: Markup | None = None
-    highlights: list[Bullet] = []
+    highlights: list[Markup] = []
     projects: list[SubProject] = []
     url: Url | None = None
     tags: list[str] = []
@@ -171,7 +156,6 @@ class Publication(Model):
     date: Date
     type: PublicationType = "conference"
     status: PublicationStatus = "published"
-    status_label: str | None = None
     award: Markup | None = None
     note: Markup | None = None
     pages: str | None = None
@@ -215,7 +199,6 @@ class Honor(Model):
     issuer: str | None = None
     date: Date | None = None
     note: Markup | None = None
-    highlights: list[Bullet] = []
     url: Url | None = None
     tags: list[str] = []
 
@@ -234,9 +217,8 @@ class Project(Dated):
     name: NonEmpty
     role: str | None = None
     url: Url | None = None
-    note: Markup | None = None
     summary: Markup | None = None
-    highlights: list[Bullet] = []
+    highlights: list[Markup] = []
     technologies: list[str] = []
     stars: Annotated[int, Field(ge=0)] | None = None
     metrics: list[str] = []
@@ -246,9 +228,7 @@ class Project(Dated):
 class Service(Dated):
     role: NonEmpty
     organization: str | None = None
-    note: Markup | None = None
     summary: Markup | None = None
-    highlights: list[Bullet] = []
     url: Url | None = None
     tags: list[str] = []
 
@@ -258,10 +238,7 @@ class Teaching(Dated):
     role: str | None = None
     institution: str | None = None
     term: str | None = None
-    terms: list[NonEmpty] = []
-    note: Markup | None = None
     summary: Markup | None = None
-    highlights: list[Bullet] = []
     url: Url | None = None
     tags: list[str] = []
 
@@ -279,7 +256,6 @@ class Talk(Model):
     date: Date | None = None
     invited: bool = False
     links: TalkLinks = TalkLinks()
-    note: Markup | None = None
     summary: Markup | None = None
     tags: list[str] = []
 
@@ -288,9 +264,8 @@ class GenericEntry(Dated):
     title: Markup
     subtitle: Markup | None = None
     location: str | None = None
-    note: Markup | None = None
     summary: Markup | None = None
-    highlights: list[Bullet] = []
+    highlights: list[Markup] = []
     url: Url | None = None
     tags: list[str] = []
 
@@ -325,20 +300,6 @@ class PublicationOptions(Model):
     max_authors: Annotated[int, Field(ge=0)] | None = None
     highlight: Highlight | None = None
     title: str | None = None
-    # The owner's words for a status: {submitted: In submission}. A publication's own
-    # `status_label` wins over this map.
-    status_labels: dict[PublicationStatus, NonEmpty] = {}
-
-
-class MergedSection(Model):
-    """One heading over several sections: `{title: Service, include: [service, teaching, leadership]}`."""
-
-    title: NonEmpty
-    id: Annotated[str, Field(pattern=r"^[a-z0-9_\-]+$")] | None = None
-    include: Annotated[list[str], Field(min_length=1)]
-
-
-DateFormat = Literal["short", "long", "numeric", "year"]
 
 
 class DocumentSpec(Model):
@@ -346,13 +307,11 @@ class DocumentSpec(Model):
 
     theme: str | None = None
     title: str | None = None
-    sections: list[str | MergedSection] | None = None
+    sections: list[str] | None = None
     section_titles: dict[str, str] = {}
     tags: list[str] = []
     locale: Annotated[str, Field(pattern=r"^[a-z]{2,3}([_-][A-Za-z]{2,4})?$")] | None = None
     max_pages: Annotated[int, Field(ge=1)] | None = None
-    # Month style of every date: short "Jul 2025", long "July 2025", numeric "07/2025", year "2025".
-    date_format: DateFormat | None = None
     formats: list[Literal["pdf", "html", "txt", "md", "png"]] | None = None
     publications: PublicationOptions = PublicationOptions()
     options: dict[str, Scalar] = {}

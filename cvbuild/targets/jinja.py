@@ -9,6 +9,7 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
+from cvbuild.document.inline import script_chars
 from cvbuild.document.model import Author, Document, Span
 from cvbuild.errors import RenderError
 from cvbuild.schema.fields import ALLOWED_SCHEMES, url_scheme
@@ -21,10 +22,18 @@ def spans_text(runs: Sequence[Span] | None, *, urls: bool = True) -> str:
     """Spans as plain text; an inline link keeps its URL in parentheses."""
     out = []
     for s in runs or []:
-        out.append(s.text)
+        out.append(_script_text(s) if s.sup or s.sub else s.text)
         if urls and s.href and s.href.removeprefix("mailto:") != s.text:
             out.append(f" ({s.href})")
     return "".join(out)
+
+
+def _script_text(s: Span) -> str:
+    """`ᴺ` where Unicode has every character, else `^N` / `_i` (`^(ab)` for several)."""
+    chars = script_chars(s.text, sup=s.sup)
+    if chars is not None:
+        return chars
+    return ("^" if s.sup else "_") + (s.text if len(s.text) == 1 else f"({s.text})")
 
 
 def wrap(text: str, width: int = 80, indent: int = 0, first: int | None = None) -> str:
@@ -99,11 +108,28 @@ def _italic_marker(before: str, after: str) -> str:
     return "_" if not before[-1:].isalnum() and not after[:1].isalnum() else "*"
 
 
+def _unicode_scripts(runs: Sequence[Span]) -> list[Span]:
+    """Superscripts and subscripts that Unicode has become characters of the run before (`Summᴺ`)."""
+    out: list[Span] = []
+    for s in runs:
+        chars = script_chars(s.text, sup=s.sup) if (s.sup or s.sub) and not s.code else None
+        if chars is not None:
+            s = s.model_copy(update={"text": chars, "sup": False, "sub": False})
+        if out and not s.code and out[-1].model_copy(update={"text": s.text}) == s:
+            out[-1] = s.model_copy(update={"text": out[-1].text + s.text})
+        else:
+            out.append(s)
+    return out
+
+
 def spans_md(runs: Sequence[Span] | None) -> str:
     out: list[str] = []
-    items = list(runs or [])
+    items = _unicode_scripts(runs or [])
     for i, s in enumerate(items):
         piece = _md_code(s.text) if s.code else md_escape(s.text)
+        if s.sup or s.sub:  # no Unicode form: the HTML tag, which CommonMark passes through
+            tag = "sup" if s.sup else "sub"
+            piece = f"<{tag}>{piece}</{tag}>"
         if s.italic and not s.code:
             after = items[i + 1].text if i + 1 < len(items) else ""
             piece = _md_wrap(piece, _italic_marker(out[-1] if out else "", after))
@@ -149,6 +175,8 @@ def spans_html(runs: Sequence[Span] | None) -> Markup:
         piece = str(escape(s.text))
         if s.code:
             piece = f"<code>{piece}</code>"
+        if s.sup or s.sub:
+            piece = f"<sup>{piece}</sup>" if s.sup else f"<sub>{piece}</sub>"
         if s.italic:
             piece = f"<em>{piece}</em>"
         if s.bold:
