@@ -95,7 +95,7 @@ def documents_to_render(profile: Profile, name: str | None) -> list[tuple[str, D
 
 
 def build_for(
-    profile: Profile, name: str, spec: DocumentSpec, request: RenderRequest, day: _dt.date
+    profile: Profile, name: str, spec: DocumentSpec, request: RenderRequest, day: _dt.date, photo: Any = None
 ) -> tuple[Any, Any]:
     """(Theme, Document) for one variant: theme defaults < document spec < --set."""
     from cvbuild.document.build import BuildOptions, build_document
@@ -122,6 +122,7 @@ def build_for(
             theme_options=options,
             locale=str(options.get("locale", "en")),
             today=day,
+            photo=photo,
         ),
     )
     return theme, doc
@@ -146,6 +147,7 @@ def render_outputs(
     request: RenderRequest, warn: Warn = lambda _m: None, cache: dict[Any, Any] | None = None
 ) -> list[Output]:
     """`render`, saying for each written file its document, format, size and pages."""
+    from cvbuild.loading.photo import load_photo
     from cvbuild.loading.profile import load_profile
     from cvbuild.output import atomic_write
     from cvbuild.targets.base import FORMATS, RenderContext, render_format
@@ -161,6 +163,7 @@ def render_outputs(
     for problem in load_warnings:
         warn_all(Diagnostic.from_problem(problem, "warning"))
 
+    photo = load_photo(source, profile)
     day = today()
     docs = documents_to_render(profile, request.document)
     if request.engine is not None and request.engine not in ("typst", "weasyprint"):
@@ -168,7 +171,7 @@ def render_outputs(
     pending: list[tuple[Output, bytes]] = []
     cache = {} if cache is None else cache  # engines keep compilers here
     for name, spec in docs:
-        theme, doc = build_for(profile, name, spec, request, day)
+        theme, doc = build_for(profile, name, spec, request, day, photo)
         formats = list(request.formats or spec.formats or _theme_formats(theme))
         ctx = RenderContext(
             theme=theme,

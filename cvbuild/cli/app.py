@@ -22,8 +22,10 @@ app = typer.Typer(
 )
 theme_app = typer.Typer(help="Create and inspect themes.", no_args_is_help=True)
 import_app = typer.Typer(help="Convert other formats to profile YAML.", no_args_is_help=True)
+export_app = typer.Typer(help="Convert a profile to other formats.", no_args_is_help=True)
 app.add_typer(theme_app, name="theme")
 app.add_typer(import_app, name="import")
+app.add_typer(export_app, name="export")
 
 if TYPE_CHECKING:
     from cvbuild.cli.report import Reporter
@@ -96,10 +98,12 @@ def validate(
     reporter = _reporter(format)
 
     def action() -> None:
+        from cvbuild.loading.photo import load_photo
         from cvbuild.loading.profile import load_profile
 
         warnings: list[Problem] = []
-        p, _ = load_profile(profile, warnings)
+        p, source = load_profile(profile, warnings)
+        load_photo(source, p)
         for warning in warnings:
             reporter.warn(warning)
         n_pubs = len(p.publication_entries())
@@ -359,6 +363,57 @@ def import_bibtex(
         from cvbuild.loading.profile import import_bibtex as read_entries
 
         return publications_yaml(read_entries(file), file.name)
+
+    typer.echo(run(action), nl=False)
+
+
+@import_app.command("jsonresume")
+def import_jsonresume(
+    file: Annotated[Path, typer.Argument(help="The resume.json file (JSON Resume 1.x).", show_default=False)],
+) -> None:
+    """Print a JSON Resume file as a profile: `cvbuild import jsonresume resume.json > profile.yaml`.
+
+    What a profile has no field for is reported on stderr and kept where possible."""
+
+    def action() -> str:
+        from cvbuild.interop.common import checked_yaml
+        from cvbuild.interop.jsonresume import import_file
+
+        data = import_file(file, _err)
+        return checked_yaml(file, data, f"cvbuild profile imported from {file.name} (JSON Resume)")
+
+    typer.echo(run(action), nl=False)
+
+
+@import_app.command("rendercv")
+def import_rendercv(
+    file: Annotated[Path, typer.Argument(help="The RenderCV YAML file (RenderCV 2.x).", show_default=False)],
+) -> None:
+    """Print a RenderCV file as a profile: `cvbuild import rendercv CV.yaml > profile.yaml`."""
+
+    def action() -> str:
+        from cvbuild.interop.common import checked_yaml
+        from cvbuild.interop.rendercv import import_file
+
+        data = import_file(file, _err)
+        return checked_yaml(file, data, f"cvbuild profile imported from {file.name} (RenderCV)")
+
+    typer.echo(run(action), nl=False)
+
+
+@export_app.command("jsonresume")
+def export_jsonresume(
+    profile: ProfileArg,
+    document: Annotated[
+        str | None, typer.Option("-d", "--document", help="Export this document's sections and entries only.")
+    ] = None,
+) -> None:
+    """Print the profile as JSON Resume 1.x: `cvbuild export jsonresume profile.yaml > resume.json`."""
+
+    def action() -> str:
+        from cvbuild.interop.jsonresume import export_file
+
+        return export_file(profile, document, lambda m: _err(f"warning: {m}"))
 
     typer.echo(run(action), nl=False)
 

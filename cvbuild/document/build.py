@@ -22,11 +22,12 @@ from cvbuild.document.model import (
     Link,
     Meta,
     Person,
+    Photo,
     Section,
     Span,
 )
 from cvbuild.document.sections import BUILTIN_SECTIONS, section_slug
-from cvbuild.schema.model import DocumentSpec, Profile
+from cvbuild.schema.model import DocumentSpec, Profile, network_key
 
 # How bare user names in contact.links become URLs.
 HANDLE_URLS = {
@@ -59,6 +60,7 @@ class BuildOptions:
     theme_options: Mapping[str, Any] = field(default_factory=dict)
     locale: str = "en"
     today: _dt.date = _dt.date(2000, 1, 1)
+    photo: Photo | None = None  # read and checked by cvbuild.loading.photo
 
 
 def build_document(profile: Profile, options: BuildOptions) -> Document:
@@ -78,7 +80,7 @@ def build_document(profile: Profile, options: BuildOptions) -> Document:
             title=spec.title or f"{profile.name} – Curriculum Vitae",
             author=profile.name,
             subject=plain(spans(profile.headline)) if profile.headline else "Curriculum Vitae",
-            keywords=list(profile.interests),
+            keywords=[i.name for i in profile.interest_entries()],
             date=options.today.isoformat(),
             date_text=_long_date(options.today, locale),
             locale=locale,
@@ -86,7 +88,7 @@ def build_document(profile: Profile, options: BuildOptions) -> Document:
             generator=f"cvbuild {__version__}",
             highlight=highlight,
         ),
-        person=_person(profile),
+        person=_person(profile).model_copy(update={"photo": options.photo}),
         sections=sections,
         options=dict(options.theme_options),
     )
@@ -147,14 +149,24 @@ def _section(
             id=sid, kind="text", title=title, groups=[Group(entries=[Entry(title=[], summary=spans(profile.summary))])]
         )
     if sid == "interests":
-        if not profile.interests:
+        interests = profile.interest_entries()
+        if any(i.keywords for i in interests):  # name: keywords rows, like skills
+            return _maybe(sid, "table", title, [Entry(title=[Span(text=i.name)], items=i.keywords) for i in interests])
+        if not interests:
             return None
-        return Section(
-            id=sid, kind="tags", title=title, groups=[Group(entries=[Entry(title=[], items=list(profile.interests))])]
-        )
+        names = [i.name for i in interests]
+        return Section(id=sid, kind="tags", title=title, groups=[Group(entries=[Entry(title=[], items=names)])])
     if sid == "skills":
-        rows = [Entry(title=[Span(text=s.category)], items=list(s.items)) for s in profile.skills]
+        rows = [
+            Entry(
+                title=[Span(text=s.category)], subtitle=[Span(text=s.level)] if s.level else None, items=list(s.items)
+            )
+            for s in profile.skills
+        ]
         return _maybe(sid, "table", title, rows)
+    if sid == "references" and profile.references == "on_request":
+        on_request = [Span(text=REFERENCES_ON_REQUEST)]
+        return Section(id=sid, kind="text", title=title, groups=[Group(entries=[Entry(title=[], summary=on_request)])])
     if sid == "languages":
         rows = [
             Entry(title=[Span(text=lang.language)], items=[lang.fluency] if lang.fluency else [])
@@ -225,6 +237,8 @@ def _education(e: Any, locale: str) -> Entry:
     details += _names_detail("Advisor", e.advisors)
     if e.honors:
         details.append(Detail(label="Honors", value=_joined_spans(e.honors)))
+    if e.courses:
+        details.append(Detail(label="Courses", value=_joined_spans(e.courses)))
     degree = _join(e.degree, e.field, sep=" in ") if e.degree else e.field
     return Entry(
         title=[Span(text=degree or e.institution)],
@@ -272,9 +286,10 @@ def _experience(e: Any, locale: str) -> Entry:
 def _project(p: Any, locale: str) -> Entry:
     metrics = ([f"★ {p.stars:,}"] if p.stars is not None else []) + list(p.metrics)
     details = [Detail(label="Impact", value=[Span(text=" · ".join(metrics))])] if metrics else []
+    sub = _join(p.role, p.organization, p.type, sep=" · ")
     return Entry(
         title=[Span(text=p.name)],
-        subtitle=[Span(text=p.role)] if p.role else None,
+        subtitle=[Span(text=sub)] if sub else None,
         date=date_range(p.start, p.end, locale, single=p.date),
         summary=_opt_spans(p.summary),
         highlights=[spans(h) for h in p.highlights],
@@ -345,6 +360,42 @@ def _generic(e: Any, locale: str) -> Entry:
     )
 
 
+def _certificate(c: Any, locale: str) -> Entry:
+    return Entry(
+        title=[Span(text=c.name)],
+        subtitle=[Span(text=c.issuer)] if c.issuer else None,
+        date=date_range(None, None, locale, single=c.date),
+        summary=_opt_spans(c.note),
+        links=_url_link(c.url, "Certificate"),
+    )
+
+
+def _volunteer(v: Any, locale: str) -> Entry:
+    return Entry(
+        title=[Span(text=v.role or v.organization)],
+        subtitle=[Span(text=v.organization)] if v.role else None,
+        date=date_range(v.start, v.end, locale, single=v.date),
+        location=v.location,
+        summary=_opt_spans(v.summary),
+        highlights=[spans(h) for h in v.highlights],
+        links=_url_link(v.url, "Website"),
+    )
+
+
+def _reference(r: Any, locale: str) -> Entry:
+    links = [make_link("email", "Email", "mailto:" + r.email)] if r.email else []
+    if r.phone:
+        links.append(make_link("phone", "Phone", _tel(r.phone)))
+    return Entry(
+        title=[Span(text=r.name)],
+        subtitle=[Span(text=sub)] if (sub := _join(r.role, r.relationship, sep=" · ")) else None,
+        summary=_opt_spans(r.text),
+        links=links + _url_link(r.url, "Website"),
+    )
+
+
+REFERENCES_ON_REQUEST = "Available on request."
+
 ENTRY_MAKERS = {
     "education": _education,
     "experience": _experience,
@@ -353,6 +404,9 @@ ENTRY_MAKERS = {
     "service": _service,
     "teaching": _teaching,
     "talks": _talk,
+    "certificates": _certificate,
+    "volunteer": _volunteer,
+    "references": _reference,
 }
 
 
@@ -363,6 +417,11 @@ def _person(profile: Profile) -> Person:
         label, pattern = HANDLE_URLS[kind]
         url = value if "://" in value else pattern.format(value.lstrip("@"))
         links.append(make_link(kind, label, url))
+    for prof in c.profiles:
+        key = network_key(prof.network)
+        # The schema allows a bare user name for NAMED_NETWORKS only.
+        url = prof.url or HANDLE_URLS[key][1].format((prof.username or "").lstrip("@"))
+        links.append(make_link(key, prof.network, url))
     return Person(
         name=profile.name,
         native_name=profile.native_name,
@@ -371,11 +430,15 @@ def _person(profile: Profile) -> Person:
         email=c.email,
         email_obfuscated=_obfuscate(c.email) if c.email else None,
         phone=c.phone,
-        phone_url="tel:" + "".join(ch for ch in c.phone if ch.isdigit() or ch == "+") if c.phone else None,
+        phone_url=_tel(c.phone) if c.phone else None,
         website=make_link("website", "Website", c.website) if c.website else None,
         location=c.location,
         links=links,
     )
+
+
+def _tel(phone: str) -> str:
+    return "tel:" + "".join(ch for ch in phone if ch.isdigit() or ch == "+")
 
 
 def _obfuscate(email: str) -> str:

@@ -198,6 +198,15 @@ class Section(View):
     """Publications: `14 publications: 9 conference papers, 4 preprints`."""
 
 
+class Photo(View):
+    """The owner's photo, embedded: a data: URI (HTML); Typst themes get its bytes from the target."""
+
+    mime: Literal["image/png", "image/jpeg"]
+    data_uri: str
+    width: int
+    height: int
+
+
 class Person(View):
     """The person the CV is about, with contact details checked and formatted."""
 
@@ -223,6 +232,7 @@ class Person(View):
     """City, country."""
     links: list[Link] = []
     """Profiles (GitHub, Google Scholar, ORCID, LinkedIn...), in the profile's order."""
+    photo: Photo | None = None  # shown when the theme option show_photo is true
 
 
 class Meta(View):

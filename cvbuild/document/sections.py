@@ -14,11 +14,14 @@ BUILTIN_SECTIONS: dict[str, str] = {
     "publications": "Publications",
     "projects": "Projects",
     "honors": "Honors & Awards",
+    "certificates": "Certificates",
     "talks": "Talks",
     "teaching": "Teaching",
     "service": "Service",
+    "volunteer": "Volunteering",
     "skills": "Skills",
     "languages": "Languages",
+    "references": "References",
 }
 
 

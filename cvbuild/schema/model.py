@@ -2,9 +2,21 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, ValidationInfo, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    ValidationInfo,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
+)
 from pydantic_core import PydanticCustomError
 
 from cvbuild.schema.fields import Date, LinkOrHandle, Markup, NonEmpty, PartialDate, Scalar, Url
@@ -68,12 +80,41 @@ class Links(Model):
     blog: Url | None = None
 
 
+# Networks a bare user name is enough for: the Links fields that take a handle.
+NAMED_NETWORKS = ("github", "gitlab", "google_scholar", "orcid", "linkedin", "x", "bluesky", "researchgate", "youtube")
+
+
+def network_key(network: str) -> str:
+    """`Google Scholar` -> `google_scholar`, `Twitter` -> `x`: how a network name matches a Links field."""
+    key = re.sub(r"[^a-z0-9]+", "_", network.strip().lower()).strip("_")
+    return {"twitter": "x", "scholar": "google_scholar", "stack_overflow": "stackoverflow"}.get(key, key)
+
+
+class ProfileLink(Model):
+    """A profile on any network, beside the named `links`: `{network: Codeberg, url: https://...}`."""
+
+    network: NonEmpty
+    url: Url | None = None
+    username: str | None = None
+
+    @model_validator(mode="after")
+    def _reachable(self) -> ProfileLink:
+        if self.url is None and (self.username is None or network_key(self.network) not in NAMED_NETWORKS):
+            raise PydanticCustomError(
+                "profile_url",
+                "give the profile's `url`; a `username` alone is enough only for {named}",
+                {"named": ", ".join(NAMED_NETWORKS)},
+            )
+        return self
+
+
 class Contact(Model):
     email: Annotated[str, Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")] | None = None
     phone: str | None = None
     website: Url | None = None
     location: str | None = None
     links: Links = Links()
+    profiles: list[ProfileLink] = []
 
 
 class Education(Dated):
@@ -87,6 +128,7 @@ class Education(Dated):
     advisors: list[str] = []
     thesis: Markup | None = None
     highlights: list[Markup] = []
+    courses: list[Markup] = []
     url: Url | None = None
     tags: list[str] = []
 
@@ -205,7 +247,14 @@ class Honor(Model):
 
 class SkillGroup(Model):
     category: NonEmpty
-    items: Annotated[list[NonEmpty], Field(min_length=1)]
+    level: str | None = None  # "Advanced", "Native", "4/5"
+    items: list[NonEmpty] = []
+
+    @model_validator(mode="after")
+    def _something(self) -> SkillGroup:
+        if not self.items and not self.level:
+            raise PydanticCustomError("skill_empty", "give the skill's `items` or its `level`")
+        return self
 
 
 class Language(Model):
@@ -220,6 +269,8 @@ class Project(Dated):
     summary: Markup | None = None
     highlights: list[Markup] = []
     technologies: list[str] = []
+    organization: str | None = None  # the company or body behind it (JSON Resume `entity`)
+    type: str | None = None  # application, talk, volunteering...
     stars: Annotated[int, Field(ge=0)] | None = None
     metrics: list[str] = []
     tags: list[str] = []
@@ -258,6 +309,85 @@ class Talk(Model):
     links: TalkLinks = TalkLinks()
     summary: Markup | None = None
     tags: list[str] = []
+
+
+class Certificate(Model):
+    name: NonEmpty
+    issuer: str | None = None
+    date: Date | None = None
+    url: Url | None = None
+    note: Markup | None = None
+    tags: list[str] = []
+
+
+class Volunteer(Dated):
+    organization: NonEmpty
+    role: str | None = None
+    location: str | None = None
+    summary: Markup | None = None
+    highlights: list[Markup] = []
+    url: Url | None = None
+    tags: list[str] = []
+
+
+class Reference(Model):
+    name: NonEmpty
+    role: str | None = None  # "Professor of Computer Science, ETH Zürich"
+    relationship: str | None = None  # "PhD advisor"
+    email: Annotated[str, Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")] | None = None
+    phone: str | None = None
+    text: Markup | None = None  # a quoted reference
+    url: Url | None = None
+    tags: list[str] = []
+
+
+ReferencesOnRequest = Literal["on_request"]
+
+
+def _references_tag(value: Any) -> str:
+    return "references-on-request" if isinstance(value, str) else "references-list"
+
+
+References = Annotated[
+    Annotated[list[Reference], Tag("references-list")] | Annotated[ReferencesOnRequest, Tag("references-on-request")],
+    Discriminator(_references_tag),
+]
+
+
+class Interest(Model):
+    name: NonEmpty
+    keywords: list[NonEmpty] = []
+
+
+def _interest_tag(value: Any) -> str:
+    return "interest-name" if isinstance(value, str) else "interest-entry"
+
+
+InterestItem = Annotated[
+    Annotated[NonEmpty, Tag("interest-name")] | Annotated[Interest, Tag("interest-entry")],
+    Discriminator(_interest_tag),
+]
+# Discriminator tags of this module's unions; error locations drop them (validate.clean_loc).
+UNION_TAGS = frozenset({"references-list", "references-on-request", "interest-name", "interest-entry"})
+
+
+def _local_photo(value: str) -> str:
+    """A path, not a link: cvbuild never fetches; the file itself is checked when it is read."""
+    text = value.strip()
+    if not text:
+        raise PydanticCustomError("empty", "must not be empty")
+    if "://" in text or text.lower().startswith("data:"):
+        raise PydanticCustomError(
+            "photo_url", "the photo must be a local PNG or JPEG file beside the profile, not a link; download it"
+        )
+    return text
+
+
+PhotoPath = Annotated[
+    str,
+    AfterValidator(_local_photo),
+    WithJsonSchema({"type": "string", "description": "path of a PNG or JPEG file, relative to the profile"}),
+]
 
 
 class GenericEntry(Dated):
@@ -325,9 +455,10 @@ class Profile(Model):
     aliases: list[NonEmpty] = []
     headline: Markup | None = None
     pronouns: str | None = None
+    photo: PhotoPath | None = None  # a PNG or JPEG beside the profile; résumé themes hide it (show_photo)
     contact: Contact = Contact()
     summary: Markup | None = None
-    interests: list[NonEmpty] = []
+    interests: list[InterestItem] = []
     education: list[Education] = []
     experience: list[Experience] = []
     publications: list[PublicationItem] = []
@@ -338,9 +469,16 @@ class Profile(Model):
     service: list[Service] = []
     teaching: list[Teaching] = []
     talks: list[Talk] = []
+    certificates: list[Certificate] = []
+    volunteer: list[Volunteer] = []
+    references: References = []
     sections: list[CustomSection] = []
     documents: dict[Annotated[str, Field(pattern=r"^[A-Za-z0-9_\-]+$")], DocumentSpec] = {}
 
     def publication_entries(self) -> list[Publication]:
         """YAML publications only; BibTeX includes are resolved by the loader before this is used."""
         return [p for p in self.publications if isinstance(p, Publication)]
+
+    def interest_entries(self) -> list[Interest]:
+        """Interests in one form: a plain string is an interest without keywords."""
+        return [Interest(name=i) if isinstance(i, str) else i for i in self.interests]

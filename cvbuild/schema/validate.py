@@ -13,7 +13,7 @@ from pydantic import BaseModel, ValidationError
 
 from cvbuild.errors import InputError, Problem
 from cvbuild.loading.yaml_source import Loc
-from cvbuild.schema.model import Profile
+from cvbuild.schema.model import UNION_TAGS, Profile
 
 # Keys people bring from other tools (JSON Resume, RenderCV, BibTeX) -> ours.
 KEY_ALIASES = {
@@ -106,6 +106,8 @@ def clean_loc(loc: Sequence[str | int]) -> tuple[str | int, ...]:
         if part == "[key]":
             continue
         if part in _TAGS and i > 0 and isinstance(loc[i - 1], int) and "publications" in loc[:i]:
+            continue
+        if part in UNION_TAGS:
             continue
         out.append(part)
     return tuple(out)

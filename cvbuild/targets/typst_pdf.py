@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import hashlib
+import json
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -24,6 +25,7 @@ TEMPLATE = "cv.typ"
 PACKAGES = "packages"  # <theme>/packages/<namespace>/<name>/<version>/, e.g. @local/cvbuild:1.0.0
 PNG_PPI = 150
 INPUT_KEY = "cvbuild"
+PHOTO_KEY = "cvbuild_photo"
 
 _PACKAGE_SPEC = re.compile(r"""["']@([a-z0-9_-]+)/([a-z0-9_-]+):(\d+\.\d+\.\d+)["']""")
 _DIAG_LOCATION = re.compile(r"┌─ (\S+?):(\d+):(\d+)")
@@ -47,7 +49,12 @@ def render(fmt: str, doc: Document, ctx: RenderContext) -> list[Artifact]:
         _warn_uncovered(doc, fonts.font_files(ctx.theme), ctx)
     compiler = _compiler(template, ctx, packages)
     warn = ctx.warn if first else _quiet  # Typst warns alike for pdf and png: say it once
-    options: dict[str, Any] = {"sys_inputs": {INPUT_KEY: data}, "format": fmt}
+    inputs = {INPUT_KEY: data}
+    if doc.person.photo is not None:  # Typst cannot decode a data: URI; it builds bytes from this array
+        from cvbuild.loading.photo import photo_bytes
+
+        inputs[PHOTO_KEY] = json.dumps(list(photo_bytes(doc.person.photo)), separators=(",", ":"))
+    options: dict[str, Any] = {"sys_inputs": inputs, "format": fmt}
     if fmt == "png":
         options["ppi"] = PNG_PPI
     result = _compile(compiler, template, ctx, warn, **options)

@@ -1,0 +1,139 @@
+"""What the importers share: reading JSON with located errors, telling formats apart, writing YAML."""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+from cvbuild.errors import InputError, Problem
+from cvbuild.loading.yaml_source import read_text
+
+Warn = Callable[[str], None]
+MAX_INPUT_BYTES = 10 * 1024 * 1024  # a CV with 1,000 publications is well under 1 MiB
+
+# Keys only one format has at its top level; enough to name the format a file is in.
+_SIGNS: dict[str, tuple[str, ...]] = {
+    "jsonresume": ("basics", "work", "volunteer", "awards", "certificates", "references", "meta"),
+    "rendercv": ("cv", "design", "locale", "rendercv_settings", "settings"),
+    "cvbuild": ("contact", "experience", "honors", "documents", "aliases", "headline", "service", "teaching"),
+}
+_COMMANDS = {
+    "jsonresume": "cvbuild import jsonresume",
+    "rendercv": "cvbuild import rendercv",
+    "cvbuild": "cvbuild validate",
+}
+_NAMES = {"jsonresume": "a JSON Resume file", "rendercv": "a RenderCV file", "cvbuild": "a cvbuild profile already"}
+
+
+def read_json(path: Path) -> Any:
+    """Parse JSON; a syntax error is reported at json's own line and column."""
+    if path.is_file() and path.stat().st_size > MAX_INPUT_BYTES:
+        raise InputError(f"{path}: larger than {MAX_INPUT_BYTES // 1024 // 1024} MiB; is it really a CV?")
+    text = read_text(path, "JSON Resume file", "JSON")
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        _yaml_of_another_kind(path, text)
+        raise InputError([Problem(path, exc.lineno, exc.colno, "", f"invalid JSON: {exc.msg}")]) from None
+    except RecursionError:
+        raise InputError([Problem(path, 0, 0, "", "invalid JSON: nested too deeply")]) from None
+
+
+def _yaml_of_another_kind(path: Path, text: str) -> None:
+    """Not JSON: if it is a RenderCV file or a profile, say so instead of a JSON syntax error."""
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import YAMLError
+
+    try:
+        data = YAML(typ="safe", pure=True).load(text)
+    except (YAMLError, ValueError, RecursionError):
+        return
+    wrong_kind(path, data, "jsonresume")
+
+
+def guess_kind(data: Any) -> str | None:
+    """`jsonresume`, `rendercv` or `cvbuild`, from the top-level keys; None when nothing matches."""
+    if not isinstance(data, Mapping):
+        return None
+    keys = set(data)
+    if "cv" in keys and isinstance(data.get("cv"), Mapping):
+        return "rendercv"
+    scores = {kind: len(keys & set(signs)) for kind, signs in _SIGNS.items()}
+    best = max(scores, key=lambda k: scores[k])
+    return best if scores[best] else None
+
+
+def wrong_kind(path: Path, data: Any, expected: str) -> None:
+    """Raise a usage error when `data` looks like another format than `expected`."""
+    kind = guess_kind(data)
+    if kind is None or kind == expected:
+        return
+    raise InputError([Problem(path, 0, 0, "", f"this looks like {_NAMES[kind]}; use `{_COMMANDS[kind]} {path}`")])
+
+
+def pointer(*parts: str | int) -> str:
+    """A JSON Pointer (RFC 6901): /work/2/description."""
+    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
+
+
+def profile_yaml(data: Mapping[str, Any], header: str) -> str:
+    """The profile as YAML 1.2 (one line per value, dates and numbers as written), after a comment."""
+    from ruamel.yaml import YAML
+
+    yaml = YAML(typ="rt")
+    yaml.indent(mapping=2, sequence=4, offset=2)
+    yaml.width = 4096  # one line per value: long titles stay greppable
+    yaml.allow_unicode = True
+    out = io.StringIO()
+    out.write("".join(f"# {line}\n" if line else "#\n" for line in header.splitlines()))
+    yaml.dump(_plain(data), out)
+    return out.getvalue()
+
+
+def checked_profile(path: Path, data: Mapping[str, Any]) -> dict[str, Any]:
+    """The imported data without empty values, with unique section ids; checked like a profile file."""
+    plain: dict[str, Any] = _plain(data)
+    unique_section_ids(plain.get("sections", []))
+    return plain
+
+
+def checked_yaml(path: Path, data: Mapping[str, Any], header: str) -> str:
+    """The profile YAML, parsed back and validated as `cvbuild validate` would, so what we print is valid."""
+    from cvbuild.loading.yaml_source import parse_yaml
+    from cvbuild.schema.validate import validate_source
+
+    text = profile_yaml(data, header)
+    source = parse_yaml(text, Path(f"{path} (imported)"))
+    try:
+        validate_source(source)
+    except InputError as exc:
+        problems = [Problem(path, 0, 0, p.path, f"cannot be imported: {p.message}") for p in exc.problems]
+        raise InputError(problems or exc.text) from None
+    return text
+
+
+def unique_section_ids(sections: list[dict[str, Any]]) -> None:
+    """A custom section titled `service` or twice `Notes` gets an id of its own."""
+    from cvbuild.document.sections import BUILTIN_SECTIONS, section_slug
+
+    used = set(BUILTIN_SECTIONS)
+    for section in sections:
+        base = section.get("id") or section_slug(section["title"])
+        sid, n = base, 2
+        while sid in used:
+            sid, n = f"{base}-{n}", n + 1
+        if sid != base or "id" in section:
+            section["id"] = sid
+        used.add(sid)
+
+
+def _plain(value: Any) -> Any:
+    """Dicts and lists only, without empty values, so the YAML holds nothing the user did not have."""
+    if isinstance(value, Mapping):
+        return {k: _plain(v) for k, v in value.items() if v not in (None, "", [], {})}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value

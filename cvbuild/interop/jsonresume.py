@@ -1,0 +1,766 @@
+"""JSON Resume 1.x <-> cvbuild profile.
+
+Import checks the file against the official schema (shipped beside this module, MIT licensed,
+see LICENSE-jsonresume-schema.md), then maps every part. What a profile has no field for is
+reported as `resume.json: /work/2/description: ...` and kept where it can be: in a nearby
+text field, or in a custom section. Export writes what JSON Resume can hold.
+
+Publications: JSON Resume has no authors. An imported publication lists the owner as its only
+author (and the import warns): the profile then validates and renders, with the owner in bold,
+where a placeholder author would print "TODO" in every CV until fixed. Export writes the
+authors as the first line of `summary` ("Authors: A, B and C"), which import reads back.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
+from cvbuild.errors import InputError, Problem
+from cvbuild.interop.common import Warn, checked_profile, pointer, read_json, wrong_kind
+from cvbuild.schema.fields import parse_date
+from cvbuild.schema.model import NAMED_NETWORKS, DocumentSpec, Links, Profile, network_key
+
+SCHEMA_FILE = "jsonresume.schema.json"
+SCHEMA_URL = "https://raw.githubusercontent.com/jsonresume/resume-schema/v1.0.0/schema.json"
+AUTHORS_PREFIX = "Authors: "
+ON_REQUEST = re.compile(r"\b(available\s+)?(up)?on\s+request\b", re.I)
+
+# Display names of the named links, for `basics.profiles[].network`.
+NETWORK_NAMES = {
+    "github": "GitHub",
+    "gitlab": "GitLab",
+    "google_scholar": "Google Scholar",
+    "orcid": "ORCID",
+    "dblp": "DBLP",
+    "linkedin": "LinkedIn",
+    "x": "X",
+    "mastodon": "Mastodon",
+    "bluesky": "Bluesky",
+    "researchgate": "ResearchGate",
+    "semantic_scholar": "Semantic Scholar",
+    "stackoverflow": "Stack Overflow",
+    "youtube": "YouTube",
+    "blog": "Blog",
+}
+
+
+def official_schema() -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(files("cvbuild.interop").joinpath(SCHEMA_FILE).read_text(encoding="utf-8"))
+    return data
+
+
+def schema_problems(path: Path, data: Any) -> list[Problem]:
+    """Every place where `data` breaks the JSON Resume 1.x schema, as located problems."""
+    from jsonschema import Draft7Validator
+
+    validator = Draft7Validator(official_schema(), format_checker=Draft7Validator.FORMAT_CHECKER)
+    errors = sorted(validator.iter_errors(data), key=lambda e: [str(p) for p in e.absolute_path])
+    return [Problem(path, 0, 0, pointer(*e.absolute_path) or "/", _schema_message(e)) for e in errors]
+
+
+def _schema_message(error: Any) -> str:
+    if error.validator == "pattern" and "iso8601" in str(error.schema.get("$ref", "")) + str(error.schema_path):
+        return f"{error.instance!r} is not a date; JSON Resume dates are YYYY, YYYY-MM or YYYY-MM-DD"
+    if error.validator == "pattern":
+        return f"{error.instance!r} is not a date; JSON Resume dates are YYYY, YYYY-MM or YYYY-MM-DD"
+    return f"{error.message} (JSON Resume schema 1.x)"
+
+
+# ---- import ---------------------------------------------------------------------------------------
+
+
+def import_file(path: Path, warn: Warn) -> dict[str, Any]:
+    """A resume.json as profile data (a dict that validates as a Profile); warnings through `warn`."""
+    data = read_json(path)
+    if not isinstance(data, dict):
+        raise InputError([Problem(path, 1, 1, "", "a JSON Resume file is a JSON object ({...})")])
+    wrong_kind(path, data, "jsonresume")
+    problems = schema_problems(path, data)
+    if problems:
+        raise InputError(problems)
+    out = from_jsonresume(data, lambda where, message: warn(f"{path}: {where}: {message}"))
+    return checked_profile(path, out)
+
+
+Note = Callable[[str, str], None]  # (JSON pointer, message)
+
+
+def from_jsonresume(data: Mapping[str, Any], note: Note) -> dict[str, Any]:
+    """Map a schema-valid JSON Resume object to profile data."""
+    out: dict[str, Any] = {}
+    custom: list[dict[str, Any]] = []
+    basics = data.get("basics") or {}
+    _basics(basics, out, note)
+    for key, value in data.items():
+        if key in ("basics", "$schema"):
+            continue
+        if key == "meta":
+            note(pointer("meta"), "not imported: cvbuild writes its own metadata")
+            continue
+        mapper = SECTION_MAPPERS.get(key)
+        if mapper is None:
+            section = _unknown_section(key, value, note)
+            if section is not None:
+                custom.append(section)
+            continue
+        target, items, extra = mapper(value or [], note)
+        if items:
+            out[target] = items
+        custom += extra
+    if "name" not in out:
+        note(pointer("basics", "name"), "missing; set `name:` in the profile (it is required)")
+        out["name"] = "Your Name"
+    for pub in out.get("publications", []):
+        pub["authors"] = pub["authors"] or [out["name"]]  # the owner; import warned about it
+    if custom:
+        out["sections"] = custom
+    return _ordered(out)
+
+
+_ORDER = (
+    "name",
+    "headline",
+    "photo",
+    "contact",
+    "summary",
+    "interests",
+    "education",
+    "experience",
+    "publications",
+    "projects",
+    "honors",
+    "certificates",
+    "volunteer",
+    "skills",
+    "languages",
+    "references",
+    "sections",
+)
+
+
+def _ordered(out: dict[str, Any]) -> dict[str, Any]:
+    return {k: out[k] for k in _ORDER if k in out} | {k: v for k, v in out.items() if k not in _ORDER}
+
+
+def _url(value: Any, where: tuple[str | int, ...], note: Note) -> str | None:
+    """A link cvbuild accepts: http(s), mailto or tel. `www.example.org` gains `https://`."""
+    from pydantic_core import PydanticCustomError
+
+    from cvbuild.schema.fields import check_url, url_scheme
+
+    text = _text(value)
+    if text is None:
+        return None
+    try:
+        return check_url(text)
+    except PydanticCustomError as exc:
+        if url_scheme(text) is None and "." in text.split("/")[0]:
+            note(pointer(*where), f"{text!r} has no scheme; imported as https://{text}")
+            return _url("https://" + text, where, note)
+        note(pointer(*where), f"{exc.message()}; not imported")
+        return None
+
+
+def _date(value: Any, where: tuple[str | int, ...], note: Note) -> str | None:
+    from pydantic_core import PydanticCustomError
+
+    from cvbuild.schema.fields import parse_date
+
+    text = _text(value)
+    if text is None:
+        return None
+    try:
+        parse_date(text)
+    except PydanticCustomError as exc:
+        note(pointer(*where), f"{exc.message()}; not imported")
+        return None
+    return text
+
+
+def _text(value: Any) -> str | None:
+    return value.strip() if isinstance(value, str) and value.strip() else None
+
+
+def _texts(values: Any) -> list[str]:
+    return [t for v in values or [] if (t := _text(v))]
+
+
+def _leftovers(item: Mapping[str, Any], used: Sequence[str], where: tuple[str | int, ...], note: Note) -> list[str]:
+    """Fields a profile entry has no place for: scalars come back as `Key: value` lines to keep."""
+    kept: list[str] = []
+    for key, value in item.items():
+        if key in used or value in (None, "", [], {}):
+            continue
+        if isinstance(value, (str, int, float)) and not isinstance(value, bool):
+            kept.append(f"{key}: {value}")
+            note(pointer(*where, key), "no such field in a cvbuild profile; kept as a highlight")
+        else:
+            note(pointer(*where, key), "no such field in a cvbuild profile; not imported")
+    return kept
+
+
+def _dates(
+    item: Mapping[str, Any], out: dict[str, Any], where: tuple[str | int, ...], note: Note, *, ongoing: bool = True
+) -> None:
+    """startDate/endDate -> start/end. JSON Resume leaves endDate out for what is still going on."""
+    start = _date(item.get("startDate"), (*where, "startDate"), note)
+    end = _date(item.get("endDate"), (*where, "endDate"), note)
+    if start and end and parse_date(end).sort_key < parse_date(start).sort_key:
+        note(pointer(*where, "endDate"), f"{end} is before startDate {start}; not imported")
+        end = None
+    if start and end and start == end:
+        out["date"] = start
+    elif start:
+        out["start"] = start
+        if end or ongoing:
+            out["end"] = end or "present"
+    elif end:
+        out["date"] = end
+
+
+def _basics(basics: Mapping[str, Any], out: dict[str, Any], note: Note) -> None:
+    if name := _text(basics.get("name")):
+        out["name"] = name
+    if label := _text(basics.get("label")):
+        out["headline"] = label
+    if image := _text(basics.get("image")):
+        if "://" in image or image.startswith("data:"):
+            note(
+                pointer("basics", "image"),
+                f"cvbuild embeds a local photo only; download {image[:80]} next to the profile "
+                "and set `photo:` to its file name",
+            )
+        else:
+            out["photo"] = image
+    contact: dict[str, Any] = {}
+    if email := _text(basics.get("email")):
+        if re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", email):
+            contact["email"] = email
+        else:
+            note(pointer("basics", "email"), f"{email!r} is not an e-mail address; not imported")
+    if phone := _text(basics.get("phone")):
+        contact["phone"] = phone
+    if url := _url(basics.get("url"), ("basics", "url"), note):
+        contact["website"] = url
+    if location := _location(basics.get("location") or {}, note):
+        contact["location"] = location
+    links, profiles = _profiles(basics.get("profiles") or [], note)
+    if links:
+        contact["links"] = links
+    if profiles:
+        contact["profiles"] = profiles
+    if contact:
+        out["contact"] = contact
+    if summary := _text(basics.get("summary")):
+        out["summary"] = summary
+    used = ("name", "label", "image", "email", "phone", "url", "summary", "location", "profiles")
+    for key in basics:
+        if key not in used and basics[key] not in (None, "", [], {}):
+            note(pointer("basics", key), "no such field in a cvbuild profile; not imported")
+
+
+def _location(loc: Mapping[str, Any], note: Note) -> str | None:
+    """One line, as a CV shows it: street, postal code and city, region, country."""
+    city = " ".join(t for t in (_text(loc.get("postalCode")), _text(loc.get("city"))) if t)
+    address = _text(loc.get("address"))
+    parts = [address.replace("\n", ", ") if address else None, city, _text(loc.get("region"))]
+    parts.append(_text(loc.get("countryCode")))
+    if address or loc.get("postalCode"):
+        note(pointer("basics", "location"), "address and postal code joined into `contact.location`")
+    for key in loc:
+        if key not in ("address", "postalCode", "city", "region", "countryCode"):
+            note(pointer("basics", "location", key), "no such field in a cvbuild profile; not imported")
+    return ", ".join(p for p in parts if p) or None
+
+
+def _profiles(items: Sequence[Any], note: Note) -> tuple[dict[str, str], list[dict[str, str]]]:
+    """Known networks become named links; any other network goes to `contact.profiles`."""
+    links: dict[str, str] = {}
+    others: list[dict[str, str]] = []
+    for i, item in enumerate(items):
+        network, user = _text(item.get("network")), _text(item.get("username"))
+        url = _url(item.get("url"), ("basics", "profiles", i, "url"), note)
+        where = pointer("basics", "profiles", i)
+        if not network:
+            if url:
+                network = re.sub(r"^https?://(www\.)?", "", url).split("/")[0] or "Profile"
+            else:
+                note(where, "a profile without network or url; not imported")
+                continue
+        key = network_key(network)
+        value = user if user and key in NAMED_NETWORKS else url
+        if key in Links.model_fields and value and key not in links:
+            links[key] = value
+        elif url or (user and key in NAMED_NETWORKS):
+            others.append({"network": network, "url": url or "", "username": user or ""})
+        else:
+            note(where, f"{network} profile {user!r} has no url; add it as {{network, url}} under contact.profiles")
+    return links, others
+
+
+def _work(items: Sequence[Any], note: Note) -> tuple[str, list[dict[str, Any]], list[dict[str, Any]]]:
+    out, stray = [], []
+    for i, item in enumerate(items):
+        where = ("work", i)
+        entry: dict[str, Any] = {
+            "organization": _text(item.get("name")),
+            "role": _text(item.get("position")),
+            "location": _text(item.get("location")),
+        }
+        _dates(item, entry, where, note)
+        summary = _text(item.get("summary"))
+        if description := _text(item.get("description")):
+            note(pointer(*where, "description"), "a profile has no company description; kept in `summary`")
+            summary = f"{description}. {summary}" if summary else description
+        entry |= {
+            "summary": summary,
+            "highlights": _texts(item.get("highlights")),
+            "url": _url(item.get("url"), (*where, "url"), note),
+        }
+        used = ("name", "position", "location", "startDate", "endDate", "summary", "description", "highlights", "url")
+        entry["highlights"] += _leftovers(item, used, where, note)
+        if entry["organization"] and entry["role"]:
+            out.append(entry)
+        else:
+            stray.append(_generic(entry, entry["role"] or entry["organization"], entry["organization"]))
+            note(pointer(*where), "needs both `name` and `position`; kept in the custom section Work")
+    return "experience", out, _custom("Work", stray)
+
+
+def _volunteer(items: Sequence[Any], note: Note) -> tuple[str, list[dict[str, Any]], list[dict[str, Any]]]:
+    out, stray = [], []
+    for i, item in enumerate(items):
+        where = ("volunteer", i)
+        entry: dict[str, Any] = {"organization": _text(item.get("organization")), "role": _text(item.get("position"))}
+        _dates(item, entry, where, note)
+        entry |= {
+            "location": _text(item.get("location")),
+            "summary": _text(item.get("summary")),
+            "highlights": _texts(item.get("highlights")),
+            "url": _url(item.get("url"), (*where, "url"), note),
+        }
+        used = ("organization", "position", "location", "startDate", "endDate", "summary", "highlights", "url")
+        entry["highlights"] += _leftovers(item, used, where, note)
+        if entry["organization"]:
+            out.append(entry)
+        else:
+            stray.append(_generic(entry, entry["role"], None))
+            note(pointer(*where), "needs an `organization`; kept in the custom section Volunteering")
+    return "volunteer", out, _custom("Volunteering", stray)
+
+
+def _education(items: Sequence[Any], note: Note) -> tuple[str, list[dict[str, Any]], list[dict[str, Any]]]:
+    out, stray = [], []
+    for i, item in enumerate(items):
+        where = ("education", i)
+        entry: dict[str, Any] = {
+            "institution": _text(item.get("institution")),
+            "degree": _text(item.get("studyType")),
+            "field": _text(item.get("area")),
+        }
+        _dates(item, entry, where, note)
+        entry |= {
+            "gpa": _text(item.get("score")),
+            "courses": _texts(item.get("courses")),
+            "url": _url(item.get("url"), (*where, "url"), note),
+        }
+        used = ("institution", "studyType", "area", "startDate", "endDate", "score", "courses", "url")
+        entry["highlights"] = _leftovers(item, used, where, note)
+        if entry["institution"]:
+            out.append(entry)
+        else:
+            stray.append(_generic(entry, entry["degree"] or entry["field"], None))
+            note(pointer(*where), "needs an `institution`; kept in the custom section Education and training")
+    return "education", out, _custom("Education and training", stray)
+
+
+def _awards(items: Sequence[Any], note: Note) -> tuple[str, list[dict[str, Any]], list[dict[str, Any]]]:
+    out = []
+    for i, item in enumerate(items):
+        title = _text(item.get("title"))
+        if not title:
+            note(pointer("awards", i), "an award without a title; not imported")
+            continue
+        date = _date(item.get("date"), ("awards", i, "date"), note)
+        entry = {"title": title, "issuer": _text(item.get("awarder")), "date": date}
+        extra = _leftovers(item, ("title", "awarder", "date", "summary"), ("awards", i), note)
+        entry["note"] = " ".join([t for t in [_text(item.get("summary"))] if t] + extra) or None
+        out.append(entry)
+    return "honors", out, []
+
+
+def _certificates(items: Sequence[Any], note: Note) -> tuple[str, list[dict[str, Any]], list[dict[str, Any]]]:
+    out = []
+    for i, item in enumerate(items):
+        name = _text(item.get("name"))
+        if not name:
+            note(pointer("certificates", i), "a certificate without a name; not imported")
+            continue
+        date = _date(item.get("date"), ("certificates", i, "date"), note)
+        entry = {"name": name, "issuer": _text(item.get("issuer")), "date": date}
+        entry["url"] = _url(item.get("url"), ("certificates", i, "url"), note)
+        extra = _leftovers(item, ("name", "issuer", "date", "url"), ("certificates", i), note)
+        entry["note"] = "; ".join(extra) or None
+        out.append(entry)
+    return "certificates", out, []
+
+
+def _publications(items: Sequence[Any], note: Note) -> tuple[str, list[dict[str, Any]], list[dict[str, Any]]]:
+    out, stray = [], []
+    owner_only = []
+    for i, item in enumerate(items):
+        where = ("publications", i)
+        title, date = _text(item.get("name")), _date(item.get("releaseDate"), (*where, "releaseDate"), note)
+        summary = _text(item.get("summary"))
+        authors: list[str] = []
+        if summary and summary.startswith(AUTHORS_PREFIX):  # written by `cvbuild export jsonresume`
+            line, _, rest = summary.partition("\n")
+            authors = _split_authors(line.removeprefix(AUTHORS_PREFIX))
+            summary = rest.strip() or None
+        entry: dict[str, Any] = {"title": title, "authors": authors, "venue": _text(item.get("publisher"))}
+        entry |= {"date": date, "type": "other", "url": _url(item.get("url"), (*where, "url"), note), "note": summary}
+        extra = _leftovers(item, ("name", "releaseDate", "summary", "publisher", "url"), where, note)
+        if extra:
+            entry["note"] = " ".join([t for t in [summary] if t] + extra)
+        if not title or not date:
+            generic = {"title": title or "Untitled", "subtitle": entry["venue"], "date": date, "url": entry["url"]}
+            stray.append(generic | {"summary": entry["note"]})
+            note(pointer(*where), "a publication needs `name` and `releaseDate`; kept in the custom section Writing")
+            continue
+        if not authors:
+            owner_only.append(i)
+        out.append(entry)
+    if owner_only:
+        note(
+            pointer("publications"),
+            f"JSON Resume has no authors: {len(owner_only)} publication(s) list you as the only author; "
+            "add your co-authors to `authors:`",
+        )
+    return "publications", out, _custom("Writing", stray)
+
+
+def _split_authors(text: str) -> list[str]:
+    sep = "; " if "; " in text else ", "
+    return [a.strip() for a in text.split(sep) if a.strip()]
+
+
+def _skills(items: Sequence[Any], note: Note) -> tuple[str, list[dict[str, Any]], list[dict[str, Any]]]:
+    out = []
+    for i, item in enumerate(items):
+        name, level, keywords = _text(item.get("name")), _text(item.get("level")), _texts(item.get("keywords"))
+        if not name and not keywords:
+            note(pointer("skills", i), "a skill without name or keywords; not imported")
+            continue
+        if not name:
+            note(pointer("skills", i, "name"), "missing; the skill is filed under `Skills`")
+        if not keywords and not level:
+            keywords = [name] if name else []
+        _leftovers(item, ("name", "level", "keywords"), ("skills", i), note)
+        out.append({"category": name or "Skills", "level": level, "items": keywords})
+    return "skills", out, []
+
+
+def _languages(items: Sequence[Any], note: Note) -> tuple[str, list[dict[str, Any]], list[dict[str, Any]]]:
+    out = []
+    for i, item in enumerate(items):
+        language = _text(item.get("language"))
+        if not language:
+            note(pointer("languages", i), "a language without `language`; not imported")
+            continue
+        _leftovers(item, ("language", "fluency"), ("languages", i), note)
+        out.append({"language": language, "fluency": _text(item.get("fluency"))})
+    return "languages", out, []
+
+
+def _interests(items: Sequence[Any], note: Note) -> tuple[str, list[Any], list[dict[str, Any]]]:
+    out: list[Any] = []
+    for i, item in enumerate(items):
+        name, keywords = _text(item.get("name")), _texts(item.get("keywords"))
+        if not name:
+            note(pointer("interests", i), "an interest without a name; not imported")
+            continue
+        _leftovers(item, ("name", "keywords"), ("interests", i), note)
+        out.append({"name": name, "keywords": keywords} if keywords else name)
+    return "interests", out, []
+
+
+def _references(items: Sequence[Any], note: Note) -> tuple[str, Any, list[dict[str, Any]]]:
+    texts = [" ".join(t for t in (_text(i.get("name")), _text(i.get("reference"))) if t) for i in items]
+    if len(items) == 1 and ON_REQUEST.search(texts[0]) and len(texts[0]) < 60:
+        return "references", "on_request", []
+    out = []
+    for i, item in enumerate(items):
+        name = _text(item.get("name"))
+        if not name:
+            note(pointer("references", i), "a reference without a name; not imported")
+            continue
+        extra = _leftovers(item, ("name", "reference"), ("references", i), note)
+        text = " ".join([t for t in [_text(item.get("reference"))] if t] + extra) or None
+        out.append({"name": name, "text": text})
+    return "references", out, []
+
+
+def _projects(items: Sequence[Any], note: Note) -> tuple[str, list[dict[str, Any]], list[dict[str, Any]]]:
+    out = []
+    for i, item in enumerate(items):
+        where = ("projects", i)
+        name = _text(item.get("name"))
+        if not name:
+            note(pointer(*where), "a project without a name; filed as `Project`")
+        entry: dict[str, Any] = {"name": name or "Project", "role": ", ".join(_texts(item.get("roles"))) or None}
+        entry |= {"organization": _text(item.get("entity")), "type": _text(item.get("type"))}
+        entry["url"] = _url(item.get("url"), (*where, "url"), note)
+        _dates(item, entry, where, note)
+        entry |= {"summary": _text(item.get("description")), "highlights": _texts(item.get("highlights"))}
+        entry["technologies"] = _texts(item.get("keywords"))
+        used = ("name", "roles", "entity", "type", "url", "startDate", "endDate", "description", "highlights")
+        entry["highlights"] += _leftovers(item, (*used, "keywords"), ("projects", i), note)
+        out.append(entry)
+    return "projects", out, []
+
+
+SECTION_MAPPERS: dict[str, Callable[[Sequence[Any], Note], tuple[str, Any, list[dict[str, Any]]]]] = {
+    "work": _work,
+    "volunteer": _volunteer,
+    "education": _education,
+    "awards": _awards,
+    "certificates": _certificates,
+    "publications": _publications,
+    "skills": _skills,
+    "languages": _languages,
+    "interests": _interests,
+    "references": _references,
+    "projects": _projects,
+}
+
+
+def _generic(entry: Mapping[str, Any], title: str | None, subtitle: str | None) -> dict[str, Any]:
+    keep = ("date", "start", "end", "location", "summary", "highlights", "url")
+    return {"title": title or "Untitled", "subtitle": subtitle} | {k: entry[k] for k in keep if k in entry}
+
+
+def _custom(title: str, entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [{"title": title, "entries": entries}] if entries else []
+
+
+def _unknown_section(key: str, value: Any, note: Note) -> dict[str, Any] | None:
+    """A section JSON Resume does not define: a list of objects becomes a custom section."""
+    title = key.replace("_", " ").strip().capitalize() or "More"
+    if not isinstance(value, list) or not all(isinstance(v, Mapping) for v in value) or not value:
+        note(pointer(key), "not a JSON Resume section; not imported")
+        return None
+    entries = []
+    for i, item in enumerate(value):
+        head = next((_text(item.get(k)) for k in ("name", "title", "label") if _text(item.get(k))), None)
+        entry: dict[str, Any] = {"title": head or f"{title} {i + 1}"}
+        sub = next(
+            (_text(item.get(k)) for k in ("organization", "issuer", "position", "role") if _text(item.get(k))), None
+        )
+        entry["subtitle"] = sub
+        _dates(item, entry, (key, i), note, ongoing=False)
+        if "date" not in entry and (date := _date(item.get("date"), (key, i, "date"), note)):
+            entry["date"] = date
+        entry["summary"] = _text(item.get("summary") or item.get("description"))
+        entry["url"] = _url(item.get("url"), (key, i, "url"), note)
+        entry["highlights"] = _texts(item.get("highlights"))
+        used: tuple[str, ...] = ("name", "title", "label", "organization", "issuer", "position", "role")
+        used = (*used, "startDate", "endDate", "date", "summary", "description", "url", "highlights")
+        entry["highlights"] += _leftovers(item, used, (key, i), note)
+        entries.append(entry)
+    note(pointer(key), f"not a JSON Resume section; kept as the custom section {title!r}")
+    return {"title": title, "entries": entries}
+
+
+# ---- export ---------------------------------------------------------------------------------------
+
+
+def export_file(path: Path, document: str | None, warn: Warn) -> str:
+    """`cvbuild export jsonresume`: the profile (or one document of it) as resume.json text."""
+    from cvbuild.errors import RenderError
+    from cvbuild.loading.profile import load_profile
+    from cvbuild.pipeline import documents_to_render
+
+    profile, _ = load_profile(path)
+    spec = documents_to_render(profile, document)[0][1] if document is not None else None
+    data = to_jsonresume(profile, spec, warn)
+    problems = schema_problems(path, data)
+    if problems:  # a bug in the mapping, not the user's fault
+        raise RenderError("the exported JSON Resume does not validate:\n" + "\n".join(map(str, problems)))
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+def to_jsonresume(profile: Profile, spec: DocumentSpec | None, warn: Warn) -> dict[str, Any]:
+    """The profile as a JSON Resume 1.x object; with a document, only its sections, tags and publications."""
+    from cvbuild.document.publications import PublicationView, select
+
+    chosen = set(spec.sections) if spec is not None and spec.sections is not None else None
+    tags = spec.tags if spec is not None else []
+    pubs = profile.publication_entries()
+    if spec is not None:
+        view = PublicationView(since=spec.publications.since, selected_only=bool(spec.publications.selected_only))
+        pubs = select(pubs, replace(view, tags=tuple(spec.publications.tags or ())), tags)
+
+    def wanted(sid: str) -> bool:
+        return chosen is None or sid in chosen
+
+    def tagged(items: Sequence[Any]) -> list[Any]:
+        return [i for i in items if not tags or not getattr(i, "tags", None) or set(tags) & set(i.tags)]
+
+    out: dict[str, Any] = {"$schema": SCHEMA_URL, "basics": _export_basics(profile, wanted("summary"))}
+    if wanted("experience"):
+        out["work"] = [_export_work(e) for e in tagged(profile.experience)]
+    if wanted("volunteer"):
+        out["volunteer"] = [_export_volunteer(v) for v in tagged(profile.volunteer)]
+    if wanted("education"):
+        out["education"] = [_export_education(e) for e in tagged(profile.education)]
+    if wanted("honors"):
+        out["awards"] = [
+            _clean({"title": h.title, "date": _d(h.date), "awarder": h.issuer, "summary": h.note})
+            for h in tagged(profile.honors)
+        ]
+    if wanted("certificates"):
+        out["certificates"] = [
+            _clean({"name": c.name, "date": _d(c.date), "issuer": c.issuer, "url": c.url})
+            for c in tagged(profile.certificates)
+        ]
+    if wanted("publications"):
+        out["publications"] = [_export_publication(p) for p in pubs]
+    if wanted("skills"):
+        out["skills"] = [_clean({"name": s.category, "level": s.level, "keywords": s.items}) for s in profile.skills]
+    if wanted("languages"):
+        out["languages"] = [_clean({"language": lang.language, "fluency": lang.fluency}) for lang in profile.languages]
+    if wanted("interests"):
+        out["interests"] = [_clean({"name": i.name, "keywords": i.keywords}) for i in profile.interest_entries()]
+    if wanted("references"):
+        if profile.references == "on_request":
+            out["references"] = [{"name": "References", "reference": "Available on request."}]
+        else:
+            out["references"] = [_clean({"name": r.name, "reference": r.text}) for r in tagged(profile.references)]
+    if wanted("projects"):
+        out["projects"] = [_export_project(p) for p in tagged(profile.projects)]
+    left = [s for s in ("talks", "teaching", "service") if getattr(profile, s) and wanted(s)]
+    left += [s.title for s in profile.sections if wanted(s.id or _slug(s.title))]
+    if left:
+        warn(f"JSON Resume has no place for: {', '.join(left)}; not exported")
+    return {k: v for k, v in out.items() if v}
+
+
+def _slug(title: str) -> str:
+    from cvbuild.document.sections import section_slug
+
+    return section_slug(title)
+
+
+def _d(date: Any) -> str | None:
+    return None if date is None or date.present else str(date)
+
+
+def _range(item: Any) -> dict[str, str | None]:
+    """date -> startDate = endDate; an open range (end: present) has no endDate."""
+    if item.date is not None:
+        return {"startDate": str(item.date), "endDate": str(item.date)}
+    start, end = item.start, item.end
+    if start is None:
+        return {"endDate": _d(end)}
+    if end is None:
+        return {"startDate": str(start), "endDate": str(start)}
+    return {"startDate": str(start), "endDate": _d(end)}
+
+
+def _clean(data: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in data.items() if v not in (None, "", [], {})}
+
+
+def _export_basics(p: Profile, with_summary: bool) -> dict[str, Any]:
+    c = p.contact
+    profiles = []
+    for key, value in c.links.model_dump(exclude_none=True).items():
+        network = NETWORK_NAMES.get(key, key)
+        if "://" in value:
+            profiles.append({"network": network, "url": value})
+        else:
+            from cvbuild.document.build import HANDLE_URLS
+
+            handle = value.lstrip("@")
+            profiles.append({"network": network, "username": handle, "url": HANDLE_URLS[key][1].format(handle)})
+    profiles += [_clean({"network": x.network, "url": x.url, "username": x.username}) for x in c.profiles]
+    return _clean(
+        {
+            "name": p.name,
+            "label": p.headline,
+            "image": p.photo,
+            "email": c.email,
+            "phone": c.phone,
+            "url": c.website,
+            "summary": p.summary if with_summary else None,
+            "location": {"city": c.location} if c.location else None,
+            "profiles": profiles,
+        }
+    )
+
+
+def _export_work(e: Any) -> dict[str, Any]:
+    name = f"{e.organization}, {e.team}" if e.team else e.organization
+    highlights = list(e.highlights) + [f"{s.name}: {s.summary}" if s.summary else s.name for s in e.projects]
+    return _clean(
+        {"name": name, "position": e.role, "location": e.location, "url": e.url}
+        | _range(e)
+        | {"summary": e.summary, "highlights": highlights}
+    )
+
+
+def _export_volunteer(v: Any) -> dict[str, Any]:
+    return _clean(
+        {"organization": v.organization, "position": v.role, "url": v.url}
+        | _range(v)
+        | {"summary": v.summary, "highlights": list(v.highlights)}
+    )
+
+
+def _export_education(e: Any) -> dict[str, Any]:
+    return _clean(
+        {"institution": e.institution, "url": e.url, "area": e.field, "studyType": e.degree}
+        | _range(e)
+        | {"score": e.gpa, "courses": list(e.courses)}
+    )
+
+
+def _export_publication(p: Any) -> dict[str, Any]:
+    sep = "; " if any(", " in a for a in p.authors) else ", "
+    summary = AUTHORS_PREFIX + sep.join(p.authors)
+    if p.note:
+        summary += "\n" + p.note
+    url = p.url or p.links.paper or p.links.pdf or (f"https://doi.org/{p.doi}" if p.doi else None)
+    if url is None and p.arxiv:
+        url = f"https://arxiv.org/abs/{p.arxiv}"
+    return _clean(
+        {
+            "name": p.title,
+            "publisher": p.venue or p.venue_full or p.publisher,
+            "releaseDate": str(p.date),
+            "url": url,
+            "summary": summary,
+        }
+    )
+
+
+def _export_project(p: Any) -> dict[str, Any]:
+    return _clean(
+        {
+            "name": p.name,
+            "description": p.summary,
+            "highlights": list(p.highlights),
+            "keywords": list(p.technologies),
+            "url": p.url,
+            "roles": [r.strip() for r in p.role.split(", ")] if p.role else [],
+            "entity": p.organization,
+            "type": p.type,
+        }
+        | _range(p)
+    )

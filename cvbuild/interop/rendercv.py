@@ -1,0 +1,615 @@
+"""RenderCV 2.x YAML -> cvbuild profile.
+
+`cv.sections` maps section titles to lists of entries, one entry type per section. The entry
+type is read from its keys, as RenderCV itself does (institution+area: EducationEntry,
+company+position: ExperienceEntry, title+authors: PublicationEntry, name: NormalEntry,
+label+details: OneLineEntry, bullet, number, reversed_number, or a plain string: TextEntry).
+A section lands in the profile field its type and title fit (Experience -> experience,
+Skills -> skills, ...); anything else becomes a custom section, so nothing is dropped silently.
+Warnings point at the file's line and column.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from cvbuild.document.sections import BUILTIN_SECTIONS, section_slug
+from cvbuild.errors import InputError
+from cvbuild.interop.common import Warn, checked_profile, unique_section_ids, wrong_kind
+from cvbuild.loading.yaml_source import Loc, load_yaml
+from cvbuild.schema.fields import parse_date
+from cvbuild.schema.model import NAMED_NETWORKS, network_key
+
+# RenderCV theme -> (cvbuild theme, accent). Serif RenderCV themes go to classic, sans to modern.
+THEMES: dict[str, tuple[str, str | None]] = {
+    "classic": ("modern", "#004f90"),
+    "engineeringclassic": ("modern", "#004f90"),
+    "moderncv": ("modern", "#004f90"),
+    "opal": ("modern", None),
+    "ember": ("modern", None),
+    "sb2nov": ("classic", "#000000"),
+    "engineeringresumes": ("classic", "#000000"),
+    "harvard": ("classic", "#000000"),
+    "ink": ("classic", None),
+}
+LOCALES = {
+    "english": "en",
+    "arabic": "ar",
+    "danish": "da",
+    "dutch": "nl",
+    "french": "fr",
+    "german": "de",
+    "hebrew": "he",
+    "hindi": "hi",
+    "hungarian": "hu",
+    "indonesian": "id",
+    "italian": "it",
+    "japanese": "ja",
+    "korean": "ko",
+    "mandarin_chinese": "zh",
+    "norwegian_bokmål": "nb",
+    "norwegian_nynorsk": "nn",
+    "persian": "fa",
+    "portuguese": "pt",
+    "russian": "ru",
+    "spanish": "es",
+    "turkish": "tr",
+    "vietnamese": "vi",
+}
+# Networks RenderCV knows that have no named link in cvbuild: their profile URL prefixes.
+PROFILE_URLS = {
+    "IMDB": "https://imdb.com/name/",
+    "Instagram": "https://instagram.com/",
+    "StackOverflow": "https://stackoverflow.com/users/",
+    "Telegram": "https://t.me/",
+    "WhatsApp": "https://wa.me/",
+    "Leetcode": "https://leetcode.com/u/",
+    "Reddit": "https://reddit.com/user/",
+}
+_TYPST = re.compile(r"\$\$|#[a-z][a-z-]*[\[(]")
+_OWNER_MARK = re.compile(r"^\*{1,3}(.+?)\*{1,3}$")
+
+Note = Callable[[Loc, str], None]
+
+
+def import_file(path: Path, warn: Warn) -> dict[str, Any]:
+    """A RenderCV YAML file as profile data; warnings (located) through `warn`."""
+    source = load_yaml(path)
+    data = source.data
+    wrong_kind(path, data, "rendercv")
+    cv = data.get("cv")
+    if not isinstance(cv, Mapping):
+        raise InputError([source.problem(("cv",), "a RenderCV file has its content under `cv:`")])
+
+    def note(loc: Loc, message: str) -> None:
+        warn(str(source.problem(loc, message)))
+
+    out = from_rendercv(data, note)
+    return checked_profile(path, out)
+
+
+def from_rendercv(data: Mapping[str, Any], note: Note) -> dict[str, Any]:
+    cv = data["cv"]
+    out: dict[str, Any] = {}
+    aliases: list[str] = []
+    _header(cv, out, note)
+    sections = cv.get("sections") or {}
+    if not isinstance(sections, Mapping):
+        note(("cv", "sections"), "expected a mapping of section titles to entries; not imported")
+        sections = {}
+    custom: list[dict[str, Any]] = []
+    order: list[Any] = []  # built-in section ids and custom section dicts, in the file's order
+    for key, entries in sections.items():
+        loc: Loc = ("cv", "sections", key)
+        title = _section_title(str(key))
+        before_keys, before_custom = set(out), len(custom)
+        _section(title, entries, loc, out, custom, aliases, note)
+        order += [k for k in out if k not in before_keys and k in BUILTIN_SECTIONS]
+        order += custom[before_custom:]
+    unique_section_ids(custom)
+    ids = [s if isinstance(s, str) else s.get("id") or section_slug(s["title"]) for s in order]
+    if aliases:
+        out["aliases"] = sorted(set(aliases) - {out.get("name")})
+    if custom:
+        out["sections"] = custom
+    doc = _document(data, note, has_photo="photo" in out)
+    titles = out.pop("documents_titles", {})
+    if titles:
+        doc["section_titles"] = titles
+    if ids:  # RenderCV shows sections in the order they are written
+        doc["sections"] = list(dict.fromkeys(ids))
+    out["documents"] = {"cv": doc}
+    if "name" not in out:
+        note(("cv",), "no `name`; set `name:` in the profile (it is required)")
+        out["name"] = "Your Name"
+    return out
+
+
+def _section(
+    title: str, entries: Any, loc: Loc, out: dict[str, Any], custom: list[Any], aliases: list[str], note: Note
+) -> None:
+    """One RenderCV section into the profile field its entry type and title fit, or a custom section."""
+    if not isinstance(entries, list) or not entries:
+        note(loc, "a section is a list of entries; not imported")
+        return
+    handler = SECTION_HANDLERS.get(_entry_type(entries[0]))
+    if handler is None:
+        note((*loc, 0), "unknown entry type; kept in a custom section")
+        custom.append(_custom_section(title, entries, loc, note))
+        return
+    handler(title, entries, loc, out, custom, aliases, note)
+
+
+def _section_title(key: str) -> str:
+    """RenderCV shows `work_experience` as `Work Experience`; a title with capitals stays as written."""
+    if key == key.lower():
+        return " ".join(w.capitalize() for w in key.replace("_", " ").split())
+    return key
+
+
+def _text(value: Any) -> str | None:
+    if isinstance(value, bool) or value is None:
+        return None
+    text = str(value).strip()
+    return text or None
+
+
+def _first(value: Any, loc: Loc, note: Note) -> str | None:
+    """RenderCV allows a list of e-mails, phones or websites; a profile has one of each."""
+    if isinstance(value, list):
+        if len(value) > 1:
+            note(loc, f"cvbuild keeps one; {', '.join(map(str, value[1:]))} not imported")
+        value = value[0] if value else None
+    return _text(value)
+
+
+def _header(cv: Mapping[str, Any], out: dict[str, Any], note: Note) -> None:
+    if name := _text(cv.get("name")):
+        out["name"] = name
+    if headline := _text(cv.get("headline")):
+        out["headline"] = headline
+    if photo := _text(cv.get("photo")):
+        if "://" in photo:
+            note(("cv", "photo"), "cvbuild embeds a local photo only; download it and set `photo:` to its file name")
+        else:
+            out["photo"] = photo
+    contact: dict[str, Any] = {}
+    for key in ("email", "phone", "website"):
+        if value := _first(cv.get(key), ("cv", key), note):
+            contact[key] = value.removeprefix("tel:")
+    if location := _text(cv.get("location")):
+        contact["location"] = location
+    links: dict[str, str] = {}
+    profiles: list[dict[str, str]] = []
+    for i, item in enumerate(cv.get("social_networks") or []):
+        _social(item, ("cv", "social_networks", i), links, profiles, note)
+    for i, item in enumerate(cv.get("custom_connections") or []):
+        label, url = _text(item.get("placeholder")), _text(item.get("url"))
+        if label and url:
+            profiles.append({"network": label, "url": url})
+        else:
+            note(("cv", "custom_connections", i), "a connection without a url has no place in a profile; not imported")
+    if links:
+        contact["links"] = links
+    if profiles:
+        contact["profiles"] = profiles
+    if contact:
+        out["contact"] = contact
+    used = {"name", "headline", "photo", "email", "phone", "website", "location", "social_networks", "sections"}
+    for key in cv:
+        if key not in used and key != "custom_connections":
+            note(("cv", key), "no such field in a cvbuild profile; not imported")
+
+
+def _social(item: Any, loc: Loc, links: dict[str, str], profiles: list[dict[str, str]], note: Note) -> None:
+    network, user = _text(item.get("network")), _text(item.get("username"))
+    if not network or not user:
+        note(loc, "needs `network` and `username`; not imported")
+        return
+    key = network_key(network)
+    if network == "Mastodon" and user.count("@") == 2:  # @user@host
+        _, name, host = user.split("@")
+        links["mastodon"] = f"https://{host}/@{name}"
+    elif key in NAMED_NETWORKS:
+        links[key] = user
+    elif network in PROFILE_URLS:
+        profiles.append({"network": network, "url": PROFILE_URLS[network] + user, "username": user})
+    else:
+        note(loc, f"unknown network {network!r}; add it under contact.profiles with its url")
+
+
+def _entry_type(entry: Any) -> str:
+    """The RenderCV entry type, from the keys each type requires."""
+    if isinstance(entry, str):
+        return "TextEntry"
+    if not isinstance(entry, Mapping):
+        return "unknown"
+    keys = set(entry)
+    for kind, needs in (
+        ("EducationEntry", {"institution", "area"}),
+        ("ExperienceEntry", {"company", "position"}),
+        ("PublicationEntry", {"title", "authors"}),
+        ("OneLineEntry", {"label", "details"}),
+        ("ReversedNumberedEntry", {"reversed_number"}),
+        ("NumberedEntry", {"number"}),
+        ("BulletEntry", {"bullet"}),
+        ("NormalEntry", {"name"}),
+    ):
+        if needs <= keys:
+            return kind
+    return "unknown"
+
+
+def _check_text(value: Any, loc: Loc, note: Note) -> str | None:
+    text = _text(value)
+    if text and _TYPST.search(text):
+        note(loc, "Typst code is shown as text in cvbuild (inline Markdown still works)")
+    return text
+
+
+def _texts(values: Any, loc: Loc, note: Note) -> list[str]:
+    out = []
+    for i, v in enumerate(values or []):
+        if t := _check_text(v, (*loc, i), note):
+            out.append(t)
+    return out
+
+
+_RANGE = re.compile(r"^(\d{4}(?:-\d{2})?)\s*(?:–|—|-|to)\s*(\d{4}(?:-\d{2})?|present)$", re.I)
+
+
+def _dates(entry: Mapping[str, Any], out: dict[str, Any], loc: Loc, note: Note) -> str | None:
+    """start_date/end_date/date -> start/end/date. A free-form date ("Fall 2023") is returned, to keep as text."""
+    start, end, date = _text(entry.get("start_date")), _text(entry.get("end_date")), _text(entry.get("date"))
+    if date and not start:
+        if _valid(date):
+            out["date"] = date
+            return None
+        m = _RANGE.match(date)
+        if m and _valid(m[1]) and _valid(m[2]):
+            out["start"], out["end"] = m[1], m[2].lower()
+            return None
+        note((*loc, "date"), f"{date!r} is free text, not a date; kept as text in the entry")
+        return date
+    if start and _valid(start):
+        out["start"] = start
+        if end and _valid(end):
+            out["end"] = end
+        elif end:
+            note((*loc, "end_date"), f"{end!r} is not a date; kept in the summary")
+            return f"until {end}"
+    elif start:
+        note((*loc, "start_date"), f"{start!r} is not a date; kept in the summary")
+        return start + (f" – {end}" if end else "")
+    return None
+
+
+def _valid(text: str) -> bool:
+    try:
+        parse_date(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _leftovers(entry: Mapping[str, Any], used: Sequence[str], loc: Loc, note: Note) -> list[str]:
+    kept = []
+    for key, value in entry.items():
+        if key in used or value in (None, "", []):
+            continue
+        if isinstance(value, (str, int, float)) and not isinstance(value, bool):
+            kept.append(f"{key}: {value}")
+            note((*loc, key), "no such field in a cvbuild profile; kept as a highlight")
+        else:
+            note((*loc, key), "no such field in a cvbuild profile; not imported")
+    return kept
+
+
+def _summary_with(summary: str | None, free_date: str | None) -> str | None:
+    if free_date:
+        return f"{free_date}. {summary}" if summary else free_date
+    return summary
+
+
+_DATED = ("start_date", "end_date", "date", "location", "summary", "highlights")
+
+Handler = Callable[[str, list[Any], Loc, dict[str, Any], list[dict[str, Any]], list[str], Note], None]
+
+
+def _education(
+    title: str, entries: list[Any], loc: Loc, out: dict[str, Any], custom: list[Any], _a: list[str], note: Note
+) -> None:
+    items = []
+    for i, e in enumerate(entries):
+        eloc = (*loc, i)
+        item: dict[str, Any] = {
+            "institution": _text(e.get("institution")),
+            "degree": _text(e.get("degree")),
+            "field": _text(e.get("area")),
+            "location": _text(e.get("location")),
+        }
+        free = _dates(e, item, eloc, note)
+        highlights = _texts(e.get("highlights"), (*eloc, "highlights"), note)
+        if summary := _summary_with(_check_text(e.get("summary"), (*eloc, "summary"), note), free):
+            highlights.insert(0, summary)  # education has no summary: it leads the highlights
+        item["highlights"] = highlights + _leftovers(e, ("institution", "degree", "area", *_DATED), eloc, note)
+        items.append(item)
+    _extend(out, "education", items, title, "Education", loc, note)
+
+
+def _experience(
+    title: str, entries: list[Any], loc: Loc, out: dict[str, Any], custom: list[Any], _a: list[str], note: Note
+) -> None:
+    volunteer = bool(re.search(r"volunt", title, re.I))
+    items = []
+    for i, e in enumerate(entries):
+        eloc = (*loc, i)
+        item: dict[str, Any] = {"organization": _text(e.get("company")), "role": _text(e.get("position"))}
+        item["location"] = _text(e.get("location"))
+        free = _dates(e, item, eloc, note)
+        item["summary"] = _summary_with(_check_text(e.get("summary"), (*eloc, "summary"), note), free)
+        item["highlights"] = _texts(e.get("highlights"), (*eloc, "highlights"), note)
+        item["highlights"] += _leftovers(e, ("company", "position", *_DATED), eloc, note)
+        items.append(item)
+    if volunteer:
+        _extend(out, "volunteer", items, title, "Volunteering", loc, note)
+    else:
+        _extend(out, "experience", items, title, "Experience", loc, note)
+
+
+def _publications(
+    title: str, entries: list[Any], loc: Loc, out: dict[str, Any], custom: list[Any], aliases: list[str], note: Note
+) -> None:
+    items, stray = [], []
+    for i, e in enumerate(entries):
+        eloc = (*loc, i)
+        authors = []
+        for a in e.get("authors") or []:
+            name = str(a).strip()
+            m = _OWNER_MARK.match(name)
+            if m:  # RenderCV users mark themselves ***like this***; cvbuild finds them by name
+                name = m[1].strip()
+                aliases.append(name)
+            authors.append(name)
+        item: dict[str, Any] = {"title": _check_text(e.get("title"), (*eloc, "title"), note), "authors": authors}
+        item["venue"] = _text(e.get("journal"))
+        # RenderCV's field is `journal`; preprint servers say what they are.
+        item["type"] = "preprint" if re.search(r"rxiv|preprint", item["venue"] or "", re.I) else "journal"
+        free = _dates(e, item, eloc, note)
+        if "start" in item:  # a publication has one date
+            item["date"] = item.pop("start")
+            item.pop("end", None)
+        doi = _text(e.get("doi"))
+        if doi and re.match(r"^10\.\d{4,9}/\S+$", doi):
+            item["doi"] = doi
+        elif doi:
+            note((*eloc, "doi"), f"{doi!r} is not a DOI (10.xxxx/...); not imported")
+        item["url"] = _text(e.get("url"))
+        extra = _leftovers(e, ("title", "authors", "journal", "doi", "url", *_DATED), eloc, note)
+        notes = [_summary_with(_check_text(e.get("summary"), (*eloc, "summary"), note), None), *extra]
+        item["note"] = " ".join(n for n in notes if n) or None
+        if "date" not in item or not authors:
+            note(eloc, "a publication needs a date (YYYY, YYYY-MM or YYYY-MM-DD) and authors; kept in a custom section")
+            stray.append(
+                {"title": item["title"] or "Untitled", "subtitle": ", ".join(authors) or None, "summary": free}
+                | {"url": item["url"]}
+            )
+            continue
+        items.append(item)
+    _extend(out, "publications", items, title, "Publications", loc, note)
+    if stray:
+        custom.append({"title": f"{title} (to complete)", "entries": stray})
+
+
+def _one_line(
+    title: str, entries: list[Any], loc: Loc, out: dict[str, Any], custom: list[Any], _a: list[str], note: Note
+) -> None:
+    rows = [(_text(e.get("label")) or "", _text(e.get("details")) or "") for e in entries]
+    for i, e in enumerate(entries):
+        _leftovers(e, ("label", "details"), (*loc, i), note)
+    if re.search(r"language", title, re.I) and not re.search(r"programming", title, re.I):
+        langs: list[Any] = [{"language": label, "fluency": details or None} for label, details in rows if label]
+        _extend(out, "languages", langs, title, "Languages", loc, note)
+    elif re.search(r"interest|hobb", title, re.I):
+        interests: list[Any] = [{"name": label, "keywords": _split(details)} for label, details in rows if label]
+        _extend(out, "interests", interests, title, "Research Interests", loc, note)
+    elif re.search(r"skill|technolog|tool|competenc|expertise|stack", title, re.I):
+        skills: list[Any] = [
+            {"category": label, "items": _split(details) or [label]} for label, details in rows if label
+        ]
+        _extend(out, "skills", skills, title, "Skills", loc, note)
+    else:
+        entries_out = [{"title": label or "–", "summary": details or None} for label, details in rows]
+        custom.append({"title": title, "entries": entries_out})
+
+
+def _split(details: str) -> list[str]:
+    """`Python, C++, Rust` -> three items; a comma inside parentheses does not split."""
+    parts, depth, cur = [], 0, ""
+    for ch in details:
+        depth += ch in "([{"
+        depth -= ch in ")]}"
+        if ch in ",;" and depth <= 0:
+            parts.append(cur)
+            cur = ""
+        else:
+            cur += ch
+    parts.append(cur)
+    return [p.strip() for p in parts if p.strip()]
+
+
+def _normal(
+    title: str, entries: list[Any], loc: Loc, out: dict[str, Any], custom: list[Any], _a: list[str], note: Note
+) -> None:
+    if re.search(r"project", title, re.I):
+        items = []
+        for i, e in enumerate(entries):
+            eloc = (*loc, i)
+            item: dict[str, Any] = {"name": _check_text(e.get("name"), (*eloc, "name"), note)}
+            free = _dates(e, item, eloc, note)
+            summary = _summary_with(_check_text(e.get("summary"), (*eloc, "summary"), note), free)
+            if location := _text(e.get("location")):
+                summary = f"{location}. {summary}" if summary else location
+            item["summary"] = summary
+            item["highlights"] = _texts(e.get("highlights"), (*eloc, "highlights"), note)
+            item["highlights"] += _leftovers(e, ("name", *_DATED), eloc, note)
+            items.append(item)
+        _extend(out, "projects", items, title, "Projects", loc, note)
+        return
+    if re.search(r"award|honou?r|prize|grant|fellowship", title, re.I):
+        honors = []
+        for i, e in enumerate(entries):
+            eloc = (*loc, i)
+            item = {"title": _check_text(e.get("name"), (*eloc, "name"), note)}
+            free = _dates(e, item, eloc, note)
+            if "start" in item:  # an honor has one date: the start of its period
+                item["date"] = item.pop("start")
+                item.pop("end", None)
+            parts = [_summary_with(_check_text(e.get("summary"), (*eloc, "summary"), note), free)]
+            parts += [_text(e.get("location")), *_texts(e.get("highlights"), (*eloc, "highlights"), note)]
+            parts += _leftovers(e, ("name", *_DATED), eloc, note)
+            item["note"] = "; ".join(p for p in parts if p) or None
+            honors.append(item)
+        _extend(out, "honors", honors, title, "Honors & Awards", loc, note)
+        return
+    custom.append(_custom_section(title, entries, loc, note))
+
+
+# Sections of one-line entries that have a built-in home: (title pattern, section, field, default title).
+LINE_SECTIONS = (
+    (r"talk|presentation|speaking", "talks", "title", "Talks"),
+    (r"service|review", "service", "role", "Service"),
+    (r"teach", "teaching", "course", "Teaching"),
+    (r"award|honou?r|prize", "honors", "title", "Honors & Awards"),
+    (r"certific", "certificates", "name", "Certificates"),
+)
+
+
+def _lines(
+    title: str, entries: list[Any], loc: Loc, out: dict[str, Any], custom: list[Any], _a: list[str], note: Note
+) -> None:
+    """TextEntry, BulletEntry, NumberedEntry, ReversedNumberedEntry: lines of text."""
+    texts = []
+    for i, e in enumerate(entries):
+        value = e if isinstance(e, str) else next(e.get(k) for k in ("bullet", "number", "reversed_number") if k in e)
+        if not isinstance(e, str):
+            _leftovers(e, ("bullet", "number", "reversed_number"), (*loc, i), note)
+        if text := _check_text(value, (*loc, i), note):
+            texts.append(text)
+    if not texts:
+        return
+    if (
+        isinstance(entries[0], str)
+        and re.search(r"summary|about|profile|objective", title, re.I)
+        and "summary" not in out
+    ):
+        out["summary"] = " ".join(texts)
+        if title.strip().lower() != "summary":
+            out.setdefault("documents_titles", {})["summary"] = title
+        return
+    if isinstance(entries[0], Mapping) and ("number" in entries[0] or "reversed_number" in entries[0]):
+        note(loc, "numbered entries become a list; cvbuild numbers publications only")
+    for pattern, key, field, default in LINE_SECTIONS:
+        if re.search(pattern, title, re.I):
+            _extend(out, key, [{field: t} for t in texts], title, default, loc, note)
+            return
+    # One entry a line: each renders as a one-line entry, the nearest to a bullet or a paragraph.
+    custom.append({"title": title, "entries": [{"title": t} for t in texts]})
+
+
+def _custom_section(title: str, entries: list[Any], loc: Loc, note: Note) -> dict[str, Any]:
+    """Any entries as generic ones: name/title/label -> title, company/institution -> subtitle."""
+    out = []
+    for i, e in enumerate(entries):
+        eloc = (*loc, i)
+        if not isinstance(e, Mapping):
+            out.append({"title": _text(e) or "–"})
+            continue
+        head = next((t for k in ("name", "title", "label", "bullet") if (t := _text(e.get(k)))), None)
+        sub = next((t for k in ("company", "institution", "position", "details") if (t := _text(e.get(k)))), None)
+        item: dict[str, Any] = {"title": head or "–", "subtitle": sub, "location": _text(e.get("location"))}
+        free = _dates(e, item, eloc, note)
+        item["summary"] = _summary_with(_check_text(e.get("summary"), (*eloc, "summary"), note), free)
+        item["url"] = _text(e.get("url"))
+        item["highlights"] = _texts(e.get("highlights"), (*eloc, "highlights"), note)
+        used = ("name", "title", "label", "bullet", "company", "institution", "position", "details", "url", *_DATED)
+        item["highlights"] += _leftovers(e, used, eloc, note)
+        out.append(item)
+    return {"title": title, "entries": out}
+
+
+def _extend(out: dict[str, Any], key: str, items: list[Any], title: str, default: str, loc: Loc, note: Note) -> None:
+    """Add to a built-in section; a second section of the same kind joins the first."""
+    if key in out:
+        note(loc, f"joined to the {key} of an earlier section")
+    out.setdefault(key, []).extend(items)
+    if title.strip().lower() != default.lower():
+        out.setdefault("documents_titles", {}).setdefault(key, title)
+
+
+SECTION_HANDLERS: dict[str, Handler] = {
+    "EducationEntry": _education,
+    "ExperienceEntry": _experience,
+    "PublicationEntry": _publications,
+    "OneLineEntry": _one_line,
+    "NormalEntry": _normal,
+    "TextEntry": _lines,
+    "BulletEntry": _lines,
+    "NumberedEntry": _lines,
+    "ReversedNumberedEntry": _lines,
+}
+
+
+def _document(data: Mapping[str, Any], note: Note, *, has_photo: bool) -> dict[str, Any]:
+    """design.theme -> the nearest cvbuild theme and its options; locale.language -> locale."""
+    doc: dict[str, Any] = {}
+    options: dict[str, Any] = {}
+    design = data.get("design") or {}
+    name = str(design.get("theme") or "classic")
+    theme, accent = THEMES.get(name, ("classic", None))
+    if name not in THEMES:
+        note(("design", "theme"), f"{name!r} is not a built-in RenderCV theme; using cvbuild's classic")
+    doc["theme"] = theme
+    page = design.get("page") or {}
+    options["page_size"] = "a4" if str(page.get("size", "us-letter")).lower() == "a4" else "us-letter"
+    margin = _text(page.get("top_margin"))
+    if margin and re.fullmatch(r"\d+(\.\d+)?(pt|mm|cm|in)", margin):
+        options["margin"] = margin
+    colors = design.get("colors") or {}
+    color = _rgb(colors.get("section_titles") or colors.get("name"))
+    if color or accent:
+        options["accent"] = color or accent
+    size = ((design.get("typography") or {}).get("font_size") or {}).get("body")
+    if isinstance(size, str) and re.fullmatch(r"\d+(\.\d+)?pt", size.strip()):
+        options["font_size"] = size.strip()
+    if has_photo:
+        options["show_photo"] = True  # a RenderCV user who set a photo sees it
+    ignored = [k for k in design if k not in ("theme", "page", "colors", "typography")]
+    if ignored:
+        note(("design",), f"no cvbuild option for {', '.join(map(str, ignored))}; not imported")
+    locale = data.get("locale") or {}
+    if isinstance(locale, Mapping) and locale.get("language"):
+        code = LOCALES.get(str(locale["language"]).lower())
+        if code:
+            doc["locale"] = code
+        else:
+            note(("locale", "language"), f"unknown language {locale['language']!r}; not imported")
+        if set(locale) - {"language"}:
+            note(("locale",), "custom words and month names are not imported; cvbuild localises dates with babel")
+    if data.get("settings") or data.get("rendercv_settings"):
+        note(("settings",) if "settings" in data else ("rendercv_settings",), "RenderCV settings are not imported")
+    doc["options"] = options
+    return doc
+
+
+def _rgb(value: Any) -> str | None:
+    text = _text(value) or ""
+    m = re.fullmatch(r"rgb\(\s*(\d+)\s*,\s*(\d+)\s*,\s*(\d+)\s*\)", text)
+    if m:
+        return "#" + "".join(f"{min(int(c), 255):02x}" for c in m.groups())
+    if re.fullmatch(r"#[0-9a-fA-F]{6}|#[0-9a-fA-F]{3}", text):
+        return text.lower()
+    return None
