@@ -26,6 +26,9 @@ def test_wheel_installed_outside_repo_finds_builtin_themes(tmp_path: Path) -> No
         capture_output=True,
     )
     assert (target / "cvbuild" / "_themes" / "classic" / "theme.toml").is_file()
+    # `cvbuild import jsonresume` validates against the official schema, shipped with its licence.
+    assert (target / "cvbuild" / "interop" / "jsonresume.schema.json").is_file()
+    assert (target / "cvbuild" / "interop" / "LICENSE-jsonresume-schema.md").is_file()
     work = tmp_path / "elsewhere"
     profile = write(work / "p.yaml", "name: Ada Example\nsummary: Wheel test.\n")
     env = {**os.environ, "PYTHONPATH": str(target), "SOURCE_DATE_EPOCH": EPOCH}

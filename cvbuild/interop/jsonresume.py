@@ -617,6 +617,12 @@ def to_jsonresume(profile: Profile, spec: DocumentSpec | None, warn: Warn) -> di
         out["work"] = [_export_work(e) for e in tagged(profile.experience)]
     if wanted("volunteer"):
         out["volunteer"] = [_export_volunteer(v) for v in tagged(profile.volunteer)]
+    if wanted("service"):  # academic service is unpaid work for a community: JSON Resume's volunteer
+        out.setdefault("volunteer", []).extend(
+            _clean({"organization": s.organization or s.role, "position": s.role, "url": s.url, "summary": s.summary})
+            | _clean(_range(s))
+            for s in tagged(profile.service)
+        )
     if wanted("education"):
         out["education"] = [_export_education(e) for e in tagged(profile.education)]
     if wanted("honors"):
@@ -644,7 +650,11 @@ def to_jsonresume(profile: Profile, spec: DocumentSpec | None, warn: Warn) -> di
             out["references"] = [_clean({"name": r.name, "reference": r.text}) for r in tagged(profile.references)]
     if wanted("projects"):
         out["projects"] = [_export_project(p) for p in tagged(profile.projects)]
-    left = [s for s in ("talks", "teaching", "service") if getattr(profile, s) and wanted(s)]
+    if wanted("talks"):  # JSON Resume's project `type` names talks and presentations
+        out.setdefault("projects", []).extend(_export_talk(t) for t in tagged(profile.talks))
+    if wanted("teaching"):
+        out.setdefault("projects", []).extend(_export_teaching(t) for t in tagged(profile.teaching))
+    left: list[str] = []
     left += [s.title for s in profile.sections if wanted(s.id or _slug(s.title))]
     if left:
         warn(f"JSON Resume has no place for: {', '.join(left)}; not exported")
@@ -747,6 +757,22 @@ def _export_publication(p: Any) -> dict[str, Any]:
             "url": url,
             "summary": summary,
         }
+    )
+
+
+def _export_talk(t: Any) -> dict[str, Any]:
+    url = t.links.slides or t.links.video or t.links.event
+    date = {"startDate": str(t.date), "endDate": str(t.date)} if t.date else {}
+    kind = "invited talk" if t.invited else "talk"
+    return _clean({"name": t.title, "description": t.summary, "entity": t.event, "type": kind, "url": url} | date)
+
+
+def _export_teaching(t: Any) -> dict[str, Any]:
+    entity = ", ".join(x for x in (t.institution, t.term) if x) or None
+    roles = [t.role] if t.role else []
+    return _clean(
+        {"name": t.course, "description": t.summary, "roles": roles, "entity": entity, "type": "teaching", "url": t.url}
+        | _range(t)
     )
 
 

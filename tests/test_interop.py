@@ -1,0 +1,442 @@
+"""JSON Resume and RenderCV import, JSON Resume export (cvbuild/interop/).
+
+Samples in tests/fixtures/interop/ are fictional and written from the public schemas:
+resume.json (JSON Resume 1.x, every section plus an unknown one), rendercv_cv.yaml (RenderCV 2.x,
+every entry type), extras.yaml (a profile using the fields added for them).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import EXAMPLE, FIXTURES, RESUME, pdf_text, run_cli, squash, write
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from jsonschema import Draft7Validator
+
+from cvbuild.interop.common import checked_profile, checked_yaml
+from cvbuild.interop.jsonresume import from_jsonresume, official_schema, to_jsonresume
+from cvbuild.schema.model import Profile
+
+INTEROP = FIXTURES / "interop"
+JSONRESUME = INTEROP / "resume.json"
+RENDERCV = INTEROP / "rendercv_cv.yaml"
+EXTRAS = INTEROP / "extras.yaml"
+
+
+def schema_errors(data: Any) -> list[str]:
+    validator = Draft7Validator(official_schema(), format_checker=Draft7Validator.FORMAT_CHECKER)
+    return [f"{list(e.absolute_path)}: {e.message}" for e in validator.iter_errors(data)]
+
+
+def imported(kind: str, source: Path, folder: Path) -> tuple[Path, str]:
+    """Run `cvbuild import KIND SOURCE` and write its stdout as folder/profile.yaml; returns it and stderr."""
+    result = run_cli("import", kind, source)
+    assert result.returncode == 0, result.stderr
+    return write(folder / "profile.yaml", result.stdout), result.stderr
+
+
+# ---- the official schema ------------------------------------------------------------------------
+
+
+def test_sample_resume_json_is_valid_json_resume() -> None:
+    assert schema_errors(json.loads(JSONRESUME.read_text(encoding="utf-8"))) == []
+
+
+def test_shipped_schema_is_the_official_one_with_its_licence() -> None:
+    schema = official_schema()
+    assert schema["$schema"] == "http://json-schema.org/draft-07/schema#"
+    assert {"basics", "work", "certificates", "references", "projects"} <= set(schema["properties"])
+    licence = (Path(__file__).parents[1] / "cvbuild" / "interop" / "LICENSE-jsonresume-schema.md").read_text()
+    assert "MIT License" in licence and "jsonresume/resume-schema" in licence
+
+
+# ---- import jsonresume --------------------------------------------------------------------------
+
+
+def test_import_jsonresume_maps_every_part(tmp_path: Path) -> None:
+    path, stderr = imported("jsonresume", JSONRESUME, tmp_path)
+    result = run_cli("validate", path)
+    assert result.returncode == 0, result.stderr
+    from cvbuild.loading.profile import load_profile
+
+    p, _ = load_profile(path)
+    assert p.name == "Tomás Ferreira-Lind" and p.headline == "Backend engineer · distributed systems"
+    assert p.contact.location == "Hornsgatan 12, 118 20 Stockholm, Stockholm County, SE"
+    assert p.contact.links.github == "tferreiralind" and p.contact.links.mastodon == "https://hachyderm.io/@tomas"
+    assert [(x.network, x.url) for x in p.contact.profiles] == [("Codeberg", "https://codeberg.org/tfl")]
+    work = p.experience[0]
+    assert (work.organization, work.role, str(work.start), str(work.end)) == (
+        "Klarbetal AB",
+        "Staff Engineer",
+        "2021-03",
+        "present",
+    )
+    assert work.summary and work.summary.startswith("Nordic payments processor.")
+    assert p.experience[1].highlights[-1] == "team: Checkout"
+    assert p.volunteer[0].role == "Coding club mentor" and p.volunteer[0].highlights
+    edu = p.education[0]
+    assert (edu.degree, edu.field, edu.gpa) == ("MSc", "Computer Science", "4.6/5")
+    assert edu.courses == ["ID2203 Distributed Systems", "DD2460 Software Safety and Security"]
+    assert p.honors[0].issuer == "Stockholm FinTech Week" and p.honors[0].note
+    assert p.certificates[0].issuer == "CNCF" and str(p.certificates[0].date) == "2022-04"
+    pub = p.publication_entries()[0]
+    assert pub.authors == [p.name] and pub.venue == "QCon London" and str(pub.date) == "2023-03-28"
+    assert [(s.category, s.level, s.items) for s in p.skills][2] == ("Python", "Intermediate", [])
+    assert p.languages[1].fluency == "Professional working proficiency"
+    assert p.interest_entries()[0].keywords == ["indoor", "Fontainebleau trips"]
+    assert p.references != "on_request" and p.references[0].text
+    project = p.projects[0]
+    assert (project.role, project.organization, project.type) == ("Author, Maintainer", "Open source", "application")
+    assert project.technologies == ["Rust", "SQL", "PostgreSQL"]
+    titles = [s.title for s in p.sections]
+    assert titles == ["Writing", "Speaking"]  # a publication without date, and a non-standard section
+    # What has no place is reported with a JSON pointer, and how it was kept.
+    name = str(JSONRESUME)
+    for pointer_ in ("/work/0/description", "/work/1/team", "/basics/image", "/meta", "/speaking", "/publications/1"):
+        assert f"{name}: {pointer_}: " in stderr, pointer_
+    assert "JSON Resume has no authors" in stderr
+
+
+def test_malformed_json_is_located(tmp_path: Path) -> None:
+    bad = write(tmp_path / "resume.json", '{\n  "basics": {\n    "name": "Ada",\n  }\n}\n')
+    result = run_cli("import", "jsonresume", bad)
+    assert result.returncode == 2
+    assert f"{bad}:4:3: invalid JSON" in result.stderr
+    assert "Traceback" not in result.stderr and result.stdout == ""
+
+
+def test_schema_violations_are_reported_with_pointers(tmp_path: Path) -> None:
+    data = {"basics": {"name": "Ada"}, "work": [{"name": "X", "startDate": "March 2020"}], "skills": "Python"}
+    bad = write(tmp_path / "resume.json", json.dumps(data))
+    result = run_cli("import", "jsonresume", bad)
+    assert result.returncode == 2
+    assert f"{bad}: /work/0/startDate: 'March 2020' is not a date" in result.stderr
+    assert f"{bad}: /skills: " in result.stderr
+    assert "2 problems found" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("command", "source", "hint"),
+    [
+        ("jsonresume", RENDERCV, "this looks like a RenderCV file; use `cvbuild import rendercv"),
+        ("rendercv", JSONRESUME, "this looks like a JSON Resume file; use `cvbuild import jsonresume"),
+        ("jsonresume", EXAMPLE, "this looks like a cvbuild profile already; use `cvbuild validate"),
+        ("rendercv", EXAMPLE, "this looks like a cvbuild profile already"),
+    ],
+)
+def test_a_file_of_the_wrong_kind_is_recognised(command: str, source: Path, hint: str) -> None:
+    result = run_cli("import", command, source)
+    assert result.returncode == 2 and hint in result.stderr, result.stderr
+
+
+def test_import_repairs_links_and_drops_what_cannot_be_valid(tmp_path: Path) -> None:
+    data = {
+        "basics": {"name": "Ada", "url": "www.ada.example.org", "email": "ada-at-example"},
+        "work": [{"name": "X", "position": "Y", "url": "javascript:alert(1)", "startDate": "2020-19"}],
+        "references": [{"name": "", "reference": "Available upon request"}],
+    }
+    notes: list[str] = []
+    out = checked_profile(Path("r.json"), from_jsonresume(data, lambda w, m: notes.append(f"{w}: {m}")))
+    profile = Profile.model_validate(out)
+    assert profile.contact.website == "https://www.ada.example.org" and profile.contact.email is None
+    assert profile.experience[0].url is None and profile.experience[0].start is None
+    assert profile.references == "on_request"
+    assert any(n.startswith("/work/0/url: ") for n in notes) and any(n.startswith("/work/0/startDate:") for n in notes)
+    assert any(n.startswith("/basics/email: ") for n in notes)
+
+
+# ---- export jsonresume --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("profile", [EXAMPLE, RESUME, EXTRAS], ids=lambda p: p.stem)
+def test_export_validates_against_the_official_schema(profile: Path) -> None:
+    result = run_cli("export", "jsonresume", profile)
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert schema_errors(data) == []
+    assert data["basics"]["name"]
+
+
+def test_export_puts_authors_and_venue_into_summary_and_publisher() -> None:
+    data = json.loads(run_cli("export", "jsonresume", EXAMPLE).stdout)
+    from cvbuild.loading.profile import load_profile
+
+    profile, _ = load_profile(EXAMPLE)
+    first = profile.publication_entries()[0]
+    out = next(p for p in data["publications"] if p["name"] == first.title)
+    assert out["summary"].startswith("Authors: " + first.authors[0])
+    assert out["publisher"] == (first.venue or first.venue_full)
+    assert out["releaseDate"] == str(first.date)
+
+
+def test_export_of_one_document_keeps_its_sections_and_tags(tmp_path: Path) -> None:
+    profile = write(
+        tmp_path / "p.yaml",
+        "name: Ada Example\nsummary: Hello.\n"
+        "experience:\n"
+        "  - {organization: A, role: Engineer, date: 2024, tags: [industry]}\n"
+        "  - {organization: B, role: Researcher, date: 2023, tags: [academic]}\n"
+        "skills: [{category: Python, items: [pandas]}]\n"
+        "talks: [{title: A talk, date: 2024}]\n"
+        "sections: [{title: Mentoring, entries: [{title: Two students}]}]\n"
+        "documents:\n  resume: {sections: [experience], tags: [industry]}\n  cv: {}\n",
+    )
+    result = run_cli("export", "jsonresume", profile, "-d", "resume")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert [w["name"] for w in data["work"]] == ["A"] and "skills" not in data and "summary" not in data["basics"]
+    whole = run_cli("export", "jsonresume", profile)
+    assert "JSON Resume has no place for: Mentoring" in whole.stderr
+    assert {"name": "A talk", "type": "talk", "startDate": "2024", "endDate": "2024"} in json.loads(whole.stdout)[
+        "projects"
+    ]
+    assert run_cli("export", "jsonresume", profile, "-d", "nope").returncode == 2
+
+
+# A profile made only of what JSON Resume can hold, in the form import gives back: dates as
+# `date` or `start`+`end`, roles without ", ", named links as user names.
+_word = st.text(alphabet=st.characters(categories=("L", "N"), max_codepoint=0x2FF), min_size=1, max_size=8)
+_text = st.lists(_word, min_size=1, max_size=4).map(" ".join)
+_year = st.integers(1990, 2030)
+_month = st.integers(1, 12)
+
+
+@st.composite
+def _date(draw: Any) -> str:
+    year = draw(_year)
+    return draw(st.sampled_from([str(year), f"{year}-{draw(_month):02d}"]))
+
+
+@st.composite
+def _range(draw: Any) -> dict[str, str]:
+    start = draw(_date())
+    choice = draw(st.sampled_from(["date", "open", "closed"]))
+    if choice == "date":
+        return {"date": start}
+    if choice == "open":
+        return {"start": start, "end": "present"}
+    end = str(int(start[:4]) + draw(st.integers(1, 5)))
+    return {"start": start, "end": end}
+
+
+_url = _word.map(lambda w: f"https://example.org/{w}")
+_opt = st.none() | _text
+
+
+def _entries(fields: dict[str, Any], dated: bool = False, most: int = 2) -> Any:
+    """Lists of entries with these fields (and a date range when `dated`)."""
+    entry = st.fixed_dictionaries(fields)
+    if dated:
+        entry = st.tuples(entry, _range()).map(lambda pair: {**pair[0], **pair[1]})
+    return st.lists(entry, max_size=most)
+
+
+_texts = st.lists(_text, max_size=3)
+_some_texts = st.lists(_text, min_size=1, max_size=3)
+_interest = _text | st.fixed_dictionaries({"name": _text, "keywords": _some_texts})
+_contact = st.fixed_dictionaries(
+    {
+        "email": st.none() | _word.map(lambda w: f"{w}@example.org"),
+        "phone": st.none() | st.just("+1 555 0100"),
+        "website": st.none() | _url,
+        "location": _opt,
+        "links": st.fixed_dictionaries({"github": st.sampled_from(["ada", "ada-example", "a.example"])}),
+        "profiles": st.lists(st.fixed_dictionaries({"network": st.just("Codeberg"), "url": _url}), max_size=1),
+    }
+)
+PROFILES = st.fixed_dictionaries(
+    {
+        "name": _text,
+        "headline": _opt,
+        "summary": _opt,
+        "contact": _contact,
+        "interests": st.lists(_interest, max_size=3),
+        "experience": _entries(
+            {"organization": _text, "role": _text, "summary": _opt, "highlights": _texts, "url": st.none() | _url},
+            dated=True,
+            most=3,
+        ),
+        "volunteer": _entries({"organization": _text, "role": _text, "highlights": _texts}, dated=True),
+        "education": _entries(
+            {"institution": _text, "degree": _text, "field": _text, "gpa": _opt, "courses": _texts}, dated=True
+        ),
+        "honors": _entries({"title": _text, "issuer": _opt, "date": _date(), "note": _opt}),
+        "certificates": _entries({"name": _text, "issuer": _opt, "date": _date(), "url": st.none() | _url}),
+        "publications": _entries(
+            {
+                "title": _text,
+                "authors": st.lists(_text, min_size=1, max_size=4),
+                "venue": _opt,
+                "date": _date(),
+                "type": st.just("other"),
+                "url": st.none() | _url,
+                "note": _opt,
+            },
+            most=3,
+        ),
+        "skills": _entries({"category": _text, "level": _opt, "items": _some_texts}, most=3),
+        "languages": _entries({"language": _text, "fluency": _opt}),
+        "references": st.just("on_request") | _entries({"name": _text, "text": _text}),
+        "projects": _entries(
+            {
+                "name": _text,
+                "role": _opt,
+                "organization": _opt,
+                "type": _opt,
+                "summary": _opt,
+                "technologies": _texts,
+            },
+            dated=True,
+        ),
+    }
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(PROFILES)
+def test_round_trip_keeps_every_field_json_resume_can_hold(raw: dict[str, Any]) -> None:
+    original = Profile.model_validate(checked_profile(Path("p.yaml"), raw))
+    exported = to_jsonresume(original, None, lambda _m: None)
+    assert schema_errors(exported) == []
+    notes: list[str] = []
+    back = Profile.model_validate(
+        checked_profile(Path("r.json"), from_jsonresume(exported, lambda w, m: notes.append(f"{w}: {m}")))
+    )
+    assert back.model_dump() == original.model_dump()
+    assert [n for n in notes if "no authors" not in n] == []
+
+
+def test_round_trip_of_the_example_keeps_what_json_resume_holds(tmp_path: Path) -> None:
+    exported = write(tmp_path / "resume.json", run_cli("export", "jsonresume", EXAMPLE).stdout)
+    path, stderr = imported("jsonresume", exported, tmp_path)
+    from cvbuild.loading.profile import load_profile
+
+    before, _ = load_profile(EXAMPLE)
+    after, _ = load_profile(path)
+    assert after.name == before.name and after.contact.email == before.contact.email
+    for a, b in zip(after.experience, before.experience, strict=True):  # a team joins its organization
+        assert a.organization.startswith(b.organization) and a.highlights[: len(b.highlights)] == b.highlights
+    pubs_before = {p.title: p for p in before.publication_entries()}
+    for p in after.publication_entries():
+        assert p.authors == pubs_before[p.title].authors  # authors come back from the summary line
+    assert "no authors" not in stderr
+
+
+# ---- import rendercv ------------------------------------------------------------------------------
+
+
+def test_import_rendercv_maps_entry_types_networks_design_and_locale(tmp_path: Path) -> None:
+    path, stderr = imported("rendercv", RENDERCV, tmp_path)
+    from cvbuild.loading.profile import load_profile
+
+    p, _ = load_profile(path)
+    assert p.contact.links.github == "priyar" and p.contact.links.orcid == "0000-0002-1825-0097"
+    assert p.contact.links.mastodon == "https://genomic.social/@priya"
+    assert {x.network for x in p.contact.profiles} == {"Reddit", "Lab page"}
+    assert p.summary and "single-cell transcriptomics" in p.summary
+    assert [e.organization for e in p.experience] == ["European Molecular Biology Laboratory", "Broad Institute"]
+    assert p.education[0].degree == "PhD" and str(p.education[1].start) == "2013"  # "2013 – 2018" is a range
+    pubs = p.publication_entries()
+    assert pubs[0].authors[1] == "P. Raghunathan" and "P. Raghunathan" in p.aliases  # ***owner*** marks
+    assert pubs[0].doi == "10.1038/s41592-024-00000-0" and pubs[1].type == "preprint"
+    assert p.projects[0].name == "scRare" and p.honors[0].title == "EIPOD Postdoctoral Fellowship"
+    assert p.skills[1].items[0] == "Bayesian inference (Stan, Pyro)"  # no split inside parentheses
+    assert [lang.language for lang in p.languages] == ["English", "Tamil", "German"]
+    assert p.talks[0].title.startswith("Invited talk") and p.service and p.teaching
+    assert [s.title for s in p.sections] == ["Note"]
+    doc = p.documents["cv"]
+    assert (doc.theme, doc.locale, doc.options["page_size"], doc.options["accent"]) == (
+        "classic",
+        "de",
+        "a4",
+        "#000000",
+    )
+    assert doc.sections and doc.sections[:3] == ["summary", "experience", "education"]  # RenderCV's order
+    # Warnings point at the line and column of the RenderCV file.
+    assert re.search(rf"{re.escape(str(RENDERCV))}:\d+:\d+: cv\.sections\.experience\[1\]\.funding: ", stderr)
+    assert "design: no cvbuild option for section_titles" in stderr
+
+
+def test_rendercv_unknown_entries_go_to_custom_sections(tmp_path: Path) -> None:
+    source = write(
+        tmp_path / "CV.yaml",
+        "cv:\n  name: Ada Example\n  sections:\n"
+        "    odd things:\n      - {foo: 1, bar: two}\n"
+        "    service:\n      - {name: Program committee, date: 2024}\n"
+        "    hobbies:\n      - {label: Climbing, details: 'bouldering, alpine'}\n"
+        "    summary:\n      - See $$x^2$$ and #emph[this].\n"
+        "design: {theme: opal}\n",
+    )
+    path, stderr = imported("rendercv", source, tmp_path)
+    from cvbuild.loading.profile import load_profile
+
+    p, _ = load_profile(path)
+    assert [s.title for s in p.sections] == ["Odd Things", "Service"]
+    assert p.sections[1].id == "service-2"  # no clash with the built-in `service`
+    assert p.interest_entries()[0].keywords == ["bouldering", "alpine"]
+    assert p.documents["cv"].theme == "modern"
+    assert "odd things[0]: unknown entry type; kept in a custom section" in stderr
+    assert "Typst code is shown as text" in stderr
+    assert p.summary == "See $$x^2$$ and #emph[this]."
+
+
+# ---- every imported file renders in every built-in theme -----------------------------------------
+
+SOURCES = {"jsonresume": JSONRESUME, "rendercv": RENDERCV}
+
+
+@pytest.fixture(scope="module")
+def imported_profiles(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    out = {}
+    for kind, source in SOURCES.items():
+        folder = tmp_path_factory.mktemp(kind)
+        out[kind] = imported(kind, source, folder)[0]
+    return out
+
+
+@pytest.mark.parametrize("theme", ["classic", "modern"])
+@pytest.mark.parametrize("kind", list(SOURCES))
+def test_imported_profile_renders_in_every_theme(
+    kind: str, theme: str, imported_profiles: dict[str, Path], tmp_path: Path
+) -> None:
+    profile = imported_profiles[kind]
+    out = tmp_path / "out"
+    result = run_cli("render", profile, "--theme", theme, "-f", "pdf,html,txt,md", "-o", out)
+    assert result.returncode == 0, result.stderr
+    from cvbuild.loading.profile import load_profile
+
+    p, _ = load_profile(profile)
+    expected = [p.name, p.experience[0].role, p.education[0].institution, p.skills[0].category]
+    expected.append(p.publication_entries()[0].title)
+    pdf = next(out.glob("*.pdf"))
+    text = squash(pdf_text(pdf))
+    html = next(out.glob("*.html")).read_text(encoding="utf-8")
+    txt = next(out.glob("*.txt")).read_text(encoding="utf-8")
+    md = next(out.glob("*.md")).read_text(encoding="utf-8")
+    for value in expected:
+        assert squash(value) in text, value
+        assert squash(value) in squash(txt), value
+        assert value.split()[0] in html and value.split()[0] in md
+    weasy = run_cli("render", profile, "--theme", theme, "-f", "pdf", "--engine", "weasyprint", "-o", tmp_path / "w")
+    assert weasy.returncode == 0, weasy.stderr
+    assert squash(p.name) in squash(pdf_text(next((tmp_path / "w").glob("*.pdf"))))
+
+
+def test_checked_yaml_refuses_what_validate_would_refuse(tmp_path: Path) -> None:
+    from cvbuild.errors import InputError
+
+    with pytest.raises(InputError, match="cannot be imported"):
+        checked_yaml(tmp_path / "x.json", {"name": "Ada", "experience": [{"organization": "X"}]}, "header")
+
+
+def test_import_writes_nothing_on_error(tmp_path: Path) -> None:
+    shutil.copy(JSONRESUME, tmp_path / "resume.json")
+    write(tmp_path / "resume.json", (tmp_path / "resume.json").read_text()[:-20])
+    result = run_cli("import", "jsonresume", tmp_path / "resume.json")
+    assert result.returncode == 2 and result.stdout == ""
