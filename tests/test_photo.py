@@ -117,7 +117,7 @@ def test_bad_photo_is_a_located_error(tmp_path: Path, photo: str, content: bytes
 
 
 def test_profile_link_needs_a_url_unless_the_network_is_named(tmp_path: Path) -> None:
-    ok = "  profiles:\n    - {network: GitHub, username: ada}\n    - {network: Codeberg, url: https://codeberg.org/ada}\n"
+    ok = "  profiles:\n    - {network: GitHub, username: ada}\n    - {network: Codeberg, url: 'https://codeberg.org/ada'}\n"
     profile = write(tmp_path / "p.yaml", "name: Ada Example\ncontact:\n" + ok)
     out = tmp_path / "out"
     assert run_cli("render", profile, "-f", "txt", "-o", out).returncode == 0

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -72,6 +72,27 @@ def wrong_kind(path: Path, data: Any, expected: str) -> None:
     if kind is None or kind == expected:
         return
     raise InputError([Problem(path, 0, 0, "", f"this looks like {_NAMES[kind]}; use `{_COMMANDS[kind]} {path}`")])
+
+
+def leftovers(
+    item: Mapping[str, Any],
+    used: Sequence[str],
+    where: tuple[Any, ...],
+    note: Callable[[Any, str], None],
+    kept_as: str | None = "as a highlight",
+) -> list[str]:
+    """Fields a profile entry has no place for: scalars come back as `key: value` lines to keep
+    (the caller says where, in `kept_as`; None when it has nowhere to keep them)."""
+    kept: list[str] = []
+    for key, value in item.items():
+        if key in used or value in (None, "", [], {}):
+            continue
+        if kept_as and isinstance(value, (str, int, float)) and not isinstance(value, bool):
+            kept.append(f"{key}: {value}")
+            note((*where, key), f"no such field in a cvbuild profile; kept {kept_as}")
+        else:
+            note((*where, key), "no such field in a cvbuild profile; not imported")
+    return kept
 
 
 def pointer(*parts: str | int) -> str:

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from cvbuild.errors import InputError, Problem
-from cvbuild.interop.common import Warn, checked_profile, pointer, read_json, wrong_kind
+from cvbuild.interop.common import Warn, checked_profile, leftovers, pointer, read_json, wrong_kind
 from cvbuild.schema.fields import parse_date
 from cvbuild.schema.model import NAMED_NETWORKS, DocumentSpec, Links, Profile, network_key
 
@@ -65,9 +65,7 @@ def schema_problems(path: Path, data: Any) -> list[Problem]:
 
 
 def _schema_message(error: Any) -> str:
-    if error.validator == "pattern" and "iso8601" in str(error.schema.get("$ref", "")) + str(error.schema_path):
-        return f"{error.instance!r} is not a date; JSON Resume dates are YYYY, YYYY-MM or YYYY-MM-DD"
-    if error.validator == "pattern":
+    if error.validator == "pattern":  # the schema's only pattern is its iso8601 date
         return f"{error.instance!r} is not a date; JSON Resume dates are YYYY, YYYY-MM or YYYY-MM-DD"
     return f"{error.message} (JSON Resume schema 1.x)"
 
@@ -84,11 +82,12 @@ def import_file(path: Path, warn: Warn) -> dict[str, Any]:
     problems = schema_problems(path, data)
     if problems:
         raise InputError(problems)
-    out = from_jsonresume(data, lambda where, message: warn(f"{path}: {where}: {message}"))
+    out = from_jsonresume(data, lambda where, message: warn(f"{path}: {pointer(*where)}: {message}"))
     return checked_profile(path, out)
 
 
-Note = Callable[[str, str], None]  # (JSON pointer, message)
+Where = tuple[str | int, ...]  # a place in the JSON; shown as a JSON Pointer
+Note = Callable[[Where, str], None]
 
 
 def from_jsonresume(data: Mapping[str, Any], note: Note) -> dict[str, Any]:
@@ -101,7 +100,7 @@ def from_jsonresume(data: Mapping[str, Any], note: Note) -> dict[str, Any]:
         if key in ("basics", "$schema"):
             continue
         if key == "meta":
-            note(pointer("meta"), "not imported: cvbuild writes its own metadata")
+            note(("meta",), "not imported: cvbuild writes its own metadata")
             continue
         mapper = SECTION_MAPPERS.get(key)
         if mapper is None:
@@ -114,7 +113,13 @@ def from_jsonresume(data: Mapping[str, Any], note: Note) -> dict[str, Any]:
             out[target] = items
         custom += extra
     if "name" not in out:
-        note(pointer("basics", "name"), "missing; set `name:` in the profile (it is required)")
+        note(
+            (
+                "basics",
+                "name",
+            ),
+            "missing; set `name:` in the profile (it is required)",
+        )
         out["name"] = "Your Name"
     for pub in out.get("publications", []):
         pub["authors"] = pub["authors"] or [out["name"]]  # the owner; import warned about it
@@ -148,7 +153,7 @@ def _ordered(out: dict[str, Any]) -> dict[str, Any]:
     return {k: out[k] for k in _ORDER if k in out} | {k: v for k, v in out.items() if k not in _ORDER}
 
 
-def _url(value: Any, where: tuple[str | int, ...], note: Note) -> str | None:
+def _url(value: Any, where: Where, note: Note) -> str | None:
     """A link cvbuild accepts: http(s), mailto or tel. `www.example.org` gains `https://`."""
     from pydantic_core import PydanticCustomError
 
@@ -161,13 +166,13 @@ def _url(value: Any, where: tuple[str | int, ...], note: Note) -> str | None:
         return check_url(text)
     except PydanticCustomError as exc:
         if url_scheme(text) is None and "." in text.split("/")[0]:
-            note(pointer(*where), f"{text!r} has no scheme; imported as https://{text}")
+            note((*where,), f"{text!r} has no scheme; imported as https://{text}")
             return _url("https://" + text, where, note)
-        note(pointer(*where), f"{exc.message()}; not imported")
+        note((*where,), f"{exc.message()}; not imported")
         return None
 
 
-def _date(value: Any, where: tuple[str | int, ...], note: Note) -> str | None:
+def _date(value: Any, where: Where, note: Note) -> str | None:
     from pydantic_core import PydanticCustomError
 
     from cvbuild.schema.fields import parse_date
@@ -178,7 +183,7 @@ def _date(value: Any, where: tuple[str | int, ...], note: Note) -> str | None:
     try:
         parse_date(text)
     except PydanticCustomError as exc:
-        note(pointer(*where), f"{exc.message()}; not imported")
+        note((*where,), f"{exc.message()}; not imported")
         return None
     return text
 
@@ -191,28 +196,18 @@ def _texts(values: Any) -> list[str]:
     return [t for v in values or [] if (t := _text(v))]
 
 
-def _leftovers(item: Mapping[str, Any], used: Sequence[str], where: tuple[str | int, ...], note: Note) -> list[str]:
-    """Fields a profile entry has no place for: scalars come back as `Key: value` lines to keep."""
-    kept: list[str] = []
-    for key, value in item.items():
-        if key in used or value in (None, "", [], {}):
-            continue
-        if isinstance(value, (str, int, float)) and not isinstance(value, bool):
-            kept.append(f"{key}: {value}")
-            note(pointer(*where, key), "no such field in a cvbuild profile; kept as a highlight")
-        else:
-            note(pointer(*where, key), "no such field in a cvbuild profile; not imported")
-    return kept
-
-
-def _dates(
-    item: Mapping[str, Any], out: dict[str, Any], where: tuple[str | int, ...], note: Note, *, ongoing: bool = True
-) -> None:
+def _dates(item: Mapping[str, Any], out: dict[str, Any], where: Where, note: Note, *, ongoing: bool = True) -> None:
     """startDate/endDate -> start/end. JSON Resume leaves endDate out for what is still going on."""
     start = _date(item.get("startDate"), (*where, "startDate"), note)
     end = _date(item.get("endDate"), (*where, "endDate"), note)
     if start and end and parse_date(end).sort_key < parse_date(start).sort_key:
-        note(pointer(*where, "endDate"), f"{end} is before startDate {start}; not imported")
+        note(
+            (
+                *where,
+                "endDate",
+            ),
+            f"{end} is before startDate {start}; not imported",
+        )
         end = None
     if start and end and start == end:
         out["date"] = start
@@ -232,7 +227,7 @@ def _basics(basics: Mapping[str, Any], out: dict[str, Any], note: Note) -> None:
     if image := _text(basics.get("image")):
         if "://" in image or image.startswith("data:"):
             note(
-                pointer("basics", "image"),
+                ("basics", "image"),
                 f"cvbuild embeds a local photo only; download {image[:80]} next to the profile "
                 "and set `photo:` to its file name",
             )
@@ -243,7 +238,13 @@ def _basics(basics: Mapping[str, Any], out: dict[str, Any], note: Note) -> None:
         if re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", email):
             contact["email"] = email
         else:
-            note(pointer("basics", "email"), f"{email!r} is not an e-mail address; not imported")
+            note(
+                (
+                    "basics",
+                    "email",
+                ),
+                f"{email!r} is not an e-mail address; not imported",
+            )
     if phone := _text(basics.get("phone")):
         contact["phone"] = phone
     if url := _url(basics.get("url"), ("basics", "url"), note):
@@ -262,7 +263,13 @@ def _basics(basics: Mapping[str, Any], out: dict[str, Any], note: Note) -> None:
     used = ("name", "label", "image", "email", "phone", "url", "summary", "location", "profiles")
     for key in basics:
         if key not in used and basics[key] not in (None, "", [], {}):
-            note(pointer("basics", key), "no such field in a cvbuild profile; not imported")
+            note(
+                (
+                    "basics",
+                    key,
+                ),
+                "no such field in a cvbuild profile; not imported",
+            )
 
 
 def _location(loc: Mapping[str, Any], note: Note) -> str | None:
@@ -272,10 +279,23 @@ def _location(loc: Mapping[str, Any], note: Note) -> str | None:
     parts = [address.replace("\n", ", ") if address else None, city, _text(loc.get("region"))]
     parts.append(_text(loc.get("countryCode")))
     if address or loc.get("postalCode"):
-        note(pointer("basics", "location"), "address and postal code joined into `contact.location`")
+        note(
+            (
+                "basics",
+                "location",
+            ),
+            "address and postal code joined into `contact.location`",
+        )
     for key in loc:
         if key not in ("address", "postalCode", "city", "region", "countryCode"):
-            note(pointer("basics", "location", key), "no such field in a cvbuild profile; not imported")
+            note(
+                (
+                    "basics",
+                    "location",
+                    key,
+                ),
+                "no such field in a cvbuild profile; not imported",
+            )
     return ", ".join(p for p in parts if p) or None
 
 
@@ -286,7 +306,7 @@ def _profiles(items: Sequence[Any], note: Note) -> tuple[dict[str, str], list[di
     for i, item in enumerate(items):
         network, user = _text(item.get("network")), _text(item.get("username"))
         url = _url(item.get("url"), ("basics", "profiles", i, "url"), note)
-        where = pointer("basics", "profiles", i)
+        where: Where = ("basics", "profiles", i)
         if not network:
             if url:
                 network = re.sub(r"^https?://(www\.)?", "", url).split("/")[0] or "Profile"
@@ -316,7 +336,13 @@ def _work(items: Sequence[Any], note: Note) -> tuple[str, list[dict[str, Any]], 
         _dates(item, entry, where, note)
         summary = _text(item.get("summary"))
         if description := _text(item.get("description")):
-            note(pointer(*where, "description"), "a profile has no company description; kept in `summary`")
+            note(
+                (
+                    *where,
+                    "description",
+                ),
+                "a profile has no company description; kept in `summary`",
+            )
             summary = f"{description}. {summary}" if summary else description
         entry |= {
             "summary": summary,
@@ -324,12 +350,12 @@ def _work(items: Sequence[Any], note: Note) -> tuple[str, list[dict[str, Any]], 
             "url": _url(item.get("url"), (*where, "url"), note),
         }
         used = ("name", "position", "location", "startDate", "endDate", "summary", "description", "highlights", "url")
-        entry["highlights"] += _leftovers(item, used, where, note)
+        entry["highlights"] += leftovers(item, used, where, note)
         if entry["organization"] and entry["role"]:
             out.append(entry)
         else:
             stray.append(_generic(entry, entry["role"] or entry["organization"], entry["organization"]))
-            note(pointer(*where), "needs both `name` and `position`; kept in the custom section Work")
+            note((*where,), "needs both `name` and `position`; kept in the custom section Work")
     return "experience", out, _custom("Work", stray)
 
 
@@ -346,12 +372,12 @@ def _volunteer(items: Sequence[Any], note: Note) -> tuple[str, list[dict[str, An
             "url": _url(item.get("url"), (*where, "url"), note),
         }
         used = ("organization", "position", "location", "startDate", "endDate", "summary", "highlights", "url")
-        entry["highlights"] += _leftovers(item, used, where, note)
+        entry["highlights"] += leftovers(item, used, where, note)
         if entry["organization"]:
             out.append(entry)
         else:
             stray.append(_generic(entry, entry["role"], None))
-            note(pointer(*where), "needs an `organization`; kept in the custom section Volunteering")
+            note((*where,), "needs an `organization`; kept in the custom section Volunteering")
     return "volunteer", out, _custom("Volunteering", stray)
 
 
@@ -371,12 +397,12 @@ def _education(items: Sequence[Any], note: Note) -> tuple[str, list[dict[str, An
             "url": _url(item.get("url"), (*where, "url"), note),
         }
         used = ("institution", "studyType", "area", "startDate", "endDate", "score", "courses", "url")
-        entry["highlights"] = _leftovers(item, used, where, note)
+        entry["highlights"] = leftovers(item, used, where, note)
         if entry["institution"]:
             out.append(entry)
         else:
             stray.append(_generic(entry, entry["degree"] or entry["field"], None))
-            note(pointer(*where), "needs an `institution`; kept in the custom section Education and training")
+            note((*where,), "needs an `institution`; kept in the custom section Education and training")
     return "education", out, _custom("Education and training", stray)
 
 
@@ -385,11 +411,17 @@ def _awards(items: Sequence[Any], note: Note) -> tuple[str, list[dict[str, Any]]
     for i, item in enumerate(items):
         title = _text(item.get("title"))
         if not title:
-            note(pointer("awards", i), "an award without a title; not imported")
+            note(
+                (
+                    "awards",
+                    i,
+                ),
+                "an award without a title; not imported",
+            )
             continue
         date = _date(item.get("date"), ("awards", i, "date"), note)
         entry = {"title": title, "issuer": _text(item.get("awarder")), "date": date}
-        extra = _leftovers(item, ("title", "awarder", "date", "summary"), ("awards", i), note)
+        extra = leftovers(item, ("title", "awarder", "date", "summary"), ("awards", i), note, "in the note")
         entry["note"] = " ".join([t for t in [_text(item.get("summary"))] if t] + extra) or None
         out.append(entry)
     return "honors", out, []
@@ -400,12 +432,18 @@ def _certificates(items: Sequence[Any], note: Note) -> tuple[str, list[dict[str,
     for i, item in enumerate(items):
         name = _text(item.get("name"))
         if not name:
-            note(pointer("certificates", i), "a certificate without a name; not imported")
+            note(
+                (
+                    "certificates",
+                    i,
+                ),
+                "a certificate without a name; not imported",
+            )
             continue
         date = _date(item.get("date"), ("certificates", i, "date"), note)
         entry = {"name": name, "issuer": _text(item.get("issuer")), "date": date}
         entry["url"] = _url(item.get("url"), ("certificates", i, "url"), note)
-        extra = _leftovers(item, ("name", "issuer", "date", "url"), ("certificates", i), note)
+        extra = leftovers(item, ("name", "issuer", "date", "url"), ("certificates", i), note, "in the note")
         entry["note"] = "; ".join(extra) or None
         out.append(entry)
     return "certificates", out, []
@@ -425,20 +463,20 @@ def _publications(items: Sequence[Any], note: Note) -> tuple[str, list[dict[str,
             summary = rest.strip() or None
         entry: dict[str, Any] = {"title": title, "authors": authors, "venue": _text(item.get("publisher"))}
         entry |= {"date": date, "type": "other", "url": _url(item.get("url"), (*where, "url"), note), "note": summary}
-        extra = _leftovers(item, ("name", "releaseDate", "summary", "publisher", "url"), where, note)
+        extra = leftovers(item, ("name", "releaseDate", "summary", "publisher", "url"), where, note, "in the note")
         if extra:
             entry["note"] = " ".join([t for t in [summary] if t] + extra)
         if not title or not date:
             generic = {"title": title or "Untitled", "subtitle": entry["venue"], "date": date, "url": entry["url"]}
             stray.append(generic | {"summary": entry["note"]})
-            note(pointer(*where), "a publication needs `name` and `releaseDate`; kept in the custom section Writing")
+            note((*where,), "a publication needs `name` and `releaseDate`; kept in the custom section Writing")
             continue
         if not authors:
             owner_only.append(i)
         out.append(entry)
     if owner_only:
         note(
-            pointer("publications"),
+            ("publications",),
             f"JSON Resume has no authors: {len(owner_only)} publication(s) list you as the only author; "
             "add your co-authors to `authors:`",
         )
@@ -455,13 +493,26 @@ def _skills(items: Sequence[Any], note: Note) -> tuple[str, list[dict[str, Any]]
     for i, item in enumerate(items):
         name, level, keywords = _text(item.get("name")), _text(item.get("level")), _texts(item.get("keywords"))
         if not name and not keywords:
-            note(pointer("skills", i), "a skill without name or keywords; not imported")
+            note(
+                (
+                    "skills",
+                    i,
+                ),
+                "a skill without name or keywords; not imported",
+            )
             continue
         if not name:
-            note(pointer("skills", i, "name"), "missing; the skill is filed under `Skills`")
+            note(
+                (
+                    "skills",
+                    i,
+                    "name",
+                ),
+                "missing; the skill is filed under `Skills`",
+            )
         if not keywords and not level:
             keywords = [name] if name else []
-        _leftovers(item, ("name", "level", "keywords"), ("skills", i), note)
+        leftovers(item, ("name", "level", "keywords"), ("skills", i), note, None)
         out.append({"category": name or "Skills", "level": level, "items": keywords})
     return "skills", out, []
 
@@ -471,9 +522,15 @@ def _languages(items: Sequence[Any], note: Note) -> tuple[str, list[dict[str, An
     for i, item in enumerate(items):
         language = _text(item.get("language"))
         if not language:
-            note(pointer("languages", i), "a language without `language`; not imported")
+            note(
+                (
+                    "languages",
+                    i,
+                ),
+                "a language without `language`; not imported",
+            )
             continue
-        _leftovers(item, ("language", "fluency"), ("languages", i), note)
+        leftovers(item, ("language", "fluency"), ("languages", i), note, None)
         out.append({"language": language, "fluency": _text(item.get("fluency"))})
     return "languages", out, []
 
@@ -483,9 +540,15 @@ def _interests(items: Sequence[Any], note: Note) -> tuple[str, list[Any], list[d
     for i, item in enumerate(items):
         name, keywords = _text(item.get("name")), _texts(item.get("keywords"))
         if not name:
-            note(pointer("interests", i), "an interest without a name; not imported")
+            note(
+                (
+                    "interests",
+                    i,
+                ),
+                "an interest without a name; not imported",
+            )
             continue
-        _leftovers(item, ("name", "keywords"), ("interests", i), note)
+        leftovers(item, ("name", "keywords"), ("interests", i), note, None)
         out.append({"name": name, "keywords": keywords} if keywords else name)
     return "interests", out, []
 
@@ -498,9 +561,15 @@ def _references(items: Sequence[Any], note: Note) -> tuple[str, Any, list[dict[s
     for i, item in enumerate(items):
         name = _text(item.get("name"))
         if not name:
-            note(pointer("references", i), "a reference without a name; not imported")
+            note(
+                (
+                    "references",
+                    i,
+                ),
+                "a reference without a name; not imported",
+            )
             continue
-        extra = _leftovers(item, ("name", "reference"), ("references", i), note)
+        extra = leftovers(item, ("name", "reference"), ("references", i), note, "in the reference text")
         text = " ".join([t for t in [_text(item.get("reference"))] if t] + extra) or None
         out.append({"name": name, "text": text})
     return "references", out, []
@@ -512,7 +581,7 @@ def _projects(items: Sequence[Any], note: Note) -> tuple[str, list[dict[str, Any
         where = ("projects", i)
         name = _text(item.get("name"))
         if not name:
-            note(pointer(*where), "a project without a name; filed as `Project`")
+            note((*where,), "a project without a name; filed as `Project`")
         entry: dict[str, Any] = {"name": name or "Project", "role": ", ".join(_texts(item.get("roles"))) or None}
         entry |= {"organization": _text(item.get("entity")), "type": _text(item.get("type"))}
         entry["url"] = _url(item.get("url"), (*where, "url"), note)
@@ -520,7 +589,7 @@ def _projects(items: Sequence[Any], note: Note) -> tuple[str, list[dict[str, Any
         entry |= {"summary": _text(item.get("description")), "highlights": _texts(item.get("highlights"))}
         entry["technologies"] = _texts(item.get("keywords"))
         used = ("name", "roles", "entity", "type", "url", "startDate", "endDate", "description", "highlights")
-        entry["highlights"] += _leftovers(item, (*used, "keywords"), ("projects", i), note)
+        entry["highlights"] += leftovers(item, (*used, "keywords"), ("projects", i), note)
         out.append(entry)
     return "projects", out, []
 
@@ -553,7 +622,7 @@ def _unknown_section(key: str, value: Any, note: Note) -> dict[str, Any] | None:
     """A section JSON Resume does not define: a list of objects becomes a custom section."""
     title = key.replace("_", " ").strip().capitalize() or "More"
     if not isinstance(value, list) or not all(isinstance(v, Mapping) for v in value) or not value:
-        note(pointer(key), "not a JSON Resume section; not imported")
+        note((key,), "not a JSON Resume section; not imported")
         return None
     entries = []
     for i, item in enumerate(value):
@@ -571,9 +640,9 @@ def _unknown_section(key: str, value: Any, note: Note) -> dict[str, Any] | None:
         entry["highlights"] = _texts(item.get("highlights"))
         used: tuple[str, ...] = ("name", "title", "label", "organization", "issuer", "position", "role")
         used = (*used, "startDate", "endDate", "date", "summary", "description", "url", "highlights")
-        entry["highlights"] += _leftovers(item, used, (key, i), note)
+        entry["highlights"] += leftovers(item, used, (key, i), note)
         entries.append(entry)
-    note(pointer(key), f"not a JSON Resume section; kept as the custom section {title!r}")
+    note((key,), f"not a JSON Resume section; kept as the custom section {title!r}")
     return {"title": title, "entries": entries}
 
 

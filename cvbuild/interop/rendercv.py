@@ -12,13 +12,13 @@ Warnings point at the file's line and column.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 from cvbuild.document.sections import BUILTIN_SECTIONS, section_slug
 from cvbuild.errors import InputError
-from cvbuild.interop.common import Warn, checked_profile, unique_section_ids, wrong_kind
+from cvbuild.interop.common import Warn, checked_profile, leftovers, unique_section_ids, wrong_kind
 from cvbuild.loading.yaml_source import Loc, load_yaml
 from cvbuild.schema.fields import parse_date
 from cvbuild.schema.model import NAMED_NETWORKS, network_key
@@ -295,19 +295,6 @@ def _valid(text: str) -> bool:
     return True
 
 
-def _leftovers(entry: Mapping[str, Any], used: Sequence[str], loc: Loc, note: Note) -> list[str]:
-    kept = []
-    for key, value in entry.items():
-        if key in used or value in (None, "", []):
-            continue
-        if isinstance(value, (str, int, float)) and not isinstance(value, bool):
-            kept.append(f"{key}: {value}")
-            note((*loc, key), "no such field in a cvbuild profile; kept as a highlight")
-        else:
-            note((*loc, key), "no such field in a cvbuild profile; not imported")
-    return kept
-
-
 def _summary_with(summary: str | None, free_date: str | None) -> str | None:
     if free_date:
         return f"{free_date}. {summary}" if summary else free_date
@@ -335,7 +322,7 @@ def _education(
         highlights = _texts(e.get("highlights"), (*eloc, "highlights"), note)
         if summary := _summary_with(_check_text(e.get("summary"), (*eloc, "summary"), note), free):
             highlights.insert(0, summary)  # education has no summary: it leads the highlights
-        item["highlights"] = highlights + _leftovers(e, ("institution", "degree", "area", *_DATED), eloc, note)
+        item["highlights"] = highlights + leftovers(e, ("institution", "degree", "area", *_DATED), eloc, note)
         items.append(item)
     _extend(out, "education", items, title, "Education", loc, note)
 
@@ -352,7 +339,7 @@ def _experience(
         free = _dates(e, item, eloc, note)
         item["summary"] = _summary_with(_check_text(e.get("summary"), (*eloc, "summary"), note), free)
         item["highlights"] = _texts(e.get("highlights"), (*eloc, "highlights"), note)
-        item["highlights"] += _leftovers(e, ("company", "position", *_DATED), eloc, note)
+        item["highlights"] += leftovers(e, ("company", "position", *_DATED), eloc, note)
         items.append(item)
     if volunteer:
         _extend(out, "volunteer", items, title, "Volunteering", loc, note)
@@ -388,7 +375,7 @@ def _publications(
         elif doi:
             note((*eloc, "doi"), f"{doi!r} is not a DOI (10.xxxx/...); not imported")
         item["url"] = _text(e.get("url"))
-        extra = _leftovers(e, ("title", "authors", "journal", "doi", "url", *_DATED), eloc, note)
+        extra = leftovers(e, ("title", "authors", "journal", "doi", "url", *_DATED), eloc, note, "in the note")
         notes = [_summary_with(_check_text(e.get("summary"), (*eloc, "summary"), note), None), *extra]
         item["note"] = " ".join(n for n in notes if n) or None
         if "date" not in item or not authors:
@@ -409,7 +396,7 @@ def _one_line(
 ) -> None:
     rows = [(_text(e.get("label")) or "", _text(e.get("details")) or "") for e in entries]
     for i, e in enumerate(entries):
-        _leftovers(e, ("label", "details"), (*loc, i), note)
+        leftovers(e, ("label", "details"), (*loc, i), note, None)
     if re.search(r"language", title, re.I) and not re.search(r"programming", title, re.I):
         langs: list[Any] = [{"language": label, "fluency": details or None} for label, details in rows if label]
         _extend(out, "languages", langs, title, "Languages", loc, note)
@@ -455,7 +442,7 @@ def _normal(
                 summary = f"{location}. {summary}" if summary else location
             item["summary"] = summary
             item["highlights"] = _texts(e.get("highlights"), (*eloc, "highlights"), note)
-            item["highlights"] += _leftovers(e, ("name", *_DATED), eloc, note)
+            item["highlights"] += leftovers(e, ("name", *_DATED), eloc, note)
             items.append(item)
         _extend(out, "projects", items, title, "Projects", loc, note)
         return
@@ -470,7 +457,7 @@ def _normal(
                 item.pop("end", None)
             parts = [_summary_with(_check_text(e.get("summary"), (*eloc, "summary"), note), free)]
             parts += [_text(e.get("location")), *_texts(e.get("highlights"), (*eloc, "highlights"), note)]
-            parts += _leftovers(e, ("name", *_DATED), eloc, note)
+            parts += leftovers(e, ("name", *_DATED), eloc, note, "in the note")
             item["note"] = "; ".join(p for p in parts if p) or None
             honors.append(item)
         _extend(out, "honors", honors, title, "Honors & Awards", loc, note)
@@ -496,7 +483,7 @@ def _lines(
     for i, e in enumerate(entries):
         value = e if isinstance(e, str) else next(e.get(k) for k in ("bullet", "number", "reversed_number") if k in e)
         if not isinstance(e, str):
-            _leftovers(e, ("bullet", "number", "reversed_number"), (*loc, i), note)
+            leftovers(e, ("bullet", "number", "reversed_number"), (*loc, i), note, None)
         if text := _check_text(value, (*loc, i), note):
             texts.append(text)
     if not texts:
@@ -536,7 +523,7 @@ def _custom_section(title: str, entries: list[Any], loc: Loc, note: Note) -> dic
         item["url"] = _text(e.get("url"))
         item["highlights"] = _texts(e.get("highlights"), (*eloc, "highlights"), note)
         used = ("name", "title", "label", "bullet", "company", "institution", "position", "details", "url", *_DATED)
-        item["highlights"] += _leftovers(e, used, eloc, note)
+        item["highlights"] += leftovers(e, used, eloc, note)
         out.append(item)
     return {"title": title, "entries": out}
 
