@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from jsonschema import Draft7Validator
 
-from cvbuild.interop.common import checked_profile, checked_yaml
+from cvbuild.interop.common import checked_profile, checked_yaml, pointer
 from cvbuild.interop.jsonresume import from_jsonresume, official_schema, to_jsonresume
 from cvbuild.schema.model import Profile
 
@@ -142,7 +142,7 @@ def test_import_repairs_links_and_drops_what_cannot_be_valid(tmp_path: Path) -> 
         "references": [{"name": "", "reference": "Available upon request"}],
     }
     notes: list[str] = []
-    out = checked_profile(Path("r.json"), from_jsonresume(data, lambda w, m: notes.append(f"{w}: {m}")))
+    out = checked_profile(Path("r.json"), from_jsonresume(data, lambda w, m: notes.append(f"{pointer(*w)}: {m}")))
     profile = Profile.model_validate(out)
     assert profile.contact.website == "https://www.ada.example.org" and profile.contact.email is None
     assert profile.experience[0].url is None and profile.experience[0].start is None
