@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -136,15 +136,6 @@ def escape_data(text: str) -> str:
 def escape_property(text: str) -> str:
     """Workflow-command property escaping (actions/toolkit `escapeProperty`): also `:` and `,`."""
     return escape_data(text).replace(":", "%3A").replace(",", "%2C")
-
-
-def formatter(name: str) -> Callable[[Sequence[Diagnostic], Path | None], str]:
-    """The formatter called `name`; the CLI checks the name against FORMATS first."""
-    if name == "json":
-        return format_json
-    if name == "github":
-        return format_github
-    return lambda diags, _root: format_text(diags)
 
 
 def workspace_root(env: dict[str, str] | None = None) -> Path:

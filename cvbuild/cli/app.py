@@ -32,7 +32,6 @@ if TYPE_CHECKING:
     from cvbuild.errors import Problem
 
 T = TypeVar("T")
-DIAGNOSTIC_FORMATS = ("text", "json", "github")
 
 
 def _err(message: str) -> None:
@@ -62,10 +61,10 @@ def run(action: Callable[[], T], reporter: Reporter | None = None) -> T:
 def _reporter(fmt: str) -> Reporter:
     """A Reporter for `--format`/`--diagnostics`; an unknown name is a usage error (exit 2)."""
     from cvbuild.cli.report import Reporter
-    from cvbuild.diagnostics import workspace_root
+    from cvbuild.diagnostics import FORMATS, workspace_root
 
-    if fmt not in DIAGNOSTIC_FORMATS:
-        _err(f"error: unknown diagnostics format {fmt!r}; choose {', '.join(DIAGNOSTIC_FORMATS)}")
+    if fmt not in FORMATS:
+        _err(f"error: unknown diagnostics format {fmt!r}; choose {', '.join(FORMATS)}")
         raise typer.Exit(2)
     return Reporter(fmt, workspace_root())
 

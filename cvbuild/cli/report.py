@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from cvbuild.diagnostics import Diagnostic, as_diagnostic, format_json, github_command, relative_to
+from cvbuild.diagnostics import Diagnostic, as_diagnostic, format_github, format_json, format_text, relative_to
 from cvbuild.errors import CvbuildError, Problem
 
 if TYPE_CHECKING:
@@ -33,9 +33,9 @@ class Reporter:
     def emit(self, diag: Diagnostic) -> None:
         self.diagnostics.append(diag)
         if self.format == "text":
-            self.err.write(f"{diag}\n")
+            self.err.write(format_text([diag]))
         elif self.format == "github":
-            self.out.write(github_command(diag, self.root) + "\n")
+            self.out.write(format_github([diag], self.root))
 
     def fail(self, exc: BaseException) -> int:
         """Report an exception as error diagnostics; returns the exit code."""

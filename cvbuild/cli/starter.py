@@ -87,12 +87,12 @@ jobs:
   build:
     runs-on: ubuntu-latest
     steps:
-      - uses: actions/checkout@v4
+      - uses: actions/checkout@v6
       - id: cv
         uses: {action}
         with:
           profile: {profile}
-      - uses: actions/upload-artifact@v4
+      - uses: actions/upload-artifact@v6
         with:
           name: cv
           path: ${{{{ steps.cv.outputs.files }}}}
