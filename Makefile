@@ -6,7 +6,7 @@ DEMO_APT := libharfbuzz-subset0
 TEST_APT := libharfbuzz-subset0 chromium poppler-utils
 PIP := $(BIN)/python -m pip install -q --disable-pip-version-check
 
-.PHONY: demo test setup test-setup lint bench clean docs
+.PHONY: demo test setup test-setup lint bench clean docs gallery
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -46,6 +46,10 @@ test: lint
 # Generated reference for theme authors: docs/document.md from cvbuild/document/model.py.
 docs: $(BIN)/python
 	$(BIN)/python -m cvbuild.document.reference docs/document.md
+
+# The README's previews of the built-in themes (page 1 of the example), same bytes on every run.
+gallery: $(BIN)/python
+	$(BIN)/python -m cvbuild.themes.gallery docs/gallery
 
 bench: setup
 	$(BIN)/python bench/run.py

@@ -73,8 +73,8 @@ def test_typst_error_is_located_in_the_theme_file(tmp_path: Path) -> None:
 
 def test_content_dropped_from_one_format_is_reported(tmp_path: Path) -> None:
     source = (builtin_themes_dir() / "classic" / "cv.typ").read_text(encoding="utf-8")
-    assert "  highlights(e.highlights)\n" in source
-    folder = _child(tmp_path, {"cv.typ": source.replace("  highlights(e.highlights)\n", "")})
+    assert "  highlights(e)\n" in source
+    folder = _child(tmp_path, {"cv.typ": source.replace("  highlights(e)\n", "")})
     result = check.check_theme(str(folder), fixtures=("full",))
     differs = [p for p in result.problems if p.kind == "differs"]
     assert [p.target for p in differs] == ["pdf"]

@@ -324,7 +324,7 @@ def special_profile(t: Callable[[str], str]) -> dict[str, Any]:
         "aliases": [t("n02")],
         "headline": t("n03"),
         "pronouns": t("n04"),
-        "contact": {"email": "z_o*e@example.org", "location": t("n05"), "phone": "+1 (555) 0100"},
+        "contact": {"email": "z_o*e@example.org", "location": t("n05"), "phone": "+1 (555) 010-0100"},
         "summary": t("n06"),
         "interests": [t("n07"), t("n08")],
         "education": [

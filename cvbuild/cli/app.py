@@ -283,16 +283,37 @@ def inspect_document(
 @app.command()
 def themes(
     profile_dir: Annotated[Path | None, typer.Option("--dir", help="Also list themes in DIR/themes.")] = None,
+    preview: Annotated[
+        Path | None, typer.Option("--preview", help="Write DIR/THEME.png: page 1 of one profile in every theme.")
+    ] = None,
+    profile: Annotated[
+        Path | None, typer.Option("--profile", help="The profile --preview renders; default: the built-in example.")
+    ] = None,
 ) -> None:
-    """List the themes cvbuild can find."""
+    """List the themes cvbuild can find (with --preview, render a gallery of them)."""
 
     def action() -> list[Any]:
         from cvbuild.themes.theme import list_themes
 
         return list_themes(profile_dir)
 
-    for t in run(action):
-        typer.echo(f"{t.name:<12} {t.description}  [{', '.join(t.targets)}]  ({t.path})")
+    found = run(action)
+    if preview is None:
+        for t in found:
+            typer.echo(f"{t.name:<12} {t.description}  [{', '.join(t.targets)}]  ({t.path})")
+        return
+
+    def render_previews() -> list[Path]:
+        from cvbuild.pipeline import today
+        from cvbuild.themes.check import full_example
+        from cvbuild.themes.gallery import write_previews
+
+        source = profile or full_example()
+        skip = lambda t: _err(f"note: {t.name} has no png output; skipped")  # noqa: E731
+        return write_previews(found, source, preview, today(), skipped=skip)
+
+    for path in run(render_previews):
+        typer.echo(f"wrote {path}")
 
 
 @theme_app.command("new")
@@ -418,4 +439,6 @@ def export_jsonresume(
 
 
 def main() -> None:
-    app()
+    from cvbuild.cli.entry import main as entry_main  # `render` skips click's parser there
+
+    entry_main()

@@ -27,7 +27,9 @@ from cvbuild.document.model import (
     Span,
 )
 from cvbuild.document.sections import BUILTIN_SECTIONS, section_slug
-from cvbuild.schema.model import DocumentSpec, Profile, network_key
+from cvbuild.errors import InputError
+from cvbuild.schema.fields import phone_formats
+from cvbuild.schema.model import DocumentSpec, MergedSection, Profile, network_key
 
 # How bare user names in contact.links become URLs.
 HANDLE_URLS = {
@@ -69,11 +71,13 @@ def build_document(profile: Profile, options: BuildOptions) -> Document:
     locale = spec.locale or options.locale
     view = _publication_view(options.publications, spec)
     keys = owner_keys([profile.name, *profile.aliases])
-    sections = [
-        s
-        for sid in _section_ids(profile, spec, options.section_order)
-        if (s := _section(profile, sid, spec, options, view, keys, locale)) is not None
-    ]
+    style = EntryStyle(
+        locale=locale,
+        date_format=spec.date_format or str(options.theme_options.get("date_format", "short")),
+        compact_numbers=bool(options.theme_options.get("compact_numbers", True)),
+    )
+    ctx = _SectionContext(profile, spec, options, view, keys, style)
+    sections = [s for item in _section_ids(profile, spec, options.section_order) if (s := _any_section(ctx, item))]
     highlight = view.highlight if view.highlight in ("bold", "underline", "none") else "bold"
     return Document(
         meta=Meta(
@@ -101,7 +105,7 @@ def _long_date(day: _dt.date, locale: str) -> str:
 
 
 def _publication_view(base: pubs.PublicationView, spec: DocumentSpec) -> pubs.PublicationView:
-    given = spec.publications.model_dump(exclude_none=True, exclude={"title"})
+    given = spec.publications.model_dump(exclude_none=True, exclude={"title", "status_labels"})
     if "max_authors" in spec.publications.model_fields_set and spec.publications.max_authors is None:
         given["max_authors"] = None  # an explicit `max_authors: null` lifts a theme's limit
     if "tags" in given:
@@ -109,13 +113,13 @@ def _publication_view(base: pubs.PublicationView, spec: DocumentSpec) -> pubs.Pu
     return replace(base, **given)
 
 
-def _section_ids(profile: Profile, spec: DocumentSpec, theme_order: Sequence[str]) -> list[str]:
+def _section_ids(profile: Profile, spec: DocumentSpec, theme_order: Sequence[str]) -> list[str | MergedSection]:
     custom = [s.id or section_slug(s.title) for s in profile.sections]
     if spec.sections is not None:
         return list(spec.sections)
     order = [s for s in theme_order if s in BUILTIN_SECTIONS or s in custom]
     rest = [s for s in [*BUILTIN_SECTIONS, *custom] if s not in order]
-    return order + rest
+    return [*order, *rest]
 
 
 def _tagged(items: Iterable[Any], tags: Sequence[str]) -> list[Any]:
@@ -125,29 +129,53 @@ def _tagged(items: Iterable[Any], tags: Sequence[str]) -> list[Any]:
     return [i for i in items if not getattr(i, "tags", None) or set(tags) & set(i.tags)]
 
 
-def _title(sid: str, default: str, spec: DocumentSpec, options: BuildOptions) -> str:
-    return spec.section_titles.get(sid) or options.section_titles.get(sid) or default
+@dataclass(frozen=True)
+class _SectionContext:
+    profile: Profile
+    spec: DocumentSpec
+    options: BuildOptions
+    view: pubs.PublicationView
+    keys: Any
+    style: EntryStyle
+
+    def title(self, sid: str, default: str) -> str:
+        return self.spec.section_titles.get(sid) or self.options.section_titles.get(sid) or default
 
 
-def _section(
-    profile: Profile,
-    sid: str,
-    spec: DocumentSpec,
-    options: BuildOptions,
-    view: pubs.PublicationView,
-    keys: Any,
-    locale: str,
-) -> Section | None:
-    title = _title(sid, BUILTIN_SECTIONS.get(sid, sid), spec, options)
-    tags = spec.tags
+def _any_section(ctx: _SectionContext, item: str | MergedSection) -> Section | None:
+    if isinstance(item, str):
+        return _section(ctx, item)
+    return _merged_section(ctx, item)
+
+
+def _merged_section(ctx: _SectionContext, merged: MergedSection) -> Section | None:
+    """One heading over the entries of several sections, each keeping its own order."""
+    parts = [s for sid in merged.include if (s := _section(ctx, sid)) is not None]
+    wrong = [s.id for s in parts if s.kind != "entries"]
+    if wrong:
+        raise InputError(
+            f"documents.{ctx.options.document}.sections: {wrong[0]!r} cannot be merged under "
+            f"{merged.title!r}; only sections of dated entries (experience, service, teaching, honors, "
+            "talks, projects, education, custom sections) can share a heading"
+        )
+    entries = [e for s in parts for g in s.groups for e in g.entries]
+    if not entries:
+        return None
+    sid = merged.id or section_slug(merged.title)
+    return Section(id=sid, kind="entries", title=ctx.title(sid, merged.title), groups=[Group(entries=entries)])
+
+
+def _section(ctx: _SectionContext, sid: str) -> Section | None:
+    profile = ctx.profile
+    title = ctx.title(sid, BUILTIN_SECTIONS.get(sid, sid))
+    tags = ctx.spec.tags
     if sid == "publications":
-        return _publications_section(profile, spec, options, view, keys, locale)
+        return _publications_section(ctx)
     if sid == "summary":
         if not profile.summary:
             return None
-        return Section(
-            id=sid, kind="text", title=title, groups=[Group(entries=[Entry(title=[], summary=spans(profile.summary))])]
-        )
+        paragraphs = [Entry(title=[], summary=spans(p)) for p in _paragraphs(profile.summary)]
+        return Section(id=sid, kind="text", title=title, groups=[Group(entries=paragraphs)])
     if sid == "interests":
         interests = profile.interest_entries()
         if any(i.keywords for i in interests):  # name: keywords rows, like skills
@@ -168,19 +196,33 @@ def _section(
         on_request = [Span(text=REFERENCES_ON_REQUEST)]
         return Section(id=sid, kind="text", title=title, groups=[Group(entries=[Entry(title=[], summary=on_request)])])
     if sid == "languages":
-        rows = [
-            Entry(title=[Span(text=lang.language)], items=[lang.fluency] if lang.fluency else [])
-            for lang in profile.languages
-        ]
-        return _maybe(sid, "table", title, rows)
+        return _languages(profile, title, str(ctx.options.theme_options.get("languages_style", "line")))
     maker = ENTRY_MAKERS.get(sid)
     if maker is not None:
-        return _maybe(sid, "entries", title, [maker(item, locale) for item in _tagged(getattr(profile, sid), tags)])
+        return _maybe(sid, "entries", title, [maker(item, ctx.style) for item in _tagged(getattr(profile, sid), tags)])
     for custom in profile.sections:
         if (custom.id or section_slug(custom.title)) == sid:
-            title = _title(sid, custom.title, spec, options)
-            return _maybe(sid, "entries", title, [_generic(e, locale) for e in _tagged(custom.entries, tags)])
+            title = ctx.title(sid, custom.title)
+            return _maybe(sid, "entries", title, [_generic(e, ctx.style) for e in _tagged(custom.entries, tags)])
     return None
+
+
+def _paragraphs(text: str) -> list[str]:
+    """A summary of several paragraphs (blank lines between) stays several paragraphs."""
+    parts = [p.strip() for p in text.replace("\r\n", "\n").split("\n\n")]
+    return [p for p in parts if p]
+
+
+def _languages(profile: Profile, title: str, layout: str) -> Section | None:
+    """One line, "English, Chinese (native)", unless the theme asks for a table and every row is full."""
+    langs = profile.languages
+    if not langs:
+        return None
+    if layout == "table" and all(lang.fluency for lang in langs):
+        rows = [Entry(title=[Span(text=lang.language)], items=[str(lang.fluency)]) for lang in langs]
+        return _maybe("languages", "table", title, rows)
+    items = [f"{lang.language} ({lang.fluency})" if lang.fluency else lang.language for lang in langs]
+    return Section(id="languages", kind="tags", title=title, groups=[Group(entries=[Entry(title=[], items=items)])])
 
 
 def _maybe(sid: str, kind: Any, title: str, entries: list[Entry]) -> Section | None:
@@ -189,17 +231,17 @@ def _maybe(sid: str, kind: Any, title: str, entries: list[Entry]) -> Section | N
     return Section(id=sid, kind=kind, title=title, groups=[Group(entries=list(entries))])
 
 
-def _publications_section(
-    profile: Profile, spec: DocumentSpec, options: BuildOptions, view: pubs.PublicationView, keys: Any, locale: str
-) -> Section | None:
-    chosen = pubs.select(profile.publication_entries(), view, spec.tags)
+def _publications_section(ctx: _SectionContext) -> Section | None:
+    view, spec = ctx.view, ctx.spec
+    chosen = pubs.select(ctx.profile.publication_entries(), view, spec.tags)
     if not chosen:
         return None
-    entries = [pubs.entry(p, keys, view, locale) for p in chosen]
+    labels = {str(k): v for k, v in spec.publications.status_labels.items()}
+    entries = [pubs.entry(p, ctx.keys, view, ctx.style.locale, labels) for p in chosen]
     default = BUILTIN_SECTIONS["publications"]
     if view.since is not None:
         default = f"Publications (since {view.since})"
-    title = spec.publications.title or _title("publications", default, spec, options)
+    title = spec.publications.title or ctx.title("publications", default)
     return Section(
         id="publications",
         kind="publications",
@@ -209,6 +251,20 @@ def _publications_section(
         counts=pubs.counts(entries),
         summary=pubs.summary(entries),
     )
+
+
+@dataclass(frozen=True)
+class EntryStyle:
+    """How entries are formatted in this document: its locale and the theme's choices."""
+
+    locale: str = "en"
+    date_format: str = "short"
+    compact_numbers: bool = True
+
+    def dates(self, item: Any, *, expected: bool = False) -> DateRange | None:
+        single = getattr(item, "date", None)
+        start, end = getattr(item, "start", None), getattr(item, "end", None)
+        return date_range(start, end, self.locale, single=single, expected=expected, style=self.date_format)
 
 
 def _opt_spans(text: str | None) -> list[Span] | None:
@@ -224,13 +280,30 @@ def _join(*parts: str | None, sep: str = ", ") -> str | None:
     return text or None
 
 
-def _names_detail(label: str, names: Sequence[str]) -> list[Detail]:
+def _names_detail(label: str, names: Sequence[str], plural: str | None = None) -> list[Detail]:
     if not names:
         return []
-    return [Detail(label=label if len(names) == 1 else label + "s", value=[Span(text=", ".join(names))])]
+    shown = label if len(names) == 1 else plural or label + "s"
+    return [Detail(label=shown, value=[Span(text=", ".join(names))])]
 
 
-def _education(e: Any, locale: str) -> Entry:
+def _bullets(items: Sequence[Any]) -> dict[str, Any]:
+    """`highlights` and the parallel `subhighlights` of an Entry, from plain or nested bullets."""
+    tops = [spans(b if isinstance(b, str) else b.text) for b in items]
+    subs = [[] if isinstance(b, str) else [spans(h) for h in b.highlights] for b in items]
+    return {"highlights": tops, "subhighlights": subs}
+
+
+def _common(item: Any, style: EntryStyle) -> dict[str, Any]:
+    """Fields every kind of entry shares, so each is printed the same way wherever it appears."""
+    return {
+        "note": _opt_spans(getattr(item, "note", None)),
+        "summary": _opt_spans(getattr(item, "summary", None)),
+        **_bullets(getattr(item, "highlights", [])),
+    }
+
+
+def _education(e: Any, style: EntryStyle) -> Entry:
     details = [Detail(label="GPA", value=[Span(text=e.gpa)])] if e.gpa else []
     if e.thesis:
         details.append(Detail(label="Thesis", value=spans(e.thesis)))
@@ -243,11 +316,11 @@ def _education(e: Any, locale: str) -> Entry:
     return Entry(
         title=[Span(text=degree or e.institution)],
         subtitle=[Span(text=e.institution)] if degree else None,
-        date=date_range(e.start, e.end, locale, single=e.date, expected=e.expected),
+        date=style.dates(e, expected=e.expected),
         location=e.location,
-        highlights=[spans(h) for h in e.highlights],
         details=details,
         links=_url_link(e.url, "Website"),
+        **_common(e, style),
     )
 
 
@@ -260,80 +333,89 @@ def _joined_spans(texts: Sequence[str]) -> list[Span]:
     return out
 
 
-def _experience(e: Any, locale: str) -> Entry:
+def _experience(e: Any, style: EntryStyle) -> Entry:
+    people = (
+        _names_detail("Advisor", e.advisors)
+        + _names_detail("Mentor", e.mentors)
+        + _names_detail("Worked with", e.collaborators, plural="Worked with")
+    )
     return Entry(
         title=[Span(text=e.role)],
         subtitle=[Span(text=_join(e.organization, e.team) or e.organization)],
-        date=date_range(e.start, e.end, locale, single=e.date),
+        date=style.dates(e),
         location=e.location,
-        summary=_opt_spans(e.summary),
-        highlights=[spans(h) for h in e.highlights],
-        details=_names_detail("Advisor", e.advisors) + _names_detail("Mentor", e.mentors),
+        details=people,
         links=_url_link(e.url, "Website"),
         children=[
-            Entry(
-                title=[Span(text=p.name)],
-                date=date_range(p.start, p.end, locale, single=p.date),
-                summary=_opt_spans(p.summary),
-                highlights=[spans(h) for h in p.highlights],
-                links=_url_link(p.url),
-            )
+            Entry(title=[Span(text=p.name)], date=style.dates(p), links=_url_link(p.url), **_common(p, style))
             for p in e.projects
         ],
+        **_common(e, style),
     )
 
 
-def _project(p: Any, locale: str) -> Entry:
-    metrics = ([f"★ {p.stars:,}"] if p.stars is not None else []) + list(p.metrics)
-    details = [Detail(label="Impact", value=[Span(text=" · ".join(metrics))])] if metrics else []
+def compact_number(n: int) -> str:
+    """4,100 -> 4.1k and 12,000,000 -> 12M, as GitHub shows stars; below 1,000 unchanged."""
+    for size, suffix in ((1_000_000_000, "B"), (1_000_000, "M"), (1_000, "k")):
+        if n >= size:
+            value = n / size
+            text = f"{value:.1f}" if value < 100 else f"{value:.0f}"
+            return text.removesuffix(".0") + suffix
+    return str(n)
+
+
+def _project(p: Any, style: EntryStyle) -> Entry:
+    stars = []
+    if p.stars is not None:
+        stars = [f"{compact_number(p.stars) if style.compact_numbers else f'{p.stars:,}'} ★"]
     sub = _join(p.role, p.organization, p.type, sep=" · ")
     return Entry(
         title=[Span(text=p.name)],
         subtitle=[Span(text=sub)] if sub else None,
-        date=date_range(p.start, p.end, locale, single=p.date),
-        summary=_opt_spans(p.summary),
-        highlights=[spans(h) for h in p.highlights],
-        details=details,
+        date=style.dates(p),
+        stats=[*stars, *p.metrics],
         items=list(p.technologies),
         links=_url_link(p.url, "Code" if p.url and "github.com" in p.url else "Website"),
+        **_common(p, style),
     )
 
 
-def _honor(h: Any, locale: str) -> Entry:
+def _honor(h: Any, style: EntryStyle) -> Entry:
     return Entry(
         title=spans(h.title),
         subtitle=[Span(text=h.issuer)] if h.issuer else None,
-        date=date_range(None, None, locale, single=h.date),
-        summary=_opt_spans(h.note),
+        date=style.dates(h),
         links=_url_link(h.url),
+        **_common(h, style),
     )
 
 
-def _service(s: Any, locale: str) -> Entry:
+def _service(s: Any, style: EntryStyle) -> Entry:
     return Entry(
         title=[Span(text=s.role)],
         subtitle=[Span(text=s.organization)] if s.organization else None,
-        date=date_range(s.start, s.end, locale, single=s.date),
-        summary=_opt_spans(s.summary),
+        date=style.dates(s),
         links=_url_link(s.url),
+        **_common(s, style),
     )
 
 
-def _teaching(t: Any, locale: str) -> Entry:
-    date = date_range(t.start, t.end, locale, single=t.date)
-    if t.term:  # "Fall 2024" says it better than a formatted range
-        date = DateRange(text=t.term, start=date.start if date else None, end=date.end if date else None)
+def _teaching(t: Any, style: EntryStyle) -> Entry:
+    date = style.dates(t)
+    terms = [*([t.term] if t.term else []), *t.terms]
+    if terms:  # "Fall 2024, Spring 2025" says it better than a formatted range
+        date = DateRange(text=", ".join(terms), start=date.start if date else None, end=date.end if date else None)
     sub = _join(t.role, t.institution)
     return Entry(
         title=[Span(text=t.course)],
         subtitle=[Span(text=sub)] if sub else None,
         date=date,
-        summary=_opt_spans(t.summary),
         links=_url_link(t.url, "Course"),
+        **_common(t, style),
     )
 
 
-def _talk(t: Any, locale: str) -> Entry:
+def _talk(t: Any, style: EntryStyle) -> Entry:
     links = [make_link(k, k.capitalize(), v) for k, v in t.links.model_dump(exclude_none=True).items()]
     event = spans(t.event) if t.event else None
     if t.invited:
@@ -341,56 +423,57 @@ def _talk(t: Any, locale: str) -> Entry:
     return Entry(
         title=spans(t.title),
         subtitle=event,
-        date=date_range(None, None, locale, single=t.date),
+        date=style.dates(t),
         location=t.location,
-        summary=_opt_spans(t.summary),
         links=links,
+        **_common(t, style),
     )
 
 
-def _generic(e: Any, locale: str) -> Entry:
+def _generic(e: Any, style: EntryStyle) -> Entry:
     return Entry(
         title=spans(e.title),
         subtitle=_opt_spans(e.subtitle),
-        date=date_range(e.start, e.end, locale, single=e.date),
+        date=style.dates(e),
         location=e.location,
-        summary=_opt_spans(e.summary),
-        highlights=[spans(h) for h in e.highlights],
         links=_url_link(e.url),
+        **_common(e, style),
     )
 
 
-def _certificate(c: Any, locale: str) -> Entry:
+def _certificate(c: Any, style: EntryStyle) -> Entry:
     return Entry(
         title=[Span(text=c.name)],
         subtitle=[Span(text=c.issuer)] if c.issuer else None,
-        date=date_range(None, None, locale, single=c.date),
-        summary=_opt_spans(c.note),
+        date=style.dates(c),
         links=_url_link(c.url, "Certificate"),
+        **_common(c, style),
     )
 
 
-def _volunteer(v: Any, locale: str) -> Entry:
+def _volunteer(v: Any, style: EntryStyle) -> Entry:
     return Entry(
         title=[Span(text=v.role or v.organization)],
         subtitle=[Span(text=v.organization)] if v.role else None,
-        date=date_range(v.start, v.end, locale, single=v.date),
+        date=style.dates(v),
         location=v.location,
-        summary=_opt_spans(v.summary),
-        highlights=[spans(h) for h in v.highlights],
         links=_url_link(v.url, "Website"),
+        **_common(v, style),
     )
 
 
-def _reference(r: Any, locale: str) -> Entry:
-    links = [make_link("email", "Email", "mailto:" + r.email)] if r.email else []
+def _reference(r: Any, style: EntryStyle) -> Entry:
+    """Contact details as text, so a reader of the PDF or of the printout can use them."""
+    details = [Detail(label="Email", value=[Span(text=r.email, href="mailto:" + r.email)])] if r.email else []
     if r.phone:
-        links.append(make_link("phone", "Phone", _tel(r.phone)))
+        tel = _tel(r.phone) if any(ch.isdigit() for ch in r.phone) else None
+        details.append(Detail(label="Phone", value=[Span(text=r.phone, href=tel)]))
     return Entry(
         title=[Span(text=r.name)],
         subtitle=[Span(text=sub)] if (sub := _join(r.role, r.relationship, sep=" · ")) else None,
         summary=_opt_spans(r.text),
-        links=links + _url_link(r.url, "Website"),
+        details=details,
+        links=_url_link(r.url, "Website"),
     )
 
 
@@ -412,6 +495,7 @@ ENTRY_MAKERS = {
 
 def _person(profile: Profile) -> Person:
     c = profile.contact
+    phone = phone_formats(c.phone) if c.phone else None  # readable text, E.164 for tel: links
     links = []
     for kind, value in c.links.model_dump(exclude_none=True).items():
         label, pattern = HANDLE_URLS[kind]
@@ -421,7 +505,9 @@ def _person(profile: Profile) -> Person:
         key = network_key(prof.network)
         # The schema allows a bare user name for NAMED_NETWORKS only.
         url = prof.url or HANDLE_URLS[key][1].format((prof.username or "").lstrip("@"))
-        links.append(make_link(key, prof.network, url))
+        # A user name given beside a full URL is shown too: "Codeberg (wtang)".
+        label = f"{prof.network} ({prof.username})" if prof.url and prof.username else prof.network
+        links.append(make_link(key, label, url))
     return Person(
         name=profile.name,
         native_name=profile.native_name,
@@ -429,8 +515,8 @@ def _person(profile: Profile) -> Person:
         pronouns=profile.pronouns,
         email=c.email,
         email_obfuscated=_obfuscate(c.email) if c.email else None,
-        phone=c.phone,
-        phone_url=_tel(c.phone) if c.phone else None,
+        phone=phone[0] if phone else None,
+        phone_url="tel:" + phone[1] if phone else None,
         website=make_link("website", "Website", c.website) if c.website else None,
         location=c.location,
         links=links,

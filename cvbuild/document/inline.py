@@ -86,8 +86,8 @@ def spans(text: str) -> list[Span]:
             _push(out, Span(text=" ", **style))
         elif t == "code_inline":
             out.append(Span(text=token.content, code=True, **style))
-        else:  # text, and anything unexpected, stays literal
-            _push(out, Span(text=token.content, **style))
+        else:  # text, and anything unexpected, stays literal; a source line break is a space
+            _push(out, Span(text=_one_line(token.content), **style))
     return out
 
 

@@ -93,10 +93,17 @@ class Entry(View):
     """Date or date range, already formatted."""
     location: str | None = None
     """Place, as written in the profile."""
+    note: Spans | None = None
+    """A note that follows the title in a lighter style: `Ranked 23rd globally`."""
+    stats: list[str] = []
+    """Figures for the title line: `4.1k ★`, `20 contributors`."""
     summary: Spans | None = None
     """A paragraph; in a `text` section, the section's content."""
     highlights: list[Spans] = []
     """Bullet points, each rich text."""
+    subhighlights: list[list[Spans]] = []
+    """`subhighlights[i]` are the bullets nested under `highlights[i]`; as long as `highlights`,
+    each list empty when that bullet has none."""
     details: list[Detail] = []
     """Labelled lines (Advisor, GPA, Thesis, Impact...)."""
     items: list[str] = []
@@ -156,6 +163,9 @@ class PublicationEntry(View):
     """`published`, `accepted`, `to_appear`, `under_review`, `submitted`, `in_preparation` or `preprint`."""
     status_label: str | None = None
     """The status to print (`Under review`); none when published."""
+    citation: Spans | None = None
+    """What a bibliography adds after the venue: `vol. 34, pp. 30479–30491, ACM, arXiv:2510.06189`
+    (arXiv ids and DOIs carry their links)."""
     award: Spans | None = None
     """An award, such as `Best Paper Award`."""
     note: Spans | None = None

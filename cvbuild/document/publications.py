@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from cvbuild.document.authors import OwnerKeys, resolve_authors, truncate
@@ -122,12 +122,38 @@ def publication_links(pub: Publication) -> list[Link]:
     for kind, label in LINK_LABELS.items():
         if kind in given:
             links.append(make_link(kind, label, given[kind]))
-    # An arXiv or DOI link only when no other link already leads to the same paper.
-    if pub.arxiv and not any("arxiv.org" in link.url and pub.arxiv in link.url for link in links):
-        links.append(make_link("arxiv", "arXiv", f"https://arxiv.org/abs/{pub.arxiv}"))
-    if pub.doi and not any(pub.doi.casefold() in link.url.casefold() for link in links):
-        links.append(make_link("doi", "DOI", f"https://doi.org/{pub.doi}"))
-    return links
+    if pub.url and all(link.url != pub.url for link in links):  # a paper link already given: url is extra
+        links.append(make_link("url", "Web", pub.url))
+    return links  # arXiv ids and DOIs are part of the citation text, each linked there
+
+
+def _pages(pages: str) -> str:
+    """`30479--30491` -> `pp. 30479–30491`; one page or an article number -> `p. 5`."""
+    text = re.sub(r"\s*[-‐‑–—]+\s*", "–", pages.strip())
+    return ("pp. " if "–" in text or "," in text else "p. ") + text
+
+
+def citation(pub: Publication) -> list[Span] | None:
+    """What a bibliography adds after the venue: `vol. 34, no. 2, pp. 1–9, ACM, Boston, arXiv:…`."""
+    parts: list[list[Span]] = []
+    for prefix, value in (("vol. ", pub.volume), ("no. ", pub.number)):
+        if value:
+            parts.append([Span(text=prefix + value)])
+    if pub.pages:
+        parts.append([Span(text=_pages(pub.pages))])
+    for value in (pub.publisher, pub.location):
+        if value:
+            parts.append([Span(text=value)])
+    if pub.arxiv:
+        parts.append([Span(text=f"arXiv:{pub.arxiv}", href=f"https://arxiv.org/abs/{pub.arxiv}")])
+    if pub.doi:
+        parts.append([Span(text=f"doi:{pub.doi}", href=f"https://doi.org/{pub.doi}")])
+    if not parts:
+        return None
+    out = parts[0]
+    for part in parts[1:]:
+        out = [*out, Span(text=", "), *part]
+    return out
 
 
 # A year as venues write it: "2024", "'24"/"’24", or "24" right after a name ("FAST 23", "NSDI24").
@@ -198,15 +224,25 @@ def venue_spans(pub: Publication) -> list[Span]:
     return [Span(text=year)]  # an unplaced paper still shows when it was written
 
 
-def status_label(pub: Publication, venue: list[Span] | None) -> str | None:
-    """The label ("To appear", "Under submission", ...), left out when the venue already says it."""
-    label = STATUS_LABELS[pub.status]
+def status_label(pub: Publication, venue: list[Span] | None, labels: Mapping[str, str] | None = None) -> str | None:
+    """The label ("To appear", "Under submission", ...), left out when the venue already says it.
+
+    The owner's words win: the publication's `status_label`, then the document's label map."""
+    if pub.status_label:
+        return pub.status_label
+    label = (labels or {}).get(pub.status) or STATUS_LABELS[pub.status]
     if label is None or (venue and label.casefold() in "".join(s.text for s in venue).casefold()):
         return None
     return label
 
 
-def entry(pub: Publication, keys: OwnerKeys, view: PublicationView, locale: str) -> PublicationEntry:
+def entry(
+    pub: Publication,
+    keys: OwnerKeys,
+    view: PublicationView,
+    locale: str,
+    labels: Mapping[str, str] | None = None,
+) -> PublicationEntry:
     authors = resolve_authors(pub.authors, keys, equal=pub.equal_contribution, corresponding=pub.corresponding)
     venue = venue_spans(pub)
     full = spans(pub.venue_full) if pub.venue_full else None
@@ -222,7 +258,8 @@ def entry(pub: Publication, keys: OwnerKeys, view: PublicationView, locale: str)
         type=pub.type,
         type_label=TYPE_LABELS[pub.type],
         status=pub.status,
-        status_label=status_label(pub, venue),
+        status_label=status_label(pub, venue, labels),
+        citation=citation(pub),
         award=spans(pub.award) if pub.award else None,
         note=spans(pub.note) if pub.note else None,
         links=publication_links(pub),

@@ -158,3 +158,17 @@ def _plain(value: Any) -> Any:
     if isinstance(value, list):
         return [_plain(v) for v in value]
     return value
+
+
+def usable_phone(phone: str, where: tuple[Any, ...], note: Callable[[Any, str], None]) -> bool:
+    """A profile's phone must be dialable from abroad; another form is reported, not imported."""
+    from pydantic_core import PydanticCustomError
+
+    from cvbuild.schema.fields import check_phone
+
+    try:
+        check_phone(phone)
+    except PydanticCustomError as exc:
+        note(where, f"{exc.message()}; not imported: add it to `contact.phone` in international form")
+        return False
+    return True

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from cvbuild.errors import InputError, Problem
-from cvbuild.interop.common import Warn, checked_profile, leftovers, pointer, read_json, wrong_kind
+from cvbuild.interop.common import Warn, checked_profile, leftovers, pointer, read_json, usable_phone, wrong_kind
 from cvbuild.schema.fields import parse_date
 from cvbuild.schema.model import NAMED_NETWORKS, DocumentSpec, Links, Profile, network_key
 
@@ -245,7 +245,7 @@ def _basics(basics: Mapping[str, Any], out: dict[str, Any], note: Note) -> None:
                 ),
                 f"{email!r} is not an e-mail address; not imported",
             )
-    if phone := _text(basics.get("phone")):
+    if (phone := _text(basics.get("phone"))) and usable_phone(phone, ("basics", "phone"), note):
         contact["phone"] = phone
     if url := _url(basics.get("url"), ("basics", "url"), note):
         contact["website"] = url
@@ -786,7 +786,7 @@ def _export_basics(p: Profile, with_summary: bool) -> dict[str, Any]:
 
 def _export_work(e: Any) -> dict[str, Any]:
     name = f"{e.organization}, {e.team}" if e.team else e.organization
-    highlights = list(e.highlights) + [f"{s.name}: {s.summary}" if s.summary else s.name for s in e.projects]
+    highlights = _flat(e.highlights) + [f"{s.name}: {s.summary}" if s.summary else s.name for s in e.projects]
     return _clean(
         {"name": name, "position": e.role, "location": e.location, "url": e.url}
         | _range(e)
@@ -798,7 +798,7 @@ def _export_volunteer(v: Any) -> dict[str, Any]:
     return _clean(
         {"organization": v.organization, "position": v.role, "url": v.url}
         | _range(v)
-        | {"summary": v.summary, "highlights": list(v.highlights)}
+        | {"summary": v.summary, "highlights": _flat(v.highlights)}
     )
 
 
@@ -850,7 +850,7 @@ def _export_project(p: Any) -> dict[str, Any]:
         {
             "name": p.name,
             "description": p.summary,
-            "highlights": list(p.highlights),
+            "highlights": _flat(p.highlights),
             "keywords": list(p.technologies),
             "url": p.url,
             "roles": [r.strip() for r in p.role.split(", ")] if p.role else [],
@@ -859,3 +859,11 @@ def _export_project(p: Any) -> dict[str, Any]:
         }
         | _range(p)
     )
+
+
+def _flat(bullets: Sequence[Any]) -> list[str]:
+    """JSON Resume bullets are strings: a nested bullet becomes its text, then each sub-bullet."""
+    out: list[str] = []
+    for b in bullets:
+        out.extend([b] if isinstance(b, str) else [b.text, *(f"– {h}" for h in b.highlights)])
+    return out

@@ -18,7 +18,7 @@ from typing import Any
 
 from cvbuild.document.sections import BUILTIN_SECTIONS, section_slug
 from cvbuild.errors import InputError
-from cvbuild.interop.common import Warn, checked_profile, leftovers, unique_section_ids, wrong_kind
+from cvbuild.interop.common import Warn, checked_profile, leftovers, unique_section_ids, usable_phone, wrong_kind
 from cvbuild.loading.yaml_source import Loc, load_yaml
 from cvbuild.schema.fields import parse_date
 from cvbuild.schema.model import NAMED_NETWORKS, network_key
@@ -179,7 +179,9 @@ def _header(cv: Mapping[str, Any], out: dict[str, Any], note: Note) -> None:
     contact: dict[str, Any] = {}
     for key in ("email", "phone", "website"):
         if value := _first(cv.get(key), ("cv", key), note):
-            contact[key] = value.removeprefix("tel:")
+            value = value.removeprefix("tel:")
+            if key != "phone" or usable_phone(value, ("cv", key), note):
+                contact[key] = value
     if location := _text(cv.get("location")):
         contact["location"] = location
     links: dict[str, str] = {}

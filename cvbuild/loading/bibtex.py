@@ -638,7 +638,11 @@ class _EntryMapper:
         if name and award:
             self.put(("award",), decode_markup(award), name)
         for plain_field, target in (("pages", "pages"), ("volume", "volume"), ("number", "number")):
-            if (value := f.get(plain_field)) is not None and not (arxiv and arxiv[0] == plain_field):
+            if value := f.get(plain_field):
+                # DBLP's CoRR entries repeat the arXiv id as `volume = {abs/2501.14312}`: it is
+                # printed once, as `arXiv:2501.14312`, not also as a volume.
+                if arxiv and (arxiv[0] == plain_field or plain_url(value).strip().endswith(arxiv[1])):
+                    continue
                 self.put((target,), decode_latex(value), plain_field)
         name, publisher = self.first("publisher", "school", "institution", "organization")
         if name and publisher:

@@ -185,6 +185,52 @@ LinkOrHandle = Annotated[
 ]
 
 
+def check_phone(value: str) -> str:
+    """A number phonenumbers can place: in international form, of a length its country allows."""
+    import phonenumbers  # imported on use: its metadata is not needed for profiles without a phone
+
+    text = value.strip()
+    if not text.startswith(("+", "00")):
+        raise PydanticCustomError(
+            "phone_country", "'{value}' has no country code; write it as +CC ..., e.g. +1 415 555 0142", {"value": text}
+        )
+    try:
+        number = phonenumbers.parse(_plus(text), None)
+    except phonenumbers.NumberParseException as exc:
+        raise PydanticCustomError(
+            "phone", "'{value}' is not a phone number: {reason}", {"value": text, "reason": str(exc.args[0])}
+        ) from None
+    # A local-only length (7 digits in +1) cannot be dialled from abroad, which a CV's reader may be.
+    if phonenumbers.is_possible_number_with_reason(number) != phonenumbers.ValidationResult.IS_POSSIBLE:
+        raise PydanticCustomError(
+            "phone_length",
+            "'{value}' cannot be a phone number in +{cc}: it has too few or too many digits",
+            {"value": text, "cc": number.country_code},
+        )
+    return text
+
+
+def _plus(text: str) -> str:
+    """`0049 30 …` is how Europe dials abroad; phonenumbers wants `+49 30 …`."""
+    return "+" + text[2:] if text.startswith("00") else text
+
+
+def phone_formats(value: str) -> tuple[str, str]:
+    """(readable international form, E.164 for tel: links) of a number check_phone accepted."""
+    import phonenumbers
+
+    number = phonenumbers.parse(_plus(value.strip()), None)
+    fmt = phonenumbers.PhoneNumberFormat
+    return phonenumbers.format_number(number, fmt.INTERNATIONAL), phonenumbers.format_number(number, fmt.E164)
+
+
+Phone = Annotated[
+    str,
+    AfterValidator(check_phone),
+    WithJsonSchema({"type": "string", "description": "a phone number with its country code: +1 415 555 0142"}),
+]
+
+
 def _scalar(value: Any) -> Any:
     if isinstance(value, (str, int, float, bool)):
         return value

@@ -19,7 +19,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from cvbuild.schema.fields import Date, LinkOrHandle, Markup, NonEmpty, PartialDate, Scalar, Url
+from cvbuild.schema.fields import Date, LinkOrHandle, Markup, NonEmpty, PartialDate, Phone, Scalar, Url
 
 
 class Model(BaseModel):
@@ -59,6 +59,17 @@ def _cmp_key(a: PartialDate, b: PartialDate) -> tuple[int, ...]:
     """Compare at the precision both dates share, so 2024 vs 2024-05 is not 'before'."""
     n = 1 + (a.month is not None and b.month is not None) + (a.day is not None and b.day is not None)
     return a.sort_key[:n]
+
+
+class NestedBullet(Model):
+    """A highlight with bullets of its own: `{text: Led the storage team, highlights: [...]}`."""
+
+    text: Markup
+    highlights: Annotated[list[Markup], Field(min_length=1)]
+
+
+# A bullet point: inline Markdown, or a bullet with sub-bullets one level down.
+Bullet = Markup | NestedBullet
 
 
 class Links(Model):
@@ -110,7 +121,7 @@ class ProfileLink(Model):
 
 class Contact(Model):
     email: Annotated[str, Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")] | None = None
-    phone: str | None = None
+    phone: Phone | None = None
     website: Url | None = None
     location: str | None = None
     links: Links = Links()
@@ -127,7 +138,8 @@ class Education(Dated):
     honors: list[Markup] = []
     advisors: list[str] = []
     thesis: Markup | None = None
-    highlights: list[Markup] = []
+    note: Markup | None = None
+    highlights: list[Bullet] = []
     courses: list[Markup] = []
     url: Url | None = None
     tags: list[str] = []
@@ -135,8 +147,9 @@ class Education(Dated):
 
 class SubProject(Dated):
     name: NonEmpty
+    note: Markup | None = None
     summary: Markup | None = None
-    highlights: list[Markup] = []
+    highlights: list[Bullet] = []
     url: Url | None = None
 
 
@@ -147,8 +160,10 @@ class Experience(Dated):
     location: str | None = None
     advisors: list[str] = []
     mentors: list[str] = []
+    collaborators: list[str] = []
+    note: Markup | None = None
     summary: Markup | None = None
-    highlights: list[Markup] = []
+    highlights: list[Bullet] = []
     projects: list[SubProject] = []
     url: Url | None = None
     tags: list[str] = []
@@ -198,6 +213,7 @@ class Publication(Model):
     date: Date
     type: PublicationType = "conference"
     status: PublicationStatus = "published"
+    status_label: str | None = None
     award: Markup | None = None
     note: Markup | None = None
     pages: str | None = None
@@ -241,6 +257,7 @@ class Honor(Model):
     issuer: str | None = None
     date: Date | None = None
     note: Markup | None = None
+    highlights: list[Bullet] = []
     url: Url | None = None
     tags: list[str] = []
 
@@ -266,8 +283,9 @@ class Project(Dated):
     name: NonEmpty
     role: str | None = None
     url: Url | None = None
+    note: Markup | None = None
     summary: Markup | None = None
-    highlights: list[Markup] = []
+    highlights: list[Bullet] = []
     technologies: list[str] = []
     organization: str | None = None  # the company or body behind it (JSON Resume `entity`)
     type: str | None = None  # application, talk, volunteering...
@@ -279,7 +297,9 @@ class Project(Dated):
 class Service(Dated):
     role: NonEmpty
     organization: str | None = None
+    note: Markup | None = None
     summary: Markup | None = None
+    highlights: list[Bullet] = []
     url: Url | None = None
     tags: list[str] = []
 
@@ -289,7 +309,10 @@ class Teaching(Dated):
     role: str | None = None
     institution: str | None = None
     term: str | None = None
+    terms: list[NonEmpty] = []
+    note: Markup | None = None
     summary: Markup | None = None
+    highlights: list[Bullet] = []
     url: Url | None = None
     tags: list[str] = []
 
@@ -307,6 +330,7 @@ class Talk(Model):
     date: Date | None = None
     invited: bool = False
     links: TalkLinks = TalkLinks()
+    note: Markup | None = None
     summary: Markup | None = None
     tags: list[str] = []
 
@@ -324,8 +348,9 @@ class Volunteer(Dated):
     organization: NonEmpty
     role: str | None = None
     location: str | None = None
+    note: Markup | None = None
     summary: Markup | None = None
-    highlights: list[Markup] = []
+    highlights: list[Bullet] = []
     url: Url | None = None
     tags: list[str] = []
 
@@ -394,8 +419,9 @@ class GenericEntry(Dated):
     title: Markup
     subtitle: Markup | None = None
     location: str | None = None
+    note: Markup | None = None
     summary: Markup | None = None
-    highlights: list[Markup] = []
+    highlights: list[Bullet] = []
     url: Url | None = None
     tags: list[str] = []
 
@@ -430,6 +456,20 @@ class PublicationOptions(Model):
     max_authors: Annotated[int, Field(ge=0)] | None = None
     highlight: Highlight | None = None
     title: str | None = None
+    # The owner's words for a status: {submitted: In submission}. A publication's own
+    # `status_label` wins over this map.
+    status_labels: dict[PublicationStatus, NonEmpty] = {}
+
+
+class MergedSection(Model):
+    """One heading over several sections: `{title: Service, include: [service, teaching, leadership]}`."""
+
+    title: NonEmpty
+    id: Annotated[str, Field(pattern=r"^[a-z0-9_\-]+$")] | None = None
+    include: Annotated[list[str], Field(min_length=1)]
+
+
+DateFormat = Literal["short", "long", "numeric", "year"]
 
 
 class DocumentSpec(Model):
@@ -437,11 +477,13 @@ class DocumentSpec(Model):
 
     theme: str | None = None
     title: str | None = None
-    sections: list[str] | None = None
+    sections: list[str | MergedSection] | None = None
     section_titles: dict[str, str] = {}
     tags: list[str] = []
     locale: Annotated[str, Field(pattern=r"^[a-z]{2,3}([_-][A-Za-z]{2,4})?$")] | None = None
     max_pages: Annotated[int, Field(ge=1)] | None = None
+    # Month style of every date: short "Jul 2025", long "July 2025", numeric "07/2025", year "2025".
+    date_format: DateFormat | None = None
     formats: list[Literal["pdf", "html", "txt", "md", "png"]] | None = None
     publications: PublicationOptions = PublicationOptions()
     options: dict[str, Scalar] = {}

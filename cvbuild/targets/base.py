@@ -22,6 +22,8 @@ FORMATS: dict[str, dict[str, str]] = {
     "png": {"typst": "cvbuild.targets.typst_pdf"},
 }
 DEFAULT_ENGINE = {"txt": "jinja", "md": "jinja", "html": "jinja", "pdf": "typst", "png": "typst"}
+# Typeset formats get curly quotes; txt and md keep what the user typed.
+TYPESET = frozenset({"html", "pdf", "png"})
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,21 @@ def engine_for(fmt: str, engine: str | None) -> str:
 
 def render_format(fmt: str, engine: str | None, doc: Document, ctx: RenderContext) -> list[Artifact]:
     """Dispatch to the target module's `render(fmt, doc, ctx)`."""
+    if fmt in TYPESET:
+        doc = typeset_document(doc, ctx.cache)
     module = importlib.import_module(FORMATS[fmt][engine_for(fmt, engine)])
     result: list[Artifact] = module.render(fmt, doc, ctx)
     return result
+
+
+def typeset_document(doc: Document, cache: dict[Any, Any]) -> Document:
+    """The Document with typographic quotes, computed once per Document for html, pdf and png."""
+    from cvbuild.document.typography import typographic
+
+    slots: dict[int, tuple[Document, Document]] = cache.setdefault("typeset", {})
+    hit = slots.get(id(doc))
+    if hit is None or hit[0] is not doc:  # the original is kept in the slot, so its id stays unique
+        if len(slots) > 16:  # `watch` keeps the cache for hours; old Documents must not pile up
+            slots.clear()
+        hit = slots[id(doc)] = (doc, typographic(doc))
+    return hit[1]

@@ -1,0 +1,151 @@
+"""The `cvbuild` console script: a plain `cvbuild render ...` skips click's parser.
+
+typer converts every parameter through pydantic adapters that it builds on each run: about as
+long as importing typer itself, some 5% of a one-page render. A command line made only of the
+plain spellings of `render`'s own parameters (read from its signature in `app.py`, which stays the
+one definition of the command line) is parsed here and the same function is called; anything else
+(help, typos, `-fpdf`, an option given twice) goes through typer. A test checks that both read
+every accepted command line alike.
+"""
+
+from __future__ import annotations
+
+import inspect
+import os
+import sys
+import types
+import typing
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+# typer.Option settings the fast parser honours; any other one (a callback, an envvar, a path
+# check, a prompt, ...) sends the command to typer.
+_PLAIN_SETTINGS = {"default", "param_decls", "help", "show_default", "metavar", "hidden", "rich_help_panel"}
+
+
+def main() -> None:
+    """The console script."""
+    import typer
+
+    from cvbuild.cli.app import app, render
+
+    argv = sys.argv[1:]
+    arguments = parse_command(render, argv[1:]) if argv[:1] == ["render"] else None
+    if arguments is None:
+        try:
+            app()
+        except SystemExit as exc:
+            if exc.code not in (None, 0):
+                raise
+    else:
+        try:
+            render(**arguments)
+        except typer.Exit as exc:
+            if exc.exit_code:
+                sys.exit(exc.exit_code)
+        except KeyboardInterrupt:
+            sys.exit(130)
+    _exit_now()
+
+
+def parse_command(command: Callable[..., Any], argv: Sequence[str]) -> dict[str, Any] | None:
+    """The keyword arguments typer would call `command` with, or None when typer must decide."""
+    spec = _parameters(command)
+    if spec is None:
+        return None
+    options, arguments, kinds = spec
+    values: dict[str, Any] = {name: p.default for name, p in inspect.signature(command).parameters.items()}
+    given: set[str] = set()
+    positional: list[str] = []
+    rest = iter(argv)
+    for arg in rest:
+        if not arg.startswith("-"):
+            positional.append(arg)
+            continue
+        name, eq, text = arg.partition("=") if arg.startswith("--") else (arg, "", "")
+        target = options.get(name)
+        if target is None or (target in given and kinds[target] != "list"):
+            return None  # unknown, or given twice: click's rules apply
+        kind = kinds[target]
+        if kind == "flag":
+            if eq:
+                return None
+            values[target] = True
+        else:
+            if not eq:
+                following = next(rest, None)
+                if following is None or following.startswith("-"):
+                    return None  # a missing value, or one click might read differently
+                text = following
+            if kind == "list":
+                values[target] = [*(values[target] or []), text]
+            elif kind in ("str", "path"):
+                values[target] = Path(text) if kind == "path" else text
+            else:
+                return None  # a type only typer converts
+        given.add(target)
+    if len(positional) != len(arguments):
+        return None
+    for target, value in zip(arguments, positional, strict=True):
+        if kinds[target] not in ("str", "path"):
+            return None
+        values[target] = Path(value) if kinds[target] == "path" else value
+    return values
+
+
+def _parameters(command: Callable[..., Any]) -> tuple[dict[str, str], list[str], dict[str, str]] | None:
+    """(option spelling -> parameter, positional parameters, parameter -> kind) from the signature."""
+    from typer.models import ArgumentInfo, OptionInfo
+
+    options: dict[str, str] = {}
+    arguments: list[str] = []
+    kinds: dict[str, str] = {}
+    for name, hint in typing.get_type_hints(command, include_extras=True).items():
+        if name == "return":
+            continue
+        base, *extras = typing.get_args(hint) if typing.get_origin(hint) is typing.Annotated else (hint,)
+        info = next((e for e in extras if isinstance(e, OptionInfo | ArgumentInfo)), None)
+        if info is None or any(vars(info)[k] != v for k, v in vars(type(info)()).items() if k not in _PLAIN_SETTINGS):
+            return None
+        kinds[name] = _kind(base)
+        if isinstance(info, ArgumentInfo):
+            arguments.append(name)
+        else:
+            # In `Annotated[..., typer.Option("-f", "--format")]` the first name sits in `default`
+            # until typer moves it (in place) into param_decls.
+            first = (info.default,) if isinstance(info.default, str) else ()
+            options.update({decl: name for decl in (*first, *(info.param_decls or ()))})
+    return options, arguments, kinds
+
+
+def _kind(hint: Any) -> str:
+    members = [a for a in typing.get_args(hint) if a is not type(None)] if _is_union(hint) else [hint]
+    if len(members) != 1:
+        return "other"
+    (base,) = members
+    if base is bool:
+        return "flag"
+    if base is str:
+        return "str"
+    if base is Path:
+        return "path"
+    if typing.get_origin(base) is list and typing.get_args(base) == (str,):
+        return "list"
+    return "other"
+
+
+def _is_union(hint: Any) -> bool:
+    return typing.get_origin(hint) in (typing.Union, types.UnionType)
+
+
+def _exit_now() -> None:
+    """Skip interpreter teardown (about a tenth of a render: freeing pydantic's schemas, the Typst
+    compiler's caches) once a command succeeded: outputs are already fsynced and closed, and only
+    stdout and stderr may still hold text."""
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (OSError, ValueError):  # a closed or broken pipe: the normal exit reports it
+        return
+    os._exit(0)

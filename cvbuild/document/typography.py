@@ -1,0 +1,72 @@
+"""Typographic quotes for typeset targets: Bachelor's -> Bachelor’s, OSDI '26 -> OSDI ’26.
+
+PDF and HTML are typeset, so they get curly quotes and apostrophes; plain text and Markdown keep
+exactly what the user typed (application forms and diffs want the ASCII they pasted).
+Only text is touched: links, ids, dates, code spans and theme options never change.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from cvbuild.document.model import Document
+
+# Keys whose values are not prose: addresses, identifiers, machine-readable dates, settings.
+_NOT_PROSE = frozenset(
+    {
+        "url",
+        "href",
+        "display",
+        "kind",
+        "id",
+        "type",
+        "status",
+        "start",
+        "end",
+        "date",
+        "locale",
+        "generator",
+        "email",
+        "email_obfuscated",
+        "phone",
+        "phone_url",
+        "document",
+        "number",
+        "highlight",
+        "options",
+        "counts",
+        "version",
+    }
+)
+_OPENS_AFTER = r"(^|(?<=[\s(\[{\u2014\u2013/-]))"
+_DOUBLE_OPEN = re.compile(_OPENS_AFTER + '"')
+_SINGLE_OPEN = re.compile(_OPENS_AFTER + r"'(?!\d\d)(?=\S)")
+
+
+def smart_quotes(text: str) -> str:
+    """Straight quotes -> curly ones by position: opening after a space or bracket, else closing.
+
+    An apostrophe before a two-digit year ('26) and inside a word (Bachelor's) is ’."""
+    if "'" not in text and '"' not in text:
+        return text
+    text = _DOUBLE_OPEN.sub(r"\1“", text).replace('"', "”")
+    return _SINGLE_OPEN.sub(r"\1‘", text).replace("'", "’")
+
+
+def _walk(value: Any, key: str | None = None) -> Any:
+    if isinstance(value, str):
+        return value if key in _NOT_PROSE else smart_quotes(value)
+    if isinstance(value, list):
+        return [_walk(v, key) for v in value]
+    if isinstance(value, dict):
+        if value.get("code") is True:  # a `code` span is verbatim
+            return value
+        return {k: v if k in _NOT_PROSE else _walk(v, k) for k, v in value.items()}
+    return value
+
+
+def typographic(doc: Document) -> Document:
+    """The same Document with curly quotes in every piece of prose."""
+    data = doc.model_dump()
+    return Document.model_validate(_walk(data))

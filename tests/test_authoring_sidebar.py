@@ -1,0 +1,90 @@
+"""The two-column `sidebar` theme: a coloured band beside the main column in the PDF, and HTML whose
+band stacks above the main column on a phone."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from conftest import EXAMPLE, RESUME, run_cli
+
+BAND_CM = 6.4
+PT_PER_CM = 72 / 2.54
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("sidebar")
+    result = run_cli("render", RESUME, "-f", "pdf,html", "--theme", "sidebar", "-o", out)
+    assert result.returncode == 0, result.stderr
+    return out
+
+
+def test_pdf_puts_contact_and_skills_in_the_band(rendered: Path) -> None:
+    import pdfplumber
+
+    with pdfplumber.open(next(rendered.glob("*.pdf"))) as pdf:
+        page = pdf.pages[0]
+        band = BAND_CM * PT_PER_CM
+        words = page.extract_words()
+        side = " ".join(w["text"] for w in words if w["x1"] < band)
+        main = " ".join(w["text"] for w in words if w["x0"] > band)
+        fills = [r for r in page.rects if r["x0"] < 1 and abs(r["x1"] - band) < 1 and r["height"] > page.height - 1]
+    assert fills, "the coloured band spans the page height"
+    for text in ("Jordan", "jordan.alvarez@example.com", "GitHub", "SKILLS", "Infrastructure", "Kubernetes,"):
+        assert text in side
+    for text in ("EXPERIENCE", "Brightline", "PUBLICATIONS", "Exactly-Once"):
+        assert text in main and text not in side
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path="/usr/bin/chromium")
+        yield b
+        b.close()
+
+
+def _boxes(browser: object, page_path: Path, width: int) -> dict[str, dict[str, float]]:
+    page = browser.new_page(viewport={"width": width, "height": 900})  # type: ignore[attr-defined]
+    page.goto(page_path.as_uri())
+    boxes: dict[str, dict[str, float]] = page.evaluate(
+        """() => Object.fromEntries(['.masthead', 'aside.band', 'main', 'body'].map(s => {
+             const r = document.querySelector(s).getBoundingClientRect();
+             return [s, {left: r.left, right: r.right, top: r.top, bottom: r.bottom,
+                         scroll: document.documentElement.scrollWidth}];
+           }))"""
+    )
+    page.close()
+    return boxes
+
+
+def test_html_two_columns_on_a_desktop(rendered: Path, browser: object) -> None:
+    b = _boxes(browser, next(rendered.glob("*.html")), 1280)
+    head, band, main = b[".masthead"], b["aside.band"], b["main"]
+    assert head["right"] <= main["left"] and band["right"] <= main["left"]
+    assert head["top"] == main["top"] and band["top"] < main["bottom"]
+    assert b["body"]["scroll"] <= 1280
+
+
+def test_html_band_stacks_above_main_on_a_phone(rendered: Path, browser: object) -> None:
+    b = _boxes(browser, next(rendered.glob("*.html")), 390)
+    head, band, main = b[".masthead"], b["aside.band"], b["main"]
+    assert head["bottom"] <= band["top"] + 1 and band["bottom"] <= main["top"] + 1
+    assert main["left"] < 30 and main["right"] > 360
+    assert b["body"]["scroll"] <= 390  # nothing wider than the phone
+
+
+def test_sidebar_sections_option_moves_sections(tmp_path: Path) -> None:
+    result = run_cli(
+        "render", EXAMPLE, "-d", "cv", "-f", "html", "--theme", "sidebar", "-o", tmp_path,
+        "--set", "sidebar_sections=languages,honors",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    page = next(tmp_path.glob("*.html")).read_text(encoding="utf-8")
+    aside = page.split('<aside class="band">', 1)[1].split("</aside>", 1)[0]
+    assert 'id="honors"' in aside and 'id="languages"' in aside and 'id="skills"' not in aside
+    assert page.count('id="honors"') == 1

@@ -1,0 +1,107 @@
+"""The console script's fast path for `cvbuild render` reads command lines exactly as typer does."""
+
+from __future__ import annotations
+
+import functools
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import EXAMPLE, run_cli
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from typer.testing import CliRunner
+
+import cvbuild.cli.app as app_module
+from cvbuild.cli.entry import parse_command
+
+
+def typer_reading(args: list[str]) -> dict[str, Any] | None:
+    """The keyword arguments typer calls `render` with for `cvbuild render ARGS`, or None if it refuses."""
+    (info,) = [c for c in app_module.app.registered_commands if c.callback is app_module.render]
+    seen: list[dict[str, Any]] = []
+
+    @functools.wraps(app_module.render)
+    def capture(**kwargs: Any) -> None:
+        seen.append(kwargs)
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(info, "callback", capture)
+        result = CliRunner().invoke(app_module.app, ["render", *args])
+    if result.exit_code != 0:
+        return None
+    (got,) = seen
+    return {k: list(v) if isinstance(v, list | tuple) else v for k, v in got.items()}
+
+
+def render_options() -> list[str]:
+    from typer.main import get_command
+
+    command = get_command(app_module.app).commands["render"]  # type: ignore[attr-defined]
+    return [opt for p in command.params for opt in (*p.opts, *p.secondary_opts) if opt.startswith("-")]
+
+
+VALUES = ["p.yaml", "pdf", "txt,md", "", "x=1", "-", "--", "-v", "a b", "é"]
+ODD = ["--help", "--no-strict", "--format=pdf", "--set=a=b", "--output=o", "-f=pdf", "-fpdf", "--strict=1", "--formats"]
+
+
+@st.composite
+def command_lines(draw: st.DrawFn) -> list[str]:
+    """Mostly well-formed `render` arguments, with odd tokens mixed in."""
+    option_value = st.tuples(st.sampled_from(render_options()), st.sampled_from(VALUES))
+    parts = draw(st.lists(option_value | st.sampled_from([*ODD, *VALUES]).map(lambda t: (t,)), max_size=5))
+    args = [token for part in parts for token in part]
+    if draw(st.booleans()):
+        args.insert(draw(st.integers(0, len(args))), "p.yaml")
+    return args
+
+
+@settings(max_examples=150, deadline=None)
+@given(command_lines())
+def test_fast_path_reads_like_typer(args: list[str]) -> None:
+    fast = parse_command(app_module.render, args)
+    if fast is not None:  # None: typer decides
+        assert fast == typer_reading(args)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["p.yaml"],
+        ["-f", "pdf", "p.yaml", "-o", "build", "--set", "accent=#000", "--set", "margin=1cm"],
+        ["p.yaml", "--format=txt,md", "--engine", "weasyprint", "--theme", "modern", "-d", "cv", "--strict"],
+    ],
+)
+def test_common_command_lines_take_the_fast_path(args: list[str]) -> None:
+    fast = parse_command(app_module.render, args)
+    assert fast is not None
+    assert fast == typer_reading(args)
+
+
+@pytest.mark.parametrize("args", [["--help"], [], ["a", "b"], ["p", "-f"], ["p", "-fpdf"], ["p", "-d", "a", "-d", "b"]])
+def test_everything_else_goes_to_typer(args: list[str]) -> None:
+    assert parse_command(app_module.render, args) is None
+
+
+def test_fast_render_prints_every_path_and_exits_0(tmp_path: Path) -> None:
+    result = run_cli("render", EXAMPLE, "-d", "cv", "-f", "txt,md", "-o", tmp_path)
+    assert result.returncode == 0, result.stderr
+    written = sorted(tmp_path.iterdir())
+    assert [p.suffix for p in written] == [".md", ".txt"]
+    assert sorted(result.stdout.splitlines()) == [f"wrote {p}" for p in written]  # flushed before the fast exit
+    assert written[0].read_text(encoding="utf-8").startswith("#")
+
+
+def test_failures_keep_their_exit_code(tmp_path: Path) -> None:
+    missing = tmp_path / "missing.yaml"
+    assert run_cli("validate", missing).returncode == 2
+    failed = run_cli("render", missing, "-o", tmp_path)
+    assert failed.returncode == 2
+    assert "missing.yaml" in failed.stderr
+    assert run_cli("render", EXAMPLE, "--no-such-option").returncode == 2
+    help_text = subprocess.run(
+        [sys.executable, "-m", "cvbuild", "render", "--help"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "--format" in help_text
