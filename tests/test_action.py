@@ -21,6 +21,8 @@ from action_runner import ACTION, BIN, ActionRunner, load_action, parse_command_
 from conftest import ROOT, run_cli, write
 from ruamel.yaml import YAML
 
+from cvbuild import __version__
+
 # ---- fixtures ----------------------------------------------------------------------------------
 
 PROFILE = """\
@@ -263,3 +265,13 @@ def test_workflow_snippets_in_the_docs_pass_actionlint(tmp_path: Path) -> None:
         assert isinstance(steps, list), block
         workflow = {"on": "push", "jobs": {"cv": {"runs-on": "ubuntu-latest", "steps": steps}}}
         actionlint(write(tmp_path / ".github" / "workflows" / f"s{i}.yml", json.dumps(workflow)), cwd=tmp_path)
+
+
+def test_gitlab_example_builds_validates_and_publishes() -> None:
+    """No GitLab linter runs offline; check its shape and that its commands are cvbuild's real ones."""
+    ci = YAML(typ="safe").load((ROOT / "examples" / "gitlab" / ".gitlab-ci.yml").read_text(encoding="utf-8"))
+    assert ci["cv"]["stage"] == "build" and ci["pages"]["stage"] == "deploy"
+    assert 'cvbuild validate "$PROFILE"' in ci["cv"]["script"]
+    assert "out/" in ci["cv"]["artifacts"]["paths"] and ci["pages"]["artifacts"]["paths"] == ["public"]
+    version = ci["variables"]["CVBUILD_VERSION"]
+    assert version == __version__, "bump the pinned version in the GitLab example with each release"
