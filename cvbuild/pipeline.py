@@ -150,7 +150,7 @@ def render_outputs(
     from cvbuild.loading.photo import load_photo
     from cvbuild.loading.profile import load_profile
     from cvbuild.output import atomic_write
-    from cvbuild.targets.base import FORMATS, RenderContext, render_format
+    from cvbuild.targets.base import RenderContext, render_formats
 
     load_warnings: list[Problem] = []
     profile, source = load_profile(request.profile, load_warnings)
@@ -182,12 +182,9 @@ def render_outputs(
             cache=cache,
         )
         stem = output_stem(profile, name)
+        rendered = render_formats(_supported(formats, theme), request.engine, doc, ctx)
         for fmt in formats:
-            if fmt not in FORMATS:
-                raise InputError(f"unknown format {fmt!r}")
-            if theme.targets and fmt not in theme.targets:
-                raise InputError(f"theme {theme.name!r} has no {fmt} output; it supports {', '.join(theme.targets)}")
-            for artifact in render_format(fmt, request.engine, doc, ctx):
+            for artifact in rendered[fmt]:
                 path = request.output / f"{stem}{artifact.suffix}"
                 pending.append((Output(path, name, fmt, len(artifact.data), artifact.pages), artifact.data))
                 over = page_budget_warning(name, spec, artifact.pages)
@@ -201,6 +198,17 @@ def render_outputs(
         atomic_write(out.path, data)
     remove_stale_pages([out.path for out, _ in pending])
     return [out for out, _ in pending]
+
+
+def _supported(formats: list[str], theme: Any) -> list[str]:
+    from cvbuild.targets.base import FORMATS
+
+    for fmt in formats:
+        if fmt not in FORMATS:
+            raise InputError(f"unknown format {fmt!r}")
+        if theme.targets and fmt not in theme.targets:
+            raise InputError(f"theme {theme.name!r} has no {fmt} output; it supports {', '.join(theme.targets)}")
+    return formats
 
 
 def remove_stale_pages(written: list[Path]) -> None:

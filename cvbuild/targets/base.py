@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime as _dt
 import importlib
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +22,9 @@ FORMATS: dict[str, dict[str, str]] = {
     "png": {"typst": "cvbuild.targets.typst_pdf"},
 }
 DEFAULT_ENGINE = {"txt": "jinja", "md": "jinja", "html": "jinja", "pdf": "typst", "png": "typst"}
+# Engines that release the GIL while they compile: they run in a worker thread, beside the
+# targets written in Python, so `-f pdf,html,txt,md,png` uses both cores of a laptop.
+THREADED = {"cvbuild.targets.typst_pdf"}
 # Typeset formats get curly quotes; txt and md keep what the user typed.
 TYPESET = frozenset({"html", "pdf", "png"})
 
@@ -72,3 +75,38 @@ def typeset_document(doc: Document, cache: dict[Any, Any]) -> Document:
             slots.clear()
         hit = slots[id(doc)] = (doc, typographic(doc))
     return hit[1]
+
+
+def render_formats(
+    formats: Sequence[str], engine: str | None, doc: Document, ctx: RenderContext
+) -> dict[str, list[Artifact]]:
+    """Every format of one Document; THREADED engines work in one worker thread (in order, so one
+    compiler is never used twice at once) while the others run here. Warnings and the first
+    failure come out in the order of `formats`, as if everything ran one after the other."""
+    from concurrent.futures import Future, ThreadPoolExecutor
+
+    def job(fmt: str) -> tuple[list[Artifact] | BaseException, list[Any]]:
+        said: list[Any] = []
+        try:
+            return render_format(fmt, engine, doc, replace(ctx, warn=said.append)), said
+        except Exception as exc:
+            return exc, said
+
+    threaded = [f for f in formats if FORMATS[f][engine_for(f, engine)] in THREADED]
+    if len(threaded) in (0, len(formats)):
+        results = {fmt: job(fmt) for fmt in formats}
+    else:
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="cvbuild-typst") as pool:
+            futures: dict[str, Future[tuple[list[Artifact] | BaseException, list[Any]]]]
+            futures = {fmt: pool.submit(job, fmt) for fmt in threaded}
+            here = {fmt: job(fmt) for fmt in formats if fmt not in futures}
+            results = {fmt: futures[fmt].result() if fmt in futures else here[fmt] for fmt in formats}
+    out: dict[str, list[Artifact]] = {}
+    for fmt in formats:
+        result, said = results[fmt]
+        for message in said:
+            ctx.warn(message)
+        if isinstance(result, BaseException):
+            raise result
+        out[fmt] = result
+    return out

@@ -1,0 +1,89 @@
+"""Formats of one Document render concurrently (Typst in a worker thread) yet read as if in order."""
+
+from __future__ import annotations
+
+import sys
+import threading
+import time
+import types
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import EXAMPLE, documents, run_cli
+
+from cvbuild.targets import base
+from cvbuild.targets.base import Artifact, RenderContext, render_formats
+from cvbuild.themes.theme import load_theme
+
+
+@pytest.fixture
+def fake_engines(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """`slow` (threaded) and `quick` (in the caller's thread) formats that log and warn."""
+    log: list[str] = []
+
+    def module(name: str, delay: float) -> types.ModuleType:
+        mod = types.ModuleType(name)
+
+        def render(fmt: str, doc: Any, ctx: RenderContext) -> list[Artifact]:
+            time.sleep(delay)
+            log.append(f"{fmt} in {threading.current_thread().name.split('_')[0]}")
+            ctx.warn(f"warning from {fmt}")
+            if fmt.startswith("bad"):
+                raise RuntimeError(f"{fmt} failed")
+            return [Artifact(f".{fmt}", fmt.encode())]
+
+        mod.render = render  # type: ignore[attr-defined]
+        monkeypatch.setitem(sys.modules, name, mod)
+        return mod
+
+    module("fake_slow", 0.2)
+    module("fake_quick", 0.0)
+    for fmt, mod in [
+        ("slow", "fake_slow"),
+        ("badslow", "fake_slow"),
+        ("quick", "fake_quick"),
+        ("badquick", "fake_quick"),
+    ]:
+        monkeypatch.setitem(base.FORMATS, fmt, {"x": mod})
+        monkeypatch.setitem(base.DEFAULT_ENGINE, fmt, "x")
+    monkeypatch.setattr(base, "THREADED", {"fake_slow"})
+    return log
+
+
+def context(warnings: list[str]) -> RenderContext:
+    import datetime as dt
+
+    return RenderContext(
+        theme=load_theme("classic", Path.cwd()), today=dt.date(2026, 1, 1), profile_dir=Path.cwd(), warn=warnings.append
+    )
+
+
+def test_threaded_engine_runs_beside_the_others_warnings_in_order(fake_engines: list[str]) -> None:
+    warnings: list[str] = []
+    out = render_formats(["slow", "quick"], None, object(), context(warnings))  # type: ignore[arg-type]
+    assert fake_engines == ["quick in MainThread", "slow in cvbuild-typst"]  # quick did not wait for slow
+    assert warnings == ["warning from slow", "warning from quick"]
+    assert [a.data for a in out["slow"]] == [b"slow"] and list(out) == ["slow", "quick"]
+
+
+@pytest.mark.parametrize(
+    ("formats", "first"), [(["badslow", "badquick"], "badslow"), (["badquick", "badslow"], "badquick")]
+)
+def test_the_first_failure_in_order_is_raised(fake_engines: list[str], formats: list[str], first: str) -> None:
+    warnings: list[str] = []
+    with pytest.raises(RuntimeError, match=f"^{first} failed"):
+        render_formats(formats, None, object(), context(warnings))  # type: ignore[arg-type]
+    assert warnings == [f"warning from {first}"]
+
+
+def test_concurrent_outputs_equal_one_at_a_time(tmp_path: Path) -> None:
+    together = run_cli("render", EXAMPLE, "-d", "cv", "-f", "pdf,html,txt,md,png", "-o", tmp_path / "a")
+    assert together.returncode == 0, together.stderr
+    for fmt in ("pdf", "html", "txt", "md", "png"):
+        alone = run_cli("render", EXAMPLE, "-d", "cv", "-f", fmt, "-o", tmp_path / "b")
+        assert alone.returncode == 0, alone.stderr
+    a, b = sorted((tmp_path / "a").iterdir()), sorted((tmp_path / "b").iterdir())
+    assert [p.name for p in a] == [p.name for p in b]
+    assert all(x.read_bytes() == y.read_bytes() for x, y in zip(a, b, strict=True))
+    assert documents(EXAMPLE)  # the example still builds in-process
