@@ -38,6 +38,8 @@ class Result:
     peak_rss_mib: float
     budget_s: float | None
     note: str = ""
+    cpu_s: float = float("nan")  # median user+system time of the child: less swayed by other load
+    load: float = float("nan")  # median 1-minute load average while the runs went on
 
     @property
     def verdict(self) -> str:
@@ -58,8 +60,9 @@ class CommandFailedError(Exception):
     """A measured command exited non-zero; the row is reported as failed, the run goes on."""
 
 
-def run_once(argv: list[str], cwd: Path) -> tuple[float, float]:
-    """Wall time and peak RSS of one fresh process; wait4 gives that child's own rusage."""
+def run_once(argv: list[str], cwd: Path) -> tuple[float, float, float, float]:
+    """Wall time, peak RSS, CPU time of one fresh process (wait4 gives that child's own rusage),
+    and the load average when it ended."""
     # Installed packages carry compiled bytecode; a sandbox's PYTHONDONTWRITEBYTECODE would make
     # every run recompile cvbuild's sources, which no user pays. The warm-up run writes it.
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
@@ -72,7 +75,8 @@ def run_once(argv: list[str], cwd: Path) -> tuple[float, float]:
     stderr = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
     if proc.returncode != 0:
         raise CommandFailedError(f"exit {proc.returncode}: {stderr.strip().splitlines()[-1] if stderr.strip() else ''}")
-    return elapsed, usage.ru_maxrss / 1024  # Linux reports KiB
+    cpu = usage.ru_utime + usage.ru_stime
+    return elapsed, usage.ru_maxrss / 1024, cpu, os.getloadavg()[0]  # Linux reports KiB
 
 
 def measure(name: str, args: list[str], runs: int, budget: float | None, cwd: Path, note: str = "") -> Result:
@@ -84,7 +88,7 @@ def measure(name: str, args: list[str], runs: int, budget: float | None, cwd: Pa
     except CommandFailedError as exc:
         nan = float("nan")
         return Result(name, shown, 0, nan, nan, nan, nan, budget, f"FAILED: {exc}")
-    times = [t for t, _ in samples]
+    times = [t for t, *_ in samples]
     return Result(
         name=name,
         command=shown,
@@ -92,9 +96,11 @@ def measure(name: str, args: list[str], runs: int, budget: float | None, cwd: Pa
         median_s=statistics.median(times),
         min_s=min(times),
         max_s=max(times),
-        peak_rss_mib=max(r for _, r in samples),
+        peak_rss_mib=max(r for _, r, *_ in samples),
         budget_s=budget,
         note=note,
+        cpu_s=statistics.median(c for *_, c, _ in samples),
+        load=statistics.median(x for *_, x in samples),
     )
 
 
@@ -162,25 +168,58 @@ def write_profile(folder: Path, n: int) -> Path:
 
 
 def table(results: list[Result]) -> str:
-    head = f"{'what':<44} {'median':>8} {'min':>7} {'max':>7} {'peak RSS':>9} {'budget':>8}  verdict"
+    head = f"{'what':<44} {'median':>8} {'min':>7} {'max':>7} {'cpu':>7} {'peak RSS':>9} {'load':>5}"
+    head += f" {'budget':>8}  verdict"
     lines = [head, "-" * len(head)]
     for r in results:
         budget = f"< {r.budget_s:.2f}s" if r.budget_s is not None else ""
         lines.append(
-            f"{r.name:<44} {r.median_s:>7.3f}s {r.min_s:>6.3f}s {r.max_s:>6.3f}s {r.peak_rss_mib:>6.0f} MiB "
-            f"{budget:>8}  {r.verdict}"
+            f"{r.name:<44} {r.median_s:>7.3f}s {r.min_s:>6.3f}s {r.max_s:>6.3f}s {r.cpu_s:>6.3f}s "
+            f"{r.peak_rss_mib:>5.0f} MiB {r.load:>5.1f} {budget:>8}  {r.verdict}"
         )
     return "\n".join(lines)
 
 
-def growth(series: list[Result]) -> str:
+def growth(series: list[Result], label: str) -> str:
     """Marginal cost per publication between sizes: equal steps mean the cost grows linearly."""
     sizes = [int(r.name.split()[0]) for r in series]
     steps = []
     for i in range(1, len(series)):
         cost = 1000 * (series[i].median_s - series[i - 1].median_s) / (sizes[i] - sizes[i - 1])
         steps.append(f"{sizes[i - 1]}->{sizes[i]}: {cost:.2f} ms/publication")
-    return "growth (all formats): " + "; ".join(steps)
+    return f"growth ({label}): " + "; ".join(steps)
+
+
+def png_per_page(with_png: Result, without: Result, pages: int) -> str:
+    """What the previews add, per page: the difference of two fresh-process medians."""
+    if not pages or with_png.runs == 0 or without.runs == 0:
+        return "PNG per page: not measured"
+    ms = 1000 * (with_png.median_s - without.median_s) / pages
+    return f"PNG per page ({pages} pages): {ms:.0f} ms (budget 40 ms) {'ok' if ms <= 40 else 'OVER'}"
+
+
+def watch_rebuild(profile: Path, out: Path, runs: int) -> Result:
+    """A `watch` rebuild (html+pdf) after an edit, in-process with the warm cache `watch` keeps."""
+    from cvbuild.pipeline import RenderRequest, parse_formats, render
+
+    original = profile.read_text(encoding="utf-8")
+    request = RenderRequest(profile=profile, formats=parse_formats("html,pdf"), document="cv", output=out)
+    cache: dict[object, object] = {}
+    render(request, cache=cache)
+    times = []
+    try:
+        for i in range(runs):
+            profile.write_text(original + f"\n# edit {i}\n", encoding="utf-8")  # a save: new bytes
+            start = time.perf_counter()
+            render(request, cache=cache)
+            times.append(time.perf_counter() - start)
+    finally:
+        profile.write_text(original, encoding="utf-8")
+    nan = float("nan")
+    med = statistics.median(times)
+    return Result(
+        "watch rebuild -d cv html+pdf (in-process)", "cvbuild watch", runs, med, min(times), max(times), nan, 0.1
+    )
 
 
 def main() -> None:
@@ -188,6 +227,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=7, help="timed runs per command (median reported; at least 5)")
     parser.add_argument("--json", type=Path, help="also write the results as JSON here")
     parser.add_argument("--pubs", type=int, default=1000, help="publications in the generated profile")
+    parser.add_argument("--quick", action="store_true", help="skip the largest rows (WeasyPrint at N publications)")
     opts = parser.parse_args()
     runs = max(5, opts.runs)
     formats, skipped = available_formats()
@@ -197,36 +237,59 @@ def main() -> None:
     text_f = ",".join(f for f in formats if f != "png")
     work = Path(tempfile.mkdtemp(prefix="cvbuild-bench-"))
     try:
-        out = str(work / "out")
+        out = work / "out"
         sizes = (opts.pubs // 4, opts.pubs // 2, opts.pubs)
-        generated = [write_profile(work, n) for n in sizes]
-        ex = str(EXAMPLE)
-        plan = [
-            ("cvbuild --help", ["--help"], 0.1, ""),
-            ("example -f pdf (all 3 documents)", ["render", ex, "-f", "pdf", "-o", out], None, ""),
-            ("example -d cv -f pdf", ["render", ex, "-d", "cv", "-f", "pdf", "-o", out], 0.35, ""),
-            (f"example -d cv -f {text_f}", ["render", ex, "-d", "cv", "-f", text_f, "-o", out], 0.5, ""),
-            (f"example -d cv -f {all_f}", ["render", ex, "-d", "cv", "-f", all_f, "-o", out], None, ""),
-        ]
-        for n, path in zip(sizes, generated, strict=True):
-            plan.append((f"{n} publications, -f {all_f}", ["render", str(path), "-f", all_f, "-o", out], None, ""))
-        plan[-1] = (*plan[-1][:2], 2.0, "")  # the DESIGN.md budget is for the largest profile
-        big = ["render", str(generated[-1]), "-f", text_f, "-o", out]
-        plan.append((f"{opts.pubs} publications, -f {text_f}", big, None, ""))
-        results = []
-        for name, args, budget, note in plan:
-            results.append(measure(name, args, runs, budget, ROOT, note))
+        generated = {n: write_profile(work, n) for n in sizes}
+        shutil.copy(EXAMPLE, work / EXAMPLE.name)
+        ex = str(work / EXAMPLE.name)
+        big = str(generated[opts.pubs])
+        o = ["-o", str(out)]
+        rows: dict[str, tuple[str, list[str], float | None]] = {
+            "help": ("cvbuild --help", ["--help"], 0.1),
+            "all docs": ("example -f pdf (all documents)", ["render", ex, "-f", "pdf", *o], None),
+            "pdf": ("example -d cv -f pdf", ["render", ex, "-d", "cv", "-f", "pdf", *o], 0.35),
+            "text": (f"example -d cv -f {text_f}", ["render", ex, "-d", "cv", "-f", text_f, *o], 0.45),
+            "all": (f"example -d cv -f {all_f}", ["render", ex, "-d", "cv", "-f", all_f, *o], None),
+            "weasy": (
+                "example -d cv -f pdf --engine weasyprint",
+                [*("render", ex, "-d", "cv", "-f", "pdf"), *o, "--engine", "weasyprint"],
+                None,
+            ),
+        }
+        for n in sizes:
+            rows[f"{n} pdf"] = (f"{n} publications, -f pdf", ["render", str(generated[n]), "-f", "pdf", *o], None)
+        rows[f"{opts.pubs} pdf"] = (*rows[f"{opts.pubs} pdf"][:2], 1.5)
+        rows["big text"] = (f"{opts.pubs} publications, -f {text_f}", ["render", big, "-f", text_f, *o], 3.0)
+        rows["big all"] = (f"{opts.pubs} publications, -f {all_f}", ["render", big, "-f", all_f, *o], None)
+        if not opts.quick:
+            weasy_big = ["render", big, "-f", "pdf", "--engine", "weasyprint", *o]
+            rows["big weasy"] = (f"{opts.pubs} publications, -f pdf --engine weasyprint", weasy_big, 10.0)
+        results: dict[str, Result] = {}
+        for key, (name, args, budget) in rows.items():
+            shutil.rmtree(out, ignore_errors=True)
+            results[key] = measure(name, args, runs, budget, ROOT)
+            if key == "all":
+                example_pages = len(list(out.glob("*.png")))
+            if key == "big all":
+                big_pages = len(list(out.glob("*.png")))
             print(f"  measured {name}", file=sys.stderr)
+        if results["weasy"].runs and results["pdf"].runs:
+            results["weasy"].budget_s = 2 * results["pdf"].median_s  # DESIGN.md: at most twice Typst's time
+        results["watch"] = watch_rebuild(Path(ex), out, runs)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     python = sys.version.split()[0]
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
-    print(f"\ncvbuild benchmark: {runs} fresh runs each, median; {os.cpu_count()} CPUs; Python {python}; load {load}\n")
-    print(table(results))
-    print("\n" + growth(results[-4:-1]))
+    print(f"\ncvbuild benchmark: {runs} fresh runs each, median; {os.cpu_count()} CPUs; Python {python}; load {load}")
+    print("cpu = user+system seconds of the process (all threads); load = 1-minute load average during the row\n")
+    print(table(list(results.values())))
+    print()
+    print(growth([results[f"{n} pdf"] for n in sizes], "pdf"))
+    print(png_per_page(results["all"], results["text"], example_pages))
+    print(png_per_page(results["big all"], results["big text"], big_pages).replace("PNG", f"PNG, {opts.pubs} pubs,"))
     if opts.json:
         opts.json.parent.mkdir(parents=True, exist_ok=True)
-        opts.json.write_text(json.dumps([asdict(r) for r in results], indent=2) + "\n", encoding="utf-8")
+        opts.json.write_text(json.dumps([asdict(r) for r in results.values()], indent=2) + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":

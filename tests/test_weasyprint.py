@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import http.server
 import os
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -388,3 +390,22 @@ def test_weasyprint_is_imported_only_for_its_engine() -> None:
 
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=dict(os.environ))
     assert result.returncode == 0, result.stderr
+
+
+def test_weasyprint_imports_without_library_searches() -> None:
+    """The fast import loads the same libraries and leaves ctypes as it was."""
+    code = (
+        "import ctypes.util, subprocess\n"
+        "calls = []\n"
+        "real = subprocess.Popen.__init__\n"
+        "subprocess.Popen.__init__ = lambda self, *a, **k: calls.append(a) or real(self, *a, **k)\n"
+        "original = ctypes.util.find_library\n"
+        "from cvbuild.targets.weasyprint_pdf import import_weasyprint\n"
+        "import_weasyprint()\n"
+        "assert ctypes.util.find_library is original\n"
+        "from weasyprint.text import ffi\n"
+        "print(len(calls), ffi.pango.pango_version())\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert out[0] == "0"  # no ldconfig, gcc or ld
+    assert int(out[1]) > 14000  # Pango answers: the library loaded
