@@ -118,3 +118,36 @@ def test_document_is_json_serialisable_and_versioned() -> None:
     assert data["sections"][0]["groups"][0]["entries"][0]["summary"] == [
         {"text": "x", "bold": False, "italic": False, "code": False, "sup": False, "sub": False, "href": None}
     ]
+
+
+def test_typographic_shares_what_it_does_not_change() -> None:
+    """Quotes are curled in place; untouched entries stay the same objects, equal to a full rebuild."""
+    from cvbuild.document.model import Document
+    from cvbuild.document.typography import _NOT_PROSE, smart_quotes, typographic
+
+    def rebuild(value: object, key: str | None = None) -> object:  # the straightforward version
+        if isinstance(value, str):
+            return value if key in _NOT_PROSE else smart_quotes(value)
+        if isinstance(value, list):
+            return [rebuild(v, key) for v in value]
+        if isinstance(value, dict):
+            return (
+                value if value.get("code") else {k: v if k in _NOT_PROSE else rebuild(v, k) for k, v in value.items()}
+            )
+        return value
+
+    profile = _profile(
+        summary="Ada's `don't` \"work\"",
+        education=[{"institution": "Plain U", "start": "2020"}, {"institution": "O'Brien College", "start": "2021"}],
+        honors=[{"title": "No quotes here", "url": "https://a.org/it's"}],
+    )
+    doc = build_document(profile, BuildOptions())
+    typeset = typographic(doc)
+    assert typeset.model_dump_json() == Document.model_validate(rebuild(doc.model_dump())).model_dump_json()
+    text = typeset.model_dump_json()
+    assert "Ada’s" in text and "“work”" in text and "don't" in text and "O’Brien" in text and "it's" in text
+    education = next(s for s in typeset.sections if s.id == "education").groups[0].entries
+    before = next(s for s in doc.sections if s.id == "education").groups[0].entries
+    assert any(a is b for a, b in zip(education, before, strict=True))  # "Plain U" was not rebuilt
+    plain_doc = build_document(_profile(summary="Nothing to curl"), BuildOptions())
+    assert typographic(plain_doc) is plain_doc
