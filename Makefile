@@ -43,9 +43,11 @@ lint: test-setup
 test: lint
 	$(BIN)/pytest -q
 
-# Generated reference for theme authors: docs/document.md from cvbuild/document/model.py.
+# Generated references for theme authors: docs/document.md from cvbuild/document/model.py,
+# docs/helpers.md from the Typst package, the Jinja filters and the base theme's templates.
 docs: $(BIN)/python
 	$(BIN)/python -m cvbuild.document.reference docs/document.md
+	$(BIN)/python -m cvbuild.themes.reference docs/helpers.md
 
 # The README's previews of the built-in themes (page 1 of the example), same bytes on every run.
 gallery: $(BIN)/python

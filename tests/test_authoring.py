@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import jsonschema
@@ -78,3 +79,40 @@ def test_document_reference_names_every_model_and_field() -> None:
         for name in model.model_fields:
             assert f"| `{name}` |" in text
     assert "list of [Span](#span)" in text and '`"text"` \\| `"tags"`' in text
+
+
+def test_helper_reference_is_in_sync() -> None:
+    from cvbuild.themes import reference as helpers
+
+    committed = (ROOT / "docs" / "helpers.md").read_text(encoding="utf-8")
+    assert committed == helpers.markdown(), (
+        "docs/helpers.md is out of date with themes/base or cvbuild/targets/jinja.py: "
+        f"run `{helpers.REGENERATE}` and commit it"
+    )
+
+
+def test_helper_reference_covers_every_helper() -> None:
+    from cvbuild.targets.jinja import FILTERS
+    from cvbuild.themes import reference as helpers
+    from cvbuild.themes.theme import builtin_themes_dir
+
+    text = helpers.markdown()
+    lib = (builtin_themes_dir() / "base" / helpers.TYPST_PACKAGE).read_text(encoding="utf-8")
+    documented = {signature.split("(")[0] for signature, _ in helpers.typst_functions(lib)}
+    exported = set(re.findall(r"^#let ([a-z][\w-]*)", lib, re.M))
+    assert exported == documented, f"give these a /// comment in lib.typ: {exported - documented}"
+    for name in FILTERS:
+        assert f"`value \\| {name}" in text
+    macros = (builtin_themes_dir() / "base" / "_macros.html.j2").read_text(encoding="utf-8")
+    for signature, doc in helpers.macros(macros):
+        assert doc, f"describe {signature} in MACRO_DOCS (cvbuild/themes/reference.py)"
+
+
+def test_theme_guide_documents_every_manifest_key() -> None:
+    from cvbuild.themes.theme import _MANIFEST_KEYS
+
+    guide = (ROOT / "docs" / "themes.md").read_text(encoding="utf-8")
+    for key in _MANIFEST_KEYS:
+        assert f"| `{key}` |" in guide or f"| `[{key}]` |" in guide, f"docs/themes.md: document theme.toml key {key}"
+    for target in ("document.md", "helpers.md", "../examples/theme-package"):
+        assert f"]({target}" in guide

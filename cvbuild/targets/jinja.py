@@ -123,6 +123,7 @@ def _unicode_scripts(runs: Sequence[Span]) -> list[Span]:
 
 
 def spans_md(runs: Sequence[Span] | None) -> str:
+    """Spans as CommonMark: text escaped, bold/italic/code marked, links only for allowed schemes."""
     out: list[str] = []
     items = _unicode_scripts(runs or [])
     for i, s in enumerate(items):
@@ -148,10 +149,13 @@ def md_strong(runs: Sequence[Span] | None) -> str:
 
 
 def md_link(label: str, url: str) -> str:
+    """`[label](url)` with the label escaped and the URL percent-encoded where Markdown would stop."""
     return f"[{md_escape(label)}]({_md_url(url)})"
 
 
 def authors_md(authors: Sequence[Author], highlight: str = "bold") -> str:
+    """An author list in Markdown; the owner bold or underlined as `highlight` says."""
+
     def mark(name: str) -> str:
         if highlight == "bold":
             return f"**{md_escape(name)}**"
@@ -170,6 +174,7 @@ def authors_md(authors: Sequence[Author], highlight: str = "bold") -> str:
 
 
 def spans_html(runs: Sequence[Span] | None) -> Markup:
+    """Spans as escaped HTML with <strong>, <em>, <code> and links (allowed schemes only)."""
     out = []
     for s in runs or []:
         piece = str(escape(s.text))
@@ -188,6 +193,7 @@ def spans_html(runs: Sequence[Span] | None) -> Markup:
 
 
 def authors_html(authors: Sequence[Author], highlight: str = "bold") -> Markup:
+    """An author list as escaped HTML: the owner in <strong class=owner> (or <u>), marks in <sup>."""
     tag = {"bold": "strong", "underline": "u"}.get(highlight)
     parts = []
     for a in authors:

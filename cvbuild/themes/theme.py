@@ -113,9 +113,22 @@ def _entry_point_dirs() -> dict[str, Path]:
         if ep.name in found:
             raise InputError(f"theme {ep.name!r} is provided by two installed packages; uninstall one")
         module, _, attr = ep.value.partition(":")
-        spec = resources.files(module)
-        found[ep.name] = Path(str(spec / attr)) if attr else Path(str(spec))
+        folder = _package_folder(module)
+        if folder is None:
+            raise InputError(f"theme {ep.name!r}: its package {module!r} is not installed as a folder ({ep.value})")
+        found[ep.name] = folder / attr if attr else folder
     return found
+
+
+def _package_folder(module: str) -> Path | None:
+    """The folder of an installed package, found without importing it: a theme's Python never runs."""
+    import importlib.util
+
+    top, *rest = module.split(".")
+    spec = importlib.util.find_spec(top)  # a top-level name is located, not imported
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    return Path(next(iter(spec.submodule_search_locations))).joinpath(*rest)
 
 
 def local_themes_dir(profile_dir: Path | None) -> Path | None:
@@ -236,6 +249,14 @@ def list_themes(profile_dir: Path | None = None) -> list[Theme]:
             description=str(manifest.get("description", "")),
             path=folder,
             chain=(folder,),
-            targets=tuple(manifest.get("targets", [])),
+            targets=tuple(manifest.get("targets", [])) or _inherited_targets(folder, profile_dir),
         )
     return list(seen.values())
+
+
+def _inherited_targets(folder: Path, profile_dir: Path | None) -> tuple[str, ...]:
+    """A theme that names no targets has its parent's; a broken parent lists as none."""
+    try:
+        return load_theme(str(folder), profile_dir).targets
+    except InputError:
+        return ()
