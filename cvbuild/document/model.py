@@ -212,9 +212,13 @@ class Photo(View):
     """The owner's photo, embedded: a data: URI (HTML); Typst themes get its bytes from the target."""
 
     mime: Literal["image/png", "image/jpeg"]
+    """The picture's type."""
     data_uri: str
+    """The picture as a `data:` URI, for `<img src>`."""
     width: int
+    """Width in pixels."""
     height: int
+    """Height in pixels."""
 
 
 class Person(View):
@@ -242,7 +246,8 @@ class Person(View):
     """City, country."""
     links: list[Link] = []
     """Profiles (GitHub, Google Scholar, ORCID, LinkedIn...), in the profile's order."""
-    photo: Photo | None = None  # shown when the theme option show_photo is true
+    photo: Photo | None = None
+    """The owner's photo; show it when the theme option `show_photo` is true."""
 
 
 class Meta(View):
