@@ -1,12 +1,30 @@
-"""Writing outputs: names derived from the person, atomic replace so a failure keeps the last good file."""
+"""Writing outputs: names derived from the person, and the outputs of a run replaced as one set.
+
+A run's files land together or not at all. Every file is first written, with fsync, to a
+temporary beside its target (`.cvbuild-tmp-PID-RANDOM-NAME`). Only when all are written does a
+small journal (`.cvbuild-tmp-PID-RANDOM.commit`) list the renames and removals; then they are
+done and the journal is deleted. A failure before the journal removes the temporaries and keeps
+the old set; a run killed after it is finished by the next one (`recover`), which also deletes
+what killed runs left. So after any crash, once `recover` ran, the folder holds the old set or the
+new one, never a mix, and no temporary.
+"""
 
 from __future__ import annotations
 
+import json
 import os
 import re
+import secrets
 import tempfile
 import unicodedata
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
+
+TMP_PREFIX = ".cvbuild-tmp-"
+_JOURNAL_SUFFIX = ".commit"
+_TMP_NAME = re.compile(re.escape(TMP_PREFIX) + r"(\d+)-")
+
+Writer = Callable[[Path, bytes], None]
 
 
 def slug(name: str) -> str:
@@ -29,3 +47,99 @@ def atomic_write(path: Path, data: bytes) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def write_file(path: Path, data: bytes) -> None:
+    """Create `path` (a fresh temporary name), write and fsync it."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), 0o644)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
+
+
+def write_set(
+    folder: Path, files: Sequence[tuple[str, bytes]], remove: Iterable[str] = (), *, writer: Writer = write_file
+) -> None:
+    """Replace `files` (names inside `folder`) and delete `remove` as one set; see the module doc."""
+    folder.mkdir(parents=True, exist_ok=True)
+    recover(folder)
+    tag = f"{TMP_PREFIX}{os.getpid()}-{secrets.token_hex(4)}"
+    temps: list[tuple[str, str]] = []
+    journal = folder / f"{tag}{_JOURNAL_SUFFIX}"
+    try:
+        for name, data in files:
+            temp = f"{tag}-{name}"
+            temps.append((temp, name))
+            writer(folder / temp, data)
+        plan = {"rename": temps, "remove": sorted(set(remove) - {name for name, _ in files})}
+        write_file(journal, json.dumps(plan).encode("utf-8"))  # the commit point
+        _fsync_dir(folder)
+    except BaseException:
+        for temp, _ in temps:
+            (folder / temp).unlink(missing_ok=True)
+        journal.unlink(missing_ok=True)
+        raise
+    _apply(folder, journal)
+
+
+def recover(folder: Path) -> None:
+    """Finish the sets that killed runs committed, then delete temporaries no live run owns."""
+    if not folder.is_dir():
+        return
+    for journal in sorted(folder.glob(f"{TMP_PREFIX}*{_JOURNAL_SUFFIX}")):
+        if _owner_alive(journal.name):
+            continue
+        _apply(folder, journal)
+    for leftover in folder.glob(f"{TMP_PREFIX}*"):
+        if not _owner_alive(leftover.name) and not leftover.name.endswith(_JOURNAL_SUFFIX):
+            leftover.unlink(missing_ok=True)
+
+
+def _apply(folder: Path, journal: Path) -> None:
+    """Do a committed journal's renames and removals; safe to repeat after a crash."""
+    try:
+        plan = json.loads(journal.read_bytes())
+        renames = [(str(a), str(b)) for a, b in plan["rename"]]
+        removals = [str(n) for n in plan["remove"]]
+    except (OSError, ValueError, KeyError, TypeError):  # torn before it was complete: never committed
+        journal.unlink(missing_ok=True)
+        return
+    for temp, name in renames:
+        if (folder / temp).exists():
+            os.replace(folder / temp, folder / name)
+    for name in removals:
+        (folder / name).unlink(missing_ok=True)
+    _fsync_dir(folder)
+    journal.unlink(missing_ok=True)
+
+
+def _owner_alive(name: str) -> bool:
+    """Whether the run that made this temporary still runs (another cvbuild writing here now)."""
+    match = _TMP_NAME.match(name)
+    if match is None:
+        return False
+    pid = int(match.group(1))
+    if pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's live process
+        return True
+    return True
+
+
+def _fsync_dir(folder: Path) -> None:
+    """Make renames in `folder` durable (a no-op where folders cannot be opened)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)

@@ -31,6 +31,7 @@ class RenderRequest:
     output: Path = Path("out")
     sets: Mapping[str, str] = field(default_factory=dict)
     strict: bool = False  # any warning fails the run (exit 1) and nothing is written
+    allow_paths: Sequence[Path] = ()  # --allow-path: folders a profile's paths may lead to
 
 
 # Engines warn with plain strings; the pipeline with located Diagnostics (a page budget points at max_pages).
@@ -76,7 +77,7 @@ def parse_sets(items: Sequence[str]) -> dict[str, str]:
         key, sep, value = item.partition("=")
         if not sep or not key.strip():
             raise InputError(f"--set {item!r}: write KEY=VALUE, for example --set accent=#8b0000")
-        out[key.strip()] = value
+        out[key.strip()] = value.strip()  # `accent= #1a3a6b` means #1a3a6b
     return out
 
 
@@ -104,10 +105,16 @@ def build_for(
     from cvbuild.themes.theme import load_theme
 
     profile_dir = request.profile.resolve().parent
-    theme = load_theme(request.theme or spec.theme or DEFAULT_THEME, profile_dir)
+    if request.theme:  # typed on the command line: a path starts at the working folder
+        theme = load_theme(request.theme, profile_dir)
+    else:  # from the profile: a path starts at, and stays inside, the profile's folder
+        allowed = [profile_dir, *request.allow_paths]
+        theme = load_theme(spec.theme or DEFAULT_THEME, profile_dir, base=profile_dir, allowed=allowed)
+    check_style_options(theme.options, source=f"{theme.path / 'theme.toml'} (the defaults of theme {theme.name!r})")
     options = theme.resolve_options(spec.options, source=f"documents.{name}.options")
+    check_style_options(options, source=f"documents.{name}.options")
     options = theme.resolve_options(options, request.sets)
-    check_style_options(options)
+    check_style_options(options, source="--set")
     pub_defaults = {k: v for k, v in theme.publications.items() if k in PublicationView.__dataclass_fields__}
     if "tags" in pub_defaults:
         pub_defaults["tags"] = tuple(pub_defaults["tags"])
@@ -149,11 +156,11 @@ def render_outputs(
     """`render`, saying for each written file its document, format, size and pages."""
     from cvbuild.loading.photo import load_photo
     from cvbuild.loading.profile import load_profile
-    from cvbuild.output import atomic_write
     from cvbuild.targets.base import RenderContext, render_formats
 
+    check_output_folder(request.output)
     load_warnings: list[Problem] = []
-    profile, source = load_profile(request.profile, load_warnings)
+    profile, source = load_profile(request.profile, load_warnings, request.allow_paths)
     warned: list[str | Diagnostic] = []
 
     def warn_all(item: str | Diagnostic) -> None:
@@ -194,9 +201,7 @@ def render_outputs(
     if request.strict and warned:
         n = len(warned)
         raise RenderError(f"{n} warning{'s' * (n != 1)} with --strict; nothing was written")
-    for out, data in pending:
-        atomic_write(out.path, data)
-    remove_stale_pages([out.path for out, _ in pending])
+    write_outputs(request.output, [(out.path, data) for out, data in pending])
     return [out for out, _ in pending]
 
 
@@ -211,13 +216,38 @@ def _supported(formats: list[str], theme: Any) -> list[str]:
     return formats
 
 
-def remove_stale_pages(written: list[Path]) -> None:
-    """A CV that shrank from 5 pages to 4 must not leave an old `-5.png` preview behind."""
-    for folder, stem in {(p.parent, p.name.rsplit("-", 1)[0]) for p in written if _page_number(p)}:
-        fresh = set(written)
+def check_output_folder(folder: Path) -> None:
+    """`-o` must name a folder (or a place to make one): checked before anything renders."""
+    for place in (folder, *folder.parents):
+        if place.exists() or place.is_symlink():
+            if not place.is_dir():
+                raise InputError(f"-o {folder}: {place} is not a folder; give a folder for the outputs")
+            return
+
+
+def write_outputs(folder: Path, pending: list[tuple[Path, bytes]]) -> None:
+    """All outputs of the run as one set (see cvbuild.output); a CV that shrank from 5 pages to 4
+    loses its old `-5.png` preview in the same step."""
+    from cvbuild.errors import RenderError
+    from cvbuild.output import write_set
+
+    names = [(path.name, data) for path, data in pending]
+    try:
+        write_set(folder, names, remove=stale_pages(folder, [p for p, _ in pending]))
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise RenderError(f"cannot write the outputs into {folder}: {reason}; the previous outputs are kept") from None
+
+
+def stale_pages(folder: Path, written: list[Path]) -> list[str]:
+    """PNG previews of pages the new set no longer has."""
+    fresh = {p.name for p in written}
+    stale = []
+    for stem in {p.name.rsplit("-", 1)[0] for p in written if _page_number(p)}:
         for old in folder.glob(f"{stem}-*.png"):
-            if old not in fresh and _page_number(old) and old.name.rsplit("-", 1)[0] == stem:
-                old.unlink(missing_ok=True)
+            if old.name not in fresh and _page_number(old) and old.name.rsplit("-", 1)[0] == stem:
+                stale.append(old.name)
+    return sorted(stale)
 
 
 def _page_number(path: Path) -> int | None:

@@ -16,7 +16,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlparse
 
-from cvbuild.errors import CvbuildError
+from cvbuild.errors import CvbuildError, InputError
 
 POLL_SECONDS = 25.0
 WATCHED_SUFFIXES = {".yaml", ".yml", ".bib", ".typ", ".j2", ".css", ".toml", ".otf", ".ttf"}
@@ -79,52 +79,99 @@ def error_page(message: str, epoch: int) -> str:
     )
 
 
-def make_handler(state: BuildState, root: Path) -> type[BaseHTTPRequestHandler]:
-    """A handler bound to one build state and output folder; serves nothing outside it."""
-    root = root.resolve()
+LOCAL_HOSTS = {"127.0.0.1", "localhost", "[::1]", "::1"}
+
+
+def local_host(header: str | None) -> bool:
+    """Whether a Host header names this machine; any other name is a DNS-rebinding attempt
+    (a web page whose own host name was pointed at 127.0.0.1) and is refused."""
+    if not header:
+        return False
+    host = header.strip().lower()
+    if host.startswith("["):
+        host = host[: host.find("]") + 1] if "]" in host else host
+    else:
+        host = host.rsplit(":", 1)[0] if host.count(":") == 1 else host
+    return host in LOCAL_HOSTS
+
+
+def query_epoch(query: str) -> int:
+    """The `epoch` a reloading page has seen; anything unreadable counts as none (-1)."""
+    try:
+        values = parse_qs(query, max_num_fields=4, strict_parsing=False).get("epoch", ["-1"])
+        return int(values[0]) if values[0].lstrip("-").isdigit() and len(values[0]) < 20 else -1
+    except ValueError:
+        return -1
+
+
+def make_handler(state: BuildState) -> type[BaseHTTPRequestHandler]:
+    """A handler bound to one build state. It serves the rendered outputs of the last good build
+    and nothing else: no profile, no .bib, no other file of the folder, whatever the URL says."""
 
     class Handler(BaseHTTPRequestHandler):
         def log_message(self, format: str, *args: object) -> None:  # quiet: the terminal shows builds
             return
 
         def do_GET(self) -> None:
+            try:
+                self._get()
+            except (BrokenPipeError, ConnectionResetError, TimeoutError):
+                return  # the browser left (closed the tab, or a long poll it no longer wants)
+
+        def _get(self) -> None:
+            if not local_host(self.headers.get("Host")):
+                self.send_error(HTTPStatus.FORBIDDEN, "cvbuild serves only http://127.0.0.1 or http://localhost")
+                return
             url = urlparse(self.path)
             if url.path == "/__livereload":
-                seen = int(parse_qs(url.query).get("epoch", ["-1"])[0] or -1)
-                self._send(str(state.wait_change(seen)).encode(), "text/plain")
+                self._send(str(state.wait_change(query_epoch(url.query))).encode(), "text/plain")
                 return
             state.wait_idle()
             if state.error is not None:
                 self._send(error_page(state.error, state.epoch).encode(), "text/html; charset=utf-8")
                 return
-            target = self._resolve(url.path)
+            target = self._output(unquote(url.path))
             if target is None:
                 self.send_error(HTTPStatus.NOT_FOUND)
                 return
-            data = target.read_bytes()
+            try:
+                data = target.read_bytes()
+            except OSError:
+                self.send_error(HTTPStatus.NOT_FOUND)
+                return
             if target.suffix == ".html":
                 page = inject_reload(data.decode("utf-8"), state.epoch)
                 self._send(page.encode("utf-8"), "text/html; charset=utf-8")
             else:
                 self._send(data, _content_type(target))
 
-        def _resolve(self, path: str) -> Path | None:
+        def _output(self, path: str) -> Path | None:
+            """One of the last build's outputs, chosen by name: the URL never becomes a path."""
+            outputs = list(state.outputs)
             if path in ("", "/"):
-                pages = [p for p in state.outputs if p.suffix == ".html"]
-                return pages[0].resolve() if pages else None
-            candidate = (root / unquote(path).lstrip("/")).resolve()
-            inside = candidate.is_relative_to(root) and candidate.is_file()
-            return candidate if inside else None
+                pages = [p for p in outputs if p.suffix == ".html"]
+                return pages[0] if pages else None
+            return next((p for p in outputs if p.name == path.lstrip("/")), None)
 
         def _send(self, body: bytes, ctype: str) -> None:
             self.send_response(HTTPStatus.OK)
             self.send_header("Content-Type", ctype)
             self.send_header("Content-Length", str(len(body)))
             self.send_header("Cache-Control", "no-store")
+            self.send_header("X-Content-Type-Options", "nosniff")
             self.end_headers()
             self.wfile.write(body)
 
     return Handler
+
+
+class QuietServer(ThreadingHTTPServer):
+    """A server that does not print a traceback when a client goes away mid-answer."""
+
+    daemon_threads = True
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        return
 
 
 def _content_type(path: Path) -> str:
@@ -133,19 +180,27 @@ def _content_type(path: Path) -> str:
     )
 
 
-def relevant(changes: Iterable[tuple[object, str]], output: Path) -> bool:
-    """Only sources count: edits in the output folder (our own writes) never trigger a build."""
-    out = output.resolve()
+def relevant(changes: Iterable[tuple[object, str]], written: Iterable[Path] = ()) -> bool:
+    """Only sources count. What a build writes (its outputs, and the `.cvbuild-tmp-` temporaries
+    of the output set) never triggers another, even with `-o .` beside the profile."""
+    from cvbuild.output import TMP_PREFIX
+
+    ours = {p.resolve() for p in written}
     for _, raw in changes:
-        path = Path(raw).resolve()
-        if path.suffix in WATCHED_SUFFIXES and not path.is_relative_to(out):
+        path = Path(raw)
+        if path.name.startswith(TMP_PREFIX) or path.suffix not in WATCHED_SUFFIXES:
+            continue
+        if path.resolve() not in ours:
             return True
     return False
 
 
-def serve(state: BuildState, root: Path, port: int) -> ThreadingHTTPServer:
-    server = ThreadingHTTPServer(("127.0.0.1", port), make_handler(state, root))
-    server.daemon_threads = True
+def serve(state: BuildState, port: int) -> ThreadingHTTPServer:
+    """Start the preview server on 127.0.0.1; a port in use is an input error (exit 2)."""
+    try:
+        server = QuietServer(("127.0.0.1", port), make_handler(state))
+    except OSError as exc:
+        raise InputError(f"--port {port}: {exc.strerror or exc}; choose another port, or 0 for a free one") from None
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server
 
@@ -153,7 +208,6 @@ def serve(state: BuildState, root: Path, port: int) -> ThreadingHTTPServer:
 def watch_loop(
     build: Callable[[], list[Path]],
     paths: list[Path],
-    output: Path,
     state: BuildState,
     report: Callable[[str], None],
 ) -> None:
@@ -166,5 +220,5 @@ def watch_loop(
 
     once()
     for changes in watch(*paths, debounce=100, step=20, raise_interrupt=False):
-        if relevant(changes, output):
+        if relevant(changes, state.outputs):
             once()

@@ -1,13 +1,22 @@
-"""Atomic writes: the target is replaced whole or not at all."""
+"""The outputs of a run are replaced as one set: all old or all new, even after a failed write or
+a `kill -9`, and no temporary outlives the next run."""
 
 from __future__ import annotations
 
+import errno
 import os
+import random
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
+from conftest import run_cli, write
 
-from cvbuild.output import atomic_write, slug
+from cvbuild import output
+from cvbuild.output import TMP_PREFIX, atomic_write, recover, slug, write_set
 
 
 def test_atomic_write_replaces_and_leaves_no_temp(tmp_path: Path) -> None:
@@ -37,3 +46,136 @@ def test_failed_write_keeps_previous_file(tmp_path: Path, monkeypatch: pytest.Mo
 )
 def test_slug(name: str, expected: str) -> None:
     assert slug(name) == expected
+
+
+# ---- the set --------------------------------------------------------------------------------
+
+NAMES = ("cv.pdf", "cv.html", "cv.txt", "cv.md", "cv-1.png", "cv-2.png")
+
+
+def _generation(folder: Path) -> set[str]:
+    """Which runs' outputs the folder holds (one element when the set is whole)."""
+    return {(folder / n).read_bytes().split(b":", 1)[0].decode() for n in NAMES if (folder / n).exists()}
+
+
+def _set(gen: str, size: int = 10) -> list[tuple[str, bytes]]:
+    return [(name, f"{gen}:".encode() * size) for name in NAMES]
+
+
+def test_write_set_replaces_everything_and_removes_stale_pages(tmp_path: Path) -> None:
+    write_set(tmp_path, _set("old"))
+    write(tmp_path / "cv-3.png", "old:")
+    write(tmp_path / "notes.txt", "mine")
+    write_set(tmp_path, _set("new"), remove=["cv-3.png"])
+    assert _generation(tmp_path) == {"new"}
+    assert sorted(os.listdir(tmp_path)) == sorted([*NAMES, "notes.txt"])
+
+
+@pytest.mark.parametrize("failing", range(len(NAMES) + 1))
+def test_a_full_disk_at_any_file_keeps_the_old_set(tmp_path: Path, failing: int) -> None:
+    """A writer that fails at the n-th file (the journal is the last one) as a full disk would."""
+    write_set(tmp_path, _set("old"))
+    calls = 0
+
+    def full_disk(path: Path, data: bytes) -> None:
+        nonlocal calls
+        calls += 1
+        if calls > failing:
+            path.write_bytes(data[: len(data) // 2])  # a torn temporary, as ENOSPC leaves it
+            raise OSError(errno.ENOSPC, "No space left on device")
+        output.write_file(path, data)
+
+    real_write_file = output.write_file
+    try:
+        if failing == len(NAMES):  # the journal itself fails
+            output.write_file = full_disk  # type: ignore[assignment]
+            calls = -len(NAMES)
+        with pytest.raises(OSError):
+            write_set(tmp_path, _set("new"), writer=full_disk if failing < len(NAMES) else real_write_file)
+    finally:
+        output.write_file = real_write_file  # type: ignore[assignment]
+    assert _generation(tmp_path) == {"old"}
+    assert sorted(os.listdir(tmp_path)) == sorted(NAMES)
+
+
+def test_a_render_that_cannot_write_keeps_the_old_set(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from cvbuild.errors import RenderError
+    from cvbuild.pipeline import RenderRequest, render
+
+    profile = write(tmp_path / "p.yaml", "name: Ada Example\nsummary: Old.\n")
+    request = RenderRequest(profile=profile, formats=["txt", "md", "html"], output=tmp_path / "out")
+    render(request)
+    before = {p.name: p.read_bytes() for p in (tmp_path / "out").iterdir()}
+    profile.write_text("name: Ada Example\nsummary: New.\n")
+    calls = 0
+
+    def full_disk(path: Path, data: bytes) -> None:
+        nonlocal calls
+        calls += 1
+        if calls == 2:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        output.write_file(path, data)
+
+    monkeypatch.setattr(output, "write_set", lambda *a, **k: write_set(*a, **k, writer=full_disk))
+    with pytest.raises(RenderError, match="No space left on device; the previous outputs are kept"):
+        render(request)
+    assert {p.name: p.read_bytes() for p in (tmp_path / "out").iterdir()} == before
+
+
+WRITER = """
+import sys
+from pathlib import Path
+from cvbuild.output import write_set
+folder, size = Path(sys.argv[1]), int(sys.argv[2])
+names = {names!r}
+gen = 0
+while True:
+    write_set(folder, [(n, f"{{gen}}:".encode() * size) for n in names])
+    if gen == 0:
+        print("ready", flush=True)
+    gen += 1
+"""
+
+
+def test_kill_9_at_random_moments_leaves_a_whole_set(tmp_path: Path) -> None:
+    """A process writes sets of six 1 MB files in a loop and is killed at a random moment, 25
+    times. After `recover` (what the next run does first) the folder holds one whole set."""
+    rng = random.Random(20260101)
+    folder = tmp_path / "out"
+    code = WRITER.format(names=NAMES)
+    seen: set[str] = set()
+    for _ in range(25):
+        proc = subprocess.Popen([sys.executable, "-c", code, str(folder), "500000"], stdout=subprocess.PIPE, text=True)
+        assert proc.stdout is not None
+        assert proc.stdout.readline() == "ready\n"
+        time.sleep(rng.uniform(0, 0.4))
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        proc.stdout.close()
+        recover(folder)
+        generations = _generation(folder)
+        assert len(generations) == 1, generations
+        assert sorted(os.listdir(folder)) == sorted(NAMES)
+        seen |= generations
+    assert len(seen) > 1  # the kills did land at different moments
+
+
+def test_the_next_run_removes_what_a_killed_run_left(tmp_path: Path) -> None:
+    profile = write(tmp_path / "p.yaml", "name: Ada Example\n")
+    out = tmp_path / "out"
+    write(out / f"{TMP_PREFIX}999999999-abcd-ada-example.txt", "torn")
+    write(out / f"{TMP_PREFIX}999999999-abcd.commit", '{"rename": [')  # torn journal: never committed
+    result = run_cli("render", profile, "-f", "txt", "-o", out)
+    assert result.returncode == 0, result.stderr
+    assert sorted(os.listdir(out)) == ["ada-example.txt"]
+
+
+def test_a_committed_journal_is_finished_by_the_next_run(tmp_path: Path) -> None:
+    write_set(tmp_path, _set("old"))
+    for name, data in _set("new"):
+        write(tmp_path / f"{TMP_PREFIX}999999999-abcd-{name}", data.decode())
+    renames = [[f"{TMP_PREFIX}999999999-abcd-{n}", n] for n in NAMES]
+    write(tmp_path / f"{TMP_PREFIX}999999999-abcd.commit", repr({"rename": renames, "remove": []}).replace("'", '"'))
+    recover(tmp_path)
+    assert _generation(tmp_path) == {"new"}
+    assert sorted(os.listdir(tmp_path)) == sorted(NAMES)

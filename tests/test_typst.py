@@ -296,7 +296,7 @@ def test_theme_importing_a_remote_package_is_refused(tmp_path: Path) -> None:
     source = (theme / "cv.typ").read_text(encoding="utf-8")
     (theme / "cv.typ").write_text('#import "@preview/fontawesome:0.5.0": *\n' + source, encoding="utf-8")
     result = run_cli("render", RESUME, "--theme", theme, "-f", "pdf", "-o", tmp_path / "out")
-    assert result.returncode == 1
+    assert result.returncode == 2  # a theme mistake is bad input
     assert "cv.typ:1:" in result.stderr and "@preview/fontawesome:0.5.0" in result.stderr
     assert "Traceback" not in result.stderr
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 import time
@@ -11,18 +12,28 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import EPOCH, write
+from conftest import EPOCH, run_cli, write
 
 from cvbuild.watch import BuildState, inject_reload, relevant
 
 PROFILE = "name: Ada Example\nsummary: First version.\n"
 
 
+@pytest.fixture(params=["out"])
+def server(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[tuple[str, Path]]:
+    yield from _serve(tmp_path, request.param)
+
+
 @pytest.fixture
-def server(tmp_path: Path) -> Iterator[tuple[str, Path]]:
+def server_here(tmp_path: Path) -> Iterator[tuple[str, Path]]:
+    """Outputs beside the profile (`-o .`), where the server must still serve only them."""
+    yield from _serve(tmp_path, ".")
+
+
+def _serve(tmp_path: Path, out: str) -> Iterator[tuple[str, Path]]:
     profile = write(tmp_path / "p.yaml", PROFILE)
     proc = subprocess.Popen(
-        [sys.executable, "-m", "cvbuild", "watch", str(profile), "-f", "txt", "--serve", "--port", "0", "-o", "out"],
+        [sys.executable, "-m", "cvbuild", "watch", str(profile), "-f", "txt", "--serve", "--port", "0", "-o", out],
         cwd=tmp_path,
         env={**os.environ, "SOURCE_DATE_EPOCH": EPOCH},
         stdout=subprocess.PIPE,
@@ -36,7 +47,8 @@ def server(tmp_path: Path) -> Iterator[tuple[str, Path]]:
         yield line.split()[1], profile
     finally:
         proc.terminate()
-        proc.communicate(timeout=10)  # also closes the pipes
+        _, err = proc.communicate(timeout=10)  # also closes the pipes
+    assert "Traceback" not in err, err
 
 
 def _get(url: str, timeout: float = 30) -> str:
@@ -84,9 +96,10 @@ def test_server_does_not_serve_outside_output(server: tuple[str, Path]) -> None:
 
 def test_own_outputs_do_not_trigger_builds(tmp_path: Path) -> None:
     out = tmp_path / "out"
-    assert not relevant([(1, str(out / "cv.html"))], out)
-    assert not relevant([(1, str(tmp_path / "notes.docx"))], out)
-    assert relevant([(1, str(tmp_path / "p.yaml"))], out)
+    assert not relevant([(1, str(out / "cv.html"))], [out / "cv.html"])
+    assert not relevant([(1, str(tmp_path / "notes.docx"))])
+    assert not relevant([(1, str(tmp_path / ".cvbuild-tmp-12-ab-cv.md"))])
+    assert relevant([(1, str(tmp_path / "p.yaml"))], [tmp_path / "cv.html"])  # `-o .`: sources still count
 
 
 def test_failed_build_keeps_previous_outputs_and_counts_epoch() -> None:
@@ -117,3 +130,60 @@ def test_cache_kept_between_rebuilds_still_sees_edited_templates(tmp_path: Path)
     render(request, cache=cache)
     assert (tmp_path / "out" / "ada-example.txt").read_text() == "TWO Ada Example\n"
     assert (tmp_path / "out" / "ada-example.pdf").read_bytes() != typ
+
+
+def _status(base: str, path: str, host: str | None = None) -> int:
+    request = urllib.request.Request(base + path, headers={"Host": host} if host else {})
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            response.read()
+            return int(response.status)
+    except urllib.error.HTTPError as err:
+        err.close()
+        return int(err.code)
+
+
+def test_only_rendered_outputs_are_served_to_localhost(server_here: tuple[str, Path]) -> None:
+    """With `-o .` the profile sits beside the outputs: it, and every other file, stays private."""
+    base, profile = server_here
+    _epoch_after(base, 0)
+    write(profile.parent / "notes.txt", "private")
+    assert _status(base, "ada-example.txt") == 200
+    for path in ("p.yaml", "notes.txt", "%2e%2e/etc/passwd", "ada-example.txt%00.yaml", "%00", "a\\b"):
+        assert _status(base, path) == 404, path
+    for host in ("evil.example", "evil.example:80", "127.0.0.1.nip.io", "localhost.evil.example"):
+        assert _status(base, "ada-example.txt", host=host) == 403, host
+    for host in ("localhost", "127.0.0.1:1234", "[::1]:8000"):
+        assert _status(base, "ada-example.txt", host=host) == 200, host
+
+
+def test_bad_requests_and_closed_polls_print_no_traceback(server: tuple[str, Path]) -> None:
+    base, _ = server
+    first = _epoch_after(base, 0)
+    assert _get(base + "__livereload?epoch=abc") == str(first)  # unreadable: answered at once
+    assert _get(base + "__livereload?epoch=" + "9" * 40 + "&&;=") == str(first)
+    host, port = base.removeprefix("http://").rstrip("/").split(":")
+    for _ in range(3):  # a browser that leaves while its long poll waits
+        with socket.create_connection((host, int(port)), timeout=10) as conn:
+            conn.sendall(f"GET /__livereload?epoch={first} HTTP/1.1\r\nHost: localhost\r\n\r\n".encode())
+        with socket.create_connection((host, int(port)), timeout=10) as conn:
+            conn.sendall(b"GET /\x00\xff HTTP/1.1\r\nHost: localhost\r\n\r\n")
+            conn.recv(100)
+    # the fixture's teardown checks the server's stderr for tracebacks
+
+
+def test_watch_with_outputs_beside_the_profile_rebuilds(server_here: tuple[str, Path]) -> None:
+    base, profile = server_here
+    first = _epoch_after(base, 0)
+    time.sleep(0.2)
+    profile.write_text(PROFILE.replace("First", "Second"))
+    assert _epoch_after(base, first) > first
+    assert "Second version." in _get(base + "ada-example.txt")
+
+
+@pytest.mark.parametrize("port", ["-1", "65536", "http"])
+def test_bad_port_is_a_usage_error(tmp_path: Path, port: str) -> None:
+    profile = write(tmp_path / "p.yaml", PROFILE)
+    result = run_cli("watch", profile, "--serve", "--port", port)
+    assert result.returncode == 2
+    assert "--port" in result.stderr and "Traceback" not in result.stderr

@@ -85,6 +85,14 @@ def main_callback(
 
 
 ProfileArg = Annotated[Path, typer.Argument(help="The profile YAML file.", show_default=False)]
+AllowPathOpt = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--allow-path",
+        help="Let paths in the profile (bibtex:, theme:) lead into DIR too; repeatable. "
+        "By default they must stay inside the profile's folder.",
+    ),
+]
 DIAGNOSTICS_HELP = "How problems are printed: text (stderr), json (one list on stdout) or github (workflow commands)."
 
 
@@ -92,6 +100,7 @@ DIAGNOSTICS_HELP = "How problems are printed: text (stderr), json (one list on s
 def validate(
     profile: ProfileArg,
     format: Annotated[str, typer.Option("--format", help=DIAGNOSTICS_HELP)] = "text",
+    allow_path: AllowPathOpt = None,
 ) -> None:
     """Check a profile and report every problem with file:line:column."""
     reporter = _reporter(format)
@@ -101,7 +110,7 @@ def validate(
         from cvbuild.loading.profile import load_profile
 
         warnings: list[Problem] = []
-        p, source = load_profile(profile, warnings)
+        p, source = load_profile(profile, warnings, allow_path or ())
         load_photo(source, p)
         for warning in warnings:
             reporter.warn(warning)
@@ -137,6 +146,7 @@ def render(
     report: Annotated[
         Path | None, typer.Option("--report", help="Also write a JSON record of the run: files, pages, diagnostics.")
     ] = None,
+    allow_path: AllowPathOpt = None,
 ) -> None:
     """Render a profile into PDF, HTML, text, Markdown and PNG."""
     reporter = _reporter(diagnostics)
@@ -154,6 +164,7 @@ def render(
             output=output,
             sets=parse_sets(set_ or []),
             strict=strict,
+            allow_paths=tuple(allow_path or ()),
         )
         outputs.extend(render_outputs(request, warn=reporter.warn))
 
@@ -178,7 +189,8 @@ def watch(
     document: Annotated[str | None, typer.Option("-d", "--document", help="Only this document (variant).")] = None,
     output: Annotated[Path, typer.Option("-o", "--output", help="Output folder.")] = Path("out"),
     serve: Annotated[bool, typer.Option("--serve", help="Live preview on http://127.0.0.1:PORT/.")] = False,
-    port: Annotated[int, typer.Option("--port", help="Port for --serve; 0 picks a free one.")] = 8000,
+    port: Annotated[int, typer.Option("--port", min=0, max=65535, help="Port for --serve; 0 picks a free one.")] = 8000,
+    allow_path: AllowPathOpt = None,
 ) -> None:
     """Rebuild whenever the profile, a .bib or a theme file changes."""
     from cvbuild.diagnostics import as_diagnostic
@@ -190,7 +202,12 @@ def watch(
 
     request = run(
         lambda: RenderRequest(
-            profile=profile, formats=parse_formats(format), theme=theme, document=document, output=output
+            profile=profile,
+            formats=parse_formats(format),
+            theme=theme,
+            document=document,
+            output=output,
+            allow_paths=tuple(allow_path or ()),
         )
     )
     if not profile.is_file():
@@ -198,7 +215,7 @@ def watch(
         raise typer.Exit(2)
     state = BuildState()
     if serve:
-        server = run(lambda: start_server(state, output, port))
+        server = run(lambda: start_server(state, port))
         typer.echo(f"serving http://127.0.0.1:{server.server_address[1]}/ (Ctrl-C to stop)")
     paths = [profile.resolve().parent, builtin_themes_dir()]
     if theme and Path(theme).is_dir():
@@ -207,7 +224,6 @@ def watch(
     watch_loop(
         lambda: run_render(request, warn=lambda m: _err(str(as_diagnostic(m))), cache=cache),
         paths,
-        output,
         state,
         lambda line: typer.echo(line, err=line.startswith("build") and "failed" in line),
     )

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from cvbuild import confine
 from cvbuild.errors import InputError, Problem
 from cvbuild.loading.bibtex import BibEntry, BibFile, load_bibtex
 from cvbuild.loading.yaml_source import Loc, YamlSource, load_yaml
@@ -94,17 +95,58 @@ def _bib_problem(
     return Problem(path, line, col, label, message)
 
 
-def load_profile(path: Path, warnings: list[Problem] | None = None) -> tuple[Profile, YamlSource]:
+def load_profile(
+    path: Path, warnings: list[Problem] | None = None, allow: Sequence[Path] = ()
+) -> tuple[Profile, YamlSource]:
     """Read, parse, expand BibTeX includes and validate; raises InputError listing every problem, located.
 
     Warnings (LaTeX in a .bib file that a CV cannot show) are appended to `warnings` when given.
+    Paths in the profile stay inside its folder, or inside a folder in `allow` (--allow-path).
     """
     source = load_yaml(path)
-    merged = expand_bibtex(source)
-    profile = validate_source(merged, merged.problems)
+    merged = expand_bibtex(source, allow)
+    problems = [*merged.problems, *theme_path_problems(source, allow), *style_option_problems(source)]
+    profile = validate_source(merged, problems)
     if warnings is not None:
         warnings.extend(merged.warnings)
     return profile, source
+
+
+def style_option_problems(source: YamlSource) -> list[Problem]:
+    """Style options in `documents.NAME.options` (accent, margin, ...) checked here, where their
+    line is known, rather than later, when a theme would be blamed for them."""
+    from cvbuild.themes.options import style_problem
+
+    problems = []
+    for name, spec in _documents(source):
+        options = spec.get("options")
+        for key, value in options.items() if isinstance(options, dict) else ():
+            problem = style_problem(str(key), value)
+            if problem:
+                problems.append(source.problem(("documents", name, "options", key), problem))
+    return problems
+
+
+def _documents(source: YamlSource) -> list[tuple[str, dict[str, Any]]]:
+    documents = source.data.get("documents") if isinstance(source.data, dict) else None
+    if not isinstance(documents, dict):
+        return []
+    return [(str(name), spec) for name, spec in documents.items() if isinstance(spec, dict)]
+
+
+def theme_path_problems(source: YamlSource, allow: Sequence[Path]) -> list[Problem]:
+    """A document's `theme:` that is a path (not a theme name) must resolve inside the profile's folder."""
+    from cvbuild.themes.theme import looks_like_path
+
+    problems = []
+    for name, spec in _documents(source):
+        theme = spec.get("theme")
+        if isinstance(theme, str) and theme and looks_like_path(theme, source.path.parent):
+            try:
+                confine.profile_path(theme, source.path.parent, allow)
+            except InputError as exc:
+                problems.append(source.problem(("documents", name, "theme"), str(exc)))
+    return problems
 
 
 def import_bibtex(path: Path) -> list[dict[str, Any]]:
@@ -117,8 +159,9 @@ def import_bibtex(path: Path) -> list[dict[str, Any]]:
     return entries
 
 
-def expand_bibtex(source: YamlSource) -> ProfileSource:
-    """Replace each `{bibtex: path}` by its entries, merging YAML entries that share an id."""
+def expand_bibtex(source: YamlSource, allow: Sequence[Path] = ()) -> ProfileSource:
+    """Replace each `{bibtex: path}` by its entries, merging YAML entries that share an id.
+    A path must resolve inside the profile's folder or a folder in `allow` (--allow-path)."""
     data = source.data
     items = data.get("publications") if isinstance(data, dict) else None
     if not isinstance(items, list) or not any(_include_path(i) for i in items):
@@ -129,6 +172,11 @@ def expand_bibtex(source: YamlSource) -> ProfileSource:
     for i, item in enumerate(items):
         rel = _include_path(item)
         if rel is None:
+            continue
+        try:
+            confine.profile_path(rel, source.path.parent, allow)
+        except InputError as exc:
+            problems.append(source.problem(("publications", i, "bibtex"), str(exc)))
             continue
         bib_path = source.path.parent / Path(rel).expanduser()  # shown as the user would reach it
         try:

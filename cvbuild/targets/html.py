@@ -147,7 +147,7 @@ def theme_stylesheet(ctx: RenderContext) -> str:
     paths = [p for p in (stylesheet_path(ctx), ctx.theme.find(BASE_STYLESHEET)) if p is not None]
     parts = []
     for path in paths:
-        css = path.read_text(encoding="utf-8")
+        css = ctx.theme.read(path)
         if "</style" in css.lower():  # it would end the inline <style> element early
             raise RenderError(f"{path}: a stylesheet may not contain '</style'")
         parts.append(css)

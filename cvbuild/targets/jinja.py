@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import textwrap
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 from markupsafe import Markup, escape
@@ -14,6 +15,7 @@ from cvbuild.document.model import Author, Document, Span
 from cvbuild.errors import RenderError
 from cvbuild.schema.fields import ALLOWED_SCHEMES, url_scheme
 from cvbuild.targets.base import RenderContext
+from cvbuild.themes.theme import Theme
 
 # ---- plain text -------------------------------------------------------------------------
 
@@ -241,17 +243,47 @@ FILTERS: dict[str, Callable[..., Any]] = {
 }
 
 
+def theme_loader(theme: Theme) -> Any:
+    """A Jinja loader over the theme chain that reads only regular files resolving inside it:
+    a template (or an include) that is a link to /etc/passwd, or a FIFO, is refused."""
+    import os
+
+    from jinja2 import BaseLoader, TemplateNotFound
+    from jinja2.loaders import split_template_path
+
+    class ThemeLoader(BaseLoader):
+        def get_source(self, environment: Any, template: str) -> tuple[str, str, Callable[[], bool]]:
+            pieces = split_template_path(template)  # refuses `..`
+            for folder in theme.chain:
+                path = folder.joinpath(*pieces)
+                if not os.path.lexists(path):
+                    continue
+                source = theme.read(path)  # a refusal is an InputError: exit 2, naming the file
+                mtime = path.stat().st_mtime_ns
+                return source, str(path), lambda path=path, mtime=mtime: _unchanged(path, mtime)
+            raise TemplateNotFound(template)
+
+    return ThemeLoader()
+
+
+def _unchanged(path: Path, mtime: int) -> bool:
+    try:
+        return path.stat().st_mtime_ns == mtime
+    except OSError:
+        return False
+
+
 def environment(ctx: RenderContext, autoescape: bool) -> Any:
     """A sandboxed, strict environment over the theme chain, kept in ctx.cache: compiled
     templates are reused across formats and `watch` rebuilds (auto_reload sees edited files)."""
-    from jinja2 import FileSystemLoader, StrictUndefined
+    from jinja2 import StrictUndefined
     from jinja2.sandbox import SandboxedEnvironment
 
     key = ("jinja", ctx.theme.chain, autoescape)
     env = ctx.cache.get(key)
     if env is None:
         env = SandboxedEnvironment(
-            loader=FileSystemLoader([str(p) for p in ctx.theme.chain]),
+            loader=theme_loader(ctx.theme),
             undefined=StrictUndefined,
             autoescape=autoescape,
             trim_blocks=True,

@@ -11,11 +11,14 @@ from __future__ import annotations
 import datetime as _dt
 import hashlib
 import json
+import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from cvbuild import confine
 from cvbuild.document.model import Document
 from cvbuild.errors import InputError, RenderError
 from cvbuild.targets.base import Artifact, RenderContext
@@ -40,6 +43,7 @@ def render(fmt: str, doc: Document, ctx: RenderContext) -> list[Artifact]:
     template = _template(ctx)
     data = document_json(doc)
     packages = _package_dir(ctx)
+    _check_folders(template, packages, ctx)  # every run: in `watch` a theme folder can change
     # An edited template (in `watch`) is checked and warned about again, like new data.
     key = (template, template.stat().st_mtime_ns, hashlib.blake2b(data.encode()).digest())
     checked: set[tuple[Path, int, bytes]] = ctx.cache.setdefault("typst.checked", set())
@@ -83,7 +87,21 @@ def _template(ctx: RenderContext) -> Path:
     path = ctx.theme.find(TEMPLATE)
     if path is None:
         raise InputError(f"theme {ctx.theme.name!r} has no {TEMPLATE}, so it cannot make PDF or PNG output")
+    confine.read_confined(path, ctx.theme.roots, _where(ctx))  # a regular file inside the chain
     return path
+
+
+def _where(ctx: RenderContext) -> str:
+    return f"the folders of theme {ctx.theme.name!r}"
+
+
+def _check_folders(template: Path, packages: Path | None, ctx: RenderContext) -> None:
+    """Typst reads its root folder and the package folder by itself and follows links there, so
+    both are checked first: nothing in them may lead outside the theme chain or be a FIFO or a
+    device. (Font folders are checked by `fonts.font_dirs`.)"""
+    confine.check_tree(confine.real(template).parent, ctx.theme.roots, _where(ctx))
+    if packages is not None:
+        confine.check_tree(packages, ctx.theme.roots, _where(ctx))
 
 
 def _compiler(template: Path, ctx: RenderContext, packages: Path | None) -> Any:
@@ -117,8 +135,16 @@ def _compile(compiler: Any, template: Path, ctx: RenderContext, warn: Callable[[
 
     stamp = _dt.datetime.combine(ctx.today, _dt.time(0), tzinfo=_dt.UTC)
     try:
-        result, warnings = compiler.compile_with_warnings(timestamp=stamp, **kwargs)
+        with offline():
+            result, warnings = compiler.compile_with_warnings(timestamp=stamp, **kwargs)
     except typst.TypstError as exc:
+        download = _DOWNLOAD.search(str(exc.message))
+        if download:  # a package name built at run time, which `check_packages` cannot see
+            name, version = download.groups()
+            raise InputError(
+                f"{_located(exc, template, _package_dir(ctx))}: the theme imports @preview/{name}:{version}, "
+                f"which it does not ship; {_NO_DOWNLOAD}{PACKAGES}/preview/{name}/{version}/"
+            ) from None
         raise RenderError(typst_message(exc, template, _package_dir(ctx))) from None
     except (RuntimeError, OSError, ValueError) as exc:  # typst-py reports setup problems this way
         raise RenderError(f"{template}: Typst failed: {exc}") from None
@@ -139,17 +165,48 @@ def _package_dir(ctx: RenderContext) -> Path | None:
 
 
 def check_packages(folders: list[Path], packages: Path | None) -> None:
-    """Refuse imports of packages the theme does not ship: Typst would download them."""
-    for source in sorted(p for folder in folders for p in folder.rglob("*.typ")):
-        for match in _PACKAGE_SPEC.finditer(source.read_text(encoding="utf-8", errors="replace")):
+    """Refuse imports of packages the theme does not ship, with the line that names them. A name
+    built at run time gets past this check, but `offline` still keeps Typst from downloading it."""
+    for source in sorted(p for folder in folders for p in folder.rglob("*.typ") if p.is_file()):
+        text = confine.read_regular(source).decode("utf-8", errors="replace")
+        for match in _PACKAGE_SPEC.finditer(text):
             namespace, name, version = match.groups()
             if packages is None or not (packages / namespace / name / version).is_dir():
-                line = source.read_text(encoding="utf-8", errors="replace")[: match.start()].count("\n") + 1
-                raise RenderError(
+                line = text[: match.start()].count("\n") + 1
+                raise InputError(
                     f"{source}:{line}: imports @{namespace}/{name}:{version}, which the theme does not ship; "
-                    f"cvbuild never downloads packages: copy it into the theme as "
-                    f"{PACKAGES}/{namespace}/{name}/{version}/"
+                    f"{_NO_DOWNLOAD}{PACKAGES}/{namespace}/{name}/{version}/"
                 )
+
+
+# typst-py always gives Typst its downloader for `@preview` packages; there is no switch to turn
+# it off. The downloader takes its proxy from the environment on every download, so during a
+# compile every proxy variable names a port nothing can listen on (port 0 of the loopback): a
+# download fails at once, with no DNS query and no packet leaving the machine. NO_PROXY is
+# removed so that it cannot exempt the package host. tests/test_safety_typst.py proves it in a
+# network namespace that records DNS queries.
+_OFFLINE_PROXY = "http://127.0.0.1:0"
+_PROXY_VARS = ("https_proxy", "HTTPS_PROXY", "http_proxy", "HTTP_PROXY", "all_proxy", "ALL_PROXY")
+_NO_PROXY_VARS = ("no_proxy", "NO_PROXY")
+_DOWNLOAD = re.compile(r"failed to download package \(\S*/preview/([a-z0-9_-]+)-(\d+\.\d+\.\d+)\.tar\.gz")
+_NO_DOWNLOAD = "cvbuild never downloads packages: copy it into the theme as "
+
+
+@contextmanager
+def offline() -> Iterator[None]:
+    """Keep Typst's package downloader from reaching the network while the block runs."""
+    saved = {name: os.environ.get(name) for name in (*_PROXY_VARS, *_NO_PROXY_VARS)}
+    os.environ.update(dict.fromkeys(_PROXY_VARS, _OFFLINE_PROXY))
+    for name in _NO_PROXY_VARS:
+        os.environ.pop(name, None)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 def _font_hint(warning: Any, ctx: RenderContext) -> str:

@@ -14,6 +14,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from cvbuild import confine
 from cvbuild.themes.theme import Theme
 
 FONT_SUFFIXES = (".otf", ".ttf", ".ttc", ".woff", ".woff2")
@@ -34,11 +35,21 @@ def cjk_font_dir() -> Path | None:
 
 
 def font_dirs(theme: Theme) -> list[Path]:
-    """Every folder whose fonts the compilers may use; system fonts are never consulted."""
+    """Every folder whose fonts the compilers may use; system fonts are never consulted.
+
+    Typst and HarfBuzz read these folders by themselves, so each is checked first: everything in
+    it must resolve inside the theme chain (or the CJK package) and be a file or a folder, and
+    nothing named like a font may be a folder."""
     dirs = theme.font_dirs()
     cjk = cjk_font_dir()
     if cjk is not None:
         dirs.append(cjk)
+    roots = [*theme.roots, *([cjk] if cjk is not None else [])]
+    for folder in dirs:
+        confine.check_tree(folder, roots, f"the folders of theme {theme.name!r}")
+        for path in folder.rglob("*"):
+            if path.suffix.lower() in FONT_SUFFIXES and not path.is_file():
+                raise confine.PathRefused(f"{path}: named like a font but not a file")
     return dirs
 
 

@@ -21,9 +21,34 @@ STYLE_OPTIONS: dict[str, tuple[re.Pattern[str], str]] = {
 }
 
 
-def check_style_options(options: Mapping[str, Any]) -> None:
-    """Raise a one-line InputError (exit 2) for the first option no engine could use safely."""
-    for key, (pattern, expected) in STYLE_OPTIONS.items():
-        value = options.get(key)
-        if value is not None and not pattern.fullmatch(str(value).strip()):
-            raise InputError(f"theme option {key}={value!r} is not {expected}")
+# Lengths a page can hold: a 0.0001pt font or a 30cm margin makes an empty or unreadable PDF.
+LENGTH_RANGES = {"font_size": (5.0, 30.0), "margin": (0.0, 200.0)}  # in points
+_POINTS = {"pt": 1.0, "mm": 72 / 25.4, "cm": 72 / 2.54, "in": 72.0, "em": 10.5}
+
+
+def style_problem(key: str, value: Any) -> str | None:
+    """Why an option's value cannot be used by every engine, or None when it can."""
+    if key not in STYLE_OPTIONS or value is None:
+        return None
+    pattern, expected = STYLE_OPTIONS[key]
+    text = str(value).strip()
+    if not pattern.fullmatch(text):
+        return f"option {key}={value!r} is not {expected}"
+    if key in LENGTH_RANGES:
+        low, high = LENGTH_RANGES[key]
+        number, unit = float(text[:-2]), text[-2:]
+        if not low <= number * _POINTS[unit] <= high:
+            return f"option {key}={value!r} is outside {low:g}pt to {high:g}pt; write e.g. {STYLE_EXAMPLES[key]}"
+    return None
+
+
+STYLE_EXAMPLES = {"font_size": "10.5pt", "margin": "2cm"}
+
+
+def check_style_options(options: Mapping[str, Any], source: str = "theme") -> None:
+    """Raise a one-line InputError (exit 2) for the first option no engine could use safely;
+    `source` says where the value came from (--set, a theme.toml)."""
+    for key in STYLE_OPTIONS:
+        problem = style_problem(key, options.get(key))
+        if problem:
+            raise InputError(f"{source}: {problem}")

@@ -2,28 +2,18 @@
 
 from __future__ import annotations
 
-import tomllib
+import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from cvbuild.errors import InputError
+from cvbuild import confine
+from cvbuild.errors import InputError, Problem
+from cvbuild.themes.manifest import MANIFEST, locate, read_manifest
 
-MANIFEST = "theme.toml"
 ENTRY_POINT_GROUP = "cvbuild.themes"
-_MANIFEST_KEYS = {
-    "name",
-    "description",
-    "extends",
-    "targets",
-    "abstract",
-    "options",
-    "choices",
-    "publications",
-    "section_titles",
-}
 
 
 @dataclass(frozen=True)
@@ -41,15 +31,29 @@ class Theme:
     section_titles: Mapping[str, str] = field(default_factory=dict)
 
     def find(self, filename: str) -> Path | None:
-        """The first file of that name along the chain, so a child overrides its parent."""
+        """The first entry of that name along the chain, so a child overrides its parent. A link
+        or a FIFO is found too, so that reading it (`read`) refuses it instead of skipping it."""
         for folder in self.chain:
             candidate = folder / filename
-            if candidate.is_file():
+            if os.path.lexists(candidate):
                 return candidate
         return None
 
+    @property
+    def roots(self) -> tuple[Path, ...]:
+        """The chain's folders, resolved: every theme file must resolve inside one of them."""
+        return tuple(confine.real(p) for p in self.chain)
+
+    def read(self, path: Path) -> str:
+        """A theme file's text, if it resolves inside the chain and is a regular file."""
+        data = confine.read_confined(path, self.roots, f"the folders of theme {self.name!r}")
+        try:
+            return data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise InputError(f"{path}: not UTF-8 text (byte {exc.start}); save it as UTF-8") from None
+
     def font_dirs(self) -> list[Path]:
-        return [d / "fonts" for d in self.chain if (d / "fonts").is_dir()]
+        return [d / "fonts" for d in self.chain if os.path.lexists(d / "fonts")]
 
     def resolve_options(self, *overrides: Mapping[str, Any], source: str = "--set") -> dict[str, Any]:
         """Theme defaults, then each override in turn; unknown keys and bad values are exit-2 errors."""
@@ -93,7 +97,7 @@ def _convert(raw: Any, default: Any) -> Any:
             return None
     if isinstance(default, list):
         return [s.strip() for s in raw.split(",")] if isinstance(raw, str) else list(raw)
-    return str(raw)
+    return str(raw).strip()  # ` #1a3a6b` is #1a3a6b, as the user meant
 
 
 def builtin_themes_dir() -> Path:
@@ -148,41 +152,76 @@ def _candidates(name: str, profile_dir: Path | None) -> Iterable[Path]:
     yield builtin_themes_dir() / name
 
 
-def locate_theme(name_or_path: str, profile_dir: Path | None) -> Path:
-    """An explicit path wins; otherwise the name is looked up in order."""
-    as_path = Path(name_or_path).expanduser()
-    if "/" in name_or_path or name_or_path.startswith(".") or (as_path / MANIFEST).is_file():
-        if (as_path / MANIFEST).is_file():
-            return as_path.resolve()
-        raise InputError(f"{name_or_path}: not a theme folder (no {MANIFEST} inside)")
+def locate_theme(
+    name_or_path: str,
+    profile_dir: Path | None,
+    *,
+    base: Path | None = None,
+    allowed: Sequence[Path] | None = None,
+) -> Path:
+    """An explicit path wins; otherwise the name is looked up in order.
+
+    A relative path starts at `base` (the profile's folder for a profile's `theme:`, else the
+    working folder). With `allowed`, the theme folder must resolve inside one of those folders."""
+    if looks_like_path(name_or_path, base):
+        folder = _expand(name_or_path, base)
+        if not _is_theme(folder):
+            raise InputError(f"{name_or_path}: not a theme folder (no {MANIFEST} inside)")
+        return _checked(folder, allowed)
     for folder in _candidates(name_or_path, profile_dir):
-        if (folder / MANIFEST).is_file():
-            return folder
+        if _is_theme(folder):
+            return _checked(folder, allowed) if folder.parent == local_themes_dir(profile_dir) else folder
     import difflib
 
-    names = [t.name for t in list_themes(profile_dir)]
+    names = [t.name for t in list_themes(profile_dir, skip_broken=True)]
     close = difflib.get_close_matches(name_or_path, names, n=1)
-    hint = f"; did you mean {close[0]!r}?" if close else ""
-    raise InputError(f"unknown theme {name_or_path!r}{hint}. Available themes: {', '.join(names)}")
+    hint = f" (did you mean {close[0]!r}?)" if close else ""
+    raise InputError(f"unknown theme {name_or_path!r}{hint}; available themes: {', '.join(names)}")
 
 
-def read_manifest(folder: Path) -> dict[str, Any]:
-    path = folder / MANIFEST
+def looks_like_path(name: str, base: Path | None) -> bool:
+    if "/" in name or name.startswith((".", "~")) or os.sep in name:
+        return True
+    return _is_theme((base or Path.cwd()) / name)
+
+
+def _expand(name: str, base: Path | None) -> Path:
+    """`~/x`, `./x` or `x/y` as a path; `~nosuchuser` and over-long names are input errors."""
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise InputError(f"{path}: invalid TOML: {exc}") from None
-    unknown = set(data) - _MANIFEST_KEYS
-    if unknown:
-        raise InputError(
-            f"{path}: unknown key(s) {', '.join(sorted(unknown))}; allowed: {', '.join(sorted(_MANIFEST_KEYS))}"
-        )
-    return data
+        path = Path(name).expanduser()
+    except RuntimeError:
+        raise InputError(f"{name}: no such user for {name.split('/')[0]!r}; write the folder's full path") from None
+    return path if path.is_absolute() or base is None else base / path
 
 
-def load_theme(name_or_path: str, profile_dir: Path | None = None) -> Theme:
-    """Load a theme and its `extends` chain, merging options child-over-parent."""
-    folder = locate_theme(name_or_path, profile_dir)
+def _is_theme(folder: Path) -> bool:
+    """A folder with a theme.toml entry; a theme.toml that is a link or a FIFO counts, so that
+    reading it refuses it by name instead of the theme going unseen."""
+    try:
+        return os.path.lexists(folder / MANIFEST)
+    except (OSError, ValueError):  # a name too long for the file system, or with a NUL in it
+        return False
+
+
+def _checked(folder: Path, allowed: Sequence[Path] | None) -> Path:
+    if allowed is None:
+        return confine.real(folder)
+    return confine.resolve_within(
+        folder, [confine.real(p) for p in allowed], "the profile's folder (pass --allow-path DIR to allow another)"
+    )
+
+
+def load_theme(
+    name_or_path: str,
+    profile_dir: Path | None = None,
+    *,
+    base: Path | None = None,
+    allowed: Sequence[Path] | None = None,
+) -> Theme:
+    """Load a theme and its `extends` chain, merging options child-over-parent.
+
+    A problem in a theme.toml names that file, so a parent's mistake is never blamed on its child."""
+    folder = locate_theme(name_or_path, profile_dir, base=base, allowed=allowed)
     chain: list[Path] = []
     manifests: list[dict[str, Any]] = []
     while True:
@@ -194,11 +233,14 @@ def load_theme(name_or_path: str, profile_dir: Path | None = None) -> Theme:
         parent = manifest.get("extends")
         if not parent:
             break
-        folder = (
-            locate_theme(str(parent), profile_dir)
-            if "/" in str(parent)
-            else _parent_dir(str(parent), folder, profile_dir)
-        )
+        try:
+            folder = _parent_dir(str(parent), folder, profile_dir, allowed)
+        except InputError as exc:
+            if exc.problems:
+                raise
+            text = confine.read_regular(folder / MANIFEST).decode("utf-8", errors="replace")
+            line, col = locate(text, ("extends",))
+            raise InputError([Problem(folder / MANIFEST, line, col, "extends", str(exc))]) from None
     merged: dict[str, dict[str, Any]] = {"options": {}, "choices": {}, "publications": {}, "section_titles": {}}
     for manifest in reversed(manifests):
         for key in merged:
@@ -217,22 +259,24 @@ def load_theme(name_or_path: str, profile_dir: Path | None = None) -> Theme:
     )
 
 
-def _parent_dir(name: str, child: Path, profile_dir: Path | None) -> Path:
-    """A parent is looked up beside the child first, so a theme folder can carry its own base."""
+def _parent_dir(name: str, child: Path, profile_dir: Path | None, allowed: Sequence[Path] | None) -> Path:
+    """A parent is looked up beside the child first, so a theme folder can carry its own base;
+    a path in `extends` starts at the child's folder."""
     sibling = child.parent / name
-    if (sibling / MANIFEST).is_file():
+    if "/" not in name and _is_theme(sibling):
         return sibling
-    return locate_theme(name, profile_dir)
+    return locate_theme(name, profile_dir, base=child, allowed=allowed)
 
 
 def _theme_folders(parent: Path | None) -> list[Path]:
     if parent is None or not parent.is_dir():
         return []
-    return sorted(p for p in parent.iterdir() if (p / MANIFEST).is_file())
+    return sorted(p for p in parent.iterdir() if _is_theme(p))
 
 
-def list_themes(profile_dir: Path | None = None) -> list[Theme]:
-    """Every usable (non-abstract) theme, first found wins."""
+def list_themes(profile_dir: Path | None = None, *, skip_broken: bool = False) -> list[Theme]:
+    """Every usable (non-abstract) theme, first found wins. `skip_broken` leaves out themes whose
+    theme.toml is invalid, so that listing names for a hint never blames another theme's file."""
     seen: dict[str, Theme] = {}
     folders: list[Path] = []
     local, builtin = local_themes_dir(profile_dir), builtin_themes_dir()
@@ -240,7 +284,12 @@ def list_themes(profile_dir: Path | None = None) -> list[Theme]:
     folders += list(_entry_point_dirs().values())
     folders += _theme_folders(builtin)
     for folder in folders:
-        manifest = read_manifest(folder)
+        try:
+            manifest = read_manifest(folder)
+        except InputError:
+            if skip_broken:
+                continue
+            raise
         name = str(manifest.get("name", folder.name))
         if manifest.get("abstract") or name in seen:
             continue

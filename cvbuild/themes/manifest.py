@@ -1,0 +1,112 @@
+"""theme.toml: read within its theme folder, checked by a pydantic model, errors located by line.
+
+Python's tomllib keeps no positions, so a problem is placed on the line that assigns the key
+(`targets = "pdf"`, or `font_size = ...` under `[options]`); that is where the user edits.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from cvbuild import confine
+from cvbuild.errors import InputError, Problem
+
+MANIFEST = "theme.toml"
+Format = Literal["pdf", "html", "txt", "md", "png"]
+OptionValue = bool | int | float | str | list[str]
+
+
+class PublicationDefaults(BaseModel):
+    """The theme's defaults for `documents.NAME.publications`."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    group_by: str | None = None
+    sort: Literal["newest", "oldest"] | None = None
+    since: int | None = None
+    selected_only: bool | None = None
+    tags: list[str] | None = None
+    numbering: str | None = None
+    max_authors: int | None = None
+    highlight: str | None = None
+
+
+class ThemeManifest(BaseModel):
+    """What a theme.toml may say; TOML already gives exact types, so no coercion (strict)."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    name: str | None = None
+    description: str = ""
+    extends: str | None = None
+    targets: list[Format] | None = None
+    abstract: bool = False
+    options: dict[str, OptionValue] = {}
+    choices: dict[str, list[bool | int | float | str]] = {}
+    publications: PublicationDefaults = PublicationDefaults()
+    section_titles: dict[str, str] = {}
+
+
+def read_manifest(folder: Path) -> dict[str, Any]:
+    """The checked manifest as a plain dict of the keys it sets; exit-2 errors name theme.toml:line."""
+    path = folder / MANIFEST
+    data = confine.read_confined(path, [confine.real(folder)], f"the theme folder {folder}")
+    try:
+        text = data.decode("utf-8-sig")
+        raw = tomllib.loads(text)
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path}: not UTF-8 text (byte {exc.start}); save it as UTF-8") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(f"{path}: invalid TOML: {exc}") from None
+    try:
+        manifest = ThemeManifest.model_validate(raw)
+    except ValidationError as exc:
+        problems: dict[
+            str, Problem
+        ] = {}  # a value that fits no member of a union gives one error per member: say it once
+        for err in exc.errors():
+            problem = _problem(path, text, err)
+            problems.setdefault(problem.path, problem)
+        raise InputError(list(problems.values())) from None
+    return manifest.model_dump(exclude_unset=True)
+
+
+def _problem(path: Path, text: str, err: Any) -> Problem:
+    loc = tuple(str(p) for p in err["loc"][:2])  # deeper parts name union members, not keys
+    line, col = locate(text, loc)
+    dotted = ".".join(loc)
+    if loc[:1] == ("options",) and len(err["loc"]) > 2:
+        message = f"an option's default is a string, number, boolean or list of strings, got {err.get('input')!r}"
+    elif err["type"] == "extra_forbidden":
+        parent: type[BaseModel] = PublicationDefaults if loc[:1] == ("publications",) else ThemeManifest
+        allowed = ", ".join(parent.model_fields)
+        message = f"unknown key; allowed: {allowed}"
+    else:
+        message = f"{err['msg'].lower()}, got {err['input']!r}" if "input" in err else err["msg"]
+        if loc == ("targets",):
+            message += '; write a list, e.g. targets = ["pdf", "html", "txt", "md"]'
+    return Problem(path, line, col, dotted, message)
+
+
+def locate(text: str, loc: tuple[str, ...]) -> tuple[int, int]:
+    """1-based line and column of the key that sets `loc`; (0, 0) when it cannot be found."""
+    if not loc:
+        return 0, 0
+    lines = text.splitlines()
+    table = ""
+    for number, line in enumerate(lines, start=1):
+        header = re.match(r"\s*\[([^\[\]]+)\]\s*(#.*)?$", line)
+        if header:
+            table = header.group(1).strip().strip('"')
+            continue
+        key = re.match(r'(\s*)"?([A-Za-z0-9_-]+)"?\s*=', line)
+        if not key:
+            continue
+        if (table == "" and key.group(2) == loc[0]) or (len(loc) > 1 and table == loc[0] and key.group(2) == loc[1]):
+            return number, len(key.group(1)) + 1
+    return 0, 0
