@@ -80,5 +80,5 @@ def test_style_options_are_checked_once_for_every_target(tmp_path: Path, fmt: st
     profile = write(tmp_path / "p.yaml", "name: Ada Example\n")
     result = run_cli("render", profile, "-f", fmt, "--set", option, "-o", tmp_path / "o")
     assert result.returncode == 2, result.stderr
-    assert result.stderr.startswith(f"error: theme option {option.split('=')[0]}=")
+    assert result.stderr.startswith(f"error: --set: theme option {option.split('=')[0]}=")
     assert not (tmp_path / "o").exists()

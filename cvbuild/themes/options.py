@@ -33,12 +33,12 @@ def style_problem(key: str, value: Any) -> str | None:
     pattern, expected = STYLE_OPTIONS[key]
     text = str(value).strip()
     if not pattern.fullmatch(text):
-        return f"option {key}={value!r} is not {expected}"
+        return f"theme option {key}={value!r} is not {expected}"
     if key in LENGTH_RANGES:
         low, high = LENGTH_RANGES[key]
         number, unit = float(text[:-2]), text[-2:]
         if not low <= number * _POINTS[unit] <= high:
-            return f"option {key}={value!r} is outside {low:g}pt to {high:g}pt; write e.g. {STYLE_EXAMPLES[key]}"
+            return f"theme option {key}={value!r} is outside {low:g}pt to {high:g}pt; write e.g. {STYLE_EXAMPLES[key]}"
     return None
 
 
