@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import os
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -189,6 +190,9 @@ def render_outputs(
             cache=cache,
         )
         stem = output_stem(profile, name)
+        if {"pdf", "png", "html"} & set(formats):
+            for message in long_word_warnings(doc.model_dump_json()):
+                warn_all(message)
         rendered = render_formats(_supported(formats, theme), request.engine, doc, ctx)
         for fmt in formats:
             for artifact in rendered[fmt]:
@@ -214,6 +218,21 @@ def _supported(formats: list[str], theme: Any) -> list[str]:
         if theme.targets and fmt not in theme.targets:
             raise InputError(f"theme {theme.name!r} has no {fmt} output; it supports {', '.join(theme.targets)}")
     return formats
+
+
+# A word this long fills a line; PDF and HTML break it where they must (Typst: lib.typ's setup;
+# HTML: overflow-wrap in base.css); the text and Markdown outputs keep it whole, to copy.
+LONG_WORD = 80
+_LONG_WORD = re.compile(r'[^\s"\\]{' + str(LONG_WORD) + ",}")
+
+
+def long_word_warnings(document_json: str) -> list[str]:
+    """Warnings for words longer than a line (URLs aside, which are link targets)."""
+    words = [w for w in _LONG_WORD.findall(document_json) if "://" not in w and not w.startswith(("mailto:", "tel:"))]
+    return [
+        f"a {len(w):,}-character word ({w[:24]}…) is longer than a line; PDF and HTML break it where they must"
+        for w in dict.fromkeys(words)
+    ][:5]
 
 
 def check_output_folder(folder: Path) -> None:

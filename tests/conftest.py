@@ -68,9 +68,10 @@ def write(path: Path, text: str) -> Path:
 
 
 def squash(text: str) -> str:
-    """Compare text across line wraps: NFKC, no whitespace, no hyphens of any kind."""
+    """Compare text across line wraps: NFKC, no whitespace, no hyphens of any kind, no zero-width
+    spaces (where Typst may break a word longer than a line)."""
     text = unicodedata.normalize("NFKC", text)
-    return "".join(c for c in text if not c.isspace() and c not in "-\u00ad\u2010")
+    return "".join(c for c in text if not c.isspace() and c not in "-\u00ad\u2010\u200b")
 
 
 def plain(runs: list[Span] | None) -> str:
@@ -80,7 +81,8 @@ def plain(runs: list[Span] | None) -> str:
 def pdf_text(path: Path) -> str:
     from pypdf import PdfReader
 
-    return "\n".join(page.extract_text() or "" for page in PdfReader(path).pages)
+    text = "\n".join(page.extract_text() or "" for page in PdfReader(path).pages)
+    return text.replace("\u200b", "")  # break opportunities Typst adds inside words of 60+ characters
 
 
 def documents(profile: Path, theme: str | None = None) -> dict[str, Document]:
