@@ -179,7 +179,10 @@ def render_outputs(
     pending: list[tuple[Output, bytes]] = []
     cache = {} if cache is None else cache  # engines keep compilers here
     for name, spec in docs:
-        theme, doc = build_for(profile, name, spec, request, day, photo)
+        try:
+            theme, doc = build_for(profile, name, spec, request, day, photo)
+        except InputError as exc:
+            raise locate_in_profile(exc, source, name, spec, request) from None
         formats = list(request.formats or spec.formats or _theme_formats(theme))
         ctx = RenderContext(
             theme=theme,
@@ -218,6 +221,24 @@ def _supported(formats: list[str], theme: Any) -> list[str]:
         if theme.targets and fmt not in theme.targets:
             raise InputError(f"theme {theme.name!r} has no {fmt} output; it supports {', '.join(theme.targets)}")
     return formats
+
+
+def locate_in_profile(
+    exc: InputError, source: Any, name: str, spec: DocumentSpec, request: RenderRequest
+) -> InputError:
+    """A theme or option problem that came from the profile, pointed at its line there (a bad
+    theme.toml already names itself)."""
+    from cvbuild.themes.theme import OptionError
+
+    message = str(exc)
+    if exc.problems:
+        return exc
+    prefix = f"documents.{name}.options: "
+    if isinstance(exc, OptionError) and message.startswith(prefix):
+        return InputError([source.problem(("documents", name, "options", exc.key), message.removeprefix(prefix))])
+    if spec.theme and not request.theme and not message.startswith(("--set", "/", "-o")):
+        return InputError([source.problem(("documents", name, "theme"), message)])
+    return exc
 
 
 # A word this long fills a line; PDF and HTML break it where they must (Typst: lib.typ's setup;

@@ -68,15 +68,24 @@ class Theme:
 
         if key not in self.options:
             hint = did_you_mean(key, sorted(self.options), "theme options")
-            raise InputError(f"{source}: theme {self.name!r} has no option {key!r}{hint}")
+            raise OptionError(f"{source}: theme {self.name!r} has no option {key!r}{hint}", key)
         default = self.options[key]
         value = _convert(raw, default)
         if value is None:
-            raise InputError(f"{source}: option {key!r} expects {type(default).__name__}, got {raw!r}")
+            raise OptionError(f"{source}: option {key!r} expects {type(default).__name__}, got {raw!r}", key)
         allowed = self.choices.get(key)
         if allowed and value not in allowed:
-            raise InputError(f"{source}: option {key!r} is {value!r}; valid values are: {', '.join(map(str, allowed))}")
+            valid = ", ".join(map(str, allowed))
+            raise OptionError(f"{source}: option {key!r} is {value!r}; valid values are: {valid}", key)
         return value
+
+
+class OptionError(InputError):
+    """A bad theme option; `key` lets a caller point at the profile line that set it."""
+
+    def __init__(self, message: str, key: str) -> None:
+        super().__init__(message)
+        self.key = key
 
 
 def _convert(raw: Any, default: Any) -> Any:
