@@ -142,7 +142,10 @@ def _is_union(hint: Any) -> bool:
 def _exit_now() -> None:
     """Skip interpreter teardown (about a tenth of a render: freeing pydantic's schemas, the Typst
     compiler's caches) once a command succeeded: outputs are already fsynced and closed, and only
-    stdout and stderr may still hold text."""
+    stdout and stderr may still hold text. Under a profiler or coverage (a trace or profile hook
+    is set) the normal exit runs, so their atexit reports are written."""
+    if sys.gettrace() is not None or sys.getprofile() is not None:
+        return
     try:
         sys.stdout.flush()
         sys.stderr.flush()
