@@ -111,6 +111,12 @@ def test_malformed_json_is_located(tmp_path: Path) -> None:
     assert "Traceback" not in result.stderr and result.stdout == ""
 
 
+def test_deeply_nested_json_is_refused_cleanly(tmp_path: Path) -> None:
+    deep = write(tmp_path / "resume.json", '{"basics": {"name": "Ada"}, "x": ' + "[" * 5000 + "]" * 5000 + "}")
+    result = run_cli("import", "jsonresume", deep)
+    assert result.returncode == 2 and "Traceback" not in result.stderr and str(deep) in result.stderr
+
+
 def test_schema_violations_are_reported_with_pointers(tmp_path: Path) -> None:
     data = {"basics": {"name": "Ada"}, "work": [{"name": "X", "startDate": "March 2020"}], "skills": "Python"}
     bad = write(tmp_path / "resume.json", json.dumps(data))

@@ -60,7 +60,10 @@ def schema_problems(path: Path, data: Any) -> list[Problem]:
     from jsonschema import Draft7Validator
 
     validator = Draft7Validator(official_schema(), format_checker=Draft7Validator.FORMAT_CHECKER)
-    errors = sorted(validator.iter_errors(data), key=lambda e: [str(p) for p in e.absolute_path])
+    try:
+        errors = sorted(validator.iter_errors(data), key=lambda e: [str(p) for p in e.absolute_path])
+    except RecursionError:
+        return [Problem(path, 0, 0, "/", "nested too deeply to be a JSON Resume")]
     return [Problem(path, 0, 0, pointer(*e.absolute_path) or "/", _schema_message(e)) for e in errors]
 
 
