@@ -396,6 +396,11 @@ def test_rendercv_unknown_entries_go_to_custom_sections(tmp_path: Path) -> None:
 # ---- every imported file renders in every built-in theme -----------------------------------------
 
 SOURCES = {"jsonresume": JSONRESUME, "rendercv": RENDERCV}
+BUILTIN_THEMES = sorted(
+    p.parent.name
+    for p in (Path(__file__).parents[1] / "themes").glob("*/theme.toml")
+    if "abstract = true" not in p.read_text()
+)
 
 
 @pytest.fixture(scope="module")
@@ -407,7 +412,7 @@ def imported_profiles(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Pat
     return out
 
 
-@pytest.mark.parametrize("theme", ["classic", "modern"])
+@pytest.mark.parametrize("theme", BUILTIN_THEMES)
 @pytest.mark.parametrize("kind", list(SOURCES))
 def test_imported_profile_renders_in_every_theme(
     kind: str, theme: str, imported_profiles: dict[str, Path], tmp_path: Path
