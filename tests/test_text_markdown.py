@@ -586,3 +586,75 @@ def test_any_title_survives_txt_and_md(title: str) -> None:
     shown = re.sub(r"^\[\d+\] ", "", items[0])  # the classic theme numbers publications
     assert shown.startswith(norm(plain(pub.title)) + " "), (items[0], md)
     assert _block_tags(html) == _baseline_tags(), md
+
+
+# ---- issue 8 §7: e-mail visibility, no dangling colons, no needless escapes -------------------
+
+EMAIL_PROFILE = """\
+name: Ada Example
+contact: {email: ada@example.org}
+education:
+  - {institution: MIT, degree: BSc, start: 2019, end: 2023, gpa: "3.8/4.0"}
+languages:
+  - {language: English}
+  - {language: French, fluency: fluent}
+documents:
+  plain: {options: {show_email: plain}}
+  obfuscated: {options: {show_email: obfuscated}}
+  hidden: {options: {show_email: hidden}}
+"""
+
+
+@pytest.fixture(scope="module")
+def email_outputs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    folder = tmp_path_factory.mktemp("email")
+    profile = write(folder / "ada.yaml", EMAIL_PROFILE)
+    result = run_cli("render", profile, "-f", "txt,md", "-o", folder / "out")
+    assert result.returncode == 0, result.stderr
+    return {p.name: p.read_text(encoding="utf-8") for p in (folder / "out").iterdir()}
+
+
+@pytest.mark.parametrize("fmt", ["txt", "md"])
+def test_show_email_is_honoured_in_text_and_markdown(email_outputs: dict[str, str], fmt: str) -> None:
+    plain_out = email_outputs[f"ada-example-plain.{fmt}"]
+    obfuscated = email_outputs[f"ada-example-obfuscated.{fmt}"]
+    hidden = email_outputs[f"ada-example-hidden.{fmt}"]
+    assert "ada@example.org" in plain_out
+    assert "ada@example.org" not in obfuscated and "mailto:" not in obfuscated
+    assert "ada (at) example (dot) org" in obfuscated
+    assert "ada" not in hidden.replace("Ada Example", "").replace("ada-example", "") and "mailto:" not in hidden
+
+
+@pytest.mark.parametrize("fmt", ["txt", "md"])
+def test_no_dangling_colon_or_needless_escape(email_outputs: dict[str, str], fmt: str) -> None:
+    out = email_outputs[f"ada-example-plain.{fmt}"]
+    assert not re.search(r"English\W*:", out)  # a language without a fluency
+    assert "3.8/4.0" in out and "3\\.8" not in out
+
+
+@pytest.mark.parametrize(
+    "text", ["3.8/4.0", "C# and F#", "AT&T", "Hello!", "-5 °C", "v2.0 (beta)", "50% off", "e.g. this", "2024 - 2025"]
+)
+def test_ordinary_text_needs_no_escapes_in_markdown(text: str) -> None:
+    from cvbuild.targets.jinja import md_escape
+
+    assert md_escape(text) == text
+
+
+@cache
+def _gfm() -> MarkdownIt:
+    return MarkdownIt("gfm-like", {"linkify": False})  # tables and strikethrough
+
+
+@given(st.text(alphabet=st.sampled_from("ab1 .-+#>*_`[]()!&;<|~$=\\\n"), max_size=30))
+@settings(max_examples=400, deadline=None)
+def test_escaped_text_renders_as_itself(text: str) -> None:
+    """Whatever the text, escaped Markdown shows exactly it, as one paragraph of text (CommonMark and GFM)."""
+    from cvbuild.targets.jinja import md_escape
+
+    words = " ".join(text.split())
+    assume(words)
+    for md in (_commonmark(), _gfm()):
+        shown, tags = visible(md.render(md_escape(words)))
+        assert " ".join(shown.split()) == words
+        assert tags == ["p", "/p"], (words, md.render(md_escape(words)))

@@ -65,8 +65,13 @@ def authors_text(authors: Sequence[Author], mark: Callable[[str], str] = lambda 
 
 # ---- Markdown ---------------------------------------------------------------------------
 
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~!&$])")
-_MD_LINE_START = re.compile(r"^(\s*)([-+=>]|\d+[.)])")
+# Escaped wherever they are: emphasis, code, links, raw HTML, GFM tables, strikethrough and math.
+# `&` only where it would start an entity; `!` never (an image needs `[`, which is escaped).
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<|~$]|&(?=#?\w+;))")
+# Escaped only at the start of a line, where they would start a block: "3.8/4.0" or "C#" stay as written.
+_MD_LINE_START = re.compile(
+    r"^([ \t]*)(#{1,6}(?=\s|$)|>|[-+](?=\s|$)|(?:-[ \t]*){3,}$|=+[ \t]*$|\d{1,9}[.)](?=\s|$))", re.M
+)
 
 
 # Characters str.splitlines() breaks on: a line break there could start a list or a heading.
@@ -76,11 +81,15 @@ _LINE_BREAKS = str.maketrans(dict.fromkeys("\u2028\u2029\x85\x0b\x0c\x1c\x1d\x1e
 def md_escape(text: str) -> str:
     """Backslash-escape every character that CommonMark could read as structure."""
     text = _MD_SPECIAL.sub(r"\\\1", text.translate(_LINE_BREAKS))
-    m = _MD_LINE_START.match(text)
-    if m:  # "- x", "1. x", "> x" at the start of a line would become lists or quotes
-        head = m.group(2)
-        text = m.group(1) + (head[:-1] + "\\" + head[-1] if head[-1] in ".)" else "\\" + head) + text[m.end() :]
-    return text
+    return _MD_LINE_START.sub(_escape_line_start, text)
+
+
+def _escape_line_start(m: re.Match[str]) -> str:
+    """At the start of a line "- x", "1. x", "> x" and "# x" would become lists, quotes or headings."""
+    head = m.group(2)
+    if head[-1:] in ".)" and head[:1].isdigit():
+        return m.group(1) + head[:-1] + "\\" + head[-1]
+    return m.group(1) + "\\" + head
 
 
 def _md_url(url: str) -> str:
