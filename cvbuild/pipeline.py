@@ -144,15 +144,24 @@ def output_stem(profile: Profile, name: str) -> str:
     return f"{base}-{name}" if profile.documents else base
 
 
-def render(request: RenderRequest, warn: Warn = lambda _m: None, cache: dict[Any, Any] | None = None) -> list[Path]:
+def render(
+    request: RenderRequest,
+    warn: Warn = lambda _m: None,
+    cache: dict[Any, Any] | None = None,
+    note: Callable[[str], None] = lambda _m: None,
+) -> list[Path]:
     """Run the pipeline; returns the written paths. Raises InputError / RenderError.
 
-    `cache` lets a long-lived caller (`watch`) keep compiled templates and Typst compilers."""
-    return [out.path for out in render_outputs(request, warn, cache)]
+    `cache` lets a long-lived caller (`watch`) keep compiled templates and Typst compilers;
+    `note` hears what cvbuild changed on its own (fitting to max_pages), which is not a warning."""
+    return [out.path for out in render_outputs(request, warn, cache, note)]
 
 
 def render_outputs(
-    request: RenderRequest, warn: Warn = lambda _m: None, cache: dict[Any, Any] | None = None
+    request: RenderRequest,
+    warn: Warn = lambda _m: None,
+    cache: dict[Any, Any] | None = None,
+    note: Callable[[str], None] = lambda _m: None,
 ) -> list[Output]:
     """`render`, saying for each written file its document, format, size and pages."""
     from cvbuild.loading.photo import load_photo
@@ -192,6 +201,7 @@ def render_outputs(
             warn=warn_all,
             cache=cache,
         )
+        doc, ctx, overflow = fit_to_budget(name, spec, doc, ctx, formats, request.engine, note)
         stem = output_stem(profile, name)
         if {"pdf", "png", "html"} & set(formats):
             for message in long_word_warnings(doc.model_dump_json()):
@@ -201,10 +211,13 @@ def render_outputs(
             for artifact in rendered[fmt]:
                 path = request.output / f"{stem}{artifact.suffix}"
                 pending.append((Output(path, name, fmt, len(artifact.data), artifact.pages), artifact.data))
-                over = page_budget_warning(name, spec, artifact.pages)
+                over = page_budget_warning(name, spec, artifact.pages, overflow)
                 if over:
                     where = source.problem(("documents", name, "max_pages"), over)
                     warn_all(Diagnostic.from_problem(where, "warning"))
+                sparse = sparse_page_warning(name, doc, artifact)
+                if sparse:
+                    warn_all(sparse)
     if request.strict and warned:
         n = len(warned)
         raise RenderError(f"{n} warning{'s' * (n != 1)} with --strict; nothing was written")
@@ -295,13 +308,54 @@ def _page_number(path: Path) -> int | None:
     return int(tail[:-4]) if tail.endswith(".png") and tail[:-4].isdigit() else None
 
 
-def page_budget_warning(name: str, spec: DocumentSpec, pages: int | None) -> str | None:
-    """A document over its `max_pages` still renders, but the user hears about it."""
+def fit_to_budget(
+    name: str,
+    spec: DocumentSpec,
+    doc: Any,
+    ctx: Any,
+    formats: Sequence[str],
+    engine: str | None,
+    note: Callable[[str], None],
+) -> tuple[Any, Any, tuple[str, str] | None]:
+    """With `max_pages`, the document PDF and PNG get: tightened within the theme's [fit] floors
+    when it runs over; (doc, ctx, a warning when even the floors do not fit)."""
+    from dataclasses import replace
+
+    if spec.max_pages is None or not {"pdf", "png"} & set(formats):
+        return doc, ctx, None
+    from cvbuild.targets.base import engine_for
+    from cvbuild.targets.fit import fit_document
+
+    paged_engine = engine_for("pdf" if "pdf" in formats else "png", engine)
+    fitted, changed, overflow = fit_document(name, doc, ctx, spec.max_pages, paged_engine)
+    if changed:
+        note(changed)
+    return fitted, replace(ctx, options=fitted.options), overflow
+
+
+def sparse_page_warning(name: str, doc: Any, artifact: Any) -> str | None:
+    """A PDF whose last page holds a few lines gets told what would pull them back."""
+    from cvbuild.targets.fit import sparse_last_page, to_points
+
+    if artifact.layout is None:
+        return None
+    size = to_points(str(doc.options.get("font_size", ""))) or (0.0, "pt")
+    return sparse_last_page(name, artifact.layout, size[0])
+
+
+def page_budget_warning(
+    name: str, spec: DocumentSpec, pages: int | None, overflow: tuple[str, str] | None = None
+) -> str | None:
+    """A document over its `max_pages` still renders, but the user hears about it (and, when
+    fitting could not help, by how much even the theme's floors overflow and where)."""
     if pages is None or spec.max_pages is None or pages <= spec.max_pages:
         return None
+    clause, longest = overflow or ("", "")
     return (
-        f"document {name!r} has {pages} pages, over its budget of max_pages: {spec.max_pages}; "
-        "shorten it, narrow `sections`/`tags`, or set `publications: {selected_only: true}`"
+        f"document {name!r} has {pages} pages, over its budget of max_pages: {spec.max_pages}"
+        + (f" {clause}" if clause else "")
+        + f"; shorten it{f' (longest sections: {longest})' if longest else ''}, narrow `sections`/`tags`, "
+        "or set `publications: {selected_only: true}`"
     )
 
 

@@ -166,7 +166,7 @@ def render(
             strict=strict,
             allow_paths=tuple(allow_path or ()),
         )
-        outputs.extend(render_outputs(request, warn=reporter.warn))
+        outputs.extend(render_outputs(request, warn=reporter.warn, note=lambda m: reporter.line(f"note: {m}")))
 
     try:
         run(action, reporter)
@@ -222,7 +222,9 @@ def watch(
         paths.append(Path(theme).resolve())
     cache: dict[Any, Any] = {}  # templates and Typst compilers survive between rebuilds
     watch_loop(
-        lambda: run_render(request, warn=lambda m: _err(str(as_diagnostic(m))), cache=cache),
+        lambda: run_render(
+            request, warn=lambda m: _err(str(as_diagnostic(m))), cache=cache, note=lambda m: _err(f"note: {m}")
+        ),
         paths,
         state,
         lambda line: typer.echo(line, err=line.startswith("build") and "failed" in line),

@@ -36,6 +36,7 @@ class Artifact:
     suffix: str
     data: bytes
     pages: int | None = None  # for paged outputs, so page budgets (max_pages) can be checked
+    layout: Any = None  # for PDFs, a targets.fit.Layout: where the text sits, for the page checks
 
 
 @dataclass(frozen=True)

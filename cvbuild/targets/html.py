@@ -51,6 +51,7 @@ class Settings:
     font: str
     fallbacks: tuple[str, ...]
     show_email: str
+    spacing: float = 1.0  # factor of the theme's vertical gaps, as CSS var(--spacing)
 
     @classmethod
     def from_options(cls, options: Mapping[str, Any]) -> Settings:
@@ -78,13 +79,15 @@ class Settings:
             font=checked("font", "Linux Libertine O"),
             fallbacks=tuple(str(f) for f in raw_fallbacks),
             show_email=email,
+            spacing=float(options.get("spacing", 1.0)),
         )
 
     def css(self) -> str:
         """Option-driven CSS; everything else about the look is in the theme's style.css."""
         light = lighten(self.accent, 0.55)
         return (
-            f":root{{--accent:{self.accent};--accent-light:{light};--print-font-size:{self.font_size}}}\n"
+            f":root{{--accent:{self.accent};--accent-light:{light};--print-font-size:{self.font_size};"
+            f"--spacing:{self.spacing:g}}}\n"
             f"@page{{size:{self.page_size};margin:{self.margin}}}"
         )
 

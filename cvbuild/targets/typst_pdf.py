@@ -66,7 +66,25 @@ def render(fmt: str, doc: Document, ctx: RenderContext) -> list[Artifact]:
     if fmt == "png":
         pages = result if isinstance(result, list) else [result]
         return [Artifact(f"-{i}.png", page) for i, page in enumerate(pages, start=1)]
-    return [Artifact(".pdf", result, pages=count_pages(result))]
+    return [Artifact(".pdf", result, pages=count_pages(result), layout=_layout(compiler, doc, result))]
+
+
+def probe_layout(doc: Document, ctx: RenderContext) -> Any:
+    """Lay `doc` out with the warm compiler and say where its text sits (for fitting)."""
+    template = _template(ctx)
+    compiler = _compiler(template, ctx, _package_dir(ctx))
+    pdf = _compile(compiler, template, ctx, _quiet, sys_inputs={INPUT_KEY: doc.model_dump_json()}, format="pdf")
+    return _layout(compiler, doc, pdf)
+
+
+def _layout(compiler: Any, doc: Document, pdf: bytes) -> Any:
+    from dataclasses import replace
+
+    from cvbuild.targets.fit import Layout, typst_layout
+
+    pages = count_pages(pdf)
+    found = typst_layout(compiler, [s.title for s in doc.sections])
+    return Layout(pages, 1.0, pages, 1.0) if found is None else replace(found, pages=pages)
 
 
 def document_json(doc: Document) -> str:

@@ -27,8 +27,37 @@ class FetchRefused(Exception):
 
 
 def render(fmt: str, doc: Document, ctx: RenderContext) -> list[Artifact]:
-    pdf, pages = build_pdf(doc, ctx)
-    return [Artifact(".pdf", pdf, pages=pages)]
+    laid_out, options = _lay_out(doc, ctx)
+    with _forward_log(ctx.warn):
+        pdf: bytes = laid_out.write_pdf(**options)
+    return [Artifact(".pdf", pdf, pages=len(laid_out.pages), layout=page_layout(laid_out, doc))]
+
+
+def probe_layout(doc: Document, ctx: RenderContext) -> Any:
+    """Lay `doc` out and say where its text sits (for fitting); no PDF is written."""
+    return page_layout(_lay_out(doc, ctx)[0], doc)
+
+
+def page_layout(laid_out: Any, doc: Document) -> Any:
+    """Where the text ends (the lowest line on the last page) and where each section starts,
+    in points from the top of the page's text area."""
+    from weasyprint.formatting_structure.boxes import TextBox
+
+    from cvbuild.targets.fit import Layout
+
+    px = 0.75  # CSS px -> pt
+    pages = laid_out.pages
+    last = pages[-1]._page_box
+    top, height = last.content_box_y(), last.height
+    body = last.children[0] if last.children else None  # the root box; margin boxes follow it
+    ends = [b.position_y + b.height for b in (body.descendants() if body else []) if isinstance(b, TextBox)]
+    sections = []
+    for s in doc.sections:
+        for number, page in enumerate(pages, start=1):
+            if s.id in page.anchors:
+                sections.append((s.title, number, (page.anchors[s.id][1] - top) * px))
+                break
+    return Layout(len(pages), height * px, len(pages), (max(ends, default=top) - top) * px, tuple(sections))
 
 
 def allowed_roots(ctx: RenderContext) -> list[Path]:
@@ -111,7 +140,7 @@ def _no_library(name: str) -> str | None:
     return None
 
 
-def build_pdf(doc: Document, ctx: RenderContext) -> tuple[bytes, int]:
+def _lay_out(doc: Document, ctx: RenderContext) -> tuple[Any, dict[str, Any]]:
     import_weasyprint()
     from weasyprint import HTML
     from weasyprint.text.fonts import FontConfiguration
@@ -130,8 +159,7 @@ def build_pdf(doc: Document, ctx: RenderContext) -> tuple[bytes, int]:
             "uncompressed_pdf": False,
         }
         laid_out = html.render(font_config=FontConfiguration(), **options)
-        pdf: bytes = laid_out.write_pdf(**options)
-    return pdf, len(laid_out.pages)
+    return laid_out, options
 
 
 # Expected, not worth a warning: screen-only media queries (`@media (max-width: ...)`), which

@@ -9,9 +9,9 @@ from __future__ import annotations
 import re
 import tomllib
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from cvbuild import confine
 from cvbuild.errors import InputError, Problem
@@ -36,6 +36,20 @@ class PublicationDefaults(BaseModel):
     highlight: str | None = None
 
 
+LENGTH = r"^\s*\d+(?:\.\d+)?(?:pt|mm|cm|in)\s*$"
+
+
+class FitFloors(BaseModel):
+    """[fit]: how far cvbuild may tighten a layout to fit `max_pages` (spacing first, then font
+    size, then margins), e.g. spacing = 0.6, font_size = "9pt", margin = "1cm"."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    spacing: Annotated[float, Field(ge=0.3, le=1.0)] | None = None
+    font_size: Annotated[str, Field(pattern=LENGTH)] | None = None
+    margin: Annotated[str, Field(pattern=LENGTH)] | None = None
+
+
 class ThemeManifest(BaseModel):
     """What a theme.toml may say; TOML already gives exact types, so no coercion (strict)."""
 
@@ -50,6 +64,7 @@ class ThemeManifest(BaseModel):
     choices: dict[str, list[bool | int | float | str]] = {}
     publications: PublicationDefaults = PublicationDefaults()
     section_titles: dict[str, str] = {}
+    fit: FitFloors = FitFloors()
 
 
 def read_manifest(folder: Path) -> dict[str, Any]:
@@ -83,7 +98,8 @@ def _problem(path: Path, text: str, err: Any) -> Problem:
     if loc[:1] == ("options",) and len(err["loc"]) > 2:
         message = f"an option's default is a string, number, boolean or list of strings, got {err.get('input')!r}"
     elif err["type"] == "extra_forbidden":
-        parent: type[BaseModel] = PublicationDefaults if loc[:1] == ("publications",) else ThemeManifest
+        parents: dict[str, type[BaseModel]] = {"publications": PublicationDefaults, "fit": FitFloors}
+        parent = parents.get(loc[0], ThemeManifest) if len(loc) > 1 else ThemeManifest
         allowed = ", ".join(parent.model_fields)
         message = f"unknown key; allowed: {allowed}"
     else:

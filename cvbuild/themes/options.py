@@ -13,6 +13,7 @@ from typing import Any
 from cvbuild.errors import InputError
 
 LENGTH = r"\d+(?:\.\d+)?(?:pt|mm|cm|in|em)"
+SPACING = (0.3, 3.0)  # the `spacing` factor of a theme's vertical gaps; below 0.3 lines touch
 STYLE_OPTIONS: dict[str, tuple[re.Pattern[str], str]] = {
     "accent": (re.compile(r"#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})"), "a colour; write #rgb or #rrggbb, e.g. #1a3a6b"),
     "margin": (re.compile(LENGTH), "a length; write e.g. 2cm, 18mm, 0.75in or 10.5pt"),
@@ -52,3 +53,7 @@ def check_style_options(options: Mapping[str, Any], source: str = "theme") -> No
         problem = style_problem(key, options.get(key))
         if problem:
             raise InputError(f"{source}: {problem}")
+    spacing = options.get("spacing")
+    if spacing is not None and not (isinstance(spacing, int | float) and SPACING[0] <= spacing <= SPACING[1]):
+        low, high = SPACING
+        raise InputError(f"{source}: theme option spacing={spacing!r} is not a factor from {low} to {high}, e.g. 0.8")

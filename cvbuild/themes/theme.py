@@ -29,6 +29,7 @@ class Theme:
     choices: Mapping[str, Sequence[Any]] = field(default_factory=dict)
     publications: Mapping[str, Any] = field(default_factory=dict)
     section_titles: Mapping[str, str] = field(default_factory=dict)
+    fit: Mapping[str, Any] = field(default_factory=dict)  # [fit]: floors for fitting to max_pages
 
     def find(self, filename: str) -> Path | None:
         """The first entry of that name along the chain, so a child overrides its parent. A link
@@ -250,7 +251,13 @@ def load_theme(
             text = confine.read_regular(folder / MANIFEST).decode("utf-8", errors="replace")
             line, col = locate(text, ("extends",))
             raise InputError([Problem(folder / MANIFEST, line, col, "extends", str(exc))]) from None
-    merged: dict[str, dict[str, Any]] = {"options": {}, "choices": {}, "publications": {}, "section_titles": {}}
+    merged: dict[str, dict[str, Any]] = {
+        "options": {},
+        "choices": {},
+        "publications": {},
+        "section_titles": {},
+        "fit": {},
+    }
     for manifest in reversed(manifests):
         for key in merged:
             merged[key].update(manifest.get(key, {}))
@@ -265,6 +272,7 @@ def load_theme(
         choices=merged["choices"],
         publications=merged["publications"],
         section_titles=merged["section_titles"],
+        fit=merged["fit"],
     )
 
 

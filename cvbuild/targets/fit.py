@@ -1,0 +1,286 @@
+"""Fitting a document to its `max_pages`, and the page checks every paged render gets.
+
+When the first layout runs over the budget, the layout is tightened within the floors the theme
+declares in theme.toml `[fit]`: the `spacing` factor first, then `font_size`, then `margin`.
+Each step recompiles with the warm engine and bisects to the largest value that fits, so the
+document changes as little as it can. If even the floors do not fit, the caller hears by how
+much and which sections are longest, and the document keeps the theme's usual look.
+
+Both engines report a `Layout` (page count, where the text ends, where each section title
+sits): Typst through an invisible <cvbuild-layout> probe that the shared helper package places
+at the end of the document, WeasyPrint through the anchors of the section ids.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+from typing import Any
+
+from cvbuild.document.model import Document
+from cvbuild.targets.base import RenderContext
+
+KNOBS = ("spacing", "font_size", "margin")  # the order in which the layout is tightened
+STEP = {"spacing": 0.05, "font_size": 0.1, "margin": 72 / 25.4}  # grid: 0.05x, 0.1 pt, 1 mm
+MAX_BISECTIONS = 6  # per knob: 10 → 9 pt on a 0.1 pt grid takes four; a far start takes more
+SPARSE_LAST_PAGE = 0.15  # a last page filled less than this gets a warning
+_PT = {"pt": 1.0, "mm": 72 / 25.4, "cm": 72 / 2.54, "in": 72.0}
+_LENGTH = re.compile(r"^\s*(\d+(?:\.\d+)?)(pt|mm|cm|in)\s*$")
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Where a rendered document's text sits, in points from the top of each page's text area."""
+
+    pages: int
+    height: float  # of the text area
+    end_page: int
+    end_y: float
+    sections: tuple[tuple[str, int, float], ...] = ()  # title, page, y of each section title
+
+    @property
+    def used(self) -> float:
+        """Pages of content: 1.5 is one full page and half of the next."""
+        return self.end_page - 1 + min(max(self.end_y / self.height, 0.0), 1.0)
+
+    @property
+    def last_fill(self) -> float:
+        """How much of the last page holds text (0 when the text ends before it)."""
+        return self.used - (self.pages - 1) if self.end_page == self.pages else 0.0
+
+    def section_lengths(self) -> list[tuple[str, float]]:
+        """(title, length in pages), longest first."""
+        at = [(page - 1 + y / self.height) for _, page, y in self.sections] + [self.used]
+        lengths = [(title, at[i + 1] - at[i]) for i, (title, _, _) in enumerate(self.sections)]
+        return sorted(lengths, key=lambda item: -item[1])
+
+
+@dataclass(frozen=True)
+class Setting:
+    """The three knobs, numeric: spacing factor, font size in pt, margin in pt."""
+
+    spacing: float
+    font_size: float
+    margin: float
+
+    def get(self, knob: str) -> float:
+        value: float = getattr(self, knob)
+        return value
+
+
+@dataclass(frozen=True)
+class Fit:
+    setting: Setting
+    layout: Layout
+    fits: bool
+    probes: int
+
+
+Probe = Callable[[Setting], Layout]
+
+
+# ---- the search (pure: the engine comes in as `probe`) ---------------------------------------------
+
+
+def search(start: Setting, floor: Setting, max_pages: int, probe: Probe) -> Fit:
+    """The largest setting that fits, tightening spacing, then font size, then margins."""
+    probes = 1
+    layout = probe(start)
+    if layout.pages <= max_pages:
+        return Fit(start, layout, True, probes)
+    current = start
+    for knob in KNOBS:
+        lowest = floor.get(knob)
+        if lowest >= current.get(knob):
+            continue
+        trial = replace(current, **{knob: lowest})
+        layout, probes = probe(trial), probes + 1
+        if layout.pages > max_pages:
+            current = trial  # even the floor is not enough: keep it and tighten the next knob
+            continue
+        best, best_layout, n = _bisect(current, trial, layout, knob, max_pages, probe)
+        return Fit(best, best_layout, True, probes + n)
+    return Fit(current, layout, False, probes)
+
+
+def _bisect(
+    over: Setting, fits: Setting, layout: Layout, knob: str, max_pages: int, probe: Probe
+) -> tuple[Setting, Layout, int]:
+    """Between a setting that overflows and one that fits, on the knob's grid."""
+    step = STEP[knob]
+    good, bad, n = fits.get(knob), over.get(knob), 0
+    while bad - good > step * 1.01 and n < MAX_BISECTIONS:
+        mid = good + round((bad - good) / 2 / step) * step
+        if mid <= good or mid >= bad:
+            break
+        trial = replace(over, **{knob: mid})
+        result, n = probe(trial), n + 1
+        if result.pages <= max_pages:
+            good, layout = mid, result
+        else:
+            bad = mid
+    return replace(over, **{knob: good}), layout, n
+
+
+# ---- options <-> settings ---------------------------------------------------------------------------
+
+
+def to_points(length: str) -> tuple[float, str] | None:
+    """ "1.6cm" -> (45.35, "cm"); None for what fitting does not adjust (em, several values)."""
+    match = _LENGTH.match(str(length))
+    if match is None:
+        return None
+    return float(match.group(1)) * _PT[match.group(2)], match.group(2)
+
+
+def from_points(points: float, unit: str) -> str:
+    return f"{round(points / _PT[unit], 2):g}{unit}"
+
+
+def start_and_floor(options: Mapping[str, Any], floors: Mapping[str, Any]) -> tuple[Setting, Setting]:
+    """The document's own setting and the theme's floors; a knob without a floor stays put."""
+    spacing = float(options.get("spacing", 1.0))
+    size = to_points(options.get("font_size", "")) or (0.0, "pt")
+    margin = to_points(options.get("margin", "")) or (0.0, "pt")
+    start = Setting(spacing, size[0], margin[0])
+    floor_size = to_points(floors.get("font_size", "")) if size[0] else None
+    floor_margin = to_points(floors.get("margin", "")) if margin[0] else None
+    floor = Setting(
+        min(spacing, float(floors.get("spacing", spacing))),
+        min(size[0], floor_size[0]) if floor_size else size[0],
+        min(margin[0], floor_margin[0]) if floor_margin else margin[0],
+    )
+    return start, floor
+
+
+def apply(options: Mapping[str, Any], setting: Setting, start: Setting) -> dict[str, Any]:
+    """Options with the knobs that moved; unit and form of the others untouched."""
+    out = dict(options)
+    if setting.spacing != start.spacing:
+        out["spacing"] = round(setting.spacing, 3)
+    if setting.font_size != start.font_size:
+        out["font_size"] = from_points(setting.font_size, "pt")
+    if setting.margin != start.margin:
+        unit = (to_points(options["margin"]) or (0.0, "pt"))[1]
+        out["margin"] = from_points(setting.margin, unit)
+    return out
+
+
+def describe(setting: Setting, start: Setting, options: Mapping[str, Any]) -> str:
+    """ "spacing 1 → 0.8×, font 10 → 9.4 pt" for the knobs that moved."""
+    parts = []
+    if setting.spacing != start.spacing:
+        parts.append(f"spacing {start.spacing:g} → {round(setting.spacing, 2):g}×")
+    if setting.font_size != start.font_size:
+        parts.append(f"font {round(start.font_size, 2):g} → {round(setting.font_size, 2):g} pt")
+    if setting.margin != start.margin:
+        unit = (to_points(options.get("margin", "")) or (0.0, "pt"))[1]
+        was, now = from_points(start.margin, unit)[: -len(unit)], from_points(setting.margin, unit)[: -len(unit)]
+        parts.append(f"margin {was} → {now} {unit}")
+    return ", ".join(parts)
+
+
+# ---- messages -------------------------------------------------------------------------------------
+
+
+def _pages(n: float) -> str:
+    return f"{n:.2f}".rstrip("0").rstrip(".") + (" page" if abs(n - 1) < 1e-9 else " pages")
+
+
+def _lines(pages: float, layout: Layout, font_pt: float) -> int:
+    """A rough line count: text lines are about 1.3 × the font size apart."""
+    return max(1, round(pages * layout.height / (1.3 * font_pt))) if font_pt else 0
+
+
+def _longest(layout: Layout, n: int = 3) -> str:
+    return ", ".join(f"{title} ({_pages(length)})" for title, length in layout.section_lengths()[:n] if length > 0)
+
+
+def overflow_message(max_pages: int, fit: Fit, start: Setting, options: Mapping[str, Any]) -> tuple[str, str]:
+    """What the page-budget warning adds when fitting could not help: how far the floors still
+    overflow, and the longest sections (for its hint)."""
+    over = fit.layout.used - max_pages
+    floors = describe(fit.setting, start, options) or "as declared"
+    lines = _lines(over, fit.layout, fit.setting.font_size)
+    clause = (
+        f"and even at the theme's floors ({floors}) it would run {_pages(over)} over"
+        + (f" (about {lines} lines)" if lines else "")
+        + ", so it keeps its usual size"
+    )
+    return clause, _longest(fit.layout)
+
+
+def sparse_last_page(name: str, layout: Layout, font_pt: float) -> str | None:
+    """A last page that is nearly empty reads as a mistake: say what would pull it back."""
+    if layout.pages < 2 or layout.end_page != layout.pages or layout.last_fill >= SPARSE_LAST_PAGE:
+        return None
+    lines = _lines(layout.last_fill, layout, font_pt)
+    longest = layout.section_lengths()[:1]
+    where = f", e.g. from {longest[0][0]}" if longest else ""
+    return (
+        f"document {name!r}: the last page ({layout.pages}) is only {layout.last_fill:.0%} filled"
+        + (f" (about {lines} lines)" if lines else "")
+        + f"; to pull it back, cut about that much{where}, or set `max_pages: {layout.pages - 1}` "
+        "on the document so cvbuild tightens spacing and size to fit"
+    )
+
+
+# ---- probes -----------------------------------------------------------------------------------------
+
+
+def typst_layout(compiler: Any, titles: list[str]) -> Layout | None:
+    """The <cvbuild-layout> probe of the last compile (a query reuses its layout: ~1 ms)."""
+    import json
+
+    try:
+        raw = json.loads(compiler.query("<cvbuild-layout>", field="value", one=True))
+        top = float(json.loads(compiler.query("<cvbuild-top>", field="value", one=True)))
+    except Exception:  # a theme that does not use the shared setup has no probe
+        return None
+    bottom = raw.get("bottom") or top
+    height = float(raw["height"]) - top - float(bottom)
+    headings = raw.get("headings", [])
+    named = titles if len(titles) == len(headings) else [f"section {i + 1}" for i in range(len(headings))]
+    sections = tuple((t, int(h["page"]), float(h["y"]) - top) for t, h in zip(named, headings, strict=True))
+    end = raw["end"]
+    return Layout(
+        pages=int(end["page"]),
+        height=height,
+        end_page=int(end["page"]),
+        end_y=float(end["y"]) - top,
+        sections=sections,
+    )
+
+
+def fit_document(
+    name: str, doc: Document, ctx: RenderContext, max_pages: int, engine: str
+) -> tuple[Document, str | None, tuple[str, str] | None]:
+    """(the document to render, a note of what changed, what overflows when it cannot fit)."""
+    start, floor = start_and_floor(doc.options, ctx.theme.fit)
+    if engine == "weasyprint":
+        from cvbuild.targets.html import theme_stylesheet
+        from cvbuild.targets.weasyprint_pdf import probe_layout as layout_of
+
+        if "var(--spacing" not in theme_stylesheet(ctx):  # print CSS with fixed gaps: size and margins only
+            floor = replace(floor, spacing=start.spacing)
+    else:
+        from cvbuild.targets.typst_pdf import probe_layout as layout_of
+
+    def probe(setting: Setting) -> Layout:
+        options = apply(doc.options, setting, start)
+        layout: Layout = layout_of(doc.model_copy(update={"options": options}), ctx)
+        return layout
+
+    fit = search(start, floor, max_pages, probe)
+    if fit.fits and fit.setting == start:
+        return doc, None, None
+    if not fit.fits:
+        return doc, None, overflow_message(max_pages, fit, start, doc.options)
+    fitted = doc.model_copy(update={"options": apply(doc.options, fit.setting, start)})
+    pages = f"{max_pages} page{'s' * (max_pages != 1)}" if fit.layout.pages >= max_pages else _count(fit.layout.pages)
+    return fitted, f"document {name!r} fitted to {pages}: {describe(fit.setting, start, doc.options)}", None
+
+
+def _count(pages: int) -> str:
+    return f"{pages} page{'s' * (pages != 1)}"

@@ -1,0 +1,198 @@
+"""Fitting to max_pages: the search, the theme's [fit] floors, and real renders that overflow."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from conftest import RESUME, run_cli, write
+from pypdf import PdfReader
+
+from cvbuild.errors import InputError
+from cvbuild.targets.fit import (
+    Layout,
+    Setting,
+    apply,
+    describe,
+    overflow_message,
+    search,
+    sparse_last_page,
+    start_and_floor,
+    to_points,
+)
+from cvbuild.themes.theme import list_themes, load_theme
+
+START = Setting(spacing=1.0, font_size=10.0, margin=2 * 72 / 2.54)
+FLOOR = Setting(spacing=0.6, font_size=9.0, margin=72 / 2.54)
+PAGE = 700.0  # text area height of the fake engine
+
+
+def fake_probe(content: float, calls: list[Setting]) -> object:
+    """An engine whose content (in points at START) shrinks with spacing, size and margin."""
+
+    def probe(s: Setting) -> Layout:
+        calls.append(s)
+        # a third of the height is gaps (scale with spacing), all of it scales with the font size,
+        # and a narrower margin gives more room on each page.
+        height = content * (2 / 3 + s.spacing / 3) * (s.font_size / START.font_size)
+        room = PAGE + 2 * (START.margin - s.margin)
+        pages = int(height // room) + 1
+        return Layout(pages, room, pages, height - (pages - 1) * room, (("Experience", 1, 0.0),))
+
+    return probe
+
+
+def test_a_document_that_fits_is_laid_out_once() -> None:
+    calls: list[Setting] = []
+    fit = search(START, FLOOR, 1, fake_probe(600, calls))  # type: ignore[arg-type]
+    assert fit.fits and fit.setting == START and calls == [START]
+
+
+def test_a_few_lines_over_only_tighten_spacing() -> None:
+    calls: list[Setting] = []
+    fit = search(START, FLOOR, 1, fake_probe(740, calls))  # type: ignore[arg-type]
+    assert fit.fits and fit.layout.pages == 1
+    assert fit.setting.font_size == START.font_size and fit.setting.margin == START.margin
+    assert FLOOR.spacing < fit.setting.spacing < 1.0
+    # the largest that fits: one grid step looser does not
+    looser = replace(fit.setting, spacing=fit.setting.spacing + 0.05)
+    assert fake_probe(740, [])(looser).pages > 1  # type: ignore[operator]
+    assert len(calls) <= 1 + 1 + 4
+
+
+def test_half_a_page_over_also_lowers_the_font_size_within_the_floor() -> None:
+    fit = search(START, FLOOR, 1, fake_probe(880, []))  # type: ignore[arg-type]
+    assert fit.fits and fit.setting.spacing == FLOOR.spacing
+    assert FLOOR.font_size <= fit.setting.font_size < START.font_size
+    assert fit.setting.margin == START.margin
+
+
+def test_margins_are_the_last_resort() -> None:
+    fit = search(START, FLOOR, 1, fake_probe(960, []))  # type: ignore[arg-type]
+    assert fit.fits and fit.setting.font_size == FLOOR.font_size and fit.setting.spacing == FLOOR.spacing
+    assert FLOOR.margin <= fit.setting.margin < START.margin
+
+
+def test_far_too_much_stops_at_the_floors_and_says_by_how_much() -> None:
+    fit = search(START, FLOOR, 1, fake_probe(3000, []))  # type: ignore[arg-type]
+    assert not fit.fits and fit.setting == FLOOR
+    clause, longest = overflow_message(1, fit, START, {"margin": "2cm", "font_size": "10pt"})
+    assert "even at the theme's floors" in clause and "pages over" in clause and ";" not in clause
+    assert "spacing 1 → 0.6×" in clause and "font 10 → 9 pt" in clause and "margin 2 → 1 cm" in clause
+    assert longest.startswith("Experience (")
+
+
+def test_floors_above_the_documents_own_setting_never_loosen_it() -> None:
+    start, floor = start_and_floor({"spacing": 0.5, "font_size": "8pt", "margin": "1cm"}, {"font_size": "9pt"})
+    assert floor.font_size == start.font_size == 8.0 and floor.spacing == 0.5
+    assert floor.margin == start.margin  # no margin floor declared: margins stay
+
+
+def test_options_keep_their_units_and_the_report_names_what_moved() -> None:
+    options = {"font_size": "10pt", "margin": "1.6cm", "spacing": 1.0}
+    start, _ = start_and_floor(options, {})
+    moved = Setting(0.8, 9.4, to_points("1.2cm")[0])  # type: ignore[index]
+    assert apply(options, moved, start) == {"font_size": "9.4pt", "margin": "1.2cm", "spacing": 0.8}
+    assert describe(moved, start, options) == "spacing 1 → 0.8×, font 10 → 9.4 pt, margin 1.6 → 1.2 cm"
+    assert describe(replace(start, spacing=0.75), start, options) == "spacing 1 → 0.75×"
+
+
+def test_a_nearly_empty_last_page_is_named_with_a_remedy() -> None:
+    layout = Layout(3, 700.0, 3, 50.0, (("Publications", 1, 300.0), ("Honors", 2, 600.0)))
+    message = sparse_last_page("cv", layout, 10.0)
+    assert message is not None and "only 7% filled" in message and "Publications" in message
+    assert "max_pages: 2" in message
+    assert sparse_last_page("cv", replace(layout, end_y=200.0), 10.0) is None
+    assert sparse_last_page("cv", Layout(1, 700.0, 1, 20.0), 10.0) is None  # one short page is fine
+
+
+# ---- the theme's [fit] table ------------------------------------------------------------------
+
+
+def test_every_builtin_theme_with_a_pdf_declares_its_floors() -> None:
+    for listed in list_themes():
+        if "pdf" in listed.targets:
+            theme = load_theme(listed.name)
+            assert set(theme.fit) == {"spacing", "font_size", "margin"}, theme.name
+            assert "spacing" in theme.options, theme.name
+
+
+@pytest.mark.parametrize(
+    ("table", "expected"),
+    [
+        ("[fit]\nspacing = 2\n", "fit.spacing: input should be less than or equal to 1"),
+        ('[fit]\nfont_size = "small"\n', "fit.font_size: string should match pattern"),
+        ("[fit]\nleading = 0.5\n", "fit.leading: unknown key; allowed: spacing, font_size, margin"),
+    ],
+)
+def test_bad_fit_tables_are_located_input_errors(tmp_path: Path, table: str, expected: str) -> None:
+    write(tmp_path / "mine" / "theme.toml", f'name = "mine"\nextends = "classic"\n{table}')
+    with pytest.raises(InputError) as caught:
+        load_theme(str(tmp_path / "mine"))
+    text = str(caught.value)
+    assert expected in text and "theme.toml:4:" in text, text
+
+
+# ---- real renders -----------------------------------------------------------------------------
+
+
+def _resume_with(tmp_path: Path, extra_bullets: int) -> Path:
+    """The example résumé with more bullets under its first job, as a user's grows."""
+    text = RESUME.read_text(encoding="utf-8")
+    bullets = "".join(
+        f"      - Extra achievement number {i} with enough words to fill most of one line of the page.\n"
+        for i in range(extra_bullets)
+    )
+    marker = "      - Mentor four engineers; run the team's design reviews.\n"
+    assert marker in text
+    return write(tmp_path / "resume.yaml", text.replace(marker, marker + bullets))
+
+
+def _pages(folder: Path) -> int:
+    return len(PdfReader(next(folder.glob("*.pdf"))).pages)
+
+
+@pytest.mark.parametrize(
+    ("extra", "changed"),
+    [(6, "spacing 1 → 0."), (20, "font 10 → 9."), (28, "margin 1.6 → 1.")],
+    ids=["a few lines", "a third of a page", "half a page"],
+)
+def test_overflows_are_fitted_to_one_page(tmp_path: Path, extra: int, changed: str) -> None:
+    profile = _resume_with(tmp_path, extra)
+    unbudgeted = write(tmp_path / "free" / "resume.yaml", profile.read_text().replace("max_pages: 1", "formats: [pdf]"))
+    plain = run_cli("render", unbudgeted, "-f", "pdf", "-o", tmp_path / "plain")
+    assert plain.returncode == 0, plain.stderr
+    assert _pages(tmp_path / "plain") == 2
+    result = run_cli("render", profile, "-f", "pdf,png", "-o", tmp_path / "out")
+    assert result.returncode == 0, result.stderr
+    said = result.stdout + result.stderr
+    assert "note: document 'resume' fitted to 1 page:" in said, said
+    assert changed in said.split("fitted to 1 page:")[1]
+    assert "warning" not in said
+    assert _pages(tmp_path / "out") == 1
+    assert len(list((tmp_path / "out").glob("*.png"))) == 1  # PNG pages follow the fitted PDF
+
+
+def test_far_too_much_warns_exits_0_and_keeps_the_usual_look(tmp_path: Path) -> None:
+    profile = _resume_with(tmp_path, 120)
+    result = run_cli("render", profile, "-f", "pdf", "-o", tmp_path / "out")
+    assert result.returncode == 0, result.stderr
+    assert "over its budget of max_pages: 1 and even at the theme's floors (spacing 1 → 0.6×" in result.stderr
+    assert "shorten it (longest sections: Experience (" in result.stderr
+    strict = run_cli("render", profile, "-f", "pdf", "-o", tmp_path / "strict", "--strict")
+    assert strict.returncode == 1 and not (tmp_path / "strict").exists()
+    assert _pages(tmp_path / "out") > 1
+    unbudgeted = write(tmp_path / "free" / "resume.yaml", profile.read_text().replace("max_pages: 1", "formats: [pdf]"))
+    assert run_cli("render", unbudgeted, "-f", "pdf", "-o", tmp_path / "usual").returncode == 0
+    assert (tmp_path / "usual" / "jordan-alvarez-resume.pdf").read_bytes() == next(
+        (tmp_path / "out").glob("*.pdf")
+    ).read_bytes()
+
+
+def test_weasyprint_fits_with_size_and_margins(tmp_path: Path) -> None:
+    profile = _resume_with(tmp_path, 10)
+    result = run_cli("render", profile, "-f", "pdf", "--engine", "weasyprint", "-o", tmp_path / "out")
+    assert result.returncode == 0, result.stderr
+    assert "fitted to 1 page: font 10 → " in result.stdout, result.stdout  # its print CSS has fixed gaps
+    assert _pages(tmp_path / "out") == 1
