@@ -18,7 +18,7 @@ from conftest import squash as norm
 from cvbuild.document.model import Document, Entry
 
 PROFILES = {"example": EXAMPLE, "resume": RESUME}
-THEMES = ("classic", "modern")
+THEMES = ("classic", "modern", "compact")
 
 # ---- helpers (also used by test_weasyprint.py and test_browser.py) ------------------------------
 

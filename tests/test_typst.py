@@ -16,7 +16,7 @@ from pypdf import PdfReader
 
 from cvbuild.document.model import Document, PublicationEntry
 
-THEMES = ("classic", "modern")
+THEMES = ("classic", "modern", "compact")
 PROFILES = {"example": EXAMPLE, "resume": RESUME}
 HOSTILE = ['#import "x"', '#read("/etc/passwd")', "$x^2$", "<lbl>", "@ref", "]", "\\", "//"]
 

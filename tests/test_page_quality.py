@@ -1,0 +1,143 @@
+"""Page breaks in every built-in theme and both engines, read back from the PDF with pdfplumber:
+no page ends with a title, no entry or publication splits, the last entry of a list never starts
+a page alone, and a nearly empty last page is warned about."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import EXAMPLE, PROFILES, documents, output_for, plain, run_cli, write
+from conftest import squash as norm
+
+from cvbuild.document.model import Document, PublicationEntry
+from cvbuild.targets.fit import SPARSE_LAST_PAGE
+from cvbuild.themes.theme import list_themes
+
+THEMES = tuple(sorted(t.name for t in list_themes() if "pdf" in t.targets))
+ENGINES = ("typst", "weasyprint")
+POINTS = {"pt": 1.0, "mm": 72 / 25.4, "cm": 72 / 2.54, "in": 72.0}
+
+
+def many_publications(folder: Path, count: int = 200) -> Path:
+    """The one-page profile with `count` publications of 1 to 9 authors, and no page budget."""
+    base = (PROFILES / "onepage.yaml").read_text(encoding="utf-8").split("\ndocuments:")[0]
+    pubs = ["publications:"]
+    for i in range(count):
+        authors = ", ".join(["Mara Lindqvist", *(f"Coauthor{j} Person{i}" for j in range(i % 9))])
+        pubs.append(
+            f'  - id: p{i}\n    title: "P{i:03d} {"A study of scheduling, caching and serving " * (1 + i % 3)}"\n'
+            f"    authors: [{authors}]\n    venue: Venue {i % 17} {2000 + i % 26}\n"
+            f"    date: {2000 + i % 26}-0{1 + i % 9}\n"
+            f"    type: {('conference', 'journal', 'workshop', 'preprint')[i % 4]}\n"
+        )
+    text = base.replace("publications:\n", "old_publications:\n", 1)
+    head, _, tail = text.partition("old_publications:\n")
+    rest = tail[tail.index("\nprojects:") :]  # drop the five original papers
+    return write(folder / "many.yaml", head + "\n".join(pubs) + rest + "\n")
+
+
+@pytest.fixture(scope="session")
+def many(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return many_publications(tmp_path_factory.mktemp("many"))
+
+
+def margins(doc: Document) -> tuple[float, float]:
+    values = str(doc.options.get("margin", "2cm")).split()
+    top, bottom = values[0], values[2] if len(values) > 2 else values[0]
+
+    def pt(v: str) -> float:
+        number = v.rstrip("abcdefghijklmnopqrstuvwxyz")
+        return float(number) * POINTS[v[len(number) :]]
+
+    return pt(top), pt(bottom)
+
+
+def page_lines(path: Path, doc: Document) -> list[list[tuple[str, float]]]:
+    """Per page, the text lines above the footer with their bottom edge."""
+    import pdfplumber
+
+    _, bottom = margins(doc)
+    out = []
+    with pdfplumber.open(path) as pdf:
+        for page in pdf.pages:
+            body = page.crop((0, 0, page.width, page.height - bottom + 1))
+            out.append([(line["text"], float(line["bottom"])) for line in body.extract_text_lines(strip=True)])
+    return out
+
+
+def problems(path: Path, doc: Document) -> list[str]:
+    lines = page_lines(path, doc)
+    texts = [norm(" ".join(t for t, _ in page)).casefold() for page in lines]
+    starts = [sum(len(t) for t in texts[:i]) for i in range(len(texts))]
+    full = "".join(texts)
+
+    def page_at(offset: int) -> int:
+        return max(i for i, s in enumerate(starts, start=1) if s <= offset)
+
+    found = []
+    titles = {norm(t).casefold() for s in doc.sections for t in [s.title, *(g.title for g in s.groups)] if t}
+    for number, page in enumerate(lines[:-1], start=1):
+        if page and norm(page[-1][0]).casefold() in titles:
+            found.append(f"page {number} ends with the title {page[-1][0]!r}")
+    cursor = 0
+    for s in doc.sections:  # in reading order: each section, then its entries, after the last
+        cursor = max(cursor, full.find(norm(s.title).casefold(), cursor))
+        for g in s.groups:
+            pages = []
+            for e in g.entries:
+                start = norm(plain(e.title))[:28].casefold()
+                at = full.find(start, cursor)
+                if at < 0:
+                    continue  # a title drawn in small caps or wrapped oddly; content tests check it
+                cursor = at + len(start)
+                pages.append((start, page_at(at)))
+                if isinstance(e, PublicationEntry) and not e.authors[-1].etal:
+                    end = full.find(norm(e.authors[-1].name).casefold(), cursor)
+                    if end >= 0 and page_at(end) != page_at(at):
+                        found.append(f"{s.id}: {start!r} splits over pages {page_at(at)}-{page_at(end)}")
+            if len(pages) >= 2 and pages[-1][1] != pages[-2][1]:
+                found.append(f"{s.id}: the last entry {pages[-1][0]!r} starts page {pages[-1][1]} alone")
+    return found
+
+
+def render(profile: Path, theme: str, engine: str, out: Path) -> tuple[Path, str]:
+    result = run_cli("render", profile, "-d", "cv", "-f", "pdf", "--theme", theme, "--engine", engine, "-o", out)
+    assert result.returncode == 0, result.stderr
+    return out, result.stderr
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("theme", THEMES)
+def test_example_cv_breaks_cleanly(theme: str, engine: str, tmp_path: Path) -> None:
+    out, stderr = render(EXAMPLE, theme, engine, tmp_path)
+    doc = documents(EXAMPLE, theme)["cv"]
+    path = output_for(out, doc)
+    assert problems(path, doc) == []
+    check_sparse_warning(path, doc, stderr)
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("theme", THEMES)
+def test_two_hundred_publications_break_cleanly(theme: str, engine: str, many: Path, tmp_path: Path) -> None:
+    out, stderr = render(many, theme, engine, tmp_path)
+    (doc,) = documents(many, theme).values()
+    path = output_for(out, doc)
+    assert problems(path, doc) == []
+    check_sparse_warning(path, doc, stderr)
+
+
+def check_sparse_warning(path: Path, doc: Document, stderr: str) -> None:
+    """The warning names the last page exactly when its text fills less than 15% of it."""
+    import pdfplumber
+
+    top, bottom = margins(doc)
+    lines = page_lines(path, doc)
+    with pdfplumber.open(path) as pdf:
+        height = float(pdf.pages[-1].height) - top - bottom
+    fill = (max(b for _, b in lines[-1]) - top) / height if lines[-1] else 0.0
+    warned = "is only" in stderr and "filled" in stderr
+    if len(lines) > 1 and abs(fill - SPARSE_LAST_PAGE) > 0.02:  # near the line, engines may round apart
+        assert warned == (fill < SPARSE_LAST_PAGE), f"fill {fill:.2f}: {stderr}"
+    if warned:
+        assert f"max_pages: {len(lines) - 1}" in stderr
