@@ -6,7 +6,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from conftest import RESUME, run_cli, write
+from conftest import PROFILES, RESUME, run_cli, write
 from pypdf import PdfReader
 
 from cvbuild.errors import InputError
@@ -195,4 +195,35 @@ def test_weasyprint_fits_with_size_and_margins(tmp_path: Path) -> None:
     result = run_cli("render", profile, "-f", "pdf", "--engine", "weasyprint", "-o", tmp_path / "out")
     assert result.returncode == 0, result.stderr
     assert "fitted to 1 page: font 10 → " in result.stdout, result.stdout  # its print CSS has fixed gaps
+    assert _pages(tmp_path / "out") == 1
+
+
+# ---- the one-page profile of the issue ----------------------------------------------------------
+
+
+def test_onepage_profile_is_one_page_in_compact_without_fitting(tmp_path: Path) -> None:
+    result = run_cli("render", PROFILES / "onepage.yaml", "-f", "pdf", "-o", tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "fitted" not in result.stdout + result.stderr and "warning" not in result.stderr
+    assert _pages(tmp_path) == 1
+
+
+def test_onepage_profile_is_one_page_in_modern_with_fitting(tmp_path: Path) -> None:
+    profile = PROFILES / "onepage.yaml"
+    result = run_cli("render", profile, "-f", "pdf", "--theme", "modern", "-o", tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "note: document 'resume' fitted to 1 page: " in result.stdout, result.stdout + result.stderr
+    assert _pages(tmp_path) == 1
+
+
+@pytest.mark.parametrize("engine", ["typst", "weasyprint"])
+def test_compact_tightens_its_spacing_in_both_engines(tmp_path: Path, engine: str) -> None:
+    """compact's print CSS follows the `spacing` option too, so WeasyPrint fits it the same way."""
+    text = (PROFILES / "onepage.yaml").read_text(encoding="utf-8")
+    marker = "          - Led five engineers through design review, rollout and the on-call handover.\n"
+    extra = "".join(f"          - Another result, number {i}, long enough to take most of a line.\n" for i in range(7))
+    profile = write(tmp_path / "p.yaml", text.replace(marker, marker + extra))
+    result = run_cli("render", profile, "-f", "pdf", "--engine", engine, "-o", tmp_path / "out")
+    assert result.returncode == 0, result.stderr
+    assert "fitted to 1 page: spacing 1 → 0." in result.stdout, result.stdout + result.stderr
     assert _pages(tmp_path / "out") == 1

@@ -235,14 +235,17 @@ def typst_layout(compiler: Any, titles: list[str]) -> Layout | None:
 
     try:
         raw = json.loads(compiler.query("<cvbuild-layout>", field="value", one=True))
-        top = float(json.loads(compiler.query("<cvbuild-top>", field="value", one=True)))
     except Exception:  # a theme that does not use the shared setup has no probe
         return None
-    bottom = raw.get("bottom") or top
-    height = float(raw["height"]) - top - float(bottom)
+    top = float(raw.get("top") or 72.0)
+    height = float(raw["height"]) - top - float(raw.get("bottom") or top)
     headings = raw.get("headings", [])
-    named = titles if len(titles) == len(headings) else [f"section {i + 1}" for i in range(len(headings))]
-    sections = tuple((t, int(h["page"]), float(h["y"]) - top) for t, h in zip(named, headings, strict=True))
+    # A heading's own text names it; a styled one (no plain text) takes the section's title.
+    fallback = titles if len(titles) == len(headings) else [f"section {i + 1}" for i in range(len(headings))]
+    sections = tuple(
+        (str(h.get("title") or name), int(h["page"]), float(h["y"]) - top)
+        for h, name in zip(headings, fallback, strict=True)
+    )
     end = raw["end"]
     return Layout(
         pages=int(end["page"]),
@@ -267,9 +270,11 @@ def fit_document(
     else:
         from cvbuild.targets.typst_pdf import probe_layout as layout_of
 
+    quiet = replace(ctx, warn=lambda _m: None)  # the render that follows warns once, not each probe
+
     def probe(setting: Setting) -> Layout:
         options = apply(doc.options, setting, start)
-        layout: Layout = layout_of(doc.model_copy(update={"options": options}), ctx)
+        layout: Layout = layout_of(doc.model_copy(update={"options": options}), quiet)
         return layout
 
     fit = search(start, floor, max_pages, probe)
