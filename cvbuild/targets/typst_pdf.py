@@ -53,12 +53,7 @@ def render(fmt: str, doc: Document, ctx: RenderContext) -> list[Artifact]:
         _warn_uncovered(doc, fonts.font_files(ctx.theme), ctx)
     compiler = _compiler(template, ctx, packages)
     warn = ctx.warn if first else _quiet  # Typst warns alike for pdf and png: say it once
-    inputs = {INPUT_KEY: data}
-    if doc.person.photo is not None:  # Typst cannot decode a data: URI; it builds bytes from this array
-        from cvbuild.loading.photo import photo_bytes
-
-        inputs[PHOTO_KEY] = json.dumps(list(photo_bytes(doc.person.photo)), separators=(",", ":"))
-    options: dict[str, Any] = {"sys_inputs": inputs, "format": fmt}
+    options: dict[str, Any] = {"sys_inputs": _inputs(doc, data), "format": fmt}
     if fmt == "png":
         options["ppi"] = PNG_PPI
     result = _compile(compiler, template, ctx, warn, **options)
@@ -69,11 +64,21 @@ def render(fmt: str, doc: Document, ctx: RenderContext) -> list[Artifact]:
     return [Artifact(".pdf", result, pages=count_pages(result), layout=_layout(compiler, doc, result))]
 
 
+def _inputs(doc: Document, data: str) -> dict[str, str]:
+    inputs = {INPUT_KEY: data}
+    if doc.person.photo is not None:  # Typst cannot decode a data: URI; it builds bytes from this array
+        from cvbuild.loading.photo import photo_bytes
+
+        inputs[PHOTO_KEY] = json.dumps(list(photo_bytes(doc.person.photo)), separators=(",", ":"))
+    return inputs
+
+
 def probe_layout(doc: Document, ctx: RenderContext) -> Any:
     """Lay `doc` out with the warm compiler and say where its text sits (for fitting)."""
     template = _template(ctx)
     compiler = _compiler(template, ctx, _package_dir(ctx))
-    pdf = _compile(compiler, template, ctx, _quiet, sys_inputs={INPUT_KEY: doc.model_dump_json()}, format="pdf")
+    inputs = _inputs(doc, document_json(doc))
+    pdf = _compile(compiler, template, ctx, _quiet, sys_inputs=inputs, format="pdf")
     return _layout(compiler, doc, pdf)
 
 
