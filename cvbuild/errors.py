@@ -2,8 +2,27 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
+
+# What must never reach a terminal raw: C0/C1 controls (ANSI escapes, NUL, a line break that would
+# forge a fake message line), lone surrogates, bidi marks, embeddings, overrides and isolates.
+_OTHER = "\x7f-\x9f\ud800-\udfff\u200e\u200f\u202a-\u202e\u2066-\u2069"
+_UNSAFE_RE = re.compile(f"[\x00-\x1f{_OTHER}]")
+_UNSAFE_BUT_LINES_RE = re.compile(f"[\x00-\x09\x0b-\x1f{_OTHER}]")
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def escape_controls(text: str, *, keep_newlines: bool = False) -> str:
+    """User text in a message shows its control characters (`\x1b` as `\\x1b`) instead of obeying them."""
+    pattern = _UNSAFE_BUT_LINES_RE if keep_newlines else _UNSAFE_RE
+    return pattern.sub(_escape_one, text)
+
+
+def _escape_one(m: re.Match[str]) -> str:
+    code = ord(m[0])
+    return _NAMED.get(m[0]) or (f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
 
 
 @dataclass(frozen=True)
@@ -21,7 +40,7 @@ class Problem:
         if self.line:
             where += f":{self.line}:{self.column}"
         prefix = f"{self.path}: " if self.path else ""
-        return f"{where}: {prefix}{self.message}"
+        return escape_controls(f"{where}: {prefix}{self.message}")
 
 
 class CvbuildError(Exception):
@@ -38,7 +57,7 @@ class InputError(CvbuildError):
     def __init__(self, problems: list[Problem] | str) -> None:
         if isinstance(problems, str):
             self.problems: list[Problem] = []
-            self.text = problems
+            self.text = escape_controls(problems, keep_newlines=True)
         else:
             self.problems = problems
             self.text = "\n".join(str(p) for p in problems)

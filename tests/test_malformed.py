@@ -16,9 +16,9 @@ MALFORMED = FIXTURES / "malformed"
 LOCATED: dict[str, tuple[int, int | None, str, tuple[str, ...]]] = {
     # YAML syntax
     "syntax_bad_indent.yaml": (4, None, "", ("YAML syntax error",)),
-    "syntax_unclosed_quote.yaml": (2, 11, "", ("YAML syntax error", "quoted scalar")),
+    "syntax_unclosed_quote.yaml": (2, 11, "", ("YAML syntax error", '`"` opened at 2:11 is not closed')),
     "syntax_tab.yaml": (3, 1, "", ("YAML syntax error",)),
-    "duplicate_key.yaml": (4, 1, "", ('duplicate key "headline"',)),
+    "duplicate_key.yaml": (4, 1, "", ("duplicate key 'headline' (first at 2:1)",)),
     "top_level_list.yaml": (1, 1, "", ("expected a mapping",)),
     # unknown keys
     "unknown_key_top.yaml": (2, 1, "educaton", ("unknown key 'educaton'", "did you mean 'education'?")),
@@ -83,15 +83,16 @@ LOCATED: dict[str, tuple[int, int | None, str, tuple[str, ...]]] = {
     ),
     "document_max_pages_zero.yaml": (4, 16, "documents.cv.max_pages", ("out of range",)),
     "section_id_clash.yaml": (3, 12, "sections[0].title", ("already used",)),
+    # whole-file problems, located where they are seen
+    "empty.yaml": (1, 1, "", ("the profile is empty",)),
+    "only_comments.yaml": (1, 1, "", ("the profile is empty",)),
+    "binary.yaml": (1, 1, "", ("not UTF-8 text",)),
+    "not_utf8.yaml": (1, 11, "", ("not UTF-8 text",)),
+    "profile_nul.bin": (1, 10, "", ("a NUL byte",)),
 }
 
 # Files that cannot be located inside: one line, `error: <file>: <phrase>`.
 UNLOCATED: dict[str, str] = {
-    "empty.yaml": "the profile is empty",
-    "only_comments.yaml": "the profile is empty",
-    "binary.yaml": "not a UTF-8 text file",
-    "not_utf8.yaml": "not a UTF-8 text file",
-    "profile_nul.bin": "binary file",
     "does_not_exist.yaml": "not found",
 }
 

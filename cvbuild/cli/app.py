@@ -35,7 +35,9 @@ T = TypeVar("T")
 
 
 def _err(message: str) -> None:
-    sys.stderr.write(message.rstrip("\n") + "\n")
+    from cvbuild.errors import escape_controls
+
+    sys.stderr.write(escape_controls(message.rstrip("\n"), keep_newlines=True) + "\n")
 
 
 def run(action: Callable[[], T], reporter: Reporter | None = None) -> T:

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cvbuild.errors import Problem
+from cvbuild.limits import DEFAULT_LIMITS, Limits, exceeded
 from cvbuild.loading.yaml_source import read_text
 
 if TYPE_CHECKING:
@@ -134,11 +135,11 @@ class BibFile:
     warnings: tuple[Problem, ...] = ()  # LaTeX the CV cannot show: said, never silently dropped
 
 
-def load_bibtex(path: Path) -> BibFile:
-    return parse_bibtex(read_text(path, "BibTeX file", "BibTeX"), path)
+def load_bibtex(path: Path, *, limits: Limits = DEFAULT_LIMITS) -> BibFile:
+    return parse_bibtex(read_text(path, "BibTeX file", "BibTeX", limits=limits), path, limits=limits)
 
 
-def parse_bibtex(text: str, path: Path) -> BibFile:
+def parse_bibtex(text: str, path: Path, *, limits: Limits = DEFAULT_LIMITS) -> BibFile:
     """Split with bibtexparser, then resolve and map every entry; problems are collected, not raised."""
     from bibtexparser import model
     from bibtexparser.entrypoint import parse_string
@@ -151,17 +152,22 @@ def parse_bibtex(text: str, path: Path) -> BibFile:
     entries: list[BibEntry] = []
     problems: list[Problem] = []
     warnings: list[Problem] = []
+    budget = limits.bib_macro_chars  # what all @string macros may expand to, together
     for block in library.blocks:
         if isinstance(block, model.ParsingFailedBlock):
             problems.append(_failed_block_problem(block, path))
         elif isinstance(block, model.String):
-            value, error = resolve_value(block.value, macros)
+            limit = ("bib_macro_chars", budget) if budget < limits.field_chars else ("field_chars", limits.field_chars)
+            value, error = resolve_value(block.value, macros, limit)
             line = _line(block.start_line)
             if error:
                 problems.append(Problem(path, line, 1, f"@string{{{block.key}}}", error))
+            if error and "limit" in error:
+                value = ""  # keep going: every later use is then reported as well, nothing grows
+            budget -= len(value)
             macros[block.key.lower()] = value
         elif isinstance(block, model.Entry):
-            entry, entry_problems = map_entry(block, macros, lines, path)
+            entry, entry_problems = map_entry(block, macros, lines, path, limits.field_chars)
             problems += entry_problems
             if entry is not None:
                 entries.append(entry)
@@ -248,11 +254,18 @@ def _syntax_reason(block: Any) -> str:
 # ---- values ------------------------------------------------------------------------------
 
 
-def resolve_value(raw: str, macros: Mapping[str, str]) -> tuple[str, str | None]:
-    """`{...}`, `"..."`, `123`, `macro` and `a # b` -> text; an unknown macro is an error."""
+def resolve_value(
+    raw: str, macros: Mapping[str, str], limit: tuple[str, int] = ("field_chars", DEFAULT_LIMITS.field_chars)
+) -> tuple[str, str | None]:
+    """`{...}`, `"..."`, `123`, `macro` and `a # b` -> text; an unknown macro is an error, and so is a
+    result longer than the (name, size) `limit`: chained @string doublings are caught before they grow."""
+    pieces = _split_concat(raw.strip())
+    size = sum(len(p) - 2 if p[:1] in ("{", '"') else len(macros.get(p.lower(), p)) for p in pieces)
+    if size > limit[1]:
+        return "", exceeded(limit[0], limit[1], f"the value ({size:,} characters after @string expansion)")
     parts: list[str] = []
     error: str | None = None
-    for piece in _split_concat(raw.strip()):
+    for piece in pieces:
         if piece[:1] in ("{", '"') and len(piece) >= 2:
             parts.append(piece[1:-1])
         elif piece.isdigit():
@@ -558,7 +571,7 @@ class _Fields:
 
 
 def map_entry(
-    entry: Any, macros: Mapping[str, str], lines: list[str], path: Path
+    entry: Any, macros: Mapping[str, str], lines: list[str], path: Path, max_chars: int = DEFAULT_LIMITS.field_chars
 ) -> tuple[BibEntry | None, list[Problem]]:
     """One bibtexparser Entry -> BibEntry in the publication schema, plus problems found on the way."""
     line = _line(entry.start_line)
@@ -571,7 +584,7 @@ def map_entry(
         name = f.key.strip().lower()
         fline = _line(f.start_line)
         col = _column(lines, fline, f.key)
-        value, error = resolve_value(str(f.value), macros)
+        value, error = resolve_value(str(f.value), macros, ("field_chars", max_chars))
         if error and name != "month":  # `month = sept`: the month check below says it better
             problems.append(Problem(path, fline, col, f"{entry.key}.{name}", error))
         elif error:

@@ -15,6 +15,7 @@ from typing import Any
 
 from cvbuild import confine
 from cvbuild.errors import InputError, Problem
+from cvbuild.limits import DEFAULT_LIMITS, Limits
 from cvbuild.loading.bibtex import BibEntry, BibFile, load_bibtex
 from cvbuild.loading.yaml_source import Loc, YamlSource, load_yaml
 from cvbuild.schema.model import Profile
@@ -96,17 +97,21 @@ def _bib_problem(
 
 
 def load_profile(
-    path: Path, warnings: list[Problem] | None = None, allow: Sequence[Path] = ()
+    path: Path,
+    warnings: list[Problem] | None = None,
+    allow: Sequence[Path] = (),
+    *,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> tuple[Profile, YamlSource]:
     """Read, parse, expand BibTeX includes and validate; raises InputError listing every problem, located.
 
     Warnings (LaTeX in a .bib file that a CV cannot show) are appended to `warnings` when given.
     Paths in the profile stay inside its folder, or inside a folder in `allow` (--allow-path).
     """
-    source = load_yaml(path)
-    merged = expand_bibtex(source, allow)
+    source = load_yaml(path, limits=limits)
+    merged = expand_bibtex(source, allow, limits=limits)
     problems = [*merged.problems, *theme_path_problems(source, allow), *style_option_problems(source)]
-    profile = validate_source(merged, problems)
+    profile = validate_source(merged, problems, limits=limits)
     if warnings is not None:
         warnings.extend(merged.warnings)
     return profile, source
@@ -149,17 +154,19 @@ def theme_path_problems(source: YamlSource, allow: Sequence[Path]) -> list[Probl
     return problems
 
 
-def import_bibtex(path: Path) -> list[dict[str, Any]]:
+def import_bibtex(path: Path, *, limits: Limits = DEFAULT_LIMITS) -> list[dict[str, Any]]:
     """The entries of one .bib file as publication dicts, checked like an include; raises InputError."""
-    bib = load_bibtex(path)
+    bib = load_bibtex(path, limits=limits)
     entries = [e.data for e in bib.entries]
     origins = [Origin(bib=e, bib_path=path) for e in bib.entries]
     source = ProfileSource(YamlSource(path, {}, ""), {"name": path.name, "publications": entries}, origins)
-    validate_source(source, bib.problems)
+    validate_source(source, bib.problems, limits=limits)
     return entries
 
 
-def expand_bibtex(source: YamlSource, allow: Sequence[Path] = ()) -> ProfileSource:
+def expand_bibtex(
+    source: YamlSource, allow: Sequence[Path] = (), *, limits: Limits = DEFAULT_LIMITS
+) -> ProfileSource:
     """Replace each `{bibtex: path}` by its entries, merging YAML entries that share an id.
     A path must resolve inside the profile's folder or a folder in `allow` (--allow-path)."""
     data = source.data
@@ -180,8 +187,11 @@ def expand_bibtex(source: YamlSource, allow: Sequence[Path] = ()) -> ProfileSour
             continue
         bib_path = source.path.parent / Path(rel).expanduser()  # shown as the user would reach it
         try:
-            files[i] = load_bibtex(bib_path)
+            files[i] = load_bibtex(bib_path, limits=limits)
         except InputError as exc:
+            if exc.problems:  # located inside the .bib (encoding, size): report it there
+                problems += exc.problems
+                continue
             reason = str(exc).removeprefix(f"{bib_path}: ")
             problems.append(source.problem(("publications", i, "bibtex"), f"{rel}: {reason}"))
             continue

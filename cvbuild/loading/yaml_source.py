@@ -1,35 +1,51 @@
-"""YAML 1.2 loading with ruamel.yaml, keeping line:column of every node for error messages."""
+"""YAML 1.2 loading: plain Python data plus the line:column of every node, within explicit limits.
+
+Parse events come from libyaml (C, fast) when it accepts the text, else from ruamel's pure parser,
+which accepts all of YAML 1.2 (libyaml rejects `{code: https://x}`). One small builder turns either
+event stream into data, so both paths give the same data. It builds without recursion, so nesting
+cannot crash Python, and checks the limits as the events arrive: depth, node count and size with
+every alias counted as a full copy (billion laughs), one value's length. Tags without a defined
+order or meaning here (`!!set`, `!custom`) and keys that are lists or mappings are refused, located.
+"""
 
 from __future__ import annotations
 
-import datetime as _dt
-from collections.abc import Sequence
-from dataclasses import dataclass
-from functools import cached_property, lru_cache
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 from cvbuild.errors import InputError, Problem
+from cvbuild.limits import DEFAULT_LIMITS, Limits, exceeded
 
 Loc = Sequence[str | int]
+Position = tuple[int, int]  # 1-based line and column
+
+
+@dataclass(slots=True)
+class PosNode:
+    """Where a node was written; `kids` holds, for a mapping, key -> (key position, value node),
+    for a list, one node per item. Positions live beside the data so the data stays plain."""
+
+    line: int
+    column: int
+    kids: dict[str, tuple[Position, PosNode]] | list[PosNode] | None = None
 
 
 @dataclass(frozen=True)
 class YamlSource:
-    """Parsed YAML: `data` is plain Python; `tree`, the ruamel nodes that know their positions,
-    is parsed from `text` only when an error has to be located (round-trip parsing is slow)."""
+    """Parsed YAML: `data` is plain Python (dict, list, str, int, float, bool, None); `positions`
+    says where each of its nodes was written."""
 
     path: Path
     data: Any
     text: str
+    positions: PosNode | None = field(default=None, repr=False, compare=False)
 
-    @cached_property
-    def tree(self) -> Any:
-        return parse_tree(self.text, self.path)
-
-    def locate(self, loc: Loc, *, at_key: bool = False) -> tuple[int, int]:
+    def locate(self, loc: Loc, *, at_key: bool = False) -> Position:
         """1-based (line, column) of the node at `loc`, or of its nearest existing ancestor."""
-        return locate(self.tree, loc, at_key=at_key)
+        return locate(self.positions, loc, at_key=at_key)
 
     def problem(self, loc: Loc, message: str, *, at_key: bool = False, anchor: Loc | None = None) -> Problem:
         """A Problem about `loc`, pointing at `anchor` when given (a missing key: its mapping)."""
@@ -48,137 +64,391 @@ def dotted(loc: Loc) -> str:
     return out
 
 
-def locate(tree: Any, loc: Loc, *, at_key: bool = False) -> tuple[int, int]:
-    node = tree
-    line, col = _own_position(tree)
-    for i, part in enumerate(loc):
-        last = i == len(loc) - 1
-        lc = getattr(node, "lc", None)
-        if lc is None:
-            break
-        try:
-            if isinstance(part, int) and isinstance(node, list) and 0 <= part < len(node):
-                line, col = lc.item(part)
-            elif isinstance(node, dict) and part in node:
-                line, col = lc.key(part) if (at_key and last) else lc.value(part)
-            else:
-                break
-        except (KeyError, IndexError, TypeError):
-            break
-        node = node[part]
-    return line + 1, col + 1
-
-
-def _own_position(node: Any) -> tuple[int, int]:
-    lc = getattr(node, "lc", None)
-    if lc is None or lc.line is None:
+def locate(node: PosNode | None, loc: Loc, *, at_key: bool = False) -> Position:
+    if node is None:
         return 0, 0
-    return lc.line, lc.col
+    where = (node.line, node.column)
+    for i, part in enumerate(loc):
+        kids = node.kids
+        if isinstance(kids, list) and isinstance(part, int) and 0 <= part < len(kids):
+            node = kids[part]
+        elif isinstance(kids, dict) and isinstance(part, str) and part in kids:
+            key_pos, node = kids[part]
+            if at_key and i == len(loc) - 1:
+                return key_pos
+        else:
+            break
+        where = (node.line, node.column)
+    return where
 
 
-def plain(node: Any) -> Any:
-    """ruamel's Commented*/Scalar* subclasses -> built-in types, so later stages never see them."""
-    if isinstance(node, dict):
-        return {str(k): plain(v) for k, v in node.items()}
-    if isinstance(node, list):
-        return [plain(v) for v in node]
-    if isinstance(node, bool):
-        return bool(node)
-    if isinstance(node, int):
-        return int(node)
-    if isinstance(node, float):
-        return float(node)
-    if isinstance(node, str):
-        return str(node)
-    if isinstance(node, _dt.datetime):
-        return node.date().isoformat()
-    if isinstance(node, _dt.date):
-        return node.isoformat()
-    return node
-
-
-def parse_yaml(text: str, path: Path, *, pure: bool = False) -> YamlSource:
-    """Parse YAML 1.2 text with the fast (C, if installed) safe loader; errors are located."""
-    from ruamel.yaml import YAML
+def parse_yaml(text: str, path: Path, *, limits: Limits = DEFAULT_LIMITS, pure: bool = False) -> YamlSource:
+    """Parse one YAML 1.2 document; every error and exceeded limit is an InputError with file:line:col."""
     from ruamel.yaml.error import YAMLError
 
-    if pure:
-        return YamlSource(path=path, data=plain(parse_tree(text, path)), text=text)
-    yaml = YAML(typ="safe")  # YAML 1.2 core schema: `no`, `on` and `NO` stay strings
-    yaml.Constructor = _text_dates_constructor("safe")
+    if len(text) > limits.file_bytes:
+        raise InputError([Problem(path, 1, 1, "", exceeded("file_bytes", limits.file_bytes, "the file"))])
+    if not pure:
+        try:
+            return _build(_events(text, pure=False), text, path, limits)
+        except YAMLError:
+            pass  # libyaml rejects some valid YAML 1.2; the pure parser decides below
     try:
-        data = yaml.load(text)
-    except YAMLError:
-        # libyaml (the C loader) rejects some valid YAML 1.2, such as `{code: https://x}`; the pure
-        # parser decides, and either loads the document or reports where the problem is.
-        return YamlSource(path=path, data=plain(parse_tree(text, path)), text=text)
-    return YamlSource(path=path, data=plain(data), text=text)
-
-
-def parse_tree(text: str, path: Path) -> Any:
-    """Round-trip parse keeping line:column of every node; syntax errors become one Problem."""
-    from ruamel.yaml import YAML
-    from ruamel.yaml.error import MarkedYAMLError, YAMLError
-
-    yaml = YAML(typ="rt")
-    yaml.Constructor = _text_dates_constructor("rt")
-    try:
-        return yaml.load(text)
-    except MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        if exc.context_mark is not None and "end of stream" in str(exc.problem or ""):
-            mark = exc.context_mark  # an unclosed quote or bracket: point where it was opened
-        line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
-        msg = " ".join(x for x in (exc.context, exc.problem) if x) or "invalid YAML"
-        if "found duplicate key" in msg or "duplicate key" in str(exc):
-            msg = _first_line(str(exc.problem or msg)) + " (each key may appear once; remove one)"
-        raise InputError([Problem(path, line, col, "", f"YAML syntax error: {_first_line(msg)}")]) from None
+        return _build(_events(text, pure=True), text, path, limits)
     except YAMLError as exc:
-        raise InputError([Problem(path, 0, 0, "", f"YAML error: {_first_line(str(exc))}")]) from None
+        raise InputError([syntax_problem(exc, path, text)]) from None
 
 
-@lru_cache(maxsize=2)
-def _text_dates_constructor(kind: str) -> type:
-    """Keep `2023-02-30` as text: the schema then reports it with its position, not ruamel's crash."""
-    from ruamel.yaml.constructor import RoundTripConstructor, SafeConstructor
+def _events(text: str, *, pure: bool) -> Iterator[Any]:
+    from ruamel.yaml import YAML
 
-    base = RoundTripConstructor if kind == "rt" else SafeConstructor
+    return YAML(typ="safe", pure=pure).parse(text)  # type: ignore[no-any-return]
 
-    class TextDates(base):  # type: ignore[valid-type,misc]
-        pass
 
-    TextDates.add_constructor("tag:yaml.org,2002:timestamp", TextDates.construct_yaml_str)
-    return TextDates
+def syntax_problem(exc: Exception, path: Path, text: str = "") -> Problem:
+    """A parser error as one located Problem, with a hint; an unclosed bracket or quote names where
+    it was opened, since the parser only notices at the end of the file."""
+    from ruamel.yaml.error import MarkedYAMLError
+
+    if not isinstance(exc, MarkedYAMLError):
+        return Problem(path, 1, 1, "", f"YAML syntax error: {_first_line(str(exc))}")
+    context, problem = exc.context or "", exc.problem or ""
+    mark = exc.problem_mark or exc.context_mark
+    opened = exc.context_mark
+    if opened is not None and ("stream end" in problem or "end of stream" in problem):
+        if any(kind in context for kind in ("flow sequence", "flow mapping", "quoted scalar")):
+            what = _char_at(text, opened.line, opened.column) or "the bracket or quote"
+            where = f"{opened.line + 1}:{opened.column + 1}"
+            message = f"YAML syntax error: `{what}` opened at {where} is not closed"
+            return Problem(path, opened.line + 1, opened.column + 1, "", message)
+        mark = opened
+    line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    message = " ".join(x for x in (context, problem) if x) or "invalid YAML"
+    hint = next((h for key, h in _HINTS.items() if key in message), "")
+    if opened is not None and ("flow sequence" in context or "flow mapping" in context):
+        what = _char_at(text, opened.line, opened.column) or "bracket"
+        hint = f"; is the `{what}` opened at {opened.line + 1}:{opened.column + 1} closed?"
+    return Problem(path, line, col, "", f"YAML syntax error: {_first_line(message)}{hint}")
+
+
+_HINTS = {
+    "mapping values are not allowed": "; a value that contains `: ` needs quotes, or the indentation is off",
+    "expected <block end>": "; the indentation does not match the lines above",
+    "cannot start any token": '; quote the value ("..."), or use spaces instead of tabs for indentation',
+    "could not find expected ':'": "; a key needs `: ` after it",
+}
+
+
+def _char_at(text: str, line: int, column: int) -> str:
+    lines = text.splitlines()
+    return lines[line][column] if line < len(lines) and column < len(lines[line]) else ""
+
+
+_STR = "tag:yaml.org,2002:str"
+_SCALAR_TAGS = {
+    _STR,
+    "tag:yaml.org,2002:int",
+    "tag:yaml.org,2002:float",
+    "tag:yaml.org,2002:bool",
+    "tag:yaml.org,2002:null",
+    "tag:yaml.org,2002:timestamp",  # kept as text: the schema checks dates, with positions
+}
+_MAP_TAGS = {None, "!", "tag:yaml.org,2002:map"}
+_SEQ_TAGS = {None, "!", "tag:yaml.org,2002:seq"}
+_MERGE = "tag:yaml.org,2002:merge"
+_UNORDERED = {"tag:yaml.org,2002:set": "a set has no order, so outputs would differ from run to run; use a list"}
+
+
+@dataclass
+class _Open:
+    """A mapping or list being built."""
+
+    value: dict[str, Any] | list[Any]
+    pos: PosNode
+    anchor: str | None
+    nodes_at_start: int
+    chars_at_start: int
+    key: str | None = None  # a mapping's key waiting for its value
+    key_pos: Position = (0, 0)
+    merge_next: bool = False  # the waiting key is `<<`
+    merges: list[tuple[Any, Position]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _Anchored:
+    value: Any
+    nodes: int
+    chars: int
+    scalar: bool
+
+
+class _Builder:
+    """Plain data and positions from parse events, checking the limits as it goes."""
+
+    def __init__(self, path: Path, limits: Limits) -> None:
+        self.path = path
+        self.limits = limits
+        self.resolver: Any = None
+        self.constructor: Any = None
+        self.implicit: dict[str | None, list[tuple[Any, Any]]] = {}
+        self.stack: list[_Open] = []
+        self.anchors: dict[str, _Anchored] = {}
+        self.open_anchors: set[str] = set()
+        self.nodes = 0
+        self.chars = 0
+        self.documents = 0
+        self.root: Any = None
+        self.root_pos: PosNode | None = None
+
+    def fail(self, event: Any, message: str) -> InputError:
+        mark = event.start_mark
+        return InputError([Problem(self.path, mark.line + 1, mark.column + 1, "", message)])
+
+    def count(self, event: Any, nodes: int, chars: int) -> None:
+        self.nodes += nodes
+        self.chars += chars
+        lim = self.limits
+        if self.nodes > lim.yaml_nodes:
+            raise self.fail(
+                event, exceeded("yaml_nodes", lim.yaml_nodes, "the number of YAML values (aliases expanded)")
+            )
+        if self.chars > lim.yaml_chars:
+            raise self.fail(event, exceeded("yaml_chars", lim.yaml_chars, "the size of the YAML (aliases expanded)"))
+
+    def feed(self, events: Iterable[Any]) -> None:
+        from ruamel.yaml import events as ev
+
+        for event in events:
+            if isinstance(event, ev.ScalarEvent):
+                self.scalar(event)
+            elif isinstance(event, ev.MappingStartEvent):
+                self.start(event, {}, _MAP_TAGS, "mapping")
+            elif isinstance(event, ev.SequenceStartEvent):
+                self.start(event, [], _SEQ_TAGS, "list")
+            elif isinstance(event, ev.CollectionEndEvent):
+                self.end(event)
+            elif isinstance(event, ev.AliasEvent):
+                self.alias(event)
+            elif isinstance(event, ev.DocumentStartEvent):
+                self.document(event)
+
+    def document(self, event: Any) -> None:
+        from ruamel.yaml.resolver import VersionedResolver
+
+        self.documents += 1
+        if self.documents > 1:
+            raise self.fail(event, "a profile is one YAML document; remove the second `---` and what follows it")
+        from ruamel.yaml.constructor import SafeConstructor
+
+        # `%YAML 1.1` switches to 1.1 scalars (yes/no booleans), as ruamel's pure loader does
+        self.resolver = VersionedResolver(version=getattr(event, "version", None) or (1, 2))
+        self.constructor = SafeConstructor(loader=SimpleNamespace(_resolver=self.resolver))
+        self.implicit = self.resolver.versioned_resolver
+
+    def start(self, event: Any, value: dict[str, Any] | list[Any], tags: set[str | None], kind: str) -> None:
+        self.check_key_position(event, kind)
+        self.check_tag(event, tags, kind)
+        if len(self.stack) >= self.limits.yaml_depth:
+            raise self.fail(event, exceeded("yaml_depth", self.limits.yaml_depth, "the nesting of the YAML"))
+        self.count(event, 1, 0)
+        mark = event.start_mark
+        pos = PosNode(mark.line + 1, mark.column + 1, {} if isinstance(value, dict) else [])
+        if event.anchor is not None:
+            self.open_anchors.add(event.anchor)
+        self.stack.append(_Open(value, pos, event.anchor, self.nodes - 1, self.chars))
+
+    def end(self, event: Any) -> None:
+        done = self.stack.pop()
+        value = done.value
+        if done.merges and isinstance(value, dict):
+            value = self.merged(done, value)
+        if done.anchor is not None:
+            self.open_anchors.discard(done.anchor)
+            self.anchors[done.anchor] = _Anchored(
+                value, self.nodes - done.nodes_at_start, self.chars - done.chars_at_start, False
+            )
+        self.add(event, value, done.pos)
+
+    def merged(self, done: _Open, explicit: dict[str, Any]) -> dict[str, Any]:
+        """`<<: *base` (YAML merge key), as ruamel's loaders do it: explicit keys win, then earlier sources."""
+        out: dict[str, Any] = {}
+        kids = done.pos.kids
+        assert isinstance(kids, dict)
+        for source, where in done.merges:
+            for key, value in source.items():
+                out[key] = value
+                kids.setdefault(key, (where, PosNode(*where)))
+        out.update(explicit)
+        return out
+
+    def check_key_position(self, event: Any, kind: str) -> None:
+        top = self.stack[-1] if self.stack else None
+        if top is not None and isinstance(top.value, dict) and top.key is None and not top.merge_next:
+            raise self.fail(event, f"a {kind} cannot be a key; keys are plain text")
+
+    def check_tag(self, event: Any, allowed: set[str | None], kind: str) -> None:
+        tag = event.tag
+        if tag in allowed:
+            return
+        raise self.fail(event, _tag_message(tag, kind))
+
+    def scalar(self, event: Any) -> None:
+        text: str = event.value
+        if len(text) > self.limits.field_chars:
+            what = f"a value of {len(text):,} characters"
+            raise self.fail(event, exceeded("field_chars", self.limits.field_chars, what))
+        self.count(event, 1, len(text))
+        tag = event.tag
+        if tag is None or tag == "!":
+            tag = self.resolve(text) if event.implicit[0] else _STR
+        tag = str(tag)
+        mark = event.start_mark
+        pos = PosNode(mark.line + 1, mark.column + 1)
+        top = self.stack[-1] if self.stack else None
+        if tag == _MERGE and top is not None and isinstance(top.value, dict) and top.key is None:
+            if event.anchor is not None:
+                self.anchors[event.anchor] = _Anchored(text, 1, len(text), True)
+            top.merge_next = True
+            top.key = "<<"
+            top.key_pos = (pos.line, pos.column)
+            return
+        value = self.construct(event, tag, text)
+        if event.anchor is not None:
+            self.anchors[event.anchor] = _Anchored(value, 1, len(text), True)
+        self.add(event, value, pos)
+
+    def resolve(self, text: str) -> str:
+        """The tag of a plain scalar: ruamel's own table for the document's YAML version, looked up
+        as ruamel's resolver does, without its per-call version lookup (a third of the load time)."""
+        table = self.implicit
+        for tag, regexp in [*table.get(text[:1], ()), *table.get(None, ())]:
+            if regexp.match(text):
+                return str(tag)
+        return _STR
+
+    def construct(self, event: Any, tag: str, text: str) -> Any:
+        from ruamel.yaml.nodes import ScalarNode
+
+        if tag not in _SCALAR_TAGS:
+            raise self.fail(event, _tag_message(tag, "value"))
+        if tag in (_STR, "tag:yaml.org,2002:timestamp"):
+            return text
+        node = ScalarNode(tag, text, event.start_mark, event.end_mark, event.style)
+        try:
+            return self.constructor.yaml_constructors[tag](self.constructor, node)
+        except ValueError as exc:  # e.g. a number of more than 4,300 digits
+            reason = "too many digits" if "digits" in str(exc) else "not a valid number"
+            raise self.fail(
+                event, f"{text[:20]!r}{'…' if len(text) > 20 else ''}: {reason}; quote it if it is text"
+            ) from None
+        except Exception:  # ruamel's constructors raise their own errors for explicit tags
+            raise self.fail(event, f"{text[:40]!r} is not a valid {tag.rsplit(':', 1)[-1]}") from None
+
+    def alias(self, event: Any) -> None:
+        name = event.anchor
+        if name in self.open_anchors:
+            raise self.fail(
+                event, f"the alias *{name} is inside the node &{name} it names, which makes an endless structure"
+            )
+        target = self.anchors.get(name)
+        if target is None:
+            raise self.fail(event, f"the alias *{name} names no anchor; define &{name} before using it")
+        top = self.stack[-1] if self.stack else None
+        if top is not None and isinstance(top.value, dict) and top.key is None and not target.scalar:
+            raise self.fail(event, "a list or mapping cannot be a key; keys are plain text")
+        self.count(event, target.nodes, target.chars)
+        mark = event.start_mark
+        self.add(event, target.value, PosNode(mark.line + 1, mark.column + 1))
+
+    def add(self, event: Any, value: Any, pos: PosNode) -> None:
+        if not self.stack:
+            self.root, self.root_pos = value, pos
+            return
+        top = self.stack[-1]
+        if isinstance(top.value, list):
+            top.value.append(value)
+            assert isinstance(top.pos.kids, list)
+            top.pos.kids.append(pos)
+            return
+        kids = top.pos.kids
+        assert isinstance(kids, dict)
+        if top.merge_next:
+            top.merge_next, top.key = False, None
+            self.add_merge(event, top, value)
+            return
+        if top.key is None:
+            key = str(value)  # `2024:` or `true:` as a key is the text the user wrote
+            if key in top.value:
+                first = kids[key][0]
+                raise self.fail(
+                    event,
+                    f"duplicate key {key!r} (first at {first[0]}:{first[1]}); each key may appear once, remove one",
+                )
+            top.key, top.key_pos = key, (pos.line, pos.column)
+            return
+        top.value[top.key] = value
+        kids[top.key] = (top.key_pos, pos)
+        top.key = None
+
+    def add_merge(self, event: Any, top: _Open, value: Any) -> None:
+        sources = [value] if isinstance(value, dict) else list(reversed(value)) if isinstance(value, list) else None
+        if sources is None or not all(isinstance(s, dict) for s in sources):
+            raise self.fail(event, "`<<` merges a mapping or a list of mappings into this one")
+        top.merges += [(s, top.key_pos) for s in sources]
+
+
+def _tag_message(tag: str | None, kind: str) -> str:
+    if tag in _UNORDERED:
+        return f"the YAML type !!{str(tag).rsplit(':', 1)[-1]} is not supported: {_UNORDERED[tag]}"
+    short = f"!!{str(tag).rsplit(':', 1)[-1]}" if str(tag).startswith("tag:yaml.org,2002:") else str(tag)
+    return f"the YAML tag {short} is not supported here; remove it (a {kind} needs no tag)"
+
+
+def _build(events: Iterable[Any], text: str, path: Path, limits: Limits) -> YamlSource:
+    builder = _Builder(path, limits)
+    builder.feed(events)
+    return YamlSource(path=path, data=builder.root, text=text, positions=builder.root_pos)
+
+
+def _line_col(text: str, index: int) -> Position:
+    return text.count("\n", 0, index) + 1, index - (text.rfind("\n", 0, index) + 1) + 1
 
 
 def _first_line(text: str) -> str:
     return text.strip().splitlines()[0] if text.strip() else text
 
 
-def read_text(path: Path, what: str = "file", kind: str = "YAML") -> str:
-    """Read a UTF-8 file, turning every OS-level failure into a one-line InputError."""
+def read_text(path: Path, what: str = "file", kind: str = "YAML", *, limits: Limits = DEFAULT_LIMITS) -> str:
+    """Read a UTF-8 file of at most `limits.file_bytes`, turning every OS-level failure into an InputError."""
     if not path.exists():
         raise InputError(f"{path}: {what} not found")
     if not path.is_file():
         raise InputError(f"{path}: not a file, expected a {what}")
     try:
-        raw = path.read_bytes()
+        with path.open("rb") as fh:
+            raw = fh.read(limits.file_bytes + 1)
     except OSError as exc:
         raise InputError(f"{path}: cannot read {what}: {exc.strerror}") from None
+    if len(raw) > limits.file_bytes:
+        raise InputError([Problem(path, 1, 1, "", exceeded("file_bytes", limits.file_bytes, f"the {what}"))])
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise InputError(f"{path}: not a UTF-8 text file (byte {exc.start}); save it as UTF-8 {kind}") from None
+        line = raw.count(b"\n", 0, exc.start) + 1
+        col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1  # in bytes: the text cannot be decoded
+        message = f"not UTF-8 text (byte 0x{raw[exc.start]:02x}); save the file as UTF-8 {kind}"
+        raise InputError([Problem(path, line, col, "", message)]) from None
 
 
-def load_yaml(path: Path) -> YamlSource:
+def load_yaml(path: Path, *, limits: Limits = DEFAULT_LIMITS) -> YamlSource:
     """Read and parse a YAML file; empty and non-mapping documents are errors."""
-    text = read_text(path, "profile")
+    text = read_text(path, "profile", limits=limits)
     if "\x00" in text:
-        raise InputError(f"{path}: binary file, expected a YAML profile")
-    source = parse_yaml(text, path)
+        line, col = _line_col(text, text.index("\x00"))
+        raise InputError([Problem(path, line, col, "", "a NUL byte: this is a binary file, not a YAML profile")])
+    source = parse_yaml(text, path, limits=limits)
     if source.data is None:
-        raise InputError(f"{path}: the profile is empty; start from `cvbuild new`")
+        raise InputError([Problem(path, 1, 1, "", "the profile is empty; start from `cvbuild new`")])
     if not isinstance(source.data, dict):
         kind = type(source.data).__name__
         raise InputError(

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BeforeValidator, PlainSerializer, WithJsonSchema
+from pydantic import AfterValidator, BeforeValidator, Field, PlainSerializer, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
 _DATE_RE = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
@@ -62,6 +62,8 @@ def parse_date(value: Any) -> PartialDate:
     if not m:
         raise _date_error(value)
     year, month, day = int(m[1]), m[2], m[3]
+    if not 1000 <= year <= 2999:
+        raise PydanticCustomError("date_year", "year {year} is out of range; use 1000 to 2999", {"year": m[1]})
     if month is not None and not 1 <= int(month) <= 12:
         raise PydanticCustomError("date_month", "month {month} is out of range; use 01 to 12", {"month": month})
     if day is not None:
@@ -157,6 +159,63 @@ Markup = Annotated[
 ]
 
 
+class MultiLine:
+    """Marks a text field whose line breaks mean something (paragraphs). Every other text field is
+    one line: a line break there could start a Markdown list or heading in the .md output."""
+
+
+Paragraphs = Annotated[Markup, MultiLine()]
+"""Inline Markdown over several lines or paragraphs: summaries."""
+
+
+# C0 and C1 controls (tab and line feed are handled apart), lone surrogates (from YAML escapes such
+# as "\ud800"; not encodable), and the bidi embedding/override/isolate controls that can reverse
+# what a reader sees (U+202A-U+202E, U+2066-U+2069).
+_FORBIDDEN = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\u202a-\u202e\u2066-\u2069]")
+
+
+def text_issue(value: str, *, multiline: bool, max_chars: int, max_marks: int) -> tuple[str, str] | None:
+    """Why `value` cannot be printed as user text, as (kind, message), or None. Kinds: `control`,
+    `newline`, `field_chars`, `combining_marks` (the last two are limits in cvbuild/limits.py)."""
+    if len(value) > max_chars:
+        return "field_chars", f"{len(value):,} characters exceed the limit field_chars = {max_chars:,}"
+    bad = _FORBIDDEN.search(value)
+    if bad and 0xD800 <= ord(bad[0]) <= 0xDFFF:
+        return "control", f"contains U+{ord(bad[0]):04X}, half of a UTF-16 surrogate pair, not a character; remove it"
+    if bad:
+        return "control", f"contains the invisible control character {_codepoint(bad[0])}; remove it"
+    if "\n" in value and not multiline:
+        return "newline", "must be one line; remove the line break (or use `>` instead of `|` in YAML)"
+    if not value.isascii():
+        run = longest_mark_run(value)
+        if run > max_marks:
+            return "combining_marks", (
+                f"{run:,} combining marks on one character exceed the limit combining_marks = {max_marks:,}"
+            )
+    return None
+
+
+def longest_mark_run(value: str) -> int:
+    """The most combining marks (accents, vowel signs) stacked on one base character."""
+    import unicodedata
+
+    best = run = 0
+    for ch in value:
+        if unicodedata.category(ch)[0] == "M":
+            run += 1
+            best = max(best, run)
+        else:
+            run = 0
+    return best
+
+
+def _codepoint(ch: str) -> str:
+    import unicodedata
+
+    name = unicodedata.name(ch, "")
+    return f"U+{ord(ch):04X}" + (f" ({name})" if name else "")
+
+
 def _non_empty(value: str) -> str:
     if not value.strip():
         raise PydanticCustomError("empty", "must not be empty")
@@ -229,6 +288,23 @@ Phone = Annotated[
     AfterValidator(check_phone),
     WithJsonSchema({"type": "string", "description": "a phone number with its country code: +1 415 555 0142"}),
 ]
+
+
+def check_locale(value: str) -> str:
+    """`de-DE` and `de_DE` are the same locale; one babel has no data for is an error here, not at render."""
+    from babel import Locale, UnknownLocaleError
+
+    code = value.strip().replace("-", "_")
+    try:
+        Locale.parse(code)
+    except (UnknownLocaleError, ValueError):
+        raise PydanticCustomError(
+            "locale_unknown", "unknown locale '{value}'; use a code like en, de, de_DE or zh_CN", {"value": value}
+        ) from None
+    return code
+
+
+LocaleCode = Annotated[str, Field(pattern=r"^[a-z]{2,3}([_-][A-Za-z]{2,4})?$"), AfterValidator(check_locale)]
 
 
 def _scalar(value: Any) -> Any:

@@ -19,7 +19,18 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from cvbuild.schema.fields import Date, LinkOrHandle, Markup, NonEmpty, PartialDate, Phone, Scalar, Url
+from cvbuild.schema.fields import (
+    Date,
+    LinkOrHandle,
+    LocaleCode,
+    Markup,
+    NonEmpty,
+    Paragraphs,
+    PartialDate,
+    Phone,
+    Scalar,
+    Url,
+)
 
 
 class Model(BaseModel):
@@ -148,7 +159,7 @@ class Education(Dated):
 class SubProject(Dated):
     name: NonEmpty
     note: Markup | None = None
-    summary: Markup | None = None
+    summary: Paragraphs | None = None
     highlights: list[Bullet] = []
     url: Url | None = None
 
@@ -162,7 +173,7 @@ class Experience(Dated):
     mentors: list[str] = []
     collaborators: list[str] = []
     note: Markup | None = None
-    summary: Markup | None = None
+    summary: Paragraphs | None = None
     highlights: list[Bullet] = []
     projects: list[SubProject] = []
     url: Url | None = None
@@ -284,7 +295,7 @@ class Project(Dated):
     role: str | None = None
     url: Url | None = None
     note: Markup | None = None
-    summary: Markup | None = None
+    summary: Paragraphs | None = None
     highlights: list[Bullet] = []
     technologies: list[str] = []
     organization: str | None = None  # the company or body behind it (JSON Resume `entity`)
@@ -298,7 +309,7 @@ class Service(Dated):
     role: NonEmpty
     organization: str | None = None
     note: Markup | None = None
-    summary: Markup | None = None
+    summary: Paragraphs | None = None
     highlights: list[Bullet] = []
     url: Url | None = None
     tags: list[str] = []
@@ -311,7 +322,7 @@ class Teaching(Dated):
     term: str | None = None
     terms: list[NonEmpty] = []
     note: Markup | None = None
-    summary: Markup | None = None
+    summary: Paragraphs | None = None
     highlights: list[Bullet] = []
     url: Url | None = None
     tags: list[str] = []
@@ -331,7 +342,7 @@ class Talk(Model):
     invited: bool = False
     links: TalkLinks = TalkLinks()
     note: Markup | None = None
-    summary: Markup | None = None
+    summary: Paragraphs | None = None
     tags: list[str] = []
 
 
@@ -349,7 +360,7 @@ class Volunteer(Dated):
     role: str | None = None
     location: str | None = None
     note: Markup | None = None
-    summary: Markup | None = None
+    summary: Paragraphs | None = None
     highlights: list[Bullet] = []
     url: Url | None = None
     tags: list[str] = []
@@ -361,7 +372,7 @@ class Reference(Model):
     relationship: str | None = None  # "PhD advisor"
     email: Annotated[str, Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")] | None = None
     phone: str | None = None
-    text: Markup | None = None  # a quoted reference
+    text: Paragraphs | None = None  # a quoted reference
     url: Url | None = None
     tags: list[str] = []
 
@@ -420,7 +431,7 @@ class GenericEntry(Dated):
     subtitle: Markup | None = None
     location: str | None = None
     note: Markup | None = None
-    summary: Markup | None = None
+    summary: Paragraphs | None = None
     highlights: list[Bullet] = []
     url: Url | None = None
     tags: list[str] = []
@@ -480,7 +491,7 @@ class DocumentSpec(Model):
     sections: list[str | MergedSection] | None = None
     section_titles: dict[str, str] = {}
     tags: list[str] = []
-    locale: Annotated[str, Field(pattern=r"^[a-z]{2,3}([_-][A-Za-z]{2,4})?$")] | None = None
+    locale: LocaleCode | None = None
     max_pages: Annotated[int, Field(ge=1)] | None = None
     # Month style of every date: short "Jul 2025", long "July 2025", numeric "07/2025", year "2025".
     date_format: DateFormat | None = None
@@ -499,7 +510,7 @@ class Profile(Model):
     pronouns: str | None = None
     photo: PhotoPath | None = None  # a PNG or JPEG beside the profile; résumé themes hide it (show_photo)
     contact: Contact = Contact()
-    summary: Markup | None = None
+    summary: Paragraphs | None = None
     interests: list[InterestItem] = []
     education: list[Education] = []
     experience: list[Experience] = []

@@ -12,7 +12,9 @@ from typing import Any, Protocol
 from pydantic import BaseModel, ValidationError
 
 from cvbuild.errors import InputError, Problem
+from cvbuild.limits import DEFAULT_LIMITS, Limits
 from cvbuild.loading.yaml_source import Loc
+from cvbuild.schema.fields import MultiLine, text_issue
 from cvbuild.schema.model import UNION_TAGS, Profile
 
 # Keys people bring from other tools (JSON Resume, RenderCV, BibTeX) -> ours.
@@ -68,9 +70,9 @@ class Source(Protocol):
     def problem(self, loc: Loc, message: str, *, at_key: bool = False, anchor: Loc | None = None) -> Problem: ...
 
 
-def validate_source(source: Source, found: Sequence[Problem] = ()) -> Profile:
+def validate_source(source: Source, found: Sequence[Problem] = (), *, limits: Limits = DEFAULT_LIMITS) -> Profile:
     """Schema errors, cross-field errors and `found` (e.g. from .bib files) are reported together, sorted."""
-    problems = [*found, *semantic_problems(source)]
+    problems = [*found, *semantic_problems(source), *text_problems(source, limits)]
     try:
         profile = Profile.model_validate(source.data)
     except ValidationError as exc:
@@ -85,6 +87,8 @@ def _problems(source: Source, errors: Iterable[Any]) -> list[Problem]:
     seen: set[tuple[str, str]] = set()
     out: list[Problem] = []
     for err in errors:
+        if err["type"] == "string_unicode":
+            continue  # a lone surrogate: text_problems says it better
         loc = clean_loc(err["loc"])
         at_key = err["type"] == "extra_forbidden" or (len(err["loc"]) > 0 and err["loc"][-1] == "[key]")
         message = describe(err, loc)
@@ -292,3 +296,63 @@ def semantic_problems(source: Source) -> list[Problem]:
 
 def _list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else []
+
+
+def text_problems(source: Source, limits: Limits) -> list[Problem]:
+    """Every key and text value, from YAML or BibTeX, is printable user text: no control characters,
+    no line break outside multi-line fields (`Paragraphs`), within the length and combining-mark limits.
+    Walks the data beside the schema types, so a new field is checked without being listed anywhere."""
+    out: list[Problem] = []
+    stack: list[tuple[Any, Any, tuple[str | int, ...]]] = [(source.data, Profile, ())]
+    while stack:
+        value, tp, loc = stack.pop()
+        if isinstance(value, str):
+            issue = text_issue(
+                value,
+                multiline=_is_multiline(tp),
+                max_chars=limits.field_chars,
+                max_marks=limits.combining_marks,
+            )
+            if issue:
+                out.append(source.problem(loc, issue[1]))
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                issue = text_issue(
+                    str(key), multiline=False, max_chars=limits.field_chars, max_marks=limits.combining_marks
+                )
+                if issue:
+                    out.append(source.problem((*loc, key), "the key " + issue[1], at_key=True))
+                stack.append((item, _child_type(tp, str(key)), (*loc, key)))
+        elif isinstance(value, list):
+            item_tp = _item_type(_unwrap(tp)) if tp is not None else None
+            stack += [(item, item_tp, (*loc, i)) for i, item in enumerate(value)]
+    return out
+
+
+def _is_multiline(tp: Any) -> bool:
+    """Whether the annotation (through Optional and Annotated) carries the MultiLine marker."""
+    while tp is not None:
+        origin = typing.get_origin(tp)
+        if origin is typing.Annotated:
+            if any(isinstance(m, MultiLine) for m in tp.__metadata__):
+                return True
+            tp = typing.get_args(tp)[0]
+        elif origin in (typing.Union, types.UnionType):
+            return any(_is_multiline(a) for a in typing.get_args(tp))
+        else:
+            return False
+    return False
+
+
+def _child_type(tp: Any, key: str) -> Any:
+    """The annotation of `key` inside a model or dict annotation; None when unknown."""
+    tp = _unwrap(tp) if tp is not None else None
+    if isinstance(tp, type) and issubclass(tp, BaseModel):
+        field = tp.model_fields.get(key)
+        if field is None:
+            return None
+        # pydantic moves the outer Annotated metadata of a field into `field.metadata`
+        return typing.Annotated[field.annotation, *field.metadata] if field.metadata else field.annotation
+    if typing.get_origin(tp) is dict:
+        return typing.get_args(tp)[1]
+    return None

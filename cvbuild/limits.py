@@ -1,0 +1,45 @@
+"""Explicit limits on everything cvbuild reads, so that no input can hang it or exhaust memory.
+
+A limit is checked while the input is read (YAML events, BibTeX macros) or validated, long before
+the data could grow; exceeding one is an input error (exit 2) that names the file, the line, the
+column and the limit. The defaults sit far above real CVs (10,000 publications load and render) and
+far below what hurts a laptop; README.md ("Limits") lists them. `Limits()` is passed down as a value.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Upper bounds on input size and shape; one instance per run, never mutated."""
+
+    file_bytes: int = 16 * 1024 * 1024
+    """Size of a profile or a .bib file."""
+
+    yaml_depth: int = 64
+    """Nesting of mappings and lists; a profile needs about 6, Python's recursion about 1,000."""
+
+    yaml_nodes: int = 2_000_000
+    """Keys and values in the YAML, each alias counted as a full copy of what it names."""
+
+    yaml_chars: int = 32 * 1024 * 1024
+    """Characters of all keys and values, each alias counted as a full copy (billion laughs)."""
+
+    field_chars: int = 20_000
+    """Characters in one value: a summary of several paragraphs is about 2,000."""
+
+    combining_marks: int = 16
+    """Combining marks on one base character: real scripts stack at most a handful."""
+
+    bib_macro_chars: int = 1_000_000
+    """Characters of all @string macros of a .bib file after expansion (chained doublings)."""
+
+
+DEFAULT_LIMITS = Limits()
+
+
+def exceeded(name: str, limit: int, what: str) -> str:
+    """The one wording for a limit error: what was too big, and the limit's name and value."""
+    return f"{what} exceeds the limit {name} = {limit:,}"
