@@ -8,6 +8,8 @@ import warnings
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from conftest import ROOT, write
 
 from cvbuild.errors import InputError
@@ -143,3 +145,54 @@ def test_documented_yaml_is_a_valid_profile(doc: str, line: int, block: str, tmp
         load_profile(profile)
     except InputError as exc:  # pragma: no cover - the message is the point
         pytest.fail(f"{doc}:{line}: the documented YAML is invalid:\n{exc}")
+
+
+# ---- broken YAML: never a traceback, always located ---------------------------------------------
+
+BASE = """name: Ada Example
+headline: "PhD student: systems"
+contact: {email: ada@example.org, links: {github: ada}}
+summary: |
+  Two lines
+  of summary.
+interests: [systems, 'machine learning']
+experience:
+  - organization: &org Lab
+    role: Intern
+    start: 2023-05
+    end: present
+    highlights:
+      - Built **things**
+publications:
+  - title: A paper
+    authors: [Ada Example, B. Builder]
+    date: 2024
+    links: {code: https://github.com/x/y}
+honors:
+  - {title: Prize, issuer: *org, date: 2022}
+"""
+_NASTY = ":-[]{}'\"#&*!|>%@`,?<= \n\t\\a0é\u202e\x00\x1b\u0301\ufeff"
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    edits=st.lists(
+        st.tuples(st.integers(0, len(BASE)), st.integers(0, 3), st.text(alphabet=_NASTY, max_size=4)),
+        min_size=1,
+        max_size=4,
+    )
+)
+def test_broken_yaml_is_always_a_located_input_error(edits: list[tuple[int, int, str]], tmp_path: Path) -> None:
+    text = BASE
+    for at, cut, insert in edits:
+        at = min(at, len(text))
+        text = text[:at] + insert + text[at + cut :]
+    path = tmp_path / "broken.yaml"
+    path.write_text(text, encoding="utf-8", errors="surrogatepass")
+    try:
+        load_profile(path)
+    except InputError as exc:
+        assert exc.problems, str(exc)
+        assert all(p.line >= 1 and p.column >= 1 for p in exc.problems), str(exc)
+        shown = str(exc)
+        assert not any(ch in shown for ch in "\x00\x1b\u202e"), shown
