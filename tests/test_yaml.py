@@ -8,9 +8,9 @@ import warnings
 from pathlib import Path
 
 import pytest
+from conftest import ROOT, write
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from conftest import ROOT, write
 
 from cvbuild.errors import InputError
 from cvbuild.loading.profile import load_profile
