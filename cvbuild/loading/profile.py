@@ -164,9 +164,7 @@ def import_bibtex(path: Path, *, limits: Limits = DEFAULT_LIMITS) -> list[dict[s
     return entries
 
 
-def expand_bibtex(
-    source: YamlSource, allow: Sequence[Path] = (), *, limits: Limits = DEFAULT_LIMITS
-) -> ProfileSource:
+def expand_bibtex(source: YamlSource, allow: Sequence[Path] = (), *, limits: Limits = DEFAULT_LIMITS) -> ProfileSource:
     """Replace each `{bibtex: path}` by its entries, merging YAML entries that share an id.
     A path must resolve inside the profile's folder or a folder in `allow` (--allow-path)."""
     data = source.data
