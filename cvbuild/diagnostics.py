@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from cvbuild.errors import Problem
+from cvbuild.errors import Problem, escape_controls
 
 Severity = Literal["error", "warning"]
 FORMATS = ("text", "json", "github")
@@ -50,7 +50,7 @@ class Diagnostic:
             where = str(self.file) + (f":{self.line}:{self.column}" if self.line else "") + ": "
         label = "warning: " if self.severity == "warning" else ("" if self.file is not None else "error: ")
         prefix = f"{self.path}: " if self.path else ""
-        return f"{where}{label}{prefix}{self.full_message}"
+        return escape_controls(f"{where}{label}{prefix}{self.full_message}")  # a profile's ANSI/NUL/RLO stay inert
 
     def as_json(self, root: Path | None = None) -> dict[str, object]:
         return {
@@ -125,7 +125,7 @@ def github_command(diag: Diagnostic, root: Path | None = None) -> str:
                 props.append(("col", str(diag.column)))
     props.append(("title", f"cvbuild: {diag.path}" if diag.path else "cvbuild"))
     joined = ",".join(f"{k}={escape_property(v)}" for k, v in props)
-    return f"::{diag.severity} {joined}::{escape_data(diag.full_message)}"
+    return f"::{diag.severity} {joined}::{escape_data(escape_controls(diag.full_message))}"
 
 
 def escape_data(text: str) -> str:

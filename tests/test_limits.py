@@ -68,10 +68,14 @@ def _limited(max_bytes: int) -> None:
 
 def _render(profile: Path, out: Path, max_bytes: int | None = None) -> subprocess.CompletedProcess[str]:
     """`cvbuild render` in a fresh process, optionally under an address-space limit; prints VmPeak at exit."""
-    code = (
-        "import atexit, runpy, sys\n"
-        "atexit.register(lambda: sys.stderr.write(next(l for l in open('/proc/self/status') "
-        "if l.startswith('VmPeak'))))\n"
+    code = (  # cvbuild leaves through os._exit after a success, so atexit alone would not see it
+        "import atexit, os, runpy, sys\n"
+        "def peak():\n"
+        "    sys.stderr.write(next(l for l in open('/proc/self/status') if l.startswith('VmPeak')))\n"
+        "    sys.stderr.flush()\n"
+        "atexit.register(peak)\n"
+        "real_exit = os._exit\n"
+        "os._exit = lambda code: (peak(), real_exit(code))\n"
         "sys.argv = ['cvbuild', *sys.argv[1:]]\n"
         "runpy.run_module('cvbuild', run_name='__main__')\n"
     )
