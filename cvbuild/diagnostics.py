@@ -125,7 +125,7 @@ def github_command(diag: Diagnostic, root: Path | None = None) -> str:
                 props.append(("col", str(diag.column)))
     props.append(("title", f"cvbuild: {diag.path}" if diag.path else "cvbuild"))
     joined = ",".join(f"{k}={escape_property(v)}" for k, v in props)
-    return f"::{diag.severity} {joined}::{escape_data(escape_controls(diag.full_message))}"
+    return f"::{diag.severity} {joined}::{escape_data(diag.full_message)}"
 
 
 def escape_data(text: str) -> str:
