@@ -243,7 +243,7 @@ headline: {p}
 pronouns: {p}
 contact:
   email: ada@example.org
-  phone: {p}
+  phone: "+1 415 555 0142"  # checked by phonenumbers: hostile text cannot reach it
   location: {p}
 summary: {p}
 interests: [{p}]
