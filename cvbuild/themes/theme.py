@@ -183,7 +183,7 @@ def locate_theme(
             return _checked(folder, allowed) if folder.parent == local_themes_dir(profile_dir) else folder
     import difflib
 
-    names = [t.name for t in list_themes(profile_dir, skip_broken=True)]
+    names = theme_names(profile_dir)
     close = difflib.get_close_matches(name_or_path, names, n=1)
     hint = f" (did you mean {close[0]!r}?)" if close else ""
     raise InputError(f"unknown theme {name_or_path!r}{hint}; available themes: {', '.join(names)}")
@@ -318,6 +318,22 @@ def list_themes(profile_dir: Path | None = None, *, skip_broken: bool = False) -
             targets=tuple(manifest.get("targets", [])) or _inherited_targets(folder, profile_dir),
         )
     return list(seen.values())
+
+
+def theme_names(profile_dir: Path | None) -> list[str]:
+    """The names of usable themes, for a hint: manifests only, never a chain (loading a chain
+    could end here again), and a broken theme.toml is skipped, never blamed."""
+    names: list[str] = []
+    folders = [*_theme_folders(local_themes_dir(profile_dir)), *_entry_point_dirs().values()]
+    for folder in [*folders, *_theme_folders(builtin_themes_dir())]:
+        try:
+            manifest = read_manifest(folder)
+        except InputError:
+            continue
+        name = str(manifest.get("name", folder.name))
+        if not manifest.get("abstract") and name not in names:
+            names.append(name)
+    return names
 
 
 def _inherited_targets(folder: Path, profile_dir: Path | None) -> tuple[str, ...]:
