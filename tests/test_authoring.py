@@ -109,10 +109,10 @@ def test_helper_reference_covers_every_helper() -> None:
 
 
 def test_theme_guide_documents_every_manifest_key() -> None:
-    from cvbuild.themes.theme import _MANIFEST_KEYS
+    from cvbuild.themes.manifest import ThemeManifest
 
     guide = (ROOT / "docs" / "themes.md").read_text(encoding="utf-8")
-    for key in _MANIFEST_KEYS:
+    for key in ThemeManifest.model_fields:
         assert f"| `{key}` |" in guide or f"| `[{key}]` |" in guide, f"docs/themes.md: document theme.toml key {key}"
     for target in ("document.md", "helpers.md", "../examples/theme-package"):
         assert f"]({target}" in guide
