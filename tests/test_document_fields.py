@@ -16,6 +16,7 @@ from cvbuild.document.build import BuildOptions, build_document, compact_number
 from cvbuild.document.model import Document, Entry, PublicationEntry
 from cvbuild.document.typography import smart_quotes, typographic
 from cvbuild.schema.model import DocumentSpec, Profile
+from cvbuild.themes.theme import list_themes
 
 
 def build(data: dict[str, Any], spec: dict[str, Any] | None = None, **theme_options: Any) -> Document:
@@ -250,3 +251,12 @@ def test_the_footer_can_be_turned_off_or_reworded(tmp_path: Path, fmt: str) -> N
     assert "Updated" not in rendered("footer=false")
     reworded = rendered("footer_text=Last revised by hand")
     assert "Last revised by hand" in reworded and "Updated" not in reworded
+
+
+@pytest.mark.parametrize("theme", sorted(t.name for t in list_themes() if "pdf" in t.targets))
+def test_summary_paragraphs_are_separate_paragraphs_in_every_pdf(tmp_path: Path, theme: str) -> None:
+    profile = write(tmp_path / "p.yaml", "name: Ada Example\nsummary: |-\n  Alpha ends here.\n\n  Beta starts here.\n")
+    result = run_cli("render", profile, "-f", "pdf", "--theme", theme, "-o", tmp_path / "out")
+    assert result.returncode == 0, result.stderr
+    text = pdf_text(tmp_path / "out" / "ada-example.pdf")
+    assert "Alpha ends here.\nBeta starts here." in text.replace(" \n", "\n"), text
