@@ -262,7 +262,12 @@ _LONG_WORD = re.compile(r'[^\s"\\]{' + str(LONG_WORD) + ",}")
 
 def long_word_warnings(document_json: str) -> list[str]:
     """Warnings for words longer than a line (URLs aside, which are link targets)."""
-    words = [w for w in _LONG_WORD.findall(document_json) if "://" not in w and not w.startswith(("mailto:", "tel:"))]
+    words = [
+        w
+        for w in _LONG_WORD.findall(document_json)
+        # JSON's own punctuation between values (`:[[],[],…]`) holds no letter: not a word
+        if any(c.isalpha() for c in w) and "://" not in w and not w.startswith(("mailto:", "tel:"))
+    ]
     return [
         f"a {len(w):,}-character word ({w[:24]}…) is longer than a line; PDF and HTML break it where they must"
         for w in dict.fromkeys(words)

@@ -67,10 +67,14 @@ def write(path: Path, text: str) -> Path:
 # ---- helpers shared by the target tests (txt/md, html, Typst and WeasyPrint PDF) --------------
 
 
+_STRAIGHT = str.maketrans("‘’“”", "''\"\"")
+
+
 def squash(text: str) -> str:
     """Compare text across line wraps: NFKC, no whitespace, no hyphens of any kind, no zero-width
-    spaces (where Typst may break a word longer than a line)."""
-    text = unicodedata.normalize("NFKC", text)
+    spaces (where Typst may break a word longer than a line), and straight quotes (PDF and HTML
+    set typographic ones where the Document has what the user typed)."""
+    text = unicodedata.normalize("NFKC", text).translate(_STRAIGHT)
     return "".join(c for c in text if not c.isspace() and c not in "-\u00ad\u2010\u200b")
 
 

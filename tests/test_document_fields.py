@@ -232,7 +232,8 @@ def test_pdf_and_html_are_typeset_while_txt_keeps_what_was_typed(tmp_path: Path)
     out = tmp_path / "out"
     assert "Bachelor's degree; OSDI '26." in (out / "ada-o-neil.txt").read_text(encoding="utf-8")
     assert "Bachelor’s degree; OSDI ’26." in (out / "ada-o-neil.html").read_text(encoding="utf-8")
-    assert squash("Bachelor’s degree; OSDI ’26.") in squash(pdf_text(out / "ada-o-neil.pdf"))
+    pdf = pdf_text(out / "ada-o-neil.pdf")
+    assert "Bachelor’s" in pdf and "’26." in pdf and "'" not in pdf  # squash() folds quotes: check raw
 
 
 @pytest.mark.parametrize("fmt", ["txt", "md", "html", "pdf"])

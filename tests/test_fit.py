@@ -155,7 +155,7 @@ def _pages(folder: Path) -> int:
 
 @pytest.mark.parametrize(
     ("extra", "changed"),
-    [(6, "spacing 1 → 0."), (20, "font 10 → 9."), (28, "margin 1.6 → 1.")],
+    [(10, "spacing 1 → 0."), (24, "font 10 → 9."), (32, "margin 1.6 → 1.")],
     ids=["a few lines", "a third of a page", "half a page"],
 )
 def test_overflows_are_fitted_to_one_page(tmp_path: Path, extra: int, changed: str) -> None:
