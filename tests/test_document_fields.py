@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import pdf_text, run_cli, squash, write
+from conftest import pdf_text, run_cli, write
 from hypothesis import given
 from hypothesis import strategies as st
 
