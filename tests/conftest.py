@@ -70,6 +70,11 @@ def write(path: Path, text: str) -> Path:
 _STRAIGHT = str.maketrans("‘’“”", "''\"\"")
 
 
+def straight(text: str) -> str:
+    """Typographic quotes back to the straight ones the user typed."""
+    return text.translate(_STRAIGHT)
+
+
 def squash(text: str) -> str:
     """Compare text across line wraps: NFKC, no whitespace, no hyphens of any kind, no zero-width
     spaces (where Typst may break a word longer than a line), and straight quotes (PDF and HTML
