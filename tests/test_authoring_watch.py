@@ -16,6 +16,9 @@ from conftest import EPOCH, write
 
 from cvbuild.themes.theme import builtin_themes_dir
 
+# the watch server listens on the loopback; every other host stays blocked (pytest-socket)
+pytestmark = pytest.mark.allow_hosts(["127.0.0.1", "::1"])
+
 PAGE = '{% extends "_layout.html.j2" %}\n{% block body_class %}cv classic mine{% endblock %}\n'
 
 

@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
 from conftest import EPOCH, EXAMPLE, write
 
 PROBE = Path(__file__).parent / "netns_probe.py"
@@ -32,6 +33,30 @@ def in_netns(*argv: str | Path, cwd: Path) -> dict[str, Any]:
     assert proc.returncode == 0, proc.stderr
     result: dict[str, Any] = json.loads(proc.stdout)
     return result
+
+
+@pytest.mark.parametrize("address", [("192.0.2.1", 443), ("2001:db8::1", 80), ("example.org", 80)])
+def test_the_suite_runs_with_internet_sockets_blocked(address: tuple[str, int]) -> None:
+    """pytest-socket (pyproject's addopts) blocks every internet socket in the test process, so a
+    test that reaches for the network fails, whatever the code under test does."""
+    import socket
+
+    from pytest_socket import SocketBlockedError
+
+    with pytest.raises(SocketBlockedError), pytest.warns(UserWarning, match="A test tried to use socket"):
+        socket.create_connection(address, timeout=1)
+    with pytest.raises(SocketBlockedError), pytest.warns(UserWarning, match="A test tried to use socket"):
+        socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+
+
+@pytest.mark.allow_hosts(["127.0.0.1", "::1"])
+def test_watch_tests_may_reach_the_loopback_only() -> None:
+    import socket
+
+    from pytest_socket import SocketConnectBlockedError
+
+    with pytest.raises(SocketConnectBlockedError), pytest.warns(UserWarning, match="192.0.2.1"):
+        socket.create_connection(("192.0.2.1", 443), timeout=1)
 
 
 def test_the_probe_sees_native_dns_queries(tmp_path: Path) -> None:

@@ -16,6 +16,9 @@ from conftest import EPOCH, run_cli, write
 
 from cvbuild.watch import BuildState, inject_reload, relevant
 
+# the watch server listens on the loopback; every other host stays blocked (pytest-socket)
+pytestmark = pytest.mark.allow_hosts(["127.0.0.1", "::1"])
+
 PROFILE = "name: Ada Example\nsummary: First version.\n"
 
 
