@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import os
 import shutil
 import subprocess
@@ -29,13 +30,25 @@ def _fixed_date(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
 
 
+@functools.cache
+def offline_prefix() -> tuple[str, ...]:
+    """`unshare -rn`: a network namespace of its own, with no interface up, for each CLI run, so
+    nothing it starts (native code included) can reach a network; pytest-socket only guards this
+    process. Where user namespaces are not allowed, CLI runs go without (tests/test_safety_network.py
+    still needs them)."""
+    unshare = shutil.which("unshare")
+    if unshare and subprocess.run([unshare, "-rn", "true"], capture_output=True, check=False).returncode == 0:
+        return (unshare, "-rn")
+    return ()
+
+
 def run_cli(
     *args: str | Path, cwd: Path | None = None, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
-    """Run the real `cvbuild` entry point in a fresh process, as a user would."""
+    """Run the real `cvbuild` entry point in a fresh process, as a user would, offline."""
     full_env = {**os.environ, "SOURCE_DATE_EPOCH": EPOCH, **(env or {})}
     return subprocess.run(
-        [sys.executable, "-m", "cvbuild", *map(str, args)],
+        [*offline_prefix(), sys.executable, "-m", "cvbuild", *map(str, args)],
         cwd=cwd,
         env=full_env,
         capture_output=True,

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import EPOCH, EXAMPLE, write
+from conftest import EPOCH, EXAMPLE, offline_prefix, write
 
 PROBE = Path(__file__).parent / "netns_probe.py"
 RUNTIME_IMPORT = '#import ("@" + "preview/cetz:0.2.2"): *\n= Hi\n'
@@ -57,6 +57,22 @@ def test_watch_tests_may_reach_the_loopback_only() -> None:
 
     with pytest.raises(SocketConnectBlockedError), pytest.warns(UserWarning, match="192.0.2.1"):
         socket.create_connection(("192.0.2.1", 443), timeout=1)
+
+
+def test_cli_runs_have_no_network() -> None:
+    """run_cli (tests/conftest.py) starts every CLI run in a network namespace of its own: a
+    connection from native code or Python alike finds no route."""
+    prefix = offline_prefix()
+    assert prefix, "`unshare -rn true` fails here: user namespaces are needed to keep CLI runs offline"
+    code = (
+        "import socket\n"
+        "try:\n    socket.create_connection(('192.0.2.1', 80), timeout=5)\n"
+        "except OSError as e:\n    print(e)"
+    )
+    result = subprocess.run([*prefix, sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert "Network is unreachable" in result.stdout, result
+    links = subprocess.run([*prefix, "cat", "/proc/self/net/dev"], capture_output=True, text=True, timeout=60)
+    assert [line.split(":")[0].strip() for line in links.stdout.splitlines()[2:]] == ["lo"], links
 
 
 def test_the_probe_sees_native_dns_queries(tmp_path: Path) -> None:

@@ -206,7 +206,7 @@ def check_packages(folders: list[Path], packages: Path | None) -> None:
 # it off. The downloader takes its proxy from the environment on every download, so during a
 # compile every proxy variable names a port nothing can listen on (port 0 of the loopback): a
 # download fails at once, with no DNS query and no packet leaving the machine. NO_PROXY is
-# removed so that it cannot exempt the package host. tests/test_safety_typst.py proves it in a
+# removed so that it cannot exempt the package host. tests/test_safety_network.py proves it in a
 # network namespace that records DNS queries.
 _OFFLINE_PROXY = "http://127.0.0.1:0"
 _PROXY_VARS = ("https_proxy", "HTTPS_PROXY", "http_proxy", "HTTP_PROXY", "all_proxy", "ALL_PROXY")
