@@ -525,3 +525,17 @@ def test_html_render_does_not_import_weasyprint(tmp_path: Path) -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, env={"SOURCE_DATE_EPOCH": EPOCH}
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_every_base_css_of_the_chain_is_inlined_root_first(tmp_path: Path) -> None:
+    # A child theme's base.css adds structure; the shared rules of themes/base/base.css stay.
+    child = tmp_path / "child"
+    write(child / "theme.toml", 'name = "child"\nextends = "sidebar"\ntargets = ["html"]\n')
+    write(child / "base.css", ".child-rule { color: red; }\n")
+    result = run_cli("render", EXAMPLE, "--theme", child, "-f", "html", "-o", tmp_path / "out")
+    assert result.returncode == 0, result.stderr
+    html = sorted((tmp_path / "out").glob("*.html"))[0].read_text()
+    shared = html.index(".citation a { white-space: nowrap; }")  # themes/base/base.css
+    sidebar = html.index(".sidebar .masthead { grid-area: head; }")  # themes/sidebar/base.css
+    assert shared < sidebar < html.index(".child-rule")
+    assert html.count(".citation a { white-space: nowrap; }") == 1

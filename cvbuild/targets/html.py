@@ -14,6 +14,7 @@ file, so a scraper looking for `name@host` finds nothing. show_email=hidden leav
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -145,9 +146,11 @@ def stylesheet_path(ctx: RenderContext) -> Path:
 
 
 def theme_stylesheet(ctx: RenderContext) -> str:
-    """The theme's style.css (its look), then the chain's base.css: the responsive and print
-    structure, which comes last so that it wins over the look's rules at equal specificity."""
-    paths = [p for p in (stylesheet_path(ctx), ctx.theme.find(BASE_STYLESHEET)) if p is not None]
+    """The theme's style.css (its look), then every base.css along the chain, root first: the
+    responsive and print structure comes last so that it wins over the look's rules at equal
+    specificity, and a child's base.css adds to its parents' instead of having to repeat them."""
+    bases = [folder / BASE_STYLESHEET for folder in reversed(ctx.theme.chain)]
+    paths = [stylesheet_path(ctx), *(p for p in bases if os.path.lexists(p))]
     parts = []
     for path in paths:
         css = ctx.theme.read(path)
