@@ -139,6 +139,17 @@ class Contact(Model):
     profiles: list[ProfileLink] = []
 
 
+class DescribedEntry(Dated):
+    """The fields every full entry shares: a note after its title, a summary, bullets, a link and
+    tags to choose it for a document. Subclasses add what the entry is (a role, a course...)."""
+
+    note: Markup | None = None
+    summary: Paragraphs | None = None
+    highlights: list[Bullet] = []
+    url: Url | None = None
+    tags: list[str] = []
+
+
 class Education(Dated):
     institution: NonEmpty
     degree: str | None = None
@@ -164,7 +175,7 @@ class SubProject(Dated):
     url: Url | None = None
 
 
-class Experience(Dated):
+class Experience(DescribedEntry):
     organization: NonEmpty
     role: NonEmpty
     team: str | None = None
@@ -172,12 +183,7 @@ class Experience(Dated):
     advisors: list[str] = []
     mentors: list[str] = []
     collaborators: list[str] = []
-    note: Markup | None = None
-    summary: Paragraphs | None = None
-    highlights: list[Bullet] = []
     projects: list[SubProject] = []
-    url: Url | None = None
-    tags: list[str] = []
 
 
 PublicationType = Literal[
@@ -290,42 +296,27 @@ class Language(Model):
     fluency: str | None = None
 
 
-class Project(Dated):
+class Project(DescribedEntry):
     name: NonEmpty
     role: str | None = None
-    url: Url | None = None
-    note: Markup | None = None
-    summary: Paragraphs | None = None
-    highlights: list[Bullet] = []
     technologies: list[str] = []
     organization: str | None = None  # the company or body behind it (JSON Resume `entity`)
     type: str | None = None  # application, talk, volunteering...
     stars: Annotated[int, Field(ge=0)] | None = None
     metrics: list[str] = []
-    tags: list[str] = []
 
 
-class Service(Dated):
+class Service(DescribedEntry):
     role: NonEmpty
     organization: str | None = None
-    note: Markup | None = None
-    summary: Paragraphs | None = None
-    highlights: list[Bullet] = []
-    url: Url | None = None
-    tags: list[str] = []
 
 
-class Teaching(Dated):
+class Teaching(DescribedEntry):
     course: NonEmpty
     role: str | None = None
     institution: str | None = None
     term: str | None = None
     terms: list[NonEmpty] = []
-    note: Markup | None = None
-    summary: Paragraphs | None = None
-    highlights: list[Bullet] = []
-    url: Url | None = None
-    tags: list[str] = []
 
 
 class TalkLinks(Model):
@@ -355,15 +346,10 @@ class Certificate(Model):
     tags: list[str] = []
 
 
-class Volunteer(Dated):
+class Volunteer(DescribedEntry):
     organization: NonEmpty
     role: str | None = None
     location: str | None = None
-    note: Markup | None = None
-    summary: Paragraphs | None = None
-    highlights: list[Bullet] = []
-    url: Url | None = None
-    tags: list[str] = []
 
 
 class Reference(Model):
@@ -426,15 +412,10 @@ PhotoPath = Annotated[
 ]
 
 
-class GenericEntry(Dated):
+class GenericEntry(DescribedEntry):
     title: Markup
     subtitle: Markup | None = None
     location: str | None = None
-    note: Markup | None = None
-    summary: Paragraphs | None = None
-    highlights: list[Bullet] = []
-    url: Url | None = None
-    tags: list[str] = []
 
 
 class CustomSection(Model):
