@@ -11,6 +11,9 @@ from pypdf import PdfReader
 
 from cvbuild.errors import InputError
 from cvbuild.targets.fit import (
+    FULL_ENOUGH,
+    KNOBS,
+    STEP,
     Layout,
     Setting,
     apply,
@@ -81,6 +84,26 @@ def test_far_too_much_stops_at_the_floors_and_says_by_how_much() -> None:
     assert "even at the theme's floors" in clause and "pages over" in clause and ";" not in clause
     assert "spacing 1 → 0.6×" in clause and "font 10 → 9 pt" in clause and "margin 2 → 1 cm" in clause
     assert longest.startswith("Experience (")
+
+
+@pytest.mark.parametrize("content", [720, 760, 800, 840, 880, 920, 960])
+def test_the_search_lays_out_few_settings_and_keeps_the_order(content: float) -> None:
+    """Each probe is a full layout, so the search must not bisect blindly: at most five layouts
+    (the first included), and it still never moves a knob while an earlier one's floor fits."""
+    calls: list[Setting] = []
+    probe = fake_probe(content, calls)
+    fit = search(START, FLOOR, 1, probe)  # type: ignore[arg-type]
+    assert fit.fits and fit.probes == len(calls) <= 5, calls
+    for knob, previous in (("font_size", "spacing"), ("margin", "font_size")):
+        if fit.setting.get(knob) < START.get(knob):  # then the earlier knobs alone did not fit
+            earlier = replace(fit.setting, **{knob: START.get(knob)})
+            assert earlier.get(previous) == FLOOR.get(previous)
+            assert probe(earlier).pages > 1  # type: ignore[operator]
+    # nearly the largest that fits: a fitted page has less than FULL_ENOUGH free, or one grid
+    # step looser overflows
+    looser = [replace(fit.setting, **{k: fit.setting.get(k) + STEP[k]}) for k in KNOBS]
+    moved = [s for s, k in zip(looser, KNOBS, strict=True) if fit.setting.get(k) < START.get(k)]
+    assert fit.layout.used >= 1 - FULL_ENOUGH or probe(moved[-1]).pages > 1  # type: ignore[operator]
 
 
 def test_floors_above_the_documents_own_setting_never_loosen_it() -> None:
@@ -214,6 +237,43 @@ def test_onepage_profile_is_one_page_in_modern_with_fitting(tmp_path: Path) -> N
     assert result.returncode == 0, result.stderr
     assert "note: document 'resume' fitted to 1 page: " in result.stdout, result.stdout + result.stderr
     assert _pages(tmp_path) == 1
+
+
+def test_the_fitted_pdf_is_the_probe_that_chose_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The render after fitting lays nothing out again: Typst compiles once per probe, and a
+    document that fits at once is compiled once in all."""
+    import cvbuild.targets.typst_pdf as typst_pdf
+    from cvbuild.pipeline import RenderRequest, render
+
+    compiled: list[str] = []
+    original = typst_pdf._compile
+
+    def counting(*args: object, **kwargs: object) -> object:
+        compiled.append(str(kwargs.get("format")))
+        return original(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(typst_pdf, "_compile", counting)
+    notes: list[str] = []
+    render(RenderRequest(PROFILES / "onepage.yaml", formats=["pdf"], output=tmp_path / "a"), note=notes.append)
+    assert compiled == ["pdf"] and notes == []
+    compiled.clear()
+    request = RenderRequest(PROFILES / "onepage.yaml", formats=["pdf"], theme="modern", output=tmp_path / "b")
+    render(request, note=notes.append)
+    assert notes and "fitted to 1 page" in notes[0]
+    assert 2 <= len(compiled) <= 4, compiled  # the probes, and no compile after them
+    fresh = tmp_path / "fresh.yaml"
+    fitted = notes[0].split(": ", 1)[1]
+    assert "font 10 → " in fitted
+    size = fitted.split("font 10 → ")[1].split(" pt")[0]
+    write(
+        fresh,
+        (PROFILES / "onepage.yaml")
+        .read_text(encoding="utf-8")
+        .replace("    max_pages: 1\n", f"    options: {{spacing: 0.6, font_size: {size}pt}}\n"),
+    )
+    render(RenderRequest(fresh, formats=["pdf"], theme="modern", output=tmp_path / "c"))
+    assert _pages(tmp_path / "b") == 1
+    assert next((tmp_path / "b").glob("*.pdf")).read_bytes() == next((tmp_path / "c").glob("*.pdf")).read_bytes()
 
 
 @pytest.mark.parametrize("engine", ["typst", "weasyprint"])

@@ -2,8 +2,9 @@
 
 When the first layout runs over the budget, the layout is tightened within the floors the theme
 declares in theme.toml `[fit]`: the `spacing` factor first, then `font_size`, then `margin`.
-Each step recompiles with the warm engine and bisects to the largest value that fits, so the
-document changes as little as it can. If even the floors do not fit, the caller hears by how
+Each try recompiles with the warm engine; the search (see `search`) predicts where the largest
+setting that fits lies and needs two to four layouts, and the render that follows reuses the
+chosen layout, so the document changes as little as it can at the cost of a few layouts. If even the floors do not fit, the caller hears by how
 much and which sections are longest, and the document keeps the theme's usual look.
 
 Both engines report a `Layout` (page count, where the text ends, where each section title
@@ -23,8 +24,17 @@ from cvbuild.targets.base import RenderContext
 
 KNOBS = ("spacing", "font_size", "margin")  # the order in which the layout is tightened
 STEP = {"spacing": 0.05, "font_size": 0.1, "margin": 72 / 25.4}  # grid: 0.05x, 0.1 pt, 1 mm
-MAX_BISECTIONS = 6  # per knob: 10 → 9 pt on a 0.1 pt grid takes four; a far start takes more
+MAX_PROBES = 8  # layouts per fit, the first included; each costs a full Typst layout (~60-90 ms)
+FULL_ENOUGH = 0.03  # pages: a fitted layout with less room left than this (~2 lines) is taken
 SPARSE_LAST_PAGE = 0.15  # a last page filled less than this gets a warning
+# How the text's height follows each knob, measured on the built-in themes: gaps are nearly half
+# of a dense résumé's height; the height follows the font size about linearly (most lines are
+# short: a smaller size shortens them, it rarely saves one); a narrower margin gives a page more
+# height and, through wider lines, fewer lines. The search scales this model by what the last
+# fitting layout measured, so it only has to get the shape right.
+GAP_SHARE = 0.45
+SIZE_POWER = 1.0
+WIDTH_POWER = 0.6
 _PT = {"pt": 1.0, "mm": 72 / 25.4, "cm": 72 / 2.54, "in": 72.0}
 _LENGTH = re.compile(r"^\s*(\d+(?:\.\d+)?)(pt|mm|cm|in)\s*$")
 
@@ -81,46 +91,91 @@ Probe = Callable[[Setting], Layout]
 
 
 # ---- the search (pure: the engine comes in as `probe`) ---------------------------------------------
+#
+# The knobs, each on its grid, make one path from the document's own setting (position 0) to the
+# floors (the last position): spacing steps down first, then the font size, then the margins.
+# Tighter positions hold more, so the answer is the first position that fits. Every probe is a
+# full layout (nothing of the last one is reused once a size changes), so the search spends as
+# few as it can: a model of how the height follows the knobs (`estimate`), scaled by what the
+# last fitting layout measured, picks each next position, and the search stops as soon as a
+# fitting layout leaves less than FULL_ENOUGH of a page free, or its looser neighbour on the path
+# overflows, or the model sees nothing looser that would fit.
+
+
+def path(start: Setting, floor: Setting) -> list[tuple[int, Setting]]:
+    """Every setting the search may try, from `start` to `floor`, loosest first, each with the
+    knob that moved to reach it (-1 for `start`)."""
+    out, current = [(-1, start)], start
+    for k, knob in enumerate(KNOBS):
+        high, low = current.get(knob), floor.get(knob)
+        steps = int((high - low) / STEP[knob] + 0.999)  # the floor itself ends each knob's run
+        for i in range(1, steps + 1):
+            current = replace(current, **{knob: max(low, high - i * STEP[knob])})
+            out.append((k, current))
+    return out
+
+
+def estimate(start: Setting, setting: Setting, layout: Layout) -> float:
+    """Pages the `layout` made at `start` would take at `setting`, by the model above."""
+    gaps = 1 - GAP_SHARE + GAP_SHARE * setting.spacing / start.spacing if start.spacing else 1.0
+    size = (setting.font_size / start.font_size) ** SIZE_POWER if start.font_size else 1.0
+    room = 1.0
+    if start.margin and layout.height > 1:
+        page_h = layout.height + 2 * start.margin
+        page_w = page_h / 2**0.5  # A4's proportions; US Letter's are close enough for a model
+        height = layout.height / (page_h - 2 * setting.margin)
+        width = (page_w - 2 * start.margin) / (page_w - 2 * setting.margin)
+        room = height * width**WIDTH_POWER
+    return layout.used * gaps * size * room
 
 
 def search(start: Setting, floor: Setting, max_pages: int, probe: Probe) -> Fit:
-    """The largest setting that fits, tightening spacing, then font size, then margins."""
-    probes = 1
-    layout = probe(start)
-    if layout.pages <= max_pages:
-        return Fit(start, layout, True, probes)
-    current = start
-    for knob in KNOBS:
-        lowest = floor.get(knob)
-        if lowest >= current.get(knob):
-            continue
-        trial = replace(current, **{knob: lowest})
-        layout, probes = probe(trial), probes + 1
-        if layout.pages > max_pages:
-            current = trial  # even the floor is not enough: keep it and tighten the next knob
-            continue
-        best, best_layout, n = _bisect(current, trial, layout, knob, max_pages, probe)
-        return Fit(best, best_layout, True, probes + n)
-    return Fit(current, layout, False, probes)
+    """The first setting on the path that fits (within FULL_ENOUGH of the largest that does)."""
+    knobs, steps = zip(*path(start, floor), strict=True)
+    last = len(steps) - 1
+    seen: dict[int, Layout] = {0: probe(start)}
+    if seen[0].pages <= max_pages:
+        return Fit(start, seen[0], True, 1)
+    model = [estimate(start, s, seen[0]) for s in steps]
 
+    def before(i: int) -> int:
+        """The last position before the knob that moves at `i` starts moving."""
+        return max(j for j in range(i) if knobs[j] < knobs[i])
 
-def _bisect(
-    over: Setting, fits: Setting, layout: Layout, knob: str, max_pages: int, probe: Probe
-) -> tuple[Setting, Layout, int]:
-    """Between a setting that overflows and one that fits, on the knob's grid."""
-    step = STEP[knob]
-    good, bad, n = fits.get(knob), over.get(knob), 0
-    while bad - good > step * 1.01 and n < MAX_BISECTIONS:
-        mid = good + round((bad - good) / 2 / step) * step
-        if mid <= good or mid >= bad:
-            break
-        trial = replace(over, **{knob: mid})
-        result, n = probe(trial), n + 1
-        if result.pages <= max_pages:
-            good, layout = mid, result
+    lo, hi = 0, None  # the tightest position known to overflow, the loosest known to fit
+    while True:
+        ref = lo if hi is None else hi  # the model follows the last measure, a fitting one if any
+        scale = seen[ref].used / model[ref] if model[ref] > 0 else 1.0
+        # An overflowing layout measures long (entries pushed whole to the next page leave a gap),
+        # which is margin enough; from a fitting one, aim a little under the budget.
+        aim = max_pages - (FULL_ENOUGH / 2 if hi is not None else 0.0)
+        top = last + 1 if hi is None else hi
+        guess = next((i for i in range(lo + 1, top) if scale * model[i] <= aim), top)
+        # Two measures along the same knob beat the model: on one knob the pages used follow
+        # the position nearly linearly (between them, or beyond the tighter of two overflows).
+        axis = before(min(lo + 1, last))  # where the knob that moves next starts
+        pair = (lo, hi) if hi is not None else (max((i for i in seen if axis <= i < lo), default=lo), lo)
+        if pair[0] != pair[1] and before(pair[1]) <= pair[0] and seen[pair[0]].used > seen[pair[1]].used:
+            (a, b), edge = pair, max_pages - FULL_ENOUGH / 2
+            at = a + (seen[a].used - edge) / (seen[a].used - seen[b].used) * (b - a)
+            guess = max(lo + 1, min(round(at), top - 1 if hi is not None and hi - lo > 1 else top))
+        if hi is not None:
+            if before(hi) <= lo and (guess == hi or hi - lo <= 1 or seen[hi].used >= max_pages - FULL_ENOUGH):
+                return Fit(steps[hi], seen[hi], True, len(seen))
+            if len(seen) >= MAX_PROBES:
+                return Fit(steps[hi], seen[hi], True, len(seen))
+            if guess == hi or seen[max(seen)].pages > max_pages:  # the model ran loose: halve too
+                guess = max(min(guess, hi - 1), (lo + hi) // 2)
+        guess = min(guess, last)
+        if before(guess) > lo:  # a knob moves only when those before it, at their floors, are not enough
+            guess = before(guess)
+        seen[guess] = probe(steps[guess])
+        if seen[guess].pages <= max_pages:
+            hi = guess
         else:
-            bad = mid
-    return replace(over, **{knob: good}), layout, n
+            lo = guess
+            if lo == last:  # even the floors overflow
+                return Fit(floor, seen[last], False, len(seen))
 
 
 # ---- options <-> settings ---------------------------------------------------------------------------
@@ -185,7 +240,13 @@ def describe(setting: Setting, start: Setting, options: Mapping[str, Any]) -> st
 
 
 def _pages(n: float) -> str:
+    if 0 < n < 0.01:
+        return "less than 0.01 page"
     return f"{n:.2f}".rstrip("0").rstrip(".") + (" page" if abs(n - 1) < 1e-9 else " pages")
+
+
+def _about(lines: int) -> str:
+    return f" (about {lines} line{'s' * (lines != 1)})" if lines else ""
 
 
 def _lines(pages: float, layout: Layout, font_pt: float) -> int:
@@ -205,7 +266,7 @@ def overflow_message(max_pages: int, fit: Fit, start: Setting, options: Mapping[
     lines = _lines(over, fit.layout, fit.setting.font_size)
     clause = (
         f"and even at the theme's floors ({floors}) it would run {_pages(over)} over"
-        + (f" (about {lines} lines)" if lines else "")
+        + _about(lines)
         + ", so it keeps its usual size"
     )
     return clause, _longest(fit.layout)
@@ -220,7 +281,7 @@ def sparse_last_page(name: str, layout: Layout, font_pt: float) -> str | None:
     where = f", e.g. from {longest[0][0]}" if longest else ""
     return (
         f"document {name!r}: the last page ({layout.pages}) is only {layout.last_fill:.0%} filled"
-        + (f" (about {lines} lines)" if lines else "")
+        + _about(lines)
         + f"; to pull it back, cut about that much{where}, or set `max_pages: {layout.pages - 1}` "
         "on the document so cvbuild tightens spacing and size to fit"
     )
@@ -270,11 +331,14 @@ def fit_document(
     else:
         from cvbuild.targets.typst_pdf import probe_layout as layout_of
 
+    from cvbuild.targets.base import typeset_document
+
     quiet = replace(ctx, warn=lambda _m: None)  # the render that follows warns once, not each probe
+    typeset = typeset_document(doc, ctx.cache)  # what the PDF shows: the probes lay out exactly that
 
     def probe(setting: Setting) -> Layout:
         options = apply(doc.options, setting, start)
-        layout: Layout = layout_of(doc.model_copy(update={"options": options}), quiet)
+        layout: Layout = layout_of(typeset.model_copy(update={"options": options}), quiet)
         return layout
 
     fit = search(start, floor, max_pages, probe)

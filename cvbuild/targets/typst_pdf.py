@@ -53,7 +53,15 @@ def render(fmt: str, doc: Document, ctx: RenderContext) -> list[Artifact]:
         _warn_uncovered(doc, fonts.font_files(ctx.theme), ctx)
     compiler = _compiler(template, ctx, packages)
     warn = ctx.warn if first else _quiet  # Typst warns alike for pdf and png: say it once
-    options: dict[str, Any] = {"sys_inputs": _inputs(doc, data), "format": fmt}
+    inputs = _inputs(doc, data)
+    if fmt == "pdf":
+        probed = _probed(ctx, template, inputs)  # fitting to max_pages already made this very PDF
+        if probed is not None:
+            pdf, warnings, layout = probed
+            _report(warnings, template, ctx, warn)
+            checked.add(key)
+            return [Artifact(".pdf", pdf, pages=count_pages(pdf), layout=layout)]
+    options: dict[str, Any] = {"sys_inputs": inputs, "format": fmt}
     if fmt == "png":
         options["ppi"] = PNG_PPI
     result = _compile(compiler, template, ctx, warn, **options)
@@ -74,12 +82,35 @@ def _inputs(doc: Document, data: str) -> dict[str, str]:
 
 
 def probe_layout(doc: Document, ctx: RenderContext) -> Any:
-    """Lay `doc` out with the warm compiler and say where its text sits (for fitting)."""
+    """Lay `doc` out with the warm compiler and say where its text sits (for fitting). The PDF
+    is kept for the render that follows: the setting it picks was always one of the probes, and
+    a layout costs far more (~60-90 ms) than everything else a PDF render does."""
     template = _template(ctx)
     compiler = _compiler(template, ctx, _package_dir(ctx))
     inputs = _inputs(doc, document_json(doc))
-    pdf = _compile(compiler, template, ctx, _quiet, sys_inputs=inputs, format="pdf")
-    return _layout(compiler, doc, pdf)
+    warnings: list[Any] = []
+    pdf = _compile(compiler, template, ctx, _quiet, sys_inputs=inputs, format="pdf", keep=warnings)
+    layout = _layout(compiler, doc, pdf)
+    probes: dict[tuple[Any, ...], Any] = ctx.cache.setdefault("typst.probes", {})
+    if len(probes) >= MAX_KEPT_PROBES:  # a fit tries a handful; `watch` keeps the cache for hours
+        probes.clear()
+    probes[_probe_key(ctx, template, inputs)] = (pdf, warnings, layout)
+    return layout
+
+
+MAX_KEPT_PROBES = 12
+
+
+def _probe_key(ctx: RenderContext, template: Path, inputs: dict[str, str]) -> tuple[Any, ...]:
+    digest = hashlib.blake2b(json.dumps(inputs, sort_keys=True).encode()).digest()
+    return (template, template.stat().st_mtime_ns, ctx.today, digest)
+
+
+def _probed(ctx: RenderContext, template: Path, inputs: dict[str, str]) -> tuple[bytes, list[Any], Any] | None:
+    """The PDF a fitting probe made from exactly these inputs, once: (pdf, Typst's warnings, layout)."""
+    probes: dict[tuple[Any, ...], Any] = ctx.cache.get("typst.probes", {})
+    found: tuple[bytes, list[Any], Any] | None = probes.pop(_probe_key(ctx, template, inputs), None)
+    return found
 
 
 def _layout(compiler: Any, doc: Document, pdf: bytes) -> Any:
@@ -152,8 +183,16 @@ def _compiler(template: Path, ctx: RenderContext, packages: Path | None) -> Any:
     return compiler
 
 
-def _compile(compiler: Any, template: Path, ctx: RenderContext, warn: Callable[[str], None], **kwargs: Any) -> Any:
-    """Compile with a fixed timestamp; Typst errors become RenderErrors, warnings go to ctx.warn."""
+def _compile(
+    compiler: Any,
+    template: Path,
+    ctx: RenderContext,
+    warn: Callable[[str], None],
+    keep: list[Any] | None = None,
+    **kwargs: Any,
+) -> Any:
+    """Compile with a fixed timestamp; Typst errors become RenderErrors, warnings go to `warn`
+    (and into `keep`, for a render that reuses the result)."""
     import typst
 
     stamp = _dt.datetime.combine(ctx.today, _dt.time(0), tzinfo=_dt.UTC)
@@ -171,9 +210,15 @@ def _compile(compiler: Any, template: Path, ctx: RenderContext, warn: Callable[[
         raise RenderError(typst_message(exc, template, _package_dir(ctx))) from None
     except (RuntimeError, OSError, ValueError) as exc:  # typst-py reports setup problems this way
         raise RenderError(f"{template}: Typst failed: {exc}") from None
+    if keep is not None:
+        keep.extend(warnings)
+    _report(warnings, template, ctx, warn)
+    return result
+
+
+def _report(warnings: list[Any], template: Path, ctx: RenderContext, warn: Callable[[str], None]) -> None:
     for warning in warnings:
         warn(f"{_located(warning, template, _package_dir(ctx))}: Typst: {warning.message}{_font_hint(warning, ctx)}")
-    return result
 
 
 # ---- checks before compiling ----------------------------------------------------------------------
