@@ -4,8 +4,9 @@ When the first layout runs over the budget, the layout is tightened within the f
 declares in theme.toml `[fit]`: the `spacing` factor first, then `font_size`, then `margin`.
 Each try recompiles with the warm engine; the search (see `search`) predicts where the largest
 setting that fits lies and needs two to four layouts, and the render that follows reuses the
-chosen layout, so the document changes as little as it can at the cost of a few layouts. If even the floors do not fit, the caller hears by how
-much and which sections are longest, and the document keeps the theme's usual look.
+chosen layout: the document changes as little as it can, at the cost of a few layouts. If even
+the floors do not fit, the caller hears by how much and which sections are longest, and the
+document keeps the theme's usual look.
 
 Both engines report a `Layout` (page count, where the text ends, where each section title
 sits): Typst through an invisible <cvbuild-layout> probe that the shared helper package places
