@@ -213,12 +213,27 @@ def test_far_too_much_warns_exits_0_and_keeps_the_usual_look(tmp_path: Path) -> 
     ).read_bytes()
 
 
-def test_weasyprint_fits_with_size_and_margins(tmp_path: Path) -> None:
+def test_weasyprint_fits_a_few_lines_by_spacing_alone(tmp_path: Path) -> None:
     profile = _resume_with(tmp_path, 10)
     result = run_cli("render", profile, "-f", "pdf", "--engine", "weasyprint", "-o", tmp_path / "out")
     assert result.returncode == 0, result.stderr
-    assert "fitted to 1 page: font 10 → " in result.stdout, result.stdout  # its print CSS has fixed gaps
+    assert "fitted to 1 page: spacing 1 → 0." in result.stdout, result.stdout
+    assert "font" not in result.stdout.split("fitted to 1 page:")[1]
     assert _pages(tmp_path / "out") == 1
+
+
+@pytest.mark.parametrize("theme", sorted(t.name for t in list_themes() if "pdf" in t.targets))
+def test_onepage_profile_fits_through_weasyprint_in_every_theme(tmp_path: Path, theme: str) -> None:
+    """Every built-in print stylesheet follows var(--spacing), so WeasyPrint tightens the same
+    knobs as Typst, spacing first, and the page count of the PDF it writes is the budget."""
+    result = run_cli(
+        "render", PROFILES / "onepage.yaml", "-f", "pdf", "--engine", "weasyprint", "--theme", theme, "-o", tmp_path
+    )
+    assert result.returncode == 0, result.stderr
+    assert "warning" not in result.stderr, result.stderr
+    if theme != "compact":  # compact fits at its own size
+        assert "fitted to 1 page: spacing 1 → 0." in result.stdout, result.stdout
+    assert _pages(tmp_path) == 1
 
 
 # ---- the one-page profile of the issue ----------------------------------------------------------

@@ -27,15 +27,43 @@ class FetchRefused(Exception):
 
 
 def render(fmt: str, doc: Document, ctx: RenderContext) -> list[Artifact]:
-    laid_out, options = _lay_out(doc, ctx)
+    from cvbuild.targets.html import build_html
+
+    page = build_html(doc, ctx)
+    probed = ctx.cache.get("weasyprint.probes", {}).pop(_digest(page), None)
+    if probed is not None:  # fitting to max_pages laid out this very page already
+        laid_out, options, warnings = probed
+        for message in warnings:
+            ctx.warn(message)
+    else:
+        laid_out, options = _lay_out(page, ctx)
     with _forward_log(ctx.warn):
         pdf: bytes = laid_out.write_pdf(**options)
     return [Artifact(".pdf", pdf, pages=len(laid_out.pages), layout=page_layout(laid_out, doc))]
 
 
 def probe_layout(doc: Document, ctx: RenderContext) -> Any:
-    """Lay `doc` out and say where its text sits (for fitting); no PDF is written."""
-    return page_layout(_lay_out(doc, ctx)[0], doc)
+    """Lay `doc` out and say where its text sits (for fitting); no PDF is written. The layout is
+    kept for the render that follows (the setting fitting picks was always one of the probes)."""
+    from dataclasses import replace
+
+    from cvbuild.targets.html import build_html
+
+    page = build_html(doc, ctx)
+    warnings: list[str] = []
+    laid_out, options = _lay_out(page, replace(ctx, warn=warnings.append))
+    probes: dict[bytes, Any] = ctx.cache.setdefault("weasyprint.probes", {})
+    if len(probes) >= MAX_KEPT_PROBES:  # laid-out pages are large; a fit tries a handful
+        probes.pop(next(iter(probes)))
+    probes[_digest(page)] = (laid_out, options, warnings)
+    return page_layout(laid_out, doc)
+
+
+MAX_KEPT_PROBES = 4
+
+
+def _digest(page: str) -> bytes:
+    return hashlib.blake2b(page.encode("utf-8")).digest()
 
 
 def page_layout(laid_out: Any, doc: Document) -> Any:
@@ -140,14 +168,13 @@ def _no_library(name: str) -> str | None:
     return None
 
 
-def _lay_out(doc: Document, ctx: RenderContext) -> tuple[Any, dict[str, Any]]:
+def _lay_out(page: str, ctx: RenderContext) -> tuple[Any, dict[str, Any]]:
     import_weasyprint()
     from weasyprint import HTML
     from weasyprint.text.fonts import FontConfiguration
 
-    from cvbuild.targets.html import build_html, stylesheet_path
+    from cvbuild.targets.html import stylesheet_path
 
-    page = build_html(doc, ctx)
     fetcher = make_fetcher(allowed_roots(ctx), ctx.warn)
     base_url = stylesheet_path(ctx).parent.as_uri() + "/"  # relative URLs come only from style.css
     with _forward_log(ctx.warn):
