@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from cvbuild.targets.fit import (
     FULL_ENOUGH,
     KNOBS,
     STEP,
+    Fit,
     Layout,
     Setting,
     apply,
@@ -106,6 +108,13 @@ def test_the_search_lays_out_few_settings_and_keeps_the_order(content: float) ->
     assert fit.layout.used >= 1 - FULL_ENOUGH or probe(moved[-1]).pages > 1  # type: ignore[operator]
 
 
+def test_a_tiny_overflow_is_said_in_lines() -> None:
+    layout = Layout(2, 700.0, 2, 3.0, (("Skills", 1, 600.0),))
+    clause, longest = overflow_message(1, Fit(FLOOR, layout, False, 3), START, {"margin": "2cm", "font_size": "10pt"})
+    assert "run less than 0.01 page over (about 1 line)" in clause, clause
+    assert longest.startswith("Skills (")
+
+
 def test_floors_above_the_documents_own_setting_never_loosen_it() -> None:
     start, floor = start_and_floor({"spacing": 0.5, "font_size": "8pt", "margin": "1cm"}, {"font_size": "9pt"})
     assert floor.font_size == start.font_size == 8.0 and floor.spacing == 0.5
@@ -194,6 +203,8 @@ def test_overflows_are_fitted_to_one_page(tmp_path: Path, extra: int, changed: s
     assert changed in said.split("fitted to 1 page:")[1]
     assert "warning" not in said
     assert _pages(tmp_path / "out") == 1
+    # fitting is a note, not a warning: CI's --strict passes
+    assert run_cli("render", profile, "-f", "pdf", "-o", tmp_path / "strict", "--strict").returncode == 0
     assert len(list((tmp_path / "out").glob("*.png"))) == 1  # PNG pages follow the fitted PDF
 
 
@@ -202,6 +213,7 @@ def test_far_too_much_warns_exits_0_and_keeps_the_usual_look(tmp_path: Path) -> 
     result = run_cli("render", profile, "-f", "pdf", "-o", tmp_path / "out")
     assert result.returncode == 0, result.stderr
     assert "over its budget of max_pages: 1 and even at the theme's floors (spacing 1 → 0.6×" in result.stderr
+    assert re.search(r"it would run [\d.]+ pages? over \(about \d+ lines?\), so it keeps its usual size", result.stderr)
     assert "shorten it (longest sections: Experience (" in result.stderr
     strict = run_cli("render", profile, "-f", "pdf", "-o", tmp_path / "strict", "--strict")
     assert strict.returncode == 1 and not (tmp_path / "strict").exists()
@@ -231,7 +243,9 @@ def test_onepage_profile_fits_through_weasyprint_in_every_theme(tmp_path: Path, 
     )
     assert result.returncode == 0, result.stderr
     assert "warning" not in result.stderr, result.stderr
-    if theme != "compact":  # compact fits at its own size
+    if theme == "compact":  # compact fits at its own size
+        assert "fitted" not in result.stdout, result.stdout
+    else:
         assert "fitted to 1 page: spacing 1 → 0." in result.stdout, result.stdout
     assert _pages(tmp_path) == 1
 
