@@ -143,7 +143,7 @@ def search(start: Setting, floor: Setting, max_pages: int, probe: Probe) -> Fit:
         """The last position before the knob that moves at `i` starts moving."""
         return max(j for j in range(i) if knobs[j] < knobs[i])
 
-    lo, hi = 0, None  # the tightest position known to overflow, the loosest known to fit
+    lo, hi, tried = 0, None, 0  # the tightest known to overflow, the loosest known to fit, the last
     while True:
         ref = lo if hi is None else hi  # the model follows the last measure, a fitting one if any
         scale = seen[ref].used / model[ref] if model[ref] > 0 else 1.0
@@ -165,12 +165,12 @@ def search(start: Setting, floor: Setting, max_pages: int, probe: Probe) -> Fit:
                 return Fit(steps[hi], seen[hi], True, len(seen))
             if len(seen) >= MAX_PROBES:
                 return Fit(steps[hi], seen[hi], True, len(seen))
-            if guess == hi or seen[max(seen)].pages > max_pages:  # the model ran loose: halve too
+            if guess == hi or seen[tried].pages > max_pages:  # the model ran loose: halve too
                 guess = max(min(guess, hi - 1), (lo + hi) // 2)
         guess = min(guess, last)
         if before(guess) > lo:  # a knob moves only when those before it, at their floors, are not enough
             guess = before(guess)
-        seen[guess] = probe(steps[guess])
+        seen[guess], tried = probe(steps[guess]), guess
         if seen[guess].pages <= max_pages:
             hi = guess
         else:
