@@ -30,7 +30,8 @@ def render(fmt: str, doc: Document, ctx: RenderContext) -> list[Artifact]:
     from cvbuild.targets.html import build_html
 
     page = build_html(doc, ctx)
-    probed = ctx.cache.get("weasyprint.probes", {}).pop(_digest(page), None)
+    # the other probes go too: laid-out pages are large, and `watch` keeps its cache for hours
+    probed = ctx.cache.pop("weasyprint.probes", {}).get(_digest(page))
     if probed is not None:  # fitting to max_pages laid out this very page already
         laid_out, options, warnings = probed
         for message in warnings:
