@@ -305,6 +305,24 @@ def test_the_fitted_pdf_is_the_probe_that_chose_it(tmp_path: Path, monkeypatch: 
     assert next((tmp_path / "b").glob("*.pdf")).read_bytes() == next((tmp_path / "c").glob("*.pdf")).read_bytes()
 
 
+def test_weasyprint_lays_a_fitting_document_out_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import cvbuild.targets.weasyprint_pdf as weasyprint_pdf
+    from cvbuild.pipeline import RenderRequest, render
+
+    laid_out: list[str] = []
+    original = weasyprint_pdf._lay_out
+
+    def counting(page: str, ctx: object) -> object:
+        laid_out.append(page)
+        return original(page, ctx)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(weasyprint_pdf, "_lay_out", counting)
+    request = RenderRequest(PROFILES / "onepage.yaml", formats=["pdf"], engine="weasyprint", output=tmp_path)
+    render(request)
+    assert len(laid_out) == 1  # the budget's probe is the PDF
+    assert _pages(tmp_path) == 1
+
+
 @pytest.mark.parametrize("engine", ["typst", "weasyprint"])
 def test_compact_tightens_its_spacing_in_both_engines(tmp_path: Path, engine: str) -> None:
     """compact's print CSS follows the `spacing` option too, so WeasyPrint fits it the same way."""
