@@ -32,6 +32,7 @@ class Diagnostic:
     column: int = 0
     path: str = ""  # dotted path inside the profile, e.g. experience[0].end
     hint: str = ""  # how to fix it, when cvbuild knows
+    detail: str = ""  # further lines (an engine's excerpt of a theme's code), each printed indented
 
     @classmethod
     def from_problem(cls, problem: Problem, severity: Severity = "error") -> Diagnostic:
@@ -50,7 +51,8 @@ class Diagnostic:
             where = str(self.file) + (f":{self.line}:{self.column}" if self.line else "") + ": "
         label = "warning: " if self.severity == "warning" else ("" if self.file is not None else "error: ")
         prefix = f"{self.path}: " if self.path else ""
-        return escape_controls(f"{where}{label}{prefix}{self.full_message}")  # a profile's ANSI/NUL/RLO stay inert
+        extra = "".join(f"\n    {escape_controls(line)}" for line in self.detail.splitlines())
+        return escape_controls(f"{where}{label}{prefix}{self.full_message}") + extra  # ANSI/NUL/RLO stay inert
 
     def as_json(self, root: Path | None = None) -> dict[str, object]:
         return {

@@ -64,6 +64,29 @@ class InputError(CvbuildError):
         super().__init__(self.text)
 
 
+class ThemeError(InputError):
+    """A theme's own code failed: a Typst, Jinja or CSS error in one of its files. A theme is
+    input like the profile, so this is exit 2, located at the theme's file:line:col.
+
+    `message` is `file:line:col: what` and, on further lines, the engine's excerpt of the code,
+    kept apart as `detail` so that every line of it is escaped and indented when printed."""
+
+    def __init__(self, message: str) -> None:
+        first, _, self.detail = message.partition("\n")
+        m = _LOCATED.match(first)
+        if m is None:
+            super().__init__(first)
+        else:
+            what = f"{m['also']}: {m['what']}" if m["also"] else m["what"]
+            super().__init__([Problem(Path(m["file"]), int(m["line"]), int(m["col"]), "", what)])
+        if self.detail:
+            self.text += "\n" + escape_controls(self.detail, keep_newlines=True)
+            self.args = (self.text,)
+
+
+_LOCATED = re.compile(r"^(?P<file>.+?):(?P<line>\d+):(?P<col>\d+)(?: (?P<also>\(called from [^)]*\)))?: (?P<what>.*)$")
+
+
 class RenderError(CvbuildError):
     """A target failed to render (exit 1)."""
 

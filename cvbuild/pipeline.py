@@ -111,7 +111,6 @@ def build_for(
     else:  # from the profile: a path starts at, and stays inside, the profile's folder
         allowed = [profile_dir, *request.allow_paths]
         theme = load_theme(spec.theme or DEFAULT_THEME, profile_dir, base=profile_dir, allowed=allowed)
-    check_style_options(theme.options, source=f"{theme.path / 'theme.toml'} (the defaults of theme {theme.name!r})")
     options = theme.resolve_options(spec.options, source=f"documents.{name}.options")
     check_style_options(options, source=f"documents.{name}.options")
     options = theme.resolve_options(options, request.sets)

@@ -244,7 +244,7 @@ def test_failed_render_keeps_previous_outputs(tmp_path: Path) -> None:
     assert "educaton" in broken.stderr
     assert _snapshot(out) == before
 
-    # 2. the profile is valid but changed, and one target fails while rendering: exit 1, nothing written
+    # 2. the profile is valid but changed, and the theme's md template fails: exit 2, nothing written
     profile.write_text(RESUME.read_text(encoding="utf-8").replace("Senior Backend Engineer", "Staff Backend Engineer"))
     theme = tmp_path / "broken-theme"
     write(
@@ -252,7 +252,8 @@ def test_failed_render_keeps_previous_outputs(tmp_path: Path) -> None:
     )
     write(theme / "cv.md.j2", "# {{ person.name }}\n{{ no_such_variable }}\n")
     failed = run_cli("render", profile, "-f", "txt,md", "-o", out, "--theme", theme)
-    assert failed.returncode == 1, failed.stderr
+    assert failed.returncode == 2, failed.stderr
+    assert "cv.md.j2:2:4: template error: 'no_such_variable' is undefined" in failed.stderr
     assert "Traceback" not in failed.stderr
     assert _snapshot(out) == before  # the txt, which rendered fine, was not written either
 

@@ -286,8 +286,8 @@ def test_typst_error_names_theme_file_and_line(tmp_path: Path) -> None:
     (theme / "cv.typ").write_text("\n".join(lines) + "\n", encoding="utf-8")
     out = tmp_path / "out"
     result = run_cli("render", RESUME, "--theme", theme, "-f", "pdf", "-o", out)
-    assert result.returncode == 1, result.stderr
-    assert "cv.typ:13:" in result.stderr, result.stderr
+    assert result.returncode == 2, result.stderr  # the theme is input: exit 2, at its file:line:col
+    assert "cv.typ:13:15: Typst error in theme: cannot add integer and string" in result.stderr, result.stderr
     assert "Traceback" not in result.stderr
     assert not out.exists() or not list(out.iterdir())
 

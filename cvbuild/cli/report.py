@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
@@ -42,6 +42,8 @@ class Reporter:
         if isinstance(exc, CvbuildError):
             problems: list[Problem] = getattr(exc, "problems", [])
             diags = [Diagnostic.from_problem(p) for p in problems] or [Diagnostic(str(exc))]
+            if getattr(exc, "detail", ""):  # a theme's code, quoted by its engine: below the message
+                diags[0] = replace(diags[0], detail=exc.detail)  # type: ignore[attr-defined]
             code = exc.exit_code
         else:  # a bug or an engine failure
             message = f"rendering failed: {type(exc).__name__}: {exc}"

@@ -10,7 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from cvbuild.document.model import Document
-from cvbuild.themes.theme import Theme
+from cvbuild.errors import CvbuildError, RenderError, ThemeError
+from cvbuild.themes.theme import Theme, builtin_themes_dir
 
 # format -> engine -> module; modules are imported only when that format is rendered,
 # so `cvbuild --help` and a txt render never load Typst or WeasyPrint.
@@ -47,6 +48,15 @@ class RenderContext:
     options: Mapping[str, Any] = field(default_factory=dict)
     warn: Callable[[str], None] = lambda _msg: None
     cache: dict[Any, Any] = field(default_factory=dict)  # per run (or per `watch`), shared by targets
+
+
+def theme_failure(theme: Theme, message: str) -> CvbuildError:
+    """The error for a failure in a theme's files (`message` starts with file:line:col). A theme
+    of the user's is input, exit 2; cvbuild's built-in themes failing on their own is a bug, exit 1."""
+    builtin = builtin_themes_dir().resolve()
+    if all(folder.resolve().is_relative_to(builtin) for folder in theme.chain):
+        return RenderError(f"{message}\n(a bug in cvbuild's built-in theme {theme.name!r}: please report it)")
+    return ThemeError(message)
 
 
 def engine_for(fmt: str, engine: str | None) -> str:

@@ -24,7 +24,7 @@ from typing import Any
 from cvbuild.document.inline import plain
 from cvbuild.document.model import Document, Entry
 from cvbuild.errors import InputError, RenderError
-from cvbuild.targets.base import Artifact, RenderContext
+from cvbuild.targets.base import Artifact, RenderContext, theme_failure
 from cvbuild.themes.options import STYLE_OPTIONS
 
 TEMPLATE = "cv.html.j2"
@@ -154,8 +154,10 @@ def theme_stylesheet(ctx: RenderContext) -> str:
     parts = []
     for path in paths:
         css = ctx.theme.read(path)
-        if "</style" in css.lower():  # it would end the inline <style> element early
-            raise RenderError(f"{path}: a stylesheet may not contain '</style'")
+        at = css.lower().find("</style")
+        if at >= 0:  # it would end the inline <style> element early
+            line, col = css.count("\n", 0, at) + 1, at - css.rfind("\n", 0, at)
+            raise theme_failure(ctx.theme, f"{path}:{line}:{col}: a stylesheet may not contain '</style'")
         parts.append(css)
     return "\n".join(parts)
 

@@ -12,9 +12,8 @@ from markupsafe import Markup, escape
 
 from cvbuild.document.inline import script_chars
 from cvbuild.document.model import Author, Document, Span
-from cvbuild.errors import RenderError
 from cvbuild.schema.fields import ALLOWED_SCHEMES, url_scheme
-from cvbuild.targets.base import RenderContext
+from cvbuild.targets.base import RenderContext, theme_failure
 from cvbuild.themes.theme import Theme
 
 # ---- plain text -------------------------------------------------------------------------
@@ -306,7 +305,8 @@ def environment(ctx: RenderContext, autoescape: bool) -> Any:
 
 
 def render_template(name: str, doc: Document, ctx: RenderContext, *, autoescape: bool, **extra: Any) -> str:
-    """Render a theme template in a sandbox; undefined names are errors, not blanks."""
+    """Render a theme template in a sandbox; undefined names are errors, not blanks. An error in
+    a template is the theme's (exit 2), located at its file:line:col."""
     from jinja2 import TemplateError, TemplateSyntaxError
 
     env = environment(ctx, autoescape)
@@ -315,10 +315,10 @@ def render_template(name: str, doc: Document, ctx: RenderContext, *, autoescape:
         text: str = template.render(doc=doc, person=doc.person, meta=doc.meta, options=doc.options, **extra)
         return text
     except TemplateSyntaxError as exc:
-        raise RenderError(f"{exc.filename or name}:{exc.lineno}: template syntax error: {exc.message}") from None
+        where = _located(exc.filename or name, exc.lineno, exc)
+        raise theme_failure(ctx.theme, f"{where}: template syntax error: {exc.message}") from None
     except TemplateError as exc:
-        where = _template_line(exc, name)
-        raise RenderError(f"{where}: template error: {exc}") from None
+        raise theme_failure(ctx.theme, f"{_template_line(exc, name)}: template error: {exc}") from None
 
 
 def _template_line(exc: BaseException, name: str) -> str:
@@ -328,6 +328,23 @@ def _template_line(exc: BaseException, name: str) -> str:
     while tb is not None:
         filename = tb.tb_frame.f_code.co_filename
         if filename.endswith(".j2"):
-            where = f"{filename}:{tb.tb_lineno}"
+            where = _located(filename, tb.tb_lineno, exc)
         tb = tb.tb_next
     return where
+
+
+def _located(filename: str, line: int, exc: BaseException) -> str:
+    """`file:line:col`. Jinja knows only the line: the column is that of the name the error is
+    about when the line holds it (`'x' is undefined`, `no attribute 'nmae'`), else the line's first character."""
+    from cvbuild import confine
+    from cvbuild.errors import InputError
+
+    try:
+        text = confine.read_regular(Path(filename)).decode("utf-8", errors="replace").splitlines()[line - 1]
+    except (OSError, IndexError, ValueError, InputError):  # a refused or vanished file: the line is still right
+        return f"{filename}:{line}:1"
+    for quoted in re.findall(r"'([^'\n]+)'", str(exc)):
+        found = re.search(rf"(?<!\w){re.escape(quoted)}(?!\w)", text)
+        if found:
+            return f"{filename}:{line}:{found.start() + 1}"
+    return f"{filename}:{line}:{len(text) - len(text.lstrip()) + 1}"

@@ -21,7 +21,7 @@ from typing import Any
 from cvbuild import confine
 from cvbuild.document.model import Document
 from cvbuild.errors import InputError, RenderError
-from cvbuild.targets.base import Artifact, RenderContext
+from cvbuild.targets.base import Artifact, RenderContext, theme_failure
 from cvbuild.themes import fonts
 
 TEMPLATE = "cv.typ"
@@ -31,7 +31,7 @@ INPUT_KEY = "cvbuild"
 PHOTO_KEY = "cvbuild_photo"
 
 _PACKAGE_SPEC = re.compile(r"""["']@([a-z0-9_-]+)/([a-z0-9_-]+):(\d+\.\d+\.\d+)["']""")
-_DIAG_LOCATION = re.compile(r"┌─ (\S+?):(\d+):(\d+)")
+_DIAG_LOCATION = re.compile(r"┌─ (\S+?):(\d+):(\d+)")  # typst-py counts columns from 0; editors from 1
 
 # Compilers and "already checked" marks live in ctx.cache, which one pipeline run shares across
 # its formats: Typst memoizes layout, so `-f pdf,png` lays out once, and the font check and
@@ -207,7 +207,7 @@ def _compile(
                 f"{_located(exc, template, _package_dir(ctx))}: the theme imports @preview/{name}:{version}, "
                 f"which it does not ship; {_NO_DOWNLOAD}{PACKAGES}/preview/{name}/{version}/"
             ) from None
-        raise RenderError(typst_message(exc, template, _package_dir(ctx))) from None
+        raise theme_failure(ctx.theme, typst_message(exc, template, _package_dir(ctx))) from None
     except (RuntimeError, OSError, ValueError) as exc:  # typst-py reports setup problems this way
         raise RenderError(f"{template}: Typst failed: {exc}") from None
     if keep is not None:
@@ -320,7 +320,7 @@ def _located(diag: Any, template: Path, packages: Path | None) -> str:
     found = _DIAG_LOCATION.findall(str(getattr(diag, "diagnostic", "") or ""))
     if not found:
         return str(_display(template))
-    where = [f"{_real_path(file, template, packages)}:{line}:{col}" for file, line, col in found]
+    where = [f"{_real_path(file, template, packages)}:{line}:{int(col) + 1}" for file, line, col in found]
     caller = next((w for (file, _, _), w in zip(found, where, strict=True) if not file.startswith("@")), None)
     if found[0][0].startswith("@") and caller is not None:
         return f"{where[0]} (called from {caller})"
@@ -329,7 +329,7 @@ def _located(diag: Any, template: Path, packages: Path | None) -> str:
 
 def _real_paths(text: str, template: Path, packages: Path | None) -> str:
     return _DIAG_LOCATION.sub(
-        lambda m: f"┌─ {_real_path(m.group(1), template, packages)}:{m.group(2)}:{m.group(3)}", text
+        lambda m: f"┌─ {_real_path(m.group(1), template, packages)}:{m.group(2)}:{int(m.group(3)) + 1}", text
     )
 
 

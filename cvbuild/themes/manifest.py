@@ -75,9 +75,11 @@ def read_manifest(folder: Path) -> dict[str, Any]:
         text = data.decode("utf-8-sig")
         raw = tomllib.loads(text)
     except UnicodeDecodeError as exc:
-        raise InputError(f"{path}: not UTF-8 text (byte {exc.start}); save it as UTF-8") from None
+        line, col = data.count(b"\n", 0, exc.start) + 1, exc.start - data.rfind(b"\n", 0, exc.start)
+        message = f"not UTF-8 text (byte {exc.start}); save it as UTF-8"
+        raise InputError([Problem(path, line, col, "", message)]) from None
     except tomllib.TOMLDecodeError as exc:
-        raise InputError(f"{path}: invalid TOML: {exc}") from None
+        raise InputError([_toml_problem(path, text, exc)]) from None
     try:
         manifest = ThemeManifest.model_validate(raw)
     except ValidationError as exc:
@@ -88,7 +90,34 @@ def read_manifest(folder: Path) -> dict[str, Any]:
             problem = _problem(path, text, err)
             problems.setdefault(problem.path, problem)
         raise InputError(list(problems.values())) from None
+    _check_options(path, text, manifest.options)
     return manifest.model_dump(exclude_unset=True)
+
+
+def _toml_problem(path: Path, text: str, exc: tomllib.TOMLDecodeError) -> Problem:
+    """tomllib puts the place at the end of its message: `... (at line 3, column 10)`."""
+    message = str(exc)
+    at = re.search(r"\s*\(at line (\d+), column (\d+)\)$", message)
+    if at is not None:
+        return Problem(path, int(at[1]), int(at[2]), "", f"invalid TOML: {message[: at.start()]}")
+    end = re.search(r"\s*\(at end of document\)$", message)
+    if end is not None:
+        lines = text.splitlines() or [""]
+        return Problem(path, len(lines), len(lines[-1]) + 1, "", f"invalid TOML: {message[: end.start()]}")
+    return Problem(path, 0, 0, "", f"invalid TOML: {message}")
+
+
+def _check_options(path: Path, text: str, options: dict[str, OptionValue]) -> None:
+    """Each theme.toml's own defaults are checked where they are written, so that a parent's bad
+    accent is never blamed on the child that extends it (the merged options name no file)."""
+    from cvbuild.themes.options import style_problems
+
+    problems = [
+        Problem(path, *locate(text, ("options", key)), f"options.{key}", message)
+        for key, message in style_problems(options)
+    ]
+    if problems:
+        raise InputError(problems)
 
 
 def _problem(path: Path, text: str, err: Any) -> Problem:

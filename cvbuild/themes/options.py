@@ -49,11 +49,15 @@ STYLE_EXAMPLES = {"font_size": "10.5pt", "margin": "2cm"}
 def check_style_options(options: Mapping[str, Any], source: str = "theme") -> None:
     """Raise a one-line InputError (exit 2) for the first option no engine could use safely;
     `source` says where the value came from (--set, a theme.toml)."""
-    for key in STYLE_OPTIONS:
-        problem = style_problem(key, options.get(key))
-        if problem:
-            raise InputError(f"{source}: {problem}")
+    for _, problem in style_problems(options):
+        raise InputError(f"{source}: {problem}")
+
+
+def style_problems(options: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """(key, why) for every option no engine could use safely, in a fixed order."""
+    found = [(key, problem) for key in STYLE_OPTIONS if (problem := style_problem(key, options.get(key)))]
     spacing = options.get("spacing")
     if spacing is not None and not (isinstance(spacing, int | float) and SPACING[0] <= spacing <= SPACING[1]):
         low, high = SPACING
-        raise InputError(f"{source}: theme option spacing={spacing!r} is not a factor from {low} to {high}, e.g. 0.8")
+        found.append(("spacing", f"theme option spacing={spacing!r} is not a factor from {low} to {high}, e.g. 0.8"))
+    return found
