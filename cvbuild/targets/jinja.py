@@ -71,6 +71,8 @@ _MD_SPECIAL = re.compile(r"([\\`*_\[\]<|~$]|&(?=#?\w+;))")
 _MD_LINE_START = re.compile(
     r"^([ \t]*)(#{1,6}(?=\s|$)|>|[-+](?=\s|$)|(?:-[ \t]*){3,}$|=+[ \t]*$|\d{1,9}[.)](?=\s|$))", re.M
 )
+# `#`s after a space at the end of a line close an ATX heading and vanish: "Role #" as a heading's text.
+_MD_CLOSING_HASHES = re.compile(r"(?:(?<=[ \t])|^)#(?=#*[ \t]*$)", re.M)
 
 
 # Characters str.splitlines() breaks on: a line break there could start a list or a heading.
@@ -80,7 +82,7 @@ _LINE_BREAKS = str.maketrans(dict.fromkeys("\u2028\u2029\x85\x0b\x0c\x1c\x1d\x1e
 def md_escape(text: str) -> str:
     """Backslash-escape every character that CommonMark could read as structure."""
     text = _MD_SPECIAL.sub(r"\\\1", text.translate(_LINE_BREAKS))
-    return _MD_LINE_START.sub(_escape_line_start, text)
+    return _MD_CLOSING_HASHES.sub(r"\\#", _MD_LINE_START.sub(_escape_line_start, text))
 
 
 def _escape_line_start(m: re.Match[str]) -> str:
