@@ -57,6 +57,59 @@ def run_cli(
     )
 
 
+MB = 1024 * 1024
+BOMB_TIME_LIMIT = 120  # seconds: a guard against hangs on a busy machine, not a speed test
+_PEAK_CODE = (  # cvbuild leaves through os._exit after a success, so atexit alone would not see it
+    "import atexit, os, runpy, sys\n"
+    "def peak():\n"
+    "    sys.stderr.write(next(l for l in open('/proc/self/status') if l.startswith('VmPeak')))\n"
+    "    sys.stderr.flush()\n"
+    "atexit.register(peak)\n"
+    "real_exit = os._exit\n"
+    "os._exit = lambda code: (peak(), real_exit(code))\n"
+    "sys.argv = ['cvbuild', *sys.argv[1:]]\n"
+    "runpy.run_module('cvbuild', run_name='__main__')\n"
+)
+
+
+def run_cli_bounded(
+    *args: str | Path, cwd: Path | None = None, max_bytes: int | None = None, timeout: float = BOMB_TIME_LIMIT
+) -> tuple[subprocess.CompletedProcess[str], int]:
+    """run_cli under an address-space limit (RLIMIT_AS, set in the child before it starts) and a
+    time limit; also returns the run's peak address space (VmPeak), taken out of its stderr."""
+    import re
+    import resource
+
+    def limit() -> None:
+        if max_bytes is not None:
+            resource.setrlimit(resource.RLIMIT_AS, (max_bytes, max_bytes))
+
+    result = subprocess.run(
+        [*offline_prefix(), sys.executable, "-c", _PEAK_CODE, *map(str, args)],
+        cwd=cwd,
+        env={**os.environ, "SOURCE_DATE_EPOCH": EPOCH},
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        preexec_fn=limit,
+    )
+    found = re.search(r"VmPeak:\s+(\d+) kB\n", result.stderr)
+    peak = int(found[1]) * 1024 if found else 0
+    if found:
+        result.stderr = result.stderr[: found.start()] + result.stderr[found.end() :]
+    return result, peak
+
+
+@pytest.fixture(scope="session")
+def bomb_memory_limit(tmp_path_factory: pytest.TempPathFactory) -> int:
+    """What a bomb may use: a normal render's (pdf and txt) peak address space plus 500 MB."""
+    tmp = tmp_path_factory.mktemp("normal")
+    profile = write(tmp / "p.yaml", "name: Ada Example\nsummary: A normal profile.\n")
+    result, peak = run_cli_bounded("render", profile, "-f", "pdf,txt", "-o", tmp / "out")
+    assert result.returncode == 0 and peak, result.stderr
+    return peak + 500 * MB
+
+
 @pytest.fixture
 def cli() -> object:
     return run_cli
