@@ -137,3 +137,10 @@ def test_the_memory_limit_of_bounded_runs_is_real(tmp_path: Path) -> None:
     result, _ = run_cli_bounded("render", profile, "-f", "pdf", "-o", tmp_path / "out", max_bytes=64 * MB)
     assert result.returncode != 0
     assert not (tmp_path / "out").exists()
+
+
+def test_the_readme_lists_every_limit() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## Limits and safety") :]
+    for field in dataclasses.fields(Limits):
+        assert f"| `{field.name}` |" in section, f"README.md's Limits table lacks {field.name}"
