@@ -68,7 +68,7 @@ def test_theme_errors_show_in_the_page_and_clear_on_the_next_save(served: tuple[
     epoch = _next_epoch(base, epoch)
     page = _get(base)
     assert "The last build failed" in page
-    assert f"{theme / 'cv.html.j2'}:3: template error" in page and "nickname" in page
+    assert f"{theme / 'cv.html.j2'}:3:31: template error" in page and "nickname" in page
 
     (theme / "cv.html.j2").write_text(PAGE)  # fixed
     epoch = _next_epoch(base, epoch)
@@ -80,7 +80,7 @@ def test_theme_errors_show_in_the_page_and_clear_on_the_next_save(served: tuple[
     page = _get(base)
     assert "The last build failed" in page
     line = source.count("\n") + 1
-    assert f"themes/mine/cv.typ:{line}:1: Typst error in theme: unknown variable: no-such-function" in page
+    assert f"themes/mine/cv.typ:{line}:2: Typst error in theme: unknown variable: no-such-function" in page
 
     (theme / "cv.typ").write_text(source)
     _next_epoch(base, epoch)

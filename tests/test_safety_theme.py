@@ -86,7 +86,7 @@ def test_static_and_run_time_package_imports_are_refused(setup: tuple[Path, Path
     write(theme / "cv.typ", 'hi\n#import "@preview/cetz:0.2.2": *\n')
     result = run_cli("render", profile, "--theme", "evil", "-f", "pdf", cwd=profile.parent)
     assert result.returncode == 2
-    assert "cv.typ:2: imports @preview/cetz:0.2.2, which the theme does not ship" in result.stderr
+    assert "cv.typ:2:9: imports @preview/cetz:0.2.2, which the theme does not ship" in result.stderr
     write(theme / "cv.typ", '#import ("@" + "preview/cetz:0.2.2"): *\n')
     result = run_cli("render", profile, "--theme", "evil", "-f", "pdf", cwd=profile.parent)
     assert result.returncode == 2

@@ -241,8 +241,9 @@ def check_packages(folders: list[Path], packages: Path | None) -> None:
             namespace, name, version = match.groups()
             if packages is None or not (packages / namespace / name / version).is_dir():
                 line = text[: match.start()].count("\n") + 1
+                col = match.start() - text.rfind("\n", 0, match.start())
                 raise InputError(
-                    f"{source}:{line}: imports @{namespace}/{name}:{version}, which the theme does not ship; "
+                    f"{source}:{line}:{col}: imports @{namespace}/{name}:{version}, which the theme does not ship; "
                     f"{_NO_DOWNLOAD}{PACKAGES}/{namespace}/{name}/{version}/"
                 )
 
