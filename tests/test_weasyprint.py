@@ -340,6 +340,7 @@ def png(path: Path) -> Path:
     return path
 
 
+@pytest.mark.allow_hosts(["127.0.0.1"])  # the recorder below listens there; pytest-socket blocks the rest
 def test_hostile_theme_css_renders_without_forbidden_resources(tmp_path: Path, server: int) -> None:
     """A theme whose CSS points at the network, /etc/passwd, `../` and symlinks: the PDF still
     renders, only the image inside the theme loads, and no request reaches the server."""
