@@ -47,6 +47,12 @@ ATTACKS: dict[str, tuple[dict[str, str], str, str]] = {
     "Typst image is a FIFO": ({"cv.typ": '#image("a.png")\n', "a.png": "FIFO"}, "pdf", "a.png: a named pipe"),
     "Typst template links to a secret": ({"cv.typ": "SECRET"}, "pdf", "cv.typ (which leads to"),
     "a linked folder leads outside": ({"cv.typ": "hi\n", "sub": "OUTDIR"}, "pdf", "sub (which leads to"),
+    "a shipped Typst package file links to a secret": (
+        {"cv.typ": "hi\n", "packages/local/x/0.1.0/lib.typ": "SECRET"},
+        "pdf",
+        "lib.typ (which leads to",
+    ),
+    "a Typst include is a FIFO": ({"cv.typ": '#include "part.typ"\n', "part.typ": "FIFO"}, "pdf", "part.typ: a named"),
     "font links to /dev/zero": ({"fonts/zero.ttf": "/dev/zero"}, "pdf", "zero.ttf (which leads to /dev/zero)"),
     "font is a FIFO": ({"fonts/pipe.otf": "FIFO"}, "html", "pipe.otf: a named pipe"),
     "folder named like a font": ({"fonts/dir.ttf/x": "x"}, "pdf", "dir.ttf: named like a font but not a file"),
