@@ -164,8 +164,9 @@ def test_hostile_strings_come_out_verbatim_in_every_target(profile: dict[str, An
     tmp = tmp_path_factory.mktemp("hyp")
     path = write(tmp / "p.yaml", json.dumps(profile, ensure_ascii=False))  # JSON is YAML 1.2
     out = tmp / "out"
-    written = render(RenderRequest(profile=path, formats=["pdf", "html", "txt", "md"], output=out))
+    written = render(RenderRequest(profile=path, formats=["pdf", "html", "txt", "md", "png"], output=out))
     by_suffix = {p.suffix: p for p in written}
+    assert by_suffix[".png"].read_bytes().startswith(b"\x89PNG")
     texts = {
         "txt": by_suffix[".txt"].read_text(encoding="utf-8"),
         "md": md_visible(by_suffix[".md"].read_text(encoding="utf-8")),
