@@ -48,6 +48,7 @@ test: lint
 docs: $(BIN)/python
 	$(BIN)/python -m cvbuild.document.reference docs/document.md
 	$(BIN)/python -m cvbuild.themes.reference docs/helpers.md
+	$(BIN)/python -m cvbuild.cli.usage
 
 # The README's previews of the built-in themes (page 1 of the example), same bytes on every run.
 gallery: $(BIN)/python

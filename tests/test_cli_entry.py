@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -105,3 +106,44 @@ def test_failures_keep_their_exit_code(tmp_path: Path) -> None:
         [sys.executable, "-m", "cvbuild", "render", "--help"], capture_output=True, text=True, check=True
     ).stdout
     assert "--format" in help_text
+
+
+# ---- `cvbuild --help` and `--version` without typer (cli/script.py) -----------------------------
+
+
+def _script(args: list[str], columns: str) -> subprocess.CompletedProcess[str]:
+    """The console script as installed (`cvbuild.cli.script:main`), argv[0] `cvbuild`."""
+    code = "import sys; sys.argv[0] = 'cvbuild'; from cvbuild.cli.script import main; main()"
+    env = {k: v for k, v in os.environ.items() if k != "COLUMNS"} | {"COLUMNS": columns}
+    return subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, env=env)
+
+
+def _typer(args: list[str], columns: str) -> subprocess.CompletedProcess[str]:
+    code = "import sys; sys.argv[0] = 'cvbuild'; from cvbuild.cli.app import app; app()"
+    env = {k: v for k, v in os.environ.items() if k != "COLUMNS"} | {"COLUMNS": columns}
+    return subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, env=env)
+
+
+def test_stored_help_is_what_typer_prints() -> None:
+    from cvbuild.cli import usage
+
+    assert usage.generate() == usage.HELP, "run `make docs` (python -m cvbuild.cli.usage) to store the new help"
+
+
+@pytest.mark.parametrize("columns", ["80", "120", "60"])
+@pytest.mark.parametrize("args", [["--help"], ["--version"], ["render", "--help"]])
+def test_console_script_prints_what_typer_prints(args: list[str], columns: str) -> None:
+    """Wide terminals get the stored text, narrow ones typer's own wrapping; other commands go to typer."""
+    fast, slow = _script(args, columns), _typer(args, columns)
+    assert (fast.returncode, fast.stdout, fast.stderr) == (slow.returncode, slow.stdout, slow.stderr)
+    assert fast.returncode == 0 and fast.stdout.startswith(("Usage: cvbuild", "cvbuild "))
+
+
+def test_console_script_does_not_import_typer_for_help() -> None:
+    code = (
+        "import sys; sys.argv[:] = ['cvbuild', '--help']; from cvbuild.cli.script import main; main(); "
+        "print(sorted(m for m in ('typer', 'click', 'pydantic') if m in sys.modules))"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "COLUMNS"} | {"COLUMNS": "100"}
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    assert result.stdout.endswith("[]\n"), result.stdout[-200:]

@@ -15,8 +15,10 @@ DOCUMENT_VERSION = 1
 
 
 class View(BaseModel):
-    # Each field's docstring is its description in `cvbuild schema --document` and docs/document.md.
-    model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
+    # Each field's docstring is its description in `cvbuild schema --document` and docs/document.md
+    # (`reference.field_docs` reads them from this file; pydantic's use_attribute_docstrings would
+    # parse this module's source once per class at every start-up, ~50 ms of each render).
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
 
 class Span(View):

@@ -12,6 +12,7 @@ import sys
 import types
 import typing
 from collections.abc import Iterator
+from functools import cache
 from pathlib import Path
 from typing import Any, Literal, Union
 
@@ -43,9 +44,57 @@ Rich text is a list of [Span](#span)s: never join `text` values into markup your
 """
 
 
+@cache
+def field_docs() -> dict[str, dict[str, str]]:
+    """The field docstrings of model.py, {model name: {field: text}}, as pydantic's
+    use_attribute_docstrings would read them (a string literal right under an annotated field)."""
+    import ast
+    import inspect
+
+    from cvbuild.document import model as module
+
+    docs: dict[str, dict[str, str]] = {}
+    for node in ast.parse(inspect.getsource(module)).body:
+        if not isinstance(node, ast.ClassDef):
+            continue
+        fields = docs.setdefault(node.name, {})
+        for field, after in zip(node.body, node.body[1:], strict=False):
+            if (
+                isinstance(field, ast.AnnAssign)
+                and isinstance(field.target, ast.Name)
+                and isinstance(after, ast.Expr)
+                and isinstance(after.value, ast.Constant)
+                and isinstance(after.value.value, str)
+            ):
+                fields[field.target.id] = inspect.cleandoc(after.value.value)
+    return docs
+
+
+def field_doc(model: type[BaseModel], name: str) -> str:
+    """A field's docstring, from the class that declares it (or a base class); "" when none."""
+    for cls in model.__mro__:
+        text = field_docs().get(cls.__name__, {}).get(name)
+        if text:
+            return text
+    return ""
+
+
+def _describe(schema: dict[str, Any], model: type[BaseModel]) -> None:
+    """Put each field's docstring into its JSON Schema property, as `description`."""
+    properties = schema.get("properties", {})
+    for name, prop in properties.items():
+        text = field_doc(model, name)
+        if text:  # keys in pydantic's (sorted) order, so the output reads as it always did
+            properties[name] = dict(sorted({**prop, "description": text}.items()))
+
+
 def document_schema() -> dict[str, Any]:
     """JSON Schema of the Document, for editors and for `cvbuild schema --document`."""
     schema = Document.model_json_schema()
+    _describe(schema, Document)
+    for model in models():
+        if model.__name__ in schema.get("$defs", {}):
+            _describe(schema["$defs"][model.__name__], model)
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = f"cvbuild Document, version {DOCUMENT_VERSION}"
     return schema
@@ -120,7 +169,7 @@ def model_section(model: type[BaseModel]) -> str:
     lines += ["| field | type | default | meaning |", "| --- | --- | --- | --- |"]
     for name, info in model.model_fields.items():
         lines.append(
-            f"| `{name}` | {type_text(info.annotation)} | {_default_text(info)} | {_cell(info.description or '')} |"
+            f"| `{name}` | {type_text(info.annotation)} | {_default_text(info)} | {_cell(field_doc(model, name))} |"
         )
     return "\n".join(lines) + "\n"
 

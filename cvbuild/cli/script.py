@@ -1,0 +1,44 @@
+"""The `cvbuild` console script: `cvbuild --help` and `cvbuild --version` are answered here,
+before typer, click and pydantic are imported (they cost ~0.1 s, the whole budget of `--help`);
+every other command line goes to `cli.entry`, and from there to typer."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+# click wraps help to min(terminal width, 80) - 2 columns; the stored text is that at 80 or more.
+HELP_COLUMNS = 80
+
+
+def main() -> None:
+    """The console script."""
+    argv = sys.argv[1:]
+    if argv == ["--version"]:
+        from cvbuild import __version__
+
+        sys.stdout.write(f"cvbuild {__version__}\n")
+        return
+    if argv == ["--help"] and terminal_columns() >= HELP_COLUMNS:
+        from cvbuild.cli.usage import HELP
+
+        sys.stdout.write(HELP)
+        return
+    from cvbuild.cli.entry import main as entry_main
+
+    entry_main()
+
+
+def terminal_columns() -> int:
+    """The width click formats help for, found as `shutil.get_terminal_size` does (without
+    importing shutil, ~20 ms): $COLUMNS, else the terminal of stdout, else 80."""
+    try:
+        columns = int(os.environ.get("COLUMNS", "0"))
+    except ValueError:
+        columns = 0
+    if columns <= 0:
+        try:
+            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns  # type: ignore[union-attr]
+        except (AttributeError, ValueError, OSError):
+            columns = 0
+    return columns if columns > 0 else 80
