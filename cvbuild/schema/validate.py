@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 import types
 import typing
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -303,13 +303,25 @@ def text_problems(source: Source, limits: Limits) -> list[Problem]:
     no line break outside multi-line fields (`Paragraphs`), within the length and combining-mark limits.
     Walks the data beside the schema types, so a new field is checked without being listed anywhere."""
     out: list[Problem] = []
+    # The walk meets the same annotations thousands of times (one per publication): their
+    # answers are kept for this walk, keyed by identity (the memo holds the annotation, so its
+    # id stays its own); _child_type then returns the same object, so its children hit too.
+    memo: dict[tuple[int, object], tuple[Any, Any]] = {}
+
+    def ask(fn: Callable[..., Any], tp: Any, *args: object) -> Any:
+        key = (id(tp), (fn, *args))
+        hit = memo.get(key)
+        if hit is None or hit[0] is not tp:
+            hit = memo[key] = (tp, fn(tp, *args))
+        return hit[1]
+
     stack: list[tuple[Any, Any, tuple[str | int, ...]]] = [(source.data, Profile, ())]
     while stack:
         value, tp, loc = stack.pop()
         if isinstance(value, str):
             issue = text_issue(
                 value,
-                multiline=_is_multiline(tp),
+                multiline=ask(_is_multiline, tp),
                 max_chars=limits.field_chars,
                 max_marks=limits.combining_marks,
             )
@@ -322,11 +334,15 @@ def text_problems(source: Source, limits: Limits) -> list[Problem]:
                 )
                 if issue:
                     out.append(source.problem((*loc, key), "the key " + issue[1], at_key=True))
-                stack.append((item, _child_type(tp, str(key)), (*loc, key)))
+                stack.append((item, ask(_child_type, tp, str(key)), (*loc, key)))
         elif isinstance(value, list):
-            item_tp = _item_type(_unwrap(tp)) if tp is not None else None
+            item_tp = ask(_list_item_type, tp)
             stack += [(item, item_tp, (*loc, i)) for i, item in enumerate(value)]
     return out
+
+
+def _list_item_type(tp: Any) -> Any:
+    return _item_type(_unwrap(tp)) if tp is not None else None
 
 
 def _is_multiline(tp: Any) -> bool:
