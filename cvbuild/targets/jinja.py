@@ -302,6 +302,9 @@ def environment(ctx: RenderContext, autoescape: bool) -> Any:
         )
         env.filters.update(FILTERS)
         env.globals["wrap"] = wrap
+        from cvbuild.targets.template_cache import bytecode_cache
+
+        env.bytecode_cache = bytecode_cache(env)  # compiled templates kept between runs
         ctx.cache[key] = env
     return env
 

@@ -1,0 +1,95 @@
+"""Compiled Jinja templates kept between runs: compiling the base theme's templates is about
+0.35 s of CPU in every fresh process that writes html, txt or md; loading them is a few ms.
+
+A compiled template is used only when its key and checksum both match: the key hashes the
+template's name and file, cvbuild's, Jinja's and Python's versions and every environment option
+that changes the generated code; the checksum (Jinja's) hashes the template's source, so an
+edited template, or an edited file it includes, is compiled again. The cache lives in
+$CVBUILD_CACHE_DIR, else $XDG_CACHE_HOME/cvbuild, else ~/.cache/cvbuild; CVBUILD_NO_CACHE=1
+turns it off. A folder that cannot be created or written, or a damaged entry, means no cache:
+the template is compiled as before, never an error.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import stat
+import sys
+from pathlib import Path
+from typing import Any
+
+SUBDIR = "jinja"
+
+
+def cache_dir() -> Path | None:
+    """Where compiled templates go, or None when caching is off."""
+    if os.environ.get("CVBUILD_NO_CACHE", "") not in ("", "0"):
+        return None
+    explicit = os.environ.get("CVBUILD_CACHE_DIR")
+    if explicit:
+        return Path(explicit) / SUBDIR
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    base = Path(xdg) if xdg and Path(xdg).is_absolute() else Path.home() / ".cache"
+    return base / "cvbuild" / SUBDIR
+
+
+def fingerprint(env: Any) -> str:
+    """What besides the source decides the compiled code: versions and environment options."""
+    import jinja2
+
+    from cvbuild import __version__
+
+    parts = [
+        __version__,
+        jinja2.__version__,
+        sys.version,
+        type(env).__qualname__,
+        env.undefined.__qualname__,
+        repr(env.autoescape),
+        repr((env.trim_blocks, env.lstrip_blocks, env.keep_trailing_newline, env.newline_sequence)),
+        repr((env.block_start_string, env.variable_start_string, env.comment_start_string)),
+        repr(sorted(env.extensions)),
+        repr(sorted(env.filters)),
+        repr(sorted(env.tests)),
+    ]
+    return hashlib.sha256("\0".join(parts).encode()).hexdigest()
+
+
+def bytecode_cache(env: Any) -> Any:
+    """A Jinja BytecodeCache for `env` (call after its filters are set), or None."""
+    from jinja2.bccache import FileSystemBytecodeCache
+
+    folder = cache_dir()
+    if folder is None or not _usable(folder):
+        return None
+    key_prefix = fingerprint(env)
+
+    class TemplateCache(FileSystemBytecodeCache):
+        def get_cache_key(self, name: str, filename: str | None = None) -> str:
+            text = f"{key_prefix}\0{name}\0{filename or ''}"
+            return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+        def load_bytecode(self, bucket: Any) -> None:
+            try:
+                super().load_bytecode(bucket)
+            except Exception:  # damaged or foreign: compile instead
+                bucket.reset()
+
+        def dump_bytecode(self, bucket: Any) -> None:
+            with contextlib.suppress(OSError):  # full disk, read-only home: the render goes on
+                super().dump_bytecode(bucket)
+
+    return TemplateCache(str(folder), "cvbuild-%s.jinja")
+
+
+def _usable(folder: Path) -> bool:
+    """The folder exists or is made, is a folder of this user's, and is writable."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        info = folder.lstat()
+    except OSError:
+        return False
+    mine = not hasattr(os, "getuid") or info.st_uid == os.getuid()
+    return stat.S_ISDIR(info.st_mode) and mine and os.access(folder, os.W_OK)
