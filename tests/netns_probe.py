@@ -4,7 +4,11 @@ Used as `unshare -rnm python netns_probe.py CMD...` (a user, network and mount n
 privileges needed). Inside, only the loopback interface exists; /etc/resolv.conf is replaced by
 one naming 127.0.0.1, where this script listens on port 53 (UDP and TCP) and on ports 80 and
 443. Any name lookup or web request of CMD, from Python or native code alike, lands here and is
-recorded. Prints one JSON object: the command's exit code, output and what was recorded.
+recorded. The IPv4 default route leads into the loopback too, where a packet socket sees every
+packet: a connection to any other address and port (a literal IP, no DNS) is recorded as well,
+as `tcp ADDRESS:PORT` or `udp ADDRESS:PORT`. IPv6 has no route but the loopback's: a connection
+elsewhere fails at once (unrecorded, and unable to leave). Prints one JSON object: the
+command's exit code, output and what was recorded.
 """
 
 from __future__ import annotations
@@ -69,11 +73,56 @@ def record(seen: list[str]) -> None:
         threading.Thread(target=accept, daemon=True).start()
 
 
+def route_everything_to_loopback() -> None:
+    """A packet for any address leaves through the loopback, where `sniff` sees it (and the
+    kernel then drops it: nothing answers, nothing leaves the namespace)."""
+    subprocess.run(["ip", "route", "add", "default", "dev", "lo"], check=True)
+
+
+def sniff(seen: list[str]) -> None:
+    """Record every TCP connection attempt (SYN) and UDP datagram sent to an address that is not
+    this machine's loopback (those are recorded by the listeners of `record`)."""
+    raw = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.ntohs(0x0003))
+    raw.bind(("lo", 0))
+    outgoing = 4  # PACKET_OUTGOING: each packet on lo shows twice, going and coming
+
+    def loop() -> None:
+        while True:
+            packet, address = raw.recvfrom(65535)
+            if address[2] == outgoing:
+                found = _destination(packet[14:])  # after the (all-zero) Ethernet header of lo
+                if found:
+                    seen.append(found)
+
+    threading.Thread(target=loop, daemon=True).start()
+
+
+def _destination(ip: bytes) -> str | None:
+    import ipaddress
+
+    if ip[:1] and ip[0] >> 4 == 4:
+        header, proto, dst = (ip[0] & 15) * 4, ip[9], ipaddress.ip_address(ip[16:20])
+    elif ip[:1] and ip[0] >> 4 == 6:
+        header, proto, dst = 40, ip[6], ipaddress.ip_address(ip[24:40])
+    else:
+        return None
+    if dst.is_loopback:
+        return None
+    port = struct.unpack("!H", ip[header + 2 : header + 4])[0]
+    if proto == 6 and ip[header + 13] & 0x12 == 0x02:  # SYN, not SYN-ACK
+        return f"tcp {dst}:{port}"
+    if proto == 17:
+        return f"udp {dst}:{port}"
+    return None
+
+
 def main(argv: list[str]) -> int:
     loopback_up()
     fake_resolver()
+    route_everything_to_loopback()
     seen: list[str] = []
     record(seen)
+    sniff(seen)
     result = subprocess.run(argv, capture_output=True, text=True, timeout=600)
     time.sleep(0.3)  # let the recorder threads log what arrived last
     print(json.dumps({"rc": result.returncode, "stdout": result.stdout, "stderr": result.stderr, "seen": seen}))

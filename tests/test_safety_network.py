@@ -89,6 +89,21 @@ def test_the_probe_sees_native_dns_queries(tmp_path: Path) -> None:
     assert "dns packages.typst.org" in result["seen"], result
 
 
+def test_the_probe_sees_connections_to_any_address(tmp_path: Path) -> None:
+    """The control for literal IPv4 addresses (no DNS): TCP and UDP to any address and port are recorded."""
+    code = (
+        "import socket\n"
+        "try:\n"
+        "    socket.create_connection(('192.0.2.7', 8443), timeout=1)\n"
+        "except OSError:\n"
+        "    pass\n"
+        "socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(b'x', ('198.51.100.9', 9999))\n"
+    )
+    result = in_netns(sys.executable, "-c", code, cwd=tmp_path)
+    assert "tcp 192.0.2.7:8443" in result["seen"], result
+    assert "udp 198.51.100.9:9999" in result["seen"], result
+
+
 def test_a_run_time_package_import_reaches_nothing(tmp_path: Path) -> None:
     theme = tmp_path / "themes" / "evil"
     write(theme / "theme.toml", 'name = "evil"\nextends = "classic"\n')
