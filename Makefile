@@ -40,8 +40,9 @@ lint: test-setup
 	$(BIN)/ruff format --check cvbuild tests bench
 	$(BIN)/mypy
 
+# One worker per core (pytest-xdist); work-stealing evens out the few long render tests.
 test: lint
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n auto --dist worksteal
 
 # Generated references for theme authors: docs/document.md from cvbuild/document/model.py,
 # docs/helpers.md from the Typst package, the Jinja filters and the base theme's templates.

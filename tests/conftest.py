@@ -11,6 +11,7 @@ import sys
 import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -188,3 +189,29 @@ def publications(doc: Document) -> Iterator[PublicationEntry]:
             for entry in group.entries:
                 if isinstance(entry, PublicationEntry):
                     yield entry
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """One Chromium for the whole run: playwright's sync API allows one driver per thread, so a
+    second `sync_playwright()` while this one lives would fail."""
+    assert CHROMIUM.exists(), "needs Debian's chromium at /usr/bin/chromium: `make test` installs it"
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()

@@ -3,7 +3,6 @@ band stacks above the main column on a phone."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -36,16 +35,6 @@ def test_pdf_puts_contact_and_skills_in_the_band(rendered: Path) -> None:
         assert text in side
     for text in ("EXPERIENCE", "Brightline", "PUBLICATIONS", "Exactly-Once"):
         assert text in main and text not in side
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path="/usr/bin/chromium")
-        yield b
-        b.close()
 
 
 def _boxes(browser: object, page_path: Path, width: int) -> dict[str, dict[str, float]]:

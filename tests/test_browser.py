@@ -5,7 +5,6 @@ out/screenshots/ for a person to look at."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -13,30 +12,8 @@ import pytest
 from conftest import EXAMPLE, RESUME, ROOT, run_cli, write
 from test_html import FREE_TEXT, hostile_profile
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 WIDTHS = (390, 1280)
 SHOTS = ROOT / "out" / "screenshots"
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Any]:
-    assert CHROMIUM.exists(), "needs Debian's chromium at /usr/bin/chromium: `make test` installs it"
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
 
 
 @pytest.fixture(scope="session")
