@@ -16,9 +16,12 @@ from typing import Any
 import pytest
 
 from cvbuild.document.model import Document, PublicationEntry, Span
+from cvbuild.themes.gallery import builtin_themes
 
 ROOT = Path(__file__).resolve().parents[1]
 PROFILES = ROOT / "profiles"
+# Every built-in theme, found at run time, so a new theme is tested without editing the tests.
+BUILTIN_THEMES = tuple(sorted(t.name for t in builtin_themes()))
 EXAMPLE = PROFILES / "example.yaml"
 RESUME = PROFILES / "resume.yaml"
 SEEDS = ROOT.parent / "shared" / "seeds"

@@ -12,13 +12,26 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from conftest import EPOCH, EXAMPLE, RESUME, ROOT, documents, output_for, plain, publications, run_cli, straight, write
+from conftest import (
+    BUILTIN_THEMES,
+    EPOCH,
+    EXAMPLE,
+    RESUME,
+    ROOT,
+    documents,
+    output_for,
+    plain,
+    publications,
+    run_cli,
+    straight,
+    write,
+)
 from conftest import squash as norm
 
 from cvbuild.document.model import Document, Entry
 
 PROFILES = {"example": EXAMPLE, "resume": RESUME}
-THEMES = ("classic", "modern", "compact")
+THEMES = BUILTIN_THEMES
 
 # ---- helpers (also used by test_weasyprint.py and test_browser.py) ------------------------------
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import EXAMPLE, FIXTURES, RESUME, pdf_text, run_cli, squash, write
+from conftest import BUILTIN_THEMES, EXAMPLE, FIXTURES, RESUME, pdf_text, run_cli, squash, write
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from jsonschema import Draft7Validator
@@ -396,11 +396,6 @@ def test_rendercv_unknown_entries_go_to_custom_sections(tmp_path: Path) -> None:
 # ---- every imported file renders in every built-in theme -----------------------------------------
 
 SOURCES = {"jsonresume": JSONRESUME, "rendercv": RENDERCV}
-BUILTIN_THEMES = sorted(
-    p.parent.name
-    for p in (Path(__file__).parents[1] / "themes").glob("*/theme.toml")
-    if "abstract = true" not in p.read_text()
-)
 
 
 @pytest.fixture(scope="module")

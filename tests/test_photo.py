@@ -9,14 +9,9 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, pdf_text, run_cli, squash, write
+from conftest import BUILTIN_THEMES, FIXTURES, pdf_text, run_cli, squash, write
 
 EXTRAS = FIXTURES / "interop" / "extras.yaml"
-BUILTIN_THEMES = sorted(
-    p.parent.name
-    for p in (Path(__file__).parents[1] / "themes").glob("*/theme.toml")
-    if "abstract = true" not in p.read_text()
-)
 PHOTO = FIXTURES / "interop" / "photo.png"
 
 # What extras.yaml must show in every format and theme.

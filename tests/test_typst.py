@@ -10,13 +10,25 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import EXAMPLE, RESUME, ROOT, documents, output_for, pdf_text, plain, publications, run_cli, write
+from conftest import (
+    BUILTIN_THEMES,
+    EXAMPLE,
+    RESUME,
+    ROOT,
+    documents,
+    output_for,
+    pdf_text,
+    plain,
+    publications,
+    run_cli,
+    write,
+)
 from conftest import squash as norm
 from pypdf import PdfReader
 
 from cvbuild.document.model import Document, PublicationEntry
 
-THEMES = ("classic", "modern", "compact")
+THEMES = BUILTIN_THEMES
 PROFILES = {"example": EXAMPLE, "resume": RESUME}
 HOSTILE = ['#import "x"', '#read("/etc/passwd")', "$x^2$", "<lbl>", "@ref", "]", "\\", "//"]
 
@@ -175,8 +187,11 @@ def test_reading_order_and_no_orphaned_headings(
     doc = docs[theme, "example"]["cv"]
     reader = PdfReader(output_for(rendered[theme, "example"], doc))
     text = norm("\n".join(p.extract_text() for p in reader.pages)).casefold()
+    # Column by column: a two-column theme's sidebar sections read first, then the main column.
+    side = doc.options.get("sidebar_sections", [])
+    order = [s for s in doc.sections if s.id in side] + [s for s in doc.sections if s.id not in side]
     at = 0
-    for section in doc.sections:  # each title after the previous one, and its first entry after it
+    for section in order:  # each title after the previous one
         at = text.find(norm(section.title).casefold(), at)
         assert at >= 0, f"{section.title!r} is missing or out of order"
     for pub in publications(doc):  # title, then authors, then venue (compact: the venue ends the title line)
