@@ -88,6 +88,14 @@ def test_far_too_much_stops_at_the_floors_and_says_by_how_much() -> None:
     assert longest.startswith("Experience (")
 
 
+@pytest.mark.parametrize("start", [FLOOR, replace(FLOOR, spacing=0.8), replace(START, font_size=FLOOR.font_size)])
+def test_a_start_at_or_near_the_floors_is_searched_without_error(start: Setting) -> None:
+    # `--set spacing=0.6 --set font_size=9pt --set margin=1cm` once crashed the search (an empty max()).
+    calls: list[Setting] = []
+    fit = search(start, FLOOR, 1, fake_probe(3000, calls))  # type: ignore[arg-type]
+    assert not fit.fits and fit.setting == FLOOR and len(calls) <= 4
+
+
 @pytest.mark.parametrize("content", [720, 760, 800, 840, 880, 920, 960])
 def test_the_search_lays_out_few_settings_and_keeps_the_order(content: float) -> None:
     """Each probe is a full layout, so the search must not bisect blindly: at most five layouts

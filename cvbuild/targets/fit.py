@@ -137,11 +137,13 @@ def search(start: Setting, floor: Setting, max_pages: int, probe: Probe) -> Fit:
     seen: dict[int, Layout] = {0: probe(start)}
     if seen[0].pages <= max_pages:
         return Fit(start, seen[0], True, 1)
+    if last == 0:  # already at the floors (say, set so with --set): nothing left to tighten
+        return Fit(floor, seen[0], False, 1)
     model = [estimate(start, s, seen[0]) for s in steps]
 
     def before(i: int) -> int:
         """The last position before the knob that moves at `i` starts moving."""
-        return max(j for j in range(i) if knobs[j] < knobs[i])
+        return max((j for j in range(i) if knobs[j] < knobs[i]), default=0)
 
     lo, hi, tried = 0, None, 0  # the tightest known to overflow, the loosest known to fit, the last
     while True:
