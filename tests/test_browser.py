@@ -121,3 +121,23 @@ def test_print_media_hides_the_screen_footer(browser: Any, pages: dict[str, Path
         assert visit.page.locator(".page-footer").is_visible()
         visit.page.emulate_media(media="print")
         assert not visit.page.locator(".page-footer").is_visible()
+
+
+@pytest.mark.parametrize("width", [375, 1280])
+def test_a_10000_character_word_breaks_in_the_html_page(browser: Any, tmp_path: Path, width: int) -> None:
+    """Issue 10 §7 in Chromium, at phone and desktop widths: the page does not scroll sideways,
+    and the word is still whole in the page's text (broken by CSS only where it wraps)."""
+    word = "W" * 10_000
+    profile = write(tmp_path / "p.yaml", f"name: Ada Example\nsummary: Before {word} after.\n")
+    result = run_cli("render", profile, "-f", "html", "-o", tmp_path / "out")
+    assert result.returncode == 0, result.stderr
+    assert "a 10,000-character word (WWWW" in result.stderr
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    try:
+        page.goto((tmp_path / "out" / "ada-example.html").as_uri())
+        scroll, client = page.evaluate("[document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+        text = page.inner_text("body")
+    finally:
+        page.close()
+    assert scroll <= client, f"the page scrolls sideways at {width}px: {scroll} > {client}"
+    assert word in text.replace("\u200b", "").replace("\u00ad", "")
