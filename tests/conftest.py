@@ -218,3 +218,25 @@ def browser() -> Iterator[Any]:
             yield browser
         finally:
             browser.close()
+
+
+def watch_server(profile: Path, *args: str) -> Iterator[str]:
+    """`cvbuild watch PROFILE --serve --port 0 ARGS` in the profile's folder; yields the URL it
+    prints, stops it afterwards and fails if it printed a traceback."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "cvbuild", "watch", str(profile), "--serve", "--port", "0", *args],
+        cwd=profile.parent,
+        env={**os.environ, "SOURCE_DATE_EPOCH": EPOCH},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert proc.stdout is not None
+        line = proc.stdout.readline()
+        assert line.startswith("serving http://127.0.0.1:"), line
+        yield line.split()[1]
+    finally:
+        proc.terminate()
+        _, err = proc.communicate(timeout=10)  # also closes the pipes
+    assert "Traceback" not in err, err

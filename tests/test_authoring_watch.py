@@ -3,16 +3,13 @@ file:line, and the next good save brings the CV back."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import EPOCH, write
+from conftest import watch_server, write
 
 from cvbuild.themes.theme import builtin_themes_dir
 
@@ -30,22 +27,8 @@ def served(tmp_path: Path) -> Iterator[tuple[str, Path]]:
     write(theme / "cv.html.j2", PAGE)
     write(theme / "cv.typ", (builtin_themes_dir() / "classic" / "cv.typ").read_text(encoding="utf-8"))
     profile = write(tmp_path / "p.yaml", "name: Ada Example\nsummary: Theme work.\ndocuments: {cv: {theme: mine}}\n")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "cvbuild", "watch", str(profile), "-f", "html,pdf", "--serve", "--port", "0"],
-        cwd=tmp_path,
-        env={**os.environ, "SOURCE_DATE_EPOCH": EPOCH},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert proc.stdout is not None
-        line = proc.stdout.readline()
-        assert line.startswith("serving http://127.0.0.1:"), line
-        yield line.split()[1], theme
-    finally:
-        proc.terminate()
-        proc.communicate(timeout=10)
+    for url in watch_server(profile, "-f", "html,pdf"):
+        yield url, theme
 
 
 def _get(url: str) -> str:

@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import os
 import socket
-import subprocess
-import sys
 import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import EPOCH, run_cli, write
+from conftest import run_cli, watch_server, write
 
 from cvbuild.watch import BuildState, inject_reload, relevant
 
@@ -35,23 +32,8 @@ def server_here(tmp_path: Path) -> Iterator[tuple[str, Path]]:
 
 def _serve(tmp_path: Path, out: str) -> Iterator[tuple[str, Path]]:
     profile = write(tmp_path / "p.yaml", PROFILE)
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "cvbuild", "watch", str(profile), "-f", "txt", "--serve", "--port", "0", "-o", out],
-        cwd=tmp_path,
-        env={**os.environ, "SOURCE_DATE_EPOCH": EPOCH},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert proc.stdout is not None
-        line = proc.stdout.readline()
-        assert line.startswith("serving http://127.0.0.1:"), line
-        yield line.split()[1], profile
-    finally:
-        proc.terminate()
-        _, err = proc.communicate(timeout=10)  # also closes the pipes
-    assert "Traceback" not in err, err
+    for url in watch_server(profile, "-f", "txt", "-o", out):
+        yield url, profile
 
 
 def _get(url: str, timeout: float = 30) -> str:
