@@ -50,6 +50,22 @@ class RenderContext:
     cache: dict[Any, Any] = field(default_factory=dict)  # per run (or per `watch`), shared by targets
 
 
+def keep_probe(ctx: RenderContext, engine: str, key: Any, result: Any, limit: int) -> None:
+    """Keep a fitting probe's result for the render that follows: the setting fitting picks was
+    always one of its probes, and a layout costs far more than the rest of a PDF render. At most
+    `limit` are kept, oldest dropped first (`watch` keeps ctx.cache for hours)."""
+    probes: dict[Any, Any] = ctx.cache.setdefault(f"{engine}.probes", {})
+    while len(probes) >= limit:
+        probes.pop(next(iter(probes)))
+    probes[key] = result
+
+
+def take_probe(ctx: RenderContext, engine: str, key: Any) -> Any:
+    """The result a probe made from exactly this input, or None. The other probes go too: they
+    were this document's other tries (each document is fitted, then rendered)."""
+    return ctx.cache.pop(f"{engine}.probes", {}).get(key)
+
+
 def theme_failure(theme: Theme, message: str) -> CvbuildError:
     """The error for a failure in a theme's files (`message` starts with file:line:col). A theme
     of the user's is input, exit 2; cvbuild's built-in themes failing on their own is a bug, exit 1."""

@@ -21,7 +21,7 @@ from typing import Any
 from cvbuild import confine
 from cvbuild.document.model import Document
 from cvbuild.errors import InputError, RenderError
-from cvbuild.targets.base import Artifact, RenderContext, theme_failure
+from cvbuild.targets.base import Artifact, RenderContext, keep_probe, take_probe, theme_failure
 from cvbuild.themes import fonts
 
 TEMPLATE = "cv.typ"
@@ -55,7 +55,7 @@ def render(fmt: str, doc: Document, ctx: RenderContext) -> list[Artifact]:
     warn = ctx.warn if first else _quiet  # Typst warns alike for pdf and png: say it once
     inputs = _inputs(doc, data)
     if fmt == "pdf":
-        probed = _probed(ctx, template, inputs)  # fitting to max_pages already made this very PDF
+        probed = take_probe(ctx, "typst", _probe_key(ctx, template, inputs))  # fitting made this very PDF
         if probed is not None:
             pdf, warnings, layout = probed
             _report(warnings, template, ctx, warn)
@@ -82,35 +82,24 @@ def _inputs(doc: Document, data: str) -> dict[str, str]:
 
 
 def probe_layout(doc: Document, ctx: RenderContext) -> Any:
-    """Lay `doc` out with the warm compiler and say where its text sits (for fitting). The PDF
-    is kept for the render that follows: the setting it picks was always one of the probes, and
-    a layout costs far more (~60-90 ms) than everything else a PDF render does."""
+    """Lay `doc` out with the warm compiler and say where its text sits (for fitting); the PDF
+    is kept for the render that follows (~60-90 ms a layout)."""
     template = _template(ctx)
     compiler = _compiler(template, ctx, _package_dir(ctx))
     inputs = _inputs(doc, document_json(doc))
     warnings: list[Any] = []
     pdf = _compile(compiler, template, ctx, _quiet, sys_inputs=inputs, format="pdf", keep=warnings)
     layout = _layout(compiler, doc, pdf)
-    probes: dict[tuple[Any, ...], Any] = ctx.cache.setdefault("typst.probes", {})
-    if len(probes) >= MAX_KEPT_PROBES:  # a fit tries a handful; `watch` keeps the cache for hours
-        probes.clear()
-    probes[_probe_key(ctx, template, inputs)] = (pdf, warnings, layout)
+    keep_probe(ctx, "typst", _probe_key(ctx, template, inputs), (pdf, warnings, layout), MAX_KEPT_PROBES)
     return layout
 
 
-MAX_KEPT_PROBES = 12
+MAX_KEPT_PROBES = 12  # a fit tries a handful
 
 
 def _probe_key(ctx: RenderContext, template: Path, inputs: dict[str, str]) -> tuple[Any, ...]:
     digest = hashlib.blake2b(json.dumps(inputs, sort_keys=True).encode()).digest()
     return (template, template.stat().st_mtime_ns, ctx.today, digest)
-
-
-def _probed(ctx: RenderContext, template: Path, inputs: dict[str, str]) -> tuple[bytes, list[Any], Any] | None:
-    """The PDF a fitting probe made from exactly these inputs, once: (pdf, Typst's warnings, layout)."""
-    probes: dict[tuple[Any, ...], Any] = ctx.cache.get("typst.probes", {})
-    found: tuple[bytes, list[Any], Any] | None = probes.pop(_probe_key(ctx, template, inputs), None)
-    return found
 
 
 def _layout(compiler: Any, doc: Document, pdf: bytes) -> Any:

@@ -19,7 +19,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from cvbuild.document.model import Document
-from cvbuild.targets.base import Artifact, RenderContext
+from cvbuild.targets.base import Artifact, RenderContext, keep_probe, take_probe
 
 
 class FetchRefused(Exception):
@@ -30,8 +30,7 @@ def render(fmt: str, doc: Document, ctx: RenderContext) -> list[Artifact]:
     from cvbuild.targets.html import build_html
 
     page = build_html(doc, ctx)
-    # the other probes go too: laid-out pages are large, and `watch` keeps its cache for hours
-    probed = ctx.cache.pop("weasyprint.probes", {}).get(_digest(page))
+    probed = take_probe(ctx, "weasyprint", _digest(page))
     if probed is not None:  # fitting to max_pages laid out this very page already
         laid_out, options, warnings = probed
         for message in warnings:
@@ -53,14 +52,11 @@ def probe_layout(doc: Document, ctx: RenderContext) -> Any:
     page = build_html(doc, ctx)
     warnings: list[str] = []
     laid_out, options = _lay_out(page, replace(ctx, warn=warnings.append))
-    probes: dict[bytes, Any] = ctx.cache.setdefault("weasyprint.probes", {})
-    if len(probes) >= MAX_KEPT_PROBES:  # laid-out pages are large; a fit tries a handful
-        probes.pop(next(iter(probes)))
-    probes[_digest(page)] = (laid_out, options, warnings)
+    keep_probe(ctx, "weasyprint", _digest(page), (laid_out, options, warnings), MAX_KEPT_PROBES)
     return page_layout(laid_out, doc)
 
 
-MAX_KEPT_PROBES = 4
+MAX_KEPT_PROBES = 4  # laid-out pages are large; a fit tries a handful
 
 
 def _digest(page: str) -> bytes:
