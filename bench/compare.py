@@ -1,53 +1,97 @@
-"""cvbuild beside RenderCV on the same content: fresh processes, medians, paired runs.
+"""cvbuild beside RenderCV on the same content: fresh processes, paired runs, medians.
 
-    python bench/compare.py [--rendercv PATH] [--runs 5]
+    python bench/compare.py [--rendercv PATH] [--typst-packages DIR] [--runs 5] [--pubs N ...]
 
 RenderCV is never a dependency of cvbuild. Point --rendercv (or $RENDERCV) at its executable,
-for example one installed in a separate virtual environment; without one, or when it cannot
-render here (it downloads Typst packages, and this machine may be offline), the script says so
-and exits 0.
+for example one installed in a separate virtual environment. RenderCV's Typst templates import
+`@preview/fontawesome`, which Typst downloads at render time; on a machine without the Typst
+package registry, give --typst-packages (or $RENDERCV_TYPST_PACKAGES) a Typst package cache
+folder that holds it (DIR/preview/fontawesome/0.6.0/lib.typ; bench/README.md says how to make
+one). Without RenderCV, or when it cannot render, the script says why and exits 0.
 
-The content: RenderCV's own sample (`rendercv new`), rendered by RenderCV, and the same CV
-imported with `cvbuild import rendercv` when this checkout has that command, else cvbuild's
-example profile.
+The content: RenderCV's own sample (`rendercv new`), rendered by RenderCV, and the same file
+imported with `cvbuild import rendercv`, rendered by cvbuild. `--pubs N` adds a case of the
+sample with N generated publications (seeded), imported the same way.
+
+Each case pairs a RenderCV command with the cvbuild command that writes the same outputs; every
+run of one is followed by a run of the other (the order alternating), so both meet the same load.
+The ratio is the median of the per-pair ratios, cvbuild over RenderCV.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import random
+import re
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-EXAMPLE = ROOT / "profiles" / "example.yaml"
-EPOCH = "1767225600"
+from ruamel.yaml import YAML
+
+EPOCH = "1767225600"  # fixed build date, as in the tests and bench/run.py
+
+# (label, RenderCV's flags, cvbuild's formats). RenderCV always writes its .typ source besides;
+# `-nomd` also drops its HTML (made from the Markdown), `-notyp` its PDF and PNG.
+CASES: tuple[tuple[str, list[str], str], ...] = (
+    ("PDF only", ["-nomd", "-nopng"], "pdf"),
+    ("PDF + PNG", ["-nomd"], "pdf,png"),
+    ("Markdown + HTML", ["-notyp"], "md,html"),
+    ("every output", [], "pdf,html,txt,md,png"),
+)
 
 
-def timed(argv: list[str], cwd: Path, runs: int) -> tuple[float, float] | str:
-    """(median wall, median CPU) of `runs` fresh processes after a warm-up; an error text on failure."""
+class Skip(Exception):
+    """RenderCV cannot be compared here; the message says why."""
+
+
+@dataclass
+class Sample:
+    wall: float
+    cpu: float  # user+system of the child, all threads (wait4)
+    load: float  # 1-minute load average when the run ended
+
+
+@dataclass
+class Pair:
+    label: str
+    rendercv: list[str]
+    cvbuild: list[str]
+    rendercv_out: Path
+    cvbuild_out: Path
+    theirs: list[Sample] = field(default_factory=list)
+    ours: list[Sample] = field(default_factory=list)
+
+
+def child_env(extra: dict[str, str]) -> dict[str, str]:
+    # Bytecode is written by the warm-up run, as a normal install would have it.
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     env["SOURCE_DATE_EPOCH"] = EPOCH
-    walls, cpus = [], []
-    for i in range(runs + 1):
-        start = time.perf_counter()
-        with tempfile.TemporaryFile() as log:
-            proc = subprocess.Popen(argv, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT)
-            _, status, usage = os.wait4(proc.pid, 0)
-            elapsed = time.perf_counter() - start
-            log.seek(0)
-            said = log.read().decode(errors="replace")
-        if os.waitstatus_to_exitcode(status) != 0 or "failed to download" in said:
-            return " ".join(said.split())[-240:] or "failed"
-        if i:  # the first run warms caches
-            walls.append(elapsed)
-            cpus.append(usage.ru_utime + usage.ru_stime)
-    return statistics.median(walls), statistics.median(cpus)
+    return env | extra
+
+
+def run_once(argv: list[str], cwd: Path, env: dict[str, str]) -> Sample | str:
+    """One fresh process: its times, or the tail of what it said when it failed."""
+    start = time.perf_counter()
+    with tempfile.TemporaryFile() as log:
+        proc = subprocess.Popen(argv, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT)
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)  # reaped here, so Popen must not wait again
+        log.seek(0)
+        said = log.read().decode(errors="replace")
+    # RenderCV prints an error panel for a failed package download.
+    if proc.returncode != 0 or "failed to download" in said:
+        text = " ".join(said.replace("│", " ").replace("─", "").split())
+        error = re.search(r"\w*Error: .*$", text)  # the error line, not the traceback before it
+        return (error.group(0) if error else text)[-300:] or "failed"
+    return Sample(wall, usage.ru_utime + usage.ru_stime, os.getloadavg()[0])
 
 
 def find_rendercv(given: str | None) -> str | None:
@@ -55,55 +99,179 @@ def find_rendercv(given: str | None) -> str | None:
     return candidate if candidate and Path(candidate).exists() else None
 
 
-def cvbuild_profile(sample: Path, work: Path) -> tuple[Path, str]:
-    """The sample as a cvbuild profile when `cvbuild import rendercv` exists, else the example."""
-    cvbuild = [sys.executable, "-m", "cvbuild"]
-    result = subprocess.run([*cvbuild, "import", "rendercv", str(sample)], capture_output=True, text=True)
-    if result.returncode == 0 and result.stdout.strip():
-        path = work / "sample.yaml"
-        path.write_text(result.stdout, encoding="utf-8")
-        return path, "RenderCV's sample, imported with `cvbuild import rendercv`"
-    return EXAMPLE, "cvbuild's example profile (this checkout has no `cvbuild import rendercv`)"
+def cvbuild_command() -> list[str]:
+    """The console script of this Python's environment (what users run), else `python -m cvbuild`."""
+    script = Path(sys.executable).with_name("cvbuild")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "cvbuild"]
 
 
-def main() -> int:
+def rendercv_env(packages: Path | None, work: Path) -> dict[str, str]:
+    """Typst (typst-kit) looks for downloaded packages in $XDG_CACHE_HOME/typst/packages before it
+    downloads; RenderCV sets only typst's package_path (its own bundled package), so a private
+    cache folder whose typst/packages is the given folder serves @preview/fontawesome offline."""
+    if packages is None:
+        return child_env({})
+    cache = work / "xdg-cache"
+    (cache / "typst").mkdir(parents=True)
+    (cache / "typst" / "packages").symlink_to(packages.resolve(), target_is_directory=True)
+    return child_env({"XDG_CACHE_HOME": str(cache)})
+
+
+def new_sample(rendercv: str, work: Path, env: dict[str, str]) -> Path:
+    made = subprocess.run([rendercv, "new", "Ada Example"], cwd=work, env=env, capture_output=True, text=True)
+    samples = sorted(work.glob("*_CV.yaml"))
+    if made.returncode != 0 or not samples:
+        raise Skip(f"RenderCV could not write its sample: {(made.stderr or made.stdout).strip()[-300:]}")
+    return samples[0]
+
+
+def with_publications(sample: Path, n: int) -> Path:
+    """The sample with its publications replaced by n generated ones (seeded: same file every run)."""
+    yaml = YAML()
+    data = yaml.load(sample.read_text(encoding="utf-8"))
+    owner = f"*{data['cv']['name']}*"
+    rng = random.Random(n)
+    surnames = ["Garcia", "Liu", "Park", "Williams", "Anderson", "Wu", "Novak", "Okafor", "Tanaka", "Rossi"]
+    given = ["Maria", "James", "Sarah", "David", "Tom", "Kevin", "Lena", "Chidi", "Yuki", "Marco"]
+    venues = ["NeurIPS", "ICML", "ICLR", "Journal of Machine Learning Research", "ACL", "CVPR"]
+    pubs = []
+    for i in range(n):
+        authors = [f"{rng.choice(given)} {rng.choice(surnames)}" for _ in range(rng.randint(2, 9))]
+        authors.insert(rng.randint(0, len(authors)), owner)
+        year = 2026 - i * 20 // max(n, 1)
+        pubs.append(
+            {
+                "title": f"Study {i + 1} of {rng.choice(['sparse', 'robust', 'efficient', 'scalable'])} learning",
+                "authors": authors,
+                "doi": f"10.1234/bench.{year}.{i + 1}",
+                "journal": f"{rng.choice(venues)} {year}",
+                "date": f"{year}-{rng.randint(1, 12):02d}",
+            }
+        )
+    data["cv"]["sections"]["publications"] = pubs
+    path = sample.with_name(f"Pubs_{n}_CV.yaml")
+    with path.open("w", encoding="utf-8") as handle:
+        yaml.dump(data, handle)
+    return path
+
+
+def imported(rendercv_yaml: Path) -> Path:
+    """The same content as a cvbuild profile, through `cvbuild import rendercv`."""
+    result = subprocess.run(
+        [*cvbuild_command(), "import", "rendercv", str(rendercv_yaml)], capture_output=True, text=True
+    )
+    if result.returncode != 0 or not result.stdout.strip():
+        raise SystemExit(f"`cvbuild import rendercv {rendercv_yaml.name}` failed: {result.stderr.strip()[-300:]}")
+    path = rendercv_yaml.with_name(rendercv_yaml.stem + ".cvbuild.yaml")
+    path.write_text(result.stdout, encoding="utf-8")
+    return path
+
+
+def pairs(rendercv: str, source: Path, profile: Path, tag: str) -> list[Pair]:
+    made = []
+    for i, (label, flags, formats) in enumerate(CASES):
+        out_rc, out_cv = source.parent / f"rc-{source.stem}-{i}", source.parent / f"cv-{source.stem}-{i}"
+        made.append(
+            Pair(
+                f"{tag}: {label}",
+                [rendercv, "render", source.name, "-o", str(out_rc), "-q", *flags],
+                [*cvbuild_command(), "render", str(profile), "-o", str(out_cv), "-f", formats],
+                out_rc,
+                out_cv,
+            )
+        )
+    return made
+
+
+def outputs(folder: Path) -> str:
+    """What a run wrote, by extension: `pdf, 2 png, typ`."""
+    counts: dict[str, int] = {}
+    for path in folder.rglob("*"):
+        if path.is_file():
+            counts[path.suffix.lstrip(".")] = counts.get(path.suffix.lstrip("."), 0) + 1
+    return ", ".join(f"{n} {ext}" if n > 1 else ext for ext, n in sorted(counts.items()))
+
+
+def measure(pair: Pair, work: Path, runs: int, env_rc: dict[str, str], env_cv: dict[str, str]) -> str:
+    """Warm-up of both (page cache, bytecode; it also proves both render), then `runs` pairs."""
+    for argv, env in ((pair.rendercv, env_rc), (pair.cvbuild, env_cv)):
+        first = run_once(argv, work, env)
+        if isinstance(first, str):
+            raise SystemExit(f"{pair.label}: {' '.join(argv[:2])} failed: {first}")
+    wrote = f"RenderCV wrote {outputs(pair.rendercv_out)}; cvbuild {outputs(pair.cvbuild_out)}"
+    for i in range(runs):
+        order = ((pair.rendercv, env_rc, pair.theirs), (pair.cvbuild, env_cv, pair.ours))
+        for argv, env, into in order if i % 2 == 0 else order[::-1]:
+            sample = run_once(argv, work, env)
+            if isinstance(sample, str):
+                raise SystemExit(f"{' '.join(argv[:2])} failed in run {i + 1}: {sample}")
+            into.append(sample)
+    return wrote
+
+
+def row(pair: Pair) -> str:
+    def med(samples: list[Sample], attr: str) -> float:
+        return statistics.median(float(getattr(s, attr)) for s in samples)
+
+    wall = statistics.median(o.wall / t.wall for o, t in zip(pair.ours, pair.theirs, strict=True))
+    cpu = statistics.median(o.cpu / t.cpu for o, t in zip(pair.ours, pair.theirs, strict=True))
+    loads = [s.load for s in pair.theirs + pair.ours]
+    return (
+        f"| {pair.label} | {med(pair.theirs, 'wall'):.3f} / {med(pair.theirs, 'cpu'):.3f} s "
+        f"| {med(pair.ours, 'wall'):.3f} / {med(pair.ours, 'cpu'):.3f} s | {wall:.2f} | {cpu:.2f} "
+        f"| {min(loads):.1f}–{max(loads):.1f} |"
+    )
+
+
+def compare(rendercv: str, packages: Path | None, runs: int, pubs: list[int], work: Path) -> None:
+    env_rc, env_cv = rendercv_env(packages, work), child_env({})
+    sample = new_sample(rendercv, work, env_rc)
+    probe = run_once([rendercv, "render", sample.name, "-o", str(work / "probe"), "-q"], work, env_rc)
+    if isinstance(probe, str):  # before any cvbuild work: a missing Typst package shows here
+        raise Skip(f"RenderCV cannot render here, so there is nothing to compare: {probe}")
+    sources = [(sample, "RenderCV's sample")] + [(with_publications(sample, n), f"{n} publications") for n in pubs]
+    todo = [p for source, tag in sources for p in pairs(rendercv, source, imported(source), tag)]
+    notes = [f"{p.label}: {measure(p, work, runs, env_rc, env_cv)}" for p in todo]
+    version = subprocess.run([rendercv, "--version"], capture_output=True, text=True).stdout.strip()
+    print(f"{version or 'RenderCV'} beside cvbuild; {runs} paired fresh runs each, medians; {os.cpu_count()} CPUs")
+    print("content: RenderCV's files, imported with `cvbuild import rendercv` for cvbuild")
+    print("times: wall / CPU (user+system of the process); ratio: median of per-pair cvbuild/RenderCV\n")
+    print("| case | RenderCV wall / CPU | cvbuild wall / CPU | ratio wall | ratio CPU | load |")
+    print("|---|---|---|---|---|---|")
+    for pair in todo:
+        print(row(pair))
+    print("\noutputs per case (after the warm-up run):")
+    print("\n".join(f"- {note}" for note in notes))
+
+
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rendercv", help="RenderCV's executable (default: $RENDERCV or `rendercv` on PATH)")
+    parser.add_argument(
+        "--typst-packages",
+        type=Path,
+        default=os.environ.get("RENDERCV_TYPST_PACKAGES") or None,
+        help="a Typst package cache folder (DIR/preview/NAME/VERSION) for RenderCV's imports, to render offline",
+    )
     parser.add_argument("--runs", type=int, default=5)
-    opts = parser.parse_args()
+    parser.add_argument("--pubs", type=int, nargs="*", default=[], help="also the sample with N publications")
+    opts = parser.parse_args(argv)
     rendercv = find_rendercv(opts.rendercv)
     if rendercv is None:
         print("RenderCV is not installed: nothing to compare (install it in a separate venv, pass --rendercv)")
         return 0
+    if opts.typst_packages is not None and not (opts.typst_packages / "preview").is_dir():
+        print(f"--typst-packages {opts.typst_packages}: no preview/ folder there (see bench/README.md)")
+        return 2
     work = Path(tempfile.mkdtemp(prefix="cvbuild-compare-"))
     try:
-        made = subprocess.run([rendercv, "new", "Ada Example"], cwd=work, capture_output=True, text=True)
-        samples = sorted(work.glob("*_CV.yaml"))
-        if made.returncode != 0 or not samples:
-            print(f"RenderCV could not write its sample: {made.stderr.strip()[-300:]}")
-            return 0
-        sample = samples[0]
-        theirs = timed([rendercv, "render", sample.name], work, opts.runs)
-        if isinstance(theirs, str):
-            print(f"RenderCV cannot render here, so there is nothing to compare: {theirs}")
-            return 0
-        profile, content = cvbuild_profile(sample, work)
-        out = str(work / "out")
-        cvbuild = [sys.executable, "-m", "cvbuild", "render", str(profile), "-o", out]
-        if profile == EXAMPLE:
-            cvbuild += ["-d", "cv"]
-        rows = [("RenderCV render (pdf, png, html, md)", theirs)]
-        rows.append(("cvbuild -f pdf", timed([*cvbuild, "-f", "pdf"], ROOT, opts.runs)))
-        rows.append(("cvbuild -f pdf,html,txt,md,png", timed([*cvbuild, "-f", "pdf,html,txt,md,png"], ROOT, opts.runs)))
+        compare(rendercv, opts.typst_packages, opts.runs, opts.pubs, work)
+    except Skip as reason:
+        hint = "" if opts.typst_packages else " (offline? pass --typst-packages DIR, see bench/README.md)"
+        print(f"{reason}{hint}")
+        return 0
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    print(f"content: {content}; {opts.runs} runs each, median; load {os.getloadavg()[0]:.1f}\n")
-    base = theirs[0]
-    for name, result in rows:
-        if isinstance(result, str):
-            print(f"{name:<40} FAILED: {result}")
-        else:
-            print(f"{name:<40} {result[0]:7.3f}s  cpu {result[1]:6.3f}s  {result[0] / base:5.2f}x RenderCV")
     return 0
 
 
