@@ -116,6 +116,48 @@ def test_the_search_lays_out_few_settings_and_keeps_the_order(content: float) ->
     assert fit.layout.used >= 1 - FULL_ENOUGH or probe(moved[-1]).pages > 1  # type: ignore[operator]
 
 
+def gapped_probe(content: float, gap: float, calls: list[Setting]) -> object:
+    """`fake_probe`, but on two pages the first ends `gap` points early (an entry moved whole to
+    the next page), and the probe marks where each page's text ends."""
+
+    def probe(s: Setting) -> Layout:
+        calls.append(s)
+        height = content * (2 / 3 + s.spacing / 3) * (s.font_size / START.font_size)
+        room = PAGE + 2 * (START.margin - s.margin)
+        if height <= room:
+            return Layout(1, room, 1, height, (("Experience", 1, 0.0),), bottoms=(height,))
+        rest = height - (room - gap)
+        return Layout(2, room, 2, rest, (("Experience", 1, 0.0),), bottoms=(room - gap, rest))
+
+    return probe
+
+
+def test_the_text_measured_leaves_out_the_gap_at_the_foot_of_a_page() -> None:
+    # page 1 holds text down to 600 of 700 (the next entry moved whole to page 2), page 2 to 140
+    layout = Layout(2, 700.0, 2, 140.0, (("Experience", 1, 0.0), ("Skills", 2, 100.0)), bottoms=(600.0, 140.0))
+    assert layout.used == pytest.approx(1.2)
+    assert layout.text_at_least == pytest.approx(600 / 700 + 0.2)
+    # unmarked, a page counts only down to its lowest section title: never more than there is
+    assert replace(layout, bottoms=()).text_at_least == pytest.approx(0.2)
+
+
+def test_a_spacing_floor_that_surely_overflows_is_not_laid_out() -> None:
+    calls: list[Setting] = []
+    fit = search(START, FLOOR, 1, gapped_probe(880, 0.0, calls))  # type: ignore[arg-type]
+    spacing_floor = replace(START, spacing=FLOOR.spacing)
+    assert fit.fits and fit.setting.spacing == FLOOR.spacing and fit.setting.font_size < START.font_size
+    assert spacing_floor not in calls and len(calls) <= 4, calls
+    assert gapped_probe(880, 0.0, [])(spacing_floor).pages > 1  # type: ignore[operator]
+
+
+def test_a_gap_at_the_foot_of_the_page_does_not_hide_a_spacing_floor_that_fits() -> None:
+    # 200 pt of the first page are a gap: by where the text ends the floor would overflow, but
+    # the text itself fits there, so spacing alone must do
+    calls: list[Setting] = []
+    fit = search(START, FLOOR, 1, gapped_probe(760, 200.0, calls))  # type: ignore[arg-type]
+    assert fit.fits and fit.setting.font_size == START.font_size and fit.setting.margin == START.margin
+
+
 def test_a_tiny_overflow_is_said_in_lines() -> None:
     layout = Layout(2, 700.0, 2, 3.0, (("Skills", 1, 600.0),))
     clause, longest = overflow_message(1, Fit(FLOOR, layout, False, 3), START, {"margin": "2cm", "font_size": "10pt"})

@@ -10,7 +10,9 @@ document keeps the theme's usual look.
 
 Both engines report a `Layout` (page count, where the text ends, where each section title
 sits): Typst through an invisible <cvbuild-layout> probe that the shared helper package places
-at the end of the document, WeasyPrint through the anchors of the section ids.
+at the end of the document, WeasyPrint through the anchors of the section ids. Typst themes
+also mark where their blocks end (lib.typ `bottom-mark`), so the text of an overflowing layout
+can be told from the gap an entry moved whole to the next page leaves.
 """
 
 from __future__ import annotations
@@ -27,14 +29,22 @@ KNOBS = ("spacing", "font_size", "margin")  # the order in which the layout is t
 STEP = {"spacing": 0.05, "font_size": 0.1, "margin": 72 / 25.4}  # grid: 0.05x, 0.1 pt, 1 mm
 MAX_PROBES = 8  # layouts per fit, the first included; each costs a full Typst layout (~60-90 ms)
 FULL_ENOUGH = 0.03  # pages: a fitted layout with less room left than this (~2 lines) is taken
+# pages: the spacing floor is not laid out when the text of the last overflow, measured without
+# the gaps at the feet of its pages, still overflows it by more than this with spacing saving the
+# most it can (MAX_GAP_SHARE): by then that floor predicts too little, by 0.006-0.044 page on the
+# built-in themes (resume with 0-32 extra bullets, onepage), so the floor it skips would have
+# overflowed. Font size and margins get no such shortcut: how lines rewrap is harder to bound.
+SURELY_OVER = 0.01
+MAX_GAP_SHARE = 0.45
 SPARSE_LAST_PAGE = 0.15  # a last page filled less than this gets a warning
-# How the text's height follows each knob, measured on the built-in themes: gaps are nearly half
-# of a dense résumé's height; the height follows the font size about linearly (most lines are
-# short: a smaller size shortens them, it rarely saves one); a narrower margin gives a page more
-# height and, through wider lines, fewer lines. The search scales this model by what the last
-# fitting layout measured, so it only has to get the shape right.
-GAP_SHARE = 0.45
-SIZE_POWER = 1.0
+# How the text's height follows each knob, measured on the built-in themes: gaps are some 40% of
+# a dense résumé's height (33-44%); the height falls a little faster than the font size
+# (most lines are short and only shrink, some rewrap into fewer: 5% smaller type saved 5-7% in
+# compact, classic and modern, more in sidebar's narrow column); a narrower margin gives a page
+# more height and, through wider lines, fewer lines. The search scales this model by what the
+# last layout measured, so it only has to get the shape right.
+GAP_SHARE = 0.4
+SIZE_POWER = 1.3
 WIDTH_POWER = 0.6
 _PT = {"pt": 1.0, "mm": 72 / 25.4, "cm": 72 / 2.54, "in": 72.0}
 _LENGTH = re.compile(r"^\s*(\d+(?:\.\d+)?)(pt|mm|cm|in)\s*$")
@@ -49,11 +59,24 @@ class Layout:
     end_page: int
     end_y: float
     sections: tuple[tuple[str, int, float], ...] = ()  # title, page, y of each section title
+    bottoms: tuple[float | None, ...] = ()  # y of the lowest end-of-block mark on each page
 
     @property
     def used(self) -> float:
         """Pages of content: 1.5 is one full page and half of the next."""
         return self.end_page - 1 + min(max(self.end_y / self.height, 0.0), 1.0)
+
+    @property
+    def text_at_least(self) -> float:
+        """`used` without what may be gaps at the feet of the pages before the last (an entry
+        moved whole to the next page leaves one): each of those pages counts only down to its
+        lowest mark or section title. Never more than the text there is."""
+        deepest = [0.0] * (self.end_page - 1)
+        marks = [(page, y) for page, y in enumerate(self.bottoms, start=1) if y is not None]
+        for page, y in marks + [(page, y) for _, page, y in self.sections]:
+            if page < self.end_page:
+                deepest[page - 1] = max(deepest[page - 1], min(max(y / self.height, 0.0), 1.0))
+        return sum(deepest) + self.used - (self.end_page - 1)
 
     @property
     def last_fill(self) -> float:
@@ -116,9 +139,9 @@ def path(start: Setting, floor: Setting) -> list[tuple[int, Setting]]:
     return out
 
 
-def estimate(start: Setting, setting: Setting, layout: Layout) -> float:
+def estimate(start: Setting, setting: Setting, layout: Layout, gap_share: float = GAP_SHARE) -> float:
     """Pages the `layout` made at `start` would take at `setting`, by the model above."""
-    gaps = 1 - GAP_SHARE + GAP_SHARE * setting.spacing / start.spacing if start.spacing else 1.0
+    gaps = 1 - gap_share + gap_share * setting.spacing / start.spacing if start.spacing else 1.0
     size = (setting.font_size / start.font_size) ** SIZE_POWER if start.font_size else 1.0
     room = 1.0
     if start.margin and layout.height > 1:
@@ -145,15 +168,18 @@ def search(start: Setting, floor: Setting, max_pages: int, probe: Probe) -> Fit:
         """The last position before the knob that moves at `i` starts moving."""
         return max((j for j in range(i) if knobs[j] < knobs[i]), default=0)
 
-    lo, hi, tried = 0, None, 0  # the tightest known to overflow, the loosest known to fit, the last
+    lo, hi, tried = 0, None, 0  # the tightest measured to overflow, the loosest known to fit, the last
+    sure = 0  # the tightest known to overflow: measured, or a floor the model is sure of (not laid out)
     while True:
         ref = lo if hi is None else hi  # the model follows the last measure, a fitting one if any
-        scale = seen[ref].used / model[ref] if model[ref] > 0 else 1.0
-        # An overflowing layout measures long (entries pushed whole to the next page leave a gap),
-        # which is margin enough; from a fitting one, aim a little under the budget.
-        aim = max_pages - (FULL_ENOUGH / 2 if hi is not None else 0.0)
+        # An overflowing layout measures long (an entry moved whole to the next page leaves a gap
+        # at the foot of the page, up to below its lowest mark): guess that half of it is gap.
+        gap = seen[lo].used - seen[lo].text_at_least
+        measured = seen[ref].used if hi is not None or gap > 0.1 else seen[lo].used - gap / 2
+        scale = measured / model[ref] if model[ref] > 0 else 1.0
+        aim = max_pages - (FULL_ENOUGH / 2 if hi is not None else 0.0)  # from a fitting one, a little under
         top = last + 1 if hi is None else hi
-        guess = next((i for i in range(lo + 1, top) if scale * model[i] <= aim), top)
+        guess = next((i for i in range(sure + 1, top) if scale * model[i] <= aim), top)
         # Two measures along the same knob beat the model: on one knob the pages used follow
         # the position nearly linearly (between them, or beyond the tighter of two overflows).
         axis = before(min(lo + 1, last))  # where the knob that moves next starts
@@ -161,22 +187,29 @@ def search(start: Setting, floor: Setting, max_pages: int, probe: Probe) -> Fit:
         if pair[0] != pair[1] and before(pair[1]) <= pair[0] and seen[pair[0]].used > seen[pair[1]].used:
             (a, b), edge = pair, max_pages - FULL_ENOUGH / 2
             at = a + (seen[a].used - edge) / (seen[a].used - seen[b].used) * (b - a)
-            guess = max(lo + 1, min(round(at), top - 1 if hi is not None and hi - lo > 1 else top))
+            guess = max(sure + 1, min(round(at), top - 1 if hi is not None and hi - sure > 1 else top))
         if hi is not None:
-            if before(hi) <= lo and (guess == hi or hi - lo <= 1 or seen[hi].used >= max_pages - FULL_ENOUGH):
+            if before(hi) <= sure and (guess == hi or hi - sure <= 1 or seen[hi].used >= max_pages - FULL_ENOUGH):
                 return Fit(steps[hi], seen[hi], True, len(seen))
             if len(seen) >= MAX_PROBES:
                 return Fit(steps[hi], seen[hi], True, len(seen))
             if guess == hi or seen[tried].pages > max_pages:  # the model ran loose: halve too
-                guess = max(min(guess, hi - 1), (lo + hi) // 2)
+                guess = max(min(guess, hi - 1), (sure + hi) // 2)
         guess = min(guess, last)
-        if before(guess) > lo:  # a knob moves only when those before it, at their floors, are not enough
-            guess = before(guess)
+        # A knob moves only when those before it, at their floors, are not enough: that floor is
+        # tried first, unless it is spacing's and the text of the last overflow surely overflows it.
+        if before(guess) > sure:
+            b = before(guess)
+            least = estimate(steps[lo], steps[b], seen[lo], MAX_GAP_SHARE) * seen[lo].text_at_least / seen[lo].used
+            if knobs[b] == 0 and least > max_pages + SURELY_OVER:
+                sure = before(guess)
+            else:
+                guess = before(guess)
         seen[guess], tried = probe(steps[guess]), guess
         if seen[guess].pages <= max_pages:
             hi = guess
         else:
-            lo = guess
+            lo = sure = guess
             if lo == last:  # even the floors overflow
                 return Fit(floor, seen[last], False, len(seen))
 
@@ -317,6 +350,7 @@ def typst_layout(compiler: Any, titles: list[str]) -> Layout | None:
         end_page=int(end["page"]),
         end_y=float(end["y"]) - top,
         sections=sections,
+        bottoms=tuple(None if y is None else float(y) - top for y in raw.get("bottoms", [])),
     )
 
 
