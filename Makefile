@@ -40,9 +40,10 @@ lint: test-setup
 	$(BIN)/ruff format --check cvbuild tests bench
 	$(BIN)/mypy
 
-# One worker per core (pytest-xdist); work-stealing evens out the few long render tests.
+# One worker per core (pytest-xdist); work-stealing evens out the few long render tests. The
+# slowest tests are listed at the end, to see where CI time goes.
 test: lint
-	$(BIN)/pytest -q -n auto --dist worksteal
+	$(BIN)/pytest -q -n auto --dist worksteal --durations=25
 
 # Generated references for theme authors: docs/document.md from cvbuild/document/model.py,
 # docs/helpers.md from the Typst package, the Jinja filters and the base theme's templates.
