@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 import cvbuild.cli.app as app_module
-from cvbuild.cli.entry import parse_command
+from cvbuild.cli.entry import RENDER_ARGUMENTS, RENDER_KINDS, RENDER_OPTIONS, _parameters, parse_render
 
 
 def typer_reading(args: list[str]) -> dict[str, Any] | None:
@@ -62,7 +62,7 @@ def command_lines(draw: st.DrawFn) -> list[str]:
 @settings(max_examples=150, deadline=None)
 @given(command_lines())
 def test_fast_path_reads_like_typer(args: list[str]) -> None:
-    fast = parse_command(app_module.render, args)
+    fast = parse_render(args)
     if fast is not None:  # None: typer decides
         assert fast == typer_reading(args)
 
@@ -76,14 +76,30 @@ def test_fast_path_reads_like_typer(args: list[str]) -> None:
     ],
 )
 def test_common_command_lines_take_the_fast_path(args: list[str]) -> None:
-    fast = parse_command(app_module.render, args)
+    fast = parse_render(args)
     assert fast is not None
     assert fast == typer_reading(args)
 
 
 @pytest.mark.parametrize("args", [["--help"], [], ["a", "b"], ["p", "-f"], ["p", "-fpdf"], ["p", "-d", "a", "-d", "b"]])
 def test_everything_else_goes_to_typer(args: list[str]) -> None:
-    assert parse_command(app_module.render, args) is None
+    assert parse_render(args) is None
+
+
+def test_stored_command_line_is_what_the_signature_says() -> None:
+    assert _parameters(app_module.render) == (RENDER_OPTIONS, RENDER_ARGUMENTS, RENDER_KINDS)
+
+
+def test_fast_render_runs_without_typer(tmp_path: Path) -> None:
+    code = (
+        "import sys; from cvbuild.cli import entry; entry._exit_now = lambda: None; "
+        f"sys.argv[:] = ['cvbuild', 'render', {str(EXAMPLE)!r}, '-d', 'cv', '-f', 'txt', '-o', {str(tmp_path)!r}]; "
+        "entry.main(); print(sorted(m for m in ('typer', 'click') if m in sys.modules))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.endswith("[]\n"), result.stdout[-200:]
+    assert [p.suffix for p in tmp_path.iterdir()] == [".txt"]
 
 
 def test_fast_render_prints_every_path_and_exits_0(tmp_path: Path) -> None:

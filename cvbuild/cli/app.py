@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
@@ -35,40 +33,31 @@ T = TypeVar("T")
 
 
 def _err(message: str) -> None:
-    from cvbuild.errors import escape_controls
+    from cvbuild.cli.outcome import err
 
-    sys.stderr.write(escape_controls(message.rstrip("\n"), keep_newlines=True) + "\n")
+    err(message)
 
 
 def run(action: Callable[[], T], reporter: Reporter | None = None) -> T:
     """Turn cvbuild errors into messages and exit codes; never show a traceback for bad input."""
+    from cvbuild.cli.outcome import exit_code
     from cvbuild.cli.report import Reporter
-    from cvbuild.errors import CvbuildError
 
-    reporter = reporter or Reporter()
-    try:
-        return action()
-    except CvbuildError as exc:
-        code = reporter.fail(exc)
-    except KeyboardInterrupt:
-        raise typer.Exit(130) from None
-    except Exception as exc:  # a bug or an engine failure: exit 1, traceback only on request
-        if os.environ.get("CVBUILD_DEBUG"):
-            raise
-        code = reporter.fail(exc)
-    reporter.finish()
-    raise typer.Exit(code)
+    result: list[T] = []
+    code = exit_code(lambda: result.append(action()), reporter or Reporter())
+    if code:
+        raise typer.Exit(code)
+    return result[0]
 
 
 def _reporter(fmt: str) -> Reporter:
     """A Reporter for `--format`/`--diagnostics`; an unknown name is a usage error (exit 2)."""
-    from cvbuild.cli.report import Reporter
-    from cvbuild.diagnostics import FORMATS, workspace_root
+    from cvbuild.cli.outcome import reporter_for
 
-    if fmt not in FORMATS:
-        _err(f"error: unknown diagnostics format {fmt!r}; choose {', '.join(FORMATS)}")
+    reporter = reporter_for(fmt)
+    if reporter is None:
         raise typer.Exit(2)
-    return Reporter(fmt, workspace_root())
+    return reporter
 
 
 def _version(value: bool) -> None:
@@ -151,36 +140,24 @@ def render(
     allow_path: AllowPathOpt = None,
 ) -> None:
     """Render a profile into PDF, HTML, text, Markdown and PNG."""
-    reporter = _reporter(diagnostics)
-    outputs: list[Any] = []
+    from cvbuild.cli.outcome import render_command
 
-    def action() -> None:
-        from cvbuild.pipeline import RenderRequest, parse_formats, parse_sets, render_outputs
-
-        request = RenderRequest(
-            profile=profile,
-            formats=parse_formats(format),
-            engine=engine,
-            theme=theme,
-            document=document,
-            output=output,
-            sets=parse_sets(set_ or []),
-            strict=strict,
-            allow_paths=tuple(allow_path or ()),
-        )
-        outputs.extend(render_outputs(request, warn=reporter.warn, note=lambda m: reporter.line(f"note: {m}")))
-
-    try:
-        run(action, reporter)
-    except typer.Exit as exc:
-        if report is not None:
-            reporter.write_report(report, [], int(exc.exit_code))
-        raise
-    for out in outputs:
-        reporter.line(f"wrote {out.path}")
-    if report is not None:
-        reporter.write_report(report, outputs, 0)
-    reporter.finish()
+    # The console script calls render_command itself for plain command lines (cli/entry.py).
+    code = render_command(
+        profile,
+        format=format,
+        engine=engine,
+        theme=theme,
+        document=document,
+        output=output,
+        set_=set_,
+        diagnostics=diagnostics,
+        strict=strict,
+        report=report,
+        allow_path=allow_path,
+    )
+    if code:
+        raise typer.Exit(code)
 
 
 @app.command()

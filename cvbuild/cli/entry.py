@@ -1,9 +1,10 @@
-"""The `cvbuild` console script: a plain `cvbuild render ...` skips click's parser.
+"""The `cvbuild` console script: a plain `cvbuild render ...` skips typer and click.
 
-typer converts every parameter through pydantic adapters that it builds on each run: about as
-long as importing typer itself, some 5% of a one-page render. A command line made only of the
-plain spellings of `render`'s own parameters (read from its signature in `app.py`, which stays the
-one definition of the command line) is parsed here and the same function is called; anything else
+Importing typer and letting it convert every parameter (through pydantic adapters it builds on
+each run) costs some 5-10% of a one-page render. A command line made only of the plain
+spellings of `render`'s own parameters is parsed here, from a stored copy of what the signature
+of `render` in `app.py` says (that signature stays the one definition of the command line; a test
+checks the copy against it), and `outcome.render_command` runs without typer. Anything else
 (help, typos, `-fpdf`, an option given twice) goes through typer. A test checks that both read
 every accepted command line alike.
 """
@@ -24,36 +25,75 @@ from typing import Any
 _PLAIN_SETTINGS = {"default", "param_decls", "help", "show_default", "metavar", "hidden", "rich_help_panel"}
 
 
+# What the signature of cli.app.render says, for the fast path: option spelling -> parameter,
+# the positional parameters, and each parameter's kind (see `_kind`). Regenerate with
+# `_parameters(cvbuild.cli.app.render)`; tests/test_cli_entry.py fails when they differ.
+RENDER_OPTIONS = {
+    "-f": "format",
+    "--format": "format",
+    "--engine": "engine",
+    "--theme": "theme",
+    "-d": "document",
+    "--document": "document",
+    "-o": "output",
+    "--output": "output",
+    "--set": "set_",
+    "--diagnostics": "diagnostics",
+    "--strict": "strict",
+    "--report": "report",
+    "--allow-path": "allow_path",
+}
+RENDER_ARGUMENTS = ["profile"]
+RENDER_KINDS = {
+    "profile": "path",
+    "format": "str",
+    "engine": "str",
+    "theme": "str",
+    "document": "str",
+    "output": "path",
+    "set_": "list",
+    "diagnostics": "str",
+    "strict": "flag",
+    "report": "path",
+    "allow_path": "other",
+}
+
+
 def main() -> None:
     """The console script."""
-    import typer
-
-    from cvbuild.cli.app import app, render
-
     argv = sys.argv[1:]
-    arguments = parse_command(render, argv[1:]) if argv[:1] == ["render"] else None
+    arguments = parse_render(argv[1:]) if argv[:1] == ["render"] else None
     if arguments is None:
+        from cvbuild.cli.app import app
+
         try:
             app()
         except SystemExit as exc:
             if exc.code not in (None, 0):
                 raise
     else:
+        from cvbuild.cli.outcome import render_command
+
         try:
-            render(**arguments)
-        except typer.Exit as exc:
-            if exc.exit_code:
-                sys.exit(exc.exit_code)
+            code = render_command(**arguments)
         except KeyboardInterrupt:
             sys.exit(130)
+        if code:
+            sys.exit(code)
     _exit_now()
 
 
-def parse_command(command: Callable[..., Any], argv: Sequence[str]) -> dict[str, Any] | None:
-    """The keyword arguments typer would call `command` with, or None when typer must decide."""
-    spec = _parameters(command)
-    if spec is None:
-        return None
+def parse_render(argv: Sequence[str]) -> dict[str, Any] | None:
+    """The keyword arguments typer would call `render` with, read without typer, or None."""
+    from cvbuild.cli.outcome import render_command
+
+    return _parse((RENDER_OPTIONS, RENDER_ARGUMENTS, RENDER_KINDS), render_command, argv)
+
+
+def _parse(
+    spec: tuple[dict[str, str], list[str], dict[str, str]], command: Callable[..., Any], argv: Sequence[str]
+) -> dict[str, Any] | None:
+    """Read `argv` by `spec`; the defaults come from `command`'s signature."""
     options, arguments, kinds = spec
     values: dict[str, Any] = {name: p.default for name, p in inspect.signature(command).parameters.items()}
     given: set[str] = set()
