@@ -11,15 +11,17 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cvbuild import confine
 from cvbuild.errors import InputError, Problem
 from cvbuild.limits import DEFAULT_LIMITS, Limits
-from cvbuild.loading.bibtex import BibEntry, BibFile, load_bibtex
 from cvbuild.loading.yaml_source import Loc, YamlSource, load_yaml
 from cvbuild.schema.model import Profile
 from cvbuild.schema.validate import did_you_mean, validate_source
+
+if TYPE_CHECKING:  # the BibTeX reader (~15 ms of imports) loads only for a profile that includes a .bib
+    from cvbuild.loading.bibtex import BibEntry, BibFile
 
 MERGED_DICTS = ("links",)  # keys merged one level deep, so an override can add one link
 BIB_NAMES = {"authors": "author", "date": "year", "venue": "booktitle", "location": "address"}  # for messages
@@ -156,6 +158,8 @@ def theme_path_problems(source: YamlSource, allow: Sequence[Path]) -> list[Probl
 
 def import_bibtex(path: Path, *, limits: Limits = DEFAULT_LIMITS) -> list[dict[str, Any]]:
     """The entries of one .bib file as publication dicts, checked like an include; raises InputError."""
+    from cvbuild.loading.bibtex import load_bibtex
+
     bib = load_bibtex(path, limits=limits)
     entries = [e.data for e in bib.entries]
     origins = [Origin(bib=e, bib_path=path) for e in bib.entries]
@@ -171,6 +175,8 @@ def expand_bibtex(source: YamlSource, allow: Sequence[Path] = (), *, limits: Lim
     items = data.get("publications") if isinstance(data, dict) else None
     if not isinstance(items, list) or not any(_include_path(i) for i in items):
         return ProfileSource(source, data, [Origin(yaml_index=i) for i in range(len(items or []))])
+    from cvbuild.loading.bibtex import load_bibtex
+
     problems: list[Problem] = []
     bib_warnings: list[Problem] = []
     files: dict[int, BibFile] = {}
