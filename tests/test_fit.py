@@ -325,10 +325,12 @@ def test_the_fitted_pdf_is_the_probe_that_chose_it(tmp_path: Path, monkeypatch: 
     from cvbuild.pipeline import RenderRequest, render
 
     compiled: list[str] = []
+    hinted: list[bool] = []
     original = typst_pdf._compile
 
     def counting(*args: object, **kwargs: object) -> object:
         compiled.append(str(kwargs.get("format")))
+        hinted.append(typst_pdf.ENTRIES_FIT_KEY in kwargs["sys_inputs"])  # type: ignore[operator]
         return original(*args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(typst_pdf, "_compile", counting)
@@ -336,10 +338,14 @@ def test_the_fitted_pdf_is_the_probe_that_chose_it(tmp_path: Path, monkeypatch: 
     render(RenderRequest(PROFILES / "onepage.yaml", formats=["pdf"], output=tmp_path / "a"), note=notes.append)
     assert compiled == ["pdf"] and notes == []
     compiled.clear()
+    hinted.clear()
     request = RenderRequest(PROFILES / "onepage.yaml", formats=["pdf"], theme="modern", output=tmp_path / "b")
     render(request, note=notes.append)
     assert notes and "fitted to 1 page" in notes[0]
     assert 2 <= len(compiled) <= 4, compiled  # the probes, and no compile after them
+    # no entry was longer than a page at the document's own setting: the tighter tries do not
+    # measure entries again, and the PDF is still byte for byte a plain render's (below)
+    assert hinted == [False] + [True] * (len(compiled) - 1), hinted
     fresh = tmp_path / "fresh.yaml"
     fitted = notes[0].split(": ", 1)[1]
     assert "font 10 → " in fitted
@@ -353,6 +359,28 @@ def test_the_fitted_pdf_is_the_probe_that_chose_it(tmp_path: Path, monkeypatch: 
     render(RenderRequest(fresh, formats=["pdf"], theme="modern", output=tmp_path / "c"))
     assert _pages(tmp_path / "b") == 1
     assert next((tmp_path / "b").glob("*.pdf")).read_bytes() == next((tmp_path / "c").glob("*.pdf")).read_bytes()
+
+
+def test_an_entry_longer_than_a_page_is_measured_in_every_try(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import cvbuild.targets.typst_pdf as typst_pdf
+
+    hinted: list[bool] = []
+    original = typst_pdf._compile
+
+    def recording(*args: object, **kwargs: object) -> object:
+        hinted.append(typst_pdf.ENTRIES_FIT_KEY in kwargs["sys_inputs"])  # type: ignore[operator]
+        return original(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(typst_pdf, "_compile", recording)
+    from cvbuild.pipeline import RenderRequest, render
+
+    profile = _resume_with(tmp_path, 75)  # one job longer than a page, about 2.2 pages in all
+    write(profile, profile.read_text(encoding="utf-8").replace("max_pages: 1", "max_pages: 2"))
+    notes: list[str] = []
+    render(RenderRequest(profile, formats=["pdf"], theme="modern", output=tmp_path / "out"), note=notes.append)
+    assert notes and "fitted to 2 pages" in notes[0], notes
+    assert len(hinted) >= 2 and not any(hinted), hinted
+    assert _pages(tmp_path / "out") == 2
 
 
 def test_weasyprint_lays_a_fitting_document_out_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
