@@ -405,6 +405,51 @@ def test_fonts_are_subset_opentype_and_cjk_only_when_needed(html_out: dict[tuple
     assert any(n.startswith("Inter") for n in names)
 
 
+def parser_reading(page: str) -> tuple[frozenset[str], frozenset[str]]:
+    """The page's text and the text inside code elements, as html.parser reads them."""
+    from html.parser import HTMLParser
+
+    class Collector(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__(convert_charrefs=True)
+            self.text: list[str] = []
+            self.code: list[str] = []
+            self.hidden = self.in_code = 0
+
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            self.hidden += tag in ("script", "style", "title")
+            self.in_code += tag in ("code", "kbd", "samp", "pre")
+
+        def handle_endtag(self, tag: str) -> None:
+            self.hidden -= tag in ("script", "style", "title") and self.hidden > 0
+            self.in_code -= tag in ("code", "kbd", "samp", "pre") and self.in_code > 0
+
+        def handle_data(self, data: str) -> None:
+            if not self.hidden:
+                self.text.append(data)
+                if self.in_code:
+                    self.code.append(data)
+
+    parser = Collector()
+    parser.feed(page)
+    parser.close()
+    return frozenset("".join(parser.text)), frozenset("".join(parser.code))
+
+
+def test_page_text_reads_pages_as_html_parser_does(html_out: dict[tuple[str, str], Path]) -> None:
+    """webfonts reads the page's characters with regular expressions; on every built-in theme's
+    pages they find what html.parser finds, so no glyph goes missing from a subset."""
+    from cvbuild.targets import webfonts
+
+    tricky = '<p title="a>b">x&amp;y<!-- <b>z</b> --><code>&lt;c&gt;</code><script>q</script> 1 < 2</p>'
+    pages = [tricky, *(p.read_text(encoding="utf-8") for f in html_out.values() for p in sorted(f.glob("*.html")))]
+    for page in pages:
+        text, code = parser_reading(page)
+        read = webfonts.page_text(page, "")
+        assert read.chars == webfonts.drawn_chars("".join(text)), page[:200]
+        assert read.code_chars == (code | webfonts.ASCII if code else frozenset())
+
+
 def test_subsets_keep_text_features_and_drop_hints() -> None:
     """Both sfnt flavours (CFF and glyf/loca): the characters asked for, the default layout
     features (kerning, ligatures) plus the requested ones, no hinting, and a font fontTools reads
