@@ -191,6 +191,7 @@ class _Builder:
         self.resolver: Any = None
         self.constructor: Any = None
         self.implicit: dict[str | None, list[tuple[Any, Any]]] = {}
+        self.resolved: dict[str, str] = {}  # plain scalar -> its tag, for this document's YAML version
         self.stack: list[_Open] = []
         self.anchors: dict[str, _Anchored] = {}
         self.open_anchors: set[str] = set()
@@ -244,6 +245,7 @@ class _Builder:
         self.resolver = VersionedResolver(version=getattr(event, "version", None) or (1, 2))
         self.constructor = SafeConstructor(loader=SimpleNamespace(_resolver=self.resolver))
         self.implicit = self.resolver.versioned_resolver
+        self.resolved = {}
 
     def start(self, event: Any, value: dict[str, Any] | list[Any], tags: set[str | None], kind: str) -> None:
         self.check_key_position(event, kind)
@@ -297,7 +299,10 @@ class _Builder:
         if len(text) > self.limits.field_chars:
             what = f"a value of {len(text):,} characters"
             raise self.fail(event, exceeded("field_chars", self.limits.field_chars, what))
-        self.count(event, 1, len(text))
+        self.nodes += 1  # self.count(event, 1, len(text)), inline: this runs for every value
+        self.chars += len(text)
+        if self.nodes > self.limits.yaml_nodes or self.chars > self.limits.yaml_chars:
+            self.count(event, 0, 0)
         tag = event.tag
         if tag is None or tag == "!":
             tag = self.resolve(text) if event.implicit[0] else _STR
@@ -319,20 +324,22 @@ class _Builder:
 
     def resolve(self, text: str) -> str:
         """The tag of a plain scalar: ruamel's own table for the document's YAML version, looked up
-        as ruamel's resolver does, without its per-call version lookup (a third of the load time)."""
-        table = self.implicit
-        for tag, regexp in [*table.get(text[:1], ()), *table.get(None, ())]:
-            if regexp.match(text):
-                return str(tag)
-        return _STR
+        as ruamel's resolver does, without its per-call version lookup (a third of the load time).
+        Answers are kept per document: names, venues and types repeat."""
+        tag = self.resolved.get(text)
+        if tag is None:
+            table = self.implicit
+            found = (str(t) for t, regexp in [*table.get(text[:1], ()), *table.get(None, ())] if regexp.match(text))
+            tag = self.resolved[text] = next(found, _STR)
+        return tag
 
     def construct(self, event: Any, tag: str, text: str) -> Any:
-        from ruamel.yaml.nodes import ScalarNode
-
         if tag not in _SCALAR_TAGS:
             raise self.fail(event, _tag_message(tag, "value"))
         if tag in (_STR, "tag:yaml.org,2002:timestamp"):
             return text
+        from ruamel.yaml.nodes import ScalarNode  # here, after the text fast path: most scalars are text
+
         node = ScalarNode(tag, text, event.start_mark, event.end_mark, event.style)
         try:
             return self.constructor.yaml_constructors[tag](self.constructor, node)
