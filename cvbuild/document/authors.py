@@ -162,21 +162,26 @@ def resolve_authors(
     corr_set = {" ".join(name_tokens(n)) for n in corresponding}
     out: list[Author] = []
     for raw in names:
-        name, eq, corr = strip_marks(raw)
-        if name.lower() in ETAL_WORDS:
+        read = _read_author(raw, keys)
+        if read is None:
             if not out or not out[-1].etal:
                 out.append(Author(name="et al.", etal=True))
             continue
-        key = " ".join(name_tokens(name))
+        shown, key, owner, eq, corr = read
         out.append(
-            Author(
-                name=display_name(name),
-                is_owner=is_owner(name, keys),
-                equal=eq or key in equal_set,
-                corresponding=corr or key in corr_set,
-            )
+            Author(name=shown, is_owner=owner, equal=eq or key in equal_set, corresponding=corr or key in corr_set)
         )
     return out
+
+
+@lru_cache(maxsize=4096)  # co-authors recur across a publication list
+def _read_author(raw: str, keys: OwnerKeys) -> tuple[str, str, bool, bool, bool] | None:
+    """(name as shown, matching key, is the owner, equal mark, corresponding mark) of a name as
+    written; None for "et al." and its kin."""
+    name, eq, corr = strip_marks(raw)
+    if name.lower() in ETAL_WORDS:
+        return None
+    return display_name(name), " ".join(name_tokens(name)), is_owner(name, keys), eq, corr
 
 
 def truncate(authors: list[Author], limit: int | None) -> list[Author]:

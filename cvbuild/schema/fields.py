@@ -100,6 +100,8 @@ Date = Annotated[
 
 ALLOWED_SCHEMES = ("http", "https", "mailto", "tel")
 _SCHEME_RE = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
+_SPACE_OR_CONTROL = re.compile(r"[\s\x00-\x1f]")  # \s is str.isspace(): every Unicode space
+_HOST = re.compile(r"^https?://[^/?#]+", re.I)
 
 
 def url_scheme(url: str) -> str | None:
@@ -112,7 +114,7 @@ def check_url(value: str) -> str:
     url = value.strip()
     if not url:
         raise PydanticCustomError("url_empty", "the link is empty")
-    if any(ch.isspace() for ch in url) or any(ord(ch) < 32 for ch in url):
+    if _SPACE_OR_CONTROL.search(url):
         raise PydanticCustomError("url_space", "a link may not contain spaces; encode them as %20")
     scheme = url_scheme(url)
     if scheme is None:
@@ -127,7 +129,7 @@ def check_url(value: str) -> str:
             "link scheme '{scheme}' is not allowed; use http, https, mailto or tel",
             {"scheme": scheme + ":"},
         )
-    if scheme in ("http", "https") and not re.match(r"^https?://[^/?#]+", url, re.I):
+    if scheme in ("http", "https") and not _HOST.match(url):
         raise PydanticCustomError("url_host", "'{url}' has no host name", {"url": url})
     return url
 
