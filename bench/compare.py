@@ -21,6 +21,7 @@ The ratio is the median of the per-pair ratios, cvbuild over RenderCV.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import random
 import re
@@ -106,14 +107,21 @@ def cvbuild_command() -> list[str]:
 
 
 def rendercv_env(packages: Path | None, work: Path) -> dict[str, str]:
-    """Typst (typst-kit) looks for downloaded packages in $XDG_CACHE_HOME/typst/packages before it
-    downloads; RenderCV sets only typst's package_path (its own bundled package), so a private
-    cache folder whose typst/packages is the given folder serves @preview/fontawesome offline."""
-    if packages is None:
-        return child_env({})
+    """RenderCV's processes get a private $XDG_CACHE_HOME (nothing lands in the user's cache).
+
+    Typst (typst-kit) looks for packages in typst's package_path, then in its cache,
+    $XDG_CACHE_HOME/typst/packages, before it downloads; RenderCV sets only package_path (to its
+    own bundled package), so a cache whose typst/packages is the given folder serves
+    @preview/fontawesome offline. RenderCV 2.8 also asks PyPI for its latest version in a
+    background thread unless $XDG_CACHE_HOME/rendercv/version_check.json is fresh: a fresh one,
+    naming no newer version, keeps the timed runs off the network."""
     cache = work / "xdg-cache"
     (cache / "typst").mkdir(parents=True)
-    (cache / "typst" / "packages").symlink_to(packages.resolve(), target_is_directory=True)
+    (cache / "rendercv").mkdir()
+    checked = {"last_check": time.time(), "latest_version": "0"}
+    (cache / "rendercv" / "version_check.json").write_text(json.dumps(checked), encoding="utf-8")
+    if packages is not None:
+        (cache / "typst" / "packages").symlink_to(packages.resolve(), target_is_directory=True)
     return child_env({"XDG_CACHE_HOME": str(cache)})
 
 
