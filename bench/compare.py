@@ -231,6 +231,18 @@ def row(pair: Pair) -> str:
     )
 
 
+def png_per_page(pdf: Pair, png: Pair) -> str:
+    """What the previews add, per page, for each side: a difference of two CPU medians (noisy)."""
+
+    def per_page(only: list[Sample], both: list[Sample], folder: Path) -> str:
+        pages = len(list(folder.glob("*.png")))
+        extra = statistics.median(s.cpu for s in both) - statistics.median(s.cpu for s in only)
+        return f"{1000 * extra / pages:.0f} ms ({pages} pages)" if pages else "no PNG written"
+
+    theirs = per_page(pdf.theirs, png.theirs, png.rendercv_out)
+    return f"RenderCV {theirs}, cvbuild {per_page(pdf.ours, png.ours, png.cvbuild_out)}"
+
+
 def compare(rendercv: str, packages: Path | None, runs: int, pubs: list[int], work: Path) -> None:
     env_rc, env_cv = rendercv_env(packages, work), child_env({})
     sample = new_sample(rendercv, work, env_rc)
@@ -240,7 +252,7 @@ def compare(rendercv: str, packages: Path | None, runs: int, pubs: list[int], wo
     sources = [(sample, "RenderCV's sample")] + [(with_publications(sample, n), f"{n} publications") for n in pubs]
     todo = [p for source, tag in sources for p in pairs(rendercv, source, imported(source), tag)]
     notes = [f"{p.label}: {measure(p, work, runs, env_rc, env_cv)}" for p in todo]
-    version = subprocess.run([rendercv, "--version"], capture_output=True, text=True).stdout.strip()
+    version = subprocess.run([rendercv, "--version"], env=env_rc, capture_output=True, text=True).stdout.strip()
     print(f"{version or 'RenderCV'} beside cvbuild; {runs} paired fresh runs each, medians; {os.cpu_count()} CPUs")
     print("content: RenderCV's files, imported with `cvbuild import rendercv` for cvbuild")
     print("times: wall / CPU (user+system of the process); ratio: median of per-pair cvbuild/RenderCV\n")
@@ -250,6 +262,10 @@ def compare(rendercv: str, packages: Path | None, runs: int, pubs: list[int], wo
         print(row(pair))
     print("\noutputs per case (after the warm-up run):")
     print("\n".join(f"- {note}" for note in notes))
+    print("\nPNG per page (CPU median of the PDF + PNG case minus that of PDF only, over the PNG files):")
+    for i in range(0, len(todo), len(CASES)):
+        pdf, png = todo[i], todo[i + 1]
+        print(f"- {pdf.label.split(':')[0]}: {png_per_page(pdf, png)}")
 
 
 def main(argv: list[str] | None = None) -> int:
