@@ -203,9 +203,9 @@ def search(start: Setting, floor: Setting, max_pages: int, probe: Probe) -> Fit:
             b = before(guess)
             least = estimate(steps[lo], steps[b], seen[lo], MAX_GAP_SHARE) * seen[lo].text_at_least / seen[lo].used
             if knobs[b] == 0 and least > max_pages + SURELY_OVER:
-                sure = before(guess)
+                sure = b
             else:
-                guess = before(guess)
+                guess = b
         seen[guess], tried = probe(steps[guess]), guess
         if seen[guess].pages <= max_pages:
             hi = guess
