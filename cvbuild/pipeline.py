@@ -97,9 +97,16 @@ def documents_to_render(profile: Profile, name: str | None) -> list[tuple[str, D
 
 
 def build_for(
-    profile: Profile, name: str, spec: DocumentSpec, request: RenderRequest, day: _dt.date, photo: Any = None
+    profile: Profile,
+    name: str,
+    spec: DocumentSpec,
+    request: RenderRequest,
+    day: _dt.date,
+    photo: Any = None,
+    cache: dict[Any, Any] | None = None,
 ) -> tuple[Any, Any]:
-    """(Theme, Document) for one variant: theme defaults < document spec < --set."""
+    """(Theme, Document) for one variant: theme defaults < document spec < --set. `cache`: what
+    `watch` keeps between builds (the installed themes' entry points)."""
     from cvbuild.document.build import BuildOptions, build_document
     from cvbuild.document.publications import PublicationView
     from cvbuild.themes.options import check_style_options
@@ -107,10 +114,10 @@ def build_for(
 
     profile_dir = request.profile.resolve().parent
     if request.theme:  # typed on the command line: a path starts at the working folder
-        theme = load_theme(request.theme, profile_dir)
+        theme = load_theme(request.theme, profile_dir, cache=cache)
     else:  # from the profile: a path starts at, and stays inside, the profile's folder
         allowed = [profile_dir, *request.allow_paths]
-        theme = load_theme(spec.theme or DEFAULT_THEME, profile_dir, base=profile_dir, allowed=allowed)
+        theme = load_theme(spec.theme or DEFAULT_THEME, profile_dir, base=profile_dir, allowed=allowed, cache=cache)
     options = theme.resolve_options(spec.options, source=f"documents.{name}.options")
     check_style_options(options, source=f"documents.{name}.options")
     options = theme.resolve_options(options, request.sets)
@@ -188,7 +195,7 @@ def render_outputs(
     cache = {} if cache is None else cache  # engines keep compilers here
     for name, spec in docs:
         try:
-            theme, doc = build_for(profile, name, spec, request, day, photo)
+            theme, doc = build_for(profile, name, spec, request, day, photo, cache)
         except InputError as exc:
             raise locate_in_profile(exc, source, name, spec, request) from None
         formats = list(request.formats or spec.formats or _theme_formats(theme))

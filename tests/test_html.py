@@ -597,3 +597,26 @@ def test_every_base_css_of_the_chain_is_inlined_root_first(tmp_path: Path) -> No
     sidebar = html.index(".sidebar .masthead { grid-area: head; }")  # themes/sidebar/base.css
     assert shared < sidebar < html.index(".child-rule")
     assert html.count(".citation a { white-space: nowrap; }") == 1
+
+
+def test_font_subsets_kept_in_the_cache_follow_the_font_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`watch` keeps each face's subset; a font file replaced by another is subset again, and a
+    file written in the last seconds is never kept (its stamp could hide a second write)."""
+    from cvbuild.targets import html, webfonts
+    from cvbuild.themes.theme import builtin_themes_dir
+
+    fonts = builtin_themes_dir() / "base" / "fonts"
+    font = tmp_path / "Face-Regular.otf"
+    font.write_bytes((fonts / "Inter-Regular.otf").read_bytes())
+    face = webfonts.Face(font, "Face", 400, False)
+    part = webfonts.Part("cvbuild-main", (face,), frozenset("Ada Lovelace"))
+    cache: dict[object, object] = {}
+    first = html.font_faces([part], cache)
+    assert cache["html.font_faces"] == {}  # just written: not kept
+    monkeypatch.setattr(html, "SETTLED_NS", 0)
+    assert html.font_faces([part], cache) == first
+    assert len(cache["html.font_faces"]) == 1  # type: ignore[arg-type]
+    font.write_bytes((fonts / "LinLibertine_R.otf").read_bytes())  # another font under the same name
+    second = html.font_faces([part], cache)
+    assert second != first
+    assert second == html.font_faces([part], {}) == webfonts.font_face_css([part])

@@ -82,3 +82,39 @@ def test_style_options_are_checked_once_for_every_target(tmp_path: Path, fmt: st
     assert result.returncode == 2, result.stderr
     assert result.stderr.startswith(f"error: --set: theme option {option.split('=')[0]}=")
     assert not (tmp_path / "o").exists()
+
+
+def _install(site: Path, dist: str, name: str, package: str) -> None:
+    """A package with a `cvbuild.themes` entry point, installed the way pip leaves it."""
+    write(site / package / "__init__.py", "")
+    write(site / package / "theme.toml", f'name = "{name}"\nextends = "classic"\n')
+    write(site / f"{dist}-1.0.dist-info" / "METADATA", f"Metadata-Version: 2.1\nName: {dist}\nVersion: 1.0\n")
+    write(site / f"{dist}-1.0.dist-info" / "entry_points.txt", f"[cvbuild.themes]\n{name} = {package}\n")
+
+
+def test_installed_themes_kept_by_watch_until_a_package_is_installed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`watch` keeps the entry-point scan, but a package installed meanwhile is seen at once."""
+    import sys
+
+    from cvbuild.themes.theme import INSTALLED_CACHE_KEY, installed_themes
+
+    site = tmp_path / "site"
+    site.mkdir()
+    monkeypatch.syspath_prepend(str(site))
+    cache: dict[object, object] = {}
+    assert "shiny" not in installed_themes(cache)
+    assert INSTALLED_CACHE_KEY in cache
+    before = installed_themes(cache)
+    assert installed_themes(cache) is before  # nothing changed on sys.path: the kept scan
+    _install(site, "cvbuild_shiny", "shiny", "shiny_theme")
+    assert installed_themes(cache)["shiny"] == site / "shiny_theme"
+    assert load_theme("shiny", cache=cache).chain[0] == site / "shiny_theme"
+    assert installed_themes(cache) == installed_themes() == {**before, "shiny": site / "shiny_theme"}
+    # removed again (pip uninstall): gone from the kept answer too
+    import shutil
+
+    shutil.rmtree(site / "cvbuild_shiny-1.0.dist-info")
+    assert "shiny" not in installed_themes(cache)
+    assert str(site) in sys.path

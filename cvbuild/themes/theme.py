@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
@@ -118,6 +119,35 @@ def builtin_themes_dir() -> Path:
     return Path(__file__).resolve().parents[2] / "themes"
 
 
+def installed_themes(cache: dict[Any, Any] | None = None) -> dict[str, Path]:
+    """Themes from installed packages. Reading every package's entry points costs ~10 ms, so
+    `watch` (which passes its `cache`) keeps the answer while no folder on `sys.path` changed:
+    installing, upgrading or removing a package adds or removes its `.dist-info` folder there,
+    which changes the folder's mtime (the import system's own path cache relies on the same).
+    Only the name -> folder map is kept; the theme's files are read again on every build."""
+    if cache is None:
+        return _entry_point_dirs()
+    stamp = _path_stamp()
+    kept = cache.get(INSTALLED_CACHE_KEY)
+    if kept is None or kept[0] != stamp:
+        kept = cache[INSTALLED_CACHE_KEY] = (stamp, _entry_point_dirs())
+    found: dict[str, Path] = kept[1]
+    return found
+
+
+INSTALLED_CACHE_KEY = "themes.installed"
+
+
+def _path_stamp() -> tuple[tuple[str, int], ...]:
+    stamp = []
+    for entry in sys.path:
+        try:
+            stamp.append((entry, os.stat(entry or ".").st_mtime_ns))
+        except (OSError, ValueError):
+            stamp.append((entry, -1))
+    return tuple(stamp)
+
+
 def _entry_point_dirs() -> dict[str, Path]:
     """Themes from installed packages; a name two packages claim is refused, not guessed."""
     from importlib.metadata import entry_points
@@ -152,11 +182,11 @@ def local_themes_dir(profile_dir: Path | None) -> Path | None:
     return None
 
 
-def _candidates(name: str, profile_dir: Path | None) -> Iterable[Path]:
+def _candidates(name: str, profile_dir: Path | None, cache: dict[Any, Any] | None = None) -> Iterable[Path]:
     local = local_themes_dir(profile_dir)
     if local is not None:
         yield local / name
-    ep = _entry_point_dirs().get(name)
+    ep = installed_themes(cache).get(name)
     if ep is not None:
         yield ep
     yield builtin_themes_dir() / name
@@ -168,6 +198,7 @@ def locate_theme(
     *,
     base: Path | None = None,
     allowed: Sequence[Path] | None = None,
+    cache: dict[Any, Any] | None = None,
 ) -> Path:
     """An explicit path wins; otherwise the name is looked up in order.
 
@@ -178,7 +209,7 @@ def locate_theme(
         if not _is_theme(folder):
             raise InputError(f"{name_or_path}: not a theme folder (no {MANIFEST} inside)")
         return _checked(folder, allowed)
-    for folder in _candidates(name_or_path, profile_dir):
+    for folder in _candidates(name_or_path, profile_dir, cache):
         if _is_theme(folder):
             return _checked(folder, allowed) if folder.parent == local_themes_dir(profile_dir) else folder
     import difflib
@@ -227,11 +258,13 @@ def load_theme(
     *,
     base: Path | None = None,
     allowed: Sequence[Path] | None = None,
+    cache: dict[Any, Any] | None = None,
 ) -> Theme:
     """Load a theme and its `extends` chain, merging options child-over-parent.
 
-    A problem in a theme.toml names that file, so a parent's mistake is never blamed on its child."""
-    folder = locate_theme(name_or_path, profile_dir, base=base, allowed=allowed)
+    A problem in a theme.toml names that file, so a parent's mistake is never blamed on its child.
+    `cache`: see `installed_themes`."""
+    folder = locate_theme(name_or_path, profile_dir, base=base, allowed=allowed, cache=cache)
     chain: list[Path] = []
     manifests: list[dict[str, Any]] = []
     while True:
@@ -244,7 +277,7 @@ def load_theme(
         if not parent:
             break
         try:
-            folder = _parent_dir(str(parent), folder, profile_dir, allowed)
+            folder = _parent_dir(str(parent), folder, profile_dir, allowed, cache)
         except InputError as exc:
             if exc.problems:
                 raise
@@ -276,13 +309,15 @@ def load_theme(
     )
 
 
-def _parent_dir(name: str, child: Path, profile_dir: Path | None, allowed: Sequence[Path] | None) -> Path:
+def _parent_dir(
+    name: str, child: Path, profile_dir: Path | None, allowed: Sequence[Path] | None, cache: dict[Any, Any] | None
+) -> Path:
     """A parent is looked up beside the child first, so a theme folder can carry its own base;
     a path in `extends` starts at the child's folder."""
     sibling = child.parent / name
     if "/" not in name and _is_theme(sibling):
         return sibling
-    return locate_theme(name, profile_dir, base=child, allowed=allowed)
+    return locate_theme(name, profile_dir, base=child, allowed=allowed, cache=cache)
 
 
 def _theme_folders(parent: Path | None) -> list[Path]:
