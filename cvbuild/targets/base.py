@@ -20,12 +20,13 @@ FORMATS: dict[str, dict[str, str]] = {
     "md": {"jinja": "cvbuild.targets.markdown"},
     "html": {"jinja": "cvbuild.targets.html"},
     "pdf": {"typst": "cvbuild.targets.typst_pdf", "weasyprint": "cvbuild.targets.weasyprint_pdf"},
-    "png": {"typst": "cvbuild.targets.typst_pdf"},
+    "png": {"typst": "cvbuild.targets.png"},
 }
 DEFAULT_ENGINE = {"txt": "jinja", "md": "jinja", "html": "jinja", "pdf": "typst", "png": "typst"}
-# Engines that release the GIL while they compile: they run in a worker thread, beside the
-# targets written in Python, so `-f pdf,html,txt,md,png` uses both cores of a laptop.
-THREADED = {"cvbuild.targets.typst_pdf"}
+# Engines that release the GIL while they work (Typst; PDFium, called through ctypes): they run
+# in a worker thread, beside the targets written in Python, so `-f pdf,html,txt,md,png` uses
+# both cores of a laptop.
+THREADED = {"cvbuild.targets.typst_pdf", "cvbuild.targets.png"}
 # Typeset formats get curly quotes; txt and md keep what the user typed.
 TYPESET = frozenset({"html", "pdf", "png"})
 

@@ -1,4 +1,4 @@
-"""PDF and PNG through Typst, in-process.
+"""PDF through Typst, in-process (the PNG previews are drawn from this PDF: targets/png.py).
 
 The theme's `cv.typ` receives the whole Document as JSON in `sys.inputs.cvbuild` and lays it
 out; no user text ever becomes Typst source. The compiler sees only the theme's fonts (never
@@ -27,7 +27,6 @@ from cvbuild.themes import fonts
 
 TEMPLATE = "cv.typ"
 PACKAGES = "packages"  # <theme>/packages/<namespace>/<name>/<version>/, e.g. @local/cvbuild:1.0.0
-PNG_PPI = 150
 INPUT_KEY = "cvbuild"
 PHOTO_KEY = "cvbuild_photo"
 ENTRIES_FIT_KEY = "cvbuild_entries_fit"  # see probe_layout
@@ -37,12 +36,12 @@ _PACKAGE_SPEC = re.compile(r"""["']@([a-z0-9_-]+)/([a-z0-9_-]+):(\d+\.\d+\.\d+)[
 _DIAG_LOCATION = re.compile(r"┌─ (\S+?):(\d+):(\d+)")  # typst-py counts columns from 0; editors from 1
 
 # Compilers and "already checked" marks live in ctx.cache, which one pipeline run shares across
-# its formats: Typst memoizes layout, so `-f pdf,png` lays out once, and the font check and
-# Typst's warnings happen once per Document.
+# its formats: the font check and Typst's warnings happen once per Document, and the PNG
+# previews are drawn from the PDF the pdf target made (`pdf_for`).
 
 
 def render(fmt: str, doc: Document, ctx: RenderContext) -> list[Artifact]:
-    """`pdf` gives one artifact; `png` one per page, at 150 dpi."""
+    """The PDF, as one artifact."""
     template = _template(ctx)
     data = document_json(doc)
     packages = _package_dir(ctx)
@@ -56,7 +55,7 @@ def render(fmt: str, doc: Document, ctx: RenderContext) -> list[Artifact]:
         check_packages([template.parent, *([packages] if packages else [])], packages)
         check_fonts = partial(_warn_uncovered, data, fonts.font_files(ctx.theme), ctx)
     compiler = _compiler(template, ctx, packages)
-    warn = ctx.warn if first else _quiet  # Typst warns alike for pdf and png: say it once
+    warn = ctx.warn if first else _quiet  # say Typst's warnings once per Document
     inputs = _inputs(doc, data)
     if fmt == "pdf":
         probed = take_probe(ctx, "typst", _probe_key(ctx, template, inputs))  # fitting made this very PDF
@@ -66,19 +65,36 @@ def render(fmt: str, doc: Document, ctx: RenderContext) -> list[Artifact]:
                 check_fonts()
             _report(warnings, template, ctx, warn)
             checked.add(key)
-            return [Artifact(".pdf", pdf, pages=count_pages(pdf), layout=layout)]
-    options: dict[str, Any] = {"sys_inputs": inputs, "format": fmt}
-    if fmt == "png":
-        options["ppi"] = PNG_PPI
+            return _handed(doc, ctx, Artifact(".pdf", pdf, pages=count_pages(pdf), layout=layout))
     said: list[str] = []
-    result = alongside(partial(_compile, compiler, template, ctx, said.append, **options), check_fonts)
+    compile_pdf = partial(_compile, compiler, template, ctx, said.append, sys_inputs=inputs, format="pdf")
+    result = alongside(compile_pdf, check_fonts)
     for message in said:
         warn(message)
     checked.add(key)
-    if fmt == "png":
-        pages = result if isinstance(result, list) else [result]
-        return [Artifact(f"-{i}.png", page) for i, page in enumerate(pages, start=1)]
-    return [Artifact(".pdf", result, pages=count_pages(result), layout=_layout(compiler, doc, result))]
+    return _handed(doc, ctx, Artifact(".pdf", result, pages=count_pages(result), layout=_layout(compiler, doc, result)))
+
+
+_HANDOFF = "typst.pdf"  # ctx.cache slot: the last PDF made, for the PNG previews of the same run
+
+
+def _handed(doc: Document, ctx: RenderContext, pdf: Artifact) -> list[Artifact]:
+    """Keep `pdf` for `pdf_for`; the slot holds `doc` itself, so only this very Document (one
+    run's) can match it, never a later one that happens to reuse its id."""
+    ctx.cache[_HANDOFF] = (doc, ctx.theme, ctx.today, pdf.data)
+    return [pdf]
+
+
+def pdf_for(doc: Document, ctx: RenderContext) -> bytes:
+    """The PDF of `doc`: the one the pdf target made just before in this run, else a new one
+    (which warns as the pdf target would, once per Document)."""
+    slot = ctx.cache.pop(_HANDOFF, None)
+    if slot is not None and slot[0] is doc and slot[1] is ctx.theme and slot[2] == ctx.today:
+        data: bytes = slot[3]
+        return data
+    pdf = render("pdf", doc, ctx)[0].data
+    ctx.cache.pop(_HANDOFF, None)
+    return pdf
 
 
 def alongside(work: Callable[[], T], check: Callable[[], None] | None) -> T:
