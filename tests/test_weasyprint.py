@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import ClassVar
 
 import pytest
-from conftest import EXAMPLE, RESUME, documents, output_for, pdf_text, run_cli, write
+from conftest import EXAMPLE, RESUME, ROOT, documents, output_for, pdf_text, run_cli, write
 from conftest import squash as norm
 from pypdf import PdfReader
 from test_html import THEMES, expected_strings
@@ -421,3 +421,26 @@ def test_weasyprint_imports_without_library_searches() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
     assert out[0] == "0"  # no ldconfig, gcc or ld
     assert int(out[1]) > 14000  # Pango answers: the library loaded
+
+
+def test_embedded_fonts_reach_weasyprint_through_the_fetcher(tree: dict[str, Path]) -> None:
+    """The engine swaps each data: URL face for a short URL its fetcher serves from memory: the
+    same bytes, without WeasyPrint tokenizing 250 KB of base64. A theme's broken data: URL is
+    left for WeasyPrint to judge."""
+    import base64
+
+    from cvbuild.targets.weasyprint_pdf import make_fetcher
+    from cvbuild.targets.webfonts import detach_fonts, face_css, read_faces
+
+    face = read_faces([ROOT / "themes" / "base" / "fonts" / "DejaVuSansMono.ttf"])[0]
+    data = b"\x00\x01\x00\x00" + bytes(range(256)) * 3
+    broken = "url(data:font/otf;base64,abc)"
+    page = f"<style>{face_css('cv-mono', face, data)}\nh1{{background:{broken}}}</style><h1>x</h1>"
+    short, fonts = detach_fonts(page)
+    assert list(fonts) == ["cvbuild-font:0"] and fonts["cvbuild-font:0"] == data
+    assert base64.b64encode(data).decode() not in short and "url(cvbuild-font:0)" in short
+    assert broken in short and short.endswith("<h1>x</h1>")
+    fetcher = make_fetcher(roots(tree), [].append, fonts)
+    assert fetcher("cvbuild-font:0").read() == data
+    with pytest.raises(FetchRefused):
+        fetcher("cvbuild-font:1")  # nothing else of that scheme loads

@@ -10,6 +10,7 @@ deterministic, so a page always embeds the same bytes.
 from __future__ import annotations
 
 import base64
+import binascii
 import html
 import re
 from collections.abc import Iterable, Sequence
@@ -218,3 +219,28 @@ def font_face_css(parts: Sequence[Part]) -> str:
         for part in parts
         for face in part.faces
     )
+
+
+# ---- the WeasyPrint engine ----------------------------------------------------------------
+
+# An embedded face as `face_css` writes it. Base64 holds no `)`, so a match ends at its URL.
+_EMBEDDED = re.compile(r"url\(data:(font/(?:otf|ttf));base64,([A-Za-z0-9+/=]*)\)")
+FONT_SCHEME = "cvbuild-font"
+
+
+def detach_fonts(page: str) -> tuple[str, dict[str, bytes]]:
+    """The page with each embedded face replaced by a short `cvbuild-font:N` URL, and the bytes
+    each URL stands for. WeasyPrint's HTML and CSS tokenizers walk a data: URL a character at a
+    time (~0.3 s for a page's 250 KB of fonts); a fetcher hands over the same bytes at once."""
+    fonts: dict[str, bytes] = {}
+
+    def swap(match: re.Match[str]) -> str:
+        try:
+            data = base64.b64decode(match[2])
+        except binascii.Error:  # not cvbuild's (a theme's own, broken): WeasyPrint judges it
+            return match[0]
+        url = f"{FONT_SCHEME}:{len(fonts)}"
+        fonts[url] = data
+        return f"url({url})"
+
+    return _EMBEDDED.sub(swap, page), fonts
