@@ -1,6 +1,7 @@
 """cvbuild beside RenderCV on the same content: fresh processes, paired runs, medians.
 
     python bench/compare.py [--rendercv PATH] [--typst-packages DIR] [--runs 5] [--pubs N ...]
+                            [--cases pdf png md all]
 
 RenderCV is never a dependency of cvbuild. Point --rendercv (or $RENDERCV) at its executable,
 for example one installed in a separate virtual environment. RenderCV's Typst templates import
@@ -46,6 +47,7 @@ CASES: tuple[tuple[str, list[str], str], ...] = (
     ("Markdown + HTML", ["-notyp"], "md,html"),
     ("every output", [], "pdf,html,txt,md,png"),
 )
+CASE_KEYS = ("pdf", "png", "md", "all")  # --cases picks some of CASES by these names
 
 
 class Skip(Exception):
@@ -175,9 +177,11 @@ def imported(rendercv_yaml: Path) -> Path:
     return path
 
 
-def pairs(rendercv: str, source: Path, profile: Path, tag: str) -> list[Pair]:
+def pairs(rendercv: str, source: Path, profile: Path, tag: str, cases: list[str] | None = None) -> list[Pair]:
     made = []
     for i, (label, flags, formats) in enumerate(CASES):
+        if cases is not None and CASE_KEYS[i] not in cases:
+            continue
         out_rc, out_cv = source.parent / f"rc-{source.stem}-{i}", source.parent / f"cv-{source.stem}-{i}"
         made.append(
             Pair(
@@ -243,14 +247,16 @@ def png_per_page(pdf: Pair, png: Pair) -> str:
     return f"RenderCV {theirs}, cvbuild {per_page(pdf.ours, png.ours, png.cvbuild_out)}"
 
 
-def compare(rendercv: str, packages: Path | None, runs: int, pubs: list[int], work: Path) -> None:
+def compare(
+    rendercv: str, packages: Path | None, runs: int, pubs: list[int], work: Path, cases: list[str] | None = None
+) -> None:
     env_rc, env_cv = rendercv_env(packages, work), child_env({})
     sample = new_sample(rendercv, work, env_rc)
     probe = run_once([rendercv, "render", sample.name, "-o", str(work / "probe"), "-q"], work, env_rc)
     if isinstance(probe, str):  # before any cvbuild work: a missing Typst package shows here
         raise Skip(f"RenderCV cannot render here, so there is nothing to compare: {probe}")
     sources = [(sample, "RenderCV's sample")] + [(with_publications(sample, n), f"{n} publications") for n in pubs]
-    todo = [p for source, tag in sources for p in pairs(rendercv, source, imported(source), tag)]
+    todo = [p for source, tag in sources for p in pairs(rendercv, source, imported(source), tag, cases)]
     notes = [f"{p.label}: {measure(p, work, runs, env_rc, env_cv)}" for p in todo]
     version = subprocess.run([rendercv, "--version"], env=env_rc, capture_output=True, text=True).stdout.strip()
     print(f"{version or 'RenderCV'} beside cvbuild; {runs} paired fresh runs each, medians; {os.cpu_count()} CPUs")
@@ -262,10 +268,15 @@ def compare(rendercv: str, packages: Path | None, runs: int, pubs: list[int], wo
         print(row(pair))
     print("\noutputs per case (after the warm-up run):")
     print("\n".join(f"- {note}" for note in notes))
-    print("\nPNG per page (CPU median of the PDF + PNG case minus that of PDF only, over the PNG files):")
-    for i in range(0, len(todo), len(CASES)):
-        pdf, png = todo[i], todo[i + 1]
-        print(f"- {pdf.label.split(':')[0]}: {png_per_page(pdf, png)}")
+    by_label = {p.label: p for p in todo}
+    pdf_png = [
+        (p, by_label.get(p.label.replace(CASES[0][0], CASES[1][0]))) for p in todo if p.label.endswith(CASES[0][0])
+    ]
+    if any(png for _, png in pdf_png):
+        print("\nPNG per page (CPU median of the PDF + PNG case minus that of PDF only, over the PNG files):")
+    for pdf, png in pdf_png:
+        if png is not None:
+            print(f"- {pdf.label.split(':')[0]}: {png_per_page(pdf, png)}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -279,6 +290,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--pubs", type=int, nargs="*", default=[], help="also the sample with N publications")
+    parser.add_argument(
+        "--cases",
+        nargs="+",
+        choices=CASE_KEYS,
+        help="only these cases: pdf (PDF only), png (PDF + PNG), md (Markdown + HTML), all (every output)",
+    )
     opts = parser.parse_args(argv)
     rendercv = find_rendercv(opts.rendercv)
     if rendercv is None:
@@ -289,7 +306,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     work = Path(tempfile.mkdtemp(prefix="cvbuild-compare-"))
     try:
-        compare(rendercv, opts.typst_packages, opts.runs, opts.pubs, work)
+        compare(rendercv, opts.typst_packages, opts.runs, opts.pubs, work, opts.cases)
     except Skip as reason:
         hint = "" if opts.typst_packages else " (offline? pass --typst-packages DIR, see bench/README.md)"
         print(f"{reason}{hint}")
