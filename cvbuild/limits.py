@@ -36,6 +36,9 @@ class Limits:
     bib_macro_chars: int = 1_000_000
     """Characters of all @string macros of a .bib file after expansion (chained doublings)."""
 
+    png_page_pixels: int = 100_000_000
+    """Pixels of one PNG preview page (3 bytes each): an A4 page at 150 ppi has 2.2 million."""
+
 
 DEFAULT_LIMITS = Limits()
 

@@ -143,3 +143,18 @@ def test_render_writes_pages_through_the_cli(tmp_path: Path) -> None:
     names = sorted(p.name for p in tmp_path.iterdir())
     assert names and all(n.endswith(".png") for n in names)
     assert decode((tmp_path / names[0]).read_bytes()).mode == "RGB"
+
+
+def test_a_theme_page_too_large_for_a_preview_is_refused(tmp_path: Path) -> None:
+    from conftest import run_cli, write
+
+    profile = write(tmp_path / "p.yaml", "name: Ada Example\n")
+    theme = tmp_path / "themes" / "huge"
+    write(theme / "theme.toml", 'name = "huge"\nextends = "classic"\n')
+    write(theme / "cv.typ", "#set page(width: 500cm, height: 500cm)\nHello\n")
+    out = tmp_path / "out"
+    result = run_cli("render", profile, "--theme", "huge", "-f", "pdf,png", "-o", out, cwd=tmp_path)
+    assert result.returncode == 2, result.stderr
+    assert "cv.typ: a page of 29,528 x 29,528 pixels at 150 ppi exceeds the limit png_page_pixels" in result.stderr
+    assert "Traceback" not in result.stderr and not out.exists()
+    assert run_cli("render", profile, "--theme", "huge", "-f", "pdf", "-o", out, cwd=tmp_path).returncode == 0

@@ -17,7 +17,8 @@ from typing import Any
 
 from cvbuild.document.model import Document
 from cvbuild.errors import RenderError
-from cvbuild.targets.base import Artifact, RenderContext
+from cvbuild.limits import DEFAULT_LIMITS, exceeded
+from cvbuild.targets.base import Artifact, RenderContext, theme_failure
 
 PNG_PPI = 150
 # ISA-L levels run 0-3; 1 gives files ~20% larger than zlib's level 6 at a fifth of zlib's level 1 time.
@@ -31,7 +32,15 @@ def render(fmt: str, doc: Document, ctx: RenderContext) -> list[Artifact]:
     from cvbuild.targets import typst_pdf
 
     pdf = typst_pdf.pdf_for(doc, ctx)
-    return [Artifact(f"-{i}.png", page) for i, page in enumerate(rasterise(pdf, PNG_PPI), start=1)]
+    try:
+        pages = list(rasterise(pdf, PNG_PPI))
+    except PageTooLarge as exc:  # the page size is the theme's
+        raise theme_failure(ctx.theme, f"{ctx.theme.find(typst_pdf.TEMPLATE)}: {exc}") from None
+    return [Artifact(f"-{i}.png", page) for i, page in enumerate(pages, start=1)]
+
+
+class PageTooLarge(RenderError):
+    """A page with more pixels than the limit png_page_pixels."""
 
 
 def rasterise(pdf: bytes, ppi: int) -> Iterator[bytes]:
@@ -62,8 +71,9 @@ def _draw(lib: Any, page: int, ppi: int) -> bytes:
 
     width = max(1, math.ceil(lib.FPDF_GetPageWidthF(page) * ppi / 72))
     height = max(1, math.ceil(lib.FPDF_GetPageHeightF(page) * ppi / 72))
-    if width * height > MAX_PIXELS:
-        raise RenderError(f"a page of {width}x{height} pixels is too large for a PNG preview")
+    if width * height > DEFAULT_LIMITS.png_page_pixels:
+        what = f"a page of {width:,} x {height:,} pixels at {ppi} ppi"
+        raise PageTooLarge(exceeded("png_page_pixels", DEFAULT_LIMITS.png_page_pixels, what))
     stride = width * 3 + 1
     rows = bytearray(stride * height + 1)
     buffer = (ctypes.c_ubyte * (stride * height)).from_buffer(rows, 1)
@@ -80,7 +90,6 @@ def _draw(lib: Any, page: int, ppi: int) -> bytes:
     return png_bytes(width, height, memoryview(rows)[: stride * height], ppi)
 
 
-MAX_PIXELS = 100_000_000  # a page of 1.7 m x 1.7 m at 150 ppi: far beyond any CV, 300 MB of pixels
 _BGR = 2  # FPDFBitmap_BGR; with FPDF_REVERSE_BYTE_ORDER, PDFium writes red, green, blue
 _REVERSE_BYTE_ORDER = 0x10
 
