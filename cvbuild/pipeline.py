@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as _dt
 import os
-import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -263,14 +262,20 @@ def locate_in_profile(
 # A word this long fills a line; PDF and HTML break it where they must (Typst: lib.typ's setup;
 # HTML: overflow-wrap in base.css); the text and Markdown outputs keep it whole, to copy.
 LONG_WORD = 80
-_LONG_WORD = re.compile(r'[^\s"\\]{' + str(LONG_WORD) + ",}")
+
+
+def long_words(document_json: str) -> list[str]:
+    """The runs of at least LONG_WORD characters that are neither white space nor JSON quotes or
+    escapes, as `re.findall(r'[^\\s"\\\\]{80,}')` finds them (a test holds the two equal), at a third
+    of its time: that pattern tries every position of the ~1.4 MB of 1,000 publications."""
+    return [w for w in document_json.replace('"', " ").replace("\\", " ").split() if len(w) >= LONG_WORD]
 
 
 def long_word_warnings(document_json: str) -> list[str]:
     """Warnings for words longer than a line (URLs aside, which are link targets)."""
     words = [
         w
-        for w in _LONG_WORD.findall(document_json)
+        for w in long_words(document_json)
         # JSON's own punctuation between values (`:[[],[],…]`) holds no letter: not a word
         if any(c.isalpha() for c in w) and "://" not in w and not w.startswith(("mailto:", "tel:"))
     ]

@@ -163,3 +163,36 @@ def test_console_script_does_not_import_typer_for_help() -> None:
     env = {k: v for k, v in os.environ.items() if k != "COLUMNS"} | {"COLUMNS": "100"}
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
     assert result.stdout.endswith("[]\n"), result.stdout[-200:]
+
+
+def test_render_from_the_console_script_never_imports_importlib_metadata(tmp_path: Path) -> None:
+    """pydantic's plugin loader is stood in for (every plugin is off) and themes' entry points are
+    read without importlib.metadata: ~25 ms of imports (email, zipfile, csv) a render skips."""
+    code = (
+        "import sys; from cvbuild.cli import entry; entry._exit_now = lambda: None; "
+        f"sys.argv[:] = ['cvbuild', 'render', {str(EXAMPLE)!r}, '-d', 'cv', '-f', 'pdf,html', "
+        f"'-o', {str(tmp_path)!r}]; "
+        "from cvbuild.cli.script import main; main(); "
+        "import gc; print(sorted(m for m in ('importlib.metadata', 'email') if m in sys.modules), gc.isenabled())"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "PYDANTIC_DISABLE_PLUGINS"}
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.endswith("[] False\n"), result.stdout[-200:]
+    assert sorted(p.suffix for p in tmp_path.iterdir()) == [".html", ".pdf"]
+
+
+@pytest.mark.parametrize("value", ["__all__", "1", "true"])
+def test_stood_in_plugin_loader_answers_as_pydantics_own(value: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The stand-in is used only for the values with which pydantic's own loader returns ()."""
+    from pydantic.plugin import _loader
+
+    from cvbuild.cli.script import ALL_PLUGINS_OFF
+
+    assert value in ALL_PLUGINS_OFF
+    monkeypatch.setenv("PYDANTIC_DISABLE_PLUGINS", value)
+    assert tuple(_loader.get_plugins()) == ()
+    monkeypatch.setenv("PYDANTIC_DISABLE_PLUGINS", "some_plugin")  # one plugin off: the real loader runs
+    code = "from cvbuild.cli.script import skip_plugin_loader as s; import sys; s(); "
+    code += "print('pydantic.plugin._loader' in sys.modules)"
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout == "False\n"

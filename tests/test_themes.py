@@ -118,3 +118,23 @@ def test_installed_themes_kept_by_watch_until_a_package_is_installed(
     shutil.rmtree(site / "cvbuild_shiny-1.0.dist-info")
     assert "shiny" not in installed_themes(cache)
     assert str(site) in sys.path
+
+
+def test_entry_points_read_as_importlib_metadata_reads_them(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """cvbuild reads entry points without importing importlib.metadata: every group of every
+    installed package (and a shadowed duplicate) must come out as importlib.metadata gives it."""
+    from importlib import metadata
+
+    from cvbuild.themes.theme import entry_points
+
+    site, later = tmp_path / "site", tmp_path / "later"
+    _install(site, "Cvbuild.Shiny", "shiny", "shiny_theme")
+    _install(later, "cvbuild_shiny", "shiny", "other_theme")  # the same distribution, later on the path
+    write(site / "odd-2.0.dist-info" / "entry_points.txt", "# comment\n[cvbuild.themes]\n  a=b:c  \n[x]\nq = r\n")
+    monkeypatch.syspath_prepend(str(later))
+    monkeypatch.syspath_prepend(str(site))
+    groups = set(metadata.entry_points().groups)
+    assert {"console_scripts", "cvbuild.themes"} <= groups
+    for group in groups:
+        assert entry_points(group) == [(ep.name, ep.value) for ep in metadata.entry_points(group=group)], group
+    assert entry_points("cvbuild.themes") == [("shiny", "shiny_theme"), ("a", "b:c")]

@@ -11,6 +11,7 @@ every accepted command line alike.
 
 from __future__ import annotations
 
+import gc
 import inspect
 import os
 import sys
@@ -74,6 +75,10 @@ def main() -> None:
     else:
         from cvbuild.cli.outcome import render_command
 
+        # One render, then the process ends (`_exit_now`): its data is freed by reference
+        # counting, and the cycle collector's passes (mostly over pydantic's schema objects while
+        # the models build) cost ~2% and free nothing (peak RSS at 1,000 publications: unchanged).
+        gc.disable()
         try:
             code = render_command(**arguments)
         except KeyboardInterrupt:

@@ -29,9 +29,30 @@ def main() -> None:
     # no use for. Set here, in the program's entry, before pydantic is imported; a value the user
     # set wins.
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
+    skip_plugin_loader()
     from cvbuild.cli.entry import main as entry_main
 
     entry_main()
+
+
+# pydantic's plugin loader, `get_plugins()` (pydantic/plugin/_loader.py), returns () when
+# PYDANTIC_DISABLE_PLUGINS disables every plugin, but the module imports importlib.metadata (and
+# with it email, zipfile, csv: ~25 ms) at its top, before it looks at the variable.
+PLUGIN_LOADER = "pydantic.plugin._loader"
+ALL_PLUGINS_OFF = ("__all__", "1", "true")  # the values _loader.get_plugins treats as "all off"
+
+
+def skip_plugin_loader() -> None:
+    """With every plugin off, stand in a loader whose `get_plugins()` returns () as well, so that
+    importlib.metadata is never imported (cvbuild reads its own entry points without it). Only
+    here, in the program's entry; a test checks the real loader answers () alike."""
+    if os.environ.get("PYDANTIC_DISABLE_PLUGINS") not in ALL_PLUGINS_OFF or PLUGIN_LOADER in sys.modules:
+        return
+    import types
+
+    loader = types.ModuleType(PLUGIN_LOADER, "cvbuild: every pydantic plugin is disabled")
+    loader.get_plugins = tuple  # type: ignore[attr-defined]  # get_plugins() == ()
+    sys.modules[PLUGIN_LOADER] = loader
 
 
 def terminal_columns() -> int:
