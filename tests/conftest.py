@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import datetime as _dt
 import functools
+import html
 import os
+import re
 import shutil
 import subprocess
 import sys
 import unicodedata
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -162,6 +165,50 @@ def pdf_text(path: Path) -> str:
 
     text = "\n".join(page.extract_text() or "" for page in PdfReader(path).pages)
     return text.replace("\u200b", "")  # break opportunities Typst adds inside words of 60+ characters
+
+
+@dataclass(frozen=True)
+class PageLines:
+    """One PDF page: its height and its text lines top to bottom, each with its bottom edge (points
+    from the top of the page, as pdfplumber measures)."""
+
+    height: float
+    lines: list[tuple[str, float]]
+
+
+_PAGE = re.compile(r'<page width="[\d.]+" height="([\d.]+)">(.*?)</page>', re.S)
+_WORD = re.compile(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">(.*?)</word>')
+
+
+def pdf_lines(path: Path, cut: float = 0.0) -> list[PageLines]:
+    """Per page, the text lines whose top lies more than `cut` points above the page's foot (the
+    footer sits below), grouped as pdfplumber's `extract_text_lines` does: words whose tops are
+    within 3 pt chain into one line, read left to right. The words and their boxes come from
+    poppler's `pdftotext -bbox`, ~20x faster than pdfplumber on a long CV."""
+    xml = subprocess.run(
+        ["pdftotext", "-bbox", str(path), "-"], capture_output=True, text=True, check=True, timeout=120
+    ).stdout
+    pages = []
+    for height_text, body in _PAGE.findall(xml):
+        height = float(height_text)
+        words = sorted(
+            (float(top), float(x), float(bottom), html.unescape(word))
+            for x, top, bottom, word in _WORD.findall(body)
+            if float(top) < height - cut
+        )
+        groups: list[list[tuple[float, float, float, str]]] = []
+        for word in words:
+            if groups and word[0] - groups[-1][-1][0] <= 3:
+                groups[-1].append(word)
+            else:
+                groups.append([word])
+        # a line running into the cut ends there, as pdfplumber's crop clips it
+        lines = [
+            (" ".join(w[3] for w in sorted(g, key=lambda w: w[1])), min(max(w[2] for w in g), height - cut))
+            for g in groups
+        ]
+        pages.append(PageLines(height, lines))
+    return pages
 
 
 def documents(profile: Path, theme: str | None = None) -> dict[str, Document]:

@@ -1,4 +1,4 @@
-"""Page breaks in every built-in theme and both engines, read back from the PDF with pdfplumber:
+"""Page breaks in every built-in theme and both engines, read back from the PDF (poppler's word boxes):
 no page ends with a title, no entry (title to last bullet) or publication splits (none in these
 profiles is longer than a page), the last entry of a list never starts a page alone, and a
 nearly empty last page is warned about."""
@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import EXAMPLE, PROFILES, documents, output_for, plain, run_cli, write
+from conftest import EXAMPLE, PROFILES, PageLines, documents, output_for, pdf_lines, plain, run_cli, write
 from conftest import squash as norm
 
 from cvbuild.document.model import Document, Entry, PublicationEntry
@@ -54,21 +54,14 @@ def margins(doc: Document) -> tuple[float, float]:
     return pt(top), pt(bottom)
 
 
-def page_lines(path: Path, doc: Document) -> list[list[tuple[str, float]]]:
+def page_lines(path: Path, doc: Document) -> list[PageLines]:
     """Per page, the text lines above the footer with their bottom edge."""
-    import pdfplumber
-
     _, bottom = margins(doc)
-    out = []
-    with pdfplumber.open(path) as pdf:
-        for page in pdf.pages:
-            body = page.crop((0, 0, page.width, page.height - bottom + 1))
-            out.append([(line["text"], float(line["bottom"])) for line in body.extract_text_lines(strip=True)])
-    return out
+    return pdf_lines(path, bottom - 1)
 
 
-def problems(path: Path, doc: Document) -> list[str]:
-    lines = page_lines(path, doc)
+def problems(pages: list[PageLines], doc: Document) -> list[str]:
+    lines = [page.lines for page in pages]
     texts = [norm(" ".join(t for t, _ in page)).casefold() for page in lines]
     starts = [sum(len(t) for t in texts[:i]) for i in range(len(texts))]
     full = "".join(texts)
@@ -124,9 +117,9 @@ def render(profile: Path, theme: str, engine: str, out: Path) -> tuple[Path, str
 def test_example_cv_breaks_cleanly(theme: str, engine: str, tmp_path: Path) -> None:
     out, stderr = render(EXAMPLE, theme, engine, tmp_path)
     doc = documents(EXAMPLE, theme)["cv"]
-    path = output_for(out, doc)
-    assert problems(path, doc) == []
-    check_sparse_warning(path, doc, stderr)
+    pages = page_lines(output_for(out, doc), doc)
+    assert problems(pages, doc) == []
+    check_sparse_warning(pages, doc, stderr)
 
 
 @pytest.mark.parametrize("engine", ENGINES)
@@ -134,19 +127,16 @@ def test_example_cv_breaks_cleanly(theme: str, engine: str, tmp_path: Path) -> N
 def test_two_hundred_publications_break_cleanly(theme: str, engine: str, many: Path, tmp_path: Path) -> None:
     out, stderr = render(many, theme, engine, tmp_path)
     (doc,) = documents(many, theme).values()
-    path = output_for(out, doc)
-    assert problems(path, doc) == []
-    check_sparse_warning(path, doc, stderr)
+    pages = page_lines(output_for(out, doc), doc)
+    assert problems(pages, doc) == []
+    check_sparse_warning(pages, doc, stderr)
 
 
-def check_sparse_warning(path: Path, doc: Document, stderr: str) -> None:
+def check_sparse_warning(pages: list[PageLines], doc: Document, stderr: str) -> None:
     """The warning names the last page exactly when its text fills less than 15% of it."""
-    import pdfplumber
-
     top, bottom = margins(doc)
-    lines = page_lines(path, doc)
-    with pdfplumber.open(path) as pdf:
-        height = float(pdf.pages[-1].height) - top - bottom
+    lines = [page.lines for page in pages]
+    height = pages[-1].height - top - bottom
     fill = (max(b for _, b in lines[-1]) - top) / height if lines[-1] else 0.0
     warned = "is only" in stderr and "filled" in stderr
     if len(lines) > 1 and abs(fill - SPARSE_LAST_PAGE) > 0.02:  # near the line, engines may round apart
