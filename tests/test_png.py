@@ -1,4 +1,4 @@
-"""PNG previews (targets/png.py): PDFium draws the Typst PDF's pages, encoded as RGB PNGs."""
+"""PNG previews (targets/png.py, raster.py): PDFium draws the Typst PDF's pages as RGB PNGs."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ import pytest
 from conftest import EXAMPLE, RESUME
 from PIL import Image
 
+from cvbuild import raster
 from cvbuild.document.model import Document
 from cvbuild.errors import RenderError
 from cvbuild.loading.profile import load_profile
@@ -22,6 +23,7 @@ from cvbuild.themes.theme import Theme, load_theme
 
 DAY = dt.date(2026, 1, 1)
 THEMES = {"cv": "classic", "resume": "modern"}  # of the example's and the resume's first variants
+LIMIT = 100_000_000
 
 
 def built(profile: Path) -> tuple[Theme, Document]:
@@ -79,7 +81,7 @@ def test_pixels_are_pdfiums_own_rendering(example: Document) -> None:
     """The rows PDFium draws in place, one byte apart, are exactly what it draws into a packed
     bitmap: no row is shifted or torn."""
     pdf = typst_pdf.pdf_for(example, context(example))
-    pages = list(png.rasterise(pdf, png.PNG_PPI))
+    pages = list(raster.rasterise(pdf, png.PNG_PPI, LIMIT))
     document = pdfium.PdfDocument(pdf)
     for index in (0, len(document) - 1):
         packed = document[index].render(scale=150 / 72, rev_byteorder=True, may_draw_forms=False, draw_annots=False)
@@ -119,20 +121,91 @@ def test_a_pdf_of_another_document_is_never_drawn(example: Document, compiles: l
 
 def test_same_pdf_same_bytes(example: Document) -> None:
     pdf = typst_pdf.pdf_for(example, context(example))
-    assert list(png.rasterise(pdf, png.PNG_PPI)) == list(png.rasterise(pdf, png.PNG_PPI))
+    assert list(raster.rasterise(pdf, png.PNG_PPI, LIMIT)) == list(raster.rasterise(pdf, png.PNG_PPI, LIMIT))
 
 
 def test_png_bytes_encode_the_given_rows() -> None:
     rows = bytes([0, 255, 0, 0, 0, 0, 255]) + bytes([0, 0, 0, 255, 10, 20, 30])  # 2x2: filter byte, RGB, RGB
-    image = decode(png.png_bytes(2, 2, rows, 150))
+    image = decode(raster.png_bytes(2, 2, rows, 150))
     assert image.mode == "RGB" and image.size == (2, 2)
     pixels = [image.getpixel(xy) for xy in ((0, 0), (1, 0), (0, 1), (1, 1))]
     assert pixels == [(255, 0, 0), (0, 0, 255), (0, 0, 255), (10, 20, 30)]
 
 
-def test_a_pdf_pdfium_cannot_read_is_a_render_error() -> None:
+def test_a_pdf_pdfium_cannot_read_is_a_render_error(example: Document, monkeypatch: pytest.MonkeyPatch) -> None:
+    with pytest.raises(raster.RasterError, match="cannot read back the PDF"):
+        list(raster.rasterise(b"%PDF-1.7 not really", png.PNG_PPI, LIMIT))
+    monkeypatch.setattr(typst_pdf, "pdf_for", lambda doc, ctx: b"%PDF-1.7 not really")
     with pytest.raises(RenderError, match="cannot read back the PDF"):
-        list(png.rasterise(b"%PDF-1.7 not really", png.PNG_PPI))
+        png.render("png", example, context(example))
+
+
+# ---- a helper process draws the later pages of a long document -----------------------------------
+
+
+@pytest.fixture(scope="module")
+def example_pdf(example: Document) -> bytes:
+    return typst_pdf.pdf_for(example, context(example))
+
+
+@pytest.fixture(autouse=True)
+def _even_split(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The example has 5 pages: with no head start, this process draws 3, a helper 2."""
+    monkeypatch.setattr(png, "HEAD_START", 0)
+
+
+def test_a_helper_process_draws_the_later_pages_alike(example_pdf: bytes, monkeypatch: pytest.MonkeyPatch) -> None:
+    alone = png.draw_pages(example_pdf, png.PNG_PPI, LIMIT, cores=1)
+    started: list[list[str]] = []
+    real = png.helper_command
+    monkeypatch.setattr(png, "helper_command", lambda *a: started.append(real(*a)) or started[-1])
+    shared = png.draw_pages(example_pdf, png.PNG_PPI, LIMIT, cores=2, split_from=2)
+    assert shared == alone and len(alone) == 5
+    assert started and started[0][-2:] == ["3", "5"]  # pages 4 and 5, counted from 0; this process drew 1-3
+    assert png.draw_pages(example_pdf, png.PNG_PPI, LIMIT, cores=1, split_from=2) == alone  # one core: no helper
+    assert len(started) == 1
+
+
+HELPERS = {
+    "exits with an error": "import sys; sys.exit(3)",
+    "writes junk": "import sys; sys.stdout.write('junk'); sys.exit(0)",
+    "stops short": "import sys; sys.stdout.buffer.write((10**6).to_bytes(8, 'big') + b'\\x89PNG'); sys.exit(0)",
+    "never reads its input": "pass",
+}
+
+
+@pytest.mark.parametrize("helper", list(HELPERS))
+def test_a_failed_helper_leaves_its_pages_to_this_process(
+    example_pdf: bytes, monkeypatch: pytest.MonkeyPatch, helper: str
+) -> None:
+    """A helper writes no file; whatever becomes of it, the previews are whole and the same."""
+    import sys
+
+    alone = png.draw_pages(example_pdf, png.PNG_PPI, LIMIT, cores=1)
+    monkeypatch.setattr(png, "helper_command", lambda *a: [sys.executable, "-c", HELPERS[helper]])
+    assert png.draw_pages(example_pdf, png.PNG_PPI, LIMIT, cores=2, split_from=2) == alone
+    monkeypatch.setattr(png, "helper_command", lambda *a: ["/nonexistent/python"])
+    assert png.draw_pages(example_pdf, png.PNG_PPI, LIMIT, cores=2, split_from=2) == alone
+
+
+def test_an_interrupted_helper_stops_the_previews(example_pdf: bytes, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ctrl-C reaches the helper too (one process group): the run stops rather than redraw."""
+    import sys
+
+    suicide = "import os, signal; os.kill(os.getpid(), signal.SIGINT)"
+    monkeypatch.setattr(png, "helper_command", lambda *a: [sys.executable, "-c", suicide])
+    with pytest.raises(RenderError, match="interrupted while drawing the PNG previews"):
+        png.draw_pages(example_pdf, png.PNG_PPI, LIMIT, cores=2, split_from=2)
+
+
+def test_the_helper_command_writes_framed_pngs(example_pdf: bytes) -> None:
+    import subprocess
+
+    command = raster.helper_command(png.PNG_PPI, LIMIT, range(1, 3))
+    assert command[1] == "-P"  # the working folder cannot shadow cvbuild's modules
+    out = subprocess.run(command, input=example_pdf, capture_output=True, check=True).stdout
+    assert raster.read_frames(out, 2) == list(raster.rasterise(example_pdf, png.PNG_PPI, LIMIT, range(1, 3)))
+    assert raster.read_frames(out, 3) is None and raster.read_frames(out[:-1], 2) is None
 
 
 def test_render_writes_pages_through_the_cli(tmp_path: Path) -> None:
@@ -158,3 +231,9 @@ def test_a_theme_page_too_large_for_a_preview_is_refused(tmp_path: Path) -> None
     assert "cv.typ: a page of 29,528 x 29,528 pixels at 150 ppi exceeds the limit png_page_pixels" in result.stderr
     assert "Traceback" not in result.stderr and not out.exists()
     assert run_cli("render", profile, "--theme", "huge", "-f", "pdf", "-o", out, cwd=tmp_path).returncode == 0
+
+
+def test_no_helper_when_this_process_would_draw_every_page(example_pdf: bytes, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(png, "HEAD_START", 4)  # 5 pages: 3 + 4 covers them all
+    monkeypatch.setattr(png, "helper_command", lambda *a: pytest.fail("a helper was started"))
+    assert len(png.draw_pages(example_pdf, png.PNG_PPI, LIMIT, cores=2, split_from=2)) == 5
