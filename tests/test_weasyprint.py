@@ -405,7 +405,7 @@ def test_weasyprint_imports_without_library_searches() -> None:
 def test_embedded_fonts_reach_weasyprint_through_the_fetcher(tree: dict[str, Path]) -> None:
     """The engine swaps each data: URL face for a short URL its fetcher serves from memory: the
     same bytes, without WeasyPrint tokenizing 250 KB of base64. A theme's broken data: URL is
-    left for WeasyPrint to judge."""
+    left for WeasyPrint to judge, and a profile's text is never rewritten."""
     import base64
 
     from cvbuild.targets.weasyprint_pdf import make_fetcher
@@ -413,12 +413,14 @@ def test_embedded_fonts_reach_weasyprint_through_the_fetcher(tree: dict[str, Pat
 
     face = read_faces([ROOT / "themes" / "base" / "fonts" / "DejaVuSansMono.ttf"])[0]
     data = b"\x00\x01\x00\x00" + bytes(range(256)) * 3
-    broken = "url(data:font/otf;base64,abc)"
-    page = f"<style>{face_css('cv-mono', face, data)}\nh1{{background:{broken}}}</style><h1>x</h1>"
+    broken = '@font-face{font-family:"mine";src:url(data:font/otf;base64,abc)}'  # a theme's own
+    # A profile's text, escaped as the page escapes it: never rewritten.
+    text = "<h1>@font-face{font-family:&#34;x&#34;;src:url(data:font/otf;base64,AAAA)}</h1>"
+    page = f"<style>{face_css('cv-mono', face, data)}\n{broken}</style>{text}"
     short, fonts = detach_fonts(page)
     assert list(fonts) == ["cvbuild-font:0"] and fonts["cvbuild-font:0"] == data
-    assert base64.b64encode(data).decode() not in short and "url(cvbuild-font:0)" in short
-    assert broken in short and short.endswith("<h1>x</h1>")
+    assert base64.b64encode(data).decode() not in short and "src:url(cvbuild-font:0) format(" in short
+    assert broken in short and short.endswith(text)
     fetcher = make_fetcher(roots(tree), [].append, fonts)
     assert fetcher("cvbuild-font:0").read() == data
     with pytest.raises(FetchRefused):

@@ -223,8 +223,11 @@ def font_face_css(parts: Sequence[Part]) -> str:
 
 # ---- the WeasyPrint engine ----------------------------------------------------------------
 
-# An embedded face as `face_css` writes it. Base64 holds no `)`, so a match ends at its URL.
-_EMBEDDED = re.compile(r"url\(data:(font/(?:otf|ttf));base64,([A-Za-z0-9+/=]*)\)")
+# An embedded face as `face_css` writes it: the rule's quoted family name cannot occur in the
+# page's text (Jinja escapes `"`, JSON-LD writes `\"`), so a profile's words are never touched.
+_EMBEDDED = re.compile(
+    r'(@font-face\{font-family:"[^"<>]*";[^{}<>"]*src:)url\(data:(font/(?:otf|ttf));base64,([A-Za-z0-9+/=]*)\)'
+)
 FONT_SCHEME = "cvbuild-font"
 
 
@@ -236,11 +239,11 @@ def detach_fonts(page: str) -> tuple[str, dict[str, bytes]]:
 
     def swap(match: re.Match[str]) -> str:
         try:
-            data = base64.b64decode(match[2])
+            data = base64.b64decode(match[3])
         except binascii.Error:  # not cvbuild's (a theme's own, broken): WeasyPrint judges it
             return match[0]
         url = f"{FONT_SCHEME}:{len(fonts)}"
         fonts[url] = data
-        return f"url({url})"
+        return f"{match[1]}url({url})"
 
     return _EMBEDDED.sub(swap, page), fonts
