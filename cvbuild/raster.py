@@ -3,8 +3,9 @@
 Typst's own PNG export draws and encodes each page in one thread, ~60-100 ms of CPU a page at
 150 ppi. PDFium (the library pypdfium2 ships; pdfplumber brings it anyway) draws a page in
 ~15-20 ms, and ISA-L's deflate (isal) compresses its pixels in ~6 ms where zlib or Pillow take
-25-150 ms. This module imports nothing of cvbuild's heavier parts, so a helper process that
-draws half the pages of a long document (`python -m cvbuild.raster`) starts in ~30 ms.
+25-150 ms. This module imports nothing of cvbuild's heavier parts (pydantic, Typst, Jinja), so
+a helper process that draws half the pages of a long document (`python -m cvbuild.raster`)
+starts in about the time of a bare Python.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import struct
 import zlib
 from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:  # the helper process imports only what drawing needs: it starts in ~30 ms
+if TYPE_CHECKING:  # the helper process imports only what drawing needs
     from collections.abc import Iterator
     from typing import Any
 
