@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import EXAMPLE, RESUME, run_cli, write
+from conftest import BUILTIN_THEMES, EXAMPLE, RESUME, run_cli, write
 from test_html import FREE_TEXT, hostile_profile
 
 WIDTHS = (390, 1280)
@@ -20,17 +20,17 @@ SHOTS = os.environ.get("CVBUILD_SCREENSHOTS")
 
 @pytest.fixture(scope="session")
 def pages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """Every variant of both profiles, in their own themes and in the other theme."""
+    """Every variant of both profiles, in their own themes and in every built-in theme."""
     out: dict[str, Path] = {}
     for key, profile in {"example": EXAMPLE, "resume": RESUME}.items():
-        for theme in (None, "classic", "modern"):
+        for theme in (None, *BUILTIN_THEMES):
             folder = tmp_path_factory.mktemp(f"browser-{key}-{theme}")
             args = ["render", profile, "-f", "html", "-o", folder] + (["--theme", theme] if theme else [])
             result = run_cli(*args)
             assert result.returncode == 0, result.stderr
             for path in folder.glob("*.html"):
                 out[f"{path.stem}-{theme or 'own'}"] = path
-    # a variant whose own theme is classic or modern gives the same page twice: visit it once
+    # a variant in its own theme gives a built-in theme's page twice: visit it once
     unique: dict[bytes, str] = {}
     for name in sorted(out, key=lambda n: n.endswith("-own")):  # keep the name that says the theme
         unique.setdefault(out[name].read_bytes(), name)
