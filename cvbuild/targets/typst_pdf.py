@@ -57,15 +57,14 @@ def render(fmt: str, doc: Document, ctx: RenderContext) -> list[Artifact]:
     compiler = _compiler(template, ctx, packages)
     warn = ctx.warn if first else _quiet  # say Typst's warnings once per Document
     inputs = _inputs(doc, data)
-    if fmt == "pdf":
-        probed = take_probe(ctx, "typst", _probe_key(ctx, template, inputs))  # fitting made this very PDF
-        if probed is not None:
-            pdf, warnings, layout = probed
-            if check_fonts is not None:
-                check_fonts()
-            _report(warnings, template, ctx, warn)
-            checked.add(key)
-            return _handed(doc, ctx, Artifact(".pdf", pdf, pages=count_pages(pdf), layout=layout))
+    probed = take_probe(ctx, "typst", _probe_key(ctx, template, inputs))  # fitting made this very PDF
+    if probed is not None:
+        pdf, warnings, layout = probed
+        if check_fonts is not None:
+            check_fonts()
+        _report(warnings, template, ctx, warn)
+        checked.add(key)
+        return _handed(doc, ctx, Artifact(".pdf", pdf, pages=count_pages(pdf), layout=layout))
     said: list[str] = []
     compile_pdf = partial(_compile, compiler, template, ctx, said.append, sys_inputs=inputs, format="pdf")
     result = alongside(compile_pdf, check_fonts)
