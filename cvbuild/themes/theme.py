@@ -176,22 +176,21 @@ def entry_points(group: str) -> list[tuple[str, str]]:
             children = os.listdir(entry or ".")
         except (OSError, ValueError):
             continue  # not a folder (a zip file on sys.path holds no theme folder either)
-        infos: dict[str, list[str]] = {}
+        first: dict[str, str] = {}  # normalized name -> its first metadata folder here
         for child in children:
             low = child.lower()
             if low.endswith((".dist-info", ".egg-info")):
                 stem = low.rpartition(".")[0].partition("-")[0]
-                infos.setdefault(re.sub(r"[-_.]+", "_", stem), []).append(child)
-        for dist, folders in infos.items():
-            for folder in folders:
-                if dist in seen:
-                    continue
-                seen.add(dist)
-                try:
-                    text = Path(entry or ".", folder, "entry_points.txt").read_text(encoding="utf-8")
-                except (OSError, UnicodeDecodeError):
-                    continue  # no entry points (or an .egg-info file)
-                found += _section_pairs(text, group)
+                first.setdefault(re.sub(r"[-_.]+", "_", stem), child)
+        for dist, folder in first.items():
+            if dist in seen:
+                continue
+            seen.add(dist)
+            try:
+                text = Path(entry or ".", folder, "entry_points.txt").read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError):
+                continue  # no entry points (or an .egg-info file)
+            found += _section_pairs(text, group)
     return found
 
 
