@@ -71,31 +71,54 @@ def test_write_set_replaces_everything_and_removes_stale_pages(tmp_path: Path) -
     assert sorted(os.listdir(tmp_path)) == sorted([*NAMES, "notes.txt"])
 
 
-@pytest.mark.parametrize("failing", range(len(NAMES) + 1))
-def test_a_full_disk_at_any_file_keeps_the_old_set(tmp_path: Path, failing: int) -> None:
-    """A writer that fails at the n-th file (the journal is the last one) as a full disk would."""
+@pytest.mark.parametrize("failing", [*NAMES, ".commit"])
+def test_a_full_disk_at_any_file_keeps_the_old_set(tmp_path: Path, failing: str) -> None:
+    """A writer that fails at one file (the journal too) as a full disk would, while the others
+    are written at the same time."""
     write_set(tmp_path, _set("old"))
-    calls = 0
 
-    def full_disk(path: Path, data: bytes) -> None:
-        nonlocal calls
-        calls += 1
-        if calls > failing:
-            path.write_bytes(data[: len(data) // 2])  # a torn temporary, as ENOSPC leaves it
+    def full_disk(path: Path, fd: int, data: bytes) -> None:
+        if path.name.endswith(failing):
+            os.write(fd, data[: len(data) // 2])  # a torn temporary, as ENOSPC leaves it
             raise OSError(errno.ENOSPC, "No space left on device")
-        output.write_file(path, data)
+        output.fill(path, fd, data)
 
-    real_write_file = output.write_file
-    try:
-        if failing == len(NAMES):  # the journal itself fails
-            output.write_file = full_disk  # type: ignore[assignment]
-            calls = -len(NAMES)
-        with pytest.raises(OSError):
-            write_set(tmp_path, _set("new"), writer=full_disk if failing < len(NAMES) else real_write_file)
-    finally:
-        output.write_file = real_write_file  # type: ignore[assignment]
+    with pytest.raises(OSError, match="No space left"):
+        write_set(tmp_path, _set("new"), writer=full_disk)
     assert _generation(tmp_path) == {"old"}
     assert sorted(os.listdir(tmp_path)) == sorted(NAMES)
+
+
+def test_every_file_and_the_folder_are_synced_before_the_journal_commits(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The order the crash-safety rests on: each temporary and the folder naming it are durable
+    before the journal gets its plan, the journal before the first rename, and the renames
+    before the journal goes."""
+    events: list[str] = []
+    real_fsync, real_replace, real_unlink = os.fsync, os.replace, Path.unlink
+
+    def fsync(fd: int) -> None:
+        real_fsync(fd)
+        name = os.readlink(f"/proc/self/fd/{fd}")
+        events.append(f"sync {Path(name).name.split('-', 4)[-1] if TMP_PREFIX in name else 'folder'}")
+
+    def replace(src: object, dst: object) -> None:
+        real_replace(src, dst)  # type: ignore[arg-type]
+        events.append("rename")
+
+    def unlink(path: Path, missing_ok: bool = False) -> None:
+        real_unlink(path, missing_ok)
+        events.append("unlink " + ("journal" if path.name.endswith(".commit") else path.name))
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    monkeypatch.setattr(os, "replace", replace)
+    monkeypatch.setattr(Path, "unlink", unlink)
+    write_set(tmp_path, _set("new"))
+    commit = events.index(next(e for e in events if e.endswith(".commit")))
+    assert sorted(events[:commit]) == sorted(["sync folder", *(f"sync {n}" for n in NAMES)])
+    assert events[commit + 1 :] == ["rename"] * len(NAMES) + ["sync folder", "unlink journal"]
+    assert _generation(tmp_path) == {"new"}
 
 
 def test_a_render_that_cannot_write_keeps_the_old_set(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -107,14 +130,11 @@ def test_a_render_that_cannot_write_keeps_the_old_set(tmp_path: Path, monkeypatc
     render(request)
     before = {p.name: p.read_bytes() for p in (tmp_path / "out").iterdir()}
     profile.write_text("name: Ada Example\nsummary: New.\n")
-    calls = 0
 
-    def full_disk(path: Path, data: bytes) -> None:
-        nonlocal calls
-        calls += 1
-        if calls == 2:
+    def full_disk(path: Path, fd: int, data: bytes) -> None:
+        if path.name.endswith(".md"):
             raise OSError(errno.ENOSPC, "No space left on device")
-        output.write_file(path, data)
+        output.fill(path, fd, data)
 
     monkeypatch.setattr(output, "write_set", lambda *a, **k: write_set(*a, **k, writer=full_disk))
     with pytest.raises(RenderError, match="No space left on device; the previous outputs are kept"):
