@@ -171,7 +171,7 @@ def render_outputs(
     """`render`, saying for each written file its document, format, size and pages."""
     from cvbuild.loading.photo import load_photo
     from cvbuild.loading.profile import load_profile
-    from cvbuild.targets.base import RenderContext, render_formats
+    from cvbuild.targets.base import RenderContext, dumped, render_formats
 
     check_output_folder(request.output)
     load_warnings: list[Problem] = []
@@ -209,7 +209,7 @@ def render_outputs(
         doc, ctx, overflow = fit_to_budget(name, spec, doc, ctx, formats, request.engine, note)
         stem = output_stem(profile, name)
         if {"pdf", "png", "html"} & set(formats):
-            for message in long_word_warnings(doc.model_dump_json()):
+            for message in long_word_warnings(dumped(doc, cache)):
                 warn_all(message)
         rendered = render_formats(_supported(formats, theme), request.engine, doc, ctx)
         for fmt in formats:

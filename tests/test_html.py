@@ -620,3 +620,24 @@ def test_font_subsets_kept_in_the_cache_follow_the_font_file(tmp_path: Path, mon
     second = html.font_faces([part], cache)
     assert second != first
     assert second == html.font_faces([part], {}) == webfonts.font_face_css([part])
+
+
+def test_faces_kept_in_the_cache_follow_the_font_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`watch` keeps the faces read from a theme's fonts; a file replaced under the same name is
+    read again, and a file written in the last seconds is never kept."""
+    from cvbuild.targets import html, webfonts
+    from cvbuild.themes.theme import builtin_themes_dir
+
+    fonts = builtin_themes_dir() / "base" / "fonts"
+    font = tmp_path / "Face-Regular.otf"
+    font.write_bytes((fonts / "Inter-Regular.otf").read_bytes())
+    cache: dict[object, object] = {}
+    first = html.theme_faces([font], cache)
+    assert cache["html.faces"] == {}  # just written: not kept
+    monkeypatch.setattr(html, "SETTLED_NS", 0)
+    assert html.theme_faces([font], cache) == first == webfonts.read_faces([font])
+    assert len(cache["html.faces"]) == 1  # type: ignore[arg-type]
+    assert [f.family for f in first] == ["Inter"]
+    font.write_bytes((fonts / "LinLibertine_R.otf").read_bytes())  # another font under the same name
+    second = html.theme_faces([font], cache)
+    assert second == webfonts.read_faces([font]) != first

@@ -83,9 +83,10 @@ def _walk(value: Any, key: str | None = None) -> Any:
     return value
 
 
-def typographic(doc: Document) -> Document:
-    """The same Document with curly quotes in every piece of prose."""
-    dumped = doc.model_dump_json()  # fast: most Documents hold no straight quote at all
+def typographic(doc: Document, dumped: str | None = None) -> Document:
+    """The same Document with curly quotes in every piece of prose. `dumped`: its JSON, if at hand."""
+    if dumped is None:
+        dumped = doc.model_dump_json()  # fast: most Documents hold no straight quote at all
     if "'" not in dumped and '\\"' not in dumped:
         return doc
     typeset: Document = _walk(doc)

@@ -126,7 +126,7 @@ def build_html(doc: Document, ctx: RenderContext) -> str:
         json_ld=Markup(json_ld(doc, settings.show_email)),
         show_email=settings.show_email,
     )
-    faces = webfonts.read_faces(font_files(ctx.theme))
+    faces = theme_faces(font_files(ctx.theme), ctx.cache)
     text = webfonts.page_text(page, stylesheet + option_css)
     try:
         parts = webfonts.plan_fonts(faces, settings.font, settings.fallbacks, text)
@@ -138,6 +138,7 @@ def build_html(doc: Document, ctx: RenderContext) -> str:
 
 
 MAX_KEPT_SUBSETS = 64  # `watch` keeps ctx.cache for hours
+MAX_KEPT_FACE_LISTS = 8  # one a theme (a font changed: another)
 SETTLED_NS = 2_000_000_000  # a file changed this recently is never served from a cache
 
 
@@ -153,6 +154,22 @@ def file_stamp(path: Path) -> tuple[int, ...] | None:
     if time.time_ns() - max(st.st_mtime_ns, st.st_ctime_ns) < SETTLED_NS:
         return None
     return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+
+
+def theme_faces(paths: list[Path], cache: dict[Any, Any]) -> list[Any]:
+    """`webfonts.read_faces`, kept in `cache` while every font file keeps its `file_stamp`."""
+    from cvbuild.targets import webfonts
+
+    stamps = tuple((path, file_stamp(path)) for path in paths)
+    kept: dict[tuple[Any, ...], list[Any]] = cache.setdefault("html.faces", {})
+    faces = kept.get(stamps)
+    if faces is None:
+        faces = webfonts.read_faces(paths)
+        if all(stamp is not None for _, stamp in stamps):
+            if len(kept) >= MAX_KEPT_FACE_LISTS:
+                kept.clear()
+            kept[stamps] = faces
+    return list(faces)
 
 
 def font_faces(parts: list[Any], cache: dict[Any, Any]) -> str:

@@ -22,7 +22,7 @@ from typing import Any, TypeVar
 from cvbuild import confine
 from cvbuild.document.model import Document
 from cvbuild.errors import InputError, RenderError
-from cvbuild.targets.base import Artifact, RenderContext, keep_probe, take_probe, theme_failure
+from cvbuild.targets.base import Artifact, RenderContext, dumped, keep_probe, take_probe, theme_failure
 from cvbuild.themes import fonts
 
 TEMPLATE = "cv.typ"
@@ -43,7 +43,7 @@ _DIAG_LOCATION = re.compile(r"┌─ (\S+?):(\d+):(\d+)")  # typst-py counts col
 def render(fmt: str, doc: Document, ctx: RenderContext) -> list[Artifact]:
     """The PDF, as one artifact."""
     template = _template(ctx)
-    data = document_json(doc)
+    data = dumped(doc, ctx.cache)  # the JSON of `cvbuild inspect`, dumped once per Document
     packages = _package_dir(ctx)
     _check_folders(template, packages, ctx)  # every run: in `watch` a theme folder can change
     # An edited template (in `watch`) is checked and warned about again, like new data.
@@ -127,7 +127,7 @@ def probe_layout(doc: Document, ctx: RenderContext, entries_fit: bool = False) -
     each (a fifth of a layout); the PDF is the same, so it is kept under the usual inputs."""
     template = _template(ctx)
     compiler = _compiler(template, ctx, _package_dir(ctx))
-    inputs = _inputs(doc, document_json(doc))
+    inputs = _inputs(doc, dumped(doc, ctx.cache))
     hinted = {**inputs, ENTRIES_FIT_KEY: "1"} if entries_fit else inputs
     warnings: list[Any] = []
     pdf = _compile(compiler, template, ctx, _quiet, sys_inputs=hinted, format="pdf", keep=warnings)

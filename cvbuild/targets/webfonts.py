@@ -142,7 +142,10 @@ def page_text(page: str, css: str) -> PageText:
     text = _text(page)
     code = frozenset("".join(_text(m[2]) for m in _CODE_RUN.finditer(page)))
     weights = {400, 700} | {700 if w.lower() == "bold" else int(w) for w in _WEIGHT_RE.findall(css)}
-    features = {tag for word, tags in CSS_FEATURES.items() if re.search(rf"\b{word}\b", css) for tag in tags}
+    # `word in css` first: the pattern alone is tried at every position of the stylesheet (~3 ms)
+    features = {
+        tag for word, tags in CSS_FEATURES.items() if word in css and re.search(rf"\b{word}\b", css) for tag in tags
+    }
     return PageText(
         chars=drawn_chars(text + css),  # CSS: generated `content` such as separators
         code_chars=code | ASCII if code else frozenset(),
