@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import io
 import json
+import os
 import re
 import subprocess
 import sys
@@ -641,3 +642,70 @@ def test_faces_kept_in_the_cache_follow_the_font_files(tmp_path: Path, monkeypat
     font.write_bytes((fonts / "LinLibertine_R.otf").read_bytes())  # another font under the same name
     second = html.theme_faces([font], cache)
     assert second == webfonts.read_faces([font]) != first
+
+
+WATCHED = """name: Ada Example
+summary: The first version.
+publications:
+  - {title: A Paper, authors: [Ada Example, Bo Li], venue: EuroSys 2024, date: 2024-04}
+"""
+
+
+def test_pages_kept_for_watch_follow_every_input(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`watch` reuses a page made from the same inputs; a change to the profile, to a template
+    (even one saved within the same mtime tick), to a template a child theme adds in front of its
+    parent's, or to a stylesheet makes a new one, equal to what a fresh process writes."""
+    from cvbuild.pipeline import RenderRequest, render
+    from cvbuild.targets import jinja
+
+    theme = tmp_path / "mine"
+    write(theme / "theme.toml", 'name = "mine"\nextends = "classic"\n')
+    write(theme / "cv.html.j2", '{% extends "_layout.html.j2" %}\n{% block body_class %}cv mine{% endblock %}\n')
+    write(theme / "style.css", (ROOT / "themes" / "classic" / "style.css").read_text())
+    profile = write(tmp_path / "p.yaml", WATCHED)
+    request = RenderRequest(profile=profile, formats=["html"], theme=str(theme), output=tmp_path / "out")
+    cache: dict[object, object] = {}
+    renders = 0
+    real_render = jinja.render_template
+
+    def counting(*args: object, **kwargs: object) -> str:
+        nonlocal renders
+        renders += 1
+        return real_render(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(jinja, "render_template", counting)
+
+    def page() -> str:
+        (path,) = render(request, cache=cache)
+        return path.read_text()
+
+    def fresh() -> str:
+        (path,) = render(RenderRequest(**{**request.__dict__, "output": tmp_path / "fresh"}), cache={})
+        return path.read_text()
+
+    first = page()
+    profile.write_text(WATCHED + "# a comment: the Document stays the same\n")
+    assert page() == first and renders == 1
+
+    changes = [
+        lambda: profile.write_text(WATCHED.replace("first", "second")),
+        lambda: (theme / "cv.html.j2").write_text((theme / "cv.html.j2").read_text().replace("mine", "mine two")),
+        lambda: write(
+            theme / "_macros.html.j2",
+            (ROOT / "themes/base/_macros.html.j2").read_text().replace('"pub-title"', '"pub-title mine"'),
+        ),
+        lambda: (theme / "style.css").write_text((theme / "style.css").read_text() + "\n.mine { color: red }\n"),
+    ]
+    seen = [first]
+    for change in changes:
+        change()
+        now = page()
+        assert now not in seen and now == fresh()
+        seen.append(now)
+    assert "mine two" in seen[2] and "pub-title mine" in seen[3] and ".mine { color: red }" in seen[4]
+
+    template = theme / "cv.html.j2"  # a second save within the same mtime tick
+    stamp = template.stat().st_mtime_ns
+    template.write_text(template.read_text().replace("mine two", "mine 22"))
+    os.utime(template, ns=(stamp, stamp))
+    assert "mine 22" in page()

@@ -133,8 +133,8 @@ def render_formats(
         except Exception as exc:
             return exc, said
 
-    if TYPESET.intersection(formats):
-        typeset_document(doc, ctx.cache)  # once, here, before two threads would both ask for it
+    if TYPESET.intersection(formats):  # once, here, before two threads would both ask for them
+        dumped(typeset_document(doc, ctx.cache), ctx.cache)
     threaded = [f for f in formats if FORMATS[f][engine_for(f, engine)] in THREADED]
     if len(threaded) in (0, len(formats)):
         results = {fmt: job(fmt) for fmt in formats}

@@ -105,16 +105,57 @@ def lighten(color: str, amount: float) -> str:
 
 
 def build_html(doc: Document, ctx: RenderContext) -> str:
-    """The whole page as text; also the input of the WeasyPrint engine."""
-    from markupsafe import Markup
-
-    from cvbuild.targets import webfonts
-    from cvbuild.targets.jinja import render_template
+    """The whole page as text; also the input of the WeasyPrint engine. A page made before from
+    the same inputs (`watch`, after a save that changed nothing this document shows) is reused."""
     from cvbuild.themes.fonts import font_files
 
     settings = Settings.from_options(doc.options)
     stylesheet = theme_stylesheet(ctx)
+    fonts = font_files(ctx.theme)
+    key = page_key(doc, ctx, stylesheet, fonts)
+    kept: dict[tuple[Any, ...], tuple[str, Any]] = ctx.cache.setdefault("html.pages", {})
+    hit = kept.get(key) if key is not None else None
+    if hit is not None:
+        from cvbuild.targets.jinja import templates_current
+
+        if templates_current(ctx.theme, hit[1]):
+            return hit[0]
+    page, used = _build(doc, ctx, settings, stylesheet, fonts)
+    if key is not None:
+        if len(kept) >= MAX_KEPT_PAGES:
+            kept.clear()
+        kept[key] = (page, used)
+    return page
+
+
+MAX_KEPT_PAGES = 8  # one a document and theme: a profile's variants, or the last few edits
+
+
+def page_key(doc: Document, ctx: RenderContext, stylesheet: str, fonts: list[Path]) -> tuple[Any, ...] | None:
+    """Everything a page is made from but the templates, which `templates_current` checks: the
+    Document (its JSON, exact for every field but the free-form `options`, which its repr makes
+    exact: a tuple is not a list there, nor 1 a 1.0 or True), the theme chain, the stylesheets'
+    text and the font files (by `file_stamp`, as their subsets are kept). None: not to be kept."""
+    from cvbuild.targets.base import dumped
+
+    stamps = tuple((path, file_stamp(path)) for path in fonts)
+    if any(stamp is None for _, stamp in stamps):
+        return None
+    return (tuple(ctx.theme.chain), dumped(doc, ctx.cache), repr(doc.options), stylesheet, stamps)
+
+
+def _build(
+    doc: Document, ctx: RenderContext, settings: Settings, stylesheet: str, fonts: list[Path]
+) -> tuple[str, Any]:
+    """The page, and the templates it was made from."""
+    from markupsafe import Markup
+
+    from cvbuild.targets import webfonts
+    from cvbuild.targets.jinja import environment, render_template
+
     option_css = settings.css()
+    loader = environment(ctx, autoescape=True).loader
+    loader.used.clear()
     page = render_template(
         TEMPLATE,
         doc,
@@ -126,7 +167,8 @@ def build_html(doc: Document, ctx: RenderContext) -> str:
         json_ld=Markup(json_ld(doc, settings.show_email)),
         show_email=settings.show_email,
     )
-    faces = theme_faces(font_files(ctx.theme), ctx.cache)
+    used = dict(loader.used)
+    faces = theme_faces(fonts, ctx.cache)
     text = webfonts.page_text(page, stylesheet + option_css)
     try:
         parts = webfonts.plan_fonts(faces, settings.font, settings.fallbacks, text)
@@ -134,7 +176,7 @@ def build_html(doc: Document, ctx: RenderContext) -> str:
         families = ", ".join(sorted({f.family for f in faces}))
         message = f"theme option font={settings.font!r}: no such font in the theme; bundled: {families}"
         raise InputError(message) from None
-    return page.replace(FONT_SLOT, font_faces(parts, ctx.cache))
+    return page.replace(FONT_SLOT, font_faces(parts, ctx.cache)), used
 
 
 MAX_KEPT_SUBSETS = 64  # `watch` keeps ctx.cache for hours

@@ -253,32 +253,58 @@ FILTERS: dict[str, Callable[..., Any]] = {
 }
 
 
+# A template the renders read: its name, the file that name found in the theme chain, its text.
+Used = dict[str, tuple[Path, str]]
+
+
 def theme_loader(theme: Theme) -> Any:
     """A Jinja loader over the theme chain that reads only regular files resolving inside it:
-    a template (or an include) that is a link to /etc/passwd, or a FIFO, is refused."""
-    import os
-
+    a template (or an include) that is a link to /etc/passwd, or a FIFO, is refused. Its `used`
+    collects every template the renders since it was last cleared read (see `templates_current`)."""
     from jinja2 import BaseLoader, TemplateNotFound
-    from jinja2.loaders import split_template_path
 
     class ThemeLoader(BaseLoader):
+        def __init__(self) -> None:
+            self.used: Used = {}
+
         def get_source(self, environment: Any, template: str) -> tuple[str, str, Callable[[], bool]]:
-            pieces = split_template_path(template)  # refuses `..`
-            for folder in theme.chain:
-                path = folder.joinpath(*pieces)
-                if not os.path.lexists(path):
-                    continue
-                source = theme.read(path)  # a refusal is an InputError: exit 2, naming the file
-                mtime = path.stat().st_mtime_ns
-                return source, str(path), lambda path=path, mtime=mtime: _unchanged(path, mtime)
-            raise TemplateNotFound(template)
+            path = _find(theme, template)
+            if path is None:
+                raise TemplateNotFound(template)
+            source = theme.read(path)  # a refusal is an InputError: exit 2, naming the file
+            self.used[template] = (path, source)
+
+            def uptodate() -> bool:  # Jinja asks before it reuses the compiled template
+                if not templates_current(theme, {template: (path, source)}):
+                    return False
+                self.used[template] = (path, source)
+                return True
+
+            return source, str(path), uptodate
 
     return ThemeLoader()
 
 
-def _unchanged(path: Path, mtime: int) -> bool:
+def _find(theme: Theme, template: str) -> Path | None:
+    """The file a template name stands for: the first folder of the chain that has it."""
+    import os
+
+    from jinja2.loaders import split_template_path
+
+    pieces = split_template_path(template)  # refuses `..`
+    for folder in theme.chain:
+        path = folder.joinpath(*pieces)
+        if os.path.lexists(path):
+            return path
+    return None
+
+
+def templates_current(theme: Theme, used: Used) -> bool:
+    """Whether each name still finds the same file (a child theme may add one that overrides its
+    parent's), holding the same text. Text, not mtime: two saves within one tick of the file
+    system's clock leave the mtime as it was."""
     try:
-        return path.stat().st_mtime_ns == mtime
+        return all(_find(theme, name) == path and theme.read(path) == text for name, (path, text) in used.items())
     except OSError:
         return False
 
