@@ -209,7 +209,7 @@ def render_outputs(
         doc, ctx, overflow = fit_to_budget(name, spec, doc, ctx, formats, request.engine, note)
         stem = output_stem(profile, name)
         if {"pdf", "png", "html"} & set(formats):
-            for message in long_word_warnings(dumped(doc, cache)):
+            for message in long_word_warnings(dumped(doc, cache), cache):
                 warn_all(message)
         rendered = render_formats(_supported(formats, theme), request.engine, doc, ctx)
         for fmt in formats:
@@ -271,8 +271,21 @@ def long_words(document_json: str) -> list[str]:
     return [w for w in document_json.replace('"', " ").replace("\\", " ").split() if len(w) >= LONG_WORD]
 
 
-def long_word_warnings(document_json: str) -> list[str]:
-    """Warnings for words longer than a line (URLs aside, which are link targets)."""
+def long_word_warnings(document_json: str, cache: dict[Any, Any] | None = None) -> list[str]:
+    """Warnings for words longer than a line (URLs aside, which are link targets); with a `cache`
+    (`watch`), found once per JSON text."""
+    if cache is None:
+        return _long_word_warnings(document_json)
+    kept: dict[str, list[str]] = cache.setdefault("long_words", {})
+    found = kept.get(document_json)
+    if found is None:
+        if len(kept) >= 16:
+            kept.clear()
+        found = kept[document_json] = _long_word_warnings(document_json)
+    return list(found)
+
+
+def _long_word_warnings(document_json: str) -> list[str]:
     words = [
         w
         for w in long_words(document_json)

@@ -87,3 +87,31 @@ def test_concurrent_outputs_equal_one_at_a_time(tmp_path: Path) -> None:
     assert [p.name for p in a] == [p.name for p in b]
     assert all(x.read_bytes() == y.read_bytes() for x, y in zip(a, b, strict=True))
     assert documents(EXAMPLE)  # the example still builds in-process
+
+
+def test_typeset_copy_is_shared_by_documents_of_the_same_content() -> None:
+    """`watch` builds a new Document at every save; one with the same content gets the typeset
+    copy made before, one that differs in anything (text, or only an option's type) its own."""
+    doc = documents(EXAMPLE)["cv"]
+    cache: dict[Any, Any] = {}
+    typeset = base.typeset_document(doc, cache)
+    assert typeset != doc and "’" in base.dumped(typeset, cache)  # the example has straight quotes
+    same = doc.model_copy(deep=True)
+    assert base.typeset_document(same, cache) is typeset
+    retyped = {"spacing": 1, "show_photo": 1, "section_order": tuple(doc.options.get("section_order", ()))}
+    for key, value in retyped.items():
+        changed = doc.model_copy(update={"options": {**doc.options, key: value}})
+        assert changed.options != doc.options or type(value) is not type(doc.options.get(key))
+        assert base.typeset_document(changed, cache) is not typeset
+    edited = doc.model_copy(update={"meta": doc.meta.model_copy(update={"title": "Dean's CV"})})
+    assert base.typeset_document(edited, cache).meta.title == "Dean’s CV"
+
+
+def test_long_word_warnings_kept_per_json_text() -> None:
+    from cvbuild.pipeline import long_word_warnings
+
+    cache: dict[Any, Any] = {}
+    long = '{"a":"' + "x" * 90 + '"}'
+    assert long_word_warnings(long, cache) == long_word_warnings(long) != []
+    assert long_word_warnings(long, cache) == long_word_warnings(long)
+    assert long_word_warnings('{"a":"short"}', cache) == []

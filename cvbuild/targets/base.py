@@ -96,9 +96,26 @@ def render_format(fmt: str, engine: str | None, doc: Document, ctx: RenderContex
 
 def typeset_document(doc: Document, cache: dict[Any, Any]) -> Document:
     """The Document with typographic quotes, computed once per Document for html, pdf and png."""
+    return _once(cache, "typeset", doc, lambda: _typeset(doc, cache))
+
+
+def _typeset(doc: Document, cache: dict[Any, Any]) -> Document:
+    """`typographic(doc)`; a Document with the same content as one before (`watch`, after a save
+    that changed nothing it shows) gets that one's copy (~5 ms for the example). Same content:
+    the same JSON, which is exact for every field but the free-form `options`, and the same repr
+    of those (a tuple is not a list there, nor 1 a 1.0 or True)."""
     from cvbuild.document.typography import typographic
 
-    return _once(cache, "typeset", doc, lambda: typographic(doc, dumped=dumped(doc, cache)))
+    data = dumped(doc, cache)
+    key = (data, repr(doc.options))
+    kept: dict[tuple[str, str], Document] = cache.setdefault("typeset.by_content", {})
+    typeset = kept.get(key)
+    if typeset is None:
+        typeset = typographic(doc, dumped=data)
+        if len(kept) >= 16:  # `watch` keeps the cache for hours
+            kept.clear()
+        kept[key] = typeset
+    return typeset
 
 
 def dumped(doc: Document, cache: dict[Any, Any]) -> str:
