@@ -196,3 +196,79 @@ def test_broken_yaml_is_always_a_located_input_error(edits: list[tuple[int, int,
         assert all(p.line >= 1 and p.column >= 1 for p in exc.problems), str(exc)
         shown = str(exc)
         assert not any(ch in shown for ch in "\x00\x1b\u202e"), shown
+
+
+# ---- the C parser and the pure one agree: data, positions, errors --------------------------------
+
+
+def _outcome(text: str, *, pure: bool) -> tuple[object, object, object]:
+    """What a caller can observe of parse_yaml: the data with its key order, every position, or
+    the problems of the InputError (file, line, column, message)."""
+    try:
+        source = parse_yaml(text, P, pure=pure)
+    except InputError as exc:
+        return None, None, [(p.file, p.line, p.column, p.path, p.message) for p in exc.problems]
+    return (source.data, list(_walk_keys(source.data))), source.positions, None
+
+
+def _dump(data: object, flow: bool | None, indent: int, width: int) -> str:
+    from io import StringIO
+
+    from ruamel.yaml import YAML
+
+    yaml = YAML(typ="safe", pure=True)
+    yaml.default_flow_style = flow
+    yaml.indent(mapping=indent, sequence=indent + 2, offset=indent)
+    yaml.width = width
+    yaml.allow_unicode = True
+    out = StringIO()
+    yaml.dump(data, out)
+    return out.getvalue()
+
+
+_KEYS = st.text(alphabet="abcé: -#'\"1", min_size=1, max_size=6)
+_SCALARS = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-(10**6), 10**6),
+    st.floats(allow_nan=False, width=32),
+    st.text(alphabet="ab é艾: -#'\"\\\n\t,[]{}&*!|>%@`?~0o1x.", max_size=12),
+    st.sampled_from(["yes", "no", "on", "off", "0o17", "012", "1:30", "2024-05", "2023-02-30", ".inf", "~"]),
+)
+_DATA = st.recursive(
+    _SCALARS,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(_KEYS, inner, max_size=4),
+    max_leaves=25,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    data=st.dictionaries(_KEYS, _DATA, min_size=1, max_size=5),
+    flow=st.sampled_from([None, False, True]),
+    indent=st.integers(2, 4),
+    width=st.sampled_from([20, 80, 4096]),
+)
+def test_c_parser_gives_the_pure_parsers_data_and_positions(
+    data: dict[str, object], flow: bool | None, indent: int, width: int
+) -> None:
+    text = _dump(data, flow, indent, width)
+    assert _outcome(text, pure=False) == _outcome(text, pure=True), text
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    edits=st.lists(
+        st.tuples(st.integers(0, len(BASE)), st.integers(0, 3), st.text(alphabet=_NASTY, max_size=4)),
+        min_size=1,
+        max_size=4,
+    )
+)
+def test_c_parser_and_pure_parser_agree_on_edited_yaml(edits: list[tuple[int, int, str]]) -> None:
+    """Valid or not: the same data and positions, or the same located problems (anchors, merges,
+    duplicate keys, tags and limits are checked on the events of either parser)."""
+    text = BASE
+    for at, cut, insert in edits:
+        at = min(at, len(text))
+        text = text[:at] + insert + text[at + cut :]
+    assert _outcome(text, pure=False) == _outcome(text, pure=True), text

@@ -165,13 +165,22 @@ def resolve_authors(
         read = _read_author(raw, keys)
         if read is None:
             if not out or not out[-1].etal:
-                out.append(Author(name="et al.", etal=True))
+                out.append(_etal())
             continue
         shown, key, owner, eq, corr = read
-        out.append(
-            Author(name=shown, is_owner=owner, equal=eq or key in equal_set, corresponding=corr or key in corr_set)
-        )
+        out.append(_author(shown, owner, eq or key in equal_set, corr or key in corr_set))
     return out
+
+
+@lru_cache(maxsize=4096)
+def _author(name: str, is_owner: bool, equal: bool, corresponding: bool, etal: bool = False) -> Author:
+    """One Author per distinct name and flags: Authors are frozen, and co-authors (the owner above
+    all) recur in every publication, so sharing one saves building thousands of equal models."""
+    return Author(name=name, is_owner=is_owner, equal=equal, corresponding=corresponding, etal=etal)
+
+
+def _etal() -> Author:
+    return _author("et al.", False, False, False, True)
 
 
 @lru_cache(maxsize=4096)  # co-authors recur across a publication list
@@ -208,5 +217,5 @@ def truncate(authors: list[Author], limit: int | None) -> list[Author]:
         if i in keep and not (author.etal and out and out[-1].etal):
             out.append(author)
         elif i not in keep and (not out or not out[-1].etal):
-            out.append(Author(name="et al.", etal=True))
+            out.append(_etal())
     return out

@@ -10,7 +10,8 @@ order or meaning here (`!!set`, `!custom`) and keys that are lists or mappings a
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+import re
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import SimpleNamespace
@@ -25,12 +26,16 @@ Position = tuple[int, int]  # 1-based line and column
 
 @dataclass(slots=True)
 class PosNode:
-    """Where a node was written; `kids` holds, for a mapping, key -> (key position, value node),
-    for a list, one node per item. Positions live beside the data so the data stays plain."""
+    """Where a mapping or list was written; `kids` holds, for a mapping, key -> (key position,
+    value), for a list, one per item. A scalar or alias is just its Position: there are tens of
+    thousands of them. Positions live beside the data so the data stays plain."""
 
     line: int
     column: int
-    kids: dict[str, tuple[Position, PosNode]] | list[PosNode] | None = None
+    kids: dict[str, tuple[Position, Where]] | list[Where] | None = None
+
+
+Where = PosNode | Position  # a mapping or list, or a scalar's (line, column)
 
 
 @dataclass(frozen=True)
@@ -64,12 +69,11 @@ def dotted(loc: Loc) -> str:
     return out
 
 
-def locate(node: PosNode | None, loc: Loc, *, at_key: bool = False) -> Position:
+def locate(node: Where | None, loc: Loc, *, at_key: bool = False) -> Position:
     if node is None:
         return 0, 0
-    where = (node.line, node.column)
     for i, part in enumerate(loc):
-        kids = node.kids
+        kids = node.kids if isinstance(node, PosNode) else None
         if isinstance(kids, list) and isinstance(part, int) and 0 <= part < len(kids):
             node = kids[part]
         elif isinstance(kids, dict) and isinstance(part, str) and part in kids:
@@ -78,8 +82,7 @@ def locate(node: PosNode | None, loc: Loc, *, at_key: bool = False) -> Position:
                 return key_pos
         else:
             break
-        where = (node.line, node.column)
-    return where
+    return (node.line, node.column) if isinstance(node, PosNode) else node
 
 
 def parse_yaml(text: str, path: Path, *, limits: Limits = DEFAULT_LIMITS, pure: bool = False) -> YamlSource:
@@ -89,20 +92,48 @@ def parse_yaml(text: str, path: Path, *, limits: Limits = DEFAULT_LIMITS, pure: 
     if len(text) > limits.file_bytes:
         raise InputError([Problem(path, 1, 1, "", exceeded("file_bytes", limits.file_bytes, "the file"))])
     if not pure:
+        fast = _Builder(path, limits)
         try:
-            return _build(_events(text, pure=False), text, path, limits)
+            fast.feed(_events(text, pure=False))
         except YAMLError:
             pass  # libyaml rejects some valid YAML 1.2; the pure parser decides below
+        except InputError:
+            if not _names_read_apart(text, fast.names):
+                raise
+        else:
+            if not _names_read_apart(text, fast.names):
+                return fast.source(text)
+    pure_builder = _Builder(path, limits)
     try:
-        return _build(_events(text, pure=True), text, path, limits)
+        pure_builder.feed(_events(text, pure=True))
     except YAMLError as exc:
         raise InputError([syntax_problem(exc, path, text)]) from None
+    return pure_builder.source(text)
+
+
+# An anchor or alias name as libyaml reads it ([A-Za-z0-9_-]), right before a character that it
+# ends a name at but YAML 1.2 (ruamel's pure parser) reads as part of the name: `*x:` is the alias
+# `x:` in YAML 1.2, `x` for libyaml.
+_NAME_THEN_MORE = re.compile(r"[&*]([A-Za-z0-9_-]+)[?:%@`]")
+
+
+def _names_read_apart(text: str, names: set[str]) -> bool:
+    """Might libyaml have read one of these anchor or alias names shorter than YAML 1.2 does?
+    Then the pure parser decides. Found by the text, so it can only err towards the pure parser."""
+    return bool(names) and any(m[1] in names for m in _NAME_THEN_MORE.finditer(text))
 
 
 def _events(text: str, *, pure: bool) -> Iterator[Any]:
-    from ruamel.yaml import YAML
+    # libyaml's parser as ruamel imports it: None when ruamel.yaml.clib is missing
+    from ruamel.yaml.main import CParser  # type: ignore[attr-defined]
 
-    return YAML(typ="safe", pure=pure).parse(text)  # type: ignore[no-any-return]
+    if pure or CParser is None:
+        from ruamel.yaml import YAML
+
+        return YAML(typ="safe", pure=True).parse(text)  # type: ignore[no-any-return]
+    # The parser itself, as `YAML(typ="safe").parse` drives it, without that generator's two calls
+    # per event: `get_event` gives the same events, then None after the end of the stream.
+    return iter(CParser(text).get_event, None)
 
 
 def syntax_problem(exc: Exception, path: Path, text: str = "") -> Problem:
@@ -155,11 +186,12 @@ _SCALAR_TAGS = {
 }
 _MAP_TAGS = {None, "!", "tag:yaml.org,2002:map"}
 _SEQ_TAGS = {None, "!", "tag:yaml.org,2002:seq"}
+_TEXT_TAGS = (_STR, "tag:yaml.org,2002:timestamp")  # kept as written
 _MERGE = "tag:yaml.org,2002:merge"
 _UNORDERED = {"tag:yaml.org,2002:set": "a set has no order, so outputs would differ from run to run; use a list"}
 
 
-@dataclass
+@dataclass(slots=True)
 class _Open:
     """A mapping or list being built."""
 
@@ -195,11 +227,15 @@ class _Builder:
         self.stack: list[_Open] = []
         self.anchors: dict[str, _Anchored] = {}
         self.open_anchors: set[str] = set()
+        self.names: set[str] = set()  # every anchor and alias name met, as the parser read it
         self.nodes = 0
         self.chars = 0
         self.documents = 0
         self.root: Any = None
         self.root_pos: PosNode | None = None
+
+    def source(self, text: str) -> YamlSource:
+        return YamlSource(path=self.path, data=self.root, text=text, positions=self.root_pos)
 
     def fail(self, event: Any, message: str) -> InputError:
         mark = event.start_mark
@@ -217,21 +253,26 @@ class _Builder:
             raise self.fail(event, exceeded("yaml_chars", lim.yaml_chars, "the size of the YAML (aliases expanded)"))
 
     def feed(self, events: Iterable[Any]) -> None:
+        handlers = self.handlers()
+        for event in events:
+            handler = handlers.get(type(event))  # stream starts and ends, document ends: nothing to do
+            if handler is not None:
+                handler(event)
+
+    def handlers(self) -> dict[type, Callable[[Any], None]]:
+        """What each kind of event does. Both parsers make ruamel's own event classes, so the
+        exact type picks the method: one lookup per event instead of a chain of isinstance."""
         from ruamel.yaml import events as ev
 
-        for event in events:
-            if isinstance(event, ev.ScalarEvent):
-                self.scalar(event)
-            elif isinstance(event, ev.MappingStartEvent):
-                self.start(event, {}, _MAP_TAGS, "mapping")
-            elif isinstance(event, ev.SequenceStartEvent):
-                self.start(event, [], _SEQ_TAGS, "list")
-            elif isinstance(event, ev.CollectionEndEvent):
-                self.end(event)
-            elif isinstance(event, ev.AliasEvent):
-                self.alias(event)
-            elif isinstance(event, ev.DocumentStartEvent):
-                self.document(event)
+        return {
+            ev.ScalarEvent: self.scalar,
+            ev.MappingStartEvent: lambda event: self.start(event, {}, _MAP_TAGS, "mapping"),
+            ev.SequenceStartEvent: lambda event: self.start(event, [], _SEQ_TAGS, "list"),
+            ev.MappingEndEvent: self.end,
+            ev.SequenceEndEvent: self.end,
+            ev.AliasEvent: self.alias,
+            ev.DocumentStartEvent: self.document,
+        }
 
     def document(self, event: Any) -> None:
         from ruamel.yaml.resolver import VersionedResolver
@@ -256,6 +297,7 @@ class _Builder:
         mark = event.start_mark
         pos = PosNode(mark.line + 1, mark.column + 1, {} if isinstance(value, dict) else [])
         if event.anchor is not None:
+            self.names.add(event.anchor)
             self.open_anchors.add(event.anchor)
         self.stack.append(_Open(value, pos, event.anchor, self.nodes - 1, self.chars))
 
@@ -279,7 +321,7 @@ class _Builder:
         for source, where in done.merges:
             for key, value in source.items():
                 out[key] = value
-                kids.setdefault(key, (where, PosNode(*where)))
+                kids.setdefault(key, (where, where))
         out.update(explicit)
         return out
 
@@ -296,31 +338,39 @@ class _Builder:
 
     def scalar(self, event: Any) -> None:
         text: str = event.value
-        if len(text) > self.limits.field_chars:
-            what = f"a value of {len(text):,} characters"
-            raise self.fail(event, exceeded("field_chars", self.limits.field_chars, what))
-        self.nodes += 1  # self.count(event, 1, len(text)), inline: this runs for every value
-        self.chars += len(text)
-        if self.nodes > self.limits.yaml_nodes or self.chars > self.limits.yaml_chars:
+        size = len(text)
+        limits = self.limits
+        if size > limits.field_chars:
+            raise self.fail(event, exceeded("field_chars", limits.field_chars, f"a value of {size:,} characters"))
+        self.nodes += 1  # self.count(event, 1, size), inline: this runs for every value
+        self.chars += size
+        if self.nodes > limits.yaml_nodes or self.chars > limits.yaml_chars:
             self.count(event, 0, 0)
         tag = event.tag
         if tag is None or tag == "!":
             tag = self.resolve(text) if event.implicit[0] else _STR
-        tag = str(tag)
         mark = event.start_mark
-        pos = PosNode(mark.line + 1, mark.column + 1)
-        top = self.stack[-1] if self.stack else None
-        if tag == _MERGE and top is not None and isinstance(top.value, dict) and top.key is None:
-            if event.anchor is not None:
-                self.anchors[event.anchor] = _Anchored(text, 1, len(text), True)
-            top.merge_next = True
-            top.key = "<<"
-            top.key_pos = (pos.line, pos.column)
+        pos = (mark.line + 1, mark.column + 1)
+        if tag == _MERGE and self.merge_key(event, text, pos):
             return
-        value = self.construct(event, tag, text)
+        value = text if tag in _TEXT_TAGS else self.construct(event, tag, text)
         if event.anchor is not None:
-            self.anchors[event.anchor] = _Anchored(value, 1, len(text), True)
+            self.names.add(event.anchor)
+            self.anchors[event.anchor] = _Anchored(value, 1, size, True)
         self.add(event, value, pos)
+
+    def merge_key(self, event: Any, text: str, pos: Position) -> bool:
+        """`<<` in a key's place: the next value is merged into this mapping."""
+        top = self.stack[-1] if self.stack else None
+        if top is None or not isinstance(top.value, dict) or top.key is not None:
+            return False
+        if event.anchor is not None:
+            self.names.add(event.anchor)
+            self.anchors[event.anchor] = _Anchored(text, 1, len(text), True)
+        top.merge_next = True
+        top.key = "<<"
+        top.key_pos = pos
+        return True
 
     def resolve(self, text: str) -> str:
         """The tag of a plain scalar: ruamel's own table for the document's YAML version, looked up
@@ -353,6 +403,7 @@ class _Builder:
 
     def alias(self, event: Any) -> None:
         name = event.anchor
+        self.names.add(name)
         if name in self.open_anchors:
             raise self.fail(
                 event, f"the alias *{name} is inside the node &{name} it names, which makes an endless structure"
@@ -365,37 +416,38 @@ class _Builder:
             raise self.fail(event, "a list or mapping cannot be a key; keys are plain text")
         self.count(event, target.nodes, target.chars)
         mark = event.start_mark
-        self.add(event, target.value, PosNode(mark.line + 1, mark.column + 1))
+        self.add(event, target.value, (mark.line + 1, mark.column + 1))
 
-    def add(self, event: Any, value: Any, pos: PosNode) -> None:
+    def add(self, event: Any, value: Any, pos: Where) -> None:
         if not self.stack:
-            self.root, self.root_pos = value, pos
+            self.root = value
+            self.root_pos = pos if isinstance(pos, PosNode) else PosNode(*pos)
             return
         top = self.stack[-1]
-        if isinstance(top.value, list):
-            top.value.append(value)
-            assert isinstance(top.pos.kids, list)
-            top.pos.kids.append(pos)
+        into, kids = top.value, top.pos.kids
+        if isinstance(into, list):
+            into.append(value)
+            assert isinstance(kids, list)
+            kids.append(pos)
             return
-        kids = top.pos.kids
         assert isinstance(kids, dict)
-        if top.merge_next:
-            top.merge_next, top.key = False, None
-            self.add_merge(event, top, value)
-            return
-        if top.key is None:
+        key = top.key
+        if key is None:
             key = str(value)  # `2024:` or `true:` as a key is the text the user wrote
-            if key in top.value:
+            if key in into:
                 first = kids[key][0]
                 raise self.fail(
                     event,
                     f"duplicate key {key!r} (first at {first[0]}:{first[1]}); each key may appear once, remove one",
                 )
-            top.key, top.key_pos = key, (pos.line, pos.column)
-            return
-        top.value[top.key] = value
-        kids[top.key] = (top.key_pos, pos)
-        top.key = None
+            top.key, top.key_pos = key, (pos.line, pos.column) if isinstance(pos, PosNode) else pos
+        elif top.merge_next:
+            top.merge_next, top.key = False, None
+            self.add_merge(event, top, value)
+        else:
+            into[key] = value
+            kids[key] = (top.key_pos, pos)
+            top.key = None
 
     def add_merge(self, event: Any, top: _Open, value: Any) -> None:
         sources = [value] if isinstance(value, dict) else list(reversed(value)) if isinstance(value, list) else None
@@ -414,7 +466,7 @@ def _tag_message(tag: str | None, kind: str) -> str:
 def _build(events: Iterable[Any], text: str, path: Path, limits: Limits) -> YamlSource:
     builder = _Builder(path, limits)
     builder.feed(events)
-    return YamlSource(path=path, data=builder.root, text=text, positions=builder.root_pos)
+    return builder.source(text)
 
 
 def _line_col(text: str, index: int) -> Position:

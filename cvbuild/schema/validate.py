@@ -315,13 +315,15 @@ def text_problems(source: Source, limits: Limits) -> list[Problem]:
             hit = memo[key] = (tp, fn(tp, *args))
         return hit[1]
 
+    key_issues: dict[str, tuple[str, str] | None] = {}  # keys recur in every entry: checked once each
+
     stack: list[tuple[Any, Any, tuple[str | int, ...]]] = [(source.data, Profile, ())]
     while stack:
         value, tp, loc = stack.pop()
         if isinstance(value, str):
             issue = text_issue(
                 value,
-                multiline=ask(_is_multiline, tp),
+                multiline="\n" in value and ask(_is_multiline, tp),  # asked only where it decides
                 max_chars=limits.field_chars,
                 max_marks=limits.combining_marks,
             )
@@ -329,12 +331,15 @@ def text_problems(source: Source, limits: Limits) -> list[Problem]:
                 out.append(source.problem(loc, issue[1]))
         elif isinstance(value, dict):
             for key, item in value.items():
-                issue = text_issue(
-                    str(key), multiline=False, max_chars=limits.field_chars, max_marks=limits.combining_marks
-                )
+                name = str(key)
+                if name not in key_issues:
+                    key_issues[name] = text_issue(
+                        name, multiline=False, max_chars=limits.field_chars, max_marks=limits.combining_marks
+                    )
+                issue = key_issues[name]
                 if issue:
                     out.append(source.problem((*loc, key), "the key " + issue[1], at_key=True))
-                stack.append((item, ask(_child_type, tp, str(key)), (*loc, key)))
+                stack.append((item, ask(_child_type, tp, name), (*loc, key)))
         elif isinstance(value, list):
             item_tp = ask(_list_item_type, tp)
             stack += [(item, item_tp, (*loc, i)) for i, item in enumerate(value)]
