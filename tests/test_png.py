@@ -188,11 +188,20 @@ def test_a_failed_helper_leaves_its_pages_to_this_process(
     assert png.draw_pages(example_pdf, png.PNG_PPI, LIMIT, cores=2, split_from=2) == alone
 
 
-def test_an_interrupted_helper_stops_the_previews(example_pdf: bytes, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize(
+    "suicide",
+    [
+        "import os, signal; os.kill(os.getpid(), signal.SIGINT)",  # dies of the signal: -2
+        "import sys; sys.exit(130)",  # Python's exit when SIGINT is blocked and cannot kill it
+    ],
+    ids=["killed by SIGINT", "exits 130"],
+)
+def test_an_interrupted_helper_stops_the_previews(
+    example_pdf: bytes, monkeypatch: pytest.MonkeyPatch, suicide: str
+) -> None:
     """Ctrl-C reaches the helper too (one process group): the run stops rather than redraw."""
     import sys
 
-    suicide = "import os, signal; os.kill(os.getpid(), signal.SIGINT)"
     monkeypatch.setattr(png, "helper_command", lambda *a: [sys.executable, "-c", suicide])
     with pytest.raises(RenderError, match="interrupted while drawing the PNG previews"):
         png.draw_pages(example_pdf, png.PNG_PPI, LIMIT, cores=2, split_from=2)

@@ -67,7 +67,9 @@ def draw_pages(pdf: bytes, ppi: int, max_pixels: int, cores: int, split_from: in
             helper.kill()  # this process failed: the helper's pages are wanted no more
             raise
         frames = read_frames(stream.result(), len(theirs)) if helper.wait() == 0 else None
-    if frames is None and helper.returncode == -signal.SIGINT:  # Ctrl-C: the run stops anyway
+    # Ctrl-C: the run stops anyway. Python dies of the SIGINT it re-raises (-2), or exits 130
+    # when it cannot (the signal blocked in the mask it inherited), as a shell reports it.
+    if frames is None and helper.returncode in (-signal.SIGINT, 128 + signal.SIGINT):
         raise RenderError("interrupted while drawing the PNG previews; nothing was written")
     return drawn + (frames if frames is not None else list(rasterise(pdf, ppi, max_pixels, theirs)))
 
