@@ -430,6 +430,8 @@ def test_imported_profile_renders_in_every_theme(
         assert squash(value) in text, value
         assert squash(value).casefold() in squash(txt).casefold(), value  # txt capitalises the name
         assert value.split()[0] in html and value.split()[0] in md
+    if (BUILTIN_THEMES.index(theme) + list(SOURCES).index(kind)) % 2:
+        return  # WeasyPrint (~4 s a render) takes each theme with one source, each source in half the themes
     weasy = run_cli("render", profile, "--theme", theme, "-f", "pdf", "--engine", "weasyprint", "-o", tmp_path / "w")
     assert weasy.returncode == 0, weasy.stderr
     assert squash(p.name) in squash(pdf_text(next((tmp_path / "w").glob("*.pdf"))))

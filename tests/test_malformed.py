@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
 import pytest
 from conftest import FIXTURES, RESUME, run_cli, write
 
+from cvbuild.diagnostics import JSON_KEYS
 from cvbuild.loading.profile import load_profile
 
 MALFORMED = FIXTURES / "malformed"
@@ -98,7 +100,8 @@ UNLOCATED: dict[str, str] = {
 
 
 def _check_rejected(args: tuple[str, ...], tmp_path: Path) -> tuple[str, str]:
-    """Run validate and render; both must exit 2 without a traceback, and render must write nothing."""
+    """Run validate (as text and as JSON) and render; each must exit 2 without a traceback,
+    render must write nothing, and the JSON must hold one error for each problem in the text."""
     out = tmp_path / "out"
     stderrs = []
     for cmd in (("validate", *args), ("render", *args, "-f", "txt", "-o", str(out))):
@@ -109,6 +112,13 @@ def _check_rejected(args: tuple[str, ...], tmp_path: Path) -> tuple[str, str]:
         assert "wrote" not in result.stdout
         stderrs.append(result.stderr)
     assert not out.exists() or not any(out.iterdir()), f"render wrote {list(out.iterdir())}"
+    as_json = run_cli("validate", *args, "--format", "json")
+    assert as_json.returncode == 2, as_json.stderr
+    items = json.loads(as_json.stdout)
+    assert items and all(set(item) == set(JSON_KEYS) for item in items), items
+    assert all(item["message"] and item["severity"] == "error" for item in items), items
+    problems = [ln for ln in stderrs[0].splitlines() if not ln.endswith("nothing was written.")]
+    assert len(items) == len(problems), (items, stderrs[0])
     return stderrs[0], stderrs[1]
 
 
