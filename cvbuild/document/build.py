@@ -237,7 +237,9 @@ def _publications_section(ctx: _SectionContext) -> Section | None:
     if not chosen:
         return None
     labels = {str(k): v for k, v in spec.publications.status_labels.items()}
-    entries = [pubs.entry(p, ctx.keys, view, ctx.style.locale, labels) for p in chosen]
+    plan = pubs.plan_groups([(p.type, str(p.date.year)) for p in chosen], view)
+    numbers = {i: number for _, members in plan for i, number in members}
+    entries = [pubs.entry(p, ctx.keys, view, ctx.style.locale, labels, numbers[i]) for i, p in enumerate(chosen)]
     default = BUILTIN_SECTIONS["publications"]
     if view.since is not None:
         default = f"Publications (since {view.since})"
@@ -246,7 +248,7 @@ def _publications_section(ctx: _SectionContext) -> Section | None:
         id="publications",
         kind="publications",
         title=title,
-        groups=pubs.group(entries, view),
+        groups=[Group(title=title, entries=[entries[i] for i, _ in members]) for title, members in plan],
         legend=pubs.legend(entries),
         counts=pubs.counts(entries),
         summary=pubs.summary(entries),

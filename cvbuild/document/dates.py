@@ -84,7 +84,8 @@ def date_range(
 ) -> DateRange | None:
     """`Jul 2025 – Dec 2025`, `2023 – present`, `Jun 2026 (expected)`, or a single date."""
     if single is not None:
-        return DateRange(text=format_date(single, locale, style), start=str(single), end=str(single))
+        iso = str(single)
+        return DateRange(text=format_date(single, locale, style), start=iso, end=iso)
     if start is None and end is None:
         return None
     if start is None:

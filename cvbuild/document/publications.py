@@ -11,7 +11,7 @@ from cvbuild.document.authors import OwnerKeys, resolve_authors, truncate
 from cvbuild.document.dates import date_range
 from cvbuild.document.inline import plain, spans
 from cvbuild.document.links import make_link
-from cvbuild.document.model import Group, Link, PublicationEntry, Span
+from cvbuild.document.model import Link, PublicationEntry, Span
 from cvbuild.schema.model import Publication
 
 _MARKUP = re.compile(r"[*_`\\]")
@@ -242,12 +242,14 @@ def entry(
     view: PublicationView,
     locale: str,
     labels: Mapping[str, str] | None = None,
+    number: str | None = None,
 ) -> PublicationEntry:
     authors = resolve_authors(pub.authors, keys, equal=pub.equal_contribution, corresponding=pub.corresponding)
     venue = venue_spans(pub)
     full = spans(pub.venue_full) if pub.venue_full else None
     return PublicationEntry(
         id=pub.id,
+        number=number,
         title=spans(pub.title),
         authors=truncate(authors, view.max_authors or None),
         venue=venue,
@@ -271,40 +273,46 @@ def _never() -> object:
     raise AssertionError("a publication always has a date")
 
 
-def group(entries: list[PublicationEntry], view: PublicationView) -> list[Group]:
-    """Group in a fixed order (types as listed above; years by the sort, or as first written), then number."""
-    groups: list[tuple[str | None, list[PublicationEntry]]]
+Plan = list[tuple[str | None, list[tuple[int, str | None]]]]
+"""Groups to show: each a title and its members, as (index of the entry, number to print)."""
+
+
+def plan_groups(keys: Sequence[tuple[str, str]], view: PublicationView) -> Plan:
+    """Group in a fixed order (types as listed above; years by the sort, or as first written), then
+    number. `keys` are the (type, year) of each entry in sorted order; planned before the entries
+    are made, so that each entry is made once, with its number."""
+    indices = range(len(keys))
+    groups: list[tuple[str | None, list[int]]]
     if view.group_by == "type":
         order = list(TYPE_LABELS)
-        keys = sorted({e.type for e in entries}, key=order.index)
-        groups = [(TYPE_LABELS[k], [e for e in entries if e.type == k]) for k in keys]
+        types = sorted({t for t, _ in keys}, key=order.index)
+        groups = [(TYPE_LABELS[k], [i for i in indices if keys[i][0] == k]) for k in types]
     elif view.group_by == "year":
-        years = list(dict.fromkeys(e.year for e in entries))  # as first written
+        years = list(dict.fromkeys(y for _, y in keys))  # as first written
         if view.sort != "as_written":
             years.sort(reverse=view.sort == "newest")
-        groups = [(y, [e for e in entries if e.year == y]) for y in years]
+        groups = [(y, [i for i in indices if keys[i][1] == y]) for y in years]
     else:
-        groups = [(None, entries)] if entries else []
-    total = len(entries)
+        groups = [(None, list(indices))] if keys else []
+    total = len(keys)
     counter = Counter[str]()
-    type_totals = Counter(e.type for e in entries)
+    type_totals = Counter(t for t, _ in keys)
     seen = 0
-    out = []
+    out: Plan = []
     for title, members in groups:
         numbered = []
-        for i, e in enumerate(members):
+        for i, index in enumerate(members):
             seen += 1
-            counter[e.type] += 1
-            numbered.append(
-                e.model_copy(update={"number": _number(view, e, i, len(members), seen, total, counter, type_totals)})
-            )
-        out.append(Group(title=title, entries=list(numbered)))
+            kind = keys[index][0]
+            counter[kind] += 1
+            numbered.append((index, _number(view, kind, i, len(members), seen, total, counter, type_totals)))
+        out.append((title, numbered))
     return out
 
 
 def _number(
     view: PublicationView,
-    e: PublicationEntry,
+    kind: str,
     index: int,
     size: int,
     seen: int,
@@ -323,8 +331,8 @@ def _number(
     if view.numbering == "descending":
         return str(size - index if grouped else total - seen + 1)
     if view.numbering == "type":
-        n = by_type[e.type] if view.sort == "oldest" else type_totals[e.type] - by_type[e.type] + 1
-        return f"{TYPE_PREFIX[e.type]}{n}"
+        n = by_type[kind] if view.sort == "oldest" else type_totals[kind] - by_type[kind] + 1
+        return f"{TYPE_PREFIX[kind]}{n}"
     return None
 
 

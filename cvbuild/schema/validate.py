@@ -339,11 +339,23 @@ def text_problems(source: Source, limits: Limits) -> list[Problem]:
                 issue = key_issues[name]
                 if issue:
                     out.append(source.problem((*loc, key), "the key " + issue[1], at_key=True))
-                stack.append((item, ask(_child_type, tp, name), (*loc, key)))
+                if _may_hold_issues(item, limits.field_chars):
+                    stack.append((item, ask(_child_type, tp, name), (*loc, key)))
         elif isinstance(value, list):
             item_tp = ask(_list_item_type, tp)
-            stack += [(item, item_tp, (*loc, i)) for i, item in enumerate(value)]
+            stack += [
+                (item, item_tp, (*loc, i)) for i, item in enumerate(value) if _may_hold_issues(item, limits.field_chars)
+            ]
     return out
+
+
+def _may_hold_issues(value: Any, max_chars: int) -> bool:
+    """False for what text_issue would pass without a look at its field: numbers, booleans, null,
+    and printable ASCII within the length (no control, line break or combining mark), which is
+    most of a profile's text. Such values are not walked."""
+    if isinstance(value, str):
+        return not (value.isascii() and value.isprintable() and len(value) <= max_chars)
+    return isinstance(value, (dict, list))
 
 
 def _list_item_type(tp: Any) -> Any:
