@@ -276,13 +276,9 @@ def long_word_warnings(document_json: str, cache: dict[Any, Any] | None = None) 
     (`watch`), found once per JSON text."""
     if cache is None:
         return _long_word_warnings(document_json)
-    kept: dict[str, list[str]] = cache.setdefault("long_words", {})
-    found = kept.get(document_json)
-    if found is None:
-        if len(kept) >= 16:
-            kept.clear()
-        found = kept[document_json] = _long_word_warnings(document_json)
-    return list(found)
+    from cvbuild.targets.base import kept_by
+
+    return list(kept_by(cache, "long_words", document_json, lambda: _long_word_warnings(document_json)))
 
 
 def _long_word_warnings(document_json: str) -> list[str]:

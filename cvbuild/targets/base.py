@@ -107,15 +107,18 @@ def _typeset(doc: Document, cache: dict[Any, Any]) -> Document:
     from cvbuild.document.typography import typographic
 
     data = dumped(doc, cache)
-    key = (data, repr(doc.options))
-    kept: dict[tuple[str, str], Document] = cache.setdefault("typeset.by_content", {})
-    typeset = kept.get(key)
-    if typeset is None:
-        typeset = typographic(doc, dumped=data)
-        if len(kept) >= 16:  # `watch` keeps the cache for hours
+    return kept_by(cache, "typeset.by_content", (data, repr(doc.options)), lambda: typographic(doc, dumped=data))
+
+
+def kept_by(cache: dict[Any, Any], slot: str, key: Any, make: Callable[[], T], limit: int = 16) -> T:
+    """What `make()` gives for `key`, kept in `cache[slot]` under that key (equal content, not the
+    same object: see `_once`); the slot is emptied when full, as `watch` keeps the cache for hours."""
+    kept: dict[Any, T] = cache.setdefault(slot, {})
+    if key not in kept:
+        if len(kept) >= limit:
             kept.clear()
-        kept[key] = typeset
-    return typeset
+        kept[key] = make()
+    return kept[key]
 
 
 def dumped(doc: Document, cache: dict[Any, Any]) -> str:
