@@ -155,8 +155,12 @@ def _layout(compiler: Any, doc: Document, pdf: bytes) -> Any:
 
 
 def document_json(doc: Document) -> str:
-    """The JSON `cv.typ` reads from sys.inputs; `cvbuild inspect` prints exactly this."""
-    return doc.model_dump_json()
+    """The JSON `cv.typ` reads from sys.inputs; `cvbuild inspect` prints exactly this. The
+    typeset Document's, as `render_format` hands it to this target: with typographic quotes."""
+    from cvbuild.targets.base import typeset_document
+
+    cache: dict[Any, Any] = {}
+    return dumped(typeset_document(doc, cache), cache)
 
 
 def count_pages(pdf: bytes) -> int:
