@@ -79,9 +79,18 @@ def run_once(argv: list[str], cwd: Path) -> tuple[float, float, float, float]:
     return elapsed, usage.ru_maxrss / 1024, cpu, os.getloadavg()[0]  # Linux reports KiB
 
 
-def measure(name: str, args: list[str], runs: int, budget: float | None, cwd: Path, note: str = "") -> Result:
-    argv = cvbuild_command() + args
-    shown = " ".join(a if " " not in a else repr(a) for a in ["cvbuild", *args])
+def measure(
+    name: str,
+    args: list[str],
+    runs: int,
+    budget: float | None,
+    cwd: Path,
+    note: str = "",
+    program: list[str] | None = None,
+) -> Result:
+    """`cvbuild ARGS` (or `program ARGS`) in fresh processes."""
+    argv = (program or cvbuild_command()) + args
+    shown = " ".join(a if " " not in a else repr(a) for a in [*(["cvbuild"] if program is None else []), *args])
     try:
         run_once(argv, cwd)  # warm-up: page cache and .pyc files, not counted
         samples = [run_once(argv, cwd) for _ in range(runs)]
@@ -231,6 +240,22 @@ def watch_rebuild(profile: Path, out: Path, runs: int, content: bool = False) ->
     return result
 
 
+def floor_args(profile: Path, work: Path) -> list[str]:
+    """bench/floor.py's arguments for `profile -d cv` in the default theme: the Document JSON
+    `cvbuild inspect` prints (what Typst receives), the theme's cv.typ, packages and fonts."""
+    from cvbuild.themes import fonts
+    from cvbuild.themes.theme import load_theme
+
+    document = work / "floor-document.json"
+    with document.open("wb") as handle:
+        subprocess.run([*cvbuild_command(), "inspect", str(profile), "-d", "cv"], stdout=handle, check=True)
+    theme = load_theme("classic")
+    template = theme.find("cv.typ")
+    packages = next(folder / "packages" for folder in theme.chain if (folder / "packages").is_dir())
+    dirs = [str(d) for d in fonts.font_dirs(theme)]
+    return [str(Path(__file__).with_name("floor.py")), str(document), str(template), str(packages), *dirs]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=7, help="timed runs per command (median reported; at least 5)")
@@ -284,6 +309,14 @@ def main() -> None:
             print(f"  measured {name}", file=sys.stderr)
         if results["weasy"].runs and results["pdf"].runs:
             results["weasy"].budget_s = 2 * results["pdf"].median_s  # DESIGN.md: at most twice Typst's time
+        results["floor"] = measure(
+            "floor: pydantic + Typst alone, example -d cv",
+            floor_args(Path(ex), work),
+            runs,
+            None,
+            ROOT,
+            program=[sys.executable],
+        )
         results["watch"] = watch_rebuild(Path(ex), out, runs)
         results["watch content"] = watch_rebuild(Path(ex), out, runs, content=True)
     finally:
