@@ -77,3 +77,22 @@ def test_sidebar_sections_option_moves_sections(tmp_path: Path) -> None:
     aside = page.split('<aside class="band">', 1)[1].split("</aside>", 1)[0]
     assert 'id="honors"' in aside and 'id="languages"' in aside and 'id="skills"' not in aside
     assert page.count('id="honors"') == 1
+
+
+def test_pdf_long_name_stays_inside_the_band(tmp_path: Path) -> None:
+    """A long name with a long hyphenated part (a real one: Polish given name, Danish-Spanish
+    surname) is set smaller until its widest part fits the band, rather than running past its
+    edge, where white text on the white page is invisible."""
+    import pdfplumber
+
+    profile = tmp_path / "profile.yaml"
+    profile.write_text("name: Małgorzata Østergaard-Núñez\nheadline: Associate Professor\n", encoding="utf-8")
+    out = tmp_path / "out"
+    result = run_cli("render", profile, "-f", "pdf", "--theme", "sidebar", "-o", out)
+    assert result.returncode == 0, result.stderr
+    with pdfplumber.open(next(out.glob("*.pdf"))) as pdf:
+        page = pdf.pages[0]
+        band = BAND_CM * PT_PER_CM
+        name_chars = [c for c in page.chars if c["top"] < 150 and c["size"] > 14]
+    assert "".join(c["text"] for c in name_chars).replace(" ", "") == "MałgorzataØstergaard-Núñez"
+    assert max(c["x1"] for c in name_chars) <= band - 0.3 * PT_PER_CM
