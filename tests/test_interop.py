@@ -2,7 +2,9 @@
 
 Samples in tests/fixtures/interop/ are fictional and written from the public schemas:
 resume.json (JSON Resume 1.x, every section plus an unknown one), rendercv_cv.yaml (RenderCV 2.x,
-every entry type), extras.yaml (a profile using the fields added for them).
+every entry type), extras.yaml (a profile using the fields added for them). Beside them, the two
+projects' own samples, verbatim: jsonresume_sample.json (resume-schema's sample.resume.json, MIT) and
+rendercv_sample.yaml (what RenderCV 2.8's `rendercv new "Jane Doe"` writes, MIT).
 """
 
 from __future__ import annotations
@@ -27,6 +29,8 @@ INTEROP = FIXTURES / "interop"
 JSONRESUME = INTEROP / "resume.json"
 RENDERCV = INTEROP / "rendercv_cv.yaml"
 EXTRAS = INTEROP / "extras.yaml"
+JSONRESUME_SAMPLE = INTEROP / "jsonresume_sample.json"
+RENDERCV_SAMPLE = INTEROP / "rendercv_sample.yaml"
 
 
 def schema_errors(data: Any) -> list[str]:
@@ -393,9 +397,99 @@ def test_rendercv_unknown_entries_go_to_custom_sections(tmp_path: Path) -> None:
     assert p.summary == "See $$x^2$$ and #emph[this]."
 
 
+def test_rendercv_sub_bullets_become_nested_highlights(tmp_path: Path) -> None:
+    """RenderCV reads " - " inside a highlight as sub-bullets (its sample nests three under one
+    highlight); the import keeps them as nested bullets, not one run-on line."""
+    from ruamel.yaml import YAML
+
+    from cvbuild.loading.profile import load_profile
+    from cvbuild.schema.model import NestedBullet
+
+    path, _ = imported("rendercv", RENDERCV_SAMPLE, tmp_path)
+    p, _ = load_profile(path)
+    source = YAML(typ="safe").load(RENDERCV_SAMPLE.read_text(encoding="utf-8"))["cv"]["sections"]
+    for entry, imported_entry in zip(source["experience"], p.experience, strict=True):
+        expected = []
+        for h in entry["highlights"]:
+            head, *subs = h.split(" - ")
+            expected.append((head, subs))
+        got = [(b.text, b.highlights) if isinstance(b, NestedBullet) else (b, []) for b in imported_entry.highlights]
+        assert got == expected
+    (deepmind,) = [e for e in p.experience if e.organization == "Google DeepMind"]
+    nested = deepmind.highlights[1]
+    assert isinstance(nested, NestedBullet) and len(nested.highlights) == 3
+    assert nested.highlights[2] == "Invited journal extension in JMLR (2023)"
+
+
+def test_rendercv_markdown_link_names_become_name_and_url(tmp_path: Path) -> None:
+    """RenderCV's sample names its projects `[FlashInfer](https://github.com/)`; a project name is
+    plain text in cvbuild, so the import keeps the text as the name and the target as its url."""
+    from cvbuild.loading.profile import load_profile
+
+    source = write(
+        tmp_path / "CV.yaml",
+        "cv:\n  name: Ada Example\n  sections:\n"
+        "    experience:\n      - {company: '[Nexus AI](https://nexus.example.com)', position: CTO, date: 2024}\n"
+        "    education:\n"
+        "      - {institution: '[Boğaziçi University](https://bogazici.edu.tr)', area: CS, date: 2018}\n",
+    )
+    path, _ = imported("rendercv", source, tmp_path)
+    p, _ = load_profile(path)
+    assert (p.experience[0].organization, p.experience[0].url) == ("Nexus AI", "https://nexus.example.com")
+    assert (p.education[0].institution, p.education[0].url) == ("Boğaziçi University", "https://bogazici.edu.tr")
+    sample, _ = imported("rendercv", RENDERCV_SAMPLE, tmp_path / "sample")
+    q, _ = load_profile(sample)
+    assert [(x.name, x.url) for x in q.projects] == [
+        ("FlashInfer", "https://github.com/"),
+        ("NeuralPrune", "https://github.com/"),
+    ]
+
+
+def test_rendercv_sample_renders_every_highlight_once_in_order(tmp_path: Path) -> None:
+    """RenderCV's own sample, imported and rendered: every highlight and sub-bullet of the source
+    appears once in the text output, in the source's order, and no Markdown link shows as code."""
+    from ruamel.yaml import YAML
+
+    path, _ = imported("rendercv", RENDERCV_SAMPLE, tmp_path)
+    out = tmp_path / "out"
+    result = run_cli("render", path, "-f", "txt,md", "-o", out)
+    assert result.returncode == 0, result.stderr
+    txt = squash(next(out.glob("*.txt")).read_text(encoding="utf-8"))
+    source = YAML(typ="safe").load(RENDERCV_SAMPLE.read_text(encoding="utf-8"))["cv"]["sections"]
+    pieces = [
+        squash(part)
+        for section in ("experience", "projects")
+        for entry in source[section]
+        for h in entry["highlights"]
+        for part in h.split(" - ")
+    ]
+    at = 0
+    for piece in pieces:
+        assert txt.count(piece) == 1, piece
+        assert txt.index(piece) > at, f"{piece!r} out of order"
+        at = txt.index(piece)
+    assert "](" not in txt
+
+
+def test_jsonresume_phone_without_country_code_uses_the_country_of_the_address(tmp_path: Path) -> None:
+    """The official sample writes `(912) 555-4321` beside `countryCode: US`: that says the number is
+    American, so it is imported in international form (with a note), not dropped."""
+    from cvbuild.loading.profile import load_profile
+
+    path, stderr = imported("jsonresume", JSONRESUME_SAMPLE, tmp_path)
+    p, _ = load_profile(path)
+    assert p.contact.phone == "+1 912-555-4321"
+    assert "/basics/phone: '(912) 555-4321' has no country code; read as a number in US" in stderr
+    data = json.loads(JSONRESUME_SAMPLE.read_text(encoding="utf-8"))
+    del data["basics"]["location"]["countryCode"]
+    path, stderr = imported("jsonresume", write(tmp_path / "nocountry.json", json.dumps(data)), tmp_path / "b")
+    p, _ = load_profile(path)
+    assert p.contact.phone is None and "not imported: add it to `contact.phone`" in stderr
+
+
 # ---- every imported file renders in every built-in theme -----------------------------------------
 
-SOURCES = {"jsonresume": JSONRESUME, "rendercv": RENDERCV}
+SOURCES = {"jsonresume": JSONRESUME, "rendercv": RENDERCV}  # samples of our own: every part of each format
 
 
 @pytest.fixture(scope="module")

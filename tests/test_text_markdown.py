@@ -234,11 +234,10 @@ def test_every_title_author_venue_and_date_appears(document: str, fmt: str) -> N
     assert checked >= 5
 
 
-
 def test_every_row_of_a_table_section_is_its_own_markdown_item() -> None:
     """Skills (a `table` section) in Markdown: one list item per group, each with its own items;
     a template line ending in a block tag once ran them all into one item."""
-    profile, docs = _example()
+    _, docs = _example()
     doc, _, md = docs["cv"]
     (skills,) = [s for s in doc.sections if s.id == "skills"]
     html = md_html(md)
@@ -248,6 +247,7 @@ def test_every_row_of_a_table_section_is_its_own_markdown_item() -> None:
     expected = [f"{plain(e.title)}: {', '.join(e.items)}" for e in skills.groups[0].entries]
     assert len(expected) >= 2
     assert items == expected
+
 
 def test_publication_without_venue_still_shows_its_year(tmp_path: Path) -> None:
     """A paper in submission often has no venue yet; its date must still be shown."""

@@ -160,15 +160,38 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def usable_phone(phone: str, where: tuple[Any, ...], note: Callable[[Any, str], None]) -> bool:
-    """A profile's phone must be dialable from abroad; another form is reported, not imported."""
+def usable_phone(
+    phone: str, where: tuple[Any, ...], note: Callable[[Any, str], None], region: str | None = None
+) -> str | None:
+    """The phone to import, dialable from abroad; another form is reported, not imported.
+
+    A number written the local way, `(912) 555-4321`, is read as a number of `region` (the
+    country of the address, ISO 3166 alpha-2) when one is known, and imported in international form."""
     from pydantic_core import PydanticCustomError
 
     from cvbuild.schema.fields import check_phone
 
     try:
-        check_phone(phone)
+        return check_phone(phone)
     except PydanticCustomError as exc:
+        local = _in_region(phone, region) if exc.type == "phone_country" else None
+        if local is not None:
+            note(where, f"{phone!r} has no country code; read as a number in {region} (the address's country): {local}")
+            return local
         note(where, f"{exc.message()}; not imported: add it to `contact.phone` in international form")
-        return False
-    return True
+        return None
+
+
+def _in_region(phone: str, region: str | None) -> str | None:
+    """`phone` read as a national number of `region`, in international form, if it can be one."""
+    import phonenumbers
+
+    if not region or not region.isascii() or not region.isalpha() or len(region) != 2:
+        return None
+    try:
+        number = phonenumbers.parse(phone, region.upper())
+    except phonenumbers.NumberParseException:
+        return None
+    if phonenumbers.is_possible_number_with_reason(number) != phonenumbers.ValidationResult.IS_POSSIBLE:
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)

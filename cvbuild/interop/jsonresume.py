@@ -248,8 +248,9 @@ def _basics(basics: Mapping[str, Any], out: dict[str, Any], note: Note) -> None:
                 ),
                 f"{email!r} is not an e-mail address; not imported",
             )
-    if (phone := _text(basics.get("phone"))) and usable_phone(phone, ("basics", "phone"), note):
-        contact["phone"] = phone
+    region = _text((basics.get("location") or {}).get("countryCode"))
+    if (phone := _text(basics.get("phone"))) and (usable := usable_phone(phone, ("basics", "phone"), note, region)):
+        contact["phone"] = usable
     if url := _url(basics.get("url"), ("basics", "url"), note):
         contact["website"] = url
     if location := _location(basics.get("location") or {}, note):

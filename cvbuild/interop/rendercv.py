@@ -71,6 +71,7 @@ PROFILE_URLS = {
 }
 _TYPST = re.compile(r"\$\$|#[a-z][a-z-]*[\[(]")
 _OWNER_MARK = re.compile(r"^\*{1,3}(.+?)\*{1,3}$")
+_WHOLE_LINK = re.compile(r"^\[([^\[\]]+)\]\((https?://[^\s()]+)\)$")
 
 Note = Callable[[Loc, str], None]
 
@@ -180,7 +181,9 @@ def _header(cv: Mapping[str, Any], out: dict[str, Any], note: Note) -> None:
     for key in ("email", "phone", "website"):
         if value := _first(cv.get(key), ("cv", key), note):
             value = value.removeprefix("tel:")
-            if key != "phone" or usable_phone(value, ("cv", key), note):
+            if key == "phone":
+                value = usable_phone(value, ("cv", key), note)
+            if value:
                 contact[key] = value
     if location := _text(cv.get("location")):
         contact["location"] = location
@@ -260,6 +263,27 @@ def _texts(values: Any, loc: Loc, note: Note) -> list[str]:
     return out
 
 
+def _highlights(values: Any, loc: Loc, note: Note) -> list[Any]:
+    """RenderCV renders each " - " inside a highlight as a sub-bullet; here they become nested bullets."""
+    out: list[Any] = []
+    for text in _texts(values, loc, note):
+        head, *subs = [part.strip() for part in text.split(" - ")]
+        subs = [sub for sub in subs if sub]
+        out.append({"text": head, "highlights": subs} if head and subs else text)
+    return out
+
+
+def _name_and_url(value: Any, item: dict[str, Any], key: str) -> None:
+    """A name written as one Markdown link, `[FlashInfer](https://...)`, as RenderCV allows: names
+    are plain text in a profile, so the text becomes the name and the target the entry's url."""
+    text = _text(value)
+    m = _WHOLE_LINK.match(text or "")
+    if m and not item.get("url"):
+        item[key], item["url"] = m[1].strip(), m[2]
+    else:
+        item[key] = text
+
+
 _RANGE = re.compile(r"^(\d{4}(?:-\d{2})?)\s*(?:–|—|-|to)\s*(\d{4}(?:-\d{2})?|present)$", re.I)
 
 
@@ -314,14 +338,11 @@ def _education(
     items = []
     for i, e in enumerate(entries):
         eloc = (*loc, i)
-        item: dict[str, Any] = {
-            "institution": _text(e.get("institution")),
-            "degree": _text(e.get("degree")),
-            "field": _text(e.get("area")),
-            "location": _text(e.get("location")),
-        }
+        item: dict[str, Any] = {}
+        _name_and_url(e.get("institution"), item, "institution")
+        item |= {"degree": _text(e.get("degree")), "field": _text(e.get("area")), "location": _text(e.get("location"))}
         free = _dates(e, item, eloc, note)
-        highlights = _texts(e.get("highlights"), (*eloc, "highlights"), note)
+        highlights = _highlights(e.get("highlights"), (*eloc, "highlights"), note)
         if summary := _summary_with(_check_text(e.get("summary"), (*eloc, "summary"), note), free):
             highlights.insert(0, summary)  # education has no summary: it leads the highlights
         item["highlights"] = highlights + leftovers(e, ("institution", "degree", "area", *_DATED), eloc, note)
@@ -336,11 +357,13 @@ def _experience(
     items = []
     for i, e in enumerate(entries):
         eloc = (*loc, i)
-        item: dict[str, Any] = {"organization": _text(e.get("company")), "role": _text(e.get("position"))}
+        item: dict[str, Any] = {}
+        _name_and_url(e.get("company"), item, "organization")
+        item["role"] = _text(e.get("position"))
         item["location"] = _text(e.get("location"))
         free = _dates(e, item, eloc, note)
         item["summary"] = _summary_with(_check_text(e.get("summary"), (*eloc, "summary"), note), free)
-        item["highlights"] = _texts(e.get("highlights"), (*eloc, "highlights"), note)
+        item["highlights"] = _highlights(e.get("highlights"), (*eloc, "highlights"), note)
         item["highlights"] += leftovers(e, ("company", "position", *_DATED), eloc, note)
         items.append(item)
     if volunteer:
@@ -437,13 +460,15 @@ def _normal(
         items = []
         for i, e in enumerate(entries):
             eloc = (*loc, i)
-            item: dict[str, Any] = {"name": _check_text(e.get("name"), (*eloc, "name"), note)}
+            item: dict[str, Any] = {}
+            _check_text(e.get("name"), (*eloc, "name"), note)
+            _name_and_url(e.get("name"), item, "name")
             free = _dates(e, item, eloc, note)
             summary = _summary_with(_check_text(e.get("summary"), (*eloc, "summary"), note), free)
             if location := _text(e.get("location")):
                 summary = f"{location}. {summary}" if summary else location
             item["summary"] = summary
-            item["highlights"] = _texts(e.get("highlights"), (*eloc, "highlights"), note)
+            item["highlights"] = _highlights(e.get("highlights"), (*eloc, "highlights"), note)
             item["highlights"] += leftovers(e, ("name", *_DATED), eloc, note)
             items.append(item)
         _extend(out, "projects", items, title, "Projects", loc, note)
@@ -523,7 +548,7 @@ def _custom_section(title: str, entries: list[Any], loc: Loc, note: Note) -> dic
         free = _dates(e, item, eloc, note)
         item["summary"] = _summary_with(_check_text(e.get("summary"), (*eloc, "summary"), note), free)
         item["url"] = _text(e.get("url"))
-        item["highlights"] = _texts(e.get("highlights"), (*eloc, "highlights"), note)
+        item["highlights"] = _highlights(e.get("highlights"), (*eloc, "highlights"), note)
         used = ("name", "title", "label", "bullet", "company", "institution", "position", "details", "url", *_DATED)
         item["highlights"] += leftovers(e, used, eloc, note)
         out.append(item)
