@@ -33,9 +33,16 @@ _TMP_NAME = re.compile(re.escape(TMP_PREFIX) + r"(\d+)-")
 Writer = Callable[[Path, int, bytes], None]
 
 
+# Latin letters that NFKD does not split into an ASCII letter and a mark (ł, ø, æ...).
+_LATIN_LETTERS = str.maketrans(
+    {"ł": "l", "Ł": "L", "ø": "o", "Ø": "O", "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE", "ß": "ss", "ẞ": "SS"}
+    | {"đ": "d", "Đ": "D", "ð": "d", "Ð": "D", "þ": "th", "Þ": "TH", "ı": "i", "ħ": "h", "Ħ": "H"}
+)
+
+
 def slug(name: str) -> str:
-    """`Ada Example` -> `ada-example`; non-Latin names fall back to `cv`."""
-    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    """`Ada Example` -> `ada-example`, `Łucja Ørsted` -> `lucja-orsted`; non-Latin names fall back to `cv`."""
+    ascii_name = unicodedata.normalize("NFKD", name.translate(_LATIN_LETTERS)).encode("ascii", "ignore").decode()
     return re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-") or "cv"
 
 

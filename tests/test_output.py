@@ -42,7 +42,17 @@ def test_failed_write_keeps_previous_file(tmp_path: Path, monkeypatch: pytest.Mo
 
 
 @pytest.mark.parametrize(
-    ("name", "expected"), [("Ada Example", "ada-example"), ("Zoë Ñúñez", "zoe-nunez"), ("李雷", "cv")]
+    ("name", "expected"),
+    [
+        ("Ada Example", "ada-example"),
+        ("Zoë Ñúñez", "zoe-nunez"),
+        ("李雷", "cv"),
+        # Latin letters with no decomposition into a base letter and a mark: dropping them
+        # named this file `magorzata-stergaard-nunez`.
+        ("Małgorzata Østergaard-Núñez", "malgorzata-ostergaard-nunez"),
+        ("Æsa Łukasiewicz-Straße", "aesa-lukasiewicz-strasse"),
+        ("Þóra Ðorðević Œdipe", "thora-dordevic-oedipe"),
+    ],
 )
 def test_slug(name: str, expected: str) -> None:
     assert slug(name) == expected
