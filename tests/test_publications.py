@@ -673,6 +673,22 @@ def test_venue_lines_are_not_doubled_in_the_document() -> None:
     assert got["Paper 2"].venue_in_full and plain(got["Paper 2"].venue) == "FAST 2023"  # the short style still says it
 
 
+@pytest.mark.parametrize(
+    ("kind", "publisher"), [("patent", "European Patent Office"), ("thesis", "ETH Zürich"), ("book", "MIT Press")]
+)
+def test_a_publisher_that_stands_for_the_venue_is_not_repeated_in_the_citation(kind: str, publisher: str) -> None:
+    """A patent, thesis or book without a venue shows its publisher in the venue's place: the
+    citation after it must not name the publisher a second time ("EPO 2022, no. EP 1, EPO")."""
+    pub = {"title": "A method", "authors": ["Ada Example"], "type": kind, "publisher": publisher, "date": 2022}
+    profile = Profile.model_validate({"name": "Ada Example", "publications": [pub | {"number": "EP 4 123 456 B1"}]})
+    (e,) = entries(build(profile))
+    line = plain(e.venue) + ", " + plain(e.citation or [])
+    assert line == f"{publisher} 2022, no. EP 4 123 456 B1"
+    placed = Profile.model_validate({"name": "Ada Example", "publications": [pub | {"venue": "Somewhere"}]})
+    (e,) = entries(build(placed))
+    assert plain(e.venue) == "Somewhere 2022" and plain(e.citation or []) == publisher  # then it is extra
+
+
 @pytest.fixture(scope="module")
 def rendered_tricky_venues(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """One profile of doubled-venue cases, rendered by every built-in theme in every format."""

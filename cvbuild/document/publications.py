@@ -141,7 +141,8 @@ def citation(pub: Publication) -> list[Span] | None:
             parts.append([Span(text=prefix + value)])
     if pub.pages:
         parts.append([Span(text=_pages(pub.pages))])
-    for value in (pub.publisher, pub.location):
+    publisher = None if _publisher_is_venue(pub) else pub.publisher  # shown once, in the venue's place
+    for value in (publisher, pub.location):
         if value:
             parts.append([Span(text=value)])
     if pub.arxiv:
@@ -219,9 +220,19 @@ def venue_spans(pub: Publication) -> list[Span]:
         return runs
     if pub.type == "preprint" or pub.arxiv:
         return [Span(text=f"arXiv preprint {year}")] if pub.arxiv else [Span(text=f"Preprint {year}")]
-    if pub.publisher and pub.type in ("thesis", "report", "book", "chapter", "patent"):
+    if pub.publisher and _publisher_is_venue(pub):
         return [Span(text=venue_with_year(pub.publisher, pub.date.year))]
     return [Span(text=year)]  # an unplaced paper still shows when it was written
+
+
+def _publisher_is_venue(pub: Publication) -> bool:
+    """A thesis, report, book or patent without a venue names its publisher (school, office) there."""
+    return (
+        not pub.venue
+        and pub.type != "preprint"
+        and not pub.arxiv
+        and pub.type in ("thesis", "report", "book", "chapter", "patent")
+    )
 
 
 def status_label(pub: Publication, venue: list[Span] | None, labels: Mapping[str, str] | None = None) -> str | None:
