@@ -75,6 +75,32 @@ def test_advisors_mentors_and_collaborators_share_one_style() -> None:
     assert details == {"Advisor": "A. One", "Mentors": "M. One, M. Two", "Worked with": "C. One, C. Two"}
 
 
+def test_advisor_names_may_link_to_their_pages() -> None:
+    """Homepages link their advisors ("Advised by [Linpeng Tang](https://chtlp.github.io/)", seed
+    004): a name written as a Markdown link is a link, not `[Linpeng Tang](https://...)` in print."""
+    doc = build(
+        {
+            "experience": [
+                {
+                    "organization": "MOQI",
+                    "role": "Researcher",
+                    "advisors": ["[Linpeng Tang](https://chtlp.github.io/)", "Xinhui Tian"],
+                    "mentors": ["[Leyuan Wang](https://github.com/Laurawly)"],
+                }
+            ],
+            "education": [{"institution": "PKU", "advisors": ["Prof. [Xin Jin](https://xinjin.github.io/)"]}],
+        }
+    )
+    (advisors, mentors) = first(doc, "experience").details
+    assert text(advisors.value) == "Linpeng Tang, Xinhui Tian"
+    assert [s.href for s in advisors.value if s.href] == ["https://chtlp.github.io/"]
+    assert text(mentors.value) == "Leyuan Wang" and mentors.value[0].href == "https://github.com/Laurawly"
+    (advisor,) = first(doc, "education").details
+    assert text(advisor.value) == "Prof. Xin Jin"
+    with pytest.raises(ValueError, match="javascript"):
+        build({"experience": [{"organization": "O", "role": "R", "advisors": ["[X](javascript:alert(1))"]}]})
+
+
 def test_nested_bullets_keep_their_parent() -> None:
     doc = build(
         {

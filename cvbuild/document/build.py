@@ -286,7 +286,10 @@ def _names_detail(label: str, names: Sequence[str], plural: str | None = None) -
     if not names:
         return []
     shown = label if len(names) == 1 else plural or label + "s"
-    return [Detail(label=shown, value=[Span(text=", ".join(names))])]
+    value: list[Span] = []
+    for i, name in enumerate(names):  # each name may be a Markdown link to the person's page
+        value += ([Span(text=", ")] if i else []) + spans(name)
+    return [Detail(label=shown, value=value)]
 
 
 def _bullets(items: Sequence[Any]) -> dict[str, Any]:

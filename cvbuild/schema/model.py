@@ -160,7 +160,7 @@ class Education(Dated):
     expected: bool = False
     gpa: str | None = None
     honors: list[Markup] = []
-    advisors: list[str] = []
+    advisors: list[Markup] = []  # a name may link to its page: [Xin Jin](https://...)
     thesis: Markup | None = None
     note: Markup | None = None
     highlights: list[Bullet] = []
@@ -182,9 +182,9 @@ class Experience(DescribedEntry):
     role: NonEmpty
     team: str | None = None
     location: str | None = None
-    advisors: list[str] = []
-    mentors: list[str] = []
-    collaborators: list[str] = []
+    advisors: list[Markup] = []
+    mentors: list[Markup] = []
+    collaborators: list[Markup] = []
     projects: list[SubProject] = []
 
 
