@@ -166,6 +166,27 @@ def test_enum_error_lists_valid_values_once(tmp_path: Path) -> None:
     assert "allowed keys" not in line
 
 
+@pytest.mark.parametrize(
+    ("written", "hint"),
+    [
+        ("2019–present", "a period: write start: 2019 and end: present"),  # homepages write ranges so
+        ("2019-2021", "a period: write start: 2019 and end: 2021"),
+        ("2025.04", "did you mean 2025-04?"),  # seed 004: [2025.04 - Present]
+        ("04/2019", "did you mean 2019-04?"),
+        ("Sept 2023", "did you mean 2023-09?"),
+        ("Spring 2021", "did you mean 2021, with 'Spring 2021' in `term:` or a note?"),  # seed 004: [2024 Spring]
+        ("2024 Spring", "did you mean 2024, with '2024 Spring' in `term:` or a note?"),
+    ],
+)
+def test_a_date_written_as_homepages_write_it_gets_the_profile_form(written: str, hint: str, tmp_path: Path) -> None:
+    path = write(tmp_path / "p.yaml", f"name: Ada\nteaching:\n  - course: CS 1\n    date: '{written}'\n")
+    result = run_cli("validate", path)
+    assert result.returncode == 2
+    (line,) = [ln for ln in result.stderr.splitlines() if "teaching[0].date" in ln]
+    assert line.startswith(f"{path}:4:11: teaching[0].date: invalid date '{written}'"), line
+    assert hint in line, line
+
+
 def test_many_problems_reported_at_once_in_line_order(tmp_path: Path) -> None:
     path = MALFORMED / "multi_problem.yaml"
     stderr, render_stderr = _check_rejected((str(path),), tmp_path)

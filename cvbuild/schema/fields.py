@@ -79,11 +79,51 @@ def parse_date(value: Any) -> PartialDate:
 
 
 def _date_error(value: Any) -> PydanticCustomError:
+    hint = date_hint(value) if isinstance(value, str) else None
     return PydanticCustomError(
         "date_format",
-        "invalid date '{value}'; write YYYY, YYYY-MM, YYYY-MM-DD or present",
-        {"value": value},
+        "invalid date '{value}'; write YYYY, YYYY-MM, YYYY-MM-DD or present{hint}",
+        {"value": value, "hint": f" ({hint})" if hint else ""},
     )
+
+
+_MONTHS = {
+    m: i for i, m in enumerate(("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1)
+}
+_SEASONS = "spring|summer|fall|autumn|winter"
+_SEASON = re.compile(rf"^(?:(?:{_SEASONS})\s+(\d{{4}})|(\d{{4}})\s+(?:{_SEASONS}))$", re.I)
+_PERIOD = re.compile(r"^(.+?)\s*(?:–|—|−|--|-|\bto\b|\buntil\b)\s*(.+)$", re.I)
+
+
+def _written_date(text: str) -> str | None:
+    """One date as CVs and homepages write it (`2025.04`, `04/2019`, `Sept 2023`) in profile form."""
+    text = text.strip()
+    if text.lower() in ("present", "now", "current", "ongoing"):
+        return "present"
+    if _DATE_RE.match(text):
+        return text
+    if m := re.match(r"^(\d{4})[./](\d{1,2})$", text):
+        year, month = m[1], int(m[2])
+    elif m := re.match(r"^(\d{1,2})[./](\d{4})$", text):
+        year, month = m[2], int(m[1])
+    elif (m := re.match(r"^([A-Za-z]{3,9})\.?,?\s+(\d{4})$", text)) and m[1][:3].lower() in _MONTHS:
+        year, month = m[2], _MONTHS[m[1][:3].lower()]
+    else:
+        return None
+    return f"{year}-{month:02d}" if 1 <= month <= 12 else None
+
+
+def date_hint(value: str) -> str | None:
+    """What a date written the way homepages write it is in a profile: `2025.04` -> `2025-04`,
+    `2019–present` -> a period of start and end, `Spring 2021` -> its year and a term."""
+    text = value.strip()
+    if single := _written_date(text):
+        return f"did you mean {single}?"
+    if m := _SEASON.match(text):
+        return f"did you mean {m[1] or m[2]}, with '{text}' in `term:` or a note?"
+    if (m := _PERIOD.match(text)) and (start := _written_date(m[1])) and (end := _written_date(m[2])):
+        return f"a period: write start: {start} and end: {end}"
+    return None
 
 
 Date = Annotated[
