@@ -167,23 +167,26 @@ def test_enum_error_lists_valid_values_once(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    ("written", "hint"),
+    ("written", "shown", "hint"),
     [
-        ("2019–present", "a period: write start: 2019 and end: present"),  # homepages write ranges so
-        ("2019-2021", "a period: write start: 2019 and end: 2021"),
-        ("2025.04", "did you mean 2025-04?"),  # seed 004: [2025.04 - Present]
-        ("04/2019", "did you mean 2019-04?"),
-        ("Sept 2023", "did you mean 2023-09?"),
-        ("Spring 2021", "did you mean 2021, with 'Spring 2021' in `term:` or a note?"),  # seed 004: [2024 Spring]
-        ("2024 Spring", "did you mean 2024, with '2024 Spring' in `term:` or a note?"),
+        ("2019–present", "2019–present", "a period: write start: 2019 and end: present"),  # how homepages write it
+        ("'2019-2021'", "2019-2021", "a period: write start: 2019 and end: 2021"),
+        ("'2025.04'", "2025.04", "did you mean 2025-04?"),  # seed 004: [2025.04 - Present]
+        ("2025.10", "2025.1", "did you mean 2025-MM, the month in two digits?"),  # unquoted: a YAML number
+        ("04/2019", "04/2019", "did you mean 2019-04?"),
+        ("Sept 2023", "Sept 2023", "did you mean 2023-09?"),
+        ("Spring 2021", "Spring 2021", "did you mean 2021, with 'Spring 2021' in `term:` or a note?"),
+        ("2024 Spring", "2024 Spring", "did you mean 2024, with '2024 Spring' in `term:` or a note?"),  # seed 004
     ],
 )
-def test_a_date_written_as_homepages_write_it_gets_the_profile_form(written: str, hint: str, tmp_path: Path) -> None:
-    path = write(tmp_path / "p.yaml", f"name: Ada\nteaching:\n  - course: CS 1\n    date: '{written}'\n")
+def test_a_date_written_as_homepages_write_it_gets_the_profile_form(
+    written: str, shown: str, hint: str, tmp_path: Path
+) -> None:
+    path = write(tmp_path / "p.yaml", f"name: Ada\nteaching:\n  - course: CS 1\n    date: {written}\n")
     result = run_cli("validate", path)
     assert result.returncode == 2
     (line,) = [ln for ln in result.stderr.splitlines() if "teaching[0].date" in ln]
-    assert line.startswith(f"{path}:4:11: teaching[0].date: invalid date '{written}'"), line
+    assert line.startswith(f"{path}:4:11: teaching[0].date: invalid date '{shown}'"), line
     assert hint in line, line
 
 

@@ -80,6 +80,8 @@ def parse_date(value: Any) -> PartialDate:
 
 def _date_error(value: Any) -> PydanticCustomError:
     hint = date_hint(value) if isinstance(value, str) else None
+    if isinstance(value, float) and 1000 <= value < 3000:  # YAML read `2025.04` as a number: its zeros are gone
+        hint = f"did you mean {int(value)}-MM, the month in two digits?"
     return PydanticCustomError(
         "date_format",
         "invalid date '{value}'; write YYYY, YYYY-MM, YYYY-MM-DD or present{hint}",
