@@ -1,14 +1,17 @@
 """The seed pages (shared/seeds 000 and 001, real academic homepages), written as BibTeX in the
 styles real exports use (al-folio, Google Scholar, DBLP, arXiv, ACL Anthology: fixtures/seeds/*.bib),
-render in every built-in theme and every format with every field of every entry, in the page's order."""
+render in every built-in theme and every format with every field of every entry, in the page's order.
+Whole pages (seed 004 as a profile, and a physicist's CV shaped unlike the seeds) render every entry
+of every section once, in order, in every theme, format and engine."""
 
 from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
-from conftest import FIXTURES, ROOT, run_cli, squash
+from conftest import FIXTURES, ROOT, pdf_text, run_cli, squash
 from test_publications import visible_text
 
 from cvbuild.document.inline import plain
@@ -111,3 +114,72 @@ def test_summ_n_is_a_superscript_in_every_theme(seed: Path, rendered: dict[str, 
         for fmt in FORMATS:
             shown = visible_text(fmt, rendered[f"{theme}.{fmt}"])
             assert "SummN:" in shown and "^N" not in shown, (theme, fmt)
+
+
+# ---- whole pages: every kind of entry, once each, in order ----------------------------------------
+# seed004.yaml is shared/seeds/004 written by hand as a profile; physicist.yaml holds what the seeds
+# do not (grants, students, patents, a 40-author paper, co-presenters, terms, many scripts).
+
+PAGES = ("seed004", "physicist")
+
+
+@pytest.fixture(scope="module", params=PAGES)
+def page(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> tuple[str, dict[str, Path]]:
+    """Every built-in theme's txt, md, html and Typst PDF of the page, and half the themes' WeasyPrint PDF."""
+    folder = tmp_path_factory.mktemp(request.param)
+    profile = shutil.copy(SEED_FIXTURES / f"{request.param}.yaml", folder / "profile.yaml")
+    out: dict[str, Path] = {}
+    for i, theme in enumerate(builtin_themes()):
+        result = run_cli("render", profile, "--theme", theme, "-f", ",".join(FORMATS), "-o", folder / theme)
+        assert result.returncode == 0, result.stderr
+        assert "warning" not in result.stderr, result.stderr
+        for fmt in FORMATS:
+            (out[f"{theme}.{fmt}"],) = (folder / theme).glob(f"*.{fmt}")
+        if (i + PAGES.index(request.param)) % 2:
+            continue  # WeasyPrint takes each theme with one of the two pages
+        w = folder / f"{theme}-weasyprint"
+        result = run_cli("render", profile, "--theme", theme, "-f", "pdf", "--engine", "weasyprint", "-o", w)
+        assert result.returncode == 0, result.stderr
+        (out[f"{theme}.weasyprint"],) = w.glob("*.pdf")
+    return request.param, out
+
+
+def entry_titles(profile: Path, theme: str) -> list[list[str]]:
+    """Per section of the theme's Document, the titles of its entries (and their children), in order."""
+    loaded, _ = load_profile(profile)
+    ((name, spec),) = documents_to_render(loaded, None)
+    _, doc = build_for(loaded, name, spec, RenderRequest(profile=profile, theme=theme), today())
+
+    def titles(entries: list[Any]) -> list[str]:
+        out = []
+        for e in entries:
+            out += [plain(e.title)] if plain(e.title) else []
+            out += titles(getattr(e, "children", []))
+        return out
+
+    return [titles([e for g in s.groups for e in g.entries]) for s in doc.sections]
+
+
+def test_every_entry_of_a_page_once_and_in_order(page: tuple[str, dict[str, Path]]) -> None:
+    name, outputs = page
+    source = squash((SEED_FIXTURES / f"{name}.yaml").read_text(encoding="utf-8"))
+    missing = []
+    for key, path in sorted(outputs.items()):
+        theme, fmt = key.split(".")
+        # PDF text in drawing order (pypdf): a line-by-line reading interleaves a wrapped title with
+        # the date or venue set beside it
+        text = squash(pdf_text(path) if fmt in ("pdf", "weasyprint") else visible_text(fmt, path))
+        sections = entry_titles(SEED_FIXTURES / f"{name}.yaml", theme)
+        assert sum(map(len, sections)) >= 25
+        for titles in sections:
+            at = 0
+            for title in map(squash, titles):
+                # never more often than the profile writes it (a role may also be in the headline;
+                # a title made of several fields, "Ph.D. in Physics", once)
+                if text.count(title) > max(1, source.count(title.strip("*_"))):
+                    missing.append(f"{key}: {title!r} shown {text.count(title)} times")
+                found = text.find(title, at)
+                if found < 0:
+                    missing.append(f"{key}: {title!r} missing or out of order")
+                at = max(at, found)
+    assert not missing, "\n".join(missing)
