@@ -471,6 +471,33 @@ def test_rendercv_sample_renders_every_highlight_once_in_order(tmp_path: Path) -
     assert "](" not in txt
 
 
+def test_rendercv_publications_keep_their_order_and_claim_no_type(tmp_path: Path) -> None:
+    """RenderCV lists publications as written, under one title, and its `journal` field holds any
+    venue ("NeurIPS 2023"): the import keeps that order and that one list in every theme, where
+    classic once filed conference papers under "Journal Articles", newest first."""
+    source = write(
+        tmp_path / "CV.yaml",
+        "cv:\n  name: Ada Example\n  sections:\n    publications:\n"
+        "      - {title: Older paper, authors: [Ada Example], journal: ICML 2021, date: 2021-07}\n"
+        "      - {title: Newer paper, authors: [Ada Example], journal: NeurIPS 2023, date: 2023-12}\n"
+        "      - {title: A preprint, authors: [Ada Example], journal: arXiv, date: 2024-01}\n"
+        "design: {theme: sb2nov}\n",
+    )
+    path, stderr = imported("rendercv", source, tmp_path)
+    from cvbuild.loading.profile import load_profile
+
+    p, _ = load_profile(path)
+    assert [x.type for x in p.publication_entries()] == ["other", "other", "preprint"]
+    assert "set `type:`" in stderr
+    assert p.documents["cv"].theme == "classic"
+    out = tmp_path / "out"
+    result = run_cli("render", path, "-f", "txt", "-o", out)
+    assert result.returncode == 0, result.stderr
+    txt = next(out.glob("*.txt")).read_text(encoding="utf-8")
+    assert "Journal" not in txt and "Other" not in txt
+    assert txt.index("Older paper") < txt.index("Newer paper") < txt.index("A preprint")
+
+
 def test_jsonresume_phone_without_country_code_uses_the_country_of_the_address(tmp_path: Path) -> None:
     """The official sample writes `(912) 555-4321` beside `countryCode: US`: that says the number is
     American, so it is imported in international form (with a note), not dropped."""

@@ -122,6 +122,8 @@ def from_rendercv(data: Mapping[str, Any], note: Note) -> dict[str, Any]:
         doc["section_titles"] = titles
     if ids:  # RenderCV shows sections in the order they are written
         doc["sections"] = list(dict.fromkeys(ids))
+    if "publications" in out:  # and publications as written, in one list
+        doc["publications"] = {"sort": "as_written", "group_by": "none"}
     out["documents"] = {"cv": doc}
     if "name" not in out:
         note(("cv",), "no `name`; set `name:` in the profile (it is required)")
@@ -388,8 +390,8 @@ def _publications(
             authors.append(name)
         item: dict[str, Any] = {"title": _check_text(e.get("title"), (*eloc, "title"), note), "authors": authors}
         item["venue"] = _text(e.get("journal"))
-        # RenderCV's field is `journal`; preprint servers say what they are.
-        item["type"] = "preprint" if re.search(r"rxiv|preprint", item["venue"] or "", re.I) else "journal"
+        # RenderCV's `journal` holds any venue ("NeurIPS 2023"), so it says no type; preprint servers do.
+        item["type"] = "preprint" if re.search(r"rxiv|preprint", item["venue"] or "", re.I) else "other"
         free = _dates(e, item, eloc, note)
         if "start" in item:  # a publication has one date
             item["date"] = item.pop("start")
@@ -412,6 +414,11 @@ def _publications(
             continue
         items.append(item)
     _extend(out, "publications", items, title, "Publications", loc, note)
+    if any(item["type"] == "other" for item in items):
+        note(
+            loc,
+            "RenderCV publications have no type; imported as `other`: set `type:` (conference, journal...) to group",
+        )
     if stray:
         custom.append({"title": f"{title} (to complete)", "entries": stray})
 
