@@ -689,6 +689,18 @@ def test_a_publisher_that_stands_for_the_venue_is_not_repeated_in_the_citation(k
     assert plain(e.venue) == "Somewhere 2022" and plain(e.citation or []) == publisher  # then it is extra
 
 
+def test_publications_of_no_type_get_no_other_heading() -> None:
+    """Imported publications (JSON Resume, RenderCV) have no type: grouped by type, they are one
+    list, not a list under the heading "Other"; beside typed ones they are "Other"."""
+    untyped = [{"title": f"P{i}", "authors": ["Ada Example"], "date": 2020 + i, "type": "other"} for i in range(2)]
+    profile = Profile.model_validate({"name": "Ada Example", "publications": untyped})
+    section = build(profile, group_by="type")
+    assert [g.title for g in section.groups] == [None] and len(entries(section)) == 2
+    journal = untyped[0] | {"type": "journal"}
+    typed = Profile.model_validate({"name": "Ada Example", "publications": [*untyped, journal]})
+    assert [g.title for g in build(typed, group_by="type").groups] == ["Journal Articles", "Other"]
+
+
 @pytest.fixture(scope="module")
 def rendered_tricky_venues(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """One profile of doubled-venue cases, rendered by every built-in theme in every format."""

@@ -298,6 +298,8 @@ def plan_groups(keys: Sequence[tuple[str, str]], view: PublicationView) -> Plan:
         order = list(TYPE_LABELS)
         types = sorted({t for t, _ in keys}, key=order.index)
         groups = [(TYPE_LABELS[k], [i for i in indices if keys[i][0] == k]) for k in types]
+        if types == ["other"]:  # no type given at all (imported ones): "Other" would head the whole list
+            groups = [(None, list(indices))]
     elif view.group_by == "year":
         years = list(dict.fromkeys(y for _, y in keys))  # as first written
         if view.sort != "as_written":
