@@ -83,6 +83,17 @@ def test_sections_follow_theme_order_then_document_order() -> None:
     assert [(s.id, s.title) for s in doc.sections] == [("mentoring", "Mentoring"), ("summary", "About")]
 
 
+def test_interests_are_titled_for_hobbies_and_research_alike() -> None:
+    """JSON Resume's interests are hobbies ("Wildlife: Ferrets, Unicorns" in its official sample):
+    the default title must fit them as well as research topics; an academic may still retitle it."""
+    profile = _profile(interests=[{"name": "Wildlife", "keywords": ["Ferrets", "Unicorns"]}])
+    (section,) = build_document(profile, BuildOptions()).sections
+    assert section.title == "Interests"
+    spec = DocumentSpec(section_titles={"interests": "Research Interests"})
+    (section,) = build_document(profile, BuildOptions(spec=spec)).sections
+    assert section.title == "Research Interests"
+
+
 def test_document_tags_keep_untagged_and_matching_entries() -> None:
     profile = _profile(
         experience=[

@@ -8,7 +8,7 @@ import unicodedata
 # Default order of sections; custom sections follow in the order they are written.
 BUILTIN_SECTIONS: dict[str, str] = {
     "summary": "Summary",
-    "interests": "Research Interests",
+    "interests": "Interests",  # research topics or hobbies (JSON Resume): a document may retitle it
     "education": "Education",
     "experience": "Experience",
     "publications": "Publications",

@@ -434,7 +434,7 @@ def _one_line(
         _extend(out, "languages", langs, title, "Languages", loc, note)
     elif re.search(r"interest|hobb", title, re.I):
         interests: list[Any] = [{"name": label, "keywords": _split(details)} for label, details in rows if label]
-        _extend(out, "interests", interests, title, "Research Interests", loc, note)
+        _extend(out, "interests", interests, title, "Interests", loc, note)
     elif re.search(r"skill|technolog|tool|competenc|expertise|stack", title, re.I):
         skills: list[Any] = [
             {"category": label, "items": _split(details) or [label]} for label, details in rows if label
