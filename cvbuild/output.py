@@ -22,7 +22,6 @@ import os
 import re
 import secrets
 import tempfile
-import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
@@ -33,17 +32,12 @@ _TMP_NAME = re.compile(re.escape(TMP_PREFIX) + r"(\d+)-")
 Writer = Callable[[Path, int, bytes], None]
 
 
-# Latin letters that NFKD does not split into an ASCII letter and a mark (ł, ø, æ...).
-_LATIN_LETTERS = str.maketrans(
-    {"ł": "l", "Ł": "L", "ø": "o", "Ø": "O", "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE", "ß": "ss", "ẞ": "SS"}
-    | {"đ": "d", "Đ": "D", "ð": "d", "Ð": "D", "þ": "th", "Þ": "TH", "ı": "i", "ħ": "h", "Ħ": "H"}
-)
-
-
 def slug(name: str) -> str:
     """`Ada Example` -> `ada-example`, `Łucja Ørsted` -> `lucja-orsted`; non-Latin names fall back to `cv`."""
-    ascii_name = unicodedata.normalize("NFKD", name.translate(_LATIN_LETTERS)).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-") or "cv"
+    from cvbuild.document.authors import fold  # the owner's name is matched with the same folding
+
+    ascii_name = fold(name).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_name).strip("-") or "cv"
 
 
 def atomic_write(path: Path, data: bytes) -> None:

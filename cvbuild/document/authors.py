@@ -31,7 +31,7 @@ _SUFFIX_AFTER_COMMA = re.compile(rf",\s*(?:{_SUFFIX_WORDS})\.?\s*$", re.I)
 _SUFFIX_BARE = re.compile(r"(?<=\S)\s+(?:jr|sr|ii|iii|iv|ph\.?\s?d)\.?\s*$", re.I)
 # Letters NFKD does not decompose, so "Søren" still matches "Soren".
 _TRANSLIT = str.maketrans(
-    {"ø": "o", "ł": "l", "đ": "d", "ð": "d", "ß": "ss", "æ": "ae", "œ": "oe", "ı": "i", "þ": "th"}
+    {"ø": "o", "ł": "l", "đ": "d", "ð": "d", "ß": "ss", "æ": "ae", "œ": "oe", "ı": "i", "þ": "th", "ħ": "h"}
 )
 
 
@@ -63,8 +63,8 @@ def strip_marks(name: str) -> tuple[str, bool, bool]:
     return text.strip(), equal, corresponding
 
 
-def _fold(text: str) -> str:
-    """Accents, case and a few special letters do not distinguish names."""
+def fold(text: str) -> str:
+    """Accents, case and a few special letters do not distinguish names (nor file names made of them)."""
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     return "".join(c for c in decomposed if not unicodedata.combining(c)).translate(_TRANSLIT)
 
@@ -94,7 +94,7 @@ def name_tokens(name: str) -> tuple[str, ...]:
         last, _, first = clean.partition(",")
         clean = f"{first} {last}"
     clean = re.sub(r"\.\s*-\s*", "-", clean)  # "W.-L. Chiang" -> "W-L. Chiang"
-    return tuple(t.strip("-") for t in re.split(r"[\s.]+", _fold(clean)) if t.strip("-"))
+    return tuple(t.strip("-") for t in re.split(r"[\s.]+", fold(clean)) if t.strip("-"))
 
 
 def _initials(token: str) -> list[str]:
