@@ -31,6 +31,7 @@ RENDERCV = INTEROP / "rendercv_cv.yaml"
 EXTRAS = INTEROP / "extras.yaml"
 JSONRESUME_SAMPLE = INTEROP / "jsonresume_sample.json"
 RENDERCV_SAMPLE = INTEROP / "rendercv_sample.yaml"
+RENDERCV_ONEPAGE = INTEROP / "rendercv_onepage.yaml"
 
 
 def schema_errors(data: Any) -> list[str]:
@@ -496,6 +497,33 @@ def test_rendercv_publications_keep_their_order_and_claim_no_type(tmp_path: Path
     txt = next(out.glob("*.txt")).read_text(encoding="utf-8")
     assert "Journal" not in txt and "Other" not in txt
     assert txt.index("Older paper") < txt.index("Newer paper") < txt.index("A preprint")
+
+
+def test_a_resume_on_one_page_in_rendercv_is_on_one_page_here(tmp_path: Path) -> None:
+    """Four jobs of three or four bullets, education, skills and projects: one page in RenderCV's
+    classic theme, so one page in every built-in theme, unfitted; with two bullets more in each
+    entry it takes two, and `max_pages: 1` fits it on one."""
+    from pypdf import PdfReader
+
+    path, _ = imported("rendercv", RENDERCV_ONEPAGE, tmp_path)
+    for theme in BUILTIN_THEMES:
+        engines = ("typst", "weasyprint") if theme == "modern" else ("typst",)  # modern: what the import picks
+        for engine in engines:
+            out = tmp_path / f"{theme}-{engine}"
+            result = run_cli("render", path, "-f", "pdf", "--theme", theme, "--engine", engine, "-o", out)
+            assert result.returncode == 0, result.stderr
+            assert "fitted" not in result.stdout and "warning" not in result.stderr, (theme, engine, result.stderr)
+            assert len(PdfReader(next(out.glob("*.pdf"))).pages) == 1, (theme, engine)
+    extra = "".join(f"      - Wrote design document {i} and its runbook, reviewed by three teams\n" for i in (1, 2))
+    longer = path.read_text(encoding="utf-8").replace("    highlights:\n", "    highlights:\n" + extra)
+    result = run_cli("render", write(tmp_path / "longer.yaml", longer), "-f", "pdf", "-o", tmp_path / "longer")
+    assert result.returncode == 0, result.stderr
+    assert len(PdfReader(next((tmp_path / "longer").glob("*.pdf"))).pages) == 2  # what fitting must undo
+    budget = longer.replace("documents:\n  cv:\n", "documents:\n  cv:\n    max_pages: 1\n")
+    result = run_cli("render", write(tmp_path / "budget.yaml", budget), "-f", "pdf", "-o", tmp_path / "budget")
+    assert result.returncode == 0, result.stderr
+    assert "fitted to 1 page" in result.stdout and "warning" not in result.stderr, result.stdout + result.stderr
+    assert len(PdfReader(next((tmp_path / "budget").glob("*.pdf"))).pages) == 1
 
 
 def test_jsonresume_phone_without_country_code_uses_the_country_of_the_address(tmp_path: Path) -> None:
