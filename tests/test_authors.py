@@ -158,9 +158,9 @@ def test_several_owner_names_all_stay_visible() -> None:
 @pytest.mark.parametrize(
     ("highlight", "md", "html"),
     [
-        ("bold", "**Ziming Mao**", '<strong class="owner">Ziming Mao</strong>'),
-        ("underline", "<u>Ziming Mao</u>", '<u class="owner">Ziming Mao</u>'),
-        ("none", "Ziming Mao", '<span class="owner">Ziming Mao</span>'),
+        ("bold", "**Ziming Mao**", '<strong class="owner">Ziming\u00a0Mao</strong>'),
+        ("underline", "<u>Ziming Mao</u>", '<u class="owner">Ziming\u00a0Mao</u>'),
+        ("none", "Ziming Mao", '<span class="owner">Ziming\u00a0Mao</span>'),
     ],
 )
 def test_highlight_styles(highlight: str, md: str, html: str) -> None:
@@ -168,6 +168,57 @@ def test_highlight_styles(highlight: str, md: str, html: str) -> None:
     assert authors_md(authors, highlight).startswith(md + "\\*")
     assert html in str(authors_html(authors, highlight))
     assert authors_text(authors) == "Ziming Mao*, Tian Xia*"  # plain text never marks the owner
+
+
+@pytest.mark.parametrize(
+    ("name", "html"),
+    [
+        ("Tian Xia", "Tian\u00a0Xia"),  # spaces are a plain name's only break opportunities
+        ("Ethan R. Morley", "Ethan\u00a0R.\u00a0Morley"),
+        ("Tomás Ibarra", "Tomás\u00a0Ibarra"),
+        ("Seán O'Brien", "Seán\u00a0O&#39;Brien"),
+        ("Ζωή Παππά", "Ζωή\u00a0Παππά"),
+        ("Min-jun Seo", '<span class="author">Min-jun Seo</span>'),  # could break after the hyphen
+        ("王小明", '<span class="author">王小明</span>'),  # could break between any two characters
+        ("สมชาย ใจดี", '<span class="author">สมชาย ใจดี</span>'),  # Thai breaks inside words
+        ("Ada  Lovelace", '<span class="author">Ada  Lovelace</span>'),  # a double space would show
+        ("<b>Eve</b> & Co", '<span class="author">&lt;b&gt;Eve&lt;/b&gt; &amp; Co</span>'),
+    ],
+)
+def test_author_names_never_break(name: str, html: str) -> None:
+    """A name is either one run of letters and no-break spaces or a nowrap span, never neither."""
+    out = str(authors_html([Author(name=name), Author(name="Bo Li", equal=True)]))
+    assert out == f"{html}, Bo\u00a0Li<sup>*</sup>"
+
+
+_HIGHLIGHTS = st.sampled_from(["bold", "underline", "none"])
+
+
+@given(st.lists(st.text(min_size=1, max_size=12), min_size=1, max_size=4), _HIGHLIGHTS)
+def test_author_html_keeps_every_name_verbatim(names: list[str], highlight: str) -> None:
+    """Whatever the names, the page shows each one as written (no-break spaces read as spaces),
+    none of it as markup."""
+    from html.parser import HTMLParser
+
+    class Text(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__(convert_charrefs=True)
+            self.tags: list[str] = []
+            self.data: list[str] = []
+
+        def handle_starttag(self, tag: str, attrs: object) -> None:
+            self.tags.append(tag)
+
+        def handle_data(self, data: str) -> None:
+            self.data.append(data)
+
+    authors = [Author(name=n, is_owner=i == 0) for i, n in enumerate(names)]
+    parser = Text()
+    parser.feed(str(authors_html(authors, highlight)))
+    parser.close()
+    assert set(parser.tags) <= {"span", "strong", "u"}
+    shown = "".join(parser.data)
+    assert shown.replace("\u00a0", " ") == ", ".join(names).replace("\u00a0", " ")
 
 
 # ---- titles, degrees and generations around the owner's name -------------------------------------

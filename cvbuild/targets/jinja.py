@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import textwrap
+import unicodedata
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -205,19 +207,54 @@ def spans_html(runs: Sequence[Span] | None) -> Markup:
 
 
 def authors_html(authors: Sequence[Author], highlight: str = "bold") -> Markup:
-    """An author list as escaped HTML: the owner in <strong class=owner> (or <u>), marks in <sup>."""
+    """An author list as escaped HTML: the owner in <strong class=owner> (or <u>), marks in <sup>.
+
+    A name never breaks inside. Most names are written with no-break spaces (as the Typst themes
+    do), so the plain names and their commas are one text run: a printed page lays out a few text
+    boxes per list instead of two per name, which was most of WeasyPrint's cost per publication.
+    A name that could break elsewhere (a hyphen, CJK) keeps a `white-space: nowrap` span.
+    The comma before an element (the owner, such a span, `et al.`) is a span of its own: a text
+    run must not end in a space where the next box cannot break, or WeasyPrint 70 may break the
+    line after the run's first name instead of before that box."""
     tag = {"bold": "strong", "underline": "u"}.get(highlight)
-    parts = []
-    for a in authors:
+    out = []
+    for i, a in enumerate(authors):
         if a.etal:
-            parts.append('<span class="etal">et al.</span>')
+            piece = '<span class="etal">et al.</span>'
+        else:
+            joined = unbreakable_name(a.name)
+            name = str(escape(a.name if joined is None else joined))
+            if a.is_owner:
+                name = f'<{tag} class="owner">{name}</{tag}>' if tag else f'<span class="owner">{name}</span>'
+            marks = ("<sup>*</sup>" if a.equal else "") + ("<sup>†</sup>" if a.corresponding else "")
+            piece = f"{name}{marks}" if joined is not None else f'<span class="author">{name}{marks}</span>'
+        if i:
+            out.append("<span>, </span>" if piece.startswith("<") else ", ")
+        out.append(piece)
+    return Markup("".join(out))
+
+
+# Characters of a name that offer no line break: letters of the scripts that separate words with
+# spaces, combining accents, digits, `.` and apostrophes (UAX #14 classes AL, CM, NU, IS, QU).
+_NAME_PUNCT = frozenset(".'’")
+_SPACED_SCRIPTS = ("LATIN ", "GREEK ", "CYRILLIC ")
+
+
+@functools.lru_cache(maxsize=4096)
+def unbreakable_name(name: str) -> str | None:
+    """`name` with no-break spaces when its single spaces are its only break opportunities,
+    else None (hyphens, CJK, Thai, other punctuation, leading, trailing or double spaces)."""
+    words = name.split(" ")
+    if not all(words):
+        return None
+    for ch in name:
+        if ch == " " or ch in _NAME_PUNCT or ("0" <= ch <= "9") or ("A" <= ch <= "Z") or ("a" <= ch <= "z"):
             continue
-        name = str(escape(a.name))
-        if a.is_owner:
-            name = f'<{tag} class="owner">{name}</{tag}>' if tag else f'<span class="owner">{name}</span>'
-        marks = ("<sup>*</sup>" if a.equal else "") + ("<sup>†</sup>" if a.corresponding else "")
-        parts.append(f'<span class="author">{name}{marks}</span>')
-    return Markup(", ".join(parts))
+        if unicodedata.category(ch) == "Mn":
+            continue
+        if not (ch.isalpha() and unicodedata.name(ch, "").startswith(_SPACED_SCRIPTS)):
+            return None
+    return "\u00a0".join(words)
 
 
 def safe_href(url: str | None) -> str:
