@@ -425,3 +425,70 @@ def test_embedded_fonts_reach_weasyprint_through_the_fetcher(tree: dict[str, Pat
     assert fetcher("cvbuild-font:0").read() == data
     with pytest.raises(FetchRefused):
         fetcher("cvbuild-font:1")  # nothing else of that scheme loads
+
+
+def test_font_subsetting_parses_no_array_type_per_font(tmp_path: Path) -> None:
+    """While the PDF is written, WeasyPrint's sized `hb_codepoint_t[N]` arrays are made from the
+    unsized type (parsed once) with the same items; other `ffi.new` calls pass through, and the
+    shortcut is gone afterwards. If WeasyPrint stops asking for sized arrays, the first count is 0:
+    then the shortcut is dead code and can go."""
+    code = (
+        "from cffi.api import FFI\n"
+        "from cvbuild.targets.weasyprint_pdf import import_weasyprint, sized_arrays_parsed_once\n"
+        "import_weasyprint()\n"
+        "from weasyprint import HTML\n"
+        "from weasyprint.text.ffi import ffi\n"
+        "seen = []\n"
+        "real = FFI.new\n"
+        "FFI.new = lambda self, cdecl, init=None: seen.append(cdecl) or real(self, cdecl, init)\n"
+        "doc = HTML(string='<p style=\"font-family: DejaVu Sans\">Aa Bb, 1 2 3</p>').render()\n"
+        "def sized():\n"
+        "    return sum(c.startswith('hb_codepoint_t[') and c != 'hb_codepoint_t[]' for c in seen)\n"
+        "plain = doc.write_pdf()\n"
+        "before = sized()\n"
+        "with sized_arrays_parsed_once():\n"
+        "    fast = doc.write_pdf()\n"
+        "    arr = ffi.new('unsigned int[3]', [7, 8, 9]); zeros = ffi.new('unsigned int[4]', [1])\n"
+        "assert 'new' not in vars(ffi)\n"
+        "assert list(arr) == [7, 8, 9] and list(zeros) == [1, 0, 0, 0]\n"
+        "print(before, sized() - before, seen.count('hb_codepoint_t[]'), int(fast == plain))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
+    asked, parsed, unsized, same = map(int, out.stdout.split())
+    assert asked > 0 and parsed == 0 and unsized == asked and same == 1
+
+
+def test_a_strict_page_skips_weasyprints_parser_with_the_same_pdf(tmp_path: Path) -> None:
+    """The engine reads its own (strict) page with page_tree and hands WeasyPrint the tree in an
+    HTML object WeasyPrint made; the PDF is byte for byte the one WeasyPrint's own parse gives.
+    A page that is not strict goes to WeasyPrint's parser."""
+    import tinyhtml5
+
+    from cvbuild.targets.page_tree import strict_tree
+    from cvbuild.targets.weasyprint_pdf import html_document, import_weasyprint, make_fetcher
+    from cvbuild.targets.webfonts import detach_fonts
+
+    import_weasyprint()
+    from weasyprint import HTML
+
+    result = run_cli("render", RESUME, "-f", "html", "-o", tmp_path)
+    assert result.returncode == 0, result.stderr
+    page, fonts = detach_fonts(next(tmp_path.glob("*.html")).read_text(encoding="utf-8"))
+    assert strict_tree(page) is not None
+    fetcher = make_fetcher([ROOT], [].append, fonts)
+    base = (ROOT / "themes" / "modern").as_uri() + "/"
+    parsed: list[int] = []
+    real_parse = tinyhtml5.parse
+    tinyhtml5.parse = lambda source, **kw: parsed.append(1) or real_parse(source, **kw)
+    try:
+        fast = html_document(page, base, fetcher)
+        assert len(parsed) == 1  # only the empty page the HTML object is made from
+        loose = html_document(page.replace("</body>", "<p>not closed</body>"), base, fetcher)
+        assert len(parsed) == 2
+    finally:
+        tinyhtml5.parse = real_parse
+    own = HTML(string=page, base_url=base, url_fetcher=fetcher, media_type="print")
+    assert vars(fast).keys() == vars(own).keys() and fast.base_url == own.base_url
+    assert fast.render().write_pdf() == own.render().write_pdf()
+    assert loose.etree_element.find("body/p[last()]").text.strip() == "not closed"
