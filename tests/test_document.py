@@ -94,6 +94,24 @@ def test_interests_are_titled_for_hobbies_and_research_alike() -> None:
     assert section.title == "Research Interests"
 
 
+def test_a_custom_section_of_paragraphs_is_text() -> None:
+    """Homepages and RenderCV files have free-text sections ("About", RenderCV's TextEntry): entries
+    with nothing but a summary are paragraphs, set like the summary, not titled entries."""
+    profile = _profile(
+        sections=[
+            {"title": "About", "entries": [{"summary": "First.\n\nSecond."}, {"summary": "Third."}]},
+            {"title": "Mentoring", "entries": [{"title": "Lena", "summary": "Undergraduate."}]},
+        ]
+    )
+    about, mentoring = build_document(profile, BuildOptions()).sections
+    assert about.kind == "text" and [plain(e.summary) for e in about.groups[0].entries] == [
+        "First.",
+        "Second.",
+        "Third.",
+    ]
+    assert mentoring.kind == "entries"
+
+
 def test_document_tags_keep_untagged_and_matching_entries() -> None:
     profile = _profile(
         experience=[

@@ -23,6 +23,7 @@ from jsonschema import Draft7Validator
 
 from cvbuild.interop.common import checked_profile, checked_yaml, pointer
 from cvbuild.interop.jsonresume import _flat, from_jsonresume, official_schema, to_jsonresume
+from cvbuild.pipeline import RenderRequest, build_for, documents_to_render, today
 from cvbuild.schema.model import Profile
 
 INTEROP = FIXTURES / "interop"
@@ -420,6 +421,20 @@ def test_rendercv_sub_bullets_become_nested_highlights(tmp_path: Path) -> None:
     nested = deepmind.highlights[1]
     assert isinstance(nested, NestedBullet) and len(nested.highlights) == 3
     assert nested.highlights[2] == "Invited journal extension in JMLR (2023)"
+
+
+def test_rendercv_text_entries_become_paragraphs(tmp_path: Path) -> None:
+    """RenderCV's TextEntry (a plain string) is a paragraph: its sample's "Welcome to RenderCV"
+    section is set as text, as RenderCV sets it, not as four bold one-line entries."""
+    from cvbuild.loading.profile import load_profile
+
+    path, _ = imported("rendercv", RENDERCV_SAMPLE, tmp_path)
+    p, _ = load_profile(path)
+    ((name, spec),) = documents_to_render(p, None)
+    _, doc = build_for(p, name, spec, RenderRequest(profile=path), today())
+    (welcome,) = [s for s in doc.sections if s.title == "Welcome to RenderCV"]
+    assert welcome.kind == "text" and len(welcome.groups[0].entries) == 4
+    assert all(not e.title for e in welcome.groups[0].entries)
 
 
 def test_rendercv_markdown_link_names_become_name_and_url(tmp_path: Path) -> None:

@@ -203,8 +203,17 @@ def _section(ctx: _SectionContext, sid: str) -> Section | None:
     for custom in profile.sections:
         if (custom.id or section_slug(custom.title)) == sid:
             title = ctx.title(sid, custom.title)
-            return _maybe(sid, "entries", title, [_generic(e, ctx.style) for e in _tagged(custom.entries, tags)])
+            chosen = _tagged(custom.entries, tags)
+            if chosen and all(_paragraph_only(e) for e in chosen):  # free text: set like the summary
+                paragraphs = [Entry(title=[], summary=spans(p)) for e in chosen for p in _paragraphs(e.summary)]
+                return _maybe(sid, "text", title, paragraphs)
+            return _maybe(sid, "entries", title, [_generic(e, ctx.style) for e in chosen])
     return None
+
+
+def _paragraph_only(e: Any) -> bool:
+    """An entry of a custom section with a summary and nothing else: a paragraph of free text."""
+    return bool(e.summary) and not e.model_dump(exclude={"summary", "tags"}, exclude_defaults=True)
 
 
 def _paragraphs(text: str) -> list[str]:

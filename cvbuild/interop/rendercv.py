@@ -537,8 +537,9 @@ def _lines(
         if re.search(pattern, title, re.I):
             _extend(out, key, [{field: t} for t in texts], title, default, loc, note)
             return
-    # One entry a line: each renders as a one-line entry, the nearest to a bullet or a paragraph.
-    custom.append({"title": title, "entries": [{"title": t} for t in texts]})
+    # TextEntry strings are paragraphs (a free-text section); bullets and numbered lines, one-line entries.
+    paragraphs = isinstance(entries[0], str)
+    custom.append({"title": title, "entries": [{"summary": t} if paragraphs else {"title": t} for t in texts]})
 
 
 def _custom_section(title: str, entries: list[Any], loc: Loc, note: Note) -> dict[str, Any]:

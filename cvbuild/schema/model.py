@@ -415,7 +415,7 @@ PhotoPath = Annotated[
 
 
 class GenericEntry(DescribedEntry):
-    title: Markup
+    title: Markup = ""  # none: a paragraph of a free-text section ("About"), when it has only a summary
     subtitle: Markup | None = None
     location: str | None = None
 
