@@ -10,6 +10,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from forked_cli import ForkServer
 
 from cvbuild.document.model import Document, PublicationEntry, Span
 from cvbuild.themes.gallery import builtin_themes
@@ -49,11 +51,30 @@ def offline_prefix() -> tuple[str, ...]:
     return ()
 
 
+# The environment of this test process as it started: the fork server's (tests/forked_cli.py).
+_START_ENV = {**os.environ, "SOURCE_DATE_EPOCH": EPOCH}
+
+
+@functools.cache
+def fork_server() -> ForkServer:
+    """This test process's CLI fork server, started on first use and stopped at the session's end."""
+    return ForkServer(offline_prefix(), _START_ENV, Path(tempfile.mkdtemp(prefix="cvbuild-cli-")))
+
+
+def pytest_sessionfinish() -> None:
+    if fork_server.cache_info().currsize:
+        fork_server().close()
+
+
 def run_cli(
-    *args: str | Path, cwd: Path | None = None, env: dict[str, str] | None = None
+    *args: str | Path, cwd: Path | None = None, env: dict[str, str] | None = None, fresh: bool = False
 ) -> subprocess.CompletedProcess[str]:
-    """Run the real `cvbuild` entry point in a fresh process, as a user would, offline."""
+    """Run the real `cvbuild` entry point in a new process, as a user would, offline: forked from
+    the fork server, or with `fresh` (or an environment of its own) in a new interpreter, for a
+    test that needs another hash seed or start-up (see tests/forked_cli.py)."""
     full_env = {**os.environ, "SOURCE_DATE_EPOCH": EPOCH, **(env or {})}
+    if not fresh and fork_server().accepts(full_env):
+        return fork_server().run([str(a) for a in args], str(cwd or Path.cwd()), full_env, timeout=300)
     return subprocess.run(
         [*offline_prefix(), sys.executable, "-m", "cvbuild", *map(str, args)],
         cwd=cwd,

@@ -41,7 +41,7 @@ def test_themes_preview_renders_page_one_of_every_theme(tmp_path: Path) -> None:
     for path in (tmp_path / "out").iterdir():
         with Image.open(io.BytesIO(path.read_bytes())) as image:
             assert image.width == gallery.PREVIEW_WIDTH and 1.3 < image.height / image.width < 1.5  # one A4 page
-    again = run_cli("themes", "--preview", tmp_path / "again", "--profile", RESUME, cwd=tmp_path)
+    again = run_cli("themes", "--preview", tmp_path / "again", "--profile", RESUME, cwd=tmp_path, fresh=True)
     assert again.returncode == 0
     assert all((tmp_path / "again" / n).read_bytes() == (tmp_path / "out" / n).read_bytes() for n in names)
 

@@ -567,7 +567,7 @@ def test_unknown_font_option_is_an_input_error(tmp_path: Path) -> None:
 
 
 def test_two_renders_are_byte_identical(tmp_path: Path, html_out: dict[tuple[str, str], Path]) -> None:
-    result = run_cli("render", EXAMPLE, "--theme", "classic", "-f", "html", "-o", tmp_path)
+    result = run_cli("render", EXAMPLE, "--theme", "classic", "-f", "html", "-o", tmp_path, fresh=True)
     assert result.returncode == 0, result.stderr
     for first in html_out["classic", "example"].glob("*.html"):
         assert (tmp_path / first.name).read_bytes() == first.read_bytes(), first.name

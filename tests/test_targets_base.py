@@ -78,7 +78,7 @@ def test_the_first_failure_in_order_is_raised(fake_engines: list[str], formats: 
 
 
 def test_concurrent_outputs_equal_one_at_a_time(tmp_path: Path) -> None:
-    together = run_cli("render", EXAMPLE, "-d", "cv", "-f", "pdf,html,txt,md,png", "-o", tmp_path / "a")
+    together = run_cli("render", EXAMPLE, "-d", "cv", "-f", "pdf,html,txt,md,png", "-o", tmp_path / "a", fresh=True)
     assert together.returncode == 0, together.stderr
     for fmt in ("pdf", "html", "txt", "md", "png"):
         alone = run_cli("render", EXAMPLE, "-d", "cv", "-f", fmt, "-o", tmp_path / "b")

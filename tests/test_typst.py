@@ -212,7 +212,7 @@ def test_reading_order_and_no_orphaned_headings(
 
 def test_two_renders_are_byte_identical(tmp_path: Path, rendered: dict[tuple[str, str], Path]) -> None:
     again = tmp_path / "again"
-    result = run_cli("render", EXAMPLE, "--theme", "classic", "-f", "pdf,png", "-o", again)
+    result = run_cli("render", EXAMPLE, "--theme", "classic", "-f", "pdf,png", "-o", again, fresh=True)
     assert result.returncode == 0, result.stderr
     first = rendered["classic", "example"]
     names = sorted(p.name for p in first.iterdir())

@@ -120,7 +120,7 @@ def test_native_name_uses_the_bundled_cjk_font(pdf_out: dict[str, Path], docs: d
 
 
 def test_two_renders_are_byte_identical(tmp_path: Path, pdf_out: dict[str, Path]) -> None:
-    result = run_cli("render", RESUME, "-f", "pdf", "--engine", "weasyprint", "-o", tmp_path)
+    result = run_cli("render", RESUME, "-f", "pdf", "--engine", "weasyprint", "-o", tmp_path, fresh=True)
     assert result.returncode == 0, result.stderr
     for first in pdf_out["resume"].glob("*.pdf"):
         assert (tmp_path / first.name).read_bytes() == first.read_bytes(), first.name

@@ -1,0 +1,94 @@
+"""The tests' CLI fork server (tests/forked_cli.py): a forked run is the run a new interpreter gives,
+it preloads no module a run would not import itself, and a run past its time limit is killed."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import EPOCH, FIXTURES, RESUME, fork_server, run_cli, write
+from forked_cli import PRELOAD
+
+from cvbuild import __version__
+
+TESTS = Path(__file__).resolve().parent
+BAD = FIXTURES / "malformed" / "multi_problem.yaml"
+# Successes and failures of the fast path and of typer's, help, and a crash-free unknown option.
+COMMANDS = [
+    ["--version"],
+    ["--help"],
+    ["render", "--help"],
+    ["validate", str(BAD)],
+    ["validate", str(BAD), "--format", "json"],
+    ["validate", str(RESUME)],
+    ["render", str(BAD), "-f", "txt", "-o", "out"],
+    ["render", str(RESUME), "-f", "txt,md,html,pdf", "-o", "out"],
+    ["render", str(RESUME), "--no-such-option"],
+    ["themes"],
+]
+
+
+@pytest.mark.parametrize("args", COMMANDS, ids=" ".join)
+def test_a_forked_run_gives_what_a_new_interpreter_gives(args: list[str], tmp_path: Path) -> None:
+    runs = {}
+    for fresh in (True, False):
+        cwd = tmp_path / str(fresh)
+        cwd.mkdir()
+        result = run_cli(*args, cwd=cwd, fresh=fresh)
+        outputs = {p.name: p.read_bytes() for p in sorted((cwd / "out").glob("*"))}
+        runs[fresh] = (result.returncode, result.stdout.replace(str(cwd), "CWD"), result.stderr, outputs)
+    assert runs[False] == runs[True]
+    assert "Traceback" not in runs[False][2]
+
+
+def imported_by(args: list[str], cwd: Path) -> set[str]:
+    """The modules a new interpreter has loaded when `python -m cvbuild ARGS` ends."""
+    code = (
+        "import atexit, os, runpy, sys\n"
+        "def dump():\n"
+        "    sys.stderr.write('MODULES ' + ' '.join(sorted(sys.modules)) + '\\n')\n"
+        "    sys.stderr.flush()\n"
+        "atexit.register(dump)\n"
+        "real_exit = os._exit\n"
+        "os._exit = lambda code: (dump(), real_exit(code))\n"
+        "sys.argv = ['cvbuild', *sys.argv[1:]]\n"
+        "runpy.run_module('cvbuild', run_name='__main__')\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code, *args], cwd=cwd, capture_output=True, text=True, timeout=300)
+    (line,) = [ln for ln in result.stderr.splitlines() if ln.startswith("MODULES ")]
+    return set(line.split()[1:])
+
+
+def test_the_server_preloads_only_what_every_profile_command_imports(tmp_path: Path) -> None:
+    """Beyond its own standard-library modules (socket, select, ...), the server holds only modules
+    that a run reading a profile imports itself, so a forked run cannot lean on an import it lacks."""
+    code = (
+        "import sys, forked_cli; before = set(sys.modules); forked_cli._preload()\n"
+        "print(' '.join(sorted(set(sys.modules) - before)))"
+    )
+    run = subprocess.run([sys.executable, "-c", code], cwd=TESTS, capture_output=True, text=True, timeout=300)
+    preloaded = set(run.stdout.split())
+    assert set(PRELOAD) <= preloaded, run.stderr
+    for args in (["validate", str(BAD)], ["render", str(BAD), "-f", "txt"], ["render", str(RESUME), "-f", "txt"]):
+        extra = preloaded - imported_by(args, tmp_path)
+        assert not extra, (args, sorted(extra))
+
+
+def test_a_run_past_its_time_limit_is_killed(tmp_path: Path) -> None:
+    profile = write(tmp_path / "p.yaml", "name: Ada Example\n")
+    env = {**os.environ, "SOURCE_DATE_EPOCH": EPOCH}
+    server = fork_server()
+    assert server.accepts(env)
+    with pytest.raises(subprocess.TimeoutExpired):
+        server.run(["watch", str(profile)], str(tmp_path), env, timeout=3)  # watches until stopped
+
+
+def test_a_run_in_an_environment_of_its_own_gets_a_new_interpreter(tmp_path: Path) -> None:
+    """PYTHONPATH takes effect only at start-up: the run finds a module only it can see."""
+    write(tmp_path / "site" / "sitecustomize.py", "import sys; sys.stderr.write('started with the site\\n')\n")
+    result = run_cli("--version", env={"PYTHONPATH": str(tmp_path / "site")})
+    assert result.stdout == f"cvbuild {__version__}\n"
+    assert result.stderr == "started with the site\n"
