@@ -8,8 +8,12 @@ PIP := $(BIN)/python -m pip install -q --disable-pip-version-check
 
 .PHONY: demo test setup test-setup lint bench clean docs gallery
 
+# A current pip: the one Python 3.11 bundles (23.2) checks each of the thousands of files PyPI
+# lists for a package against every tag this Python supports, ~20 s of CPU an install (pip 23.3
+# made that a set look-up).
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
+	$(PIP) "pip>=24"
 
 # Install Debian packages that are missing, when apt-get is there (root or sudo).
 define apt_ensure
