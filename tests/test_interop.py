@@ -187,6 +187,31 @@ def test_export_puts_authors_and_venue_into_summary_and_publisher() -> None:
     assert out["releaseDate"] == str(first.date)
 
 
+def test_export_keeps_custom_sections_as_extra_keys_that_import_reads_back(tmp_path: Path) -> None:
+    """Grants and students (custom sections) have no JSON Resume section: they are written as
+    extra keys, which the official schema allows and `import jsonresume` reads back, not dropped."""
+    from cvbuild.loading.profile import load_profile
+
+    physicist = FIXTURES / "seeds" / "physicist.yaml"
+    result = run_cli("export", "jsonresume", physicist)
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert schema_errors(data) == []
+    assert data["grants"][0]["name"] == "Exascale lattice QCD at finite density"
+    assert data["grants"][0]["startDate"] == "2021-01" and data["grants"][0]["endDate"] == "2025-12"
+    assert len(data["students_supervised"]) == 3
+    assert "written as extra keys: grants, students_supervised" in result.stderr
+    back, _ = imported("jsonresume", write(tmp_path / "resume.json", result.stdout), tmp_path)
+    original, _ = load_profile(physicist)
+    again, _ = load_profile(back)
+    assert [s.title for s in again.sections] == [s.title for s in original.sections]
+    for before, after in zip(original.sections, again.sections, strict=True):
+        fields = ("title", "subtitle", "date", "start", "end", "summary", "highlights", "url")
+        assert [e.model_dump(include=set(fields)) for e in after.entries] == [
+            e.model_dump(include=set(fields)) for e in before.entries
+        ]
+
+
 def test_export_of_one_document_keeps_its_sections_and_tags(tmp_path: Path) -> None:
     profile = write(
         tmp_path / "p.yaml",
@@ -204,7 +229,8 @@ def test_export_of_one_document_keeps_its_sections_and_tags(tmp_path: Path) -> N
     data = json.loads(result.stdout)
     assert [w["name"] for w in data["work"]] == ["A"] and "skills" not in data and "summary" not in data["basics"]
     whole = run_cli("export", "jsonresume", profile)
-    assert "JSON Resume has no place for: Mentoring" in whole.stderr
+    assert "custom sections written as extra keys: mentoring" in whole.stderr  # not in the resume document
+    assert "mentoring" not in data and json.loads(whole.stdout)["mentoring"] == [{"name": "Two students"}]
     assert {"name": "A talk", "type": "talk", "startDate": "2024", "endDate": "2024"} in json.loads(whole.stdout)[
         "projects"
     ]

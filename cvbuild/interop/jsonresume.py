@@ -631,19 +631,20 @@ def _unknown_section(key: str, value: Any, note: Note) -> dict[str, Any] | None:
     entries = []
     for i, item in enumerate(value):
         head = next((_text(item.get(k)) for k in ("name", "title", "label") if _text(item.get(k))), None)
-        entry: dict[str, Any] = {"title": head or f"{title} {i + 1}"}
+        entry: dict[str, Any] = {"title": head or ""}  # none: a paragraph, when it holds only a summary
         sub = next(
             (_text(item.get(k)) for k in ("organization", "issuer", "position", "role") if _text(item.get(k))), None
         )
         entry["subtitle"] = sub
-        _dates(item, entry, (key, i), note, ongoing=False)
+        _dates(item, entry, (key, i), note)  # as in its own sections: a start without an end is ongoing
         if "date" not in entry and (date := _date(item.get("date"), (key, i, "date"), note)):
             entry["date"] = date
         entry["summary"] = _text(item.get("summary") or item.get("description"))
         entry["url"] = _url(item.get("url"), (key, i, "url"), note)
+        entry["location"] = _text(item.get("location"))
         entry["highlights"] = _texts(item.get("highlights"))
         used: tuple[str, ...] = ("name", "title", "label", "organization", "issuer", "position", "role")
-        used = (*used, "startDate", "endDate", "date", "summary", "description", "url", "highlights")
+        used = (*used, "startDate", "endDate", "date", "summary", "description", "url", "location", "highlights")
         entry["highlights"] += leftovers(item, used, (key, i), note)
         entries.append(entry)
     note((key,), f"not a JSON Resume section; kept as the custom section {title!r}")
@@ -727,11 +728,26 @@ def to_jsonresume(profile: Profile, spec: DocumentSpec | None, warn: Warn) -> di
         out.setdefault("projects", []).extend(_export_talk(t) for t in tagged(profile.talks))
     if wanted("teaching"):
         out.setdefault("projects", []).extend(_export_teaching(t) for t in tagged(profile.teaching))
-    left: list[str] = []
-    left += [s.title for s in profile.sections if wanted(s.id or _slug(s.title))]
-    if left:
-        warn(f"JSON Resume has no place for: {', '.join(left)}; not exported")
+    extra = []
+    for section in profile.sections:
+        # JSON Resume allows keys of its own beside its sections; `import jsonresume` reads them back
+        key = re.sub(r"\W+", "_", section.title.strip().lower()).strip("_") or "more"
+        if not wanted(section.id or _slug(section.title)) or key in out or key in _RESERVED:
+            continue
+        out[key] = [_export_custom(e) for e in tagged(section.entries)]
+        extra.append(key)
+    if extra:
+        warn(f"custom sections written as extra keys: {', '.join(extra)} (JSON Resume themes do not show them)")
     return {k: v for k, v in out.items() if v}
+
+
+_RESERVED = ("$schema", "basics", "meta", *SECTION_MAPPERS)
+
+
+def _export_custom(e: Any) -> dict[str, Any]:
+    """A custom entry under the names `import jsonresume` reads for a section it does not know."""
+    data = {"name": e.title or None, "organization": e.subtitle, **_range(e), "location": e.location}
+    return _clean(data | {"summary": e.summary, "url": e.url, "highlights": _flat(e.highlights)})
 
 
 def _slug(title: str) -> str:
