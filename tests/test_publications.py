@@ -705,6 +705,19 @@ def test_publications_of_no_type_get_no_other_heading() -> None:
     assert [g.title for g in build(typed, group_by="type").groups] == ["Journal Articles", "Other"]
 
 
+def test_a_preprint_labelled_in_the_owners_words_is_not_called_a_preprint_twice() -> None:
+    """Seed 004 labels its preprints "In Preprint": the line reads "2023 (In Preprint)", not
+    "arXiv preprint 2023 (In Preprint)"; without such a label the venue still says what it is."""
+    pub = {"title": "Fast serving", "authors": ["Ada Example"], "date": 2023, "type": "preprint", "status": "preprint"}
+    labelled = Profile.model_validate({"name": "Ada Example", "publications": [pub | {"status_label": "In Preprint"}]})
+    (e,) = entries(build(labelled))
+    assert (plain(e.venue), e.status_label) == ("2023", "In Preprint")
+    (e,) = entries(
+        build(Profile.model_validate({"name": "Ada Example", "publications": [pub | {"arxiv": "2305.05920"}]}))
+    )
+    assert plain(e.venue) == "arXiv preprint 2023" and e.status_label is None
+
+
 @pytest.fixture(scope="module")
 def rendered_tricky_venues(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """One profile of doubled-venue cases, rendered by every built-in theme in every format."""

@@ -257,6 +257,9 @@ def entry(
 ) -> PublicationEntry:
     authors = resolve_authors(pub.authors, keys, equal=pub.equal_contribution, corresponding=pub.corresponding)
     venue = venue_spans(pub)
+    label = status_label(pub, venue, labels)
+    if not pub.venue and label and "preprint" in label.casefold() and "preprint" in plain(venue).casefold():
+        venue = [Span(text=str(pub.date.year))]  # "2023 (In Preprint)", not "Preprint 2023 (In Preprint)"
     full = spans(pub.venue_full) if pub.venue_full else None
     return PublicationEntry(
         id=pub.id,
@@ -271,7 +274,7 @@ def entry(
         type=pub.type,
         type_label=TYPE_LABELS[pub.type],
         status=pub.status,
-        status_label=status_label(pub, venue, labels),
+        status_label=label,
         citation=citation(pub),
         award=spans(pub.award) if pub.award else None,
         note=spans(pub.note) if pub.note else None,
