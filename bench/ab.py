@@ -1,6 +1,6 @@
 """Paired A/B timing of two cvbuild trees: fresh processes, the trees alternating run by run.
 
-    python bench/ab.py OLD_REV [--new REV] [--runs 5] [--pubs 1000]
+    python bench/ab.py OLD_REV [--new REV] [--runs 5] [--pubs 1000] [--only weasyprint]
 
 On a shared machine the load drifts from minute to minute; timing an old and a new tree in
 turns, each run beside its counterpart, compares them under the same load, which two separate
@@ -55,6 +55,7 @@ def main() -> None:
     parser.add_argument("--new", help="a git revision (default: this working tree)")
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--pubs", type=int, default=1000)
+    parser.add_argument("--only", action="append", default=[], help="run the cases whose name holds this text")
     opts = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="cvbuild-ab-"))
     trees: dict[str, Path] = {}
@@ -63,6 +64,7 @@ def main() -> None:
         trees["new"] = checkout(opts.new, work / "new") if opts.new else ROOT
         shutil.copy(EXAMPLE, work / EXAMPLE.name)
         ex, big, out = str(work / EXAMPLE.name), str(write_profile(work, opts.pubs)), str(work / "out")
+        weasy = ["--engine", "weasyprint"]
         cases = {
             "cvbuild --help": ["--help"],
             "example -d cv -f pdf": ["render", ex, "-d", "cv", "-f", "pdf", "-o", out],
@@ -70,7 +72,11 @@ def main() -> None:
             "example -d cv -f pdf,html,txt,md,png": ["render", ex, "-d", "cv", "-f", "pdf,html,txt,md,png", "-o", out],
             f"{opts.pubs} publications -f pdf": ["render", big, "-f", "pdf", "-o", out],
             f"{opts.pubs} publications -f pdf,html,txt,md": ["render", big, "-f", "pdf,html,txt,md", "-o", out],
+            "example -d cv -f pdf --engine weasyprint": ["render", ex, "-d", "cv", "-f", "pdf", *weasy, "-o", out],
+            f"{opts.pubs} publications -f pdf --engine weasyprint": ["render", big, "-f", "pdf", *weasy, "-o", out],
         }
+        if opts.only:
+            cases = {k: v for k, v in cases.items() if any(part in k for part in opts.only)}
         print(f"{'':40} {'old wall':>9} {'cpu':>7} {'new wall':>9} {'cpu':>7} {'load':>5}")
         for name, args in cases.items():
             for tree in trees.values():
