@@ -492,3 +492,25 @@ def test_a_strict_page_skips_weasyprints_parser_with_the_same_pdf(tmp_path: Path
     assert vars(fast).keys() == vars(own).keys() and fast.base_url == own.base_url
     assert fast.render().write_pdf() == own.render().write_pdf()
     assert loose.etree_element.find("body/p[last()]").text.strip() == "not closed"
+
+
+def test_weasyprint_imports_without_the_fonttools_it_never_uses_here() -> None:
+    """fontTools' subsetter and variable-font instancer are stand-ins until first used: importing
+    WeasyPrint loads neither, a later import gets the real modules, and WeasyPrint's own names
+    reach the real objects. If WeasyPrint stops importing them this way, the first check fails."""
+    code = (
+        "import sys\n"
+        "from cvbuild.targets.weasyprint_pdf import import_weasyprint\n"
+        "import_weasyprint()\n"
+        "loaded = [m for m in sys.modules if m.startswith(('fontTools.subset', 'fontTools.varLib'))]\n"
+        "import weasyprint.pdf.fonts as fonts\n"
+        "from fontTools.varLib import instancer\n"
+        "import fontTools.subset\n"
+        "assert fonts.subset.Subsetter is fontTools.subset.Subsetter\n"
+        "assert sys.modules['fontTools.subset'] is fontTools.subset and fontTools.subset.__file__\n"
+        "assert instancer.__file__ and callable(fonts.instantiateVariableFont)\n"
+        "print(len(loaded))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["0"]

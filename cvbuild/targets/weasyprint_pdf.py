@@ -150,31 +150,95 @@ def make_fetcher(roots: Sequence[Path], warn: Callable[[str], None], fonts: Mapp
 
 
 def import_weasyprint() -> Any:
-    """`import weasyprint`, without the ~50 compiler and linker runs that cost ~0.4 s on Linux.
+    """`import weasyprint`, without the ~50 compiler and linker runs that cost ~0.4 s on Linux,
+    and without importing the fontTools modules it needs only for fonts cvbuild never embeds."""
+    import sys
 
-    WeasyPrint tries several names per library (`libgobject-2.0-0`, `gobject-2.0`, ...,
+    if "weasyprint" not in sys.modules:
+        with _no_library_search(), fonttools_deferred():
+            import weasyprint
+    import weasyprint
+
+    return weasyprint
+
+
+@contextmanager
+def _no_library_search() -> Iterator[None]:
+    """WeasyPrint tries several names per library (`libgobject-2.0-0`, `gobject-2.0`, ...,
     `libgobject-2.0.so.0`); cffi answers each miss with `ctypes.util.find_library`, which runs
     ldconfig, gcc and ld. Every list also holds the Linux soname, which loads directly, so on
     Linux the misses can fail at once: the same libraries load."""
+    import ctypes.util
     import sys
 
-    if "weasyprint" in sys.modules or not sys.platform.startswith("linux"):
-        import weasyprint
-
-        return weasyprint
-    import ctypes.util
-
+    if not sys.platform.startswith("linux"):
+        yield
+        return
     find_library = ctypes.util.find_library
     ctypes.util.find_library = _no_library
     try:
-        import weasyprint
+        yield
     finally:
         ctypes.util.find_library = find_library
-    return weasyprint
 
 
 def _no_library(name: str) -> str | None:
     return None
+
+
+# fontTools modules WeasyPrint imports for fonts cvbuild never embeds, with the functions it
+# takes from them by name.
+DEFERRED_MODULES = {"fontTools.subset": (), "fontTools.varLib.instancer": ("instantiateVariableFont",)}
+
+
+@contextmanager
+def fonttools_deferred() -> Iterator[None]:
+    """WeasyPrint's PDF module imports `fontTools.subset` (a fallback for when HarfBuzz cannot
+    subset) and `fontTools.varLib.instancer` (for variable fonts): ~0.25 s of imports that a
+    cvbuild page never uses. While WeasyPrint is imported, each is a stand-in module that
+    imports the real one at its first use (an attribute read, or a call of a function WeasyPrint
+    took by name); the stand-ins leave `sys.modules` afterwards, so any later import gets the
+    real modules. A test fails if WeasyPrint stops binding them this way."""
+    import sys
+
+    stand_ins = {name: _stand_in(name, names) for name, names in DEFERRED_MODULES.items() if name not in sys.modules}
+    sys.modules.update(stand_ins)
+    try:
+        yield
+    finally:
+        for name, module in stand_ins.items():
+            if sys.modules.get(name) is module:
+                del sys.modules[name]
+
+
+def _stand_in(name: str, functions: tuple[str, ...]) -> Any:
+    """A module that imports `name` when first used and answers with the real module's values."""
+    import importlib
+    import sys
+    import types
+
+    stand_in = types.ModuleType(name)
+
+    def real() -> Any:
+        if sys.modules.get(name) is stand_in:
+            del sys.modules[name]
+        return importlib.import_module(name)
+
+    def attribute(attr: str) -> Any:
+        if attr.startswith("__"):  # the import system asks for `__path__` and the like
+            raise AttributeError(attr)
+        return getattr(real(), attr)
+
+    def deferred(function: str) -> Callable[..., Any]:
+        def call(*args: Any, **kwargs: Any) -> Any:
+            return getattr(real(), function)(*args, **kwargs)
+
+        return call
+
+    stand_in.__getattr__ = attribute  # type: ignore[method-assign]
+    for function in functions:
+        setattr(stand_in, function, deferred(function))
+    return stand_in
 
 
 def _lay_out(page: str, ctx: RenderContext) -> tuple[Any, dict[str, Any]]:
