@@ -208,14 +208,13 @@ def spans_html(runs: Sequence[Span] | None) -> Markup:
 
 def authors_html(authors: Sequence[Author], highlight: str = "bold") -> Markup:
     """An author list as escaped HTML: the owner in <strong class=owner> (or <u>), marks in <sup>.
-
-    A name never breaks inside. Most names are written with no-break spaces (as the Typst themes
-    do), so the plain names and their commas are one text run: a printed page lays out a few text
-    boxes per list instead of two per name, which was most of WeasyPrint's cost per publication.
-    A name that could break elsewhere (a hyphen, CJK) keeps a `white-space: nowrap` span.
-    The comma before an element (the owner, such a span, `et al.`) is a span of its own: a text
-    run must not end in a space where the next box cannot break, or WeasyPrint 70 may break the
-    line after the run's first name instead of before that box."""
+    A name never breaks inside: its spaces are no-break spaces, or (a name with a hyphen, CJK, ...)
+    it is a <span class=author>, which the base theme sets `white-space: nowrap`."""
+    # No-break spaces, as the Typst themes write names, make the plain names and their commas
+    # one text run: a printed page lays out a few text boxes per list instead of two per name,
+    # which was most of WeasyPrint's cost per publication. The comma before an element (the
+    # owner, a span, `et al.`) is a span of its own: a text run must not end in a space where the
+    # next box cannot break, or WeasyPrint 70 may break the line after the run's first name.
     tag = {"bold": "strong", "underline": "u"}.get(highlight)
     out = []
     for i, a in enumerate(authors):
