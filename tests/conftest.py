@@ -103,7 +103,7 @@ _PEAK_CODE = (  # cvbuild leaves through os._exit after a success, so atexit alo
 def run_cli_bounded(
     *args: str | Path, cwd: Path | None = None, max_bytes: int | None = None, timeout: float = BOMB_TIME_LIMIT
 ) -> tuple[subprocess.CompletedProcess[str], int]:
-    """run_cli under an address-space limit (RLIMIT_AS, set in the child before it starts) and a
+    """run_cli under an address-space limit (RLIMIT_AS, set in the child before it runs) and a
     time limit; also returns the run's peak address space (VmPeak), taken out of its stderr."""
     import re
     import resource
@@ -112,15 +112,20 @@ def run_cli_bounded(
         if max_bytes is not None:
             resource.setrlimit(resource.RLIMIT_AS, (max_bytes, max_bytes))
 
-    result = subprocess.run(
-        [*offline_prefix(), sys.executable, "-c", _PEAK_CODE, *map(str, args)],
-        cwd=cwd,
-        env={**os.environ, "SOURCE_DATE_EPOCH": EPOCH},
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        preexec_fn=limit,
-    )
+    env = {**os.environ, "SOURCE_DATE_EPOCH": EPOCH}
+    if fork_server().accepts(env):
+        arguments = [str(a) for a in args]
+        result = fork_server().run(arguments, str(cwd or Path.cwd()), env, timeout, _PEAK_CODE, max_bytes)
+    else:
+        result = subprocess.run(
+            [*offline_prefix(), sys.executable, "-c", _PEAK_CODE, *map(str, args)],
+            cwd=cwd,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            preexec_fn=limit,
+        )
     found = re.search(r"VmPeak:\s+(\d+) kB\n", result.stderr)
     peak = int(found[1]) * 1024 if found else 0
     if found:

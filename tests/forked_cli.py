@@ -1,18 +1,20 @@
 """A fork server for `run_cli`: each `python -m cvbuild ARGS` of the tests runs in a new process
 forked from one that has already imported what every cvbuild command imports, instead of a new
-interpreter that imports it again (~0.3 s of CPU a run, over the suite's ~500 runs).
+interpreter that imports it again (~0.3 s of CPU a run, over the suite's ~600 runs).
 
 The forked process is otherwise the run a user starts: its own pid, the test's cwd and environment,
 stdin from /dev/null, stdout and stderr to the caller's files, `runpy` running `cvbuild.__main__`
-exactly as `python -m` does, and a normal interpreter exit (atexit, flushing) or cvbuild's own
+exactly as `python -m` does (or `python -c CODE`'s code, for `run_cli_bounded`, whose address-space
+limit is set in the forked run), and a normal interpreter exit (atexit, flushing) or cvbuild's own
 `os._exit`. The server itself runs under `unshare -rn` (see conftest.offline_prefix), so every run
 is offline. What a forked run cannot give, callers get from a new interpreter instead
 (`run_cli(..., fresh=True)`, and conftest falls back to one by itself):
 - another hash seed: a test comparing the bytes of two runs makes one of them fresh;
 - another environment at start-up: a run whose environment differs from the server's (other than
   PYTEST_CURRENT_TEST) is not forked, as a module may read a variable when it is imported.
-PRELOAD only holds modules that every cvbuild command imports anyway (tests/test_forked_cli.py
-checks that against fresh runs), so no run sees a module it would not have imported itself.
+PRELOAD only holds modules that every command reading a profile imports anyway
+(tests/test_forked_cli.py checks that against new interpreters), so such a run sees no module it
+would not have imported itself.
 
 Run as `python tests/forked_cli.py SOCKET`: it prints `ready` once it listens, and ends when its
 stdin closes (the test process ended).
@@ -129,7 +131,9 @@ def _handle(conn: socket.socket) -> dict[str, Any]:
 
 
 def _start_run(request: Mapping[str, Any]) -> None:
-    """Make this forked process the run `python -m cvbuild ARGS` would start, then run it."""
+    """Make this forked process the run `python -m cvbuild ARGS` (or `python -c CODE ARGS`) would
+    start, under its address-space limit if it has one, then run it."""
+    import resource
     import runpy
     import types
 
@@ -139,10 +143,17 @@ def _start_run(request: Mapping[str, Any]) -> None:
     os.chdir(request["cwd"])
     os.environ.clear()
     os.environ.update(request["env"])
-    sys.path[0] = request["cwd"]  # what `python -m` puts first
-    sys.argv = ["-m", *request["args"]]
-    sys.modules["__main__"] = types.ModuleType("__main__")  # a clean namespace, as `-m` has
-    runpy._run_module_as_main("cvbuild")  # type: ignore[attr-defined]  # `python -m cvbuild` itself
+    if request["max_bytes"] is not None:
+        resource.setrlimit(resource.RLIMIT_AS, (request["max_bytes"], request["max_bytes"]))
+    main = sys.modules["__main__"] = types.ModuleType("__main__")  # a clean namespace, as a new one
+    if request["code"] is None:
+        sys.path[0] = request["cwd"]  # what `python -m` puts first
+        sys.argv = ["-m", *request["args"]]
+        runpy._run_module_as_main("cvbuild")  # type: ignore[attr-defined]  # `python -m cvbuild` itself
+    else:
+        sys.path[0] = ""  # what `python -c` puts first
+        sys.argv = ["-c", *request["args"]]
+        exec(compile(request["code"], "<string>", "exec"), vars(main))
 
 
 # ---- the client ---------------------------------------------------------------------------------
@@ -176,20 +187,28 @@ class ForkServer:
         return self.proc.poll() is None and comparable(env) == self.env
 
     def run(
-        self, args: Sequence[str], cwd: str, env: Mapping[str, str], timeout: float
+        self,
+        args: Sequence[str],
+        cwd: str,
+        env: Mapping[str, str],
+        timeout: float,
+        code: str | None = None,
+        max_bytes: int | None = None,
     ) -> subprocess.CompletedProcess[str]:
+        """`python -m cvbuild ARGS`, or `python -c CODE ARGS`, with RLIMIT_AS at `max_bytes`."""
         import tempfile
 
-        cmd = ["python", "-m", "cvbuild", *args]
-        request = json.dumps({"args": list(args), "cwd": cwd, "env": dict(env)}).encode()
+        cmd = ["python", *(["-m", "cvbuild"] if code is None else ["-c", code]), *args]
+        request = {"args": list(args), "cwd": cwd, "env": dict(env), "code": code, "max_bytes": max_bytes}
+        data = json.dumps(request).encode()
         with (
             tempfile.TemporaryFile() as out,
             tempfile.TemporaryFile() as err,
             socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as conn,
         ):
             conn.connect(self.path)
-            socket.send_fds(conn, [_HEADER.pack(len(request))], [out.fileno(), err.fileno()])
-            conn.sendall(request)
+            socket.send_fds(conn, [_HEADER.pack(len(data))], [out.fileno(), err.fileno()])
+            conn.sendall(data)
             (pid,) = _PID.unpack(_recv_exactly(conn, _PID.size))
             conn.settimeout(timeout)
             try:

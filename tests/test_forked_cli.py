@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import EPOCH, FIXTURES, RESUME, fork_server, run_cli, write
+from conftest import EPOCH, FIXTURES, RESUME, fork_server, run_cli, run_cli_bounded, write
 from forked_cli import PRELOAD
 
 from cvbuild import __version__
@@ -92,3 +92,14 @@ def test_a_run_in_an_environment_of_its_own_gets_a_new_interpreter(tmp_path: Pat
     result = run_cli("--version", env={"PYTHONPATH": str(tmp_path / "site")})
     assert result.stdout == f"cvbuild {__version__}\n"
     assert result.stderr == "started with the site\n"
+
+
+def test_a_bounded_run_is_held_to_its_address_space_limit(tmp_path: Path) -> None:
+    """run_cli_bounded's forked run reports its peak, and cannot grow past the limit it is given (a
+    tenth of that peak: glibc and Rust reserve address space they give up under a limit)."""
+    profile = write(tmp_path / "p.yaml", "name: Ada Example\nsummary: A normal profile.\n")
+    normal, peak = run_cli_bounded("render", profile, "-f", "pdf", "-o", tmp_path / "a")
+    assert normal.returncode == 0 and peak > 0, normal.stderr
+    starved, _ = run_cli_bounded("render", profile, "-f", "pdf", "-o", tmp_path / "b", max_bytes=peak // 10)
+    assert starved.returncode != 0
+    assert not (tmp_path / "b").exists() or not any((tmp_path / "b").iterdir())
