@@ -414,11 +414,6 @@ def _publications(
             continue
         items.append(item)
     _extend(out, "publications", items, title, "Publications", loc, note)
-    if any(item["type"] == "other" for item in items):
-        note(
-            loc,
-            "RenderCV publications have no type; imported as `other`: set `type:` (conference, journal...) to group",
-        )
     if stray:
         custom.append({"title": f"{title} (to complete)", "entries": stray})
 
