@@ -459,6 +459,26 @@ def test_font_subsetting_parses_no_array_type_per_font(tmp_path: Path) -> None:
     assert asked > 0 and parsed == 0 and unsized == asked and same == 1
 
 
+def test_two_renders_that_both_set_the_array_shortcut_end_in_any_order() -> None:
+    """Two threads can both find no shortcut and both set one; whichever ends first leaves the
+    other's in place, and the last one out leaves WeasyPrint's ffi as it was."""
+    from cvbuild.targets.weasyprint_pdf import import_weasyprint, sized_arrays_parsed_once
+
+    import_weasyprint()
+    from weasyprint.text.ffi import ffi
+
+    first, second = sized_arrays_parsed_once(), sized_arrays_parsed_once()
+    first.__enter__()
+    mine = vars(ffi).pop("new")  # as if the second render had looked before the first set it
+    second.__enter__()
+    theirs = vars(ffi)["new"]
+    assert theirs is not mine
+    first.__exit__(None, None, None)
+    assert vars(ffi).get("new") is theirs
+    second.__exit__(None, None, None)
+    assert "new" not in vars(ffi)
+
+
 def test_a_strict_page_skips_weasyprints_parser_with_the_same_pdf(tmp_path: Path) -> None:
     """The engine reads its own (strict) page with page_tree and hands WeasyPrint the tree in an
     HTML object WeasyPrint made; the PDF is byte for byte the one WeasyPrint's own parse gives.

@@ -320,7 +320,10 @@ def sized_arrays_parsed_once() -> Iterator[None]:
     try:
         yield
     finally:
-        del ffi.new
+        # Only our own stand-in goes: two renders that both found none both set one, and the
+        # one that ends first must neither leave its own behind nor take the other's away.
+        if vars(ffi).get("new") is new:
+            del ffi.new
 
 
 @contextmanager
