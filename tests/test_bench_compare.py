@@ -2,27 +2,19 @@
 
 from __future__ import annotations
 
-import importlib.util
 import stat
-import sys
 from pathlib import Path
 from types import ModuleType
 
 import pytest
+from conftest import bench_module
 
 from cvbuild.interop.rendercv import import_file
-
-SCRIPT = Path(__file__).resolve().parents[1] / "bench" / "compare.py"
 
 
 @pytest.fixture
 def compare(monkeypatch: pytest.MonkeyPatch) -> ModuleType:
-    spec = importlib.util.spec_from_file_location("bench_compare", SCRIPT)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    monkeypatch.setitem(sys.modules, spec.name, module)  # dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
+    return bench_module("compare", monkeypatch)
 
 
 def fake_rendercv(folder: Path, render: str) -> Path:

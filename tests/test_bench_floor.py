@@ -3,27 +3,21 @@ the same Typst work as the real render, or the bench's floor row compares unlike
 
 from __future__ import annotations
 
-import importlib.util
 import subprocess
 import sys
 from pathlib import Path
 from types import ModuleType
 
 import pytest
+from conftest import bench_module
 from pypdf import PdfReader
 
-BENCH = Path(__file__).resolve().parents[1] / "bench"
 EXAMPLE = Path(__file__).resolve().parents[1] / "profiles" / "example.yaml"
 
 
 @pytest.fixture
 def run(monkeypatch: pytest.MonkeyPatch) -> ModuleType:
-    spec = importlib.util.spec_from_file_location("bench_run", BENCH / "run.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    monkeypatch.setitem(sys.modules, spec.name, module)  # dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
+    return bench_module("run", monkeypatch)
 
 
 def test_the_floor_lays_out_the_same_pdf_text_as_cvbuild(run: ModuleType, tmp_path: Path) -> None:
