@@ -98,10 +98,10 @@ def parse_yaml(text: str, path: Path, *, limits: Limits = DEFAULT_LIMITS, pure: 
         except YAMLError:
             pass  # libyaml rejects some valid YAML 1.2; the pure parser decides below
         except InputError:
-            if not _names_read_apart(text, fast.names):
+            if not _c_may_differ(text, fast.names):
                 raise
         else:
-            if not _names_read_apart(text, fast.names):
+            if not _c_may_differ(text, fast.names):
                 return fast.source(text)
     pure_builder = _Builder(path, limits)
     try:
@@ -115,6 +115,14 @@ def parse_yaml(text: str, path: Path, *, limits: Limits = DEFAULT_LIMITS, pure: 
 # ends a name at but YAML 1.2 (ruamel's pure parser) reads as part of the name: `*x:` is the alias
 # `x:` in YAML 1.2, `x` for libyaml.
 _NAME_THEN_MORE = re.compile(r"[&*]([A-Za-z0-9_-]+)[?:%@`]")
+
+
+def _c_may_differ(text: str, names: set[str]) -> bool:
+    """Text where libyaml and YAML 1.2 are known to part: anchor names (below) and tabs, which
+    libyaml takes as separation in places YAML 1.2 does not (`lin\t {code: x}` in a block loads
+    through libyaml, and is an indentation error in YAML 1.2; found by the property test). A
+    profile with a tab is rare, so the pure parser reads it."""
+    return "\t" in text or _names_read_apart(text, names)
 
 
 def _names_read_apart(text: str, names: set[str]) -> bool:
