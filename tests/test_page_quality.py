@@ -1,14 +1,15 @@
 """Page breaks in every built-in theme and both engines, read back from the PDF (poppler's word boxes):
 no page ends with a title, no entry (title to last bullet) or publication splits (none in these
-profiles is longer than a page), the last entry of a list never starts a page alone, and a
-nearly empty last page is warned about."""
+profiles is longer than a page; a paper with 12 or more authors may), the last entry of a list of
+three or more never starts a page alone, no page but the last ends in a hole (a short list moved
+whole), and a nearly empty last page is warned about."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
-from conftest import EXAMPLE, PROFILES, PageLines, documents, output_for, pdf_lines, plain, run_cli, write
+from conftest import EXAMPLE, FIXTURES, PROFILES, PageLines, documents, output_for, pdf_lines, plain, run_cli, write
 from conftest import squash as norm
 
 from cvbuild.document.model import Document, Entry, PublicationEntry
@@ -17,6 +18,8 @@ from cvbuild.themes.theme import list_themes
 
 THEMES = tuple(sorted(t.name for t in list_themes() if "pdf" in t.targets))
 ENGINES = ("typst", "weasyprint")
+LONG_AUTHORS = 12  # a publication with this many authors may break across pages (lib.typ long-authors)
+MAX_HOLE = 0.1  # of the text height (about five lines): the most a page may leave empty at its foot
 POINTS = {"pt": 1.0, "mm": 72 / 25.4, "cm": 72 / 2.54, "in": 72.0}
 
 
@@ -87,14 +90,18 @@ def problems(pages: list[PageLines], doc: Document) -> list[str]:
                 cursor = at + len(start)
                 pages.append((start, page_at(at)))
                 end = -1
-                if isinstance(e, PublicationEntry) and not e.authors[-1].etal:
+                if isinstance(e, PublicationEntry) and len(e.authors) >= LONG_AUTHORS:
+                    pass  # may break between its lines (lib.typ long-authors)
+                elif isinstance(e, PublicationEntry) and not e.authors[-1].etal:
                     end = full.find(norm(e.authors[-1].name).casefold(), cursor)
                 elif isinstance(e, Entry) and last_bullet(e):
                     end = full.find(last_bullet(e), cursor)
                     cursor = max(cursor, end)
                 if end >= 0 and page_at(end) != page_at(at):
                     found.append(f"{s.id}: {start!r} splits over pages {page_at(at)}-{page_at(end)}")
-            if len(pages) >= 2 and pages[-1][1] != pages[-2][1]:
+            # In a list of two the last may start a page: chained to the first, which stays with
+            # the title, it would move the whole list and leave a hole (lib.typ keep-with-last).
+            if len(pages) >= 3 and pages[-1][1] != pages[-2][1]:
                 found.append(f"{s.id}: the last entry {pages[-1][0]!r} starts page {pages[-1][1]} alone")
     return found
 
@@ -143,3 +150,38 @@ def check_sparse_warning(pages: list[PageLines], doc: Document, stderr: str) -> 
         assert warned == (fill < SPARSE_LAST_PAGE), f"fill {fill:.2f}: {stderr}"
     if warned:
         assert f"max_pages: {len(lines) - 1}" in stderr
+
+
+def grouped_physicist(folder: Path) -> Path:
+    """The physicist's CV with its publications grouped by type: a group of two journal papers, the
+    second with 40 authors, falls near the foot of the first page."""
+    text = (FIXTURES / "seeds" / "physicist.yaml").read_text(encoding="utf-8")
+    option = "    publications: {sort: as_written, group_by: none}\n"
+    assert option in text
+    return write(folder / "physicist.yaml", text.replace(option, ""))
+
+
+def holes(pages: list[PageLines], doc: Document) -> list[str]:
+    """Pages before the last whose text ends more than MAX_HOLE of the text height above the foot."""
+    top, bottom = margins(doc)
+    found = []
+    for number, page in enumerate(pages[:-1], start=1):
+        height = page.height - top - bottom
+        hole = (page.height - bottom - max(b for _, b in page.lines)) / height
+        if hole > MAX_HOLE:
+            found.append(f"page {number} ends {hole:.0%} of its height above the foot")
+    return found
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("theme", THEMES)
+def test_a_short_group_leaves_no_hole(theme: str, engine: str, tmp_path: Path) -> None:
+    """A two-entry group is not moved whole to the next page (its title, its first entry and its
+    last chained together), and a tall paper breaks between its author lines instead of leaving
+    its height empty: the page fills, and every other rule holds."""
+    profile = grouped_physicist(tmp_path)
+    out, _ = render(profile, theme, engine, tmp_path / "out")
+    doc = documents(profile, theme)["cv"]
+    pages = page_lines(output_for(out, doc), doc)
+    assert holes(pages, doc) == []
+    assert problems(pages, doc) == []
