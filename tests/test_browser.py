@@ -148,3 +148,48 @@ def test_a_10000_character_word_breaks_in_the_html_page(browser: Any, tmp_path: 
         page.close()
     assert scroll <= client, f"the page scrolls sideways at {width}px: {scroll} > {client}"
     assert word in text.replace("\u200b", "").replace("\u00ad", "")
+
+
+LONG_CONTACT = """name: Małgorzata Østergaard-Núñez
+contact:
+  email: m.ostergaard@uni-example.dk
+  phone: "+45 87 15 00 00"
+  website: https://ostergaard.example.org
+  location: Department of Physics and Astronomy, Ny Munkegade 120, 8000 Aarhus C, Denmark
+  links: {github: mostergaard, google_scholar: abcdEFGHijk, orcid: 0000-0001-2345-6789, linkedin: mostergaard-nunez}
+"""
+
+# Per contact item after the first: whether it starts a line, how far the item's box reaches left
+# of its own text (a separator drawn before it), and how far the previous one's reaches right of
+# its text (a separator drawn after it).
+CONTACT_JS = """() => [...document.querySelectorAll('ul.contact')].flatMap(ul => {
+  const items = [...ul.children];
+  const own = li => { const r = document.createRange(); r.selectNodeContents(li); return [...r.getClientRects()]; };
+  return items.slice(1).map((li, i) => {
+    const prev = items[i], start = li.getClientRects()[0], prevEnd = [...prev.getClientRects()].at(-1);
+    return {item: li.textContent, newLine: start.top > prevEnd.top + 1,
+            lead: own(li)[0].left - start.left, trail: prevEnd.right - own(prev).at(-1).right};
+  });
+})"""
+
+
+@pytest.mark.parametrize("theme", ["classic", "compact", "modern"])
+def test_a_wrapped_contact_line_never_starts_with_a_separator(browser: Any, tmp_path: Path, theme: str) -> None:
+    """The separator ("·", "|") follows each contact item but the last, glued to it, and a line
+    breaks only at the space after it: a wrapped line ends with one, the next starts with an item
+    (it started with "· wenyatang.example.org" at 600 px, the separator being drawn before an item)."""
+    profile = write(tmp_path / "p.yaml", LONG_CONTACT)
+    pages = []
+    for source in (EXAMPLE, profile):
+        result = run_cli("render", source, "-d", "cv", "-f", "html", "--theme", theme, "-o", tmp_path / source.stem)
+        assert result.returncode == 0, result.stderr
+        pages += sorted((tmp_path / source.stem).glob("*.html"))
+    wrapped = 0
+    for path in pages:
+        for width in (360, 390, 600, 768, 1280):
+            with Visit(browser, path, width) as visit:
+                for item in visit.page.evaluate(CONTACT_JS):
+                    assert item["lead"] < 0.5, (path.name, width, item)
+                    assert item["trail"] > 2, (path.name, width, item)
+                    wrapped += item["newLine"]
+    assert wrapped >= 5  # the widths above wrap both profiles' lines

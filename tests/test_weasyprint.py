@@ -534,3 +534,23 @@ def test_weasyprint_imports_without_the_fonttools_it_never_uses_here() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
     assert out.stdout.split() == ["0"]
+
+
+@pytest.mark.parametrize("theme", ["classic", "compact", "modern"])
+def test_a_long_contact_line_wraps_after_a_separator(theme: str, tmp_path: Path) -> None:
+    """A contact line longer than the page wraps inside the margins (it ran off the page: no line
+    could break between items), at the space after a separator, never before one."""
+    from test_browser import LONG_CONTACT
+
+    profile = write(tmp_path / "p.yaml", LONG_CONTACT)
+    result = run_cli("render", profile, "-f", "pdf", "--engine", "weasyprint", "--theme", theme, "-o", tmp_path)
+    assert result.returncode == 0, result.stderr
+    path = next(tmp_path.glob("*.pdf"))
+    lines = [text for text, _ in pdf_lines(path)[0].lines]
+    assert not [line for line in lines if line.startswith(("·", "|"))], lines
+    assert any(line.endswith(("·", "|")) for line in lines), lines  # it does wrap
+    text = norm(" ".join(lines))
+    assert norm("8000 Aarhus C, Denmark") in text and norm("LinkedIn") in text
+    width = float(PdfReader(path).pages[0].mediabox.width)
+    with __import__("pdfplumber").open(path) as pdf:
+        assert max(c["x1"] for c in pdf.pages[0].chars) < width - 20  # inside the page's margin
