@@ -197,8 +197,8 @@ def test_counts_and_summary_line(variants: Profile) -> None:
     assert section.counts["by_type"] == {"conference": 5, "journal": 3, "preprint": 5}
     assert section.counts["by_year"] == {"2025": 5, "2024": 2, "2023": 1, "2022": 3, "2019": 2}
     assert section.counts["total"] == {"all": 13}
-    assert section.summary == "13 publications: 5 conference papers, 3 journal articles, 5 preprints"
-    assert build(variants, selected_only=True).summary == "2 publications: 1 conference paper, 1 preprint"
+    assert section.summary == "13 publications: 5 conference papers, 3 journal articles, and 5 preprints"
+    assert build(variants, selected_only=True).summary == "2 publications: 1 conference paper and 1 preprint"
     assert build(variants, tags=["llm"]).summary == "3 publications"
 
 

@@ -13,6 +13,7 @@ from cvbuild.document.authors import owner_keys
 from cvbuild.document.dates import date_range
 from cvbuild.document.inline import plain, spans
 from cvbuild.document.links import make_link
+from cvbuild.document.locales import Vocabulary, layout_words, vocabulary
 from cvbuild.document.model import (
     DateRange,
     Detail,
@@ -69,10 +70,11 @@ def build_document(profile: Profile, options: BuildOptions) -> Document:
     """The single place where content is selected and formatted."""
     spec = options.spec
     locale = spec.locale or options.locale
+    words = vocabulary(locale, spec.labels)  # every built-in word of this Document, resolved once
     view = _publication_view(options.publications, spec)
     keys = owner_keys([profile.name, *profile.aliases])
     style = EntryStyle(
-        locale=locale,
+        words=words,
         date_format=spec.date_format or str(options.theme_options.get("date_format", "short")),
         compact_numbers=bool(options.theme_options.get("compact_numbers", True)),
     )
@@ -81,9 +83,9 @@ def build_document(profile: Profile, options: BuildOptions) -> Document:
     highlight = view.highlight if view.highlight in ("bold", "underline", "none") else "bold"
     return Document(
         meta=Meta(
-            title=spec.title or f"{profile.name} – Curriculum Vitae",
+            title=spec.title or f"{profile.name} – {words['cv']}",
             author=profile.name,
-            subject=plain(spans(profile.headline)) if profile.headline else "Curriculum Vitae",
+            subject=plain(spans(profile.headline)) if profile.headline else words["cv"],
             keywords=[i.name for i in profile.interest_entries()],
             date=options.today.isoformat(),
             date_text=_long_date(options.today, locale),
@@ -91,8 +93,9 @@ def build_document(profile: Profile, options: BuildOptions) -> Document:
             document=options.document,
             generator=f"cvbuild {__version__}",
             highlight=highlight,
+            labels=layout_words(words.table),
         ),
-        person=_person(profile).model_copy(update={"photo": options.photo}),
+        person=_person(profile, words).model_copy(update={"photo": options.photo}),
         sections=sections,
         options=dict(options.theme_options),
     )
@@ -139,6 +142,7 @@ class _SectionContext:
     style: EntryStyle
 
     def title(self, sid: str, default: str) -> str:
+        """The document's title for a section, then the theme's, then `default` (the locale's)."""
         return self.spec.section_titles.get(sid) or self.options.section_titles.get(sid) or default
 
 
@@ -167,7 +171,7 @@ def _merged_section(ctx: _SectionContext, merged: MergedSection) -> Section | No
 
 def _section(ctx: _SectionContext, sid: str) -> Section | None:
     profile = ctx.profile
-    title = ctx.title(sid, BUILTIN_SECTIONS.get(sid, sid))
+    title = ctx.title(sid, ctx.style.words[f"section.{sid}"] if sid in BUILTIN_SECTIONS else sid)
     tags = ctx.spec.tags
     if sid == "publications":
         return _publications_section(ctx)
@@ -193,7 +197,7 @@ def _section(ctx: _SectionContext, sid: str) -> Section | None:
         ]
         return _maybe(sid, "table", title, rows)
     if sid == "references" and profile.references == "on_request":
-        on_request = [Span(text=REFERENCES_ON_REQUEST)]
+        on_request = [Span(text=ctx.style.words["references.on_request"])]
         return Section(id=sid, kind="text", title=title, groups=[Group(entries=[Entry(title=[], summary=on_request)])])
     if sid == "languages":
         return _languages(profile, title, str(ctx.options.theme_options.get("languages_style", "line")))
@@ -246,59 +250,67 @@ def _publications_section(ctx: _SectionContext) -> Section | None:
     if not chosen:
         return None
     labels = {str(k): v for k, v in spec.publications.status_labels.items()}
-    plan = pubs.plan_groups([(p.type, str(p.date.year)) for p in chosen], view)
+    words = ctx.style.words
+    plan = pubs.plan_groups([(p.type, str(p.date.year)) for p in chosen], view, words)
     numbers = {i: number for _, members in plan for i, number in members}
-    entries = [pubs.entry(p, ctx.keys, view, ctx.style.locale, labels, numbers[i]) for i, p in enumerate(chosen)]
-    default = BUILTIN_SECTIONS["publications"]
+    entries = [pubs.entry(p, ctx.keys, view, words, labels, numbers[i]) for i, p in enumerate(chosen)]
+    default = words["section.publications"]
     if view.since is not None:
-        default = f"Publications (since {view.since})"
+        default = words["section.publications_since"].format(year=view.since)
     title = spec.publications.title or ctx.title("publications", default)
     return Section(
         id="publications",
         kind="publications",
         title=title,
         groups=[Group(title=title, entries=[entries[i] for i, _ in members]) for title, members in plan],
-        legend=pubs.legend(entries),
+        legend=pubs.legend(entries, words),
         counts=pubs.counts(entries),
-        summary=pubs.summary(entries),
+        summary=pubs.summary(entries, words),
     )
 
 
 @dataclass(frozen=True)
 class EntryStyle:
-    """How entries are formatted in this document: its locale and the theme's choices."""
+    """How entries are formatted in this document: its words (and locale) and the theme's choices."""
 
-    locale: str = "en"
+    words: Vocabulary = field(default_factory=lambda: vocabulary("en"))
     date_format: str = "short"
     compact_numbers: bool = True
+
+    @property
+    def locale(self) -> str:
+        return self.words.locale
 
     def dates(self, item: Any, *, expected: bool = False) -> DateRange | None:
         single = getattr(item, "date", None)
         start, end = getattr(item, "start", None), getattr(item, "end", None)
-        return date_range(start, end, self.locale, single=single, expected=expected, style=self.date_format)
+        present = (self.words["date.present"], self.words["date.expected"])
+        return date_range(
+            start, end, self.locale, single=single, expected=expected, style=self.date_format, words=present
+        )
+
+    def link(self, url: str | None, kind: str = "link") -> list[Link]:
+        """The entry's link button, labelled in the document's language (`link.website`...)."""
+        return [make_link("url", self.words[f"link.{kind}"], url)] if url else []
+
+    def names(self, key: str, names: Sequence[str]) -> list[Detail]:
+        """`Advisor: A` or `Advisors: A, B`: `detail.advisor`, or `detail.advisors` for several."""
+        if not names:
+            return []
+        label = self.words[f"detail.{key}" if len(names) == 1 or key.endswith("_with") else f"detail.{key}s"]
+        value: list[Span] = []
+        for i, name in enumerate(names):  # each name may be a Markdown link to the person's page
+            value += ([Span(text=", ")] if i else []) + spans(name)
+        return [Detail(label=label, value=value)]
 
 
 def _opt_spans(text: str | None) -> list[Span] | None:
     return spans(text) if text else None
 
 
-def _url_link(url: str | None, label: str = "Link") -> list[Link]:
-    return [make_link("url", label, url)] if url else []
-
-
 def _join(*parts: str | None, sep: str = ", ") -> str | None:
     text = sep.join(p for p in parts if p)
     return text or None
-
-
-def _names_detail(label: str, names: Sequence[str], plural: str | None = None) -> list[Detail]:
-    if not names:
-        return []
-    shown = label if len(names) == 1 else plural or label + "s"
-    value: list[Span] = []
-    for i, name in enumerate(names):  # each name may be a Markdown link to the person's page
-        value += ([Span(text=", ")] if i else []) + spans(name)
-    return [Detail(label=shown, value=value)]
 
 
 def _bullets(items: Sequence[Any]) -> dict[str, Any]:
@@ -318,14 +330,15 @@ def _common(item: Any, style: EntryStyle) -> dict[str, Any]:
 
 
 def _education(e: Any, style: EntryStyle) -> Entry:
-    details = [Detail(label="GPA", value=[Span(text=e.gpa)])] if e.gpa else []
+    words = style.words
+    details = [Detail(label=words["detail.gpa"], value=[Span(text=e.gpa)])] if e.gpa else []
     if e.thesis:
-        details.append(Detail(label="Thesis", value=spans(e.thesis)))
-    details += _names_detail("Advisor", e.advisors)
+        details.append(Detail(label=words["detail.thesis"], value=spans(e.thesis)))
+    details += style.names("advisor", e.advisors)
     if e.honors:
-        details.append(Detail(label="Honors", value=_joined_spans(e.honors)))
+        details.append(Detail(label=words["detail.honors"], value=_joined_spans(e.honors)))
     if e.courses:
-        details.append(Detail(label="Courses", value=_joined_spans(e.courses)))
+        details.append(Detail(label=words["detail.courses"], value=_joined_spans(e.courses)))
     degree = _join(e.degree, e.field, sep=" in ") if e.degree else e.field
     return Entry(
         title=[Span(text=degree or e.institution)],
@@ -333,7 +346,7 @@ def _education(e: Any, style: EntryStyle) -> Entry:
         date=style.dates(e, expected=e.expected),
         location=e.location,
         details=details,
-        links=_url_link(e.url, "Website"),
+        links=style.link(e.url, "website"),
         **_common(e, style),
     )
 
@@ -348,40 +361,39 @@ def _joined_spans(texts: Sequence[str]) -> list[Span]:
 
 
 def _experience(e: Any, style: EntryStyle) -> Entry:
-    people = (
-        _names_detail("Advisor", e.advisors)
-        + _names_detail("Mentor", e.mentors)
-        + _names_detail("Worked with", e.collaborators, plural="Worked with")
-    )
+    people = style.names("advisor", e.advisors) + style.names("mentor", e.mentors)
+    people += style.names("worked_with", e.collaborators)
     return Entry(
         title=[Span(text=e.role)],
         subtitle=[Span(text=_join(e.organization, e.team) or e.organization)],
         date=style.dates(e),
         location=e.location,
         details=people,
-        links=_url_link(e.url, "Website"),
+        links=style.link(e.url, "website"),
         children=[
-            Entry(title=[Span(text=p.name)], date=style.dates(p), links=_url_link(p.url), **_common(p, style))
+            Entry(title=[Span(text=p.name)], date=style.dates(p), links=style.link(p.url), **_common(p, style))
             for p in e.projects
         ],
         **_common(e, style),
     )
 
 
-def compact_number(n: int) -> str:
-    """4,100 -> 4.1k and 12,000,000 -> 12M, as GitHub shows stars; below 1,000 unchanged."""
+def compact_number(n: int, decimal: str = ".") -> str:
+    """4,100 -> 4.1k and 12,000,000 -> 12M, as GitHub shows stars (`decimal`: the locale's
+    separator, 4,1k); below 1,000 unchanged."""
     for size, suffix in ((1_000_000_000, "B"), (1_000_000, "M"), (1_000, "k")):
         if n >= size:
             value = n / size
             text = f"{value:.1f}" if value < 100 else f"{value:.0f}"
-            return text.removesuffix(".0") + suffix
+            return text.removesuffix(".0").replace(".", decimal) + suffix
     return str(n)
 
 
 def _project(p: Any, style: EntryStyle) -> Entry:
     stars = []
     if p.stars is not None:
-        stars = [f"{compact_number(p.stars) if style.compact_numbers else f'{p.stars:,}'} ★"]
+        words = style.words
+        stars = [f"{compact_number(p.stars, words.decimal()) if style.compact_numbers else words.number(p.stars)} ★"]
     sub = _join(p.role, p.organization, p.type, sep=" · ")
     return Entry(
         title=[Span(text=p.name)],
@@ -389,7 +401,7 @@ def _project(p: Any, style: EntryStyle) -> Entry:
         date=style.dates(p),
         stats=[*stars, *p.metrics],
         items=list(p.technologies),
-        links=_url_link(p.url, "Code" if p.url and "github.com" in p.url else "Website"),
+        links=style.link(p.url, "code" if p.url and "github.com" in p.url else "website"),
         **_common(p, style),
     )
 
@@ -399,7 +411,7 @@ def _honor(h: Any, style: EntryStyle) -> Entry:
         title=spans(h.title),
         subtitle=[Span(text=h.issuer)] if h.issuer else None,
         date=style.dates(h),
-        links=_url_link(h.url),
+        links=style.link(h.url),
         **_common(h, style),
     )
 
@@ -409,7 +421,7 @@ def _service(s: Any, style: EntryStyle) -> Entry:
         title=[Span(text=s.role)],
         subtitle=[Span(text=s.organization)] if s.organization else None,
         date=style.dates(s),
-        links=_url_link(s.url),
+        links=style.link(s.url),
         **_common(s, style),
     )
 
@@ -424,16 +436,17 @@ def _teaching(t: Any, style: EntryStyle) -> Entry:
         title=[Span(text=t.course)],
         subtitle=[Span(text=sub)] if sub else None,
         date=date,
-        links=_url_link(t.url, "Course"),
+        links=style.link(t.url, "course"),
         **_common(t, style),
     )
 
 
 def _talk(t: Any, style: EntryStyle) -> Entry:
-    links = [make_link(k, k.capitalize(), v) for k, v in t.links.model_dump(exclude_none=True).items()]
+    words = style.words
+    links = [make_link(k, words[f"link.{k}"], v) for k, v in t.links.model_dump(exclude_none=True).items()]
     event = spans(t.event) if t.event else None
     if t.invited:
-        event = [*(event or []), Span(text=" (invited)" if event else "Invited talk")]
+        event = [*(event or []), Span(text=words["talk.invited"] if event else words["talk.invited_talk"])]
     return Entry(
         title=spans(t.title),
         subtitle=event,
@@ -450,7 +463,7 @@ def _generic(e: Any, style: EntryStyle) -> Entry:
         subtitle=_opt_spans(e.subtitle),
         date=style.dates(e),
         location=e.location,
-        links=_url_link(e.url),
+        links=style.link(e.url),
         **_common(e, style),
     )
 
@@ -460,7 +473,7 @@ def _certificate(c: Any, style: EntryStyle) -> Entry:
         title=[Span(text=c.name)],
         subtitle=[Span(text=c.issuer)] if c.issuer else None,
         date=style.dates(c),
-        links=_url_link(c.url, "Certificate"),
+        links=style.link(c.url, "certificate"),
         **_common(c, style),
     )
 
@@ -471,27 +484,28 @@ def _volunteer(v: Any, style: EntryStyle) -> Entry:
         subtitle=[Span(text=v.organization)] if v.role else None,
         date=style.dates(v),
         location=v.location,
-        links=_url_link(v.url, "Website"),
+        links=style.link(v.url, "website"),
         **_common(v, style),
     )
 
 
 def _reference(r: Any, style: EntryStyle) -> Entry:
     """Contact details as text, so a reader of the PDF or of the printout can use them."""
-    details = [Detail(label="Email", value=[Span(text=r.email, href="mailto:" + r.email)])] if r.email else []
+    words = style.words
+    details = (
+        [Detail(label=words["detail.email"], value=[Span(text=r.email, href="mailto:" + r.email)])] if r.email else []
+    )
     if r.phone:
         tel = _tel(r.phone) if any(ch.isdigit() for ch in r.phone) else None
-        details.append(Detail(label="Phone", value=[Span(text=r.phone, href=tel)]))
+        details.append(Detail(label=words["detail.phone"], value=[Span(text=r.phone, href=tel)]))
     return Entry(
         title=[Span(text=r.name)],
         subtitle=[Span(text=sub)] if (sub := _join(r.role, r.relationship, sep=" · ")) else None,
         summary=_opt_spans(r.text),
         details=details,
-        links=_url_link(r.url, "Website"),
+        links=style.link(r.url, "website"),
     )
 
-
-REFERENCES_ON_REQUEST = "Available on request."
 
 ENTRY_MAKERS = {
     "education": _education,
@@ -507,7 +521,7 @@ ENTRY_MAKERS = {
 }
 
 
-def _person(profile: Profile) -> Person:
+def _person(profile: Profile, words: Vocabulary) -> Person:
     c = profile.contact
     phone = phone_formats(c.phone) if c.phone else None  # readable text, E.164 for tel: links
     links = []
@@ -531,7 +545,7 @@ def _person(profile: Profile) -> Person:
         email_obfuscated=_obfuscate(c.email) if c.email else None,
         phone=phone[0] if phone else None,
         phone_url="tel:" + phone[1] if phone else None,
-        website=make_link("website", "Website", c.website) if c.website else None,
+        website=make_link("website", words["link.website"], c.website) if c.website else None,
         location=c.location,
         links=links,
     )

@@ -8,16 +8,6 @@ from functools import lru_cache
 from cvbuild.document.model import DateRange
 from cvbuild.schema.fields import PartialDate
 
-# Words babel has no data for. Add a locale here to translate them.
-WORDS: dict[str, dict[str, str]] = {
-    "en": {"present": "present", "expected": "expected"},
-    "de": {"present": "heute", "expected": "voraussichtlich"},
-    "fr": {"present": "présent", "expected": "prévu"},
-    "es": {"present": "actualidad", "expected": "previsto"},
-    "zh": {"present": "至今", "expected": "预计"},
-    "ja": {"present": "現在", "expected": "予定"},
-}
-
 DASH = " – "  # en dash with spaces, as in "2023 – present"
 
 # English CLDR month names, identical to babel's (a test compares them): the default locale then
@@ -39,23 +29,32 @@ _EN_MONTHS = [
 
 
 def word(key: str, locale: str) -> str:
-    lang = locale.split("_")[0].split("-")[0]
-    return WORDS.get(lang, WORDS["en"]).get(key, WORDS["en"][key])
+    """`present` or `expected` in the locale's vocabulary (cvbuild.document.locales)."""
+    from cvbuild.document.locales import words
+
+    return words(locale)[f"date.{key}"]
 
 
-# `date_format` of a document -> babel pattern for a month; "year" drops the month.
-MONTH_PATTERNS = {"short": "MMM y", "long": "MMMM y", "numeric": "MM/y"}
+# `date_format` of a document -> a CLDR skeleton for a month and year: babel picks each locale's
+# order and words ("Jul 2025", "Juli 2025", "2025年7月"); "year" drops the month.
+MONTH_SKELETONS = {"short": "yMMM", "long": "yMMMM", "numeric": "yMM"}
+# English's patterns, answered without babel (numeric keeps two digits: "07/2025").
+_EN_PATTERNS = {"short": "MMM y", "long": "MMMM y", "numeric": "MM/y"}
 
 
 @lru_cache(maxsize=4096)  # a CV repeats few distinct months; babel is slow per call
-def format_date(date: PartialDate, locale: str, style: str = "short") -> str:
-    """Month precision at most, so every date in a CV reads alike: `Jul 2025`, `2023`."""
+def format_date(date: PartialDate, locale: str, style: str = "short", present: str | None = None) -> str:
+    """Month precision at most, so every date in a CV reads alike: `Jul 2025`, `2023`.
+    `present`: the document's word for an open end (default: the locale's)."""
     if date.present:
-        return word("present", locale)
+        return present if present is not None else word("present", locale)
     if date.month is None or style == "year":
         return str(date.year)
-    text = localized(date.first_day(), MONTH_PATTERNS.get(style, "MMM y"), locale)
-    return text.replace(".", "") if style == "short" else text
+    if locale == "en":
+        return localized(date.first_day(), _EN_PATTERNS.get(style, "MMM y"), locale)
+    from babel.dates import format_skeleton
+
+    return str(format_skeleton(MONTH_SKELETONS.get(style, "yMMM"), date.first_day(), locale=locale))
 
 
 def localized(day: _dt.date, pattern: str, locale: str) -> str:
@@ -81,26 +80,29 @@ def date_range(
     single: PartialDate | None = None,
     expected: bool = False,
     style: str = "short",
+    words: tuple[str, str] | None = None,
 ) -> DateRange | None:
-    """`Jul 2025 – Dec 2025`, `2023 – present`, `Jun 2026 (expected)`, or a single date."""
+    """`Jul 2025 – Dec 2025`, `2023 – present`, `Jun 2026 (expected)`, or a single date.
+    `words`: the document's (present, expected suffix), by default the locale's."""
+    present, expected_suffix = words or (word("present", locale), word("expected", locale))
     if single is not None:
         iso = str(single)
-        return DateRange(text=format_date(single, locale, style), start=iso, end=iso)
+        return DateRange(text=format_date(single, locale, style, present), start=iso, end=iso)
     if start is None and end is None:
         return None
     if start is None:
         assert end is not None
-        return date_range(None, None, locale, single=end, style=style)
-    start_text = format_date(start, locale, style)
+        return date_range(None, None, locale, single=end, style=style, words=(present, expected_suffix))
+    start_text = format_date(start, locale, style, present)
     if end is None:
         text = start_text
     elif end.present:
-        text = start_text + DASH + word("present", locale)
+        text = start_text + DASH + present
     else:
-        end_text = format_date(end, locale, style)
+        end_text = format_date(end, locale, style, present)
         text = start_text if end_text == start_text else start_text + DASH + end_text
     if expected and end is not None and not end.present:
-        text += f" ({word('expected', locale)})"
+        text += expected_suffix
     return DateRange(
         text=text,
         start=str(start),

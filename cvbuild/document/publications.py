@@ -11,24 +11,27 @@ from cvbuild.document.authors import OwnerKeys, resolve_authors, truncate
 from cvbuild.document.dates import date_range
 from cvbuild.document.inline import plain, spans
 from cvbuild.document.links import make_link
+from cvbuild.document.locales import Vocabulary
 from cvbuild.document.model import Link, PublicationEntry, Span
 from cvbuild.schema.model import Publication
 
 _MARKUP = re.compile(r"[*_`\\]")
-TYPE_LABELS = {
-    "conference": "Conference Papers",
-    "journal": "Journal Articles",
-    "workshop": "Workshop Papers",
-    "preprint": "Preprints",
-    "thesis": "Theses",
-    "patent": "Patents",
-    "book": "Books",
-    "chapter": "Book Chapters",
-    "report": "Technical Reports",
-    "poster": "Posters",
-    "demo": "Demos",
-    "other": "Other",
-}
+# Publication types in the order their groups are shown; their headings and nouns are in the
+# locale's vocabulary (`type.conference`, `count.conference.one`).
+TYPES = (
+    "conference",
+    "journal",
+    "workshop",
+    "preprint",
+    "thesis",
+    "patent",
+    "book",
+    "chapter",
+    "report",
+    "poster",
+    "demo",
+    "other",
+)
 TYPE_PREFIX = {
     "conference": "C",
     "journal": "J",
@@ -43,43 +46,8 @@ TYPE_PREFIX = {
     "demo": "D",
     "other": "O",
 }
-STATUS_LABELS = {
-    "published": None,
-    "accepted": "Accepted",
-    "to_appear": "To appear",
-    "under_review": "Under review",
-    "submitted": "Under submission",
-    "in_preparation": "In preparation",
-    "preprint": "Preprint",
-}
-# Singular and plural nouns for the counts summary line ("9 conference papers, 1 journal article").
-TYPE_NOUNS = {
-    "conference": ("conference paper", "conference papers"),
-    "journal": ("journal article", "journal articles"),
-    "workshop": ("workshop paper", "workshop papers"),
-    "preprint": ("preprint", "preprints"),
-    "thesis": ("thesis", "theses"),
-    "patent": ("patent", "patents"),
-    "book": ("book", "books"),
-    "chapter": ("book chapter", "book chapters"),
-    "report": ("technical report", "technical reports"),
-    "poster": ("poster", "posters"),
-    "demo": ("demo", "demos"),
-    "other": ("other publication", "other publications"),
-}
-LINK_LABELS = {
-    "paper": "Paper",
-    "pdf": "PDF",
-    "html": "HTML",
-    "code": "Code",
-    "data": "Data",
-    "slides": "Slides",
-    "poster": "Poster",
-    "video": "Video",
-    "project": "Project",
-    "demo": "Demo",
-    "blog": "Blog",
-}
+# Link kinds of a publication, in the order their buttons are shown (labels: `link.paper`...).
+LINK_KINDS = ("paper", "pdf", "html", "code", "data", "slides", "poster", "video", "project", "demo", "blog")
 
 
 @dataclass(frozen=True)
@@ -114,33 +82,33 @@ def select(pubs: Sequence[Publication], view: PublicationView, doc_tags: Sequenc
     return chosen
 
 
-def publication_links(pub: Publication) -> list[Link]:
+def publication_links(pub: Publication, words: Vocabulary) -> list[Link]:
     links: list[Link] = []
     given = pub.links.model_dump(exclude_none=True)
     if pub.url and "paper" not in given and "pdf" not in given:
         given = {"paper": pub.url, **given}
-    for kind, label in LINK_LABELS.items():
+    for kind in LINK_KINDS:
         if kind in given:
-            links.append(make_link(kind, label, given[kind]))
+            links.append(make_link(kind, words[f"link.{kind}"], given[kind]))
     if pub.url and all(link.url != pub.url for link in links):  # a paper link already given: url is extra
-        links.append(make_link("url", "Web", pub.url))
+        links.append(make_link("url", words["link.web"], pub.url))
     return links  # arXiv ids and DOIs are part of the citation text, each linked there
 
 
-def _pages(pages: str) -> str:
-    """`30479--30491` -> `pp. 30479–30491`; one page or an article number -> `p. 5`."""
+def _pages(pages: str, words: Vocabulary) -> str:
+    """`30479--30491` -> `pp. 30479–30491`; one page or an article number -> `p. 5` (`S. 5`...)."""
     text = re.sub(r"\s*[-‐‑–—]+\s*", "–", pages.strip())
-    return ("pp. " if "–" in text or "," in text else "p. ") + text
+    return words["cite.pages" if "–" in text or "," in text else "cite.page"] + " " + text
 
 
-def citation(pub: Publication) -> list[Span] | None:
+def citation(pub: Publication, words: Vocabulary) -> list[Span] | None:
     """What a bibliography adds after the venue: `vol. 34, no. 2, pp. 1–9, ACM, Boston, arXiv:…`."""
     parts: list[list[Span]] = []
-    for prefix, value in (("vol. ", pub.volume), ("no. ", pub.number)):
+    for key, value in (("cite.volume", pub.volume), ("cite.number", pub.number)):
         if value:
-            parts.append([Span(text=prefix + value)])
+            parts.append([Span(text=f"{words[key]} {value}")])
     if pub.pages:
-        parts.append([Span(text=_pages(pub.pages))])
+        parts.append([Span(text=_pages(pub.pages, words))])
     publisher = None if _publisher_is_venue(pub) else pub.publisher  # shown once, in the venue's place
     for value in (publisher, pub.location):
         if value:
@@ -210,7 +178,7 @@ def full_holds_short(full: str, short: str, year: int) -> bool:
     return not name or f" {name} " in words or f" {name}{yy} " in words
 
 
-def venue_spans(pub: Publication) -> list[Span]:
+def venue_spans(pub: Publication, words: Vocabulary) -> list[Span]:
     """`EuroSys 2024`: the year is added unless the venue already names it."""
     year = str(pub.date.year)
     if pub.venue:
@@ -219,7 +187,7 @@ def venue_spans(pub: Publication) -> list[Span]:
             runs = [*runs, Span(text=f" {year}")]
         return runs
     if pub.type == "preprint" or pub.arxiv:
-        return [Span(text=f"arXiv preprint {year}")] if pub.arxiv else [Span(text=f"Preprint {year}")]
+        return [Span(text=f"{words['venue.arxiv_preprint' if pub.arxiv else 'venue.preprint']} {year}")]
     if pub.publisher and _publisher_is_venue(pub):
         return [Span(text=venue_with_year(pub.publisher, pub.date.year))]
     return [Span(text=year)]  # an unplaced paper still shows when it was written
@@ -235,13 +203,16 @@ def _publisher_is_venue(pub: Publication) -> bool:
     )
 
 
-def status_label(pub: Publication, venue: list[Span] | None, labels: Mapping[str, str] | None = None) -> str | None:
+def status_label(
+    pub: Publication, venue: list[Span] | None, words: Vocabulary, labels: Mapping[str, str] | None = None
+) -> str | None:
     """The label ("To appear", "Under submission", ...), left out when the venue already says it.
 
-    The owner's words win: the publication's `status_label`, then the document's label map."""
+    The owner's words win: the publication's `status_label`, then the document's label map, then
+    the locale's word."""
     if pub.status_label:
         return pub.status_label
-    label = (labels or {}).get(pub.status) or STATUS_LABELS[pub.status]
+    label = (labels or {}).get(pub.status) or (None if pub.status == "published" else words[f"status.{pub.status}"])
     if label is None or (venue and label.casefold() in "".join(s.text for s in venue).casefold()):
         return None
     return label
@@ -251,36 +222,51 @@ def entry(
     pub: Publication,
     keys: OwnerKeys,
     view: PublicationView,
-    locale: str,
+    words: Vocabulary,
     labels: Mapping[str, str] | None = None,
     number: str | None = None,
 ) -> PublicationEntry:
     authors = resolve_authors(pub.authors, keys, equal=pub.equal_contribution, corresponding=pub.corresponding)
-    venue = venue_spans(pub)
-    label = status_label(pub, venue, labels)
-    if not pub.venue and label and "preprint" in label.casefold() and "preprint" in plain(venue).casefold():
+    venue = venue_spans(pub, words)
+    label = status_label(pub, venue, words, labels)
+    if not pub.venue and label and _says_preprint(label, words) and _says_preprint(plain(venue), words):
         venue = [Span(text=str(pub.date.year))]  # "2023 (In Preprint)", not "Preprint 2023 (In Preprint)"
     full = spans(pub.venue_full) if pub.venue_full else None
+    shown = truncate(authors, view.max_authors or None)
+    if words["et_al"] != "et al.":  # the gaps carry the locale's words
+        shown = [a.model_copy(update={"name": words["et_al"]}) if a.etal else a for a in shown]
     return PublicationEntry(
         id=pub.id,
         number=number,
         title=spans(pub.title),
-        authors=truncate(authors, view.max_authors or None),
+        authors=shown,
         venue=venue,
         venue_full=full,
         venue_in_full=full is not None and full_holds_short(plain(full), plain(venue), pub.date.year),
         year=str(pub.date.year),
-        date=date_range(None, None, locale, single=pub.date) or _never(),
+        date=date_range(None, None, words.locale, single=pub.date, words=_date_words(words)) or _never(),
         type=pub.type,
-        type_label=TYPE_LABELS[pub.type],
+        type_label=words[f"type.{pub.type}"],
         status=pub.status,
         status_label=label,
-        citation=citation(pub),
+        citation=citation(pub, words),
         award=spans(pub.award) if pub.award else None,
         note=spans(pub.note) if pub.note else None,
-        links=publication_links(pub),
+        links=publication_links(pub, words),
         selected=pub.selected,
     )
+
+
+def _says_preprint(text: str, words: Vocabulary) -> bool:
+    """Does the text say "preprint", in English (the owner's words) or the document's language?"""
+    folded = text.casefold()
+    return any(
+        w in folded for w in ("preprint", words["venue.preprint"].casefold(), words["status.preprint"].casefold())
+    )
+
+
+def _date_words(words: Vocabulary) -> tuple[str, str]:
+    return words["date.present"], words["date.expected"]
 
 
 def _never() -> object:
@@ -291,16 +277,15 @@ Plan = list[tuple[str | None, list[tuple[int, str | None]]]]
 """Groups to show: each a title and its members, as (index of the entry, number to print)."""
 
 
-def plan_groups(keys: Sequence[tuple[str, str]], view: PublicationView) -> Plan:
+def plan_groups(keys: Sequence[tuple[str, str]], view: PublicationView, words: Vocabulary) -> Plan:
     """Group in a fixed order (types as listed above; years by the sort, or as first written), then
     number. `keys` are the (type, year) of each entry in sorted order; planned before the entries
     are made, so that each entry is made once, with its number."""
     indices = range(len(keys))
     groups: list[tuple[str | None, list[int]]]
     if view.group_by == "type":
-        order = list(TYPE_LABELS)
-        types = sorted({t for t, _ in keys}, key=order.index)
-        groups = [(TYPE_LABELS[k], [i for i in indices if keys[i][0] == k]) for k in types]
+        types = sorted({t for t, _ in keys}, key=TYPES.index)
+        groups = [(words[f"type.{k}"], [i for i in indices if keys[i][0] == k]) for k in types]
         if types == ["other"]:  # no type given at all (imported ones): "Other" would head the whole list
             groups = [(None, list(indices))]
     elif view.group_by == "year":
@@ -357,26 +342,27 @@ def counts(entries: list[PublicationEntry]) -> dict[str, dict[str, int]]:
     by_type = Counter(e.type for e in entries)
     by_year = Counter(e.year for e in entries)
     return {
-        "by_type": {k: by_type[k] for k in TYPE_LABELS if by_type[k]},
+        "by_type": {k: by_type[k] for k in TYPES if by_type[k]},
         "by_year": dict(sorted(by_year.items(), reverse=True)),
         "total": {"all": len(entries)},
     }
 
 
-def summary(entries: list[PublicationEntry]) -> str | None:
-    """A summary line such as `14 publications: 9 conference papers, 4 preprints`; None when empty."""
+def summary(entries: list[PublicationEntry], words: Vocabulary) -> str | None:
+    """A summary line such as `14 publications: 9 conference papers and 4 preprints` (the
+    locale's plurals and list pattern); None when empty."""
     if not entries:
         return None
     by_type = Counter(e.type for e in entries)
-    parts = [f"{by_type[k]} {TYPE_NOUNS[k][by_type[k] != 1]}" for k in TYPE_LABELS if by_type[k]]
-    total = f"{len(entries)} publication{'s' if len(entries) != 1 else ''}"
-    return total if len(parts) < 2 else f"{total}: {', '.join(parts)}"
+    parts = [words.count(k, by_type[k]) for k in TYPES if by_type[k]]
+    total = words.count("publication", len(entries))
+    return total if len(parts) < 2 else words["count.summary"].format(total=total, parts=words.join(parts))
 
 
-def legend(entries: list[PublicationEntry]) -> list[str]:
+def legend(entries: list[PublicationEntry], words: Vocabulary) -> list[str]:
     marks = []
     if any(a.equal for e in entries for a in e.authors):
-        marks.append("* Equal contribution")
+        marks.append("* " + words["legend.equal"])
     if any(a.corresponding for e in entries for a in e.authors):
-        marks.append("† Corresponding author")
+        marks.append("† " + words["legend.corresponding"])
     return marks

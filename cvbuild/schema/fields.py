@@ -340,6 +340,8 @@ def check_locale(value: str) -> str:
     """`de-DE` and `de_DE` are the same locale; one babel has no data for is an error here, not at render."""
     from babel import Locale, UnknownLocaleError
 
+    from cvbuild.document.locales import unsupported
+
     code = value.strip().replace("-", "_")
     try:
         Locale.parse(code)
@@ -347,10 +349,29 @@ def check_locale(value: str) -> str:
         raise PydanticCustomError(
             "locale_unknown", "unknown locale '{value}'; use a code like en, de, de_DE or zh_CN", {"value": value}
         ) from None
+    if problem := unsupported(code):  # babel has its dates, but cvbuild has no words for its headings
+        raise PydanticCustomError("locale_unsupported", problem)
     return code
 
 
 LocaleCode = Annotated[str, Field(pattern=r"^[a-z]{2,3}([_-][A-Za-z]{2,4})?$"), AfterValidator(check_locale)]
+
+
+def check_labels(value: dict[str, str]) -> dict[str, str]:
+    """A document's own words: only keys of cvbuild's vocabulary (cvbuild/document/locales/en.py)."""
+    import difflib
+
+    from cvbuild.document.locales import known_key, words
+
+    for key in value:
+        if not known_key(key):
+            near = difflib.get_close_matches(key, list(words("en")), n=1)
+            hint = f"; did you mean '{near[0]}'?" if near else "; the keys are listed in docs/locales.md"
+            raise PydanticCustomError("label_unknown", "unknown label '{key}'{hint}", {"key": key, "hint": hint})
+    return value
+
+
+LabelMap = Annotated[dict[str, Annotated[str, Field(min_length=1)]], AfterValidator(check_labels)]
 
 
 def _scalar(value: Any) -> Any:

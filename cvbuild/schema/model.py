@@ -23,6 +23,7 @@ from pydantic_core import PydanticCustomError
 
 from cvbuild.schema.fields import (
     Date,
+    LabelMap,
     LinkOrHandle,
     LocaleCode,
     Markup,
@@ -475,6 +476,8 @@ class DocumentSpec(Model):
     section_titles: dict[str, str] = {}
     tags: list[str] = []
     locale: LocaleCode | None = None
+    # The document's own words for any built-in label ({updated: "Last revised", detail.advisor: Supervisor}).
+    labels: LabelMap = {}
     max_pages: Annotated[int, Field(ge=1)] | None = None
     # Month style of every date: short "Jul 2025", long "July 2025", numeric "07/2025", year "2025".
     date_format: DateFormat | None = None

@@ -56,8 +56,8 @@ def authors_text(authors: Sequence[Author], mark: Callable[[str], str] = lambda 
     """`Ada Example*, Bo Li*, et al., Ion Stoica`; `mark` styles the owner for each target."""
     parts = []
     for a in authors:
-        if a.etal:
-            parts.append("et al.")
+        if a.etal:  # its name is the Document's word: "et al."
+            parts.append(a.name)
             continue
         marks = ("*" if a.equal else "") + ("†" if a.corresponding else "")
         parts.append((mark(a.name) if a.is_owner else a.name) + marks)
@@ -180,7 +180,7 @@ def authors_md(authors: Sequence[Author], highlight: str = "bold") -> str:
     parts = []
     for a in authors:
         marks = ("\\*" if a.equal else "") + ("†" if a.corresponding else "")
-        parts.append("et al." if a.etal else (mark(a.name) if a.is_owner else md_escape(a.name)) + marks)
+        parts.append(md_escape(a.name) if a.etal else (mark(a.name) if a.is_owner else md_escape(a.name)) + marks)
     return ", ".join(parts)
 
 
@@ -219,7 +219,7 @@ def authors_html(authors: Sequence[Author], highlight: str = "bold") -> Markup:
     out = []
     for i, a in enumerate(authors):
         if a.etal:
-            piece = '<span class="etal">et al.</span>'
+            piece = f'<span class="etal">{escape(a.name)}</span>'
         else:
             joined = unbreakable_name(a.name)
             name = str(escape(a.name if joined is None else joined))
@@ -271,6 +271,14 @@ def css_string(text: str) -> Markup:
     return Markup(f'"{body}"')
 
 
+def css_page_counter(pattern: str) -> Markup:
+    """`Page {page} of {pages}` (the locale's `page_of`) as CSS `content:` for an @page margin box:
+    `"Page " counter(page) " of " counter(pages)`; every piece of text is a css_string."""
+    counters = {"{page}": "counter(page)", "{pages}": "counter(pages)"}
+    parts = [p for p in re.split(r"(\{pages?\})", str(pattern)) if p]
+    return Markup(" ".join(counters.get(p) or str(css_string(p)) for p in parts))
+
+
 # ---- environment ------------------------------------------------------------------------
 
 FILTERS: dict[str, Callable[..., Any]] = {
@@ -286,6 +294,7 @@ FILTERS: dict[str, Callable[..., Any]] = {
     "authors_html": authors_html,
     "href": safe_href,
     "css_string": css_string,
+    "css_page_counter": css_page_counter,
 }
 
 

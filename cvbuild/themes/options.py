@@ -60,4 +60,10 @@ def style_problems(options: Mapping[str, Any]) -> list[tuple[str, str]]:
     if spacing is not None and not (isinstance(spacing, int | float) and SPACING[0] <= spacing <= SPACING[1]):
         low, high = SPACING
         found.append(("spacing", f"theme option spacing={spacing!r} is not a factor from {low} to {high}, e.g. 0.8"))
+    locale = options.get("locale")
+    if locale is not None and locale != "en":  # the default needs no check (nor babel's data)
+        from cvbuild.document.locales import locale_problem
+
+        if problem := locale_problem(str(locale)):
+            found.append(("locale", f"theme option locale: {problem}"))
     return found
