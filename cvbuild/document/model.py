@@ -131,7 +131,7 @@ class Author(View):
     corresponding: bool = False
     """Corresponding author: print a `†` after the name."""
     etal: bool = False
-    """Stands for the names left out by `max_authors`: print `et al.`."""
+    """Stands for the names left out by `max_authors`: print its `name`, the locale's `et al.`."""
 
 
 class PublicationEntry(View):
@@ -270,7 +270,8 @@ class Meta(View):
     date_text: str
     """Build date in the locale's long form: `January 1, 2026`."""
     locale: str
-    """Locale code, such as `en` or `de_DE`."""
+    """Locale code, such as `en` or `de_DE`: the language of every word cvbuild wrote, for the HTML
+    `lang` attribute and Typst's `text(lang:)` (hyphenation)."""
     document: str
     """Name of the document (variant) being rendered: `cv`, `resume`."""
     generator: str
@@ -278,7 +279,10 @@ class Meta(View):
     highlight: Literal["bold", "underline", "none"] = "bold"
     """How to mark the owner in author lists."""
     labels: dict[str, str] = {}
-    """Localised words for the layout (`page`, `of`, `updated`); use them with a default."""
+    """The words a layout prints itself, in the document's language (and the owner's `labels`):
+    `updated` (`Updated`, `Stand:`; the date follows), `page_of` (`Page {page} of {pages}`),
+    `contact`, `links`, `email`, `phone`, `website`, `location`, `cv`, `colon` (`:`, French
+    ` :`), `et_al`, and `page`/`of` for older themes. Read them with an English default."""
 
 
 class Document(View):

@@ -1,0 +1,251 @@
+"""The vocabulary of each language: complete, consistent with babel, resolved into the Document."""
+
+from __future__ import annotations
+
+import re
+import string
+from pathlib import Path
+
+import pytest
+from conftest import FIXTURES, documents, run_cli, write
+
+from cvbuild.document import locales
+from cvbuild.document.dates import format_date
+from cvbuild.document.locales import LANGUAGES, Vocabulary, known_key, vocabulary, words
+from cvbuild.document.model import Document, PublicationEntry
+from cvbuild.schema.fields import parse_date
+
+PROFILE = FIXTURES / "locale" / "profile.yaml"
+ENGLISH = dict(words("en"))
+PLURALS = ("zero", "one", "two", "few", "many", "other")
+
+
+def plural_tags(lang: str) -> set[str]:
+    from babel import Locale
+
+    return set(Locale.parse(lang).plural_form.tags) | {"other"}
+
+
+def expected_keys(lang: str) -> set[str]:
+    """English's keys, with `count.X.*` in every plural category babel knows for the language."""
+    plain = {k for k in ENGLISH if not k.startswith("count.") or k == "count.summary"}
+    nouns = {k.rsplit(".", 1)[0] for k in ENGLISH if k.startswith("count.") and k != "count.summary"}
+    return plain | {f"{noun}.{tag}" for noun in nouns for tag in plural_tags(lang)}
+
+
+def fields(text: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_every_key_has_a_text_in_every_language(lang: str) -> None:
+    """No silent English: each language has exactly the keys it needs, each a non-empty text with
+    the same placeholders as the English one."""
+    table = dict(words(lang))
+    assert set(table) == expected_keys(lang)
+    for key, text in table.items():
+        assert text.strip(), key
+        reference = ENGLISH.get(key) or ENGLISH[key.rsplit(".", 1)[0] + ".other"]
+        assert fields(text) == fields(reference), key
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_a_language_writes_its_own_words(lang: str) -> None:
+    """Headings differ from English (a missed translation would be a copy); the words that are
+    the same in many languages (Code, PDF, Demo...) are not checked."""
+    if lang == "en":
+        return
+    table = words(lang)
+    same = [k for k in ENGLISH if k.startswith(("section.", "status.", "detail.")) and table[k] == ENGLISH[k]]
+    allowed = {"section.publications", "status.preprint", "detail.gpa", "detail.mentor"}  # same words
+    assert set(same) <= allowed, same
+
+
+def test_regional_words_are_vocabulary_keys() -> None:
+    from cvbuild.document.locales import pt
+
+    for region, table in pt.REGIONS.items():
+        assert set(table) <= set(words("pt")), region
+    assert words("pt_PT")["status.accepted"] == "Aceite"
+    assert words("pt-BR")["status.accepted"] == words("pt")["status.accepted"] == "Aceito"
+    assert words("de_AT") == words("de")
+
+
+def test_english_shortcuts_agree_with_babel() -> None:
+    """English's plurals, lists and numbers are answered without babel's data (start-up time)."""
+    from babel import Locale
+    from babel.lists import format_list
+    from babel.numbers import format_decimal
+
+    en = vocabulary("en")
+    for n in (0, 1, 2, 5, 21, 1000, 123456):
+        assert en.plural(n) == Locale.parse("en").plural_form(n)
+        assert en.number(n) == format_decimal(n, locale="en")
+    for items in (["a"], ["a", "b"], ["a", "b", "c"], ["a", "b", "c", "d"]):
+        assert en.join(items) == format_list(items, locale="en")
+    assert en.decimal() == "."
+
+
+@pytest.mark.parametrize(
+    ("locale", "one", "five", "joined"),
+    [
+        ("de", "1 Konferenzbeitrag", "5 Konferenzbeiträge", "a, b und c"),
+        ("fr", "1 article de conférence", "5 articles de conférence", "a, b et c"),
+        ("es", "1 artículo en congreso", "5 artículos en congresos", "a, b y c"),
+        ("zh", "1 篇会议论文", "5 篇会议论文", "a、b和c"),
+    ],
+)
+def test_plurals_and_lists_follow_babel(locale: str, one: str, five: str, joined: str) -> None:
+    v = vocabulary(locale)
+    assert (v.count("conference", 1), v.count("conference", 5), v.join(["a", "b", "c"])) == (one, five, joined)
+    assert vocabulary("fr").count("publication", 0) == "0 publication"  # French: 0 is singular
+    assert vocabulary("de").number(4100) == "4.100"
+
+
+def test_months_follow_each_locales_order() -> None:
+    """Month names and their order are babel's (CLDR skeletons), per date_format."""
+    july = parse_date("2025-07")
+    assert [format_date(july, "de", s) for s in ("short", "long", "numeric")] == ["Juli 2025", "Juli 2025", "07/2025"]
+    assert format_date(july, "fr", "long") == "juillet 2025"
+    assert format_date(july, "zh", "short") == "2025年7月"
+    assert format_date(july, "es", "long") == "julio de 2025"
+    assert format_date(parse_date("present"), "it") == "oggi"
+    assert [format_date(july, "en", s) for s in ("short", "long", "numeric")] == ["Jul 2025", "July 2025", "07/2025"]
+
+
+def test_overrides_win_and_unknown_keys_are_caught() -> None:
+    v = vocabulary("de", {"updated": "Zuletzt geändert:", "count.conference.other": "{n} Tagungsbeiträge"})
+    assert v["updated"] == "Zuletzt geändert:" and v.count("conference", 3) == "3 Tagungsbeiträge"
+    assert v["cv"] == "Lebenslauf"
+    assert known_key("count.conference.few") and known_key("detail.advisor")
+    assert not known_key("detail.adviser") and not known_key("count.nothing.one")
+
+
+def test_unsupported_language_is_named() -> None:
+    assert locales.unsupported("de_CH") is None
+    problem = locales.unsupported("sv")
+    assert problem is not None and "'sv'" in problem and "en, de, fr" in problem
+    with pytest.raises(ValueError, match="no CV vocabulary"):
+        words("sv")
+
+
+# ---- the Document ------------------------------------------------------------------------------
+
+
+def german(tmp_path: Path, extra: str = "") -> Document:
+    text = PROFILE.read_text(encoding="utf-8").replace(
+        "documents:\n  cv:\n", f"documents:\n  cv:\n    locale: de\n{extra}"
+    )
+    return documents(write(tmp_path / "de.yaml", text))["cv"]
+
+
+def test_the_document_carries_the_locales_words(tmp_path: Path) -> None:
+    doc = german(tmp_path)
+    titles = [s.title for s in doc.sections]
+    assert titles[:4] == ["Profil", "Interessen", "Ausbildung", "Berufserfahrung"]
+    assert "Auszeichnungen" in titles and "Referenzen" in titles
+    assert doc.meta.title == "Ada Beispiel – Lebenslauf" and doc.meta.date_text == "1. Januar 2026"
+    assert doc.meta.labels["page_of"] == "Seite {page} von {pages}" and doc.meta.labels["updated"] == "Stand:"
+    assert all("." not in k for k in doc.meta.labels)
+    education = next(s for s in doc.sections if s.id == "education").groups[0].entries
+    assert [d.label for d in education[0].details] == [
+        "Note",
+        "Abschlussarbeit",
+        "Betreuung",
+        "Auszeichnungen",
+        "Kurse",
+    ]
+    assert education[0].date is not None and education[0].date.text == "Okt. 2021 – Juni 2026 (voraussichtlich)"
+    pubs = next(s for s in doc.sections if s.id == "publications")
+    assert [g.title for g in pubs.groups][:3] == ["Konferenzbeiträge", "Zeitschriftenartikel", "Workshopbeiträge"]
+    assert pubs.legend == ["* Gleicher Beitrag", "† Korrespondenzautor"]
+    assert pubs.summary is not None and pubs.summary.startswith(
+        "13 Publikationen: 1 Konferenzbeitrag, 1 Zeitschriftenartikel"
+    )
+    entries = [e for g in pubs.groups for e in g.entries if isinstance(e, PublicationEntry)]
+    journal = next(e for e in entries if e.type == "journal")
+    assert (journal.status_label, [link.label for link in journal.links]) == ("Im Erscheinen", ["Daten", "Projekt"])
+    assert "".join(s.text for s in journal.citation or []) == "Bd. 12, Nr. 3, S. 101–119"
+    assert journal.authors[2].etal and journal.authors[2].name == "et al."
+    preprint = next(e for e in entries if e.type == "preprint" and not e.citation)
+    assert "".join(s.text for s in preprint.venue or []) == "Preprint 2023"
+
+
+def test_users_words_win_over_the_locales(tmp_path: Path) -> None:
+    extra = (
+        "    section_titles: {education: Studium}\n"
+        "    labels: {updated: 'Zuletzt geändert:', detail.advisors: Doktoreltern}\n"
+        "    publications: {group_by: type, max_authors: 4, status_labels: {to_appear: Angenommen (2025)}}\n"
+    )
+    text = PROFILE.read_text(encoding="utf-8").replace("    publications: {group_by: type, max_authors: 4}\n", "")
+    doc = documents(
+        write(tmp_path / "p.yaml", text.replace("documents:\n  cv:\n", f"documents:\n  cv:\n    locale: de\n{extra}"))
+    )["cv"]
+    assert next(s for s in doc.sections if s.id == "education").title == "Studium"
+    assert doc.meta.labels["updated"] == "Zuletzt geändert:"
+    education = next(s for s in doc.sections if s.id == "education").groups[0].entries
+    assert "Doktoreltern" in [d.label for d in education[0].details]
+    journal = next(e for s in doc.sections for g in s.groups for e in g.entries if getattr(e, "type", "") == "journal")
+    assert isinstance(journal, PublicationEntry) and journal.status_label == "Angenommen (2025)"
+
+
+def test_publications_since_is_localised(tmp_path: Path) -> None:
+    text = PROFILE.read_text(encoding="utf-8").replace(
+        "    publications: {group_by: type, max_authors: 4}\n", "    locale: fr\n    publications: {since: 2024}\n"
+    )
+    doc = documents(write(tmp_path / "p.yaml", text))["cv"]
+    assert next(s for s in doc.sections if s.id == "publications").title == "Publications (depuis 2024)"
+
+
+# ---- errors ------------------------------------------------------------------------------------
+
+
+def test_unsupported_locale_is_a_located_error(tmp_path: Path) -> None:
+    text = PROFILE.read_text(encoding="utf-8").replace("documents:\n  cv:\n", "documents:\n  cv:\n    locale: sv\n")
+    path = write(tmp_path / "sv.yaml", text)
+    line = text.splitlines().index("    locale: sv") + 1
+    result = run_cli("validate", path)
+    assert result.returncode == 2, result.stderr
+    assert (
+        f"sv.yaml:{line}:13: documents.cv.locale: cvbuild has no CV vocabulary for locale 'sv'"
+        in result.stdout + result.stderr
+    )
+    result = run_cli("render", PROFILE, "-f", "txt", "-o", tmp_path / "out", "--set", "locale=sv")
+    assert result.returncode == 2 and "--set: theme option locale: cvbuild has no CV vocabulary" in result.stderr
+    assert "Traceback" not in result.stderr and not (tmp_path / "out").exists()
+
+
+def test_unknown_label_key_is_a_located_error_with_a_suggestion(tmp_path: Path) -> None:
+    text = PROFILE.read_text(encoding="utf-8").replace(
+        "documents:\n  cv:\n", "documents:\n  cv:\n    labels: {detail.adviser: Supervisor}\n"
+    )
+    result = run_cli("validate", write(tmp_path / "p.yaml", text))
+    assert result.returncode == 2
+    out = result.stdout + result.stderr
+    assert "documents.cv.labels" in out and "unknown label 'detail.adviser'; did you mean 'detail.advisor'?" in out
+    assert re.search(r"p\.yaml:\d+:\d+:", out)
+
+
+def test_vocabulary_is_loaded_only_for_the_language_used() -> None:
+    """`cvbuild --help` and English renders import no other language's table."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from cvbuild.document.locales import words; words('en'); "
+        "print(sorted(m for m in sys.modules if m.startswith('cvbuild.document.locales.')))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "['cvbuild.document.locales.en']"
+    code = "import sys, cvbuild.cli.app; print(any(m.startswith('cvbuild.document.locales') for m in sys.modules))"
+    assert (
+        subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+        == "False"
+    )
+
+
+def test_vocabulary_type_is_frozen() -> None:
+    v = vocabulary("en")
+    assert isinstance(v, Vocabulary)
+    with pytest.raises(TypeError):
+        v.table["cv"] = "x"  # type: ignore[index]
