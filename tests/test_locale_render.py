@@ -1,0 +1,134 @@
+"""Every language through every theme and target: the words read back from the Typst PDF, the
+WeasyPrint PDF, the HTML page (as Chromium shows it), the text and the Markdown are the locale's,
+and no English word of cvbuild's vocabulary is left over."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import BUILTIN_THEMES, FIXTURES, pdf_text, run_cli
+
+from cvbuild.document.dates import localized
+from cvbuild.document.locales import LANGUAGES, words
+
+PROFILE = FIXTURES / "locale" / "profile.yaml"  # the owner's text holds no English label word
+BUILD_DAY = (2026, 1, 1)  # SOURCE_DATE_EPOCH of the tests
+
+# Every section of the fixture, and what each output shows of the rest of the vocabulary.
+SECTIONS = [
+    "summary", "interests", "education", "experience", "publications", "projects", "honors",
+    "certificates", "talks", "teaching", "service", "volunteer", "skills", "languages", "references",
+]  # fmt: skip
+STATUSES = ["accepted", "to_appear", "under_review", "submitted", "in_preparation"]
+DETAILS = ["gpa", "thesis", "advisor", "advisors", "mentor", "mentors", "worked_with", "courses"]
+TYPES = ["conference", "journal", "workshop", "preprint", "thesis", "patent", "book", "chapter", "report"]
+
+
+def fold(text: str) -> str:
+    """For finding a word in extracted text: NFKC, casefolded (small caps, upper-case headings), no
+    whitespace or hyphens (line breaks, hyphenation of long German words), no NULs (pypdf reads
+    some CJK text of WeasyPrint's PDFs with one after each character)."""
+    text = unicodedata.normalize("NFKC", text).casefold()
+    return "".join(c for c in text if not c.isspace() and c not in "-\u00ad\u2010\u200b\x00")
+
+
+def expected(lang: str, target: str, pages: int = 0) -> list[str]:
+    """The locale's words each output of the fixture must show (`pages`: of a PDF)."""
+    w = words(lang)
+    colon = w["colon"].strip()
+    day = localized(dt.date(*BUILD_DAY), "long", lang)
+    want = [w[f"section.{s}"] for s in SECTIONS]
+    want += [w[f"status.{s}"] for s in STATUSES]
+    want += [w[f"detail.{d}"] + colon for d in DETAILS]
+    want += [w["date.present"], w["date.expected"].strip(), w["talk.invited"].strip(), w["talk.invited_talk"]]
+    want += [w["references.on_request"], w["legend.equal"], w["legend.corresponding"], w["updated"] + " " + day]
+    want += [w[f"type.{t}"] for t in TYPES]
+    if pages:  # the footer from page 2 on
+        want.append(w["page_of"].format(page=2, pages=pages))
+    if target == "txt":  # every link with its label, and the contact lines
+        want += [w[k] + colon for k in ("email", "phone", "website", "location")]
+        links = ["paper", "code", "slides", "video", "data", "project", "poster", "demo", "blog", "course"]
+        want += [w[f"link.{k}"] + colon for k in [*links, "certificate", "event", "website", "link"]]
+    return [s for s in want if s]
+
+
+def english_leftovers(lang: str, text: str) -> list[str]:
+    """English words of the vocabulary in `text` where the language has its own (words the
+    language shares, such as Code or Poster in German, and words under four letters are skipped)."""
+    if lang == "en":
+        return []
+    theirs = words(lang)
+    own = " ".join(theirs.values())
+    english = words("en")
+    found = []
+    for key, value in english.items():
+        text_en = re.sub(r"\s*\{\w+\}\s*", " ", value).strip(" :")
+        if theirs.get(key) == value or len(text_en) < 4 or text_en in own:
+            continue
+        if re.search(rf"(?<!\w){re.escape(text_en)}(?!\w)", text):
+            found.append(f"{key}: {text_en!r}")
+    return found
+
+
+def missing(lang: str, target: str, text: str, pages: int = 0) -> list[str]:
+    folded = fold(text)
+    return [s for s in expected(lang, target, pages) if fold(s) not in folded]
+
+
+def page_count(path: Path) -> int:
+    from pypdf import PdfReader
+
+    count = len(PdfReader(path).pages)
+    assert count >= 2, f"{path}: the fixture must fill two pages, for the footer of page 2"
+    return count
+
+
+@pytest.fixture(scope="module")
+def chromium(browser: Any) -> Any:
+    page = browser.new_page(viewport={"width": 1000, "height": 900})
+    yield page
+    page.close()
+
+
+@pytest.mark.parametrize("theme", BUILTIN_THEMES)
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_every_target_speaks_the_locale(lang: str, theme: str, tmp_path: Path, chromium: Any) -> None:
+    out = tmp_path / "out"
+    args = ("--theme", theme, "--set", f"locale={lang}", "-o")
+    result = run_cli("render", PROFILE, "-f", "pdf,html,txt,md", *args, out)
+    assert result.returncode == 0, result.stderr
+    result = run_cli("render", PROFILE, "-f", "pdf", "--engine", "weasyprint", *args, tmp_path / "weasy")
+    assert result.returncode == 0, result.stderr
+    chromium.goto((out / "ada-beispiel-cv.html").as_uri(), wait_until="load")
+    pdfs = {"typst": out / "ada-beispiel-cv.pdf", "weasyprint": tmp_path / "weasy" / "ada-beispiel-cv.pdf"}
+    pages = {target: page_count(path) for target, path in pdfs.items()}
+    texts = {
+        **{target: pdf_text(path) for target, path in pdfs.items()},
+        "html": chromium.inner_text("body"),
+        "txt": (out / "ada-beispiel-cv.txt").read_text(encoding="utf-8"),
+        "md": (out / "ada-beispiel-cv.md").read_text(encoding="utf-8").replace("\\", ""),
+    }
+    problems = {
+        target: (missing(lang, target, text, pages.get(target, 0)), english_leftovers(lang, text))
+        for target, text in texts.items()
+    }
+    problems = {target: found for target, found in problems.items() if found[0] or found[1]}
+    assert not problems, problems
+    assert chromium.get_attribute("html", "lang") == lang
+
+
+@pytest.mark.parametrize("lang", ["de", "zh"])
+def test_localised_renders_are_deterministic(lang: str, tmp_path: Path) -> None:
+    """Same bytes from two fresh processes (other hash seeds), babel's data included."""
+    outs = []
+    for run in ("a", "b"):
+        out = tmp_path / run
+        result = run_cli("render", PROFILE, "-f", "pdf,html,txt,md", "--set", f"locale={lang}", "-o", out, fresh=True)
+        assert result.returncode == 0, result.stderr
+        outs.append({p.name: p.read_bytes() for p in sorted(out.iterdir())})
+    assert outs[0] == outs[1]
