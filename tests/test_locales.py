@@ -249,3 +249,22 @@ def test_vocabulary_type_is_frozen() -> None:
     assert isinstance(v, Vocabulary)
     with pytest.raises(TypeError):
         v.table["cv"] = "x"  # type: ignore[index]
+
+
+def test_docs_list_every_key() -> None:
+    """docs/locales.md lists the keys a user may set in `labels` (regenerate its tables when adding one)."""
+    from conftest import ROOT
+
+    listed = set(re.findall(r"^\| `([a-z_.]+)` \|", (ROOT / "docs" / "locales.md").read_text(encoding="utf-8"), re.M))
+    assert listed == set(ENGLISH)
+
+
+def test_rendercv_import_keeps_only_a_supported_language(tmp_path: Path) -> None:
+    """RenderCV knows more languages than cvbuild: the import says so, and its profile validates."""
+    rcv = write(tmp_path / "rcv.yaml", "cv:\n  name: Ada Example\nlocale:\n  language: turkish\n")
+    result = run_cli("import", "rendercv", rcv)
+    assert result.returncode == 0 and "locale:" not in result.stdout
+    assert "rcv.yaml:4:13: locale.language: cvbuild has no CV vocabulary for locale 'tr'" in result.stderr
+    assert run_cli("validate", write(tmp_path / "p.yaml", result.stdout)).returncode == 0
+    french = write(tmp_path / "fr.yaml", "cv:\n  name: Ada Example\nlocale:\n  language: french\n")
+    assert "locale: fr" in run_cli("import", "rendercv", french).stdout

@@ -609,8 +609,12 @@ def _document(data: Mapping[str, Any], note: Note, *, has_photo: bool) -> dict[s
         note(("design",), f"no cvbuild option for {', '.join(map(str, ignored))}; not imported")
     locale = data.get("locale") or {}
     if isinstance(locale, Mapping) and locale.get("language"):
+        from cvbuild.document.locales import unsupported
+
         code = LOCALES.get(str(locale["language"]).lower())
-        if code:
+        if code and (problem := unsupported(code)):  # the profile would not validate: headings stay English
+            note(("locale", "language"), f"{problem}; not imported")
+        elif code:
             doc["locale"] = code
         else:
             note(("locale", "language"), f"unknown language {locale['language']!r}; not imported")
