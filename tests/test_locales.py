@@ -268,3 +268,27 @@ def test_rendercv_import_keeps_only_a_supported_language(tmp_path: Path) -> None
     assert run_cli("validate", write(tmp_path / "p.yaml", result.stdout)).returncode == 0
     french = write(tmp_path / "fr.yaml", "cv:\n  name: Ada Example\nlocale:\n  language: french\n")
     assert "locale: fr" in run_cli("import", "rendercv", french).stdout
+
+
+def test_theme_section_titles_per_language(tmp_path: Path) -> None:
+    """A theme's heading is one for every language, or one per language (the locale's otherwise)."""
+    theme = tmp_path / "themes" / "mine"
+    write(
+        theme / "theme.toml",
+        'extends = "classic"\n[section_titles]\nservice = "Gremien"\n'
+        'talks = {en = "Invited Talks", de = "Eingeladene Vorträge", pt_PT = "Palestras convidadas"}\n',
+    )
+    titles = {}
+    for locale in ("de", "fr", "en", "pt_PT"):
+        text = PROFILE.read_text(encoding="utf-8").replace(
+            "documents:\n  cv:\n", f"documents:\n  cv:\n    locale: {locale}\n"
+        )
+        doc = documents(write(tmp_path / f"{locale}.yaml", text), theme=str(theme))["cv"]
+        titles[locale] = {s.id: s.title for s in doc.sections}
+    assert [titles[loc]["talks"] for loc in ("de", "fr", "en", "pt_PT")] == [
+        "Eingeladene Vorträge",
+        "Communications",
+        "Invited Talks",
+        "Palestras convidadas",
+    ]
+    assert {titles[loc]["service"] for loc in titles} == {"Gremien"}

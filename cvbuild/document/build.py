@@ -13,7 +13,7 @@ from cvbuild.document.authors import owner_keys
 from cvbuild.document.dates import date_range
 from cvbuild.document.inline import plain, spans
 from cvbuild.document.links import make_link
-from cvbuild.document.locales import Vocabulary, layout_words, vocabulary
+from cvbuild.document.locales import Vocabulary, language, layout_words, normalize, vocabulary
 from cvbuild.document.model import (
     DateRange,
     Detail,
@@ -59,7 +59,7 @@ class BuildOptions:
     spec: DocumentSpec = field(default_factory=DocumentSpec)
     publications: pubs.PublicationView = field(default_factory=pubs.PublicationView)
     section_order: tuple[str, ...] = ()
-    section_titles: Mapping[str, str] = field(default_factory=dict)
+    section_titles: Mapping[str, str | Mapping[str, str]] = field(default_factory=dict)  # the theme's
     theme_options: Mapping[str, Any] = field(default_factory=dict)
     locale: str = "en"
     today: _dt.date = _dt.date(2000, 1, 1)
@@ -143,7 +143,18 @@ class _SectionContext:
 
     def title(self, sid: str, default: str) -> str:
         """The document's title for a section, then the theme's, then `default` (the locale's)."""
-        return self.spec.section_titles.get(sid) or self.options.section_titles.get(sid) or default
+        return (
+            self.spec.section_titles.get(sid)
+            or _theme_title(self.options.section_titles.get(sid), self.style.locale)
+            or default
+        )
+
+
+def _theme_title(title: str | Mapping[str, str] | None, locale: str) -> str | None:
+    """A theme's heading: one for every language, or the one for the locale (`de_AT`) or its language (`de`)."""
+    if title is None or isinstance(title, str):
+        return title
+    return title.get(normalize(locale)) or title.get(language(locale))
 
 
 def _any_section(ctx: _SectionContext, item: str | MergedSection) -> Section | None:

@@ -63,7 +63,8 @@ class ThemeManifest(BaseModel):
     options: dict[str, OptionValue] = {}
     choices: dict[str, list[bool | int | float | str]] = {}
     publications: PublicationDefaults = PublicationDefaults()
-    section_titles: dict[str, str] = {}
+    # A heading for every language, or one per language or locale: {en = "Invited Talks", de = "Eingeladene Vorträge"}.
+    section_titles: dict[str, str | dict[str, str]] = {}
     fit: FitFloors = FitFloors()
 
 

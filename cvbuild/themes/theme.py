@@ -30,7 +30,7 @@ class Theme:
     options: Mapping[str, Any] = field(default_factory=dict)
     choices: Mapping[str, Sequence[Any]] = field(default_factory=dict)
     publications: Mapping[str, Any] = field(default_factory=dict)
-    section_titles: Mapping[str, str] = field(default_factory=dict)
+    section_titles: Mapping[str, str | Mapping[str, str]] = field(default_factory=dict)
     fit: Mapping[str, Any] = field(default_factory=dict)  # [fit]: floors for fitting to max_pages
 
     def find(self, filename: str) -> Path | None:
