@@ -112,6 +112,41 @@ def test_a_custom_section_of_paragraphs_is_text() -> None:
     assert mentoring.kind == "entries"
 
 
+def test_custom_sections_titled_as_built_in_ones_get_ids_of_their_own() -> None:
+    """Real CVs title their own sections "Interests", "Publications", "Skills": such a section is
+    kept, beside the built-in one, under its title's slug with -2 (as page anchors do); a title
+    used twice gets -2 the second time, and no slug takes an `id` written anywhere in the file."""
+    profile = _profile(
+        interests=["Systems"],
+        sections=[
+            {"title": "Interests", "entries": [{"title": "Hiking"}]},
+            {"title": "Publications", "entries": [{"title": "A blog post"}]},
+            {"title": "Notes", "entries": [{"title": "One"}]},
+            {"title": "Notes", "entries": [{"title": "Two"}]},
+            {"title": "Skills", "entries": [{"title": "Woodworking"}]},
+            {"title": "Other", "id": "skills-2", "entries": [{"title": "Three"}]},
+        ],
+    )
+    sections = build_document(profile, BuildOptions()).sections
+    assert [(s.id, s.title) for s in sections] == [
+        ("interests", "Interests"),
+        ("interests-2", "Interests"),
+        ("publications-2", "Publications"),
+        ("notes", "Notes"),
+        ("notes-2", "Notes"),
+        ("skills-3", "Skills"),
+        ("skills-2", "Other"),
+    ]
+    assert [plain(s.groups[0].entries[0].title) for s in sections[1:]] == [
+        "Hiking", "A blog post", "One", "Two", "Woodworking", "Three",
+    ]  # fmt: skip
+    spec = DocumentSpec(sections=["skills-3", "interests-2"], section_titles={"interests-2": "Hobbies"})
+    assert [(s.id, s.title) for s in build_document(profile, BuildOptions(spec=spec)).sections] == [
+        ("skills-3", "Skills"),
+        ("interests-2", "Hobbies"),
+    ]
+
+
 def test_document_tags_keep_untagged_and_matching_entries() -> None:
     profile = _profile(
         experience=[

@@ -710,3 +710,48 @@ def test_pages_kept_for_watch_follow_every_input(tmp_path: Path, monkeypatch: py
     template.write_text(template.read_text().replace("mine two", "mine 22"))
     os.utime(template, ns=(stamp, stamp))
     assert "mine 22" in page()
+
+
+CLASHING_TITLES = """name: Ada Example
+interests: [Systems, Databases]
+skills: [{category: Languages, items: [Python, Rust]}]
+publications:
+  - {id: interests, title: Tidelock, authors: [Ada Example], date: 2025}
+sections:
+  - {title: Interests, entries: [{title: Hiking in the Pyrenees}]}
+  - {title: Publications, entries: [{title: A blog post on caching}]}
+  - {title: Skills, entries: [{title: Woodworking}]}
+"""
+
+
+class _Ids(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.ids: list[str] = []
+        self.refs: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = dict(attrs)
+        if found.get("id"):
+            self.ids.append(str(found["id"]))
+        if found.get("aria-labelledby"):
+            self.refs.append(str(found["aria-labelledby"]))
+
+
+@pytest.mark.parametrize("theme", THEMES)
+def test_custom_sections_titled_as_built_in_ones_render_with_unique_ids(theme: str, tmp_path: Path) -> None:
+    """A custom "Interests", "Publications" and "Skills" beside the built-in sections (they were
+    rejected as an id clash): every entry is in every format, and the page's ids stay unique,
+    so each heading's anchor and aria-labelledby point at one section."""
+    profile = write(tmp_path / "p.yaml", CLASHING_TITLES)
+    result = run_cli("render", profile, "-f", "html,txt,md", "--theme", theme, "-o", tmp_path / "out")
+    assert result.returncode == 0, result.stderr
+    for suffix in ("html", "txt", "md"):
+        text = (tmp_path / "out" / f"ada-example.{suffix}").read_text(encoding="utf-8")
+        for entry in ("Hiking in the Pyrenees", "A blog post on caching", "Woodworking", "Tidelock", "Rust"):
+            assert entry in text, (suffix, entry)
+    ids = _Ids()
+    ids.feed((tmp_path / "out" / "ada-example.html").read_text(encoding="utf-8"))
+    assert len(ids.ids) == len(set(ids.ids)), sorted(i for i in ids.ids if ids.ids.count(i) > 1)
+    assert {"interests-2", "publications-2", "skills-2"} <= set(ids.ids)
+    assert set(ids.refs) <= set(ids.ids)

@@ -84,7 +84,13 @@ LOCATED: dict[str, tuple[int, int | None, str, tuple[str, ...]]] = {
         ("unknown section 'publicatons'", "did you mean 'publications'?"),
     ),
     "document_max_pages_zero.yaml": (4, 16, "documents.cv.max_pages", ("out of range",)),
-    "section_id_clash.yaml": (3, 12, "sections[0].title", ("already used",)),
+    "section_id_clash.yaml": (4, 9, "sections[0].id", ("already used by a built-in section",)),
+    "document_builtin_meant_custom.yaml": (
+        5,
+        28,
+        "documents.cv.sections[1]",
+        ("'interests' is the built-in section", "(sections[0]) has the id 'interests-2'"),
+    ),
     # whole-file problems, located where they are seen
     "empty.yaml": (1, 1, "", ("the profile is empty",)),
     "only_comments.yaml": (1, 1, "", ("the profile is empty",)),

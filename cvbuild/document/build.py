@@ -27,7 +27,7 @@ from cvbuild.document.model import (
     Section,
     Span,
 )
-from cvbuild.document.sections import BUILTIN_SECTIONS, section_slug
+from cvbuild.document.sections import BUILTIN_SECTIONS, custom_section_ids, section_slug
 from cvbuild.errors import InputError
 from cvbuild.schema.fields import phone_formats
 from cvbuild.schema.model import DocumentSpec, MergedSection, Profile, network_key
@@ -117,7 +117,7 @@ def _publication_view(base: pubs.PublicationView, spec: DocumentSpec) -> pubs.Pu
 
 
 def _section_ids(profile: Profile, spec: DocumentSpec, theme_order: Sequence[str]) -> list[str | MergedSection]:
-    custom = [s.id or section_slug(s.title) for s in profile.sections]
+    custom = custom_section_ids([(s.id, s.title) for s in profile.sections])
     if spec.sections is not None:
         return list(spec.sections)
     order = [s for s in theme_order if s in BUILTIN_SECTIONS or s in custom]
@@ -215,8 +215,9 @@ def _section(ctx: _SectionContext, sid: str) -> Section | None:
     maker = ENTRY_MAKERS.get(sid)
     if maker is not None:
         return _maybe(sid, "entries", title, [maker(item, ctx.style) for item in _tagged(getattr(profile, sid), tags)])
-    for custom in profile.sections:
-        if (custom.id or section_slug(custom.title)) == sid:
+    ids = custom_section_ids([(s.id, s.title) for s in profile.sections])
+    for custom, custom_id in zip(profile.sections, ids, strict=True):
+        if custom_id == sid:
             title = ctx.title(sid, custom.title)
             chosen = _tagged(custom.entries, tags)
             if chosen and all(_paragraph_only(e) for e in chosen):  # free text: set like the summary

@@ -197,7 +197,7 @@ class Section(View):
     """
 
     id: str
-    """Stable id: a built-in id (`education`, `publications`...) or the slug of a custom section's title."""
+    """Unique: a built-in id (`education`...), a custom section's `id` or its title's slug (`grants`, `interests-2`)."""
     kind: Literal["text", "tags", "table", "entries", "publications"]
     """Which layout to use (see above)."""
     title: str

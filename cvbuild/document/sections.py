@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 
 # Default order of sections; custom sections follow in the order they are written.
 BUILTIN_SECTIONS: dict[str, str] = {
@@ -23,6 +24,25 @@ BUILTIN_SECTIONS: dict[str, str] = {
     "languages": "Languages",
     "references": "References",
 }
+
+
+def custom_section_ids(sections: Sequence[tuple[str | None, str]]) -> list[str]:
+    """The id of each custom section, given as (`id`, `title`): its own `id`, else the slug of its
+    title, with -2, -3... added while a built-in section, an explicit `id` or an earlier section
+    has that slug, as page anchors do: a section titled "Interests" beside the built-in `interests`
+    is `interests-2` (real CVs title their own sections so). Explicit ids are kept as written; a
+    clash among those is the profile's error (schema.validate)."""
+    taken = set(BUILTIN_SECTIONS) | {sid for sid, _ in sections if sid}
+    ids = []
+    for sid, title in sections:
+        if not sid:
+            base = section_slug(title)
+            sid, n = base, 2
+            while sid in taken:
+                sid, n = f"{base}-{n}", n + 1
+            taken.add(sid)
+        ids.append(sid)
+    return ids
 
 
 def section_slug(title: str) -> str:

@@ -729,10 +729,10 @@ def to_jsonresume(profile: Profile, spec: DocumentSpec | None, warn: Warn) -> di
     if wanted("teaching"):
         out.setdefault("projects", []).extend(_export_teaching(t) for t in tagged(profile.teaching))
     extra = []
-    for section in profile.sections:
+    for section, sid in zip(profile.sections, _custom_ids(profile), strict=True):
         # JSON Resume allows keys of its own beside its sections; `import jsonresume` reads them back
         key = re.sub(r"\W+", "_", section.title.strip().lower()).strip("_") or "more"
-        if not wanted(section.id or _slug(section.title)) or key in out or key in _RESERVED:
+        if not wanted(sid) or key in out or key in _RESERVED:
             continue
         out[key] = [_export_custom(e) for e in tagged(section.entries)]
         extra.append(key)
@@ -750,10 +750,10 @@ def _export_custom(e: Any) -> dict[str, Any]:
     return _clean(data | {"summary": e.summary, "url": e.url, "highlights": _flat(e.highlights)})
 
 
-def _slug(title: str) -> str:
-    from cvbuild.document.sections import section_slug
+def _custom_ids(profile: Profile) -> list[str]:
+    from cvbuild.document.sections import custom_section_ids
 
-    return section_slug(title)
+    return custom_section_ids([(s.id, s.title) for s in profile.sections])
 
 
 def _d(date: Any) -> str | None:

@@ -250,7 +250,7 @@ def _item_type(tp: Any) -> Any:
 
 def semantic_problems(source: Source) -> list[Problem]:
     """Rules that span several fields, checked on the raw data so they report with schema errors."""
-    from cvbuild.document.sections import BUILTIN_SECTIONS, section_slug
+    from cvbuild.document.sections import BUILTIN_SECTIONS, custom_section_ids, section_slug
 
     data = source.data
     problems: list[Problem] = []
@@ -268,18 +268,28 @@ def semantic_problems(source: Source) -> list[Problem]:
             )
         else:
             seen[pid] = i
-    custom: list[str] = []
-    for i, sec in enumerate(_list(data.get("sections"))):
-        if not isinstance(sec, dict) or not isinstance(sec.get("title"), str):
+    # A title's slug that is taken gets a suffix (custom_section_ids); an `id` the user wrote is
+    # kept, so one that is a built-in section's or an earlier section's is an error.
+    written = [
+        (i, sec["id"] if isinstance(sec.get("id"), str) else None, sec["title"])
+        for i, sec in enumerate(_list(data.get("sections")))
+        if isinstance(sec, dict) and isinstance(sec.get("title"), str)
+    ]
+    first: dict[str, int] = {}
+    for i, sid, _ in written:
+        if sid is None:
             continue
-        sid = str(sec["id"]) if isinstance(sec.get("id"), str) else section_slug(sec["title"])
-        if sid in BUILTIN_SECTIONS or sid in custom:
+        if sid in BUILTIN_SECTIONS or sid in first:
+            used = f"sections[{first[sid]}]" if sid in first else "a built-in section"
             problems.append(
-                source.problem(
-                    ("sections", i, "title"), f"section id {sid!r} is already used; give this section an `id`"
-                )
+                source.problem(("sections", i, "id"), f"section id {sid!r} is already used by {used}; choose another")
             )
-        custom.append(sid)
+        first.setdefault(sid, i)
+    custom = custom_section_ids([(sid, title) for _, sid, title in written])
+    renamed: dict[str, tuple[int, str]] = {}  # a built-in id that a custom title's slug gave: that section's id
+    for (i, sid, title), new in zip(written, custom, strict=True):
+        if sid is None:
+            renamed.setdefault(section_slug(title), (i, new))
     known = list(BUILTIN_SECTIONS) + custom
     documents = data.get("documents")
     for name, spec in documents.items() if isinstance(documents, dict) else []:
@@ -289,6 +299,16 @@ def semantic_problems(source: Source) -> list[Problem]:
                     source.problem(
                         ("documents", name, "sections", j),
                         f"unknown section {sid!r}" + did_you_mean(sid, known, "known sections"),
+                    )
+                )
+            elif isinstance(sid, str) and sid in BUILTIN_SECTIONS and not data.get(sid) and sid in renamed:
+                # the built-in section, empty here, where the custom section of that title is meant
+                i, new = renamed[sid]
+                problems.append(
+                    source.problem(
+                        ("documents", name, "sections", j),
+                        f"{sid!r} is the built-in section, which this profile leaves empty; the section titled "
+                        f"{_list(data['sections'])[i]['title']!r} (sections[{i}]) has the id {new!r}: write that",
                     )
                 )
     return problems
