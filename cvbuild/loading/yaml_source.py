@@ -364,6 +364,8 @@ class _Builder:
             tag = self.resolve(text) if event.implicit[0] else _STR
         mark = event.start_mark
         pos = (mark.line + 1, mark.column + 1)
+        if not text and not event.style and event.anchor is None and event.tag is None:
+            pos = self.empty_value_position(pos)
         if tag == _MERGE and self.merge_key(event, text, pos):
             return
         value = text if tag in _TEXT_TAGS else self.construct(event, tag, text)
@@ -371,6 +373,15 @@ class _Builder:
             self.names.add(event.anchor)
             self.anchors[event.anchor] = _Anchored(value, 1, size, True)
         self.add(event, value, pos)
+
+    def empty_value_position(self, pos: Position) -> Position:
+        """A key with no value (`a:`) has its value placed at the key: libyaml marks the empty value
+        right after the colon, YAML 1.2's parser at the next token, often on a later line (found by
+        the property test). The key is the same for both, and where the user adds the value."""
+        top = self.stack[-1] if self.stack else None
+        if top is not None and isinstance(top.value, dict) and top.key is not None:
+            return top.key_pos
+        return pos
 
     def merge_key(self, event: Any, text: str, pos: Position) -> bool:
         """`<<` in a key's place: the next value is merged into this mapping."""
