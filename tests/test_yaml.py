@@ -267,7 +267,8 @@ def test_c_parser_gives_the_pure_parsers_data_and_positions(
 @example(edits=[(412, 3, "\t")])  # a tab libyaml took as separation, an indentation error in YAML 1.2
 @example(edits=[(426, 3, ""), (0, 0, "0\ufeff")])  # a byte-order mark inside a plain scalar
 @example(edits=[(415, 0, "\n0")])  # an empty value: libyaml marked it after the colon, YAML 1.2 at the next key
-@example(edits=[(0, 0, "[]*")])  # `*name:` read as the alias `name` by libyaml, whose builder then failed first
+@example(edits=[(0, 0, "[]*")])  # libyaml's events until it fails may be read apart: YAML 1.2 decides errors
+@example(edits=[(BASE.index("https://github.com/x/y}"), 0, "=?")])  # `{code: =?https:...}`: `=` first, for libyaml
 def test_c_parser_and_pure_parser_agree_on_edited_yaml(edits: list[tuple[int, int, str]]) -> None:
     """Valid or not: the same data and positions, or the same located problems (anchors, merges,
     duplicate keys, tags and limits are checked on the events of either parser)."""

@@ -95,12 +95,10 @@ def parse_yaml(text: str, path: Path, *, limits: Limits = DEFAULT_LIMITS, pure: 
         fast = _Builder(path, limits)
         try:
             fast.feed(_events(text, pure=False))
-        except YAMLError:
-            pass  # libyaml rejects some valid YAML 1.2; the pure parser decides below
-        except InputError:
-            # the builder may stop before it met every name (a bad key first): any name decides
-            if not _c_may_differ(text, None):
-                raise
+        except (YAMLError, InputError):
+            # libyaml rejects some valid YAML 1.2, and reads some invalid YAML differently before it
+            # fails (`{b: =?c}`: the scalar `=` first, a YAML 1.1 type): YAML 1.2 decides every error
+            pass
         else:
             if not _c_may_differ(text, fast.names):
                 return fast.source(text)
@@ -118,7 +116,7 @@ def parse_yaml(text: str, path: Path, *, limits: Limits = DEFAULT_LIMITS, pure: 
 _NAME_THEN_MORE = re.compile(r"[&*]([A-Za-z0-9_-]+)[?:%@`]")
 
 
-def _c_may_differ(text: str, names: set[str] | None) -> bool:
+def _c_may_differ(text: str, names: set[str]) -> bool:
     """Text where libyaml and YAML 1.2 are known to part: anchor names (below) and tabs, which
     libyaml takes as separation in places YAML 1.2 does not (`lin\t {code: x}` in a block loads
     through libyaml, and is an indentation error in YAML 1.2; found by the property test). A
@@ -127,12 +125,9 @@ def _c_may_differ(text: str, names: set[str] | None) -> bool:
     return "\t" in text or "\ufeff" in text[1:] or _names_read_apart(text, names)
 
 
-def _names_read_apart(text: str, names: set[str] | None) -> bool:
-    """Might libyaml have read one of these anchor or alias names (None: any name) shorter than
-    YAML 1.2 does? Then the pure parser decides. Found by the text, so it can only err towards the
-    pure parser."""
-    if names is None:
-        return _NAME_THEN_MORE.search(text) is not None
+def _names_read_apart(text: str, names: set[str]) -> bool:
+    """Might libyaml have read one of these anchor or alias names shorter than YAML 1.2 does?
+    Then the pure parser decides. Found by the text, so it can only err towards the pure parser."""
     return bool(names) and any(m[1] in names for m in _NAME_THEN_MORE.finditer(text))
 
 
