@@ -199,15 +199,18 @@ def watch(
     paths = [profile.resolve().parent, builtin_themes_dir()]
     if theme and Path(theme).is_dir():
         paths.append(Path(theme).resolve())
+    from cvbuild.targets.typst_stage import staged_session
+
     cache: dict[Any, Any] = {}  # templates and Typst compilers survive between rebuilds
-    watch_loop(
-        lambda: run_render(
-            request, warn=lambda m: _err(str(as_diagnostic(m))), cache=cache, note=lambda m: _err(f"note: {m}")
-        ),
-        paths,
-        state,
-        lambda line: typer.echo(line, err=line.startswith("build") and "failed" in line),
-    )
+    with staged_session(cache):  # Typst reads the Document from a file: an edit is laid out anew, not all
+        watch_loop(
+            lambda: run_render(
+                request, warn=lambda m: _err(str(as_diagnostic(m))), cache=cache, note=lambda m: _err(f"note: {m}")
+            ),
+            paths,
+            state,
+            lambda line: typer.echo(line, err=line.startswith("build") and "failed" in line),
+        )
 
 
 @app.command()

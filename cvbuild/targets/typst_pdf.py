@@ -22,8 +22,10 @@ from typing import Any, TypeVar
 from cvbuild import confine
 from cvbuild.document.model import Document
 from cvbuild.errors import InputError, RenderError
+from cvbuild.targets import typst_stage
 from cvbuild.targets.base import Artifact, RenderContext, dumped, keep_probe, take_probe, theme_failure
 from cvbuild.themes import fonts
+from cvbuild.themes.theme import builtin_themes_dir
 
 TEMPLATE = "cv.typ"
 PACKAGES = "packages"  # <theme>/packages/<namespace>/<name>/<version>/, e.g. @local/cvbuild:1.0.0
@@ -54,7 +56,6 @@ def render(fmt: str, doc: Document, ctx: RenderContext) -> list[Artifact]:
     if first:
         check_packages([template.parent, *([packages] if packages else [])], packages)
         check_fonts = partial(_warn_uncovered, data, fonts.font_files(ctx.theme), ctx)
-    compiler = _compiler(template, ctx, packages)
     warn = ctx.warn if first else _quiet  # say Typst's warnings once per Document
     inputs = _inputs(doc, data)
     probed = take_probe(ctx, "typst", _probe_key(ctx, template, inputs))  # fitting made this very PDF
@@ -66,7 +67,9 @@ def render(fmt: str, doc: Document, ctx: RenderContext) -> list[Artifact]:
         checked.add(key)
         return _handed(doc, ctx, Artifact(".pdf", pdf, pages=count_pages(pdf), layout=layout))
     said: list[str] = []
-    compile_pdf = partial(_compile, compiler, template, ctx, said.append, sys_inputs=inputs, format="pdf")
+    folder, given = _channel(ctx, template, packages, inputs)
+    compiler = _compiler(template, ctx, folder)
+    compile_pdf = partial(_compile, compiler, template, ctx, said.append, sys_inputs=given, format="pdf")
     result = alongside(compile_pdf, check_fonts)
     for message in said:
         warn(message)
@@ -120,15 +123,35 @@ def _inputs(doc: Document, data: str) -> dict[str, str]:
     return inputs
 
 
+def _channel(
+    ctx: RenderContext, template: Path, packages: Path | None, inputs: dict[str, str]
+) -> tuple[Path | None, dict[str, str]]:
+    """(the package folder for the compiler, its sys.inputs): in a `watch` session the Document
+    goes into a file of a staged package folder (see typst_stage), else into sys.inputs."""
+    if typst_stage.STAGE not in ctx.cache:
+        return packages, inputs
+    own_lib = builtin_themes_dir() / "base" / PACKAGES / "local" / "cvbuild" / "1.0.0" / "lib.typ"
+    mirror = typst_stage.staged_packages(ctx.cache, packages, template.parent, own_lib)
+    if mirror is None:
+        return packages, inputs
+    try:
+        typst_stage.write_document(mirror, inputs[INPUT_KEY])
+    except OSError:  # never let Typst read the previous Document: this compile takes sys.inputs
+        return packages, inputs
+    rest = {k: v for k, v in inputs.items() if k != INPUT_KEY}
+    return mirror, {**rest, typst_stage.STAGED_KEY: "1"}
+
+
 def probe_layout(doc: Document, ctx: RenderContext, entries_fit: bool = False) -> Any:
     """Lay `doc` out with the warm compiler and say where its text sits (for fitting); the PDF
     is kept for the render that follows (~60-90 ms a layout). `entries_fit`: no entry can be
     longer than a page (a looser layout had none), so lib.typ's entry-block need not measure
     each (a fifth of a layout); the PDF is the same, so it is kept under the usual inputs."""
     template = _template(ctx)
-    compiler = _compiler(template, ctx, _package_dir(ctx))
     inputs = _inputs(doc, dumped(doc, ctx.cache))
-    hinted = {**inputs, ENTRIES_FIT_KEY: "1"} if entries_fit else inputs
+    folder, given = _channel(ctx, template, _package_dir(ctx), inputs)
+    compiler = _compiler(template, ctx, folder)
+    hinted = {**given, ENTRIES_FIT_KEY: "1"} if entries_fit else given
     warnings: list[Any] = []
     pdf = _compile(compiler, template, ctx, _quiet, sys_inputs=hinted, format="pdf", keep=warnings)
     layout = _layout(compiler, doc, pdf)
@@ -274,6 +297,8 @@ def check_packages(folders: list[Path], packages: Path | None) -> None:
         text = confine.read_regular(source).decode("utf-8", errors="replace")
         for match in _PACKAGE_SPEC.finditer(text):
             namespace, name, version = match.groups()
+            if (namespace, name, version) == typst_stage.DATA_PACKAGE:
+                continue  # cvbuild writes this one itself (typst_stage), in `watch`
             if packages is None or not (packages / namespace / name / version).is_dir():
                 line = text[: match.start()].count("\n") + 1
                 col = match.start() - text.rfind("\n", 0, match.start())

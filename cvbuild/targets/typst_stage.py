@@ -1,0 +1,106 @@
+"""The Document as a file for a long-lived Typst compiler (`watch`), instead of in sys.inputs.
+
+Typst keeps sys.inputs in its standard library, and nearly all of its memoized evaluation and
+layout depends on the library: any change to any input lays the whole document out again, so a
+one-word edit costs as much as a cold layout (the example: ~150-190 ms; bench/typst_memo.py). A
+file is tracked on its own: after a headline edit Typst redoes only what read the changed data
+(~40-50 ms). A package cannot read the project's files, so the Document goes into a package:
+`@local/cvbuild-document`, which `load-document()` of @local/cvbuild imports when sys.inputs says
+so. The theme's packages are mirrored beside it into a private folder that lives as long as the
+`watch` session, since Typst takes one package folder.
+
+A theme whose own Typst files read sys.inputs (rather than calling `load-document()`) keeps the
+sys.inputs channel, and so does every one-shot render: it compiles once, and a file would only
+add writes. The PDF is the same either way (tests/test_typst_stage.py).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from cvbuild import confine
+
+STAGE = "typst.stage"  # ctx.cache slot: the session's private folder, set by `staged_session`
+STAGED_KEY = "cvbuild_staged"  # in sys.inputs: read the Document from the package
+DATA_PACKAGE = ("local", "cvbuild-document", "1.0.0")
+_MANIFEST = b'[package]\nname = "cvbuild-document"\nversion = "1.0.0"\nentrypoint = "lib.typ"\n'
+_ENTRY = b'#let document = read("document.json", encoding: none)\n'
+
+
+@contextmanager
+def staged_session(cache: dict[Any, Any]) -> Iterator[Path]:
+    """Let Typst renders that share `cache` read the Document from a file, in a private folder
+    (mode 0700) that is removed when the block ends."""
+    import shutil
+    import tempfile
+
+    folder = Path(tempfile.mkdtemp(prefix="cvbuild-typst-"))
+    cache[STAGE] = folder
+    try:
+        yield folder
+    finally:
+        cache.pop(STAGE, None)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def staged_packages(cache: dict[Any, Any], packages: Path | None, template_dir: Path, own_lib: Path) -> Path | None:
+    """The package folder to give Typst with the Document staged, or None for sys.inputs: no
+    session, or a theme that reads sys.inputs itself. `packages` was checked by `_check_folders`
+    (no link leads out, no FIFO), so its regular files are mirrored as they are."""
+    stage = cache.get(STAGE)
+    if stage is None or _reads_inputs(cache, [template_dir, *([packages] if packages else [])], own_lib):
+        return None
+    key = hashlib.blake2b(str(packages).encode(), digest_size=8).hexdigest()  # one mirror per theme chain
+    mirror: Path = stage / key
+    try:
+        if packages is not None:
+            _mirror(packages, mirror)
+        data = mirror.joinpath(*DATA_PACKAGE)
+        _write_if_changed(data / "typst.toml", _MANIFEST)
+        _write_if_changed(data / "lib.typ", _ENTRY)
+    except (OSError, confine.PathRefused):  # a file too big to copy, a full disk: sys.inputs still works
+        return None
+    return mirror
+
+
+def write_document(mirror: Path, data: str) -> None:
+    """The Document for the next compile; an unchanged one is not written again."""
+    _write_if_changed(mirror.joinpath(*DATA_PACKAGE, "document.json"), data.encode())
+
+
+def _reads_inputs(cache: dict[Any, Any], folders: list[Path], own_lib: Path) -> bool:
+    """Does a Typst file of the theme, other than cvbuild's own lib.typ, mention sys.inputs? Read
+    once per session and set of folders (an edited theme is read again in `watch`: keyed by the
+    files' modification times)."""
+    files = sorted(p for folder in folders for p in folder.rglob("*.typ") if p.is_file())
+    key = ("typst.reads_inputs", tuple((p, p.stat().st_mtime_ns) for p in files))
+    if key not in cache:
+        own = own_lib.resolve()
+        cache[key] = any(b"sys.inputs" in confine.read_regular(p.resolve()) for p in files if p.resolve() != own)
+    return bool(cache[key])
+
+
+def _mirror(source: Path, target: Path) -> None:
+    """`target` holds `source`'s regular files, byte for byte; files are written only when they
+    differ, so Typst sees unchanged files as unchanged. Files `source` no longer has are removed,
+    except the staged Document's package."""
+    wanted = {p.relative_to(source) for p in source.rglob("*") if p.is_file()}
+    for rel in sorted(wanted):
+        _write_if_changed(target / rel, confine.read_regular((source / rel).resolve()))
+    data = target.joinpath(*DATA_PACKAGE)
+    for old in sorted(target.rglob("*"), reverse=True):
+        if old.is_file() and old.relative_to(target) not in wanted and data not in old.parents:
+            old.unlink()
+
+
+def _write_if_changed(path: Path, data: bytes) -> None:
+    try:
+        if path.read_bytes() == data:
+            return
+    except FileNotFoundError:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
