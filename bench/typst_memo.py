@@ -10,11 +10,13 @@ each of these changes, and the median CPU time of a recompile is printed for eac
 - the last entry's title edited (one line on the last page);
 - an extra sys.inputs key that no template reads.
 
-The last row is the point: Typst keeps sys.inputs in its standard library, and nearly all of its
-memoized evaluation and layout depends on the library, so any change to any input, even one
-nobody reads, lays the whole document out again. A headline edit costs a cold layout, not a
-page's. (Callgrind, classic: 66 M instructions a recompile with the same inputs, 378 M after a
-headline edit, 356 M after the unused key.)
+Each runs twice: with the Document in sys.inputs (as one-shot renders pass it) and in a file of a
+staged package (as `watch` does: cvbuild/targets/typst_stage.py). Typst keeps sys.inputs in its
+standard library, and nearly all of its memoized evaluation and layout depends on the library,
+so any change to any input, even one nobody reads, lays the whole document out again: a
+headline edit costs a cold layout, not a page's. (Callgrind, classic, sys.inputs: 66 M
+instructions a recompile with the same inputs, 378 M after a headline edit, 356 M after the
+unused key.) With the file, only what read the changed data is laid out again.
 """
 
 from __future__ import annotations
@@ -32,6 +34,9 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from run import EXAMPLE
+
+from cvbuild.targets.typst_pdf import INPUT_KEY
+from cvbuild.targets.typst_stage import STAGED_KEY, write_document
 
 
 def edits() -> dict[str, Callable[[dict[str, Any], dict[str, str], int], None]]:
@@ -63,6 +68,8 @@ def main() -> None:
     from cvbuild.pipeline import RenderRequest, build_for, documents_to_render, today
     from cvbuild.targets import typst_pdf
     from cvbuild.targets.base import RenderContext
+    from cvbuild.targets.typst_stage import staged_packages, staged_session
+    from cvbuild.themes.theme import builtin_themes_dir
 
     request = RenderRequest(profile=EXAMPLE, theme=args.theme, document="cv")
     profile, _source = load_profile(request.profile, [], ())
@@ -74,18 +81,41 @@ def main() -> None:
     base = json.loads(typst_pdf.document_json(doc))
     stamp = _dt.datetime(2026, 1, 1, tzinfo=_dt.UTC)
 
-    print(f"| {args.theme}: recompile after | median CPU ({args.runs} runs) |\n| --- | ---: |")
-    for label, edit in edits().items():
-        data, inputs = copy.deepcopy(base), {}
-        compiler.compile(sys_inputs={typst_pdf.INPUT_KEY: json.dumps(data)}, timestamp=stamp, format="pdf")
-        times = []
-        for i in range(args.runs):
-            edit(data, inputs, i)
-            payload = {typst_pdf.INPUT_KEY: json.dumps(data), **inputs}
-            start = time.process_time()  # Typst's own threads too
-            compiler.compile(sys_inputs=payload, timestamp=stamp, format="pdf")
-            times.append(time.process_time() - start)
-        print(f"| {label} | {1000 * statistics.median(times):.0f} ms |")
+    print(
+        f"| {args.theme}: recompile after | sys.inputs (one-shot renders) | a file (`watch`) |\n| --- | ---: | ---: |"
+    )
+    cache: dict[Any, Any] = {}
+    with staged_session(cache):
+        packages = typst_pdf._package_dir(ctx)
+        own_lib = builtin_themes_dir() / "base" / "packages" / "local" / "cvbuild" / "1.0.0" / "lib.typ"
+        mirror = staged_packages(cache, packages, template.parent, own_lib)
+        assert mirror is not None, "the theme reads sys.inputs itself"
+        staged = typst_pdf._compiler(template, ctx, mirror)
+        for label, edit in edits().items():
+            row = [_median(compiler, base, edit, args.runs, stamp, None)]
+            row.append(_median(staged, base, edit, args.runs, stamp, mirror))
+            print(f"| {label} | {row[0]:.0f} ms | {row[1]:.0f} ms |")
+
+
+def _median(compiler: Any, base: dict[str, Any], edit: Any, runs: int, stamp: Any, mirror: Path | None) -> float:
+    """Median CPU ms of a recompile after `edit`: the Document in sys.inputs, or in `mirror`."""
+    data, inputs = copy.deepcopy(base), {}
+
+    def compile_now() -> None:
+        if mirror is None:
+            compiler.compile(sys_inputs={INPUT_KEY: json.dumps(data), **inputs}, timestamp=stamp, format="pdf")
+        else:
+            write_document(mirror, json.dumps(data))
+            compiler.compile(sys_inputs={STAGED_KEY: "1", **inputs}, timestamp=stamp, format="pdf")
+
+    compile_now()
+    times = []
+    for i in range(runs):
+        edit(data, inputs, i)
+        start = time.process_time()  # Typst's own threads too
+        compile_now()
+        times.append(time.process_time() - start)
+    return 1000 * statistics.median(times)
 
 
 if __name__ == "__main__":
