@@ -5,18 +5,19 @@ and no English word of cvbuild's vocabulary is left over."""
 from __future__ import annotations
 
 import datetime as dt
-import re
 import unicodedata
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import BUILTIN_THEMES, FIXTURES, pdf_text, run_cli
+from conftest import BUILTIN_THEMES, pdf_text, run_cli, write
 
 from cvbuild.document.dates import localized
-from cvbuild.document.locales import LANGUAGES, words
+from cvbuild.document.locales import LANGUAGES, english_leftovers, words
+from cvbuild.themes.check import fixture_profile
 
-PROFILE = FIXTURES / "locale" / "profile.yaml"  # the owner's text holds no English label word
+# `theme check`'s German fixture: the owner's text holds no English word of the vocabulary.
+GERMAN = fixture_profile("german", Path("."))
 BUILD_DAY = (2026, 1, 1)  # SOURCE_DATE_EPOCH of the tests
 
 # Every section of the fixture, and what each output shows of the rest of the vocabulary.
@@ -57,24 +58,6 @@ def expected(lang: str, target: str, pages: int = 0) -> list[str]:
     return [s for s in want if s]
 
 
-def english_leftovers(lang: str, text: str) -> list[str]:
-    """English words of the vocabulary in `text` where the language has its own (words the
-    language shares, such as Code or Poster in German, and words under four letters are skipped)."""
-    if lang == "en":
-        return []
-    theirs = words(lang)
-    own = " ".join(theirs.values())
-    english = words("en")
-    found = []
-    for key, value in english.items():
-        text_en = re.sub(r"\s*\{\w+\}\s*", " ", value).strip(" :")
-        if theirs.get(key) == value or len(text_en) < 4 or text_en in own:
-            continue
-        if re.search(rf"(?<!\w){re.escape(text_en)}(?!\w)", text):
-            found.append(f"{key}: {text_en!r}")
-    return found
-
-
 def missing(lang: str, target: str, text: str, pages: int = 0) -> list[str]:
     folded = fold(text)
     return [s for s in expected(lang, target, pages) if fold(s) not in folded]
@@ -88,6 +71,13 @@ def page_count(path: Path) -> int:
     return count
 
 
+def in_language(lang: str, folder: Path) -> Path:
+    """The German fixture with another locale."""
+    text = GERMAN.read_text(encoding="utf-8")
+    assert "    locale: de\n" in text
+    return write(folder / f"{lang}.yaml", text.replace("    locale: de\n", f"    locale: {lang}\n"))
+
+
 @pytest.fixture(scope="module")
 def chromium(browser: Any) -> Any:
     page = browser.new_page(viewport={"width": 1000, "height": 900})
@@ -99,10 +89,11 @@ def chromium(browser: Any) -> Any:
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_every_target_speaks_the_locale(lang: str, theme: str, tmp_path: Path, chromium: Any) -> None:
     out = tmp_path / "out"
-    args = ("--theme", theme, "--set", f"locale={lang}", "-o")
-    result = run_cli("render", PROFILE, "-f", "pdf,html,txt,md", *args, out)
+    profile = in_language(lang, tmp_path)
+    args = ("--theme", theme, "-o")
+    result = run_cli("render", profile, "-f", "pdf,html,txt,md", *args, out)
     assert result.returncode == 0, result.stderr
-    result = run_cli("render", PROFILE, "-f", "pdf", "--engine", "weasyprint", *args, tmp_path / "weasy")
+    result = run_cli("render", profile, "-f", "pdf", "--engine", "weasyprint", *args, tmp_path / "weasy")
     assert result.returncode == 0, result.stderr
     chromium.goto((out / "ada-beispiel-cv.html").as_uri(), wait_until="load")
     pdfs = {"typst": out / "ada-beispiel-cv.pdf", "weasyprint": tmp_path / "weasy" / "ada-beispiel-cv.pdf"}
@@ -128,7 +119,7 @@ def test_localised_renders_are_deterministic(lang: str, tmp_path: Path) -> None:
     outs = []
     for run in ("a", "b"):
         out = tmp_path / run
-        result = run_cli("render", PROFILE, "-f", "pdf,html,txt,md", "--set", f"locale={lang}", "-o", out, fresh=True)
+        result = run_cli("render", in_language(lang, tmp_path), "-f", "pdf,html,txt,md", "-o", out, fresh=True)
         assert result.returncode == 0, result.stderr
         outs.append({p.name: p.read_bytes() for p in sorted(out.iterdir())})
     assert outs[0] == outs[1]

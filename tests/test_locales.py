@@ -7,15 +7,18 @@ import string
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, documents, run_cli, write
+from conftest import documents, run_cli, write
 
 from cvbuild.document import locales
 from cvbuild.document.dates import format_date
 from cvbuild.document.locales import LANGUAGES, Vocabulary, known_key, vocabulary, words
 from cvbuild.document.model import Document, PublicationEntry
 from cvbuild.schema.fields import parse_date
+from cvbuild.themes.check import fixture_profile
 
-PROFILE = FIXTURES / "locale" / "profile.yaml"
+# `theme check`'s German fixture, and its text without the locale (each test sets one).
+PROFILE = fixture_profile("german", Path("."))
+PROFILE_TEXT = PROFILE.read_text(encoding="utf-8").replace("    locale: de\n", "")
 ENGLISH = dict(words("en"))
 PLURALS = ("zero", "one", "two", "few", "many", "other")
 
@@ -133,9 +136,7 @@ def test_unsupported_language_is_named() -> None:
 
 
 def german(tmp_path: Path, extra: str = "") -> Document:
-    text = PROFILE.read_text(encoding="utf-8").replace(
-        "documents:\n  cv:\n", f"documents:\n  cv:\n    locale: de\n{extra}"
-    )
+    text = PROFILE_TEXT.replace("documents:\n  cv:\n", f"documents:\n  cv:\n    locale: de\n{extra}")
     return documents(write(tmp_path / "de.yaml", text))["cv"]
 
 
@@ -177,7 +178,7 @@ def test_users_words_win_over_the_locales(tmp_path: Path) -> None:
         "    labels: {updated: 'Zuletzt geändert:', detail.advisors: Doktoreltern}\n"
         "    publications: {group_by: type, max_authors: 4, status_labels: {to_appear: Angenommen (2025)}}\n"
     )
-    text = PROFILE.read_text(encoding="utf-8").replace("    publications: {group_by: type, max_authors: 4}\n", "")
+    text = PROFILE_TEXT.replace("    publications: {group_by: type, max_authors: 4}\n", "")
     doc = documents(
         write(tmp_path / "p.yaml", text.replace("documents:\n  cv:\n", f"documents:\n  cv:\n    locale: de\n{extra}"))
     )["cv"]
@@ -190,7 +191,7 @@ def test_users_words_win_over_the_locales(tmp_path: Path) -> None:
 
 
 def test_publications_since_is_localised(tmp_path: Path) -> None:
-    text = PROFILE.read_text(encoding="utf-8").replace(
+    text = PROFILE_TEXT.replace(
         "    publications: {group_by: type, max_authors: 4}\n", "    locale: fr\n    publications: {since: 2024}\n"
     )
     doc = documents(write(tmp_path / "p.yaml", text))["cv"]
@@ -201,7 +202,7 @@ def test_publications_since_is_localised(tmp_path: Path) -> None:
 
 
 def test_unsupported_locale_is_a_located_error(tmp_path: Path) -> None:
-    text = PROFILE.read_text(encoding="utf-8").replace("documents:\n  cv:\n", "documents:\n  cv:\n    locale: sv\n")
+    text = PROFILE_TEXT.replace("documents:\n  cv:\n", "documents:\n  cv:\n    locale: sv\n")
     path = write(tmp_path / "sv.yaml", text)
     line = text.splitlines().index("    locale: sv") + 1
     result = run_cli("validate", path)
@@ -216,9 +217,7 @@ def test_unsupported_locale_is_a_located_error(tmp_path: Path) -> None:
 
 
 def test_unknown_label_key_is_a_located_error_with_a_suggestion(tmp_path: Path) -> None:
-    text = PROFILE.read_text(encoding="utf-8").replace(
-        "documents:\n  cv:\n", "documents:\n  cv:\n    labels: {detail.adviser: Supervisor}\n"
-    )
+    text = PROFILE_TEXT.replace("documents:\n  cv:\n", "documents:\n  cv:\n    labels: {detail.adviser: Supervisor}\n")
     result = run_cli("validate", write(tmp_path / "p.yaml", text))
     assert result.returncode == 2
     out = result.stdout + result.stderr
@@ -280,9 +279,7 @@ def test_theme_section_titles_per_language(tmp_path: Path) -> None:
     )
     titles = {}
     for locale in ("de", "fr", "en", "pt_PT"):
-        text = PROFILE.read_text(encoding="utf-8").replace(
-            "documents:\n  cv:\n", f"documents:\n  cv:\n    locale: {locale}\n"
-        )
+        text = PROFILE_TEXT.replace("documents:\n  cv:\n", f"documents:\n  cv:\n    locale: {locale}\n")
         doc = documents(write(tmp_path / f"{locale}.yaml", text), theme=str(theme))["cv"]
         titles[locale] = {s.id: s.title for s in doc.sections}
     assert [titles[loc]["talks"] for loc in ("de", "fr", "en", "pt_PT")] == [
@@ -292,3 +289,25 @@ def test_theme_section_titles_per_language(tmp_path: Path) -> None:
         "Palestras convidadas",
     ]
     assert {titles[loc]["service"] for loc in titles} == {"Gremien"}
+
+
+def test_theme_check_finds_a_themes_own_english(tmp_path: Path) -> None:
+    """`cvbuild theme check` renders the German fixture and names English the theme wrote itself."""
+    from cvbuild.themes import check
+    from cvbuild.themes.theme import builtin_themes_dir
+
+    folder = tmp_path / "themes" / "english"
+    write(folder / "theme.toml", 'extends = "classic"\ntargets = ["txt"]\n')
+    text = (builtin_themes_dir() / "base" / "cv.txt.j2").read_text(encoding="utf-8")
+    write(
+        folder / "cv.txt.j2",
+        text.replace(
+            "{{ section.title | upper }}",
+            '{{ "Publications" if section.id == "publications" else section.title | upper }}',
+        ),
+    )
+    result = check.check_theme(str(folder), fixtures=["german"])
+    english = [p for p in result.problems if p.kind == "english"]
+    assert len(english) == 1 and english[0].target == "txt", check.report(result)
+    assert "section.publications: 'Publications'" in english[0].message
+    assert check.check_theme("classic", fixtures=["german"]).ok

@@ -24,7 +24,7 @@ from cvbuild.document.model import Document, Entry, PublicationEntry
 from cvbuild.errors import CvbuildError
 from cvbuild.themes.theme import Theme, load_theme
 
-FIXTURES = ("full", "minimal", "empty", "hostile", "cjk", "many")
+FIXTURES = ("full", "minimal", "empty", "hostile", "cjk", "german", "many")
 TARGET_ORDER = ("txt", "md", "html", "pdf", "png")
 TEXT_TARGETS = ("txt", "md", "html", "pdf")  # whose text is compared
 MANY_PUBLICATIONS = 200
@@ -188,7 +188,26 @@ def _check_fixture(
         elif fmt in TEXT_TARGETS:
             texts[fmt] = _visible_text(fmt, data.decode("utf-8"))
     problems += [Problem("differs", name, fmt, m) for fmt, m in content_differences(atoms(doc), texts)]
-    return problems
+    return problems + english_problems(name, doc.meta.locale, texts)
+
+
+def english_problems(fixture: str, locale: str, texts: dict[str, str]) -> list[Problem]:
+    """English words cvbuild would have translated, in a document of another language: the
+    theme's own (`"Advisor:"` in a template instead of the Detail's label, `meta.labels`)."""
+    from cvbuild.document.locales import english_leftovers
+
+    found = {fmt: english_leftovers(locale, text) for fmt, text in texts.items()}
+    return [
+        Problem(
+            "english",
+            fixture,
+            fmt,
+            f"English in a '{locale}' document: {', '.join(words)}; "
+            "print the Document's words (meta.labels, section and detail labels) instead",
+        )
+        for fmt, words in found.items()
+        if words
+    ]
 
 
 def _error_kind(message: str) -> str:

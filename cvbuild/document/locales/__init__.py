@@ -140,3 +140,23 @@ def locale_problem(locale: str) -> str | None:
     except (UnknownLocaleError, ValueError):
         return f"unknown locale '{locale}'; use a code like en, de, de_DE or zh_CN"
     return unsupported(locale)
+
+
+def english_leftovers(locale: str, text: str) -> list[str]:
+    """English words of the vocabulary in `text`, a rendering in `locale` (`detail.advisor: 'Advisor'`):
+    a theme that writes its own English. Words the language shares (Code, Poster in German), and
+    words under four letters, are not looked for; nor is anything in an English document."""
+    import re
+
+    if language(locale) == "en":
+        return []
+    theirs = words(locale)
+    own = " ".join(theirs.values())
+    found = []
+    for key, value in words("en").items():
+        english = re.sub(r"\s*\{\w+\}\s*", " ", value).strip(" :")
+        if theirs.get(key) == value or len(english) < 4 or english in own:
+            continue
+        if re.search(rf"(?<!\w){re.escape(english)}(?!\w)", text):
+            found.append(f"{key}: {english!r}")
+    return found
