@@ -306,13 +306,13 @@ def browser() -> Iterator[Any]:
             browser.close()
 
 
-def watch_server(profile: Path, *args: str) -> Iterator[str]:
+def watch_server(profile: Path, *args: str, env: dict[str, str] | None = None) -> Iterator[str]:
     """`cvbuild watch PROFILE --serve --port 0 ARGS` in the profile's folder; yields the URL it
-    prints, stops it afterwards and fails if it printed a traceback."""
+    prints, stops it afterwards (SIGTERM) and fails if it printed a traceback."""
     proc = subprocess.Popen(
         [sys.executable, "-m", "cvbuild", "watch", str(profile), "--serve", "--port", "0", *args],
         cwd=profile.parent,
-        env={**os.environ, "SOURCE_DATE_EPOCH": EPOCH},
+        env={**os.environ, "SOURCE_DATE_EPOCH": EPOCH, **(env or {})},
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

@@ -97,6 +97,27 @@ def test_failed_build_keeps_previous_outputs_and_counts_epoch() -> None:
     assert inject_reload("<body>x</body>", 2).endswith("p()})();</script></body>")
 
 
+def test_pdf_rebuilds_after_an_edit_and_the_staged_folder_goes(tmp_path: Path) -> None:
+    """`watch` hands Typst the Document as a file (cvbuild/targets/typst_stage.py): each save is
+    seen in the PDF, and stopping the watch (SIGTERM) removes the private folder it made."""
+    from conftest import pdf_text
+
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    profile = write(tmp_path / "p.yaml", PROFILE)
+    pdf = tmp_path / "out" / "ada-example.pdf"
+    for base in watch_server(profile, "-f", "pdf", "-o", "out", env={"TMPDIR": str(temp)}):
+        first = _epoch_after(base, 0)
+        assert "First version." in pdf_text(pdf)
+        assert [p.name[:13] for p in temp.iterdir()] == ["cvbuild-typst"]
+        for word in ("Second", "First"):  # and back: an unchanged-again Document is not served stale
+            time.sleep(0.2)
+            profile.write_text(PROFILE.replace("First", word))
+            first = _epoch_after(base, first)
+            assert f"{word} version." in pdf_text(pdf)
+    assert list(temp.iterdir()) == []
+
+
 def test_cache_kept_between_rebuilds_still_sees_edited_templates(tmp_path: Path) -> None:
     from cvbuild.pipeline import RenderRequest, render
 

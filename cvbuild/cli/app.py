@@ -199,8 +199,13 @@ def watch(
     paths = [profile.resolve().parent, builtin_themes_dir()]
     if theme and Path(theme).is_dir():
         paths.append(Path(theme).resolve())
+    import signal
+    import sys
+
     from cvbuild.targets.typst_stage import staged_session
 
+    # A stop by SIGTERM (an editor's stop button, a CI time-out) ends like Ctrl-C: the staged folder goes.
+    signal.signal(signal.SIGTERM, lambda _n, _f: sys.exit(143))
     cache: dict[Any, Any] = {}  # templates and Typst compilers survive between rebuilds
     with staged_session(cache):  # Typst reads the Document from a file: an edit is laid out anew, not all
         watch_loop(
