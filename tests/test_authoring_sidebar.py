@@ -102,3 +102,20 @@ def test_pdf_long_name_stays_inside_the_band(engine: str, tmp_path: Path) -> Non
     for c in sorted(name_chars, key=lambda c: (round(c["top"]), c["x0"])):
         lines[round(c["top"])] = lines.get(round(c["top"]), "") + c["text"]
     assert [line.strip() for line in lines.values()] == ["Małgorzata", "Østergaard-", "Núñez"]
+
+
+@pytest.mark.parametrize("engine", ["typst", "weasyprint"])
+def test_no_contact_title_without_contact_details(engine: str, tmp_path: Path) -> None:
+    """A profile without contact details (seed 001's publications page) has no "Contact" title in
+    the band: the HTML's empty list drew it alone."""
+    import pdfplumber
+
+    profile = tmp_path / "profile.yaml"
+    profile.write_text("name: Ziming Mao\nsummary: Systems for ML.\n", encoding="utf-8")
+    out = tmp_path / "out"
+    result = run_cli("render", profile, "-f", "pdf,html", "--theme", "sidebar", "--engine", engine, "-o", out)
+    assert result.returncode == 0, result.stderr
+    with pdfplumber.open(next(out.glob("*.pdf"))) as pdf:
+        text = pdf.pages[0].extract_text()
+    assert "Systems for ML." in text and "CONTACT" not in text.upper()
+    assert 'class="contact' not in next(out.glob("*.html")).read_text(encoding="utf-8")

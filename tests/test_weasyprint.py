@@ -554,3 +554,25 @@ def test_a_long_contact_line_wraps_after_a_separator(theme: str, tmp_path: Path)
     width = float(PdfReader(path).pages[0].mediabox.width)
     with __import__("pdfplumber").open(path) as pdf:
         assert max(c["x1"] for c in pdf.pages[0].chars) < width - 20  # inside the page's margin
+
+
+@pytest.mark.parametrize("theme", THEMES)
+def test_a_superscript_in_a_title_keeps_the_number_beside_it(theme: str, tmp_path: Path) -> None:
+    """`Summ^N^` (seed 001) made the title's first line taller, and the number, set at the top of
+    the entry, stood above the title's baseline; both now share it."""
+    import pdfplumber
+
+    profile = write(
+        tmp_path / "p.yaml",
+        "name: Ziming Mao\npublications:\n"
+        "  - {title: 'Summ^N^: A Multi-Stage Summarization Framework', authors: [Ziming Mao], date: 2022}\n"
+        "  - {title: Plain title, authors: [Ziming Mao], date: 2021}\n"
+        "documents: {cv: {publications: {numbering: descending}}}\n",
+    )
+    result = run_cli("render", profile, "-f", "pdf", "--engine", "weasyprint", "--theme", theme, "-o", tmp_path)
+    assert result.returncode == 0, result.stderr
+    with pdfplumber.open(next(tmp_path.glob("*.pdf"))) as pdf:
+        words = pdf.pages[0].extract_words()
+    number = next(w for w in words if w["text"].startswith("[2]"))
+    title = next(w for w in words if w["text"].startswith("Summ"))
+    assert abs(number["bottom"] - title["bottom"]) < 1.0, (number, title)
