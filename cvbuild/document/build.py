@@ -539,6 +539,7 @@ def _person(profile: Profile, words: Vocabulary) -> Person:
     links = []
     for kind, value in c.links.model_dump(exclude_none=True).items():
         label, pattern = HANDLE_URLS[kind]
+        label = words["link.blog"] if kind == "blog" else label  # the others are names: GitHub, ORCID
         url = value if "://" in value else pattern.format(value.lstrip("@"))
         links.append(make_link(kind, label, url))
     for prof in c.profiles:
