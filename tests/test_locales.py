@@ -311,3 +311,22 @@ def test_theme_check_finds_a_themes_own_english(tmp_path: Path) -> None:
     assert len(english) == 1 and english[0].target == "txt", check.report(result)
     assert "section.publications: 'Publications'" in english[0].message
     assert check.check_theme("classic", fixtures=["german"]).ok
+
+
+@pytest.mark.parametrize(
+    ("locale", "typeset"),
+    [
+        ("en", "“Zorb” Bachelor’s"),
+        ("de", "„Zorb“ Bachelor’s"),
+        ("fr", "«\u00a0Zorb\u00a0» Bachelor’s"),
+        ("ja", "「Zorb」 Bachelor’s"),
+    ],
+)
+def test_typeset_quotes_are_the_languages(locale: str, typeset: str, tmp_path: Path) -> None:
+    """PDF and HTML get the language's double quotes for the straight ones the owner typed."""
+    from cvbuild.document.typography import typographic
+
+    text = PROFILE_TEXT.replace("headline: Quorra Vexil", "headline: '\"Zorb\" Bachelor''s'")
+    text = text.replace("documents:\n  cv:\n", f"documents:\n  cv:\n    locale: {locale}\n")
+    doc = typographic(documents(write(tmp_path / "q.yaml", text))["cv"])
+    assert "".join(s.text for s in doc.person.headline or []) == typeset

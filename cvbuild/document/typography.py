@@ -46,21 +46,21 @@ _DOUBLE_OPEN = re.compile(_OPENS_AFTER + '"')
 _SINGLE_OPEN = re.compile(_OPENS_AFTER + r"'(?!\d\d)(?=\S)")
 
 
-def smart_quotes(text: str) -> str:
-    """Straight quotes -> curly ones by position: opening after a space or bracket, else closing.
-
-    An apostrophe before a two-digit year ('26) and inside a word (Bachelor's) is ’."""
+def smart_quotes(text: str, double: tuple[str, str] = ("“", "”")) -> str:
+    """Straight quotes -> curly ones by position: opening after a space or bracket, else closing;
+    `double`: the language's double quotes („…“, «…»). An apostrophe before a two-digit year
+    ('26) and inside a word (Bachelor's) is ’."""
     if "'" not in text and '"' not in text:
         return text
-    text = _DOUBLE_OPEN.sub(r"\1“", text).replace('"', "”")
+    text = _DOUBLE_OPEN.sub(lambda m: m[1] + double[0], text).replace('"', double[1])
     return _SINGLE_OPEN.sub(r"\1‘", text).replace("'", "’")
 
 
-def _walk(value: Any, key: str | None = None) -> Any:
+def _walk(value: Any, key: str | None = None, double: tuple[str, str] = ("“", "”")) -> Any:
     """`value` with prose quotes made curly; what did not change is returned as it is (the same
     object), so a Document of 1,000 publications is not rebuilt and revalidated (~0.3 s)."""
     if isinstance(value, str):
-        return value if key in _NOT_PROSE else smart_quotes(value)
+        return value if key in _NOT_PROSE else smart_quotes(value, double)
     if isinstance(value, BaseModel):
         fields = value.__dict__
         if fields.get("code") is True:  # a `code` span is verbatim
@@ -68,17 +68,17 @@ def _walk(value: Any, key: str | None = None) -> Any:
         changed = {}
         for k, v in fields.items():
             if v is not None and v.__class__ is not bool and k not in _NOT_PROSE:
-                new = _walk(v, k)
+                new = _walk(v, k, double)
                 if new is not v:
                     changed[k] = new
         return value.model_copy(update=changed) if changed else value
     if isinstance(value, list):
-        items = [_walk(v, key) for v in value]
+        items = [_walk(v, key, double) for v in value]
         return value if all(new is old for new, old in zip(items, value, strict=True)) else items
     if isinstance(value, dict):
         if value.get("code") is True:
             return value
-        entries = {k: v if k in _NOT_PROSE else _walk(v, k) for k, v in value.items()}
+        entries = {k: v if k in _NOT_PROSE else _walk(v, k, double) for k, v in value.items()}
         return value if all(entries[k] is v for k, v in value.items()) else entries
     return value
 
@@ -89,5 +89,6 @@ def typographic(doc: Document, dumped: str | None = None) -> Document:
         dumped = doc.model_dump_json()  # fast: most Documents hold no straight quote at all
     if "'" not in dumped and '\\"' not in dumped:
         return doc
-    typeset: Document = _walk(doc)
+    labels = doc.meta.labels  # the language's quotes, resolved into the Document
+    typeset: Document = _walk(doc, double=(labels.get("quote_open", "“"), labels.get("quote_close", "”")))
     return typeset

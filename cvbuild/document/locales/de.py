@@ -116,4 +116,6 @@ WORDS: dict[str, str] = {
     "location": "Ort",
     "colon": ":",
     "et_al": "et al.",
+    "quote_open": "„",
+    "quote_close": "“",
 }

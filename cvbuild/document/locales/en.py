@@ -126,4 +126,7 @@ WORDS: dict[str, str] = {
     "location": "Location",
     "colon": ":",
     "et_al": "et al.",
+    # Double quotes for the straight ones the owner typed (PDF and HTML; txt and md keep them).
+    "quote_open": "“",
+    "quote_close": "”",
 }

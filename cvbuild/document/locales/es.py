@@ -100,7 +100,7 @@ WORDS: dict[str, str] = {
     "link.course": "Curso",
     "link.certificate": "Certificado",
     "link.event": "Evento",
-    "talk.invited": " (invitada)",
+    "talk.invited": " (por invitación)",
     "talk.invited_talk": "Ponencia invitada",
     "references.on_request": "Disponibles a petición.",
     "date.present": "actualidad",
@@ -118,6 +118,8 @@ WORDS: dict[str, str] = {
     "location": "Ubicación",
     "colon": ":",
     "et_al": "et al.",
+    "quote_open": "«",
+    "quote_close": "»",
 }
 
 WORDS.update(many_as_other(WORDS))  # CLDR's "many" reads as "other" with digits

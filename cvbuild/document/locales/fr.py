@@ -118,6 +118,8 @@ WORDS: dict[str, str] = {
     "location": "Adresse",
     "colon": "\u00a0:",
     "et_al": "et al.",
+    "quote_open": "«\u00a0",
+    "quote_close": "\u00a0»",
 }
 
 WORDS.update(many_as_other(WORDS))  # CLDR's "many" reads as "other" with digits

@@ -74,8 +74,8 @@ WORDS: dict[str, str] = {
     "legend.corresponding": "Autore corrispondente",
     "detail.gpa": "Media",
     "detail.thesis": "Tesi",
-    "detail.advisor": "Relatore",
-    "detail.advisors": "Relatori",
+    "detail.advisor": "Supervisione",
+    "detail.advisors": "Supervisione",
     "detail.mentor": "Tutor",
     "detail.mentors": "Tutor",
     "detail.worked_with": "In collaborazione con",
@@ -118,6 +118,8 @@ WORDS: dict[str, str] = {
     "location": "Località",
     "colon": ":",
     "et_al": "et al.",
+    "quote_open": "«",
+    "quote_close": "»",
 }
 
 WORDS.update(many_as_other(WORDS))  # CLDR's "many" reads as "other" with digits

@@ -91,7 +91,7 @@ WORDS: dict[str, str] = {
     "date.present": "現在",
     "date.expected": "（予定）",
     "cv": "経歴書",
-    "updated": "最終更新：",
+    "updated": "最終更新",
     "page_of": "{page} / {pages} ページ",
     "page": "ページ",
     "of": "/",
@@ -103,4 +103,6 @@ WORDS: dict[str, str] = {
     "location": "所在地",
     "colon": "：",
     "et_al": "et al.",
+    "quote_open": "「",
+    "quote_close": "」",
 }

@@ -118,6 +118,8 @@ WORDS: dict[str, str] = {
     "location": "Localização",
     "colon": ":",
     "et_al": "et al.",
+    "quote_open": "“",
+    "quote_close": "”",
 }
 
 WORDS.update(many_as_other(WORDS))  # CLDR's "many" reads as "other" with digits

@@ -103,4 +103,6 @@ WORDS: dict[str, str] = {
     "location": "所在地",
     "colon": "：",
     "et_al": "et al.",
+    "quote_open": "“",
+    "quote_close": "”",
 }
