@@ -6,6 +6,7 @@ import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import get_args
 
 from cvbuild.document.authors import OwnerKeys, resolve_authors, truncate
 from cvbuild.document.dates import date_range
@@ -13,25 +14,12 @@ from cvbuild.document.inline import plain, spans
 from cvbuild.document.links import make_link
 from cvbuild.document.locales import Vocabulary
 from cvbuild.document.model import Link, PublicationEntry, Span
-from cvbuild.schema.model import Publication
+from cvbuild.schema.model import Publication, PublicationType
 
 _MARKUP = re.compile(r"[*_`\\]")
 # Publication types in the order their groups are shown; their headings and nouns are in the
 # locale's vocabulary (`type.conference`, `count.conference.one`).
-TYPES = (
-    "conference",
-    "journal",
-    "workshop",
-    "preprint",
-    "thesis",
-    "patent",
-    "book",
-    "chapter",
-    "report",
-    "poster",
-    "demo",
-    "other",
-)
+TYPES: tuple[str, ...] = get_args(PublicationType)  # the schema's order, which groups follow
 TYPE_PREFIX = {
     "conference": "C",
     "journal": "J",
