@@ -1,6 +1,7 @@
 """Page breaks in every built-in theme and both engines, read back from the PDF (poppler's word boxes):
-no page ends with a title, no entry (title to last bullet) or publication splits (none in these
-profiles is longer than a page; a paper with 12 or more authors may), the last entry of a list of
+no page ends with a title, no short entry (title to last bullet) or publication splits (a paper
+with 12 or more authors may, and an entry with more than three bullets or with children may break
+between its bullets, never right after its head), the last entry of a list of
 three or more never starts a page alone, no page but the last ends in a hole (a short list moved
 whole), and a nearly empty last page is warned about."""
 
@@ -97,6 +98,11 @@ def problems(pages: list[PageLines], doc: Document) -> list[str]:
                 elif isinstance(e, Entry) and last_bullet(e):
                     end = full.find(last_bullet(e), cursor)
                     cursor = max(cursor, end)
+                    if len(e.highlights) > 3 or e.children:  # may break between its bullets (lib.typ entry-block)
+                        first = full.find(first_line(e), at)
+                        if first >= 0 and page_at(first) != page_at(at):
+                            found.append(f"{s.id}: {start!r} ends page {page_at(at)} with its head alone")
+                        end = -1
                 if end >= 0 and page_at(end) != page_at(at):
                     found.append(f"{s.id}: {start!r} splits over pages {page_at(at)}-{page_at(end)}")
             # In a list of two the last may start a page: chained to the first, which stays with
@@ -104,6 +110,12 @@ def problems(pages: list[PageLines], doc: Document) -> list[str]:
             if len(pages) >= 3 and pages[-1][1] != pages[-2][1]:
                 found.append(f"{s.id}: the last entry {pages[-1][0]!r} starts page {pages[-1][1]} alone")
     return found
+
+
+def first_line(e: Entry) -> str:
+    """The start of what follows an entry's head: its summary, else its first bullet."""
+    text = plain(e.summary) if e.summary else plain(e.highlights[0]) if e.highlights else ""
+    return norm(text)[:20].casefold()
 
 
 def last_bullet(e: Entry) -> str:
@@ -180,6 +192,35 @@ def test_a_short_group_leaves_no_hole(theme: str, engine: str, tmp_path: Path) -
     last chained together), and a tall paper breaks between its author lines instead of leaving
     its height empty: the page fills, and every other rule holds."""
     profile = grouped_physicist(tmp_path)
+    out, _ = render(profile, theme, engine, tmp_path / "out")
+    doc = documents(profile, theme)["cv"]
+    pages = page_lines(output_for(out, doc), doc)
+    assert holes(pages, doc) == []
+    assert problems(pages, doc) == []
+
+
+def long_entry_profile(folder: Path) -> Path:
+    """A summary that ends low on page 1, then an entry of ten bullets: moved whole, it left a
+    fifth of the page empty (classic, both engines)."""
+    summary = " ".join(["Filler sentence to push the entry down the page."] * 96)
+    bullets = "".join(
+        f"      - Bullet number {i} describing a concrete achievement with numbers, 2.4x faster and 30% cheaper.\n"
+        for i in range(10)
+    )
+    return write(
+        folder / "long-entry.yaml",
+        f'name: Ada Example\nsummary: "{summary}"\nexperience:\n'
+        "  - organization: Org A\n    role: Engineer\n    start: 2020\n    end: present\n    highlights:\n"
+        f"{bullets}"
+        "  - {organization: Org B, role: Intern, start: 2019, end: 2019}\n"
+        "documents: {cv: {}}\n",
+    )
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("theme", THEMES)
+def test_a_long_entry_breaks_between_its_bullets(theme: str, engine: str, tmp_path: Path) -> None:
+    profile = long_entry_profile(tmp_path)
     out, _ = render(profile, theme, engine, tmp_path / "out")
     doc = documents(profile, theme)["cv"]
     pages = page_lines(output_for(out, doc), doc)
