@@ -193,3 +193,22 @@ def test_a_wrapped_contact_line_never_starts_with_a_separator(browser: Any, tmp_
                     assert item["trail"] > 2, (path.name, width, item)
                     wrapped += item["newLine"]
     assert wrapped >= 5  # the widths above wrap both profiles' lines
+
+
+def test_link_buttons_that_wrap_start_their_line_flush(browser: Any, tmp_path: Path) -> None:
+    """In a publication's text the buttons follow a space; compact's margin beside them doubled the
+    gap and, where "[Paper] [Code]" wrapped, indented their line past the authors' lines."""
+    from conftest import FIXTURES
+
+    out = tmp_path / "out"
+    seed = FIXTURES / "seeds" / "seed001-bib.yaml"
+    result = run_cli("render", seed, "-f", "html", "--theme", "compact", "-o", out)
+    assert result.returncode == 0, result.stderr
+    with Visit(browser, next(out.glob("*.html")), 1280) as visit:
+        starts = visit.page.evaluate(
+            """() => [...document.querySelectorAll('.pub .links')].map(l => {
+                 const p = l.closest('p'), first = l.getClientRects()[0];
+                 return first.left - p.getBoundingClientRect().left - parseFloat(getComputedStyle(p).paddingLeft);
+               }).filter(x => x < 20)"""
+        )
+    assert starts and all(abs(x) < 0.5 for x in starts), starts
