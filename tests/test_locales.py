@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 import string
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -330,3 +332,17 @@ def test_typeset_quotes_are_the_languages(locale: str, typeset: str, tmp_path: P
     text = text.replace("documents:\n  cv:\n", f"documents:\n  cv:\n    locale: {locale}\n")
     doc = typographic(documents(write(tmp_path / "q.yaml", text))["cv"])
     assert "".join(s.text for s in doc.person.headline or []) == typeset
+
+
+def test_text_headings_are_underlined_to_their_width(tmp_path: Path) -> None:
+    """Wide (CJK) characters take two columns: `个人简介` gets eight `=`, and `ß` upper-cased two."""
+    for locale in ("zh", "de"):
+        text = PROFILE_TEXT.replace("documents:\n  cv:\n", f"documents:\n  cv:\n    locale: {locale}\n")
+        result = run_cli("render", write(tmp_path / f"{locale}.yaml", text), "-f", "txt", "-o", tmp_path / locale)
+        assert result.returncode == 0, result.stderr
+        lines = (tmp_path / locale / "ada-beispiel-cv.txt").read_text(encoding="utf-8").splitlines()
+        for above, line in itertools.pairwise(lines):
+            if line and set(line) <= {"=", "-"} and above:
+                wide = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in above)
+                assert len(line) == wide, (above, line)
+    assert "个人简介\n========\n" in (tmp_path / "zh" / "ada-beispiel-cv.txt").read_text(encoding="utf-8")

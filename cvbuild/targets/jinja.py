@@ -256,6 +256,14 @@ def unbreakable_name(name: str) -> str | None:
     return "\u00a0".join(words)
 
 
+def display_width(text: str) -> int:
+    """Columns `text` takes in a monospace terminal: wide (CJK) characters count two, so a heading's
+    underline is as long as the heading (`个人简介` takes eight)."""
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in str(text))
+
+
 def safe_href(url: str | None) -> str:
     """A link target only if its scheme is allowed, else "" (templates then drop the link)."""
     return url if url and url_scheme(url) in ALLOWED_SCHEMES else ""
@@ -295,6 +303,7 @@ FILTERS: dict[str, Callable[..., Any]] = {
     "href": safe_href,
     "css_string": css_string,
     "css_page_counter": css_page_counter,
+    "display_width": display_width,
 }
 
 
