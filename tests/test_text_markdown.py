@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import EXAMPLE, RESUME, run_cli, write
+from conftest import EXAMPLE, FIXTURES, RESUME, documents, publications, run_cli, write
 from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
@@ -673,3 +673,20 @@ def test_escaped_text_renders_as_itself(text: str) -> None:
         shown, tags = visible(md.render(md_escape(words)))
         assert " ".join(shown.split()) == words
         assert tags == ["p", "/p"], (words, md.render(md_escape(words)))
+
+
+def test_text_never_wraps_inside_a_name_or_a_date(tmp_path: Path) -> None:
+    """The physicist's 40-author paper and her grants in plain text: a line broke inside names
+    ("M. N." / "Agaras") and dates ("Sep 2021" / "– Aug 2025", "2021 –" / "present"), which the
+    PDF and HTML never do."""
+    profile = FIXTURES / "seeds" / "physicist.yaml"
+    result = run_cli("render", profile, "-f", "txt", "-o", tmp_path)
+    assert result.returncode == 0, result.stderr
+    lines = next(tmp_path.glob("*.txt")).read_text(encoding="utf-8").splitlines()
+    names = [a.name for p in publications(documents(profile)["cv"]) for a in p.authors if " " in a.name]
+    assert "M. N. Agaras" in names and "T. P. A. Åkesson" in names
+    broken = [n for n in names if not any(n in line for line in lines)]
+    assert broken == []
+    for date in ("Sep 2021 – Aug 2025", "2021 – present", "Spring 2024"):
+        assert any(date in line for line in lines), date
+    assert max(len(line) for line in lines) <= 80

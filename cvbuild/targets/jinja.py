@@ -39,10 +39,16 @@ def _script_text(s: Span) -> str:
     return ("^" if s.sup else "_") + (s.text if len(s.text) == 1 else f"({s.text})")
 
 
-def wrap(text: str, width: int = 80, indent: int = 0, first: int | None = None) -> str:
-    """Wrap a paragraph; URLs and long words are never broken, so they stay copyable."""
+def wrap(text: str, width: int = 80, indent: int = 0, first: int | None = None, keep: Sequence[str] = ()) -> str:
+    """Wrap a paragraph; URLs and long words are never broken, so they stay copyable, nor is any
+    piece of `keep` (an author's name, a date: "M. N." / "Agaras" and "Sep 2021" / "– Aug 2025"
+    read as two things, as they never do in the PDF)."""
     lead = " " * (indent if first is None else first)
-    return textwrap.fill(
+    glue = next((chr(c) for c in range(0xE000, 0xF900) if chr(c) not in text), None)  # a private-use character
+    pieces = sorted({k for k in keep if " " in k and k in text}, key=len, reverse=True) if glue else []
+    for piece in pieces:
+        text = text.replace(piece, piece.replace(" ", glue or " "))
+    filled = textwrap.fill(
         text,
         width=max(width, indent + 20),
         initial_indent=lead,
@@ -50,6 +56,7 @@ def wrap(text: str, width: int = 80, indent: int = 0, first: int | None = None) 
         break_long_words=False,
         break_on_hyphens=False,
     )
+    return filled.replace(glue, " ") if pieces and glue else filled
 
 
 def authors_text(authors: Sequence[Author], mark: Callable[[str], str] = lambda s: s) -> str:
