@@ -249,6 +249,22 @@ def test_every_row_of_a_table_section_is_its_own_markdown_item() -> None:
     assert items == expected
 
 
+@pytest.mark.parametrize("native", [None, "唐文雅"])
+def test_pronouns_and_native_name_keep_their_own_lines(native: str | None, tmp_path: Path) -> None:
+    """`WENYA TANG (唐文雅)she/her` was the example's first line: pronouns stand on their own line,
+    and the headline comes after a blank line whether or not there are pronouns."""
+    data = {"name": "Ada Example", "pronouns": "she/her", "headline": "Researcher"}
+    if native:
+        data["native_name"] = native
+    _, txt, md = _render_dict(data, tmp_path)
+    name = "ADA EXAMPLE" + (f" ({native})" if native else "")
+    assert txt.splitlines()[:4] == [name, "she/her", "", "Researcher"], txt
+    assert "*she/her*" in md.splitlines(), md
+    del data["pronouns"]
+    _, txt, _ = _render_dict(data, tmp_path / "bare")
+    assert txt.splitlines()[:3] == [name, "", "Researcher"], txt
+
+
 def test_publication_without_venue_still_shows_its_year(tmp_path: Path) -> None:
     """A paper in submission often has no venue yet; its date must still be shown."""
     data = {
