@@ -212,3 +212,25 @@ def test_link_buttons_that_wrap_start_their_line_flush(browser: Any, tmp_path: P
                }).filter(x => x < 20)"""
         )
     assert starts and all(abs(x) < 0.5 for x in starts), starts
+
+
+@pytest.mark.parametrize("theme", ["classic", "modern"])
+def test_a_list_of_terms_wraps_on_a_phone(browser: Any, tmp_path: Path, theme: str) -> None:
+    """The physicist's terms ("Spring 2021, Spring 2022, Spring 2023, Spring 2024") ran past the
+    text column to the screen's edge at 390 px: on a phone a list of terms wraps, and a range's
+    ends ("Sep 2021", "present") still never break."""
+    from conftest import FIXTURES
+
+    out = tmp_path / "out"
+    result = run_cli("render", FIXTURES / "seeds" / "physicist.yaml", "-f", "html", "--theme", theme, "-o", out)
+    assert result.returncode == 0, result.stderr
+    with Visit(browser, next(out.glob("*.html")), 390) as visit:
+        dates = visit.page.evaluate(
+            """() => [...document.querySelectorAll('.date')].map(d => ({
+                 text: d.textContent,
+                 right: (r => (r.selectNodeContents(d), r.getBoundingClientRect().right))(document.createRange()),
+                 column: d.closest('section').getBoundingClientRect().right,
+                 split: [...d.querySelectorAll('time')].some(t => t.getClientRects().length > 1)}))"""
+        )
+    assert any("Spring 2024" in d["text"] for d in dates)
+    assert [d for d in dates if d["right"] > d["column"] + 0.5 or d["split"]] == []

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
-from conftest import run_cli, write
+from conftest import BUILTIN_THEMES, pdf_text, run_cli, write
 
 from cvbuild.errors import InputError
 from cvbuild.themes.theme import builtin_themes_dir, list_themes, load_theme
@@ -138,3 +139,26 @@ def test_entry_points_read_as_importlib_metadata_reads_them(tmp_path: Path, monk
     for group in groups:
         assert entry_points(group) == [(ep.name, ep.value) for ep in metadata.entry_points(group=group)], group
     assert entry_points("cvbuild.themes") == [("shiny", "shiny_theme"), ("a", "b:c")]
+
+
+HONOR_WITH_NOTE = """name: Ada Example
+honors:
+  - {title: Cirrus Compute PhD Fellowship, issuer: Cirrus Compute Inc., date: 2024-09,
+     note: One of 12 fellows worldwide; two years of full funding.}
+  - {title: Best Poster, issuer: EuroSys, date: 2024-04}
+"""
+
+
+@pytest.mark.parametrize("engine", ["typst", "weasyprint"])
+@pytest.mark.parametrize("theme", BUILTIN_THEMES)
+def test_a_one_line_entry_ends_with_its_note(theme: str, engine: str, tmp_path: Path) -> None:
+    """An honor's note ("... of full funding.") stood beside its title, so the comma before the
+    issuer followed its period: "funding., Cirrus Compute Inc."; the note now ends the line."""
+    profile = write(tmp_path / "p.yaml", HONOR_WITH_NOTE)
+    result = run_cli("render", profile, "-f", "pdf,html", "--theme", theme, "--engine", engine, "-o", tmp_path)
+    assert result.returncode == 0, result.stderr
+    pdf = " ".join(pdf_text(next(tmp_path.glob("*.pdf"))).split())
+    page = " ".join(re.sub(r"<[^>]+>", "", next(tmp_path.glob("*.html")).read_text(encoding="utf-8")).split())
+    for text in (pdf, page):
+        assert "., " not in text
+        assert re.search(r"Cirrus Compute Inc\.,? — One of 12 fellows worldwide; two years of full funding\.", text)

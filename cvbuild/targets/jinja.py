@@ -41,8 +41,8 @@ def _script_text(s: Span) -> str:
 
 def wrap(text: str, width: int = 80, indent: int = 0, first: int | None = None, keep: Sequence[str] = ()) -> str:
     """Wrap a paragraph; URLs and long words are never broken, so they stay copyable, nor is any
-    piece of `keep` (an author's name, a date: "M. N." / "Agaras" and "Sep 2021" / "– Aug 2025"
-    read as two things, as they never do in the PDF)."""
+    piece of `keep` (an author's name, a date)."""
+    # "M. N." / "Agaras" or "Sep 2021" / "– Aug 2025" read as two things; the PDF never splits them.
     lead = " " * (indent if first is None else first)
     glue = next((chr(c) for c in range(0xE000, 0xF900) if chr(c) not in text), None)  # a private-use character
     pieces = sorted({k for k in keep if " " in k and k in text}, key=len, reverse=True) if glue else []
