@@ -60,7 +60,6 @@ class Layout:
     end_y: float
     sections: tuple[tuple[str, int, float], ...] = ()  # title, page, y of each section title
     bottoms: tuple[float | None, ...] = ()  # y of the lowest end-of-block mark on each page
-    entries_fit: bool = False  # the engine measured every entry and none was longer than a page
 
     @property
     def used(self) -> float:
@@ -352,7 +351,6 @@ def typst_layout(compiler: Any, titles: list[str]) -> Layout | None:
         end_y=float(end["y"]) - top,
         sections=sections,
         bottoms=tuple(None if y is None else float(y) - top for y in raw.get("bottoms", [])),
-        entries_fit=raw.get("long") == 0,
     )
 
 
@@ -375,14 +373,9 @@ def fit_document(
     quiet = replace(ctx, warn=lambda _m: None)  # the render that follows warns once, not each probe
     typeset = typeset_document(doc, ctx.cache)  # what the PDF shows: the probes lay out exactly that
 
-    first: list[Layout] = []  # the layout at `start`, which the search lays out first
-
     def probe(setting: Setting) -> Layout:
         options = apply(doc.options, setting, start)
-        # Every later try is tighter: an entry shorter than a page at `start` stays so.
-        entries_fit = bool(first) and first[0].entries_fit
-        layout: Layout = layout_of(typeset.model_copy(update={"options": options}), quiet, entries_fit)
-        first[:] = first or [layout]
+        layout: Layout = layout_of(typeset.model_copy(update={"options": options}), quiet)
         return layout
 
     fit = search(start, floor, max_pages, probe)

@@ -31,7 +31,6 @@ TEMPLATE = "cv.typ"
 PACKAGES = "packages"  # <theme>/packages/<namespace>/<name>/<version>/, e.g. @local/cvbuild:1.0.0
 INPUT_KEY = "cvbuild"
 PHOTO_KEY = "cvbuild_photo"
-ENTRIES_FIT_KEY = "cvbuild_entries_fit"  # see probe_layout
 T = TypeVar("T")
 
 _PACKAGE_SPEC = re.compile(r"""["']@([a-z0-9_-]+)/([a-z0-9_-]+):(\d+\.\d+\.\d+)["']""")
@@ -142,18 +141,15 @@ def _channel(
     return mirror, {**rest, typst_stage.STAGED_KEY: "1"}
 
 
-def probe_layout(doc: Document, ctx: RenderContext, entries_fit: bool = False) -> Any:
+def probe_layout(doc: Document, ctx: RenderContext) -> Any:
     """Lay `doc` out with the warm compiler and say where its text sits (for fitting); the PDF
-    is kept for the render that follows (~60-90 ms a layout). `entries_fit`: no entry can be
-    longer than a page (a looser layout had none), so lib.typ's entry-block need not measure
-    each (a fifth of a layout); the PDF is the same, so it is kept under the usual inputs."""
+    is kept for the render that follows (~60-90 ms a layout)."""
     template = _template(ctx)
     inputs = _inputs(doc, dumped(doc, ctx.cache))
     folder, given = _channel(ctx, template, _package_dir(ctx), inputs)
     compiler = _compiler(template, ctx, folder)
-    hinted = {**given, ENTRIES_FIT_KEY: "1"} if entries_fit else given
     warnings: list[Any] = []
-    pdf = _compile(compiler, template, ctx, _quiet, sys_inputs=hinted, format="pdf", keep=warnings)
+    pdf = _compile(compiler, template, ctx, _quiet, sys_inputs=given, format="pdf", keep=warnings)
     layout = _layout(compiler, doc, pdf)
     keep_probe(ctx, "typst", _probe_key(ctx, template, inputs), (pdf, warnings, layout), MAX_KEPT_PROBES)
     return layout

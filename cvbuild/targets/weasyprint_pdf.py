@@ -47,10 +47,9 @@ def render(fmt: str, doc: Document, ctx: RenderContext) -> list[Artifact]:
     return [Artifact(".pdf", pdf, pages=len(laid_out.pages), layout=page_layout(laid_out, doc))]
 
 
-def probe_layout(doc: Document, ctx: RenderContext, entries_fit: bool = False) -> Any:
+def probe_layout(doc: Document, ctx: RenderContext) -> Any:
     """Lay `doc` out and say where its text sits (for fitting); no PDF is written. The layout is
-    kept for the render that follows (the setting fitting picks was always one of the probes).
-    `entries_fit` is for Typst, which measures entries; the print CSS needs no such help."""
+    kept for the render that follows (the setting fitting picks was always one of the probes)."""
     from dataclasses import replace
 
     from cvbuild.targets.html import build_html
