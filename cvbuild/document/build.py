@@ -78,8 +78,9 @@ def build_document(profile: Profile, options: BuildOptions) -> Document:
         date_format=spec.date_format or str(options.theme_options.get("date_format", "short")),
         compact_numbers=bool(options.theme_options.get("compact_numbers", True)),
     )
-    ctx = _SectionContext(profile, spec, options, view, keys, style)
-    sections = [s for item in _section_ids(profile, spec, options.section_order) if (s := _any_section(ctx, item))]
+    custom = custom_section_ids([(s.id, s.title) for s in profile.sections])
+    ctx = _SectionContext(profile, spec, options, view, keys, style, custom)
+    sections = [s for item in _section_ids(custom, spec, options.section_order) if (s := _any_section(ctx, item))]
     highlight = view.highlight if view.highlight in ("bold", "underline", "none") else "bold"
     return Document(
         meta=Meta(
@@ -116,8 +117,7 @@ def _publication_view(base: pubs.PublicationView, spec: DocumentSpec) -> pubs.Pu
     return replace(base, **given)
 
 
-def _section_ids(profile: Profile, spec: DocumentSpec, theme_order: Sequence[str]) -> list[str | MergedSection]:
-    custom = custom_section_ids([(s.id, s.title) for s in profile.sections])
+def _section_ids(custom: Sequence[str], spec: DocumentSpec, theme_order: Sequence[str]) -> list[str | MergedSection]:
     if spec.sections is not None:
         return list(spec.sections)
     order = [s for s in theme_order if s in BUILTIN_SECTIONS or s in custom]
@@ -140,6 +140,7 @@ class _SectionContext:
     view: pubs.PublicationView
     keys: Any
     style: EntryStyle
+    custom_ids: Sequence[str]  # of profile.sections, in order (custom_section_ids)
 
     def title(self, sid: str, default: str) -> str:
         """The document's title for a section, then the theme's, then `default` (the locale's)."""
@@ -215,8 +216,7 @@ def _section(ctx: _SectionContext, sid: str) -> Section | None:
     maker = ENTRY_MAKERS.get(sid)
     if maker is not None:
         return _maybe(sid, "entries", title, [maker(item, ctx.style) for item in _tagged(getattr(profile, sid), tags)])
-    ids = custom_section_ids([(s.id, s.title) for s in profile.sections])
-    for custom, custom_id in zip(profile.sections, ids, strict=True):
+    for custom, custom_id in zip(profile.sections, ctx.custom_ids, strict=True):
         if custom_id == sid:
             title = ctx.title(sid, custom.title)
             chosen = _tagged(custom.entries, tags)

@@ -36,13 +36,18 @@ def custom_section_ids(sections: Sequence[tuple[str | None, str]]) -> list[str]:
     ids = []
     for sid, title in sections:
         if not sid:
-            base = section_slug(title)
-            sid, n = base, 2
-            while sid in taken:
-                sid, n = f"{base}-{n}", n + 1
+            sid = free_id(section_slug(title), taken)
             taken.add(sid)
         ids.append(sid)
     return ids
+
+
+def free_id(base: str, taken: set[str]) -> str:
+    """`base`, or `base-2`, `base-3`... the first that is not taken, as page anchors count."""
+    sid, n = base, 2
+    while sid in taken:
+        sid, n = f"{base}-{n}", n + 1
+    return sid
 
 
 def section_slug(title: str) -> str:

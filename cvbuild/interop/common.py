@@ -138,14 +138,12 @@ def checked_yaml(path: Path, data: Mapping[str, Any], header: str) -> str:
 
 def unique_section_ids(sections: list[dict[str, Any]]) -> None:
     """A custom section titled `service` or twice `Notes` gets an id of its own."""
-    from cvbuild.document.sections import BUILTIN_SECTIONS, section_slug
+    from cvbuild.document.sections import BUILTIN_SECTIONS, free_id, section_slug
 
     used = set(BUILTIN_SECTIONS)
     for section in sections:
         base = section.get("id") or section_slug(section["title"])
-        sid, n = base, 2
-        while sid in used:
-            sid, n = f"{base}-{n}", n + 1
+        sid = free_id(base, used)
         if sid != base or "id" in section:
             section["id"] = sid
         used.add(sid)
