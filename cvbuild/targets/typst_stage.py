@@ -49,14 +49,33 @@ def staged_session(cache: dict[Any, Any]) -> Iterator[Path]:
 
 def staged_packages(cache: dict[Any, Any], packages: Path | None, template_dir: Path, own_lib: Path) -> Path | None:
     """The package folder to give Typst with the Document staged, or None for sys.inputs: no
-    session, or a theme that reads sys.inputs itself. `packages` was checked by `_check_folders`
-    (no link leads out, no FIFO), so its regular files are mirrored as they are."""
+    session, or a theme that reads sys.inputs itself. The theme's files are listed once a build;
+    they are read and mirrored only when one of them changed (an edit in `watch`). `packages` was
+    checked by `_check_folders` (no link leads out, no FIFO), so its regular files are copied as
+    they are."""
     stage = cache.get(STAGE)
-    if stage is None or _reads_inputs(cache, [template_dir, *([packages] if packages else [])], own_lib):
+    if stage is None:
         return None
-    key = hashlib.blake2b(str(packages).encode(), digest_size=8).hexdigest()  # one mirror per theme chain
-    mirror: Path = stage / key
+    folders = [template_dir, *([packages] if packages else [])]
     try:
+        snapshot = tuple((p, p.stat().st_mtime_ns) for f in folders for p in sorted(f.rglob("*")) if p.is_file())
+    except OSError:  # a file went while listed: this build takes sys.inputs
+        return None
+    key = ("typst.staged", stage, snapshot)
+    if key not in cache:
+        cache[key] = _prepare(stage, packages, [p for p, _ in snapshot if p.suffix == ".typ"], own_lib)
+    mirror: Path | None = cache[key]
+    return mirror
+
+
+def _prepare(stage: Path, packages: Path | None, typst_files: list[Path], own_lib: Path) -> Path | None:
+    """Mirror `packages` with the Document's package beside it, unless a Typst file of the theme,
+    other than cvbuild's own lib.typ, mentions sys.inputs (that theme reads the Document there)."""
+    own = own_lib.resolve()
+    mirror = stage / hashlib.blake2b(str(packages).encode(), digest_size=8).hexdigest()  # one per theme chain
+    try:
+        if any(b"sys.inputs" in confine.read_regular(p.resolve()) for p in typst_files if p.resolve() != own):
+            return None
         if packages is not None:
             _mirror(packages, mirror)
         data = mirror.joinpath(*DATA_PACKAGE)
@@ -70,18 +89,6 @@ def staged_packages(cache: dict[Any, Any], packages: Path | None, template_dir: 
 def write_document(mirror: Path, data: str) -> None:
     """The Document for the next compile; an unchanged one is not written again."""
     _write_if_changed(mirror.joinpath(*DATA_PACKAGE, "document.json"), data.encode())
-
-
-def _reads_inputs(cache: dict[Any, Any], folders: list[Path], own_lib: Path) -> bool:
-    """Does a Typst file of the theme, other than cvbuild's own lib.typ, mention sys.inputs? Read
-    once per session and set of folders (an edited theme is read again in `watch`: keyed by the
-    files' modification times)."""
-    files = sorted(p for folder in folders for p in folder.rglob("*.typ") if p.is_file())
-    key = ("typst.reads_inputs", tuple((p, p.stat().st_mtime_ns) for p in files))
-    if key not in cache:
-        own = own_lib.resolve()
-        cache[key] = any(b"sys.inputs" in confine.read_regular(p.resolve()) for p in files if p.resolve() != own)
-    return bool(cache[key])
 
 
 def _mirror(source: Path, target: Path) -> None:
