@@ -39,15 +39,44 @@ def fake_engines(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
     module("fake_slow", 0.2)
     module("fake_quick", 0.0)
+    staged = types.ModuleType("fake_staged")
+
+    def start(fmt: str, doc: Any, ctx: RenderContext) -> base.Started:
+        """Prepared in the caller's thread; `badstart` fails there, `badcheck` in its check."""
+        log.append(f"start {fmt} in {threading.current_thread().name.split('_')[0]}")
+        ctx.warn(f"start of {fmt}")
+        if fmt == "badstart":
+            raise RuntimeError("badstart failed")
+
+        def work(warn: base.Warner) -> list[Artifact]:
+            log.append(f"work {fmt} in {threading.current_thread().name.split('_')[0]}")
+            warn(f"work of {fmt}")
+            return [Artifact(f".{fmt}", fmt.encode())]
+
+        def check(warn: base.Warner) -> None:
+            time.sleep(0.2)  # the work is done long before: its warning must still come after
+            log.append(f"check {fmt} in {threading.current_thread().name.split('_')[0]}")
+            warn(f"check of {fmt}")
+            if fmt == "badcheck":
+                raise RuntimeError("badcheck failed")
+
+        return base.Started(work, check)
+
+    staged.start = start  # type: ignore[attr-defined]
+    staged.render = None  # type: ignore[attr-defined]  # render_formats must not call it
+    monkeypatch.setitem(sys.modules, "fake_staged", staged)
     for fmt, mod in [
         ("slow", "fake_slow"),
         ("badslow", "fake_slow"),
         ("quick", "fake_quick"),
         ("badquick", "fake_quick"),
+        ("staged", "fake_staged"),
+        ("badstart", "fake_staged"),
+        ("badcheck", "fake_staged"),
     ]:
         monkeypatch.setitem(base.FORMATS, fmt, {"x": mod})
         monkeypatch.setitem(base.DEFAULT_ENGINE, fmt, "x")
-    monkeypatch.setattr(base, "THREADED", {"fake_slow"})
+    monkeypatch.setattr(base, "THREADED", {"fake_slow", "fake_staged"})
     return log
 
 
@@ -75,6 +104,30 @@ def test_the_first_failure_in_order_is_raised(fake_engines: list[str], formats: 
     with pytest.raises(RuntimeError, match=f"^{first} failed"):
         render_formats(formats, None, object(), context(warnings))  # type: ignore[arg-type]
     assert warnings == [f"warning from {first}"]
+
+
+def test_a_started_target_is_prepared_here_and_checked_after_the_others(fake_engines: list[str]) -> None:
+    """`start` runs in the caller's thread before the other formats, its work in the worker, its
+    check in the caller's thread after the other formats; warnings read as if in order."""
+    warnings: list[str] = []
+    out = render_formats(["staged", "slow", "quick"], None, object(), context(warnings))  # type: ignore[arg-type]
+    assert fake_engines[0] == "start staged in MainThread"
+    assert fake_engines.index("quick in MainThread") < fake_engines.index("check staged in MainThread")
+    assert "work staged in cvbuild-typst" in fake_engines and "slow in cvbuild-typst" in fake_engines
+    in_order = ["start of staged", "check of staged", "work of staged", "warning from slow", "warning from quick"]
+    assert warnings == in_order
+    assert [a.data for a in out["staged"]] == [b"staged"] and list(out) == ["staged", "slow", "quick"]
+
+
+@pytest.mark.parametrize("bad", ["badstart", "badcheck"])
+def test_a_started_target_fails_in_order(fake_engines: list[str], bad: str) -> None:
+    warnings: list[str] = []
+    with pytest.raises(RuntimeError, match=f"^{bad} failed"):
+        render_formats(["quick", bad], None, object(), context(warnings))  # type: ignore[arg-type]
+    said = ["start of badstart"] if bad == "badstart" else ["start of badcheck", "check of badcheck"]
+    assert warnings == ["warning from quick", *said]  # a failed check: its work is not heard from
+    with pytest.raises(RuntimeError, match=f"^{bad} failed"):  # first in order, before quick
+        render_formats([bad, "badquick"], None, object(), context(warnings))  # type: ignore[arg-type]
 
 
 def test_concurrent_outputs_equal_one_at_a_time(tmp_path: Path) -> None:

@@ -7,11 +7,14 @@ import importlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from cvbuild.document.model import Document
 from cvbuild.errors import CvbuildError, RenderError, ThemeError
 from cvbuild.themes.theme import Theme, builtin_themes_dir
+
+if TYPE_CHECKING:
+    from concurrent.futures import Executor
 
 T = TypeVar("T")
 
@@ -27,7 +30,7 @@ FORMATS: dict[str, dict[str, str]] = {
 DEFAULT_ENGINE = {"txt": "jinja", "md": "jinja", "html": "jinja", "pdf": "typst", "png": "typst"}
 # Engines that release the GIL while they work (Typst; PDFium, called through ctypes): they run
 # in a worker thread, beside the targets written in Python, so `-f pdf,html,txt,md,png` uses
-# both cores of a laptop.
+# both cores of a laptop. One with a `start` (see Started) is prepared in the caller's thread first.
 THREADED = {"cvbuild.targets.typst_pdf", "cvbuild.targets.png"}
 # Typeset formats get curly quotes; txt and md keep what the user typed.
 TYPESET = frozenset({"html", "pdf", "png"})
@@ -53,6 +56,22 @@ class RenderContext:
     cache: dict[Any, Any] = field(default_factory=dict)  # per run (or per `watch`), shared by targets
 
 
+Warner = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class Started:
+    """A threaded target's render after `start(fmt, doc, ctx)` prepared it in the caller's thread:
+    `work(warn)` makes the artifacts in the worker thread, `check(warn)` runs in the caller's
+    thread meanwhile, and what `check` says comes before what `work` says. Python in the worker
+    contends for the GIL with the targets the caller runs (each blocking call there waits up to
+    the 5 ms switch interval to get it back), so only what lets go of the GIL (Typst's compile)
+    goes there."""
+
+    work: Callable[[Warner], list[Artifact]]
+    check: Callable[[Warner], None] | None = None
+
+
 def keep_probe(ctx: RenderContext, engine: str, key: Any, result: Any, limit: int) -> None:
     """Keep a fitting probe's result for the render that follows: the setting fitting picks was
     always one of its probes, and a layout costs far more than the rest of a PDF render. At most
@@ -63,10 +82,12 @@ def keep_probe(ctx: RenderContext, engine: str, key: Any, result: Any, limit: in
     probes[key] = result
 
 
-def take_probe(ctx: RenderContext, engine: str, key: Any) -> Any:
-    """The result a probe made from exactly this input, or None. The other probes go too: they
-    were this document's other tries (each document is fitted, then rendered)."""
-    return ctx.cache.pop(f"{engine}.probes", {}).get(key)
+def take_probe(ctx: RenderContext, engine: str, key: Callable[[], Any]) -> Any:
+    """The result a probe made from exactly this input (`key()`, asked only when a probe was
+    kept), or None. The other probes go too: they were this document's other tries (each
+    document is fitted, then rendered)."""
+    probes = ctx.cache.pop(f"{engine}.probes", None)
+    return probes.get(key()) if probes else None
 
 
 def theme_failure(theme: Theme, message: str) -> CvbuildError:
@@ -87,11 +108,13 @@ def engine_for(fmt: str, engine: str | None) -> str:
 
 def render_format(fmt: str, engine: str | None, doc: Document, ctx: RenderContext) -> list[Artifact]:
     """Dispatch to the target module's `render(fmt, doc, ctx)`."""
-    if fmt in TYPESET:
-        doc = typeset_document(doc, ctx.cache)
     module = importlib.import_module(FORMATS[fmt][engine_for(fmt, engine)])
-    result: list[Artifact] = module.render(fmt, doc, ctx)
+    result: list[Artifact] = module.render(fmt, _typeset_for(fmt, doc, ctx), ctx)
     return result
+
+
+def _typeset_for(fmt: str, doc: Document, ctx: RenderContext) -> Document:
+    return typeset_document(doc, ctx.cache) if fmt in TYPESET else doc
 
 
 def typeset_document(doc: Document, cache: dict[Any, Any]) -> Document:
@@ -127,9 +150,26 @@ def dumped(doc: Document, cache: dict[Any, Any]) -> str:
     return _once(cache, "json", doc, doc.model_dump_json)
 
 
-def _once(cache: dict[Any, Any], slot: str, doc: Document, make: Callable[[], T]) -> T:
-    """What `make` computes from `doc`, kept in `cache[slot]` for this very Document object."""
-    slots: dict[int, tuple[Document, T]] = cache.setdefault(slot, {})
+def font_dirs(ctx: RenderContext) -> list[Path]:
+    """`fonts.font_dirs` of the context's theme, checked once a build rather than by each target
+    (~1-2 ms a check). A build loads its Theme anew, so each build checks the folders again: in
+    `watch` they can change between saves."""
+    from cvbuild.themes import fonts
+
+    return _once(ctx.cache, "fonts.dirs", ctx.theme, lambda: fonts.font_dirs(ctx.theme))
+
+
+def font_files(ctx: RenderContext) -> list[Path]:
+    """`fonts.font_files` of the context's theme, listed once a build (see `font_dirs`)."""
+    from cvbuild.themes import fonts
+
+    return _once(ctx.cache, "fonts.files", ctx.theme, lambda: fonts.font_files(ctx.theme, font_dirs(ctx)))
+
+
+def _once(cache: dict[Any, Any], slot: str, doc: Any, make: Callable[[], T]) -> T:
+    """What `make` computes from `doc` (a Document, a Theme), kept in `cache[slot]` for this very
+    object."""
+    slots: dict[int, tuple[Any, T]] = cache.setdefault(slot, {})
     hit = slots.get(id(doc))
     if hit is None or hit[0] is not doc:  # the original is kept in the slot, so its id stays unique
         if len(slots) > 16:  # `watch` keeps the cache for hours; old Documents must not pile up
@@ -144,9 +184,9 @@ def render_formats(
     """Every format of one Document; THREADED engines work in one worker thread (in order, so one
     compiler is never used twice at once) while the others run here. Warnings and the first
     failure come out in the order of `formats`, as if everything ran one after the other."""
-    from concurrent.futures import Future, ThreadPoolExecutor
+    from concurrent.futures import ThreadPoolExecutor
 
-    def job(fmt: str) -> tuple[list[Artifact] | BaseException, list[Any]]:
+    def job(fmt: str) -> _Result:
         said: list[Any] = []
         try:
             return render_format(fmt, engine, doc, replace(ctx, warn=said.append)), said
@@ -160,10 +200,9 @@ def render_formats(
         results = {fmt: job(fmt) for fmt in formats}
     else:
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="cvbuild-typst") as pool:
-            futures: dict[str, Future[tuple[list[Artifact] | BaseException, list[Any]]]]
-            futures = {fmt: pool.submit(job, fmt) for fmt in threaded}
-            here = {fmt: job(fmt) for fmt in formats if fmt not in futures}
-            results = {fmt: futures[fmt].result() if fmt in futures else here[fmt] for fmt in formats}
+            waits = {fmt: _begin(fmt, engine, doc, ctx, pool, job) for fmt in threaded}
+            here = {fmt: job(fmt) for fmt in formats if fmt not in waits}
+            results = {fmt: waits[fmt]() if fmt in waits else here[fmt] for fmt in formats}
     out: dict[str, list[Artifact]] = {}
     for fmt in formats:
         result, said = results[fmt]
@@ -173,3 +212,41 @@ def render_formats(
             raise result
         out[fmt] = result
     return out
+
+
+_Result = tuple[list[Artifact] | BaseException, list[Any]]  # a format's artifacts or error, and what it said
+
+
+def _begin(
+    fmt: str, engine: str | None, doc: Document, ctx: RenderContext, pool: Executor, job: Callable[[str], _Result]
+) -> Callable[[], _Result]:
+    """Set `fmt` going in the worker thread; the call returned waits for its result. A target with
+    a `start` is prepared here first, so the worker begins with the part that lets go of the GIL
+    (Typst's compile) instead of Python that would wait for the GIL between the caller's targets;
+    its `check` runs in the call, i.e. after the caller's own targets, while the work goes on."""
+    module = importlib.import_module(FORMATS[fmt][engine_for(fmt, engine)])
+    start = getattr(module, "start", None)
+    if start is None:
+        future = pool.submit(job, fmt)
+        return future.result
+    said: list[Any] = []
+    try:
+        started: Started = start(fmt, _typeset_for(fmt, doc, ctx), replace(ctx, warn=said.append))
+    except Exception as exc:
+        failed: _Result = (exc, said)
+        return lambda: failed
+    later: list[Any] = []
+    work = pool.submit(started.work, later.append)
+
+    def finish() -> _Result:
+        try:
+            if started.check is not None:
+                started.check(said.append)
+        except Exception as exc:  # as if the work had not run yet: nothing of it is said
+            return exc, said
+        try:
+            return work.result(), said + later
+        except Exception as exc:
+            return exc, said + later
+
+    return finish

@@ -107,11 +107,11 @@ def lighten(color: str, amount: float) -> str:
 def build_html(doc: Document, ctx: RenderContext) -> str:
     """The whole page as text; also the input of the WeasyPrint engine. A page made before from
     the same inputs (`watch`, after a save that changed nothing this document shows) is reused."""
-    from cvbuild.themes.fonts import font_files
+    from cvbuild.targets.base import font_files
 
     settings = Settings.from_options(doc.options)
     stylesheet = theme_stylesheet(ctx)
-    fonts = font_files(ctx.theme)
+    fonts = font_files(ctx)
     key = page_key(doc, ctx, stylesheet, fonts)
     kept: dict[tuple[Any, ...], tuple[str, Any]] = ctx.cache.setdefault("html.pages", {})
     hit = kept.get(key) if key is not None else None

@@ -23,7 +23,18 @@ from cvbuild import confine
 from cvbuild.document.model import Document
 from cvbuild.errors import InputError, RenderError
 from cvbuild.targets import typst_stage
-from cvbuild.targets.base import Artifact, RenderContext, dumped, keep_probe, take_probe, theme_failure
+from cvbuild.targets.base import (
+    Artifact,
+    RenderContext,
+    Started,
+    Warner,
+    dumped,
+    font_dirs,
+    font_files,
+    keep_probe,
+    take_probe,
+    theme_failure,
+)
 from cvbuild.themes import fonts
 from cvbuild.themes.theme import builtin_themes_dir
 
@@ -43,6 +54,19 @@ _DIAG_LOCATION = re.compile(r"┌─ (\S+?):(\d+):(\d+)")  # typst-py counts col
 
 def render(fmt: str, doc: Document, ctx: RenderContext) -> list[Artifact]:
     """The PDF, as one artifact."""
+    started = start(fmt, doc, ctx)
+    later: list[str] = []  # the compile's warnings, said after the font check's
+    check = None if started.check is None else partial(started.check, ctx.warn)
+    result = alongside(partial(started.work, later.append), check)
+    for message in later:
+        ctx.warn(message)
+    return result
+
+
+def start(fmt: str, doc: Document, ctx: RenderContext) -> Started:
+    """Everything before the compile, in the caller's thread (the checks, the staged Document,
+    the compiler); the compile, which lets go of the GIL, is the `work`, and the font check
+    (characters no font draws) the `check` beside it."""
     template = _template(ctx)
     data = dumped(doc, ctx.cache)  # the JSON of `cvbuild inspect`, dumped once per Document
     packages = _package_dir(ctx)
@@ -51,29 +75,35 @@ def render(fmt: str, doc: Document, ctx: RenderContext) -> list[Artifact]:
     key = (template, template.stat().st_mtime_ns, hashlib.blake2b(data.encode()).digest())
     checked: set[tuple[Path, int, bytes]] = ctx.cache.setdefault("typst.checked", set())
     first = key not in checked
-    check_fonts: Callable[[], None] | None = None  # warns about characters no font draws
+    check: Callable[[Warner], None] | None = None
     if first:
         check_packages([template.parent, *([packages] if packages else [])], packages)
-        check_fonts = partial(_warn_uncovered, data, fonts.font_files(ctx.theme), ctx)
-    warn = ctx.warn if first else _quiet  # say Typst's warnings once per Document
+        check = partial(_warn_uncovered, data, font_files(ctx))
+
+    def said(warn: Warner) -> Warner:
+        return warn if first else _quiet  # say Typst's warnings once per Document
+
     inputs = _inputs(doc, data)
-    probed = take_probe(ctx, "typst", _probe_key(ctx, template, inputs))  # fitting made this very PDF
+    probed = take_probe(ctx, "typst", partial(_probe_key, ctx, template, inputs))  # fitting made this very PDF
     if probed is not None:
         pdf, warnings, layout = probed
-        if check_fonts is not None:
-            check_fonts()
-        _report(warnings, template, ctx, warn)
-        checked.add(key)
-        return _handed(doc, ctx, Artifact(".pdf", pdf, pages=count_pages(pdf), layout=layout))
-    said: list[str] = []
+
+        def reuse(warn: Warner) -> list[Artifact]:
+            _report(warnings, template, ctx, said(warn))
+            checked.add(key)
+            return _handed(doc, ctx, Artifact(".pdf", pdf, pages=count_pages(pdf), layout=layout))
+
+        return Started(reuse, check)
     folder, given = _channel(ctx, template, packages, inputs)
     compiler = _compiler(template, ctx, folder)
-    compile_pdf = partial(_compile, compiler, template, ctx, said.append, sys_inputs=given, format="pdf")
-    result = alongside(compile_pdf, check_fonts)
-    for message in said:
-        warn(message)
-    checked.add(key)
-    return _handed(doc, ctx, Artifact(".pdf", result, pages=count_pages(result), layout=_layout(compiler, doc, result)))
+
+    def work(warn: Warner) -> list[Artifact]:
+        result = _compile(compiler, template, ctx, said(warn), sys_inputs=given, format="pdf")
+        checked.add(key)
+        layout = _layout(compiler, doc, result)
+        return _handed(doc, ctx, Artifact(".pdf", result, pages=count_pages(result), layout=layout))
+
+    return Started(work, check)
 
 
 _HANDOFF = "typst.pdf"  # ctx.cache slot: the last PDF made, for the PNG previews of the same run
@@ -214,7 +244,7 @@ def _check_folders(template: Path, packages: Path | None, ctx: RenderContext) ->
 
 def _compiler(template: Path, ctx: RenderContext, packages: Path | None) -> Any:
     """A Typst compiler that sees only the theme folder, the theme's fonts and shipped packages."""
-    dirs = tuple(str(d) for d in fonts.font_dirs(ctx.theme))
+    dirs = tuple(str(d) for d in font_dirs(ctx))
     key = (template, dirs, str(packages) if packages else None)
     compilers: dict[tuple[Path, tuple[str, ...], str | None], Any] = ctx.cache.setdefault("typst.compilers", {})
     if key in compilers:
@@ -348,12 +378,12 @@ def _font_hint(warning: Any, ctx: RenderContext) -> str:
     return f" (system fonts are never used; the theme's fonts are: {', '.join(sorted(set(found)))})"
 
 
-def _warn_uncovered(data: str, files: list[Path], ctx: RenderContext) -> None:
+def _warn_uncovered(data: str, files: list[Path], warn: Warner) -> None:
     """`data` is the Document's JSON, which Typst gets anyway: reading it back costs a fifth of
     dumping the Document again (1,000 publications: ~25 vs ~110 ms)."""
     missing = fonts.uncovered(fonts.document_chars(json.loads(data)), files)
     if missing:
-        ctx.warn(fonts.coverage_warning(missing, cjk_installed=fonts.cjk_font_dir() is not None))
+        warn(fonts.coverage_warning(missing, cjk_installed=fonts.cjk_font_dir() is not None))
 
 
 # ---- error messages -------------------------------------------------------------------------------

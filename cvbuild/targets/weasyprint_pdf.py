@@ -35,7 +35,7 @@ def render(fmt: str, doc: Document, ctx: RenderContext) -> list[Artifact]:
     from cvbuild.targets.html import build_html
 
     page = build_html(doc, ctx)
-    probed = take_probe(ctx, "weasyprint", _digest(page))
+    probed = take_probe(ctx, "weasyprint", lambda: _digest(page))
     if probed is not None:  # fitting to max_pages laid out this very page already
         laid_out, options, warnings = probed
         for message in warnings:
@@ -92,9 +92,9 @@ def page_layout(laid_out: Any, doc: Document) -> Any:
 
 def allowed_roots(ctx: RenderContext) -> list[Path]:
     """The theme chain, the font folders and the profile's folder, symlinks resolved."""
-    from cvbuild.themes.fonts import font_dirs
+    from cvbuild.targets.base import font_dirs
 
-    roots = [*ctx.theme.chain, *font_dirs(ctx.theme), ctx.profile_dir]
+    roots = [*ctx.theme.chain, *font_dirs(ctx), ctx.profile_dir]
     return list(dict.fromkeys(p.resolve() for p in roots))
 
 

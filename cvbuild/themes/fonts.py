@@ -53,8 +53,10 @@ def font_dirs(theme: Theme) -> list[Path]:
     return dirs
 
 
-def font_files(theme: Theme) -> list[Path]:
-    return [p for d in font_dirs(theme) for p in sorted(d.iterdir()) if p.suffix.lower() in FONT_SUFFIXES]
+def font_files(theme: Theme, dirs: list[Path] | None = None) -> list[Path]:
+    """The font files of `font_dirs(theme)` (or of `dirs`, those folders checked already)."""
+    folders = font_dirs(theme) if dirs is None else dirs
+    return [p for d in folders for p in sorted(d.iterdir()) if p.suffix.lower() in FONT_SUFFIXES]
 
 
 # ---- coverage -------------------------------------------------------------------------------
