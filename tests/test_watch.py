@@ -193,3 +193,36 @@ def test_bad_port_is_a_usage_error(tmp_path: Path, port: str) -> None:
     result = run_cli("watch", profile, "--serve", "--port", port)
     assert result.returncode == 2
     assert "--port" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_builds_run_without_the_cycle_collector_which_collects_after() -> None:
+    """A build runs with the collector off; what it left in cycles is collected when it ends, and a
+    collector someone else turned off stays off."""
+    import gc
+    import weakref
+
+    from cvbuild.watch import collector_paused
+
+    class Node:
+        other: object = None
+
+    seen: list[bool] = []
+
+    def build() -> list[Path]:
+        seen.append(gc.isenabled())
+        a, b = Node(), Node()
+        a.other, b.other = b, a  # a cycle: only the collector frees it
+        refs.append(weakref.ref(a))
+        return []
+
+    refs: list[weakref.ref[Node]] = []
+    BuildState().rebuild(build)
+    assert seen == [False] and gc.isenabled()
+    assert refs[0]() is None  # collected after the build
+    gc.disable()
+    try:
+        with collector_paused():
+            assert not gc.isenabled()
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
