@@ -639,3 +639,23 @@ def test_import_writes_nothing_on_error(tmp_path: Path) -> None:
     write(tmp_path / "resume.json", (tmp_path / "resume.json").read_text()[:-20])
     result = run_cli("import", "jsonresume", tmp_path / "resume.json")
     assert result.returncode == 2 and result.stdout == ""
+
+
+# ---- shapes found in real files (invented data) ----------------------------------------------------
+
+
+def test_jsonresume_empty_and_null_values_are_absent_not_refused(tmp_path: Path) -> None:
+    """Real resume.json files leave `"startDate": ""` or `"endDate": null` for what they do not know;
+    the schema's date pattern refuses both, so the whole file was refused for saying nothing."""
+    from cvbuild.loading.profile import load_profile
+
+    data = {
+        "basics": {"name": "Noa Example", "label": "", "image": None},
+        "work": [{"name": "Acme", "position": "Engineer", "startDate": "2025-07", "endDate": None}],
+        "projects": [{"name": "Tidepool", "startDate": "", "endDate": "", "description": "A tide table app."}],
+    }
+    path, stderr = imported("jsonresume", write(tmp_path / "resume.json", json.dumps(data)), tmp_path / "p")
+    p, _ = load_profile(path)
+    assert (str(p.experience[0].start), str(p.experience[0].end)) == ("2025-07", "present")
+    assert p.projects[0].summary == "A tide table app." and p.projects[0].start is None
+    assert "is not a date" not in stderr and "/basics/label" not in stderr

@@ -82,11 +82,26 @@ def import_file(path: Path, warn: Warn) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise InputError([Problem(path, 1, 1, "", "a JSON Resume file is a JSON object ({...})")])
     wrong_kind(path, data, "jsonresume")
+    data = without_empty(data)
     problems = schema_problems(path, data)
     if problems:
         raise InputError(problems)
     out = from_jsonresume(data, lambda where, message: warn(f"{path}: {pointer(*where)}: {message}"))
     return checked_profile(path, out)
+
+
+def without_empty(value: Any) -> Any:
+    """The data without `null` and blank strings: real files leave `"endDate": ""` or `null` for what
+    they do not know, which the schema's date pattern refuses; an empty value says nothing either way."""
+    if isinstance(value, dict):
+        return {k: without_empty(v) for k, v in value.items() if not _blank(v)}
+    if isinstance(value, list):
+        return [without_empty(v) for v in value if not _blank(v)]
+    return value
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
 
 
 Where = tuple[str | int, ...]  # a place in the JSON; shown as a JSON Pointer
