@@ -659,3 +659,32 @@ def test_jsonresume_empty_and_null_values_are_absent_not_refused(tmp_path: Path)
     assert (str(p.experience[0].start), str(p.experience[0].end)) == ("2025-07", "present")
     assert p.projects[0].summary == "A tide table app." and p.projects[0].start is None
     assert "is not a date" not in stderr and "/basics/label" not in stderr
+
+
+def test_jsonresume_before_1_0_names_are_read(tmp_path: Path) -> None:
+    """Many real files still use the 0.x names: `work[].company` and `website`, `basics.website`,
+    `picture`, `education[].gpa`. They were reported as unknown fields, and every job fell into a
+    custom section "Work" with its employer as a highlight."""
+    from cvbuild.loading.profile import load_profile
+
+    data = {
+        "basics": {"name": "Noa Example", "website": "https://noa.example.org"},
+        "work": [
+            {"company": "Acme", "position": "Engineer", "website": "https://acme.example.com", "startDate": "2019"},
+            {"company": "Initech", "name": "Initech Labs", "position": "Intern", "startDate": "2018"},
+        ],
+        "education": [{"institution": "Example University", "area": "Physics", "gpa": "3.8"}],
+        "publications": [{"name": "On Tides", "releaseDate": "2020", "website": "https://doi.example.org/1"}],
+    }
+    path, stderr = imported("jsonresume", write(tmp_path / "resume.json", json.dumps(data)), tmp_path / "p")
+    p, _ = load_profile(path)
+    assert p.contact.website == "https://noa.example.org"
+    assert [(e.organization, e.role, e.url) for e in p.experience] == [
+        ("Acme", "Engineer", "https://acme.example.com"),
+        ("Initech Labs", "Intern", None),
+    ]
+    assert p.experience[1].highlights == ["company: Initech"]  # both names given: the 1.0 one wins, none is lost
+    assert p.sections == [] and p.education[0].gpa == "3.8" and p.education[0].highlights == []
+    assert p.publication_entries()[0].url == "https://doi.example.org/1"
+    assert "JSON Resume before 1.0: read basics.website as url, education.gpa as score" in stderr
+    assert "no such field" not in stderr.replace("/work/1/company: no such field", "")

@@ -86,7 +86,11 @@ def import_file(path: Path, warn: Warn) -> dict[str, Any]:
     problems = schema_problems(path, data)
     if problems:
         raise InputError(problems)
-    out = from_jsonresume(data, lambda where, message: warn(f"{path}: {pointer(*where)}: {message}"))
+
+    def note(where: Where, message: str) -> None:
+        warn(f"{path}: {pointer(*where)}: {message}" if where else f"{path}: {message}")
+
+    out = from_jsonresume(data, note)
     return checked_profile(path, out)
 
 
@@ -108,8 +112,50 @@ Where = tuple[str | int, ...]  # a place in the JSON; shown as a JSON Pointer
 Note = Callable[[Where, str], None]
 
 
+# Names of JSON Resume before 1.0 (schema 0.0.x), still in many files: section -> {old: new}.
+OLD_NAMES: dict[str, dict[str, str]] = {
+    "basics": {"website": "url", "picture": "image"},
+    "work": {"company": "name", "website": "url"},
+    "volunteer": {"website": "url"},
+    "education": {"gpa": "score"},
+    "publications": {"website": "url"},
+    "projects": {"website": "url"},
+}
+
+
+def with_new_names(data: Mapping[str, Any], note: Note) -> dict[str, Any]:
+    """The data with the pre-1.0 names (`work[].company`, `website`, `picture`, `gpa`) read as their 1.0
+    names, where the 1.0 name is not also given; one note lists what was read."""
+    read: set[str] = set()
+
+    def renamed(section: str, item: Any) -> Any:
+        if not isinstance(item, Mapping):
+            return item
+        names = OLD_NAMES[section]
+        out = {}
+        for key, value in item.items():
+            new = names.get(key)
+            if new is not None and new not in item:
+                read.add(f"{section}.{key} as {new}")
+                key = new
+            out[key] = value
+        return out
+
+    result = dict(data)
+    for section in OLD_NAMES:
+        value = data.get(section)
+        if section == "basics":
+            result[section] = renamed(section, value)
+        elif isinstance(value, list):
+            result[section] = [renamed(section, item) for item in value]
+    if read:
+        note((), f"JSON Resume before 1.0: read {', '.join(sorted(read))}")
+    return result
+
+
 def from_jsonresume(data: Mapping[str, Any], note: Note) -> dict[str, Any]:
     """Map a schema-valid JSON Resume object to profile data."""
+    data = with_new_names(data, note)
     out: dict[str, Any] = {}
     custom: list[dict[str, Any]] = []
     basics = data.get("basics") or {}
