@@ -688,3 +688,30 @@ def test_jsonresume_before_1_0_names_are_read(tmp_path: Path) -> None:
     assert p.publication_entries()[0].url == "https://doi.example.org/1"
     assert "JSON Resume before 1.0: read basics.website as url, education.gpa as score" in stderr
     assert "no such field" not in stderr.replace("/work/1/company: no such field", "")
+
+
+def test_jsonresume_real_quirks_import_once_and_valid(tmp_path: Path) -> None:
+    """Three shapes of real files: a LinkedIn `username` that is the person's display name (the
+    profile did not validate, so nothing was imported), an extra field repeating another
+    (`qualification` beside the same `studyType`, printed twice), and a company `description` that
+    ends with a full stop (joined to the summary as "edge.. Solution")."""
+    from cvbuild.loading.profile import load_profile
+
+    data = {
+        "basics": {
+            "name": "Noa Example",
+            "profiles": [
+                {"network": "linkedin", "username": "Noa Example", "url": "https://www.linkedin.com/in/noa-example/"},
+                {"network": "GitHub", "username": "noa-ex", "url": "https://github.com/noa-ex"},
+            ],
+        },
+        "work": [{"name": "Acme", "position": "Engineer", "description": "Maker of anvils.", "summary": "Built rails."}],
+        "education": [{"institution": "Example Institute", "studyType": "BSc Physics", "qualification": "BSc Physics"}],
+    }
+    path, stderr = imported("jsonresume", write(tmp_path / "resume.json", json.dumps(data)), tmp_path / "p")
+    p, _ = load_profile(path)
+    assert p.contact.links.linkedin == "https://www.linkedin.com/in/noa-example/"
+    assert p.contact.links.github == "noa-ex"
+    assert p.experience[0].summary == "Maker of anvils. Built rails."
+    assert p.education[0].degree == "BSc Physics" and p.education[0].highlights == []
+    assert "/education/0/qualification: the same as `studyType`; not repeated" in stderr

@@ -84,8 +84,14 @@ def leftovers(
     """Fields a profile entry has no place for: scalars come back as `key: value` lines to keep
     (the caller says where, in `kept_as`; None when it has nowhere to keep them)."""
     kept: list[str] = []
+    # A value the entry already has under a used field (`qualification` beside the same `studyType`)
+    # would print twice.
+    taken = {str(v).strip(): k for k in used if isinstance(v := item.get(k), (str, int, float))}
     for key, value in item.items():
         if key in used or value in (None, "", [], {}):
+            continue
+        if isinstance(value, (str, int, float)) and (same := taken.get(str(value).strip())):
+            note((*where, key), f"the same as `{same}`; not repeated")
             continue
         if kept_as and isinstance(value, (str, int, float)) and not isinstance(value, bool):
             kept.append(f"{key}: {value}")

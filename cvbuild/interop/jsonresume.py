@@ -379,7 +379,7 @@ def _profiles(items: Sequence[Any], note: Note) -> tuple[dict[str, str], list[di
                 note(where, "a profile without network or url; not imported")
                 continue
         key = network_key(network)
-        value = user if user and key in NAMED_NETWORKS else url
+        value = user if user and key in NAMED_NETWORKS and _handle_of(user, url) else url
         if key in Links.model_fields and value and key not in links:
             links[key] = value
         elif url or (user and key in NAMED_NETWORKS):
@@ -387,6 +387,25 @@ def _profiles(items: Sequence[Any], note: Note) -> tuple[dict[str, str], list[di
         else:
             note(where, f"{network} profile {user!r} has no url; add it as {{network, url}} under contact.profiles")
     return links, others
+
+
+def _handle_of(user: str, url: str | None) -> bool:
+    """Whether `user` is the user name of the profile at `url`: real files put a display name there
+    ("Ada Example"), or another account than the url's, where the url is what the reader must get."""
+    from pydantic_core import PydanticCustomError
+
+    from cvbuild.schema.fields import check_link_or_handle
+
+    try:
+        check_link_or_handle(user)
+    except PydanticCustomError:
+        return False
+    return url is None or user.lstrip("@").lower() in url.lower()
+
+
+def _sentence(text: str) -> str:
+    """`text` ending as a sentence, to go before another: no second full stop after its own."""
+    return text if text[-1] in ".!?…。" else text + "."
 
 
 def _work(items: Sequence[Any], note: Note) -> tuple[str, list[dict[str, Any]], list[dict[str, Any]]]:
@@ -408,7 +427,7 @@ def _work(items: Sequence[Any], note: Note) -> tuple[str, list[dict[str, Any]], 
                 ),
                 "a profile has no company description; kept in `summary`",
             )
-            summary = f"{description}. {summary}" if summary else description
+            summary = f"{_sentence(description)} {summary}" if summary else description
         entry |= {
             "summary": summary,
             "highlights": _texts(item.get("highlights")),
