@@ -705,7 +705,9 @@ def test_jsonresume_real_quirks_import_once_and_valid(tmp_path: Path) -> None:
                 {"network": "GitHub", "username": "noa-ex", "url": "https://github.com/noa-ex"},
             ],
         },
-        "work": [{"name": "Acme", "position": "Engineer", "description": "Maker of anvils.", "summary": "Built rails."}],
+        "work": [
+            {"name": "Acme", "position": "Engineer", "description": "Maker of anvils.", "summary": "Built rails."}
+        ],
         "education": [{"institution": "Example Institute", "studyType": "BSc Physics", "qualification": "BSc Physics"}],
     }
     path, stderr = imported("jsonresume", write(tmp_path / "resume.json", json.dumps(data)), tmp_path / "p")
