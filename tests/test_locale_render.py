@@ -5,6 +5,7 @@ and no English word of cvbuild's vocabulary is left over."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 import unicodedata
 from pathlib import Path
 from typing import Any
@@ -102,7 +103,7 @@ def test_every_target_speaks_the_locale(lang: str, theme: str, tmp_path: Path, c
         **{target: pdf_text(path) for target, path in pdfs.items()},
         "html": chromium.inner_text("body"),
         "txt": (out / "ada-beispiel-cv.txt").read_text(encoding="utf-8"),
-        "md": (out / "ada-beispiel-cv.md").read_text(encoding="utf-8").replace("\\", ""),
+        "md": (out / "ada-beispiel-cv.md").read_text(encoding="utf-8").replace("\\", "").replace("*", ""),  # no markup
     }
     problems = {
         target: (missing(lang, target, text, pages.get(target, 0)), english_leftovers(lang, text))
@@ -123,3 +124,63 @@ def test_localised_renders_are_deterministic(lang: str, tmp_path: Path) -> None:
         assert result.returncode == 0, result.stderr
         outs.append({p.name: p.read_bytes() for p in sorted(out.iterdir())})
     assert outs[0] == outs[1]
+
+
+# ---- what follows a label ----------------------------------------------------------------------
+
+LABELLED = """\
+name: Ada Beispiel
+contact: {email: ada@example.org, location: Zorbhafen}
+education:
+  - {institution: Universitas Zorbica, degree: M.Sc., start: 2019-10, end: 2021-09, advisors: [Marta Quell]}
+skills:
+  - {category: Vexilogie, items: [Quorra, Nimbor]}
+documents:
+  cv: {locale: LANG}
+"""
+
+
+def rendered_texts(profile: Path, theme: str, out: Path, chromium: Any) -> dict[str, str]:
+    """The text of each target of `profile`: both PDFs (poppler reads WeasyPrint's CJK text
+    cleanly), the HTML as Chromium shows it, the text and the Markdown without its markup."""
+    import subprocess
+
+    args = ("--theme", theme, "-o")
+    result = run_cli("render", profile, "-f", "pdf,html,txt,md", *args, out / "typst")
+    assert result.returncode == 0, result.stderr
+    result = run_cli("render", profile, "-f", "pdf", "--engine", "weasyprint", *args, out / "weasy")
+    assert result.returncode == 0, result.stderr
+    stem = out / "typst" / "ada-beispiel-cv"
+    chromium.goto(stem.with_suffix(".html").as_uri(), wait_until="load")
+    pdf = {
+        engine: subprocess.run(
+            ["pdftotext", str(out / engine / "ada-beispiel-cv.pdf"), "-"], capture_output=True, text=True, check=True
+        ).stdout
+        for engine in ("typst", "weasy")
+    }
+    return {
+        **pdf,
+        "html": chromium.inner_text("body"),
+        "txt": stem.with_suffix(".txt").read_text(encoding="utf-8"),
+        "md": stem.with_suffix(".md").read_text(encoding="utf-8").replace("\\", "").replace("*", ""),
+    }
+
+
+@pytest.mark.parametrize("theme", BUILTIN_THEMES)
+@pytest.mark.parametrize("lang", ["en", "fr", "zh", "ja"])
+def test_a_label_is_followed_by_one_gap(lang: str, theme: str, tmp_path: Path, chromium: Any) -> None:
+    """`导师：Marta Quell`: a full-width colon carries its own gap, so Chinese and Japanese put no
+    space after it (the templates added one: `导师： Marta`); `Advisor: `, French `Encadrement : `."""
+    w = words(lang)
+    profile = write(tmp_path / "p.yaml", LABELLED.replace("LANG", lang))
+    texts = rendered_texts(profile, theme, tmp_path, chromium)
+    sep = w["label_sep"].replace("\u00a0", " ")
+    want = {target: [w["detail.advisor"] + sep + "Marta Quell"] for target in texts}
+    for target in ("txt", "md"):  # the table row ("Vexilogie: Quorra, Nimbor"), in txt the contact lines
+        want[target].append("Vexilogie" + sep + "Quorra, Nimbor")
+    want["txt"] += [w["email"] + sep + "ada@example.org", w["location"] + sep + "Zorbhafen"]
+    texts = {target: text.replace("\u00a0", " ") for target, text in texts.items()}
+    problems = {target: [s for s in want[target] if s not in text] for target, text in texts.items()}
+    assert not any(problems.values()), (problems, texts)
+    gaps = {target: re.findall(r"\S+：[ \u3000]+\S+", text) for target, text in texts.items()}
+    assert not any(gaps.values()), gaps

@@ -126,6 +126,22 @@ def test_overrides_win_and_unknown_keys_are_caught() -> None:
     assert not known_key("detail.adviser") and not known_key("count.nothing.one")
 
 
+def test_a_label_separator_has_one_gap() -> None:
+    """What follows a label: the colon and a space, but no space after a full-width colon, which
+    carries its own (导师：Marta); an own `colon` brings its separator along."""
+    assert {lang: words(lang)["label_sep"] for lang in ("en", "de", "fr", "zh", "ja")} == {
+        "en": ": ",
+        "de": ": ",
+        "fr": "\u00a0: ",
+        "zh": "：",
+        "ja": "：",
+    }
+    assert all(words(lang)["label_sep"].startswith(words(lang)["colon"]) for lang in LANGUAGES)
+    assert vocabulary("en", {"colon": " –"})["label_sep"] == " – "
+    assert vocabulary("de", {"colon": "："})["label_sep"] == "："
+    assert vocabulary("zh", {"colon": ":", "label_sep": ": "})["label_sep"] == ": "
+
+
 def test_unsupported_language_is_named() -> None:
     assert locales.unsupported("de_CH") is None
     problem = locales.unsupported("sv")

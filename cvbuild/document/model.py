@@ -282,7 +282,8 @@ class Meta(View):
     """The words a layout prints itself, in the document's language (and the owner's `labels`):
     `updated` (`Updated`, `Stand:`; the date follows), `page_of` (`Page {page} of {pages}`),
     `contact`, `links`, `email`, `phone`, `website`, `location`, `cv`, `colon` (`:`, French
-    ` :`), `et_al`, `quote_open`/`quote_close`, and `page`/`of` for older themes. Read them with an
+    ` :`), `label_sep` (what follows a label: `: `, French ` : `, Chinese `：` without a space),
+    `et_al`, `quote_open`/`quote_close`, and `page`/`of` for older themes. Read them with an
     English default."""
 
 

@@ -9,6 +9,7 @@ uses its language. babel supplies what it knows: plural categories, list pattern
 from __future__ import annotations
 
 import importlib
+import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -115,9 +116,21 @@ class Vocabulary:
 
 
 def vocabulary(locale: str, overrides: Mapping[str, str] | None = None) -> Vocabulary:
-    """The words of a document in `locale`; `overrides` (the document's `labels`) win."""
+    """The words of a document in `locale`; `overrides` (the document's `labels`) win. An own
+    `colon` without an own `label_sep` brings the separator along with it."""
     base = words(locale)
-    return Vocabulary(locale, MappingProxyType({**base, **overrides}) if overrides else base)
+    if not overrides:
+        return Vocabulary(locale, base)
+    table = {**base, **overrides}
+    if "colon" in overrides and "label_sep" not in overrides:
+        table["label_sep"] = label_sep(overrides["colon"])
+    return Vocabulary(locale, MappingProxyType(table))
+
+
+def label_sep(colon: str) -> str:
+    """What follows a label ("Advisor: Marta"): `colon` and a space, but no space after a full-width
+    colon (导师：Marta), whose glyph carries its own."""
+    return colon if colon and unicodedata.east_asian_width(colon[-1]) in ("F", "W") else colon + " "
 
 
 _PLURALS = ("zero", "one", "two", "few", "many", "other")

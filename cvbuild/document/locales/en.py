@@ -125,6 +125,9 @@ WORDS: dict[str, str] = {
     "website": "Website",
     "location": "Location",
     "colon": ":",
+    # The colon and the gap after a label ("Advisor: Marta"): `colon` with a space, but none
+    # after a full-width colon, which carries its own (导师：Marta).
+    "label_sep": ": ",
     "et_al": "et al.",
     # Double quotes for the straight ones the owner typed (PDF and HTML; txt and md keep them).
     "quote_open": "“",

@@ -117,6 +117,7 @@ WORDS: dict[str, str] = {
     "website": "Sitio web",
     "location": "Ubicación",
     "colon": ":",
+    "label_sep": ": ",
     "et_al": "et al.",
     "quote_open": "«",
     "quote_close": "»",

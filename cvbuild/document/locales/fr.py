@@ -117,6 +117,7 @@ WORDS: dict[str, str] = {
     "website": "Site web",
     "location": "Adresse",
     "colon": "\u00a0:",
+    "label_sep": "\u00a0: ",
     "et_al": "et al.",
     "quote_open": "«\u00a0",
     "quote_close": "\u00a0»",

@@ -115,6 +115,7 @@ WORDS: dict[str, str] = {
     "website": "Website",
     "location": "Locatie",
     "colon": ":",
+    "label_sep": ": ",
     "et_al": "et al.",
     "quote_open": "“",
     "quote_close": "”",

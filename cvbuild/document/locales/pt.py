@@ -117,6 +117,7 @@ WORDS: dict[str, str] = {
     "website": "Site",
     "location": "Localização",
     "colon": ":",
+    "label_sep": ": ",
     "et_al": "et al.",
     "quote_open": "“",
     "quote_close": "”",

@@ -102,6 +102,7 @@ WORDS: dict[str, str] = {
     "website": "主页",
     "location": "所在地",
     "colon": "：",
+    "label_sep": "：",
     "et_al": "et al.",
     "quote_open": "“",
     "quote_close": "”",
