@@ -717,3 +717,20 @@ def test_jsonresume_real_quirks_import_once_and_valid(tmp_path: Path) -> None:
     assert p.experience[0].summary == "Maker of anvils. Built rails."
     assert p.education[0].degree == "BSc Physics" and p.education[0].highlights == []
     assert "/education/0/qualification: the same as `studyType`; not repeated" in stderr
+
+
+@pytest.mark.parametrize(("language", "code"), [("en", "en"), ("german", "de"), ("pt", "pt"), ("French", "fr")])
+def test_rendercv_locale_language_as_an_iso_code_is_read(tmp_path: Path, language: str, code: str) -> None:
+    """RenderCV 2.0 to 2.2 wrote `locale: {language: en}` (ISO 639-1); later versions `english`.
+    The code was reported as an "unknown language" and the CV's language was lost."""
+    from cvbuild.loading.profile import load_profile
+
+    source = write(
+        tmp_path / "CV.yaml",
+        f"cv:\n  name: Noa Example\n  sections:\n    education:\n"
+        f"      - {{institution: Example University, area: Physics, start_date: 2019, end_date: 2023}}\n"
+        f"locale:\n  language: {language}\n",
+    )
+    path, stderr = imported("rendercv", source, tmp_path / "p")
+    p, _ = load_profile(path)
+    assert p.documents["cv"].locale == code and "unknown language" not in stderr

@@ -611,7 +611,9 @@ def _document(data: Mapping[str, Any], note: Note, *, has_photo: bool) -> dict[s
     if isinstance(locale, Mapping) and locale.get("language"):
         from cvbuild.document.locales import unsupported
 
-        code = LOCALES.get(str(locale["language"]).lower())
+        language = str(locale["language"]).strip().lower()
+        # RenderCV 2.0 to 2.2 took an ISO 639-1 code (`en`, `ko`); later versions the English name.
+        code = language if language in LOCALES.values() else LOCALES.get(language)
         if code and (problem := unsupported(code)):  # the profile would not validate: headings stay English
             note(("locale", "language"), f"{problem}; not imported")
         elif code:
