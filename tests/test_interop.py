@@ -734,3 +734,19 @@ def test_rendercv_locale_language_as_an_iso_code_is_read(tmp_path: Path, languag
     path, stderr = imported("rendercv", source, tmp_path / "p")
     p, _ = load_profile(path)
     assert p.documents["cv"].locale == code and "unknown language" not in stderr
+
+
+@pytest.mark.parametrize("photo", ["portrait.svg", "missing.png"])
+def test_rendercv_photo_the_profile_cannot_use_is_reported_not_imported(tmp_path: Path, photo: str) -> None:
+    """RenderCV takes an SVG photo; cvbuild takes PNG or JPEG. The import printed `photo: portrait.svg`
+    and the profile it printed did not validate."""
+    write(tmp_path / "portrait.svg", '<svg xmlns="http://www.w3.org/2000/svg"/>')
+    shutil.copy(INTEROP / "photo.png", tmp_path / "portrait.png")
+    source = write(tmp_path / "CV.yaml", f"cv:\n  name: Noa Example\n  photo: {photo}\n")
+    path, stderr = imported("rendercv", source, tmp_path)
+    assert "photo:" not in path.read_text() and "show_photo" not in path.read_text()
+    assert re.search(rf"CV\.yaml:3:\d+: cv\.photo: '{photo}' .*; not imported", stderr), stderr
+    assert run_cli("validate", path).returncode == 0
+    write(source, "cv:\n  name: Noa Example\n  photo: portrait.png\n")
+    path, stderr = imported("rendercv", source, tmp_path)
+    assert "photo: portrait.png" in path.read_text() and run_cli("validate", path).returncode == 0

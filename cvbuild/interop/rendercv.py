@@ -89,7 +89,23 @@ def import_file(path: Path, warn: Warn) -> dict[str, Any]:
         warn(str(source.problem(loc, message)))
 
     out = from_rendercv(data, note)
+    _check_photo(path, out, note)
     return checked_profile(path, out)
+
+
+def _check_photo(path: Path, out: dict[str, Any], note: Note) -> None:
+    """Keep `photo` only if the profile, written beside the RenderCV file, will validate with it:
+    RenderCV also takes SVG, and a file that is not there is reported rather than imported."""
+    from cvbuild.loading.photo import read_photo
+
+    if "photo" not in out:
+        return
+    try:
+        read_photo(path.resolve().parent, out["photo"])
+    except ValueError as exc:
+        note(("cv", "photo"), f"{exc}; not imported")
+        del out["photo"]
+        out["documents"]["cv"]["options"].pop("show_photo", None)
 
 
 def from_rendercv(data: Mapping[str, Any], note: Note) -> dict[str, Any]:
