@@ -175,7 +175,7 @@ def render_outputs(
 
     check_output_folder(request.output)
     load_warnings: list[Problem] = []
-    profile, source = load_profile(request.profile, load_warnings, request.allow_paths)
+    profile, source = load_profile(request.profile, load_warnings, request.allow_paths, cache=cache)
     warned: list[str | Diagnostic] = []
 
     def warn_all(item: str | Diagnostic) -> None:

@@ -226,3 +226,41 @@ def test_builds_run_without_the_cycle_collector_which_collects_after() -> None:
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_profile_saves_with_a_kept_cache_give_what_a_fresh_render_gives(tmp_path: Path) -> None:
+    """`watch` keeps the parsed YAML by top-level block (and compilers, pages, typeset copies):
+    after an edit, lines added above every block, a return to the first text, and an error in a
+    block that moved, each build writes the bytes, or says the located errors, of a fresh render."""
+    from conftest import EXAMPLE
+
+    from cvbuild.errors import InputError
+    from cvbuild.pipeline import RenderRequest, render
+    from cvbuild.targets.typst_stage import staged_session
+
+    original = EXAMPLE.read_text(encoding="utf-8")
+    assert "\nheadline: " in original and "\n  - organization: " in original
+    versions = [
+        original,
+        original.replace("\nheadline: ", "\nheadline: (edited) ", 1),
+        "# a comment\n\n" + original.replace("\nheadline: ", "\nheadline: (edited) ", 1),
+        original,
+    ]
+    broken = "# moved\n" + original.replace("\n  - organization: ", "\n  - organization: [a, b]\n    x: ", 1)
+    profile = tmp_path / "example.yaml"
+    cache: dict[object, object] = {}
+
+    def outcome(folder: Path, kept: dict[object, object] | None) -> dict[str, bytes] | str:
+        request = RenderRequest(profile=profile, formats=["html", "pdf", "txt"], document="cv", output=folder)
+        try:
+            render(request, cache=kept)
+        except InputError as exc:
+            return str(exc)
+        return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+
+    with staged_session(cache):
+        for i, text in enumerate([*versions, broken]):
+            profile.write_text(text, encoding="utf-8")
+            kept = outcome(tmp_path / f"kept{i}", cache)
+            assert kept == outcome(tmp_path / f"fresh{i}", None), i
+        assert isinstance(kept, str) and "example.yaml:" in kept

@@ -277,3 +277,100 @@ def test_c_parser_and_pure_parser_agree_on_edited_yaml(edits: list[tuple[int, in
         at = min(at, len(text))
         text = text[:at] + insert + text[at + cut :]
     assert _outcome(text, pure=False) == _outcome(text, pure=True), text
+
+
+# ---- `watch`: top-level blocks parsed one by one and kept (parse_by_blocks) ----------------------
+
+
+def _outcome_kept(text: str, cache: dict[object, object]) -> tuple[object, object, object]:
+    try:
+        source = parse_yaml(text, P, cache=cache)
+    except InputError as exc:
+        return None, None, [(p.file, p.line, p.column, p.path, p.message) for p in exc.problems]
+    return (source.data, list(_walk_keys(source.data))), source.positions, None
+
+
+@pytest.mark.parametrize("name", sorted(CORPUS))
+def test_kept_blocks_give_the_whole_parse(name: str) -> None:
+    cache: dict[object, object] = {}
+    for _ in range(2):  # the second time from the kept blocks
+        assert _outcome_kept(CORPUS[name], cache) == _outcome(CORPUS[name], pure=False)
+
+
+def test_profiles_split_into_blocks_and_an_edit_is_picked_up() -> None:
+    """The shipped profiles are read by blocks; an edited block, a block moved down by a new line,
+    and a return to the earlier text each give what the whole parse gives."""
+    from cvbuild.limits import DEFAULT_LIMITS
+    from cvbuild.loading.yaml_source import parse_by_blocks
+
+    for path in sorted((ROOT / "profiles").glob("*.yaml")):
+        text = path.read_text(encoding="utf-8")
+        cache: dict[object, object] = {}
+        first = parse_by_blocks(text, P, DEFAULT_LIMITS, cache)
+        assert first is not None, path
+        edited = text.replace("\nname: ", "\nname: X ", 1)
+        moved = text.replace("\nname: ", "\n# a new line\nname: ", 1) if "\nname: " in text else "# c\n" + text
+        for version in (text, edited, moved, text):
+            assert _outcome_kept(version, cache) == _outcome(version, pure=False), path
+        assert parse_yaml(edited, P, cache=cache).data["name"].startswith("X ")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a: &x 1\nb: *x\n",  # an alias may reach across blocks
+        "---\na: 1\n",
+        "%YAML 1.1\n---\na: yes\n",
+        "'a': 1\nb: 2\n",
+        "a: [1,\n2]\nb: 3\n",  # a flow value continued at column 0
+        "a: 1\na: 2\n",  # the whole parse names both lines
+        "a: 1\rb: 2\n",
+        "a: x\u2028b: 2\n",
+        "- a\nb: 1\n",
+        "  a: 1\n  b: 2\n",
+        "a:\n\tb: 1\n",
+    ],
+)
+def test_what_blocks_could_read_apart_is_read_whole(text: str) -> None:
+    from cvbuild.limits import DEFAULT_LIMITS
+    from cvbuild.loading.yaml_source import parse_by_blocks
+
+    assert parse_by_blocks(text, P, DEFAULT_LIMITS, {}) is None
+    assert _outcome_kept(text, {}) == _outcome(text, pure=False)
+
+
+def test_kept_data_is_a_copy() -> None:
+    cache: dict[object, object] = {}
+    first = parse_yaml(BASE, P, cache=cache)
+    first.data["experience"][0]["highlights"].append("changed by a build")
+    assert parse_yaml(BASE, P, cache=cache).data == parse_yaml(BASE, P).data
+
+
+PLAIN_BASE = BASE.replace("&org ", "").replace("*org", "Lab")  # no anchor: it splits into blocks
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    edits=st.lists(
+        st.tuples(st.integers(0, len(PLAIN_BASE)), st.integers(0, 3), st.text(alphabet=_NASTY, max_size=4)),
+        min_size=1,
+        max_size=4,
+    )
+)
+@example(edits=[(PLAIN_BASE.index("interests"), 0, "a:\n")])  # a new top-level key: every later block moves down
+@example(edits=[(PLAIN_BASE.index("headline"), 0, "&a ")])  # an anchor on a key
+@example(edits=[(PLAIN_BASE.index("headline"), 0, "name: again\n")])  # a key written twice
+def test_kept_blocks_agree_with_the_whole_parse_on_edited_yaml(edits: list[tuple[int, int, str]]) -> None:
+    """As `watch` reads successive saves: the base text, an edit of it, the base again. Valid or
+    not, each gives the whole parse's data and positions or its located problems."""
+    from cvbuild.limits import DEFAULT_LIMITS
+    from cvbuild.loading.yaml_source import parse_by_blocks
+
+    assert parse_by_blocks(PLAIN_BASE, P, DEFAULT_LIMITS, {}) is not None
+    text = PLAIN_BASE
+    for at, cut, insert in edits:
+        at = min(at, len(text))
+        text = text[:at] + insert + text[at + cut :]
+    cache: dict[object, object] = {}
+    for version in (PLAIN_BASE, text, PLAIN_BASE):
+        assert _outcome_kept(version, cache) == _outcome(version, pure=False), version

@@ -104,13 +104,15 @@ def load_profile(
     allow: Sequence[Path] = (),
     *,
     limits: Limits = DEFAULT_LIMITS,
+    cache: dict[Any, Any] | None = None,
 ) -> tuple[Profile, YamlSource]:
     """Read, parse, expand BibTeX includes and validate; raises InputError listing every problem, located.
 
     Warnings (LaTeX in a .bib file that a CV cannot show) are appended to `warnings` when given.
     Paths in the profile stay inside its folder, or inside a folder in `allow` (--allow-path).
+    `cache` (`watch`): parsed YAML kept between builds (see `yaml_source.parse_by_blocks`).
     """
-    source = load_yaml(path, limits=limits)
+    source = load_yaml(path, limits=limits, cache=cache)
     merged = expand_bibtex(source, allow, limits=limits)
     problems = [*merged.problems, *theme_path_problems(source, allow), *style_option_problems(source)]
     profile = validate_source(merged, problems, limits=limits)

@@ -85,12 +85,25 @@ def locate(node: Where | None, loc: Loc, *, at_key: bool = False) -> Position:
     return (node.line, node.column) if isinstance(node, PosNode) else node
 
 
-def parse_yaml(text: str, path: Path, *, limits: Limits = DEFAULT_LIMITS, pure: bool = False) -> YamlSource:
-    """Parse one YAML 1.2 document; every error and exceeded limit is an InputError with file:line:col."""
+def parse_yaml(
+    text: str,
+    path: Path,
+    *,
+    limits: Limits = DEFAULT_LIMITS,
+    pure: bool = False,
+    cache: dict[Any, Any] | None = None,
+) -> YamlSource:
+    """Parse one YAML 1.2 document; every error and exceeded limit is an InputError with file:line:col.
+    With a `cache` (`watch`), the top-level keys' blocks are parsed one by one and kept (see
+    `parse_by_blocks`), so a save that changed one of them parses only that one again."""
     from ruamel.yaml.error import YAMLError
 
     if len(text) > limits.file_bytes:
         raise InputError([Problem(path, 1, 1, "", exceeded("file_bytes", limits.file_bytes, "the file"))])
+    if cache is not None and not pure:
+        found = parse_by_blocks(text, path, limits, cache)
+        if found is not None:
+            return found
     if not pure:
         fast = _Builder(path, limits)
         try:
@@ -108,6 +121,120 @@ def parse_yaml(text: str, path: Path, *, limits: Limits = DEFAULT_LIMITS, pure: 
     except YAMLError as exc:
         raise InputError([syntax_problem(exc, path, text)]) from None
     return pure_builder.source(text)
+
+
+# A top-level key that starts a block of its own: a plain name at column 0, then `:` and a space or
+# the line's end. Other lines at column 0 may only be comments, blank lines or the items (`- `) of
+# the block's list.
+_TOP_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_]*:(?:[ \r\n]|$)")
+# Line breaks other than \n and \r\n, which libyaml counts as lines (YAML 1.1) and YAML 1.2 does not:
+# the block's first line would be counted differently.
+_OTHER_BREAKS = re.compile("\r(?!\n)|[\x85\u2028\u2029]")
+_BLOCKS = "yaml.blocks"  # cache slot: (limits, first line, block text) -> _Block
+MAX_KEPT_BLOCKS = 256  # a profile has a few dozen top-level keys; the slot is emptied when full
+
+
+@dataclass(frozen=True)
+class _Block:
+    """One top-level key's block, parsed on its own: the key, its value, their positions and what
+    the value counts towards the limits (nodes and characters, aliases expanded)."""
+
+    key: str
+    value: Any
+    key_pos: Position
+    value_pos: Where
+    nodes: int
+    chars: int
+
+
+def parse_by_blocks(text: str, path: Path, limits: Limits, cache: dict[Any, Any]) -> YamlSource | None:
+    """The document parsed one top-level key at a time, each block (the key's line to the next
+    top-level key) kept under its exact text, the line it starts at and the limits; None when the
+    text is not a plain block mapping that splits so, and `parse_yaml` then reads it whole.
+
+    What the whole parse would give, built from the blocks: each block is parsed by itself behind
+    as many line breaks as lines come before it (so every position is the same), and whatever
+    could make the two differ takes the whole parse instead: anything at column 0 that is not a
+    plain key, a comment, a blank line or a list item (`---`, `%YAML`, `? `, quoted or flow keys,
+    a quoted or flow value continued at column 0), an anchor or alias (it could reach across
+    blocks), a tab or an inner byte-order mark (the parsers differ on them), a block that does not
+    parse on its own, a key written twice, or totals near a limit. Errors come from the whole
+    parse too. The kept values are copied out, so nothing a build does to its data reaches them."""
+    if "\t" in text or "\ufeff" in text[1:] or _OTHER_BREAKS.search(text):
+        return None
+    lines = [f"{line}\n" for line in text.split("\n")]
+    lines[-1] = lines[-1][:-1]
+    starts: list[int] = []
+    for number, line in enumerate(lines):
+        first = line[:1]
+        if first in ("", " ", "\n", "\r", "#"):
+            if not starts and line.strip() and not line.lstrip().startswith("#"):
+                return None  # text before the first key: not a plain block mapping
+            continue
+        if _TOP_KEY.match(line):
+            starts.append(number)
+        elif not (starts and first == "-" and line[1:2] in ("", " ", "\n", "\r") and not line.startswith("---")):
+            return None  # not a plain top-level key, or a list item before any key
+    if not starts:
+        return None
+    kept: dict[tuple[Limits, int, str], _Block | None] = cache.setdefault(_BLOCKS, {})
+    blocks: list[_Block] = []
+    for start, end in zip(starts, [*starts[1:], len(lines)], strict=True):
+        key = (limits, start, "".join(lines[start:end]))
+        if key not in kept:
+            if len(kept) >= MAX_KEPT_BLOCKS:
+                kept.clear()
+            kept[key] = _parse_block(key[2], start, path, limits)
+        block = kept[key]
+        if block is None:
+            return None
+        blocks.append(block)
+    data: dict[str, Any] = {}
+    kids: dict[str, tuple[Position, Where]] = {}
+    for block in blocks:
+        if block.key in data:
+            return None  # the whole parse names both places
+        data[block.key] = _copied(block.value)
+        kids[block.key] = (block.key_pos, block.value_pos)
+    nodes = 1 + sum(b.nodes for b in blocks)  # the root mapping, then each key and value
+    if nodes > limits.yaml_nodes or sum(b.chars for b in blocks) > limits.yaml_chars:
+        return None
+    first_line, first_column = blocks[0].key_pos  # where the root mapping starts: its first key
+    return YamlSource(path=path, data=data, text=text, positions=PosNode(first_line, first_column, kids))
+
+
+def _parse_block(block: str, start: int, path: Path, limits: Limits) -> _Block | None:
+    """One block by itself, at its place in the file; None when it must be read with the rest."""
+    from ruamel.yaml.error import YAMLError
+
+    placed = "\n" * start + block
+    for pure in (False, True):  # libyaml, else YAML 1.2's parser, as `parse_yaml` reads a document
+        builder = _Builder(path, limits)
+        try:
+            builder.feed(_events(placed, pure=pure))
+        except (YAMLError, InputError):
+            if pure:
+                return None
+            continue
+        if pure or not _c_may_differ(placed, builder.names):
+            break
+    root, where = builder.root, builder.root_pos
+    if builder.names or not isinstance(root, dict) or len(root) != 1:
+        return None
+    assert where is not None and isinstance(where.kids, dict)
+    ((key, value),) = root.items()
+    key_pos, value_pos = where.kids[key]
+    return _Block(key, value, key_pos, value_pos, builder.nodes - 1, builder.chars)
+
+
+def _copied(value: Any) -> Any:
+    """A copy of parsed data (mappings, lists and immutable scalars), a tenth of `copy.deepcopy`'s time."""
+    kind = type(value)
+    if kind is dict:
+        return {k: _copied(v) for k, v in value.items()}
+    if kind is list:
+        return [_copied(v) for v in value]
+    return value
 
 
 # An anchor or alias name as libyaml reads it ([A-Za-z0-9_-]), right before a character that it
@@ -518,13 +645,13 @@ def read_text(path: Path, what: str = "file", kind: str = "YAML", *, limits: Lim
         raise InputError([Problem(path, line, col, "", message)]) from None
 
 
-def load_yaml(path: Path, *, limits: Limits = DEFAULT_LIMITS) -> YamlSource:
-    """Read and parse a YAML file; empty and non-mapping documents are errors."""
+def load_yaml(path: Path, *, limits: Limits = DEFAULT_LIMITS, cache: dict[Any, Any] | None = None) -> YamlSource:
+    """Read and parse a YAML file; empty and non-mapping documents are errors. `cache`: see `parse_yaml`."""
     text = read_text(path, "profile", limits=limits)
     if "\x00" in text:
         line, col = _line_col(text, text.index("\x00"))
         raise InputError([Problem(path, line, col, "", "a NUL byte: this is a binary file, not a YAML profile")])
-    source = parse_yaml(text, path, limits=limits)
+    source = parse_yaml(text, path, limits=limits, cache=cache)
     if source.data is None:
         raise InputError([Problem(path, 1, 1, "", "the profile is empty; start from `cvbuild new`")])
     if not isinstance(source.data, dict):
