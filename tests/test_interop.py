@@ -750,3 +750,21 @@ def test_rendercv_photo_the_profile_cannot_use_is_reported_not_imported(tmp_path
     write(source, "cv:\n  name: Noa Example\n  photo: portrait.png\n")
     path, stderr = imported("rendercv", source, tmp_path)
     assert "photo: portrait.png" in path.read_text() and run_cli("validate", path).returncode == 0
+
+
+def test_rendercv_section_titles_are_the_ones_rendercv_shows(tmp_path: Path) -> None:
+    """RenderCV titles `education_and_training` "Education and Training" and keeps a key with a
+    space as written; the import made "Education And Training" and "Notes From The Field"."""
+    from cvbuild.loading.profile import load_profile
+
+    source = write(
+        tmp_path / "CV.yaml",
+        "cv:\n  name: Noa Example\n  sections:\n"
+        "    education_and_training:\n      - {institution: Example University, area: Physics}\n"
+        "    notes from the field:\n      - Some text of mine.\n"
+        "    talks_at_events:\n      - {name: On tides, date: 2024}\n",
+    )
+    path, _ = imported("rendercv", source, tmp_path)
+    p, _ = load_profile(path)
+    assert p.documents["cv"].section_titles == {"education": "Education and Training"}
+    assert [s.title for s in p.sections] == ["notes from the field", "Talks at Events"]

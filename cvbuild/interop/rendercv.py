@@ -162,11 +162,18 @@ def _section(
     handler(title, entries, loc, out, custom, aliases, note)
 
 
+# Words RenderCV leaves in lower case when it makes a title of a section key.
+_MINOR_WORDS = frozenset(
+    "a and as at but by for from if in into like near nor of off on onto or over so than that to upon when with yet".split()
+)
+
+
 def _section_title(key: str) -> str:
-    """RenderCV shows `work_experience` as `Work Experience`; a title with capitals stays as written."""
-    if key == key.lower():
-        return " ".join(w.capitalize() for w in key.replace("_", " ").split())
-    return key
+    """The title RenderCV shows for a section key: `education_and_training` -> `Education and Training`;
+    a key with a space or a capital stays as written."""
+    if " " in key or any(c.isupper() for c in key):
+        return key
+    return " ".join(w if w in _MINOR_WORDS else w.capitalize() for w in key.replace("_", " ").split(" "))
 
 
 def _text(value: Any) -> str | None:
