@@ -768,3 +768,31 @@ def test_rendercv_section_titles_are_the_ones_rendercv_shows(tmp_path: Path) -> 
     p, _ = load_profile(path)
     assert p.documents["cv"].section_titles == {"education": "Education and Training"}
     assert [s.title for s in p.sections] == ["notes from the field", "Talks at Events"]
+
+
+def test_rendercv_1_x_label_and_locale_catalog_are_read_or_reported(tmp_path: Path) -> None:
+    """RenderCV 1.0 to 1.10 named the headline `cv.label` (reported as "no such field"), 1.x had
+    `locale_catalog` at the top (dropped without a word, as was any other top-level key) and
+    `design.color`, `page_size`, `font_size`; real 2.x files write `rgb(34 51 59)` without commas."""
+    from cvbuild.loading.profile import load_profile
+
+    source = write(
+        tmp_path / "CV.yaml",
+        "cv:\n  name: Noa Example\n  label: Hydrologist\n"
+        "design:\n  theme: classic\n  color: '#004f90'\n"
+        "locale_catalog:\n  month: Monat\n"
+        "extras:\n  foo: 1\n",
+    )
+    path, stderr = imported("rendercv", source, tmp_path)
+    p, _ = load_profile(path)
+    assert p.headline == "Hydrologist" and "cv.label" not in stderr
+    assert re.search(r"CV\.yaml:8:\d+: locale_catalog: custom words and month names are not imported", stderr)
+    assert re.search(r"CV\.yaml:10:\d+: extras: not a part of a RenderCV file; not imported", stderr)
+    assert p.documents["cv"].options["accent"] == "#004f90" and "no cvbuild option for color" not in stderr
+    write(
+        source,
+        "cv:\n  name: Noa\ndesign:\n  page_size: a4paper\n  font_size: 11pt\n  colors:\n    name: rgb(34 51 59)\n",
+    )
+    path, stderr = imported("rendercv", source, tmp_path / "b")
+    options = load_profile(path)[0].documents["cv"].options
+    assert (options["page_size"], options["font_size"], options["accent"]) == ("a4", "11pt", "#22333b")

@@ -195,7 +195,7 @@ def _first(value: Any, loc: Loc, note: Note) -> str | None:
 def _header(cv: Mapping[str, Any], out: dict[str, Any], note: Note) -> None:
     if name := _text(cv.get("name")):
         out["name"] = name
-    if headline := _text(cv.get("headline")):
+    if headline := _text(cv.get("headline")) or _text(cv.get("label")):  # `label` until RenderCV 1.10
         out["headline"] = headline
     if photo := _text(cv.get("photo")):
         if "://" in photo:
@@ -229,6 +229,8 @@ def _header(cv: Mapping[str, Any], out: dict[str, Any], note: Note) -> None:
     if contact:
         out["contact"] = contact
     used = {"name", "headline", "photo", "email", "phone", "website", "location", "social_networks", "sections"}
+    if "headline" not in cv:
+        used.add("label")
     for key in cv:
         if key not in used and key != "custom_connections":
             note(("cv", key), "no such field in a cvbuild profile; not imported")
@@ -614,20 +616,22 @@ def _document(data: Mapping[str, Any], note: Note, *, has_photo: bool) -> dict[s
         note(("design", "theme"), f"{name!r} is not a built-in RenderCV theme; using cvbuild's classic")
     doc["theme"] = theme
     page = design.get("page") or {}
-    options["page_size"] = "a4" if str(page.get("size", "us-letter")).lower() == "a4" else "us-letter"
+    size_name = str(page.get("size") or design.get("page_size") or "us-letter").lower()  # page_size: 1.x
+    options["page_size"] = "a4" if size_name in ("a4", "a4paper") else "us-letter"
     margin = _text(page.get("top_margin"))
     if margin and re.fullmatch(r"\d+(\.\d+)?(pt|mm|cm|in)", margin):
         options["margin"] = margin
     colors = design.get("colors") or {}
-    color = _rgb(colors.get("section_titles") or colors.get("name"))
+    color = _rgb(colors.get("section_titles") or colors.get("name") or design.get("color"))  # color: 1.x
     if color or accent:
         options["accent"] = color or accent
-    size = ((design.get("typography") or {}).get("font_size") or {}).get("body")
+    size = ((design.get("typography") or {}).get("font_size") or {}).get("body") or design.get("font_size")
     if isinstance(size, str) and re.fullmatch(r"\d+(\.\d+)?pt", size.strip()):
         options["font_size"] = size.strip()
     if has_photo:
         options["show_photo"] = True  # a RenderCV user who set a photo sees it
-    ignored = [k for k in design if k not in ("theme", "page", "colors", "typography")]
+    read = ("theme", "page", "colors", "typography", "page_size", "color", "font_size")
+    ignored = [k for k in design if k not in read]
     if ignored:
         note(("design",), f"no cvbuild option for {', '.join(map(str, ignored))}; not imported")
     locale = data.get("locale") or {}
@@ -647,13 +651,18 @@ def _document(data: Mapping[str, Any], note: Note, *, has_photo: bool) -> dict[s
             note(("locale",), "custom words and month names are not imported; cvbuild localises dates with babel")
     if data.get("settings") or data.get("rendercv_settings"):
         note(("settings",) if "settings" in data else ("rendercv_settings",), "RenderCV settings are not imported")
+    if data.get("locale_catalog"):  # RenderCV 1.x's `locale`
+        note(("locale_catalog",), "custom words and month names are not imported; cvbuild localises dates with babel")
+    for key in data:
+        if key not in ("cv", "design", "locale", "settings", "rendercv_settings", "locale_catalog"):
+            note((key,), "not a part of a RenderCV file; not imported")
     doc["options"] = options
     return doc
 
 
 def _rgb(value: Any) -> str | None:
     text = _text(value) or ""
-    m = re.fullmatch(r"rgb\(\s*(\d+)\s*,\s*(\d+)\s*,\s*(\d+)\s*\)", text)
+    m = re.fullmatch(r"rgb\(\s*(\d+)\s*[,\s]\s*(\d+)\s*[,\s]\s*(\d+)\s*\)", text)  # rgb(1, 2, 3) or rgb(1 2 3)
     if m:
         return "#" + "".join(f"{min(int(c), 255):02x}" for c in m.groups())
     if re.fullmatch(r"#[0-9a-fA-F]{6}|#[0-9a-fA-F]{3}", text):
