@@ -164,7 +164,36 @@ def _section(
 
 # Words RenderCV leaves in lower case when it makes a title of a section key.
 _MINOR_WORDS = frozenset(
-    "a and as at but by for from if in into like near nor of off on onto or over so than that to upon when with yet".split()
+    [
+        "a",
+        "and",
+        "as",
+        "at",
+        "but",
+        "by",
+        "for",
+        "from",
+        "if",
+        "in",
+        "into",
+        "like",
+        "near",
+        "nor",
+        "of",
+        "off",
+        "on",
+        "onto",
+        "or",
+        "over",
+        "so",
+        "than",
+        "that",
+        "to",
+        "upon",
+        "when",
+        "with",
+        "yet",
+    ]
 )
 
 
