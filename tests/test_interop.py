@@ -416,7 +416,7 @@ def test_rendercv_unknown_entries_go_to_custom_sections(tmp_path: Path) -> None:
     from cvbuild.loading.profile import load_profile
 
     p, _ = load_profile(path)
-    assert [s.title for s in p.sections] == ["Odd Things", "Service"]
+    assert [s.title for s in p.sections] == ["odd things", "Service"]  # as RenderCV titles them
     assert p.sections[1].id == "service-2"  # no clash with the built-in `service`
     assert p.interest_entries()[0].keywords == ["bouldering", "alpine"]
     assert p.documents["cv"].theme == "modern"
