@@ -755,3 +755,58 @@ def test_no_doubled_venue_in_any_theme_or_format(rendered_tricky_venues: dict[st
     for venue, _full, _year, shown, never in TRICKY_VENUES:
         assert never not in text, (venue, text)
         assert len(re.findall(shown, text)) == 1, (venue, text)
+
+
+# A venue with parentheses of its own, as ACL's proceedings are named. (venue, venue_full, year, status)
+PARENTHESIZED_VENUES = [
+    ("ACL", "Proceedings of the 60th Annual Meeting of the Association for Computational Linguistics (Volume 1: Long Papers)", 2022, "published"),  # noqa: E501
+    ("NSDI", "USENIX Symposium on Networked Systems Design and Implementation (NSDI 2025)", 2025, "to_appear"),
+    ("EuroSys", "Proceedings of the Nineteenth European Conference on Computer Systems", 2024, "to_appear"),
+]  # fmt: skip
+
+
+def test_a_venue_with_its_own_parentheses_is_marked() -> None:
+    pubs = [
+        {"title": f"Paper {i}", "authors": ["Ada Example"], "venue": v, "venue_full": f, "date": y, "status": s}
+        for i, (v, f, y, s) in enumerate(PARENTHESIZED_VENUES)
+    ]
+    pubs.append({"title": "Paper 3", "authors": ["Ada Example"], "venue": "SIGMOD (Demo Track)", "date": 2024})
+    profile = Profile.model_validate({"name": "Ada Example", "publications": pubs})
+    got = {plain(e.title): e.venue_parens for e in entries(build(profile))}
+    assert got == {"Paper 0": True, "Paper 1": True, "Paper 2": False, "Paper 3": True}
+
+
+@pytest.fixture(scope="module")
+def rendered_parenthesized_venues(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """The venues above through every built-in theme: each text target and both PDF engines."""
+    import json
+
+    folder = tmp_path_factory.mktemp("parens")
+    pubs = [
+        {"title": f"Paper number {i}", "authors": ["Ada Example"], "venue": v, "venue_full": f, "date": y, "status": s}
+        for i, (v, f, y, s) in enumerate(PARENTHESIZED_VENUES)
+    ]
+    docs = {t: {"theme": t} for t in builtin_themes()}
+    profile = folder / "venues.yaml"
+    profile.write_text(json.dumps({"name": "Ada Example", "publications": pubs, "documents": docs}), encoding="utf-8")
+    result = run_cli("render", profile, "-f", "txt,md,html,pdf", "-o", folder / "out")
+    assert result.returncode == 0, result.stderr
+    result = run_cli("render", profile, "-f", "pdf", "--engine", "weasyprint", "-o", folder / "weasy")
+    assert result.returncode == 0, result.stderr
+    found = {p.name: p for p in (folder / "out").iterdir()}
+    return found | {p.name.replace(".pdf", ".weasyprint"): p for p in (folder / "weasy").iterdir()}
+
+
+@pytest.mark.parametrize("fmt", [*FORMATS, "weasyprint"])
+@pytest.mark.parametrize("theme", builtin_themes())
+def test_parentheses_never_nest_or_touch_in_a_venue_line(
+    rendered_parenthesized_venues: dict[str, Path], theme: str, fmt: str
+) -> None:
+    """`ACL 2022 (Proceedings … (Volume 1: Long Papers))` and `… (Volume 1: Long Papers) (ACL 2022)`
+    read badly: a venue with its own parentheses is joined by a dash, its status by a comma."""
+    path = rendered_parenthesized_venues[f"ada-example-{theme}.{fmt}"]
+    text = visible_text("pdf" if fmt == "weasyprint" else fmt, path)
+    assert "Long Papers)" in text and "ACL 2022" in text, text
+    assert not re.findall(r"\([^()]*\(", text), text  # one pair opened inside another
+    assert not re.findall(r"\)\s*\(", text), text  # one pair right after another
+    assert "—" not in text.split("Paper number 2", 1)[1].split("Paper number", 1)[0], text  # no parentheses: as before

@@ -154,6 +154,10 @@ class PublicationEntry(View):
     venue_in_full: bool = False
     """The full venue already names the short one and its year (`... Technologies (FAST 23)`): a line
     that shows `venue_full` shows it alone, never followed by `(FAST 2023)`."""
+    venue_parens: bool = False
+    """The venue, the full venue or the status holds parentheses of its own (`... (Volume 1: Long
+    Papers)`): a line then joins them with ` — ` and commas (`ACL 2022 — Proceedings ... (Volume 1:
+    Long Papers)`, `... (NSDI 2024), To appear`), as parentheses put around them would nest or touch."""
     year: str
     """Year as text, for grouping and sorting displays."""
     date: DateRange

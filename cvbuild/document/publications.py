@@ -166,6 +166,11 @@ def full_holds_short(full: str, short: str, year: int) -> bool:
     return not name or f" {name} " in words or f" {name}{yy} " in words
 
 
+def has_parens(*texts: str) -> bool:
+    """Does any text hold a parenthesis (full-width ones too)? Then no other pair goes around it."""
+    return any(c in text for text in texts for c in "()（）")
+
+
 def venue_spans(pub: Publication, words: Vocabulary) -> list[Span]:
     """`EuroSys 2024`: the year is added unless the venue already names it."""
     year = str(pub.date.year)
@@ -231,6 +236,7 @@ def entry(
         venue=venue,
         venue_full=full,
         venue_in_full=full is not None and full_holds_short(plain(full), plain(venue), pub.date.year),
+        venue_parens=has_parens(plain(venue), plain(full), label or ""),
         year=str(pub.date.year),
         date=date_range(None, None, words.locale, single=pub.date, words=_date_words(words)) or _never(),
         type=pub.type,
