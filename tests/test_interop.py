@@ -796,3 +796,33 @@ def test_rendercv_1_x_label_and_locale_catalog_are_read_or_reported(tmp_path: Pa
     path, stderr = imported("rendercv", source, tmp_path / "b")
     options = load_profile(path)[0].documents["cv"].options
     assert (options["page_size"], options["font_size"], options["accent"]) == ("a4", "11pt", "#22333b")
+
+
+def test_rendercv_text_is_imported_as_rendercv_shows_it(tmp_path: Path) -> None:
+    """Typst markup, which RenderCV writes its text into, shows `--` as an en dash and runs the Typst
+    calls RenderCV lets through (`#underline[Link]`); the import kept `--` and printed
+    `#underline[Link]` as text. A link after a project's name was printed as Markdown source."""
+    from cvbuild.loading.profile import load_profile
+
+    source = write(
+        tmp_path / "CV.yaml",
+        "cv:\n  name: Noa Example\n  sections:\n"
+        "    projects:\n"
+        "      - name: Tide tables [#underline[Link]](https://example.org/tides--v2)\n"
+        "        date: 2021 -- 2022\n"
+        "        highlights:\n"
+        "          - '#strong[Rewrote] the solver -- twice --- and `a--b` stayed; #emph[faster]#h(1fr)'\n"
+        "          - 'See #link(\"https://example.org\")[the site] and [docs](https://example.org/a--b)'\n"
+        "          - '#text(fill: red)[Red] text and #unknown[kept]'\n",
+    )
+    path, stderr = imported("rendercv", source, tmp_path)
+    project = load_profile(path)[0].projects[0]
+    assert (project.name, project.url) == ("Tide tables", "https://example.org/tides--v2")
+    assert (str(project.start), str(project.end)) == ("2021", "2022")
+    assert project.highlights == [
+        "**Rewrote** the solver – twice — and `a--b` stayed; *faster*",
+        "See [the site](https://example.org) and [docs](https://example.org/a--b)",
+        "Red text and #unknown[kept]",
+    ]
+    assert "the link [Link](https://example.org/tides--v2) after the name is the entry's url" in stderr
+    assert re.search(r"highlights\[2\]: Typst code is shown as text", stderr) and "highlights[0]: Typst" not in stderr

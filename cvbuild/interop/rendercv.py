@@ -72,6 +72,13 @@ PROFILE_URLS = {
 _TYPST = re.compile(r"\$\$|#[a-z][a-z-]*[\[(]")
 _OWNER_MARK = re.compile(r"^\*{1,3}(.+?)\*{1,3}$")
 _WHOLE_LINK = re.compile(r"^\[([^\[\]]+)\]\((https?://[^\s()]+)\)$")
+_TRAILING_LINK = re.compile(r"^(.*?[^\s|,:–—-])[\s|,:–—-]*\[([^\[\]]+)\]\((https?://[^\s()]+)\)$")
+# Typst calls RenderCV passes through (it escapes everything else), innermost first: a body without brackets.
+_TYPST_CALL = re.compile(
+    r"#(strong|emph|underline|text|smallcaps|highlight|box|upper|link|h|v)(\([^()]*\))?(\[[^\[\]]*\])?"
+)
+# What Typst markup shows for `--` and `---`, outside link targets, code and math.
+_VERBATIM = re.compile(r"(\]\([^)]*\)|`[^`]*`|https?://\S+|\$\$.*?\$\$)")
 
 Note = Callable[[Loc, str], None]
 
@@ -108,8 +115,45 @@ def _check_photo(path: Path, out: dict[str, Any], note: Note) -> None:
         out["documents"]["cv"]["options"].pop("show_photo", None)
 
 
+def as_shown(value: Any, key: Any = None) -> Any:
+    """The entries' text as RenderCV shows it, in Markdown: `--` and `---` are dashes in Typst markup,
+    and the Typst calls RenderCV lets through become Markdown (`#strong[x]` -> `**x**`) or their
+    text (`#underline[x]` -> `x`); other Typst stays as text, and the import says so."""
+    if isinstance(value, Mapping):
+        return {k: as_shown(v, k) for k, v in value.items()}
+    if isinstance(value, list):
+        return [as_shown(v) for v in value]
+    if not isinstance(value, str) or key in ("url", "doi"):
+        return value
+    for _ in range(8):  # nested calls: one level a pass
+        text, value = value, _TYPST_CALL.sub(_typst_call, value)
+        if text == value:
+            break
+    parts = _VERBATIM.split(value)
+    return "".join(p if i % 2 else p.replace("---", "—").replace("--", "–") for i, p in enumerate(parts))
+
+
+def _typst_call(m: re.Match[str]) -> str:
+    name, args, body = m[1], m[2] or "", m[3][1:-1] if m[3] else None
+    if name in ("h", "v"):
+        return " " if name == "h" else ""  # spacing
+    if name == "link":
+        url = re.fullmatch(r'\(\s*"([^"]+)"\s*\)', args)
+        if url is None:
+            return m[0]
+        return f"[{body}]({url[1]})" if body else url[1]
+    if body is None:
+        return m[0]
+    if name == "strong":
+        return f"**{body}**"
+    if name == "emph":
+        return f"*{body}*"
+    return body.upper() if name == "upper" else body
+
+
 def from_rendercv(data: Mapping[str, Any], note: Note) -> dict[str, Any]:
-    cv = data["cv"]
+    cv = dict(data["cv"])
+    cv["sections"] = as_shown(cv.get("sections"))
     out: dict[str, Any] = {}
     aliases: list[str] = []
     _header(cv, out, note)
@@ -329,13 +373,18 @@ def _highlights(values: Any, loc: Loc, note: Note) -> list[Any]:
     return out
 
 
-def _name_and_url(value: Any, item: dict[str, Any], key: str) -> None:
+def _name_and_url(value: Any, item: dict[str, Any], key: str, loc: Loc, note: Note) -> None:
     """A name written as one Markdown link, `[FlashInfer](https://...)`, as RenderCV allows: names
-    are plain text in a profile, so the text becomes the name and the target the entry's url."""
+    are plain text in a profile, so the text becomes the name and the target the entry's url. A name
+    followed by a link, `Flood modelling [Link](https://...)`, is the name, and the link its url."""
     text = _text(value)
     m = _WHOLE_LINK.match(text or "")
+    trailing = _TRAILING_LINK.match(text or "")
     if m and not item.get("url"):
         item[key], item["url"] = m[1].strip(), m[2]
+    elif trailing and not item.get("url"):
+        item[key], item["url"] = trailing[1], trailing[3]
+        note(loc, f"the link [{trailing[2]}]({trailing[3]}) after the name is the entry's url")
     else:
         item[key] = text
 
@@ -395,7 +444,7 @@ def _education(
     for i, e in enumerate(entries):
         eloc = (*loc, i)
         item: dict[str, Any] = {}
-        _name_and_url(e.get("institution"), item, "institution")
+        _name_and_url(e.get("institution"), item, "institution", (*eloc, "institution"), note)
         item |= {"degree": _text(e.get("degree")), "field": _text(e.get("area")), "location": _text(e.get("location"))}
         free = _dates(e, item, eloc, note)
         highlights = _highlights(e.get("highlights"), (*eloc, "highlights"), note)
@@ -414,7 +463,7 @@ def _experience(
     for i, e in enumerate(entries):
         eloc = (*loc, i)
         item: dict[str, Any] = {}
-        _name_and_url(e.get("company"), item, "organization")
+        _name_and_url(e.get("company"), item, "organization", (*eloc, "company"), note)
         item["role"] = _text(e.get("position"))
         item["location"] = _text(e.get("location"))
         free = _dates(e, item, eloc, note)
@@ -518,7 +567,7 @@ def _normal(
             eloc = (*loc, i)
             item: dict[str, Any] = {}
             _check_text(e.get("name"), (*eloc, "name"), note)
-            _name_and_url(e.get("name"), item, "name")
+            _name_and_url(e.get("name"), item, "name", (*eloc, "name"), note)
             free = _dates(e, item, eloc, note)
             summary = _summary_with(_check_text(e.get("summary"), (*eloc, "summary"), note), free)
             if location := _text(e.get("location")):
