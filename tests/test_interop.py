@@ -422,7 +422,7 @@ def test_rendercv_unknown_entries_go_to_custom_sections(tmp_path: Path) -> None:
     assert p.documents["cv"].theme == "modern"
     assert "odd things[0]: unknown entry type; kept in a custom section" in stderr
     assert "Typst code is shown as text" in stderr
-    assert p.summary == "See $$x^2$$ and #emph[this]."
+    assert p.summary == "See $$x^2$$ and *this*."  # math stays text (and is reported); #emph is Markdown
 
 
 def test_rendercv_sub_bullets_become_nested_highlights(tmp_path: Path) -> None:
