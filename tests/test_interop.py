@@ -826,3 +826,60 @@ def test_rendercv_text_is_imported_as_rendercv_shows_it(tmp_path: Path) -> None:
     ]
     assert "the link [Link](https://example.org/tides--v2) after the name is the entry's url" in stderr
     assert re.search(r"highlights\[2\]: Typst code is shown as text", stderr) and "highlights[0]: Typst" not in stderr
+
+
+def test_jsonresume_skills_with_only_a_name_print_once(tmp_path: Path) -> None:
+    """A skill with neither keywords nor level became `Architecture: Architecture` in every target."""
+    from cvbuild.loading.profile import load_profile
+
+    data = {
+        "basics": {"name": "Noa Example"},
+        "skills": [
+            {"name": "Containers", "keywords": ["Docker", "Podman"]},
+            {"name": "System architecture", "level": "", "keywords": []},
+            {"name": "Code review"},
+            {"name": "Go", "level": "Expert"},
+        ],
+    }
+    path, stderr = imported("jsonresume", write(tmp_path / "resume.json", json.dumps(data)), tmp_path / "p")
+    p, _ = load_profile(path)
+    assert [(s.category, s.level, s.items) for s in p.skills] == [
+        ("Containers", None, ["Docker", "Podman"]),
+        ("Skills", None, ["System architecture", "Code review"]),
+        ("Go", "Expert", []),
+    ]
+    assert "skills with only a name (System architecture, Code review) are listed under `Skills`" in stderr
+    out = tmp_path / "out"
+    assert run_cli("render", path, "-f", "txt", "-o", out).returncode == 0
+    assert next(out.glob("*.txt")).read_text(encoding="utf-8").count("System architecture") == 1
+
+
+def test_jsonresume_lists_of_unknown_fields_are_kept(tmp_path: Path) -> None:
+    """A section of a real file's own (`experience` with `company` and `activities: [...]`) kept its
+    entries but dropped every activity ("not imported"), and `basics.location.country` was dropped."""
+    from cvbuild.loading.profile import load_profile
+
+    data = {
+        "basics": {"name": "Noa Example", "location": {"city": "Lyon", "country": "France"}},
+        "experience": [
+            {
+                "position": "Developer",
+                "company": "Acme",
+                "activities": ["Built the billing module, end to end.", "Moved the legacy tools to the new API."],
+                "stack": ["PHP", "MySQL"],
+            },
+            {"name": "Billing rewrite", "role": "Lead", "organization": "Acme"},
+        ],
+    }
+    path, stderr = imported("jsonresume", write(tmp_path / "resume.json", json.dumps(data)), tmp_path / "p")
+    p, _ = load_profile(path)
+    entry = p.sections[0].entries[0]
+    assert (entry.title, entry.subtitle) == ("Developer", "Acme")
+    assert entry.highlights == [
+        "Built the billing module, end to end.",
+        "Moved the legacy tools to the new API.",
+        "stack: PHP, MySQL",
+    ]
+    assert (p.sections[0].entries[1].title, p.sections[0].entries[1].subtitle) == ("Billing rewrite", "Lead, Acme")
+    assert p.contact.location == "Lyon, France"
+    assert "not imported" not in stderr

@@ -96,9 +96,19 @@ def leftovers(
         if kept_as and isinstance(value, (str, int, float)) and not isinstance(value, bool):
             kept.append(f"{key}: {value}")
             note((*where, key), f"no such field in a cvbuild profile; kept {kept_as}")
+        elif kept_as and isinstance(value, list) and value and all(_scalar(v) for v in value):
+            # `activities: [...]`, `stack: [...]`: sentences stay lines of their own, short words one line
+            lines = [str(v).strip() for v in value if str(v).strip()]
+            short = all(len(line) <= 40 and not line.endswith(".") for line in lines)
+            kept.extend([f"{key}: {', '.join(lines)}"] if short else lines)
+            note((*where, key), f"no such field in a cvbuild profile; kept {kept_as}")
         else:
             note((*where, key), "no such field in a cvbuild profile; not imported")
     return kept
+
+
+def _scalar(value: Any) -> bool:
+    return isinstance(value, (str, int, float)) and not isinstance(value, bool)
 
 
 def pointer(*parts: str | int) -> str:

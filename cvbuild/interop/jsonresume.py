@@ -342,7 +342,7 @@ def _location(loc: Mapping[str, Any], note: Note) -> str | None:
     city = " ".join(t for t in (_text(loc.get("postalCode")), _text(loc.get("city"))) if t)
     address = _text(loc.get("address"))
     parts = [address.replace("\n", ", ") if address else None, city, _text(loc.get("region"))]
-    parts.append(_text(loc.get("countryCode")))
+    parts.append(_text(loc.get("countryCode")) or _text(loc.get("country")))  # `country`: not in the schema, in files
     if address or loc.get("postalCode"):
         note(
             (
@@ -352,7 +352,7 @@ def _location(loc: Mapping[str, Any], note: Note) -> str | None:
             "address and postal code joined into `contact.location`",
         )
     for key in loc:
-        if key not in ("address", "postalCode", "city", "region", "countryCode"):
+        if key not in ("address", "postalCode", "city", "region", "countryCode", "country"):
             note(
                 (
                     "basics",
@@ -573,7 +573,7 @@ def _split_authors(text: str) -> list[str]:
 
 
 def _skills(items: Sequence[Any], note: Note) -> tuple[str, list[dict[str, Any]], list[dict[str, Any]]]:
-    out = []
+    out: list[dict[str, Any]] = []
     for i, item in enumerate(items):
         name, level, keywords = _text(item.get("name")), _text(item.get("level")), _texts(item.get("keywords"))
         if not name and not keywords:
@@ -594,10 +594,20 @@ def _skills(items: Sequence[Any], note: Note) -> tuple[str, list[dict[str, Any]]
                 ),
                 "missing; the skill is filed under `Skills`",
             )
-        if not keywords and not level:
-            keywords = [name] if name else []
         leftovers(item, ("name", "level", "keywords"), ("skills", i), note, None)
+        if name and not keywords and not level:
+            # A bare skill name: a group needs items, and `X: X` would print it twice. Bare names in
+            # a row make one group, in their order.
+            if out and out[-1].get("bare"):
+                out[-1]["items"].append(name)
+            else:
+                out.append({"category": "Skills", "items": [name], "bare": True})
+            continue
         out.append({"category": name or "Skills", "level": level, "items": keywords})
+    bare = [s["items"] for s in out if s.pop("bare", False)]
+    if bare:
+        names = ", ".join(n for items in bare for n in items)
+        note(("skills",), f"skills with only a name ({names}) are listed under `Skills`")
     return "skills", out, []
 
 
@@ -710,12 +720,15 @@ def _unknown_section(key: str, value: Any, note: Note) -> dict[str, Any] | None:
         return None
     entries = []
     for i, item in enumerate(value):
-        head = next((_text(item.get(k)) for k in ("name", "title", "label") if _text(item.get(k))), None)
-        entry: dict[str, Any] = {"title": head or ""}  # none: a paragraph, when it holds only a summary
-        sub = next(
-            (_text(item.get(k)) for k in ("organization", "issuer", "position", "role") if _text(item.get(k))), None
+        head, org, role = (
+            next((t for k in keys if (t := _text(item.get(k)))), None)
+            for keys in (("name", "title", "label"), ("organization", "company", "issuer"), ("position", "role"))
         )
-        entry["subtitle"] = sub
+        if head is None:  # a job-like entry: its role is the title, the organization below
+            head, role = role or org, None
+            org = None if head == org else org
+        # none: a paragraph, when it holds only a summary
+        entry: dict[str, Any] = {"title": head or "", "subtitle": ", ".join(t for t in (role, org) if t) or None}
         _dates(item, entry, (key, i), note)  # as in its own sections: a start without an end is ongoing
         if "date" not in entry and (date := _date(item.get("date"), (key, i, "date"), note)):
             entry["date"] = date
@@ -723,7 +736,7 @@ def _unknown_section(key: str, value: Any, note: Note) -> dict[str, Any] | None:
         entry["url"] = _url(item.get("url"), (key, i, "url"), note)
         entry["location"] = _text(item.get("location"))
         entry["highlights"] = _texts(item.get("highlights"))
-        used: tuple[str, ...] = ("name", "title", "label", "organization", "issuer", "position", "role")
+        used: tuple[str, ...] = ("name", "title", "label", "organization", "company", "issuer", "position", "role")
         used = (*used, "startDate", "endDate", "date", "summary", "description", "url", "location", "highlights")
         entry["highlights"] += leftovers(item, used, (key, i), note)
         entries.append(entry)
