@@ -444,7 +444,9 @@ UPPER_IN_TXT = {"n00", "n62"}  # the txt layout puts the name and section titles
 
 
 def _plain_t(label: str) -> str:
-    return f"{label} plain"
+    # In parentheses, as SPECIAL has some: a venue that holds its own is joined by a dash, not
+    # wrapped in another pair (PublicationEntry.venue_parens), so both renders have one layout.
+    return f"{label} (plain)"
 
 
 def _special_t(label: str) -> str:
