@@ -13,6 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from cvbuild.document.build import BuildOptions, build_document, compact_number
+from cvbuild.document.dates import day_ranges
 from cvbuild.document.model import Document, Entry, PublicationEntry
 from cvbuild.document.typography import smart_quotes, typographic
 from cvbuild.schema.model import DocumentSpec, Profile
@@ -287,3 +288,118 @@ def test_summary_paragraphs_are_separate_paragraphs_in_every_pdf(tmp_path: Path,
     assert result.returncode == 0, result.stderr
     text = pdf_text(tmp_path / "out" / "ada-example.pdf")
     assert "Alpha ends here.\nBeta starts here." in text.replace(" \n", "\n"), text
+
+
+# ---- day ranges the owner typed ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("typed", "locale", "typeset"),
+    [
+        ("10-14 June 2024", "en", "10–14 June 2024"),
+        ("June 10-14", "en", "June 10–14"),
+        ("New York City, September 10 - 14, 2023", "en", "New York City, September 10–14, 2023"),
+        ("Sept. 3-5, 10th-12th Oct", "en", "Sept. 3–5, 10th–12th Oct"),
+        ("Dec 14--15", "en", "Dec 14–15"),
+        ("June 30-July 2, 2024", "en", "June 30 – July 2, 2024"),
+        ("30 June - 2 July 2024", "en", "30 June – 2 July 2024"),
+        ("10.-14. Juni 2024", "de", "10.–14. Juni 2024"),
+        ("10-14 juin 2024", "fr", "10–14 juin 2024"),
+        ("10-14 de junio de 2024", "es", "10–14 de junio de 2024"),
+        ("Jun-Ho Lee, June 3-4", "en", "Jun-Ho Lee, June 3–4"),
+    ],
+)
+def test_a_typed_day_range_gets_an_en_dash(typed: str, locale: str, typeset: str) -> None:
+    assert day_ranges(typed, locale) == typeset
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "2024-06-10",  # ISO dates
+        "June 2024-2025",
+        "Fall 2023-Spring 2024",
+        "https://example.org/june-10-14",
+        "doi:10.1145/3603269.3604816",
+        "pp. 10-14",
+        "Room 10-14",
+        "June 10-14-2024",
+        "10-40 June",  # no such day
+        "Jun-Ho, state-of-the-art",
+    ],
+)
+def test_other_hyphens_are_left_alone(typed: str) -> None:
+    assert day_ranges(typed, "en") == typed
+
+
+@given(st.dates(), st.sampled_from(["June", "juin", "10", "on", ""]))
+def test_iso_dates_keep_their_hyphens(day: _dt.date, word: str) -> None:
+    for locale in ("en", "fr"):
+        assert day_ranges(f"{word} {day.isoformat()} {word}", locale) == f"{word} {day.isoformat()} {word}"
+
+
+DAY_RANGES: dict[str, Any] = {
+    "teaching": [{"course": "Systems", "terms": ["Summer school, July 1-5, 2024"]}],
+    "talks": [
+        {"title": "Spot", "event": "EuroSys 2024, April 22-25", "location": "Athens, 22-25 April", "date": "2024-04"}
+    ],
+    "publications": [
+        {
+            "title": "Ditto in 10-14 steps",
+            "authors": ["Lena Vasquez"],
+            "venue": "SIGCOMM",
+            "location": "New York City, September 10-14, 2023",
+            "date": "2023-09",
+            "pages": "10-14",
+            "doi": "10.1145/3603269-3604816",
+        }
+    ],
+    "sections": [
+        {"title": "Schools", "entries": [{"title": "MLSS", "location": "Tübingen, June 10-14", "date": "2024-06"}]}
+    ],
+}
+
+
+def test_free_text_dates_get_the_en_dash_and_nothing_else_does() -> None:
+    doc = build(DAY_RANGES)
+    assert (
+        first(doc, "teaching").date is not None and first(doc, "teaching").date.text == "Summer school, July 1–5, 2024"
+    )
+    talk = first(doc, "talks")
+    assert (text(talk.subtitle), talk.location) == ("EuroSys 2024, April 22–25", "Athens, 22–25 April")
+    assert first(doc, "schools").location == "Tübingen, June 10–14"
+    pub = next(p for g in section(doc, "publications").groups for p in g.entries)
+    assert isinstance(pub, PublicationEntry) and text(pub.title) == "Ditto in 10-14 steps"  # a title is not a date
+    assert text(pub.citation) == "pp. 10–14, New York City, September 10–14, 2023, doi:10.1145/3603269-3604816"
+
+
+@pytest.mark.parametrize("theme", sorted(t.name for t in list_themes() if "pdf" in t.targets))
+def test_typed_day_ranges_read_with_an_en_dash_in_every_target(tmp_path: Path, theme: str) -> None:
+    """Read back from both PDFs, the HTML, the text and the Markdown: `September 10–14, 2023`."""
+    import html
+    import json
+    import re
+    import subprocess
+
+    profile = write(tmp_path / "p.json", json.dumps({"name": "Lena Vasquez", **DAY_RANGES}))
+    out = tmp_path / "out"
+    result = run_cli("render", profile, "-f", "pdf,html,txt,md", "--theme", theme, "-o", out)
+    assert result.returncode == 0, result.stderr
+    result = run_cli("render", profile, "-f", "pdf", "--engine", "weasyprint", "--theme", theme, "-o", tmp_path / "w")
+    assert result.returncode == 0, result.stderr
+    pdftotext = ["pdftotext", "-raw"]
+    page = (out / "lena-vasquez.html").read_text(encoding="utf-8")
+    texts = {
+        "typst": subprocess.run([*pdftotext, out / "lena-vasquez.pdf", "-"], capture_output=True, text=True).stdout,
+        "weasyprint": subprocess.run(
+            [*pdftotext, tmp_path / "w" / "lena-vasquez.pdf", "-"], capture_output=True, text=True
+        ).stdout,
+        "html": html.unescape(re.sub(r"<[^>]+>", "", page.split("<body", 1)[1])),
+        "txt": (out / "lena-vasquez.txt").read_text(encoding="utf-8"),
+        "md": (out / "lena-vasquez.md").read_text(encoding="utf-8").replace("\\", ""),
+    }
+    for target, found in texts.items():
+        flat = " ".join(found.split())
+        for shown in ("September 10–14, 2023", "July 1–5, 2024", "April 22–25", "June 10–14", "Ditto in 10-14 steps"):
+            assert shown in flat, (target, shown, flat)
+        assert not re.search(r"\d-\d{1,2}\b(?! steps)", flat.replace("3603269-3604816", "")), (target, flat)

@@ -10,7 +10,7 @@ from typing import Any
 from cvbuild import __version__
 from cvbuild.document import publications as pubs
 from cvbuild.document.authors import owner_keys
-from cvbuild.document.dates import date_range
+from cvbuild.document.dates import date_range, day_ranges
 from cvbuild.document.inline import plain, spans
 from cvbuild.document.links import make_link
 from cvbuild.document.locales import Vocabulary, language, layout_words, normalize, vocabulary
@@ -301,6 +301,16 @@ class EntryStyle:
             start, end, self.locale, single=single, expected=expected, style=self.date_format, words=present
         )
 
+    def typed(self, text: str | None) -> str | None:
+        """Free text that may hold an event's days ("Vienna, July 21-27"), with the en dash of a range."""
+        return day_ranges(text, self.locale) if text else text
+
+    def typed_spans(self, runs: list[Span] | None) -> list[Span] | None:
+        """The same for rich text; code stays verbatim."""
+        if not runs:
+            return runs
+        return [r if r.code else r.model_copy(update={"text": day_ranges(r.text, self.locale)}) for r in runs]
+
     def link(self, url: str | None, kind: str = "link") -> list[Link]:
         """The entry's link button, labelled in the document's language (`link.website`...)."""
         return [make_link("url", self.words[f"link.{kind}"], url)] if url else []
@@ -440,7 +450,7 @@ def _service(s: Any, style: EntryStyle) -> Entry:
 
 def _teaching(t: Any, style: EntryStyle) -> Entry:
     date = style.dates(t)
-    terms = [*([t.term] if t.term else []), *t.terms]
+    terms = [day_ranges(term, style.locale) for term in (*([t.term] if t.term else []), *t.terms)]
     if terms:  # "Fall 2024, Spring 2025" says it better than a formatted range
         date = DateRange(text=", ".join(terms), start=date.start if date else None, end=date.end if date else None)
     sub = _join(t.role, t.institution)
@@ -456,14 +466,14 @@ def _teaching(t: Any, style: EntryStyle) -> Entry:
 def _talk(t: Any, style: EntryStyle) -> Entry:
     words = style.words
     links = [make_link(k, words[f"link.{k}"], v) for k, v in t.links.model_dump(exclude_none=True).items()]
-    event = spans(t.event) if t.event else None
+    event = style.typed_spans(spans(t.event)) if t.event else None
     if t.invited:
         event = [*(event or []), Span(text=words["talk.invited"] if event else words["talk.invited_talk"])]
     return Entry(
         title=spans(t.title),
         subtitle=event,
         date=style.dates(t),
-        location=t.location,
+        location=style.typed(t.location),
         links=links,
         **_common(t, style),
     )
@@ -474,7 +484,7 @@ def _generic(e: Any, style: EntryStyle) -> Entry:
         title=spans(e.title),
         subtitle=_opt_spans(e.subtitle),
         date=style.dates(e),
-        location=e.location,
+        location=style.typed(e.location),
         links=style.link(e.url),
         **_common(e, style),
     )

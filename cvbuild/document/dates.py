@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as _dt
+import re
 from functools import lru_cache
 
 from cvbuild.document.model import DateRange
@@ -110,3 +111,49 @@ def date_range(
         current=bool(end and end.present),
         expected=expected,
     )
+
+
+# ---- day ranges the owner typed ("June 10-14", "10-14 juin") --------------------------------------
+
+_DAY = r"(?<!\d)(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th|\.)?(?!\d)"  # 1 to 31: "10", "10th", German "10."
+_HYPHEN = r"\s*(?:--?|\u2010|\u2011)\s*"  # a hyphen (or TeX's "--"), with or without spaces
+
+
+def _month_names(locale: str) -> list[str]:
+    """English month names and abbreviations ("Sept" too), and babel's of the locale, without their dots."""
+    names = {*_EN_MONTHS, *(m[:3] for m in _EN_MONTHS), "Sept"}
+    if locale != "en":
+        from babel.dates import get_month_names
+
+        for width in ("wide", "abbreviated"):
+            for context in ("format", "stand-alone"):
+                names.update(str(n).rstrip(".") for n in get_month_names(width, context, locale).values())
+    return sorted(names, key=len, reverse=True)  # the longest first: "June" before "Jun"
+
+
+@lru_cache(maxsize=16)
+def _day_range_patterns(locale: str) -> tuple[tuple[re.Pattern[str], str], ...]:
+    """What a day range looks like beside a month name, each with its replacement: the ranges over
+    two months first ("June 30 – July 2", spaced as their parts hold spaces), then "June 10–14"
+    and "10–14 June" (closed)."""
+    month = r"(?<![^\W\d_])(?i:" + "|".join(re.escape(n) for n in _month_names(locale)) + r")\.?(?![^\W\d_])"
+    month_day = rf"{month}\s*{_DAY}"
+    day_month = rf"(?<![\d.,/-]){_DAY}\s+(?:de\s+)?{month}"  # "10 juin", "10 de junio", "10. Juni"
+    return (
+        (re.compile(rf"({month_day}){_HYPHEN}({month_day})"), r"\1 – \2"),
+        (re.compile(rf"({day_month}){_HYPHEN}({day_month})"), r"\1 – \2"),
+        (re.compile(rf"({month_day}){_HYPHEN}({_DAY})(?!-\d)"), r"\1–\2"),
+        (re.compile(rf"(?<![\d.,/-])({_DAY}){_HYPHEN}({_DAY}\s+(?:de\s+)?{month})"), r"\1–\2"),
+    )
+
+
+def day_ranges(text: str, locale: str) -> str:
+    """`June 10-14` -> `June 10–14`, `10-14 juin` -> `10–14 juin`: the en dash of every other range
+    cvbuild writes, in a day range the owner typed in free text (a teaching term, an event's place
+    and dates). Only a hyphen between day numbers beside a month name changes: ISO dates
+    (2024-06-10), identifiers, URLs and hyphenated words keep theirs."""
+    if "-" not in text and "\u2010" not in text and "\u2011" not in text:
+        return text
+    for pattern, replacement in _day_range_patterns(locale):
+        text = pattern.sub(replacement, text)
+    return text

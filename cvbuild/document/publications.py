@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import get_args
 
 from cvbuild.document.authors import OwnerKeys, resolve_authors, truncate
-from cvbuild.document.dates import date_range
+from cvbuild.document.dates import date_range, day_ranges
 from cvbuild.document.inline import plain, spans
 from cvbuild.document.links import make_link
 from cvbuild.document.locales import Vocabulary
@@ -98,7 +98,7 @@ def citation(pub: Publication, words: Vocabulary) -> list[Span] | None:
     if pub.pages:
         parts.append([Span(text=_pages(pub.pages, words))])
     publisher = None if _publisher_is_venue(pub) else pub.publisher  # shown once, in the venue's place
-    for value in (publisher, pub.location):
+    for value in (publisher, pub.location and day_ranges(pub.location, words.locale)):  # "Boston, April 17–19"
         if value:
             parts.append([Span(text=value)])
     if pub.arxiv:
