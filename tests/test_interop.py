@@ -883,3 +883,26 @@ def test_jsonresume_lists_of_unknown_fields_are_kept(tmp_path: Path) -> None:
     assert (p.sections[0].entries[1].title, p.sections[0].entries[1].subtitle) == ("Billing rewrite", "Lead, Acme")
     assert p.contact.location == "Lyon, France"
     assert "not imported" not in stderr
+
+
+def test_jsonresume_summary_written_as_a_list_becomes_highlights(tmp_path: Path) -> None:
+    """Real files write a job's summary as lines of `- item` (some items running over two lines);
+    the profile's one-paragraph summary ran them together as `... platform - Built ... - Moved`."""
+    from cvbuild.loading.profile import load_profile
+
+    summary = "Platform team.\n- Built the billing module\n(PHP / MySQL), end to end\n\n- Moved the tools to the API\n"
+    data = {
+        "basics": {"name": "Noa Example"},
+        "work": [{"name": "Acme", "position": "Developer", "summary": summary, "highlights": ["Mentored two interns"]}],
+        "projects": [{"name": "Tides", "description": "- Tide tables\n- Moon phases"}],
+    }
+    path, _ = imported("jsonresume", write(tmp_path / "resume.json", json.dumps(data)), tmp_path / "p")
+    p, _ = load_profile(path)
+    job = p.experience[0]
+    assert job.summary == "Platform team."
+    assert job.highlights == [
+        "Built the billing module (PHP / MySQL), end to end",
+        "Moved the tools to the API",
+        "Mentored two interns",
+    ]
+    assert (p.projects[0].summary, p.projects[0].highlights) == (None, ["Tide tables", "Moon phases"])

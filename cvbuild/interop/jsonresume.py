@@ -403,6 +403,28 @@ def _handle_of(user: str, url: str | None) -> bool:
     return url is None or user.lstrip("@").lower() in url.lower()
 
 
+_BULLET = re.compile(r"^\s*[-•*▪–]\s+")
+
+
+def _summary_and_bullets(text: str | None) -> tuple[str | None, list[str]]:
+    """A summary written as a list, one `- item` a line (a line without the mark goes on the item
+    before it): the lines before the list stay the summary, the items become highlights, in order.
+    A profile's summary is one paragraph, where the list would run together as `... - item - item`."""
+    lines = [line.strip() for line in (text or "").splitlines() if line.strip()]
+    if sum(bool(_BULLET.match(line)) for line in lines) < 2:
+        return text, []
+    head: list[str] = []
+    items: list[str] = []
+    for line in lines:
+        if _BULLET.match(line):
+            items.append(_BULLET.sub("", line))
+        elif items:
+            items[-1] += " " + line
+        else:
+            head.append(line)
+    return " ".join(head) or None, items
+
+
 def _sentence(text: str) -> str:
     """`text` ending as a sentence, to go before another: no second full stop after its own."""
     return text if text[-1] in ".!?…。" else text + "."
@@ -428,9 +450,10 @@ def _work(items: Sequence[Any], note: Note) -> tuple[str, list[dict[str, Any]], 
                 "a profile has no company description; kept in `summary`",
             )
             summary = f"{_sentence(description)} {summary}" if summary else description
+        summary, bullets = _summary_and_bullets(summary)
         entry |= {
             "summary": summary,
-            "highlights": _texts(item.get("highlights")),
+            "highlights": bullets + _texts(item.get("highlights")),
             "url": _url(item.get("url"), (*where, "url"), note),
         }
         used = ("name", "position", "location", "startDate", "endDate", "summary", "description", "highlights", "url")
@@ -449,10 +472,11 @@ def _volunteer(items: Sequence[Any], note: Note) -> tuple[str, list[dict[str, An
         where = ("volunteer", i)
         entry: dict[str, Any] = {"organization": _text(item.get("organization")), "role": _text(item.get("position"))}
         _dates(item, entry, where, note)
+        summary, bullets = _summary_and_bullets(_text(item.get("summary")))
         entry |= {
             "location": _text(item.get("location")),
-            "summary": _text(item.get("summary")),
-            "highlights": _texts(item.get("highlights")),
+            "summary": summary,
+            "highlights": bullets + _texts(item.get("highlights")),
             "url": _url(item.get("url"), (*where, "url"), note),
         }
         used = ("organization", "position", "location", "startDate", "endDate", "summary", "highlights", "url")
@@ -680,7 +704,8 @@ def _projects(items: Sequence[Any], note: Note) -> tuple[str, list[dict[str, Any
         entry |= {"organization": _text(item.get("entity")), "type": _text(item.get("type"))}
         entry["url"] = _url(item.get("url"), (*where, "url"), note)
         _dates(item, entry, where, note)
-        entry |= {"summary": _text(item.get("description")), "highlights": _texts(item.get("highlights"))}
+        summary, bullets = _summary_and_bullets(_text(item.get("description")))
+        entry |= {"summary": summary, "highlights": bullets + _texts(item.get("highlights"))}
         entry["technologies"] = _texts(item.get("keywords"))
         used = ("name", "roles", "entity", "type", "url", "startDate", "endDate", "description", "highlights")
         entry["highlights"] += leftovers(item, (*used, "keywords"), ("projects", i), note)
