@@ -346,7 +346,8 @@ def test_round_trip_keeps_every_field_json_resume_can_hold(raw: dict[str, Any]) 
     back = Profile.model_validate(
         checked_profile(Path("r.json"), from_jsonresume(exported, lambda w, m: notes.append(f"{w}: {m}")))
     )
-    assert back.model_dump() == original.model_dump()
+    # JSON Resume holds no documents; the import adds one that keeps the file's section order
+    assert back.model_dump(exclude={"documents"}) == original.model_dump(exclude={"documents"})
     assert [n for n in notes if "no authors" not in n] == []
 
 
@@ -906,3 +907,25 @@ def test_jsonresume_summary_written_as_a_list_becomes_highlights(tmp_path: Path)
         "Mentored two interns",
     ]
     assert (p.projects[0].summary, p.projects[0].highlights) == (None, ["Tide tables", "Moon phases"])
+
+
+def test_jsonresume_sections_keep_the_order_of_the_file(tmp_path: Path) -> None:
+    """JSON Resume themes show sections in the file's order; cvbuild's own order put a résumé's
+    hobbies (`interests`) second, right under the summary, above work and education."""
+    from cvbuild.loading.profile import load_profile
+
+    data = {
+        "basics": {"name": "Noa Example", "summary": "Engineer."},
+        "work": [{"name": "Acme", "position": "Engineer", "startDate": "2020"}],
+        "education": [{"institution": "Example University", "area": "Physics"}],
+        "talks": [{"name": "On tides", "date": "2022"}],
+        "interests": [{"name": "Sailing"}],
+        "skills": [{"name": "Go", "level": "Expert"}],
+    }
+    path, _ = imported("jsonresume", write(tmp_path / "resume.json", json.dumps(data)), tmp_path / "p")
+    p, _ = load_profile(path)
+    assert p.documents["cv"].sections == ["summary", "experience", "education", "talks-2", "interests", "skills"]
+    out = tmp_path / "out"
+    assert run_cli("render", path, "-f", "txt", "-o", out).returncode == 0
+    text = next(out.glob("*.txt")).read_text(encoding="utf-8")
+    assert text.index("Acme") < text.index("Example University") < text.index("On tides") < text.index("Sailing")

@@ -22,7 +22,16 @@ from pathlib import Path
 from typing import Any
 
 from cvbuild.errors import InputError, Problem
-from cvbuild.interop.common import Warn, checked_profile, leftovers, pointer, read_json, usable_phone, wrong_kind
+from cvbuild.interop.common import (
+    Warn,
+    checked_profile,
+    leftovers,
+    pointer,
+    read_json,
+    unique_section_ids,
+    usable_phone,
+    wrong_kind,
+)
 from cvbuild.schema.fields import parse_date
 from cvbuild.schema.model import NAMED_NETWORKS, DocumentSpec, Links, Profile, network_key
 
@@ -160,6 +169,7 @@ def from_jsonresume(data: Mapping[str, Any], note: Note) -> dict[str, Any]:
     custom: list[dict[str, Any]] = []
     basics = data.get("basics") or {}
     _basics(basics, out, note)
+    order: list[Any] = ["summary"] if "summary" in out else []  # section ids, custom section dicts
     for key, value in data.items():
         if key in ("basics", "$schema"):
             continue
@@ -171,11 +181,14 @@ def from_jsonresume(data: Mapping[str, Any], note: Note) -> dict[str, Any]:
             section = _unknown_section(key, value, note)
             if section is not None:
                 custom.append(section)
+                order.append(section)
             continue
         target, items, extra = mapper(value or [], note)
         if items:
             out[target] = items
+            order.append(target)
         custom += extra
+        order += extra
     if "name" not in out:
         note(
             (
@@ -189,6 +202,14 @@ def from_jsonresume(data: Mapping[str, Any], note: Note) -> dict[str, Any]:
         pub["authors"] = pub["authors"] or [out["name"]]  # the owner; import warned about it
     if custom:
         out["sections"] = custom
+    unique_section_ids(custom)
+    if len(order) > 1:
+        from cvbuild.document.sections import section_slug
+
+        # The file's order, which JSON Resume themes follow: cvbuild's own puts interests (research
+        # topics, in an academic CV) second, where a résumé's hobbies do not belong.
+        ids = [s if isinstance(s, str) else s.get("id") or section_slug(s["title"]) for s in order]
+        out["documents"] = {"cv": {"sections": list(dict.fromkeys(ids))}}
     return _ordered(out)
 
 
