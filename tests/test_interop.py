@@ -861,7 +861,7 @@ def test_jsonresume_lists_of_unknown_fields_are_kept(tmp_path: Path) -> None:
     from cvbuild.loading.profile import load_profile
 
     data = {
-        "basics": {"name": "Noa Example", "location": {"city": "Lyon", "country": "France"}},
+        "basics": {"name": "Noa Example", "location": {"city": "Lyon", "countryCode": "FR", "country": "France"}},
         "experience": [
             {
                 "position": "Developer",

@@ -363,7 +363,7 @@ def _location(loc: Mapping[str, Any], note: Note) -> str | None:
     city = " ".join(t for t in (_text(loc.get("postalCode")), _text(loc.get("city"))) if t)
     address = _text(loc.get("address"))
     parts = [address.replace("\n", ", ") if address else None, city, _text(loc.get("region"))]
-    parts.append(_text(loc.get("countryCode")) or _text(loc.get("country")))  # `country`: not in the schema, in files
+    parts.append(_text(loc.get("country")) or _text(loc.get("countryCode")))  # `country`: not in the schema, in files
     if address or loc.get("postalCode"):
         note(
             (
