@@ -538,6 +538,30 @@ def test_faces_are_named_and_weighed_as_fonttools_reads_them() -> None:
     assert webfonts.read_faces([ROOT / "themes" / "base" / "fonts" / "LICENSES.txt"]) == []
 
 
+def test_text_em_is_the_width_fonttools_adds_up() -> None:
+    """`text_em`, for a theme that fits a line to a width: the advances of the face CSS would pick
+    (the bold one for weight 700), in em; a character of no family counts 1 em, and a character the
+    main font lacks is measured in the fallback that has it."""
+    from fontTools.ttLib import TTFont
+
+    from cvbuild.targets import webfonts
+    from cvbuild.themes.fonts import cjk_font_dir
+
+    cjk = cjk_font_dir()
+    assert cjk is not None, "the CJK fonts are part of the test install"
+    faces = webfonts.read_faces([*sorted((ROOT / "themes" / "base" / "fonts").iterdir()), *sorted(cjk.iterdir())])
+    bold = webfonts.pick_faces(webfonts.family_faces(faces, "Inter"), [700], False)[0]
+    with TTFont(bold.path, lazy=True) as font:
+        cmap, hmtx, upem = font.getBestCmap(), font["hmtx"], font["head"].unitsPerEm
+        expected = sum(hmtx[cmap[ord(c)]][0] for c in "OYELARAN") / upem  # capitals: no kerning pair here
+    assert webfonts.text_em(faces, ["Inter"], "OYELARAN", 700) == pytest.approx(expected, rel=0.02)
+    assert (
+        webfonts.text_em(faces, ["Inter"], "OYELARAN", 700) > 0.62 * 8 > webfonts.text_em(faces, ["Inter"], "oyelaran")
+    )
+    assert webfonts.text_em(faces, ["Inter"], "\u7ae0", 700) == 1.0  # no family has it
+    assert webfonts.text_em(faces, ["Inter", "Noto Sans CJK SC"], "\u7ae0\u6893\u7acb", 700) == pytest.approx(3.0)
+
+
 def test_resume_page_embeds_every_planned_face(tmp_path: Path) -> None:
     """Each face CSS matching can pick is there once, as its own subset, with its own weight and slant."""
     from fontTools.ttLib import TTFont

@@ -156,6 +156,13 @@ def _build(
     option_css = settings.css()
     loader = environment(ctx, autoescape=True).loader
     loader.used.clear()
+    faces = theme_faces(fonts, ctx.cache)
+    page_families = (settings.font, *settings.fallbacks)
+
+    def text_em(text: str, weight: int = 400) -> float:
+        """For templates: how wide `text` is in the page's fonts, in em (a name fitted to a band)."""
+        return webfonts.text_em(faces, page_families, str(text), int(weight))
+
     page = render_template(
         TEMPLATE,
         doc,
@@ -166,9 +173,9 @@ def _build(
         font_faces=Markup(FONT_SLOT),
         json_ld=Markup(json_ld(doc, settings.show_email)),
         show_email=settings.show_email,
+        text_em=text_em,
     )
     used = dict(loader.used)
-    faces = theme_faces(fonts, ctx.cache)
     text = webfonts.page_text(page, stylesheet + option_css)
     try:
         parts = webfonts.plan_fonts(faces, settings.font, settings.fallbacks, text)

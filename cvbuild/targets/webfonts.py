@@ -109,6 +109,36 @@ def regular(faces: Sequence[Face]) -> Face:
     return min(faces, key=lambda f: (f.italic, abs(f.weight - 400), f.path.name))
 
 
+def text_em(faces: Sequence[Face], families: Sequence[str], text: str, weight: int = 400) -> float:
+    """How wide `text` is set upright at `weight`, in em: each character in the first of `families`
+    that has it (as the page's fonts are planned), advances as HarfBuzz shapes them, kerning
+    included. A character no family has counts 1 em. For a theme that fits a line to a width."""
+    fonts = []
+    for family in families:
+        members = family_faces(faces, family)
+        if members:
+            face = hb.Face(hb.Blob.from_file_path(str(pick_faces(members, [weight], False)[0].path)), 0)
+            fonts.append((hb.Font(face), face.upem))
+    width = 0.0
+    runs: list[tuple[int, str]] = []  # (font index, characters), consecutive characters of one font
+    for ch in text:
+        index = next((i for i, (font, _) in enumerate(fonts) if font.get_nominal_glyph(ord(ch))), None)
+        if index is None:
+            width += 1.0
+        elif runs and runs[-1][0] == index:
+            runs[-1] = (index, runs[-1][1] + ch)
+        else:
+            runs.append((index, ch))
+    for index, chars in runs:
+        font, upem = fonts[index]
+        buf = hb.Buffer()
+        buf.add_str(chars)
+        buf.guess_segment_properties()
+        hb.shape(font, buf)
+        width += sum(pos.x_advance for pos in buf.glyph_positions) / upem
+    return width
+
+
 # ---- the page ---------------------------------------------------------------------------
 
 _WEIGHT_RE = re.compile(r"font-weight\s*:\s*(\d{3}|bold)", re.I)

@@ -51,9 +51,11 @@ Every Jinja template (`cv.html.j2`, `cv.txt.j2`, `cv.md.j2`) receives:
 
 `cv.txt.j2` also receives `width` (the `text_width` option); `cv.html.j2` also receives
 `stylesheet` (the theme's style.css and base.css), `option_css` (CSS variables from the options),
-`font_faces` (the embedded fonts), `json_ld` (schema.org data, already safe inside `<script>`) and
-`show_email` (`plain`, `obfuscated` or `hidden`). The function `wrap(text, width, indent, first)`
-is available everywhere.
+`font_faces` (the embedded fonts), `json_ld` (schema.org data, already safe inside `<script>`),
+`show_email` (`plain`, `obfuscated` or `hidden`) and the function `text_em(text, weight=400)`: how
+wide `text` is in the page's fonts, in em, measured with HarfBuzz (the sidebar fits the name to
+its band with it: capitals are far wider than an average letter). The function
+`wrap(text, width, indent, first)` is available everywhere.
 """
 
 
