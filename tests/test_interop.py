@@ -929,3 +929,23 @@ def test_jsonresume_sections_keep_the_order_of_the_file(tmp_path: Path) -> None:
     assert run_cli("render", path, "-f", "txt", "-o", out).returncode == 0
     text = next(out.glob("*.txt")).read_text(encoding="utf-8")
     assert text.index("Acme") < text.index("Example University") < text.index("On tides") < text.index("Sailing")
+
+
+def test_rendercv_skill_details_with_groups_of_their_own_stay_whole(tmp_path: Path) -> None:
+    """`R (5 years): dplyr, ggplot; Python: pandas` was split at every comma and semicolon and shown
+    as `R (5 years): dplyr, ggplot, Python: pandas`: the grouping was lost."""
+    from cvbuild.loading.profile import load_profile
+
+    details = "R (5 years): dplyr, ggplot; Python (2 years): pandas, numpy"
+    source = write(
+        tmp_path / "CV.yaml",
+        "cv:\n  name: Noa Example\n  sections:\n    skills:\n"
+        f"      - {{label: Computing, details: '{details}'}}\n"
+        "      - {label: Maths, details: 'Inference, Graphical models (Bayesian, causal)'}\n",
+    )
+    path, _ = imported("rendercv", source, tmp_path)
+    skills = load_profile(path)[0].skills
+    assert [(s.category, s.items) for s in skills] == [
+        ("Computing", [details]),
+        ("Maths", ["Inference", "Graphical models (Bayesian, causal)"]),
+    ]

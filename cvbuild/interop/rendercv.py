@@ -544,12 +544,16 @@ def _one_line(
 
 
 def _split(details: str) -> list[str]:
-    """`Python, C++, Rust` -> three items; a comma inside parentheses does not split."""
+    """`Python, C++, Rust` -> three items; a comma inside parentheses does not split. Details with
+    groups of their own (`R: dplyr, ggplot; Python: pandas`) stay one item: the items are shown
+    joined by commas, where the semicolons and colons would be lost."""
     parts, depth, cur = [], 0, ""
     for ch in details:
         depth += ch in "([{"
         depth -= ch in ")]}"
-        if ch in ",;" and depth <= 0:
+        if ch in ",;:" and depth <= 0:
+            if ch != ",":
+                return [details.strip()] if details.strip() else []
             parts.append(cur)
             cur = ""
         else:
