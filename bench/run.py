@@ -268,6 +268,7 @@ def main() -> None:
     parser.add_argument("--json", type=Path, help="also write the results as JSON here")
     parser.add_argument("--pubs", type=int, default=1000, help="publications in the generated profile")
     parser.add_argument("--quick", action="store_true", help="skip the largest rows (WeasyPrint at N publications)")
+    parser.add_argument("--watch", action="store_true", help="only the two `watch` rebuild rows (in-process)")
     opts = parser.parse_args()
     runs = max(5, opts.runs)
     formats, skipped = available_formats()
@@ -305,6 +306,8 @@ def main() -> None:
             weasy_big = ["render", big, "-f", "pdf", "--engine", "weasyprint", *o]
             rows["big weasy"] = (f"{opts.pubs} publications, -f pdf --engine weasyprint", weasy_big, 10.0)
         results: dict[str, Result] = {}
+        if opts.watch:
+            rows = {}
         for key, (name, args, budget) in rows.items():
             shutil.rmtree(out, ignore_errors=True)
             results[key] = measure(name, args, runs, budget, ROOT)
@@ -313,24 +316,25 @@ def main() -> None:
             if key == "big all":
                 big_pages = len(list(out.glob("*.png")))
             print(f"  measured {name}", file=sys.stderr)
-        if results["weasy"].runs and results["pdf"].runs:
-            results["weasy"].budget_s = 2 * results["pdf"].median_s  # DESIGN.md: at most twice Typst's time
-        results["floor"] = measure(
-            "floor: pydantic + Typst alone, example -d cv",
-            floor_args(Path(ex), work),
-            runs,
-            None,
-            ROOT,
-            program=[sys.executable],
-        )
-        results["big floor"] = measure(  # what the 1.5 s budget of the row above leaves cvbuild
-            f"floor: pydantic + Typst alone, {opts.pubs} publications",
-            floor_args(Path(big), work),
-            runs,
-            None,
-            ROOT,
-            program=[sys.executable],
-        )
+        if not opts.watch:
+            if results["weasy"].runs and results["pdf"].runs:
+                results["weasy"].budget_s = 2 * results["pdf"].median_s  # DESIGN.md: at most twice Typst's time
+            results["floor"] = measure(
+                "floor: pydantic + Typst alone, example -d cv",
+                floor_args(Path(ex), work),
+                runs,
+                None,
+                ROOT,
+                program=[sys.executable],
+            )
+            results["big floor"] = measure(  # what the 1.5 s budget of the row above leaves cvbuild
+                f"floor: pydantic + Typst alone, {opts.pubs} publications",
+                floor_args(Path(big), work),
+                runs,
+                None,
+                ROOT,
+                program=[sys.executable],
+            )
         results["watch"] = watch_rebuild(Path(ex), out, runs)
         results["watch content"] = watch_rebuild(Path(ex), out, runs, content=True)
     finally:
@@ -341,6 +345,8 @@ def main() -> None:
     print("cpu = user+system seconds of the process (all threads); load = 1-minute load average during the row\n")
     print(table(list(results.values())))
     print()
+    if opts.watch:
+        return
     print(growth([results[f"{n} pdf"] for n in sizes], "pdf"))
     print(png_per_page(results["all"], results["text"], example_pages))
     print(png_per_page(results["big all"], results["big text"], big_pages).replace("PNG", f"PNG, {opts.pubs} pubs,"))
