@@ -949,3 +949,23 @@ def test_rendercv_skill_details_with_groups_of_their_own_stay_whole(tmp_path: Pa
         ("Computing", [details]),
         ("Maths", ["Inference", "Graphical models (Bayesian, causal)"]),
     ]
+
+
+def test_rendercv_location_written_as_a_link_is_its_text_and_the_url(tmp_path: Path) -> None:
+    """RenderCV shows `location: '[tides.example.org](https://tides.example.org)'` as a link; the
+    profile's location is plain text, and every target printed the Markdown source."""
+    from cvbuild.loading.profile import load_profile
+
+    source = write(
+        tmp_path / "CV.yaml",
+        "cv:\n  name: Noa Example\n  sections:\n"
+        "    portfolio:\n      - name: Tide tables\n"
+        "        location: '[tides.example.org](https://tides.example.org)'\n"
+        "    experience:\n      - company: Acme\n        position: Engineer\n"
+        "        location: '[Remote](https://acme.example.com/remote)'\n",
+    )
+    path, _ = imported("rendercv", source, tmp_path)
+    p, _ = load_profile(path)
+    entry = p.sections[0].entries[0]
+    assert (entry.location, entry.url) == ("tides.example.org", "https://tides.example.org")
+    assert (p.experience[0].location, p.experience[0].url) == ("Remote", "https://acme.example.com/remote")

@@ -451,7 +451,7 @@ def _education(
         if summary := _summary_with(_check_text(e.get("summary"), (*eloc, "summary"), note), free):
             highlights.insert(0, summary)  # education has no summary: it leads the highlights
         item["highlights"] = highlights + leftovers(e, ("institution", "degree", "area", *_DATED), eloc, note)
-        items.append(item)
+        items.append(_link_location(item))
     _extend(out, "education", items, title, "Education", loc, note)
 
 
@@ -470,7 +470,7 @@ def _experience(
         item["summary"] = _summary_with(_check_text(e.get("summary"), (*eloc, "summary"), note), free)
         item["highlights"] = _highlights(e.get("highlights"), (*eloc, "highlights"), note)
         item["highlights"] += leftovers(e, ("company", "position", *_DATED), eloc, note)
-        items.append(item)
+        items.append(_link_location(item))
     if volunteer:
         _extend(out, "volunteer", items, title, "Volunteering", loc, note)
     else:
@@ -661,8 +661,19 @@ def _custom_section(title: str, entries: list[Any], loc: Loc, note: Note) -> dic
         item["highlights"] = _highlights(e.get("highlights"), (*eloc, "highlights"), note)
         used = ("name", "title", "label", "bullet", "company", "institution", "position", "details", "url", *_DATED)
         item["highlights"] += leftovers(e, used, eloc, note)
-        out.append(item)
+        out.append(_link_location(item))
     return {"title": title, "entries": out}
+
+
+def _link_location(item: dict[str, Any]) -> dict[str, Any]:
+    """A location written as a Markdown link, `[qr-universe.com](https://...)`, which RenderCV shows
+    as a link: a location is plain text in a profile, so its text stays and the target becomes the
+    entry's url (when it has none)."""
+    m = _WHOLE_LINK.match(item.get("location") or "")
+    if m:
+        item["location"] = m[1].strip()
+        item["url"] = item.get("url") or m[2]
+    return item
 
 
 def _extend(out: dict[str, Any], key: str, items: list[Any], title: str, default: str, loc: Loc, note: Note) -> None:
