@@ -184,3 +184,38 @@ def test_a_label_is_followed_by_one_gap(lang: str, theme: str, tmp_path: Path, c
     assert not any(problems.values()), (problems, texts)
     gaps = {target: re.findall(r"\S+：[ \u3000]+\S+", text) for target, text in texts.items()}
     assert not any(gaps.values()), gaps
+
+
+# ---- quotes inside quotes, and the first of a month ---------------------------------------------
+
+QUOTED = """\
+name: Ada Beispiel
+headline: '"Quorra ''Vexil'' Nimbor" l''art'
+documents:
+  cv: {locale: LANG}
+"""
+# What PDF and HTML show (typeset); text and Markdown keep what was typed.
+TYPESET = {
+    "fr": "« Quorra “Vexil” Nimbor » l’art",
+    "de": "„Quorra ‚Vexil‘ Nimbor“ l’art",
+    "ja": "「Quorra 『Vexil』 Nimbor」 l’art",
+}
+
+
+@pytest.mark.parametrize("theme", BUILTIN_THEMES)
+@pytest.mark.parametrize("lang", list(TYPESET))
+def test_inner_quotes_and_the_first_of_the_month_are_the_languages(
+    lang: str, theme: str, tmp_path: Path, chromium: Any
+) -> None:
+    """A quote inside a quote gets the language's single quotes in both PDFs and the HTML (text and
+    Markdown keep what was typed); French writes the first of a month `1er` in every footer."""
+    profile = write(tmp_path / "p.yaml", QUOTED.replace("LANG", lang))
+    texts = rendered_texts(profile, theme, tmp_path, chromium)
+    typed = "\"Quorra 'Vexil' Nimbor\" l'art"
+    want = {"typst": TYPESET[lang], "weasy": TYPESET[lang], "html": TYPESET[lang], "txt": typed, "md": typed}
+    footer = words(lang)["updated"] + localized(dt.date(*BUILD_DAY), "long", lang)
+    assert lang != "fr" or "1er janvier 2026" in footer
+    squashed = {t: "".join(s.split()) for t, s in texts.items()}  # PDF readers space CJK and kerned pairs
+    flat = {t: " ".join(s.replace("\u00a0", " ").split()) for t, s in texts.items()}
+    problems = {t: flat[t] for t in texts if want[t] not in flat[t] or "".join(footer.split()) not in squashed[t]}
+    assert not problems, (want, footer, problems)

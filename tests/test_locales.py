@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 import re
 import string
@@ -116,6 +117,21 @@ def test_months_follow_each_locales_order() -> None:
     assert format_date(july, "es", "long") == "julio de 2025"
     assert format_date(parse_date("present"), "it") == "oggi"
     assert [format_date(july, "en", s) for s in ("short", "long", "numeric")] == ["Jul 2025", "July 2025", "07/2025"]
+
+
+def test_the_first_of_a_month_is_an_ordinal_in_french() -> None:
+    """`1er janvier 2026`: babel (CLDR) writes `1 janvier`; any other day, and other languages, as babel does."""
+    from cvbuild.document.dates import localized
+
+    first, eleventh = dt.date(2026, 1, 1), dt.date(2026, 1, 11)
+    assert [localized(first, "long", loc) for loc in ("fr", "fr_CA", "de", "en")] == [
+        "1er janvier 2026",
+        "1er janvier 2026",
+        "1. Januar 2026",
+        "January 1, 2026",
+    ]
+    assert localized(eleventh, "long", "fr") == "11 janvier 2026"
+    assert localized(dt.date(2021, 10, 1), "long", "fr") == "1er octobre 2021"
 
 
 def test_overrides_win_and_unknown_keys_are_caught() -> None:
@@ -334,17 +350,23 @@ def test_theme_check_finds_a_themes_own_english(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("locale", "typeset"),
     [
-        ("en", "“Zorb” Bachelor’s"),
-        ("de", "„Zorb“ Bachelor’s"),
-        ("fr", "«\u00a0Zorb\u00a0» Bachelor’s"),
-        ("ja", "「Zorb」 Bachelor’s"),
+        ("en", "“Zorb ‘Vexil’” Bachelor’s"),
+        ("de", "„Zorb ‚Vexil‘“ Bachelor’s"),
+        ("fr", "«\u00a0Zorb “Vexil”\u00a0» Bachelor’s"),
+        ("es", "«Zorb “Vexil”» Bachelor’s"),
+        ("it", "«Zorb “Vexil”» Bachelor’s"),
+        ("pt", "“Zorb ‘Vexil’” Bachelor’s"),
+        ("nl", "“Zorb ‘Vexil’” Bachelor’s"),
+        ("zh", "“Zorb ‘Vexil’” Bachelor’s"),
+        ("ja", "「Zorb 『Vexil』」 Bachelor’s"),
     ],
 )
 def test_typeset_quotes_are_the_languages(locale: str, typeset: str, tmp_path: Path) -> None:
-    """PDF and HTML get the language's double quotes for the straight ones the owner typed."""
+    """PDF and HTML get the language's double quotes for the straight ones the owner typed, and its
+    single (inner) quotes for a quote inside them; an apostrophe stays ’ in every language."""
     from cvbuild.document.typography import typographic
 
-    text = PROFILE_TEXT.replace("headline: Quorra Vexil", "headline: '\"Zorb\" Bachelor''s'")
+    text = PROFILE_TEXT.replace("headline: Quorra Vexil", "headline: '\"Zorb ''Vexil''\" Bachelor''s'")
     text = text.replace("documents:\n  cv:\n", f"documents:\n  cv:\n    locale: {locale}\n")
     doc = typographic(documents(write(tmp_path / "q.yaml", text))["cv"])
     assert "".join(s.text for s in doc.person.headline or []) == typeset

@@ -70,7 +70,13 @@ def localized(day: _dt.date, pattern: str, locale: str) -> str:
         return f"{_EN_MONTHS[day.month - 1]} {day.day}, {day.year}"
     from babel.dates import format_date as babel_format
 
-    return str(babel_format(day, pattern, locale=locale))
+    text = str(babel_format(day, pattern, locale=locale))
+    from cvbuild.document.locales import language
+
+    if day.day == 1 and language(locale) == "fr":
+        # French writes the first of a month as an ordinal: "1er janvier 2026" (CLDR has no ordinal day)
+        text = re.sub(r"(?<!\d)1(?=\s)", "1er", text, count=1)
+    return text
 
 
 def date_range(

@@ -287,7 +287,8 @@ class Meta(View):
     `updated` (`Updated`, `Stand:`; the date follows), `page_of` (`Page {page} of {pages}`),
     `contact`, `links`, `email`, `phone`, `website`, `location`, `cv`, `colon` (`:`, French
     ` :`), `label_sep` (what follows a label: `: `, French ` : `, Chinese `：` without a space),
-    `et_al`, `quote_open`/`quote_close`, and `page`/`of` for older themes. Read them with an
+    `et_al`, `quote_open`/`quote_close`, `quote_inner_open`/`quote_inner_close` (single quotes inside
+    double ones: German `‚…‘`, French `“…”`), and `page`/`of` for older themes. Read them with an
     English default."""
 
 

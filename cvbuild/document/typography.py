@@ -41,26 +41,46 @@ _NOT_PROSE = frozenset(
         "version",
     }
 )
+_OPENERS = "([{\u2014\u2013/-"
 _OPENS_AFTER = r"(^|(?<=[\s(\[{\u2014\u2013/-]))"
 _DOUBLE_OPEN = re.compile(_OPENS_AFTER + '"')
-_SINGLE_OPEN = re.compile(_OPENS_AFTER + r"'(?!\d\d)(?=\S)")
+_YEAR = re.compile(r"\d\d(?!\d)")  # '26
 
 
-def smart_quotes(text: str, double: tuple[str, str] = ("“", "”")) -> str:
-    """Straight quotes -> curly ones by position: opening after a space or bracket, else closing;
-    `double`: the language's double quotes („…“, «…»). An apostrophe before a two-digit year
-    ('26) and inside a word (Bachelor's) is ’."""
+def smart_quotes(text: str, double: tuple[str, str] = ("“", "”"), single: tuple[str, str] = ("‘", "’")) -> str:
+    """Straight quotes -> curly ones by position: opening after a space, a bracket or an opening
+    quote, else closing; `double` and `single`: the language's quotes („…“ and ‚…‘, «…» and “…”).
+    A single quote closes only a single quote opened before it, at a word's end; any other (the
+    apostrophe of Bachelor's, l'art, a year: '26) is ’, whatever the language's quotes."""
     if "'" not in text and '"' not in text:
         return text
     text = _DOUBLE_OPEN.sub(lambda m: m[1] + double[0], text).replace('"', double[1])
-    return _SINGLE_OPEN.sub(r"\1‘", text).replace("'", "’")
+    if "'" not in text:
+        return text
+    out, last, pending = [], 0, False
+    for i, ch in enumerate(text):
+        if ch != "'":
+            continue
+        before, after = text[i - 1 : i], text[i + 1 : i + 2]
+        opens = not before or before.isspace() or before in _OPENERS or text.endswith(double[0], 0, i)
+        if opens and after and not after.isspace() and not _YEAR.match(text, i + 1):
+            mark, pending = single[0], True
+        elif pending and not after.isalnum():
+            mark, pending = single[1], False
+        else:
+            mark = "’"
+        out += [text[last:i], mark]
+        last = i + 1
+    return "".join([*out, text[last:]])
 
 
-def _walk(value: Any, key: str | None = None, double: tuple[str, str] = ("“", "”")) -> Any:
+def _walk(
+    value: Any, key: str | None = None, quotes: tuple[tuple[str, str], tuple[str, str]] = (("“", "”"), ("‘", "’"))
+) -> Any:
     """`value` with prose quotes made curly; what did not change is returned as it is (the same
     object), so a Document of 1,000 publications is not rebuilt and revalidated (~0.3 s)."""
     if isinstance(value, str):
-        return value if key in _NOT_PROSE else smart_quotes(value, double)
+        return value if key in _NOT_PROSE else smart_quotes(value, *quotes)
     if isinstance(value, BaseModel):
         fields = value.__dict__
         if fields.get("code") is True:  # a `code` span is verbatim
@@ -68,17 +88,17 @@ def _walk(value: Any, key: str | None = None, double: tuple[str, str] = ("“", 
         changed = {}
         for k, v in fields.items():
             if v is not None and v.__class__ is not bool and k not in _NOT_PROSE:
-                new = _walk(v, k, double)
+                new = _walk(v, k, quotes)
                 if new is not v:
                     changed[k] = new
         return value.model_copy(update=changed) if changed else value
     if isinstance(value, list):
-        items = [_walk(v, key, double) for v in value]
+        items = [_walk(v, key, quotes) for v in value]
         return value if all(new is old for new, old in zip(items, value, strict=True)) else items
     if isinstance(value, dict):
         if value.get("code") is True:
             return value
-        entries = {k: v if k in _NOT_PROSE else _walk(v, k, double) for k, v in value.items()}
+        entries = {k: v if k in _NOT_PROSE else _walk(v, k, quotes) for k, v in value.items()}
         return value if all(entries[k] is v for k, v in value.items()) else entries
     return value
 
@@ -90,5 +110,7 @@ def typographic(doc: Document, dumped: str | None = None) -> Document:
     if "'" not in dumped and '\\"' not in dumped:
         return doc
     labels = doc.meta.labels  # the language's quotes, resolved into the Document
-    typeset: Document = _walk(doc, double=(labels.get("quote_open", "“"), labels.get("quote_close", "”")))
+    double = (labels.get("quote_open", "“"), labels.get("quote_close", "”"))
+    single = (labels.get("quote_inner_open", "‘"), labels.get("quote_inner_close", "’"))
+    typeset: Document = _walk(doc, quotes=(double, single))
     return typeset

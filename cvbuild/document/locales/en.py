@@ -132,4 +132,7 @@ WORDS: dict[str, str] = {
     # Double quotes for the straight ones the owner typed (PDF and HTML; txt and md keep them).
     "quote_open": "“",
     "quote_close": "”",
+    # Single quotes inside double ones (a quoted title within a quote).
+    "quote_inner_open": "‘",
+    "quote_inner_close": "’",
 }

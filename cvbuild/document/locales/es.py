@@ -121,6 +121,8 @@ WORDS: dict[str, str] = {
     "et_al": "et al.",
     "quote_open": "«",
     "quote_close": "»",
+    "quote_inner_open": "“",
+    "quote_inner_close": "”",
 }
 
 WORDS.update(many_as_other(WORDS))  # CLDR's "many" reads as "other" with digits

@@ -106,4 +106,6 @@ WORDS: dict[str, str] = {
     "et_al": "et al.",
     "quote_open": "「",
     "quote_close": "」",
+    "quote_inner_open": "『",
+    "quote_inner_close": "』",
 }
