@@ -969,3 +969,20 @@ def test_rendercv_location_written_as_a_link_is_its_text_and_the_url(tmp_path: P
     entry = p.sections[0].entries[0]
     assert (entry.location, entry.url) == ("tides.example.org", "https://tides.example.org")
     assert (p.experience[0].location, p.experience[0].url) == ("Remote", "https://acme.example.com/remote")
+
+
+def test_a_json_file_of_no_known_kind_gets_a_short_located_error(tmp_path: Path) -> None:
+    """A resume.json of a site generator's own shape was called "a cvbuild profile already; use
+    `cvbuild validate`" (it shares `contact` and `experience`), and a section of the wrong type
+    was reported by printing the whole section back."""
+    own = {"name": "Noa", "contact": {"email": "noa@example.org"}, "experience": [], "site_theme": "dark"}
+    result = run_cli("import", "jsonresume", write(tmp_path / "own.json", json.dumps(own)))
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "own.json:1:1: not a JSON Resume file: it has no `basics` object" in result.stderr
+    assert "cvbuild validate" not in result.stderr
+    courses = [f"Course {i}" for i in range(40)]
+    wrong = {"basics": {"name": "Noa"}, "education": {"name": "Example University", "courses": courses}}
+    result = run_cli("import", "jsonresume", write(tmp_path / "wrong.json", json.dumps(wrong)))
+    assert result.returncode == 2
+    assert "wrong.json: /education: is an object {...}; JSON Resume wants a list [...] here" in result.stderr
+    assert "Course 39" not in result.stderr

@@ -62,8 +62,16 @@ def guess_kind(data: Any) -> str | None:
     if "cv" in keys and isinstance(data.get("cv"), Mapping):
         return "rendercv"
     scores = {kind: len(keys & set(signs)) for kind, signs in _SIGNS.items()}
+    if not keys <= _profile_keys():  # a key no profile has: not a profile, whatever else it shares
+        scores["cvbuild"] = 0
     best = max(scores, key=lambda k: scores[k])
     return best if scores[best] else None
+
+
+def _profile_keys() -> set[str]:
+    from cvbuild.schema.model import Profile
+
+    return {field.alias or name for name, field in Profile.model_fields.items()}
 
 
 def wrong_kind(path: Path, data: Any, expected: str) -> None:

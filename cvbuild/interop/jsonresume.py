@@ -79,7 +79,34 @@ def schema_problems(path: Path, data: Any) -> list[Problem]:
 def _schema_message(error: Any) -> str:
     if error.validator == "pattern":  # the schema's only pattern is its iso8601 date
         return f"{error.instance!r} is not a date; JSON Resume dates are YYYY, YYYY-MM or YYYY-MM-DD"
+    if error.validator == "type":  # the message repeats the whole value, a page of it for a section
+        wanted = " or ".join(_JSON_TYPES.get(t, t) for t in _listed(error.validator_value))
+        return f"is {_JSON_TYPES[_json_type(error.instance)]}; JSON Resume wants {wanted} here (schema 1.x)"
     return f"{error.message} (JSON Resume schema 1.x)"
+
+
+_JSON_TYPES = {
+    "array": "a list [...]",
+    "object": "an object {...}",
+    "string": "a string",
+    "number": "a number",
+    "integer": "a whole number",
+    "boolean": "true or false",
+    "null": "null",
+}
+
+
+def _listed(value: Any) -> list[str]:
+    return [value] if isinstance(value, str) else list(value)
+
+
+def _json_type(value: Any) -> str:
+    if isinstance(value, bool):
+        return "boolean"
+    for kind, cls in (("object", dict), ("array", list), ("string", str), ("integer", int), ("number", float)):
+        if isinstance(value, cls):
+            return kind
+    return "null"
 
 
 # ---- import ---------------------------------------------------------------------------------------
@@ -91,6 +118,11 @@ def import_file(path: Path, warn: Warn) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise InputError([Problem(path, 1, 1, "", "a JSON Resume file is a JSON object ({...})")])
     wrong_kind(path, data, "jsonresume")
+    if not isinstance(data.get("basics"), dict):  # the schema does not require it; every résumé has it
+        keys = ", ".join(map(str, list(data)[:8]))
+        raise InputError(
+            [Problem(path, 1, 1, "", f"not a JSON Resume file: it has no `basics` object (its keys: {keys})")]
+        )
     data = without_empty(data)
     problems = schema_problems(path, data)
     if problems:
