@@ -986,3 +986,28 @@ def test_a_json_file_of_no_known_kind_gets_a_short_located_error(tmp_path: Path)
     assert result.returncode == 2
     assert "wrong.json: /education: is an object {...}; JSON Resume wants a list [...] here" in result.stderr
     assert "Course 39" not in result.stderr
+
+
+def test_rendercv_fields_of_the_wrong_shape_are_located_errors(tmp_path: Path) -> None:
+    """`social_networks: GitHub` (text where RenderCV wants a list) crashed the import ("rendering
+    failed", exit 1), and `highlights: One line` was read letter by letter, a highlight each."""
+    source = write(
+        tmp_path / "CV.yaml",
+        "cv:\n  name: [Noa]\n  social_networks: GitHub\n  sections:\n"
+        "    experience:\n      - {company: Acme, position: Engineer, highlights: {a: 1}}\n"
+        "design: classic\n",
+    )
+    result = run_cli("import", "rendercv", source)
+    assert result.returncode == 2 and "Traceback" not in result.stderr and result.stdout == ""
+    for where in ("2:9: cv.name: expected text", "3:20: cv.social_networks: expected a list", "7:9: design: "):
+        assert f"CV.yaml:{where}" in result.stderr, result.stderr
+    assert re.search(r"CV\.yaml:6:\d+: cv\.sections\.experience\[0\]\.highlights: expected a list", result.stderr)
+    write(
+        source,
+        "cv:\n  name: Noa\n  sections:\n    experience:\n      - company: Acme\n        position: Engineer\n"
+        "        highlights: One line\n        summary:\n",
+    )
+    from cvbuild.loading.profile import load_profile
+
+    path, _ = imported("rendercv", source, tmp_path / "p")
+    assert load_profile(path)[0].experience[0].highlights == ["One line"]

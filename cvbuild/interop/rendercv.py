@@ -92,12 +92,55 @@ def import_file(path: Path, warn: Warn) -> dict[str, Any]:
     if not isinstance(cv, Mapping):
         raise InputError([source.problem(("cv",), "a RenderCV file has its content under `cv:`")])
 
+    problems = [source.problem(loc, message) for loc, message in shape_problems(data)]
+    if problems:
+        raise InputError(problems)
+
     def note(loc: Loc, message: str) -> None:
         warn(str(source.problem(loc, message)))
 
     out = from_rendercv(data, note)
     _check_photo(path, out, note)
     return checked_profile(path, out)
+
+
+_LISTS = ("highlights", "authors")  # the entry fields that are lists of text; the others are text
+_SCALAR = (str, int, float)
+
+
+def shape_problems(data: Mapping[str, Any]) -> list[tuple[Loc, str]]:
+    """Where the file has a list or mapping that RenderCV takes as text, or the other way round:
+    RenderCV refuses such a file, and the import would misread it (`social_networks: GitHub`)."""
+    problems: list[tuple[Loc, str]] = []
+    for key in ("design", "locale", "settings", "rendercv_settings"):
+        if data.get(key) is not None and not isinstance(data[key], Mapping):
+            problems.append(((key,), "expected a mapping (key: value lines)"))
+    cv = data["cv"]
+    for key, value in cv.items():
+        loc: Loc = ("cv", key)
+        if key in ("social_networks", "custom_connections"):
+            if value is not None and (not isinstance(value, list) or not all(isinstance(v, Mapping) for v in value)):
+                problems.append((loc, "expected a list of entries like `- network: GitHub` / `username: ...`"))
+        elif key in ("email", "phone", "website"):
+            if isinstance(value, Mapping) or (
+                isinstance(value, list) and not all(isinstance(v, _SCALAR) for v in value)
+            ):
+                problems.append((loc, "expected text, or a list of texts"))
+        elif key != "sections" and isinstance(value, (Mapping, list)):
+            problems.append((loc, "expected text"))
+    sections = cv.get("sections")
+    for title, entries in (sections or {}).items() if isinstance(sections, Mapping) else ():
+        for i, entry in enumerate(entries if isinstance(entries, list) else []):
+            for field, value in entry.items() if isinstance(entry, Mapping) else ():
+                loc = ("cv", "sections", title, i, field)
+                if value is None:
+                    continue
+                if field in _LISTS:
+                    if not isinstance(value, (list, str)) or not all(isinstance(v, _SCALAR) for v in value):
+                        problems.append((loc, "expected a list of texts (`- ...` lines)"))
+                elif isinstance(value, (Mapping, list)):
+                    problems.append((loc, "expected text"))
+    return problems
 
 
 def _check_photo(path: Path, out: dict[str, Any], note: Note) -> None:
@@ -356,6 +399,8 @@ def _check_text(value: Any, loc: Loc, note: Note) -> str | None:
 
 
 def _texts(values: Any, loc: Loc, note: Note) -> list[str]:
+    if isinstance(values, str):  # one highlight written without its list
+        values = [values]
     out = []
     for i, v in enumerate(values or []):
         if t := _check_text(v, (*loc, i), note):
