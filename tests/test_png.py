@@ -154,16 +154,51 @@ def _even_split(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(png, "HEAD_START", 0)
 
 
-def test_a_helper_process_draws_the_later_pages_alike(example_pdf: bytes, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_helper_process_draws_the_later_pages_alike(
+    example_pdf: bytes, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     alone = png.draw_pages(example_pdf, png.PNG_PPI, LIMIT, cores=1)
     started: list[list[str]] = []
     real = png.helper_command
     monkeypatch.setattr(png, "helper_command", lambda *a: started.append(real(*a)) or started[-1])
     shared = png.draw_pages(example_pdf, png.PNG_PPI, LIMIT, cores=2, split_from=2)
-    assert shared == alone and len(alone) == 5
+    assert len(alone) == 5
+    assert shared == alone, unlike(example_pdf, alone, shared, tmp_path)
     assert started and started[0][-2:] == ["3", "5"]  # pages 4 and 5, counted from 0; this process drew 1-3
     assert png.draw_pages(example_pdf, png.PNG_PPI, LIMIT, cores=1, split_from=2) == alone  # one core: no helper
     assert len(started) == 1
+
+
+def unlike(pdf: bytes, alone: list[bytes], shared: list[bytes], folder: Path) -> str:
+    """How the pages drawn `alone` (all in this process) and `shared` (the later ones by a helper)
+    differ, for the failure message: pixels or only their encoding, which of the two a new process
+    draws, whether this process draws it alike again; the PNGs are kept in `folder`. (Once, in a
+    whole-suite run, page 5 drawn alone in a pytest worker differed from the helper's, which was
+    the page a new process draws: the cause was not found.)"""
+    import subprocess
+
+    from PIL import ImageChops
+
+    command = raster.helper_command(png.PNG_PPI, LIMIT, range(len(alone)))
+    new = raster.read_frames(subprocess.run(command, input=pdf, capture_output=True).stdout, len(alone))
+    said = [] if len(alone) == len(shared) else [f"{len(shared)} pages with a helper, {len(alone)} without"]
+    for index, (here, there) in enumerate(zip(alone, shared, strict=False)):
+        if here == there:
+            continue
+        (folder / f"alone-{index + 1}.png").write_bytes(here)
+        (folder / f"shared-{index + 1}.png").write_bytes(there)
+        a, b = decode(here), decode(there)
+        box = ImageChops.difference(a, b).getbbox() if a.size == b.size else (a.size, b.size)
+        pixels = "only the encoding differs" if box is None else f"the pixels differ in {box}"
+        if new is None or new[index] not in (here, there):
+            odd = "a new process draws neither"
+        elif new[index] == there:
+            odd = "a new process draws it as the shared run did"
+        else:
+            odd = "a new process draws it as the run alone did"
+        again = "the same" if png.draw_pages(pdf, png.PNG_PPI, LIMIT, cores=1)[index] == here else "other"
+        said.append(f"page {index + 1}: {pixels}; {odd}; drawn alone again: {again} bytes")
+    return f"{'; '.join(said)} (PNGs in {folder})"
 
 
 HELPERS = {
