@@ -128,9 +128,35 @@ def test_schema_violations_are_reported_with_pointers(tmp_path: Path) -> None:
     bad = write(tmp_path / "resume.json", json.dumps(data))
     result = run_cli("import", "jsonresume", bad)
     assert result.returncode == 2
-    assert f"{bad}: /work/0/startDate: 'March 2020' is not a date" in result.stderr
-    assert f"{bad}: /skills: " in result.stderr
+    text = bad.read_text(encoding="utf-8")  # one line: the column of a value is 1 + its index
+    date, skills = text.index('"March') + 1, text.index('"Python') + 1
+    assert f"{bad}:1:{date}: /work/0/startDate: 'March 2020' is not a date" in result.stderr
+    assert f"{bad}:1:{skills}: /skills: " in result.stderr
     assert "2 problems found" in result.stderr
+
+
+def test_schema_violations_name_the_line_and_column_of_the_json(tmp_path: Path) -> None:
+    """A value of the wrong type was refused by its JSON Pointer alone; it is located at file:line:col
+    of the value as written (after a blank item the import drops, and on a tab-indented line), and the
+    message says what to write instead."""
+    bad = write(
+        tmp_path / "resume.json",
+        '{\n  "basics": {\n    "name": "Noa Example",\n    "location": "Paris",\n'
+        '    "profiles": ["", {"network": 5, "username": "noa"}]\n  },\n'
+        '\t"work": [{"name": "Acme", "startDate": "last year"}]\n}\n',
+    )
+    result = run_cli("import", "jsonresume", bad)
+    assert result.returncode == 2 and result.stdout == "" and "Traceback" not in result.stderr
+    assert (
+        f"{bad}:4:17: /basics/location: is a string; JSON Resume wants an object {{...}} here with the keys"
+        " address, postalCode, city, countryCode, region" in result.stderr
+    ), result.stderr
+    assert f"{bad}:5:34: /basics/profiles/1/network: is a whole number" in result.stderr, result.stderr
+    assert f"{bad}:7:41: /work/0/startDate: 'last year' is not a date" in result.stderr, result.stderr
+    # A file YAML refuses (a key twice: JSON keeps the last) is still refused, by pointer alone.
+    write(bad, '{"basics": {"name": "Noa", "name": "Noa", "location": "Paris"}}')
+    result = run_cli("import", "jsonresume", bad)
+    assert result.returncode == 2 and f"{bad}: /basics/location: is a string" in result.stderr, result.stderr
 
 
 @pytest.mark.parametrize(
@@ -1011,3 +1037,23 @@ def test_rendercv_fields_of_the_wrong_shape_are_located_errors(tmp_path: Path) -
 
     path, _ = imported("rendercv", source, tmp_path / "p")
     assert load_profile(path)[0].experience[0].highlights == ["One line"]
+
+
+def test_rendercv_connection_fields_without_a_place_are_reported_by_name(tmp_path: Path) -> None:
+    """`fontawesome_icon` of a custom connection was dropped without a word; it is reported, located,
+    like every other field the profile has no place for, and the link itself is kept."""
+    source = write(
+        tmp_path / "CV.yaml",
+        "cv:\n  name: Noa Example\n  social_networks:\n    - network: GitHub\n      username: noa\n"
+        "      color: red\n  custom_connections:\n    - placeholder: Lab page\n"
+        "      url: https://lab.example.org/noa\n      fontawesome_icon: flask\n",
+    )
+    path, stderr = imported("rendercv", source, tmp_path / "p")
+    assert "CV.yaml:10:25: cv.custom_connections[0].fontawesome_icon: " in stderr, stderr
+    assert "without icons; not imported" in stderr
+    assert "CV.yaml:6:14: cv.social_networks[0].color: no such field" in stderr, stderr
+    from cvbuild.loading.profile import load_profile
+
+    assert [(x.network, x.url) for x in load_profile(path)[0].contact.profiles] == [
+        ("Lab page", "https://lab.example.org/noa")
+    ]

@@ -32,6 +32,7 @@ from cvbuild.interop.common import (
     usable_phone,
     wrong_kind,
 )
+from cvbuild.loading.yaml_source import YamlSource, read_text
 from cvbuild.schema.fields import parse_date
 from cvbuild.schema.model import NAMED_NETWORKS, DocumentSpec, Links, Profile, network_key
 
@@ -64,8 +65,10 @@ def official_schema() -> dict[str, Any]:
     return data
 
 
-def schema_problems(path: Path, data: Any) -> list[Problem]:
-    """Every place where `data` breaks the JSON Resume 1.x schema, as located problems."""
+def schema_problems(path: Path, data: Any, source: YamlSource | None = None, written: Any = None) -> list[Problem]:
+    """Every place where `data` breaks the JSON Resume 1.x schema, as problems; located at the line and
+    column of `source` (the file parsed with positions) when given, where `data` is `written`, the
+    data as parsed, without its blank values (see `without_empty`)."""
     from jsonschema import Draft7Validator
 
     validator = Draft7Validator(official_schema(), format_checker=Draft7Validator.FORMAT_CHECKER)
@@ -73,7 +76,40 @@ def schema_problems(path: Path, data: Any) -> list[Problem]:
         errors = sorted(validator.iter_errors(data), key=lambda e: [str(p) for p in e.absolute_path])
     except RecursionError:
         return [Problem(path, 0, 0, "/", "nested too deeply to be a JSON Resume")]
-    return [Problem(path, 0, 0, pointer(*e.absolute_path) or "/", _schema_message(e)) for e in errors]
+    problems = []
+    for e in errors:
+        where = written_place(written, tuple(e.absolute_path)) if written is not None else tuple(e.absolute_path)
+        line, column = source.locate(where) if source is not None else (0, 0)
+        problems.append(Problem(path, line, column, pointer(*where) or "/", _schema_message(e)))
+    return problems
+
+
+def json_positions(path: Path, text: str) -> YamlSource | None:
+    """The JSON text parsed again, as YAML 1.2 (of which JSON is a part), for the line and column of
+    each value; None when the YAML parser refuses it (a duplicate key, a limit): json.loads decided
+    that the file is valid JSON, so the problems are then reported by their JSON Pointer alone."""
+    from cvbuild.loading.yaml_source import parse_yaml
+
+    try:
+        return parse_yaml(text, path)
+    except InputError:
+        return None
+
+
+def written_place(written: Any, place: Where) -> Where:
+    """`place` in the data without its blank values, as a place in the data as written: an item
+    after a blank one (`["", "x"]`) moved up a place when the blank one was dropped."""
+    out: list[str | int] = []
+    node = written
+    for part in place:
+        if isinstance(node, list) and isinstance(part, int):
+            kept = [i for i, item in enumerate(node) if not _blank(item)]
+            part = kept[part] if part < len(kept) else part
+            node = node[part] if part < len(node) else None
+        else:
+            node = node.get(part) if isinstance(node, dict) else None
+        out.append(part)
+    return tuple(out)
 
 
 def _schema_message(error: Any) -> str:
@@ -81,7 +117,9 @@ def _schema_message(error: Any) -> str:
         return f"{error.instance!r} is not a date; JSON Resume dates are YYYY, YYYY-MM or YYYY-MM-DD"
     if error.validator == "type":  # the message repeats the whole value, a page of it for a section
         wanted = " or ".join(_JSON_TYPES.get(t, t) for t in _listed(error.validator_value))
-        return f"is {_JSON_TYPES[_json_type(error.instance)]}; JSON Resume wants {wanted} here (schema 1.x)"
+        keys = list(error.schema.get("properties", {})) if "object" in _listed(error.validator_value) else []
+        with_keys = f" with the keys {', '.join(keys)}" if keys else ""  # how to write it: "location": {"city": ...}
+        return f"is {_JSON_TYPES[_json_type(error.instance)]}; JSON Resume wants {wanted} here{with_keys} (schema 1.x)"
     return f"{error.message} (JSON Resume schema 1.x)"
 
 
@@ -114,7 +152,7 @@ def _json_type(value: Any) -> str:
 
 def import_file(path: Path, warn: Warn) -> dict[str, Any]:
     """A resume.json as profile data (a dict that validates as a Profile); warnings through `warn`."""
-    data = read_json(path)
+    data = written = read_json(path)
     if not isinstance(data, dict):
         raise InputError([Problem(path, 1, 1, "", "a JSON Resume file is a JSON object ({...})")])
     wrong_kind(path, data, "jsonresume")
@@ -125,8 +163,9 @@ def import_file(path: Path, warn: Warn) -> dict[str, Any]:
         )
     data = without_empty(data)
     problems = schema_problems(path, data)
-    if problems:
-        raise InputError(problems)
+    if problems:  # parsed again, with positions, only now: a valid file's import does not pay for it
+        source = json_positions(path, read_text(path, "JSON Resume file", "JSON"))
+        raise InputError(schema_problems(path, data, source, written))
 
     def note(where: Where, message: str) -> None:
         warn(f"{path}: {pointer(*where)}: {message}" if where else f"{path}: {message}")

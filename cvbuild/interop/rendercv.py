@@ -12,7 +12,7 @@ Warnings point at the file's line and column.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -332,10 +332,12 @@ def _header(cv: Mapping[str, Any], out: dict[str, Any], note: Note) -> None:
     profiles: list[dict[str, str]] = []
     for i, item in enumerate(cv.get("social_networks") or []):
         _social(item, ("cv", "social_networks", i), links, profiles, note)
+        _unused_keys(item, ("network", "username"), ("cv", "social_networks", i), note)
     for i, item in enumerate(cv.get("custom_connections") or []):
         label, url = _text(item.get("placeholder")), _text(item.get("url"))
         if label and url:
             profiles.append({"network": label, "url": url})
+            _unused_keys(item, ("placeholder", "url"), ("cv", "custom_connections", i), note)
         else:
             note(("cv", "custom_connections", i), "a connection without a url has no place in a profile; not imported")
     if links:
@@ -350,6 +352,17 @@ def _header(cv: Mapping[str, Any], out: dict[str, Any], note: Note) -> None:
     for key in cv:
         if key not in used and key != "custom_connections":
             note(("cv", key), "no such field in a cvbuild profile; not imported")
+
+
+def _unused_keys(item: Mapping[str, Any], used: Sequence[str], loc: Loc, note: Note) -> None:
+    """Report, by name, each key of a connection the profile has no place for (the import keeps the link)."""
+    for key in item:
+        if key in used or item[key] in (None, ""):
+            continue
+        if key == "fontawesome_icon":  # cvbuild's themes draw no icons: each link is its label
+            note((*loc, key), "cvbuild themes show links by name, without icons; not imported")
+        else:
+            note((*loc, key), "no such field in a cvbuild profile; not imported")
 
 
 def _social(item: Any, loc: Loc, links: dict[str, str], profiles: list[dict[str, str]], note: Note) -> None:
