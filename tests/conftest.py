@@ -19,7 +19,7 @@ from types import ModuleType
 from typing import Any
 
 import pytest
-from forked_cli import ForkServer
+from forked_cli import ForkServer, engine_of
 
 from cvbuild.document.model import Document, PublicationEntry, Span
 from cvbuild.themes.gallery import builtin_themes
@@ -56,15 +56,21 @@ def offline_prefix() -> tuple[str, ...]:
 _START_ENV = {**os.environ, "SOURCE_DATE_EPOCH": EPOCH}
 
 
-@functools.cache
-def fork_server() -> ForkServer:
-    """This test process's CLI fork server, started on first use and stopped at the session's end."""
-    return ForkServer(offline_prefix(), _START_ENV, Path(tempfile.mkdtemp(prefix="cvbuild-cli-")))
+_SERVERS: dict[str, ForkServer] = {}  # this test process's, one per engine
+
+
+def fork_server(engine: str = "typst") -> ForkServer:
+    """This test process's CLI fork server for runs with `engine`, started on first use and stopped
+    at the session's end."""
+    if engine not in _SERVERS:
+        folder = Path(tempfile.mkdtemp(prefix="cvbuild-cli-"))
+        _SERVERS[engine] = ForkServer(offline_prefix(), _START_ENV, folder, engine)
+    return _SERVERS[engine]
 
 
 def pytest_sessionfinish() -> None:
-    if fork_server.cache_info().currsize:
-        fork_server().close()
+    for server in _SERVERS.values():
+        server.close()
 
 
 def run_cli(
@@ -74,8 +80,9 @@ def run_cli(
     the fork server, or with `fresh` (or an environment of its own) in a new interpreter, for a
     test that needs another hash seed or start-up (see tests/forked_cli.py)."""
     full_env = {**os.environ, "SOURCE_DATE_EPOCH": EPOCH, **(env or {})}
-    if not fresh and fork_server().accepts(full_env):
-        return fork_server().run([str(a) for a in args], str(cwd or Path.cwd()), full_env, timeout=300)
+    arguments = [str(a) for a in args]
+    if not fresh and (server := fork_server(engine_of(arguments))).accepts(full_env):
+        return server.run(arguments, str(cwd or Path.cwd()), full_env, timeout=300)
     return subprocess.run(
         [*offline_prefix(), sys.executable, "-m", "cvbuild", *map(str, args)],
         cwd=cwd,
@@ -114,9 +121,10 @@ def run_cli_bounded(
             resource.setrlimit(resource.RLIMIT_AS, (max_bytes, max_bytes))
 
     env = {**os.environ, "SOURCE_DATE_EPOCH": EPOCH}
-    if fork_server().accepts(env):
-        arguments = [str(a) for a in args]
-        result = fork_server().run(arguments, str(cwd or Path.cwd()), env, timeout, _PEAK_CODE, max_bytes)
+    arguments = [str(a) for a in args]
+    server = fork_server(engine_of(arguments))
+    if server.accepts(env):
+        result = server.run(arguments, str(cwd or Path.cwd()), env, timeout, _PEAK_CODE, max_bytes)
     else:
         result = subprocess.run(
             [*offline_prefix(), sys.executable, "-c", _PEAK_CODE, *map(str, args)],

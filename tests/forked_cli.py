@@ -14,10 +14,11 @@ is offline. What a forked run cannot give, callers get from a new interpreter in
   PYTEST_CURRENT_TEST) is not forked, as a module may read a variable when it is imported.
 PRELOAD only holds modules that every command reading a profile imports anyway
 (tests/test_forked_cli.py checks that against new interpreters), so such a run sees no module it
-would not have imported itself.
+would not have imported itself. Runs with `--engine weasyprint` go to a second server, which has
+also imported WeasyPrint as cvbuild imports it (~0.5 s of CPU a run, over ~200 such runs).
 
-Run as `python tests/forked_cli.py SOCKET`: it prints `ready` once it listens, and ends when its
-stdin closes (the test process ended).
+Run as `python tests/forked_cli.py SOCKET [ENGINE]`: it prints `ready` once it listens, and ends
+when its stdin closes (the test process ended).
 """
 
 from __future__ import annotations
@@ -46,6 +47,8 @@ PRELOAD = (
     "cvbuild.document.build",
     "cvbuild.themes.theme",
 )
+# Imported, beyond PRELOAD, by every run that renders with the engine (its own server).
+ENGINE_PRELOAD = {"typst": (), "weasyprint": ("weasyprint",)}
 # Changes with every test, and nothing reads it at import.
 VOLATILE_ENV = ("PYTEST_CURRENT_TEST",)
 _HEADER = struct.Struct("!I")
@@ -56,8 +59,9 @@ _CODE = struct.Struct("!i")  # the return code as subprocess gives it: -N for si
 # ---- the server ---------------------------------------------------------------------------------
 
 
-def _preload() -> None:
-    """What `cvbuild.cli.script.main` does before it dispatches, then the shared imports."""
+def _preload(engine: str = "typst") -> None:
+    """What `cvbuild.cli.script.main` does before it dispatches, then the shared imports, then the
+    engine's (WeasyPrint the way cvbuild imports it: without library searches, fontTools deferred)."""
     import importlib
 
     from cvbuild.cli.script import skip_plugin_loader
@@ -66,6 +70,10 @@ def _preload() -> None:
     skip_plugin_loader()
     for name in PRELOAD:
         importlib.import_module(name)
+    if ENGINE_PRELOAD[engine]:
+        from cvbuild.targets.weasyprint_pdf import import_weasyprint
+
+        import_weasyprint()
 
 
 def _recv_exactly(conn: socket.socket, size: int) -> bytes:
@@ -166,12 +174,12 @@ def comparable(env: Mapping[str, str]) -> dict[str, str]:
 class ForkServer:
     """One server for this test process, started on first use, stopped by `close`."""
 
-    def __init__(self, prefix: Sequence[str], env: Mapping[str, str], folder: Path) -> None:
+    def __init__(self, prefix: Sequence[str], env: Mapping[str, str], folder: Path, engine: str = "typst") -> None:
         self.env = comparable(env)
         self.folder = folder
         self.path = str(folder / "cli.sock")
         self.proc = subprocess.Popen(
-            [*prefix, sys.executable, __file__, self.path],
+            [*prefix, sys.executable, __file__, self.path, engine],
             env=dict(env),
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
@@ -240,6 +248,16 @@ def _text(file: io.BufferedRandom | Any) -> str:
     return data.decode(locale.getpreferredencoding(False)).replace("\r\n", "\n").replace("\r", "\n")
 
 
+def engine_of(args: Sequence[str]) -> str:
+    """The engine a command line asks for (`--engine NAME` or `--engine=NAME`); typst otherwise,
+    also when a profile names its engine itself (that run just misses the preloaded WeasyPrint)."""
+    for i, arg in enumerate(args):
+        named = args[i + 1] if arg == "--engine" and i + 1 < len(args) else arg.removeprefix("--engine=")
+        if named != arg and named in ENGINE_PRELOAD:
+            return named
+    return "typst"
+
+
 if __name__ == "__main__":
-    _preload()
+    _preload(*sys.argv[2:3])
     _start_run(serve(sys.argv[1]))

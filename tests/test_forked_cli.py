@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from conftest import EPOCH, FIXTURES, RESUME, fork_server, run_cli, run_cli_bounded, write
-from forked_cli import PRELOAD
+from forked_cli import ENGINE_PRELOAD, PRELOAD, engine_of
 
 from cvbuild import __version__
 
@@ -26,6 +26,8 @@ COMMANDS = [
     ["validate", str(RESUME)],
     ["render", str(BAD), "-f", "txt", "-o", "out"],
     ["render", str(RESUME), "-f", "txt,md,html,pdf", "-o", "out"],
+    ["render", str(RESUME), "-f", "pdf", "--engine", "weasyprint", "-o", "out"],
+    ["render", str(BAD), "-f", "pdf", "--engine=weasyprint", "-o", "out"],
     ["render", str(RESUME), "--no-such-option"],
     ["themes"],
 ]
@@ -62,19 +64,42 @@ def imported_by(args: list[str], cwd: Path) -> set[str]:
     return set(line.split()[1:])
 
 
-def test_the_server_preloads_only_what_every_profile_command_imports(tmp_path: Path) -> None:
-    """Beyond its own standard-library modules (socket, select, ...), the server holds only modules
-    that a run reading a profile imports itself, so a forked run cannot lean on an import it lacks."""
+# Per engine, the commands whose runs that engine's server forks: each imports every preloaded module.
+SERVED = {
+    "typst": (["validate", str(BAD)], ["render", str(BAD), "-f", "txt"], ["render", str(RESUME), "-f", "txt"]),
+    "weasyprint": (["render", str(RESUME), "-f", "pdf", "--engine", "weasyprint", "-o", "w"],),
+}
+
+
+def preloaded_by(engine: str) -> set[str]:
+    """The modules a server for `engine` imports beyond the ones it starts with."""
     code = (
-        "import sys, forked_cli; before = set(sys.modules); forked_cli._preload()\n"
+        "import sys, forked_cli; before = set(sys.modules); forked_cli._preload(sys.argv[1])\n"
         "print(' '.join(sorted(set(sys.modules) - before)))"
     )
-    run = subprocess.run([sys.executable, "-c", code], cwd=TESTS, capture_output=True, text=True, timeout=300)
-    preloaded = set(run.stdout.split())
-    assert set(PRELOAD) <= preloaded, run.stderr
-    for args in (["validate", str(BAD)], ["render", str(BAD), "-f", "txt"], ["render", str(RESUME), "-f", "txt"]):
+    run = subprocess.run([sys.executable, "-c", code, engine], cwd=TESTS, capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr
+    return set(run.stdout.split())
+
+
+@pytest.mark.parametrize("engine", sorted(ENGINE_PRELOAD))
+def test_the_server_preloads_only_what_every_profile_command_imports(engine: str, tmp_path: Path) -> None:
+    """Beyond its own standard-library modules (socket, select, ...), a server holds only modules
+    that a run it forks imports itself, so a forked run cannot lean on an import it lacks."""
+    preloaded = preloaded_by(engine)
+    assert {*PRELOAD, *ENGINE_PRELOAD[engine]} <= preloaded
+    for args in SERVED[engine]:
+        assert engine_of(args) == engine
         extra = preloaded - imported_by(args, tmp_path)
         assert not extra, (args, sorted(extra))
+
+
+def test_the_engine_is_read_from_the_command_line_as_typer_reads_it() -> None:
+    assert engine_of(["render", "p.yaml", "--engine", "weasyprint"]) == "weasyprint"
+    assert engine_of(["render", "p.yaml", "--engine=weasyprint", "-f", "pdf"]) == "weasyprint"
+    assert engine_of(["render", "weasyprint.yaml", "-o", "weasyprint"]) == "typst"
+    assert engine_of(["render", "p.yaml", "--engine"]) == "typst"
+    assert engine_of(["render", "p.yaml", "--engine", "typst"]) == "typst"
 
 
 def test_a_run_past_its_time_limit_is_killed(tmp_path: Path) -> None:
