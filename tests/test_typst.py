@@ -430,6 +430,27 @@ def test_help_does_not_load_engines() -> None:
     assert result.returncode == 0, result.stderr
 
 
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"title": "Ada Lovelace", "links": [{"label": "Paper", "url": "https://example.org"}]},
+        {"title": "Linear B \U00010000 and \u5510"},  # drawn and not covered (CJK: only with cvbuild[cjk])
+        {"title": "Ada", "url": "https://\U00010000.example", "id": "\U00010001"},  # not drawn: no warning
+        {"title": "a\u001bb\\u0041 \U00010000", "options": {"x": "\U00010002"}},  # escaped in JSON
+    ],
+)
+def test_uncovered_in_json_is_the_exact_answer(data: dict[str, object]) -> None:
+    """The superset of the JSON text's characters only decides when every one is covered."""
+    import json
+
+    from cvbuild.themes import fonts
+    from cvbuild.themes.theme import load_theme
+
+    files = fonts.font_files(load_theme("classic"))
+    text = json.dumps(data, ensure_ascii=False)
+    assert fonts.uncovered_in_json(text, files) == fonts.uncovered(fonts.document_chars(data), files)
+
+
 def test_coverage_warning_names_characters_and_fixes() -> None:
     from cvbuild.themes.fonts import coverage_warning, document_chars
 

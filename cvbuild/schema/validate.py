@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import types
 import typing
 from collections.abc import Callable, Iterable, Sequence
@@ -188,6 +187,8 @@ def did_you_mean(word: str, options: Sequence[str], listing: str | None = "allow
     alias = KEY_ALIASES.get(word.lower().replace(" ", "_"))
     if alias in options:
         return f"; did you mean {alias!r}?"
+    import difflib  # only when a key is wrong: ~1 ms of every start-up otherwise
+
     near_alias = difflib.get_close_matches(
         word.lower(), [k for k, v in KEY_ALIASES.items() if v in options], n=1, cutoff=0.8
     )

@@ -8,8 +8,9 @@ exactly what a PDF can use.
 from __future__ import annotations
 
 import importlib.util
+import json
 import unicodedata
-from collections.abc import Container, Iterable
+from collections.abc import Container, Iterable, Sequence
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -89,6 +90,17 @@ def _needs_glyph(char: str) -> bool:
     if 0xFE00 <= code <= 0xFE0F or 0xE0100 <= code <= 0xE01EF:  # variation selectors
         return False
     return unicodedata.category(char) not in _SKIP_CATEGORIES
+
+
+def uncovered_in_json(data: str, fonts: Sequence[Path]) -> list[str]:
+    """`uncovered(document_chars(json.loads(data)), fonts)` for a dumped Document. Every character
+    of the JSON text is asked first: they are a superset of the drawn ones (keys, punctuation,
+    URLs and ids besides), so when the fonts cover them all, nothing drawn is missing, and the JSON
+    is not read back (1,000 publications: ~15 ms instead of ~50). A JSON writer escapes only
+    control characters (never drawn) as `\\u`; with any `\\u` in the text the exact way is taken."""
+    if "\\u" not in data and not uncovered({c for c in set(data) if _needs_glyph(c)}, fonts):
+        return []
+    return uncovered(document_chars(json.loads(data)), fonts)
 
 
 def uncovered(chars: Iterable[str], fonts: Iterable[Path]) -> list[str]:
