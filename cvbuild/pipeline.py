@@ -266,9 +266,35 @@ LONG_WORD = 80
 
 def long_words(document_json: str) -> list[str]:
     """The runs of at least LONG_WORD characters that are neither white space nor JSON quotes or
-    escapes, as `re.findall(r'[^\\s"\\\\]{80,}')` finds them (a test holds the two equal), at a third
-    of its time: that pattern tries every position of the ~1.4 MB of 1,000 publications."""
-    return [w for w in document_json.replace('"', " ").replace("\\", " ").split() if len(w) >= LONG_WORD]
+    escapes, as `re.findall(r'[^\\s"\\\\]{80,}')` finds them (a test holds the two equal).
+
+    Most texts have none, so the UTF-8 bytes are searched first, at C speed, for LONG_WORD bytes
+    in a row none of which is ASCII white space, a quote or a backslash: each of those separates
+    words, and a character is at least one byte, so every long word lies inside such a run of
+    bytes, and only those runs are split into words (1,000 publications, ~1.4 MB: ~10 ms instead
+    of ~100 ms splitting every word). ASCII bytes never occur inside a multi-byte character, so a
+    run decodes on its own."""
+    data = document_json.encode("utf-8", "surrogatepass")
+    runs = data.translate(_RUN_BYTES)
+    found: list[str] = []
+    start = 0
+    while (hit := runs.find(_LONG_RUN, start)) >= 0:
+        begin = runs.rfind(b" ", 0, hit) + 1
+        end = runs.find(b" ", hit)
+        end = len(runs) if end < 0 else end
+        found += _split_long(data[begin:end].decode("utf-8", "surrogatepass"))
+        start = end
+    return found
+
+
+# Bytes that end a word in every text (str.split's ASCII white space, the JSON quote and escape)
+# become b" ", every other byte b"x".
+_RUN_BYTES = bytes(0x20 if b in b' \t\n\r\x0b\x0c"\\' else 0x78 for b in range(256))
+_LONG_RUN = b"x" * LONG_WORD
+
+
+def _split_long(text: str) -> list[str]:
+    return [w for w in text.replace('"', " ").replace("\\", " ").split() if len(w) >= LONG_WORD]
 
 
 def long_word_warnings(document_json: str, cache: dict[Any, Any] | None = None) -> list[str]:

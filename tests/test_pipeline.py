@@ -11,7 +11,9 @@ from cvbuild.pipeline import LONG_WORD, long_word_warnings, long_words
 
 # What long_words replaces: a regular expression that tries every position of the text.
 REFERENCE = re.compile(r'[^\s"\\]{' + str(LONG_WORD) + ",}")
-PIECES = st.sampled_from(["y", "é", "语", " ", "\n", "\t", "\u2028", "\u3000", "\xa0", "\x1c", '"', "\\", ":"])
+CHARS = ["y", "é", "语", "\U00010000", ":", '"', "\\"]
+SPACES = [" ", "\n", "\t", "\r", "\x0b", "\x0c", "\x85", "\u2028", "\u3000", "\xa0", "\x1c"]
+PIECES = st.sampled_from(CHARS + SPACES)
 
 
 @settings(max_examples=300, deadline=None)
