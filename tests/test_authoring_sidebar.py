@@ -165,3 +165,73 @@ def test_no_contact_title_without_contact_details(engine: str, tmp_path: Path) -
         text = pdf.pages[0].extract_text()
     assert "Systems for ML." in text and "CONTACT" not in text.upper()
     assert 'class="contact' not in next(out.glob("*.html")).read_text(encoding="utf-8")
+
+
+OBFUSCATED = """\
+name: Noa Example
+contact: {email: zhang@cs.exampleuniv.edu.cn}
+documents:
+  cv: {options: {show_email: obfuscated}}
+"""
+
+
+def email_lines(lines: list[str]) -> list[str]:
+    """The lines of the obfuscated e-mail, from the first (`zhang (at) ...`) to the one with `cn`."""
+    first = next(i for i, line in enumerate(lines) if line.startswith("zhang"))
+    last = next(i for i, line in enumerate(lines) if i >= first and line.endswith("cn"))
+    return [line.replace("\u00a0", " ") for line in lines[first : last + 1]]
+
+
+def check_email_breaks(lines: list[str]) -> None:
+    assert " ".join(lines) == "zhang (at) cs (dot) exampleuniv (dot) edu (dot) cn", lines
+    assert len(lines) > 1, lines  # it wraps in the band: what is checked is where
+    assert all(not line.startswith(("(at)", "(dot)")) for line in lines), lines
+    assert lines[-1].endswith("edu (dot) cn"), lines
+
+
+@pytest.mark.parametrize("engine", ["typst", "weasyprint"])
+def test_pdf_obfuscated_email_breaks_after_its_dots(engine: str, tmp_path: Path) -> None:
+    """`zhang (at) cs (dot) exampleuniv (dot) edu (dot)` then `cn` alone on a line: the obfuscated
+    e-mail breaks only after an `(at)` or a `(dot)`, and keeps its last part with the one before."""
+    import pdfplumber
+
+    profile = tmp_path / "profile.yaml"
+    profile.write_text(OBFUSCATED, encoding="utf-8")
+    out = tmp_path / "out"
+    result = run_cli("render", profile, "-f", "pdf", "--theme", "sidebar", "--engine", engine, "-o", out)
+    assert result.returncode == 0, result.stderr
+    with pdfplumber.open(next(out.glob("*.pdf"))) as pdf:
+        page = pdf.pages[0]
+        band = page.crop((0, 0, BAND_CM * PT_PER_CM, page.height))
+        lines = [line.strip() for line in band.extract_text().splitlines()]
+    check_email_breaks(email_lines(lines))
+
+
+def test_html_obfuscated_email_breaks_after_its_dots(tmp_path: Path, browser: Any) -> None:
+    """The same in Chromium: the lines of the e-mail as the browser laid them out."""
+    profile = tmp_path / "profile.yaml"
+    profile.write_text(OBFUSCATED, encoding="utf-8")
+    out = tmp_path / "out"
+    result = run_cli("render", profile, "-f", "html", "--theme", "sidebar", "-o", out)
+    assert result.returncode == 0, result.stderr
+    page = browser.new_page(viewport={"width": 1100, "height": 800})
+    try:
+        page.goto(next(out.glob("*.html")).as_uri(), wait_until="load")
+        lines = page.eval_on_selector(
+            ".contact .email",
+            """e => {
+                const text = e.firstChild, out = [];
+                for (let i = 0; i < text.length; i++) {
+                    const r = document.createRange(); r.setStart(text, i); r.setEnd(text, i + 1);
+                    const box = r.getBoundingClientRect();
+                    if (!box.width) continue;
+                    const last = out[out.length - 1];
+                    if (last && Math.abs(last.top - box.top) < 2) { last.text += text.data[i]; }
+                    else out.push({top: box.top, text: text.data[i]});
+                }
+                return out.map(line => line.text.trim());
+            }""",
+        )
+    finally:
+        page.close()
+    check_email_breaks(email_lines(lines))

@@ -219,3 +219,61 @@ def test_inner_quotes_and_the_first_of_the_month_are_the_languages(
     flat = {t: " ".join(s.replace("\u00a0", " ").split()) for t, s in texts.items()}
     problems = {t: flat[t] for t in texts if want[t] not in flat[t] or "".join(footer.split()) not in squashed[t]}
     assert not problems, (want, footer, problems)
+
+
+# ---- brackets and list separators of Chinese and Japanese ----------------------------------------
+
+CJK_PUNCTUATION = """\
+name: Ada Beispiel
+education:
+  - institution: Universitas Zorbica
+    degree: M.Sc.
+    start: 2019-10
+    end: 2021-09
+    advisors: [Marta Quell, Iver Stahl]
+    courses: [Vexilogie, Nimborik]
+experience:
+  - {organization: Quellwerk, role: Vexilogin, start: 2023-04, end: present}
+publications:
+  - {id: a, title: Quorra Alpha, authors: [Ada Beispiel], venue: ZORB, date: 2025, type: conference, status: accepted}
+  - {id: b, title: Quorra Beta, authors: [Ada Beispiel], venue: ZW, date: 2024, type: workshop, status: under_review}
+projects:
+  - {name: Vexil, stars: 4100}
+skills:
+  - {category: Vexilogie, items: [Quorra, Nimbor]}
+languages:
+  - {language: Zorbisch, fluency: C2}
+interests: [Quorra, Vexil]
+documents:
+  cv: {locale: LANG}
+"""
+CJK = re.compile(r"[\u3000-\u30ff\u4e00-\u9fff\uff00-\uffef]")
+
+
+@pytest.mark.parametrize("theme", BUILTIN_THEMES)
+@pytest.mark.parametrize("lang", ["zh", "ja"])
+def test_chinese_and_japanese_use_their_brackets_and_list_separators(
+    lang: str, theme: str, tmp_path: Path, chromium: Any
+) -> None:
+    """A status was printed in ASCII parentheses with a gap ("ZORB 2025 (已录用)"), courses joined
+    by "; " and names, skills and interests by ", ": Chinese and Japanese write （已录用） with no gap
+    before it, and 、 between the items of a list (CLDR's list pattern); Japanese joins a range with ～."""
+    w = words(lang)
+    profile = write(tmp_path / "p.yaml", CJK_PUNCTUATION.replace("LANG", lang))
+    texts = rendered_texts(profile, theme, tmp_path, chromium)
+    sep = w["list_sep"]
+    want = [f"Marta Quell{sep}Iver Stahl", f"Vexilogie{sep}Nimborik", f"Quorra{sep}Nimbor", "Zorbisch（C2）"]
+    want += [w["status.accepted"], w["status.under_review"], w["date.present"]]
+    want += ["2023年4月～現在"] if lang == "ja" else []
+    flat = {t: "".join(s.split()) for t, s in texts.items()}  # PDF readers space CJK and Latin apart
+    problems = {t: [s for s in want if "".join(s.split()) not in flat[t]] for t in texts}
+    assert not any(problems.values()), (problems, texts)
+    # No ASCII bracket, comma or semicolon beside the language's own text, no gap before a full-width bracket.
+    mixed = {
+        t: re.findall(rf"\S*(?:[(),;]\s*{CJK.pattern}|{CJK.pattern}\s*[(),;]|[ \u3000]（)\S*", s)
+        for t, s in texts.items()
+    }
+    assert not any(mixed.values()), mixed
+    if theme == "classic":  # the status in brackets right after the venue
+        for t in ("typst", "weasy", "html"):
+            assert f"ZORB2025（{w['status.accepted']}）" in flat[t], texts[t]

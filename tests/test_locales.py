@@ -90,6 +90,30 @@ def test_english_shortcuts_agree_with_babel() -> None:
     for items in (["a"], ["a", "b"], ["a", "b", "c"], ["a", "b", "c", "d"]):
         assert en.join(items) == format_list(items, locale="en")
     assert en.decimal() == "."
+    # The list separator and the range mark English writes out are CLDR's (babel's thin spaces aside).
+    middle = Locale.parse("en").list_patterns["standard"]["middle"]
+    assert en["list_sep"] == middle.replace("{0}", "").replace("{1}", "")
+    assert Locale.parse("en").interval_formats[None].replace("\u2009", " ") == "{0}" + en["range_sep"] + "{1}"
+
+
+@pytest.mark.parametrize(
+    ("locale", "list_sep", "list_sep_long", "range_sep", "paren"),
+    [
+        ("en", ", ", "; ", " – ", (" (", ")")),
+        ("de", ", ", "; ", " – ", (" (", ")")),
+        ("zh", "、", "、", " – ", ("（", "）")),
+        ("zh_TW", "、", "、", " – ", ("（", "）")),
+        ("ja", "、", "、", "～", ("（", "）")),
+    ],
+)
+def test_list_range_and_bracket_marks_are_the_languages(
+    locale: str, list_sep: str, list_sep_long: str, range_sep: str, paren: tuple[str, str]
+) -> None:
+    """Chinese and Japanese separate list items with 、 (CLDR's list pattern, via babel), not `, ` or
+    `; `; a status goes in full-width brackets with no gap before them; Japanese joins a range with ～."""
+    w = words(locale)
+    assert (w["list_sep"], w["list_sep_long"], w["range_sep"]) == (list_sep, list_sep_long, range_sep)
+    assert (w["paren_open"], w["paren_close"]) == paren
 
 
 @pytest.mark.parametrize(

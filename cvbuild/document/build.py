@@ -212,7 +212,9 @@ def _section(ctx: _SectionContext, sid: str) -> Section | None:
         on_request = [Span(text=ctx.style.words["references.on_request"])]
         return Section(id=sid, kind="text", title=title, groups=[Group(entries=[Entry(title=[], summary=on_request)])])
     if sid == "languages":
-        return _languages(profile, title, str(ctx.options.theme_options.get("languages_style", "line")))
+        return _languages(
+            profile, title, str(ctx.options.theme_options.get("languages_style", "line")), ctx.style.words
+        )
     maker = ENTRY_MAKERS.get(sid)
     if maker is not None:
         return _maybe(sid, "entries", title, [maker(item, ctx.style) for item in _tagged(getattr(profile, sid), tags)])
@@ -238,15 +240,16 @@ def _paragraphs(text: str) -> list[str]:
     return [p for p in parts if p]
 
 
-def _languages(profile: Profile, title: str, layout: str) -> Section | None:
-    """One line, "English, Chinese (native)", unless the theme asks for a table and every row is full."""
+def _languages(profile: Profile, title: str, layout: str, words: Vocabulary) -> Section | None:
+    """One line, "English, Chinese (native)" (中文（母语）), unless the theme asks for a table and every row is full."""
     langs = profile.languages
     if not langs:
         return None
     if layout == "table" and all(lang.fluency for lang in langs):
         rows = [Entry(title=[Span(text=lang.language)], items=[str(lang.fluency)]) for lang in langs]
         return _maybe("languages", "table", title, rows)
-    items = [f"{lang.language} ({lang.fluency})" if lang.fluency else lang.language for lang in langs]
+    po, pc = words["paren_open"], words["paren_close"]
+    items = [f"{lang.language}{po}{lang.fluency}{pc}" if lang.fluency else lang.language for lang in langs]
     return Section(id="languages", kind="tags", title=title, groups=[Group(entries=[Entry(title=[], items=items)])])
 
 
@@ -298,7 +301,14 @@ class EntryStyle:
         start, end = getattr(item, "start", None), getattr(item, "end", None)
         present = (self.words["date.present"], self.words["date.expected"])
         return date_range(
-            start, end, self.locale, single=single, expected=expected, style=self.date_format, words=present
+            start,
+            end,
+            self.locale,
+            single=single,
+            expected=expected,
+            style=self.date_format,
+            words=present,
+            dash=self.words["range_sep"],
         )
 
     def typed(self, text: str | None) -> str | None:
@@ -322,7 +332,7 @@ class EntryStyle:
         label = self.words[f"detail.{key}" if len(names) == 1 or key.endswith("_with") else f"detail.{key}s"]
         value: list[Span] = []
         for i, name in enumerate(names):  # each name may be a Markdown link to the person's page
-            value += ([Span(text=", ")] if i else []) + spans(name)
+            value += ([Span(text=self.words["list_sep"])] if i else []) + spans(name)
         return [Detail(label=label, value=value)]
 
 
@@ -358,9 +368,9 @@ def _education(e: Any, style: EntryStyle) -> Entry:
         details.append(Detail(label=words["detail.thesis"], value=spans(e.thesis)))
     details += style.names("advisor", e.advisors)
     if e.honors:
-        details.append(Detail(label=words["detail.honors"], value=_joined_spans(e.honors)))
+        details.append(Detail(label=words["detail.honors"], value=_joined_spans(e.honors, words["list_sep_long"])))
     if e.courses:
-        details.append(Detail(label=words["detail.courses"], value=_joined_spans(e.courses)))
+        details.append(Detail(label=words["detail.courses"], value=_joined_spans(e.courses, words["list_sep_long"])))
     degree = _join(e.degree, e.field, sep=" in ") if e.degree else e.field
     return Entry(
         title=[Span(text=degree or e.institution)],
@@ -373,11 +383,12 @@ def _education(e: Any, style: EntryStyle) -> Entry:
     )
 
 
-def _joined_spans(texts: Sequence[str]) -> list[Span]:
+def _joined_spans(texts: Sequence[str], sep: str) -> list[Span]:
+    """Items that may hold commas (courses): `sep` is `; `, or the language's list separator (、)."""
     out: list[Span] = []
     for i, text in enumerate(texts):
         if i:
-            out.append(Span(text="; "))
+            out.append(Span(text=sep))
         out.extend(spans(text))
     return out
 
@@ -387,7 +398,7 @@ def _experience(e: Any, style: EntryStyle) -> Entry:
     people += style.names("worked_with", e.collaborators)
     return Entry(
         title=[Span(text=e.role)],
-        subtitle=[Span(text=_join(e.organization, e.team) or e.organization)],
+        subtitle=[Span(text=_join(e.organization, e.team, sep=style.words["comma"]) or e.organization)],
         date=style.dates(e),
         location=e.location,
         details=people,
@@ -452,8 +463,10 @@ def _teaching(t: Any, style: EntryStyle) -> Entry:
     date = style.dates(t)
     terms = [day_ranges(term, style.locale) for term in (*([t.term] if t.term else []), *t.terms)]
     if terms:  # "Fall 2024, Spring 2025" says it better than a formatted range
-        date = DateRange(text=", ".join(terms), start=date.start if date else None, end=date.end if date else None)
-    sub = _join(t.role, t.institution)
+        date = DateRange(
+            text=style.words["list_sep"].join(terms), start=date.start if date else None, end=date.end if date else None
+        )
+    sub = _join(t.role, t.institution, sep=style.words["comma"])
     return Entry(
         title=[Span(text=t.course)],
         subtitle=[Span(text=sub)] if sub else None,

@@ -79,6 +79,22 @@ def localized(day: _dt.date, pattern: str, locale: str) -> str:
     return text
 
 
+@lru_cache(maxsize=16)
+def range_dash(locale: str) -> str:
+    """What joins the two ends of a range: ` – `, or the mark CLDR's fallback interval format of the
+    locale uses instead of an en dash (Japanese `2021年10月～2026年6月`). CLDR's thin spaces around
+    the en dash are not taken: cvbuild's ranges keep the word spaces they always had."""
+    if locale == "en":
+        return DASH
+    from babel import Locale
+
+    from cvbuild.document.locales import normalize
+
+    fallback = str(Locale.parse(normalize(locale)).interval_formats.get(None) or "")
+    mark = fallback.replace("{0}", "").replace("{1}", "")
+    return DASH if not mark.strip() or "–" in mark or "-" in mark else mark
+
+
 def date_range(
     start: PartialDate | None,
     end: PartialDate | None,
@@ -88,9 +104,11 @@ def date_range(
     expected: bool = False,
     style: str = "short",
     words: tuple[str, str] | None = None,
+    dash: str | None = None,
 ) -> DateRange | None:
     """`Jul 2025 – Dec 2025`, `2023 – present`, `Jun 2026 (expected)`, or a single date.
-    `words`: the document's (present, expected suffix), by default the locale's."""
+    `words`: the document's (present, expected suffix), by default the locale's; `dash`: its
+    `range_sep`, by default the locale's (`range_dash`)."""
     present, expected_suffix = words or (word("present", locale), word("expected", locale))
     if single is not None:
         iso = str(single)
@@ -101,13 +119,14 @@ def date_range(
         assert end is not None
         return date_range(None, None, locale, single=end, style=style, words=(present, expected_suffix))
     start_text = format_date(start, locale, style, present)
+    dash = range_dash(locale) if dash is None else dash
     if end is None:
         text = start_text
     elif end.present:
-        text = start_text + DASH + present
+        text = start_text + dash + present
     else:
         end_text = format_date(end, locale, style, present)
-        text = start_text if end_text == start_text else start_text + DASH + end_text
+        text = start_text if end_text == start_text else start_text + dash + end_text
     if expected and end is not None and not end.present:
         text += expected_suffix
     return DateRange(

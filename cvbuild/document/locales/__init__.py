@@ -46,8 +46,23 @@ def words(locale: str) -> Mapping[str, str]:
         raise ValueError(unsupported(locale))
     module = importlib.import_module(f"cvbuild.document.locales.{lang}")
     table = dict(module.WORDS)
+    if lang != "en":  # English's are written out in en.py (a test compares them with babel's)
+        from cvbuild.document.dates import range_dash
+
+        table.update(list_separators(locale), range_sep=range_dash(locale))
     table.update(getattr(module, "REGIONS", {}).get(normalize(locale), {}))
     return MappingProxyType(table)
+
+
+def list_separators(locale: str) -> dict[str, str]:
+    """`list_sep` (`, `, `、`): what CLDR puts between the middle items of a list, from babel's
+    list pattern; `list_sep_long`, between items that may hold commas themselves (courses):
+    `; ` where that is a comma, else the same."""
+    from babel import Locale
+
+    middle = str(Locale.parse(normalize(locale)).list_patterns["standard"]["middle"])
+    sep = middle.replace("{0}", "").replace("{1}", "")
+    return {"list_sep": sep, "list_sep_long": "; " if sep.strip() == "," else sep}
 
 
 def many_as_other(table: Mapping[str, str]) -> dict[str, str]:

@@ -121,4 +121,7 @@ WORDS: dict[str, str] = {
     "quote_close": "“",
     "quote_inner_open": "‚",
     "quote_inner_close": "‘",
+    "paren_open": " (",
+    "paren_close": ")",
+    "comma": ", ",
 }

@@ -135,4 +135,19 @@ WORDS: dict[str, str] = {
     # Single quotes inside double ones (a quoted title within a quote).
     "quote_inner_open": "‘",
     "quote_inner_close": "’",
+    # Parentheses around a status or a level after what they qualify ("ZORB 2025 (Accepted)",
+    # "Python (Advanced)"), with the gap before them; none before the full-width ones (已录用）.
+    "paren_open": " (",
+    "paren_close": ")",
+    # Between the parts of a line (a venue and its status, a role and its institution).
+    "comma": ", ",
+    # Between the items of a list (interests, skills, names): CLDR's list separator, from babel
+    # in every other language (、 in Chinese and Japanese).
+    "list_sep": ", ",
+    # Between items that may hold commas themselves (courses, honors): `; ` where the list
+    # separator is a comma, else the list separator.
+    "list_sep_long": "; ",
+    # Between the ends of a date range: ` – `, or the mark of CLDR's interval format where it is
+    # no en dash (Japanese ～), from babel in every other language.
+    "range_sep": " – ",
 }

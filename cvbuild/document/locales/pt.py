@@ -123,6 +123,9 @@ WORDS: dict[str, str] = {
     "quote_close": "”",
     "quote_inner_open": "‘",
     "quote_inner_close": "’",
+    "paren_open": " (",
+    "paren_close": ")",
+    "comma": ", ",
 }
 
 WORDS.update(many_as_other(WORDS))  # CLDR's "many" reads as "other" with digits
