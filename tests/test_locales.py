@@ -408,3 +408,47 @@ def test_text_headings_are_underlined_to_their_width(tmp_path: Path) -> None:
                 wide = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in above)
                 assert len(line) == wide, (above, line)
     assert "个人简介\n========\n" in (tmp_path / "zh" / "ada-beispiel-cv.txt").read_text(encoding="utf-8")
+
+
+DEGREE = """\
+name: Noa Example
+education:
+  - {institution: Universitas Zorbica, degree: M.Sc., field: Vexilogie, start: 2019, end: 2021}
+  - {institution: Academia Nimborum, degree: B.Sc., start: 2015, end: 2019}
+documents:
+  cv: {locale: LANG}
+"""
+
+
+@pytest.mark.parametrize(
+    ("locale", "title"),
+    [
+        ("en", "M.Sc. in Vexilogie"),
+        ("fr", "M.Sc. en Vexilogie"),
+        ("zh", "M.Sc.（Vexilogie）"),
+        ("ja", "M.Sc.（Vexilogie）"),
+    ],
+)
+def test_a_degree_and_its_field_are_joined_in_the_language(locale: str, title: str, tmp_path: Path) -> None:
+    """ "M.Sc. in Vexilogie" printed the English "in" in every language: Chinese and Japanese CVs
+    read 修士（工学）, French "en"."""
+    doc = documents(write(tmp_path / "p.yaml", DEGREE.replace("LANG", locale)))["cv"]
+    education = next(s for s in doc.sections if s.id == "education").groups[0].entries
+    assert ["".join(s.text for s in e.title) for e in education] == [title, "B.Sc."]
+
+
+def test_a_label_with_a_field_the_text_does_not_have_is_a_located_error(tmp_path: Path) -> None:
+    """`count.publication.other: "{n} papers {m}"` crashed the render ({m} is unknown); it is refused,
+    located, with the fields it may hold. Words a theme fills in (`page_of`) keep any other brace."""
+    text = PROFILE_TEXT.replace(
+        "documents:\n  cv:\n", "documents:\n  cv:\n    labels: {count.publication.other: '{n} papers {m}'}\n"
+    )
+    result = run_cli("validate", write(tmp_path / "p.yaml", text))
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert re.search(
+        r"p\.yaml:\d+:\d+: documents\.cv\.labels: label 'count\.publication\.other' may hold \{n\}", result.stderr
+    )
+    text = PROFILE_TEXT.replace(
+        "documents:\n  cv:\n", "documents:\n  cv:\n    labels: {page_of: '{page} {pages} {x'}\n"
+    )
+    assert run_cli("validate", write(tmp_path / "p.yaml", text)).returncode == 0

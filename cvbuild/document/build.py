@@ -371,7 +371,8 @@ def _education(e: Any, style: EntryStyle) -> Entry:
         details.append(Detail(label=words["detail.honors"], value=_joined_spans(e.honors, words["list_sep_long"])))
     if e.courses:
         details.append(Detail(label=words["detail.courses"], value=_joined_spans(e.courses, words["list_sep_long"])))
-    degree = _join(e.degree, e.field, sep=" in ") if e.degree else e.field
+    degree = words["degree.in_field"].format(degree=e.degree, field=e.field) if e.degree and e.field else None
+    degree = degree or e.degree or e.field
     return Entry(
         title=[Span(text=degree or e.institution)],
         subtitle=[Span(text=e.institution)] if degree else None,

@@ -368,7 +368,31 @@ def check_labels(value: dict[str, str]) -> dict[str, str]:
             near = difflib.get_close_matches(key, list(words("en")), n=1)
             hint = f"; did you mean '{near[0]}'?" if near else "; the keys are listed in docs/locales.md"
             raise PydanticCustomError("label_unknown", "unknown label '{key}'{hint}", {"key": key, "hint": hint})
+        if "." not in key:  # a layout's word (`page_of`): the theme replaces its fields, other braces stay
+            continue
+        english = words("en").get(key) or words("en")[key.rsplit(".", 1)[0] + ".other"]
+        allowed = _placeholders(english)
+        if not allowed:  # a plain word: printed as written, braces and all
+            continue
+        used = _placeholders(value[key])
+        if used is None or not used <= allowed:  # else formatting it fails at render time
+            named = ", ".join(f"{{{name}}}" for name in sorted(allowed))
+            raise PydanticCustomError(
+                "label_placeholder",
+                "label '{key}' may hold {named}; write a brace itself as {{ or }}",
+                {"key": key, "named": named},
+            )
     return value
+
+
+def _placeholders(text: str) -> set[str] | None:
+    """The `{name}` fields of a label's text; None when its braces do not pair up."""
+    import string
+
+    try:
+        return {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
+    except ValueError:
+        return None
 
 
 LabelMap = Annotated[dict[str, Annotated[str, Field(min_length=1)]], AfterValidator(check_labels)]

@@ -103,6 +103,7 @@ WORDS: dict[str, str] = {
     "references.on_request": "Auf Anfrage.",
     "date.present": "heute",
     "date.expected": " (voraussichtlich)",
+    "degree.in_field": "{degree} in {field}",
     "cv": "Lebenslauf",
     "updated": "Stand:",
     "page_of": "Seite {page} von {pages}",

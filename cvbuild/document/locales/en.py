@@ -112,6 +112,8 @@ WORDS: dict[str, str] = {
     # Dates.
     "date.present": "present",
     "date.expected": " (expected)",
+    # A degree and its field (`M.Sc. in Physics`); Japanese writes 修士（工学）.
+    "degree.in_field": "{degree} in {field}",
     # Words a layout prints itself (`meta.labels`: the keys without a dot).
     "cv": "Curriculum Vitae",
     "updated": "Updated",

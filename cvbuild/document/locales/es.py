@@ -105,6 +105,7 @@ WORDS: dict[str, str] = {
     "references.on_request": "Disponibles a petición.",
     "date.present": "actualidad",
     "date.expected": " (previsto)",
+    "degree.in_field": "{degree} en {field}",
     "cv": "Currículum vitae",
     "updated": "Actualizado el",
     "page_of": "Página {page} de {pages}",

@@ -105,6 +105,7 @@ WORDS: dict[str, str] = {
     "references.on_request": "Sur demande.",
     "date.present": "aujourd’hui",
     "date.expected": " (prévu)",
+    "degree.in_field": "{degree} en {field}",
     "cv": "Curriculum vitae",
     "updated": "Mis à jour le",
     "page_of": "Page {page} sur {pages}",

@@ -105,6 +105,7 @@ WORDS: dict[str, str] = {
     "references.on_request": "Disponibili su richiesta.",
     "date.present": "oggi",
     "date.expected": " (previsto)",
+    "degree.in_field": "{degree} in {field}",
     "cv": "Curriculum vitae",
     "updated": "Aggiornato al",
     "page_of": "Pagina {page} di {pages}",

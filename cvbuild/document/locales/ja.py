@@ -90,6 +90,7 @@ WORDS: dict[str, str] = {
     "references.on_request": "ご要望に応じてご紹介します。",
     "date.present": "現在",
     "date.expected": "（予定）",
+    "degree.in_field": "{degree}（{field}）",
     "cv": "経歴書",
     "updated": "最終更新",
     "page_of": "{page} / {pages} ページ",

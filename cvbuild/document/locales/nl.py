@@ -103,6 +103,7 @@ WORDS: dict[str, str] = {
     "references.on_request": "Op aanvraag beschikbaar.",
     "date.present": "heden",
     "date.expected": " (verwacht)",
+    "degree.in_field": "{degree} in {field}",
     "cv": "Curriculum vitae",
     "updated": "Bijgewerkt op",
     "page_of": "Pagina {page} van {pages}",

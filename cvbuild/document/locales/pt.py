@@ -105,6 +105,7 @@ WORDS: dict[str, str] = {
     "references.on_request": "Disponíveis mediante solicitação.",
     "date.present": "atual",
     "date.expected": " (previsto)",
+    "degree.in_field": "{degree} em {field}",
     "cv": "Currículo",
     "updated": "Atualizado em",
     "page_of": "Página {page} de {pages}",

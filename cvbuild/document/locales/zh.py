@@ -90,6 +90,7 @@ WORDS: dict[str, str] = {
     "references.on_request": "可应要求提供。",
     "date.present": "至今",
     "date.expected": "（预计）",
+    "degree.in_field": "{degree}（{field}）",
     "cv": "个人简历",
     "updated": "更新于",
     "page_of": "第 {page} 页，共 {pages} 页",
