@@ -25,6 +25,10 @@ MACRO_DOCS = {
     "links": "Link buttons `[Paper] [Code]` (`a.button`), only for allowed URL schemes.",
     "contact": "The contact list (`ul.contact`: pronouns, e-mail as `show_email` says, phone, website, "
     "location) and the profile links (`ul.contact.profiles`).",
+    "paren": "`body` in the language's parentheses as a span of class `cls`: ` (C2)`, `（C2）` "
+    "(no gap before full-width ones).",
+    "obfuscated_email": "`ada (at) example (dot) org` with no-break spaces: it wraps only after `(at)` and `(dot)`, "
+    "and keeps its last part.",
     "title_extras": "What follows an entry's title: stats in parentheses and the note.",
     "bullets": "An entry's highlights as `ul.highlights`, each with its nested bullets.",
     "compact_entry": "A one-line entry (honors, talks, service): title, subtitle, location, links, date.",
