@@ -459,49 +459,6 @@ def test_font_subsetting_parses_no_array_type_per_font(tmp_path: Path) -> None:
     assert asked > 0 and parsed == 0 and unsized == asked and same == 1
 
 
-CTYPES_RUN = """
-import sys
-import pycparser
-from cvbuild.targets.weasyprint_pdf import (
-    RENDER_CTYPES, import_weasyprint, parse_ctypes_together, sized_arrays_parsed_once)
-import_weasyprint()
-from weasyprint import HTML
-from weasyprint.text.ffi import ffi
-parses = []
-real = pycparser.CParser.parse
-pycparser.CParser.parse = lambda self, *a, **k: parses.append(1) or real(self, *a, **k)
-if sys.argv[1] == "together":
-    parse_ctypes_together(ffi, RENDER_CTYPES)
-before = len(parses)
-face = "@font-face{font-family:f;src:url(%s)}" % sys.argv[2]
-page = "<style>%s p{font-family:f}</style><p>Aa Bb, 1 2 3 <a href='#x' id='x'>link</a></p>" % face
-with sized_arrays_parsed_once():
-    HTML(string=page).render().write_pdf()
-print(before, len(parses) - before)
-def shape(t):
-    return (t.kind, t.cname, getattr(t, "length", None), getattr(getattr(t, "item", None), "cname", None))
-print([shape(ffi.typeof(c)) for c in RENDER_CTYPES])
-"""
-
-
-def test_the_c_types_of_a_render_are_parsed_in_one_go(tmp_path: Path) -> None:
-    """The types WeasyPrint makes by name while it renders a page with a web font are parsed as one
-    declaration before the first render (one pycparser parse, none while rendering), and each is
-    the type cffi makes of it alone."""
-    font = (ROOT / "themes" / "base" / "fonts" / "DejaVuSans.ttf").as_uri()
-    runs = {}
-    for mode in ("together", "alone"):
-        out = subprocess.run(
-            [sys.executable, "-c", CTYPES_RUN, mode, font], capture_output=True, text=True, cwd=tmp_path
-        )
-        assert out.returncode == 0, out.stderr
-        counts, shapes = out.stdout.splitlines()
-        runs[mode] = (tuple(map(int, counts.split())), shapes)
-    assert runs["together"][0] == (1, 0)
-    assert runs["alone"][0][1] > 1  # the same render parses types one by one without it
-    assert runs["together"][1] == runs["alone"][1]
-
-
 def test_two_renders_that_both_set_the_array_shortcut_end_in_any_order() -> None:
     """Two threads can both find no shortcut and both set one; whichever ends first leaves the
     other's in place, and the last one out leaves WeasyPrint's ffi as it was."""

@@ -242,13 +242,11 @@ def _stand_in(name: str, functions: tuple[str, ...]) -> Any:
 
 def _lay_out(page: str, ctx: RenderContext) -> tuple[Any, dict[str, Any]]:
     import_weasyprint()
-    from weasyprint.text.ffi import ffi
     from weasyprint.text.fonts import FontConfiguration
 
     from cvbuild.targets.html import stylesheet_path
     from cvbuild.targets.webfonts import detach_fonts
 
-    parse_ctypes_together(ffi, RENDER_CTYPES)
     short_page, fonts = detach_fonts(page)
     fetcher = make_fetcher(allowed_roots(ctx), ctx.warn, fonts)
     base_url = stylesheet_path(ctx).parent.as_uri() + "/"  # relative URLs come only from style.css
@@ -294,57 +292,6 @@ def html_document(page: str, base_url: str, fetcher: Any) -> Any:
             document.etree_element = document.wrapper_element.etree_element
             return document
     return HTML(string=page, base_url=base_url, url_fetcher=fetcher, media_type="print")
-
-
-# The C types WeasyPrint 70 makes by name while it lays a page out and writes it (`ffi.new`,
-# `ffi.cast` in weasyprint/text and weasyprint/pdf), and the unsized array that
-# `sized_arrays_parsed_once` asks for. A type missing here is parsed at its first use, as before.
-RENDER_CTYPES = (
-    "char[]",
-    "char[4]",
-    "unsigned int *",
-    "FcChar8 **",
-    "FcResult *",
-    "PangoFcFontMap *",
-    "PangoRectangle *",
-    "PangoLogAttr[]",
-    "hb_tag_t[100]",
-    "hb_codepoint_t[]",
-)
-
-
-def parse_ctypes_together(ffi: Any, cdecls: Sequence[str]) -> None:
-    """Have cffi parse the C types `cdecls` in one go rather than one at a time at first use.
-
-    cffi parses a type string by declaring every typedef WeasyPrint's `cdef` made (~200) and the
-    type as the one parameter of a dummy function, with pycparser: ~5 ms a type, for ~10 types in
-    the first render of a process. Here the types are the parameters of one dummy function, each
-    read as `ffi.typeof` reads its lone parameter and stored where `ffi.typeof` keeps what it
-    parsed. This uses cffi internals (`_lock`, `_parser`, `_parsed_types`, `_get_cached_btype`): if
-    they ever differ, or a type is unknown, nothing more is stored and cffi parses each type when
-    first used, as it always did (a test compares both ways)."""
-    known = getattr(ffi, "_parsed_types", None)
-    if not isinstance(known, dict):
-        return
-    missing = [cdecl for cdecl in cdecls if cdecl not in known]
-    if not missing:
-        return
-    try:
-        with ffi._lock:
-            parser = ffi._parser
-            params_text = ",\n".join(missing)
-            ast = parser._parse(f"void __dummy(\n{params_text}\n);")[0]
-            params = ast.ext[-1].type.args.params
-            if len(params) != len(missing):
-                return
-            for cdecl, param in zip(missing, params, strict=True):
-                ctype, _quals = parser._get_type_and_quals(param.type)
-                is_function = ctype.is_raw_function
-                if is_function:
-                    ctype = ctype.as_function_pointer()
-                known[cdecl] = (ffi._get_cached_btype(ctype), is_function)
-    except Exception:  # any cffi that works otherwise: parse at first use instead
-        return
 
 
 _SIZED_ARRAY = re.compile(r"(\w+)\[(\d+)\]")
