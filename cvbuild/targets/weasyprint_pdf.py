@@ -272,17 +272,13 @@ def html_document(page: str, base_url: str, fetcher: Any) -> Any:
     read ~5x faster than tinyhtml5 reads it; its tree goes into an HTML object made by WeasyPrint
     itself (from an empty page, so its base URL, fetcher and media type are WeasyPrint's own), as
     WeasyPrint wraps a parsed tree. If HTML objects ever carry anything else, or wrap their tree
-    otherwise, WeasyPrint parses the page itself. In the strict tree, the custom properties the page
-    sets once on `:root` are written into the rules that use them (`weasyprint_css`): WeasyPrint
-    would resolve them again for every element."""
+    otherwise, WeasyPrint parses the page itself."""
     from weasyprint import HTML
 
     from cvbuild.targets.page_tree import strict_tree
-    from cvbuild.targets.weasyprint_css import inline_root_variables
 
     tree = strict_tree(page)
     if tree is not None:
-        inline_root_variables(tree)
         document = HTML(string=_EMPTY_PAGE, base_url=base_url, url_fetcher=fetcher, media_type="print")
         own = document.wrapper_element
         wrap = type(own).from_html_root
