@@ -452,3 +452,20 @@ def test_a_label_with_a_field_the_text_does_not_have_is_a_located_error(tmp_path
         "documents:\n  cv:\n", "documents:\n  cv:\n    labels: {page_of: '{page} {pages} {x'}\n"
     )
     assert run_cli("validate", write(tmp_path / "p.yaml", text)).returncode == 0
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [
+        ("degree.in_field", "{degree:>999999999999} in {field}"),  # was a MemoryError at render time
+        ("degree.in_field", "{degree!r} in {field}"),  # printed 'M.Sc.' with quotes
+        ("count.publication.other", "{n:,>99999999}"),
+        ("section.publications_since", "Since {year!a}"),
+    ],
+)
+def test_a_label_field_with_a_format_spec_or_conversion_is_refused(key: str, value: str, tmp_path: Path) -> None:
+    """A label's fields are filled in by str.format: a spec or conversion there is code, not words."""
+    text = PROFILE_TEXT.replace("documents:\n  cv:\n", f"documents:\n  cv:\n    labels: {{{key}: '{value}'}}\n")
+    result = run_cli("validate", write(tmp_path / "p.yaml", text))
+    assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
+    assert re.search(rf"p\.yaml:\d+:\d+: documents\.cv\.labels: label '{re.escape(key)}' may hold", result.stderr)

@@ -379,20 +379,22 @@ def check_labels(value: dict[str, str]) -> dict[str, str]:
             named = ", ".join(f"{{{name}}}" for name in sorted(allowed))
             raise PydanticCustomError(
                 "label_placeholder",
-                "label '{key}' may hold {named}; write a brace itself as {{ or }}",
+                "label '{key}' may hold {named}, each as written; write a brace itself as {{ or }}",
                 {"key": key, "named": named},
             )
     return value
 
 
 def _placeholders(text: str) -> set[str] | None:
-    """The `{name}` fields of a label's text; None when its braces do not pair up."""
+    """The `{name}` fields of a label's text; None when its braces do not pair up or a field has a
+    format spec or conversion (`{n:>999999999}` would build a gigabyte string, `{degree!r}` quotes)."""
     import string
 
     try:
-        return {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
+        fields = [(name, spec, conv) for _, name, spec, conv in string.Formatter().parse(text) if name is not None]
     except ValueError:
         return None
+    return None if any(spec or conv for _, spec, conv in fields) else {name for name, _, _ in fields}
 
 
 LabelMap = Annotated[dict[str, Annotated[str, Field(min_length=1)]], AfterValidator(check_labels)]
