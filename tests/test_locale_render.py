@@ -277,3 +277,77 @@ def test_chinese_and_japanese_use_their_brackets_and_list_separators(
     if theme == "classic":  # the status in brackets right after the venue
         for t in ("typst", "weasy", "html"):
             assert f"ZORB2025（{w['status.accepted']}）" in flat[t], texts[t]
+
+
+# Markup of every kind; the fields that take inline Markdown (courses, advisors) get it without
+# `*b* _i_`, which they show as emphasis.
+HOSTILE = "#x $y$ *b* _i_ <script>alert(1)</script> @r \\ ] [ { } 😀 中文"
+HOSTILE_MD = "#x $y$ <script>alert(1)</script> @r \\ ] [ { } 😀 中文"
+PUNCTUATION_LABELS = ["paren_open", "paren_close", "comma", "list_sep", "list_sep_long", "range_sep"]
+
+
+def hostile_punctuation_profile(lang: str) -> str:
+    """Hostile text in the e-mail, a status, courses, advisors, degree and field, and in every
+    label the punctuation of a language comes from, each marked ⟦key:…⟧ to be found."""
+    import json
+
+    def q(text: str) -> str:
+        return json.dumps(text, ensure_ascii=False)
+
+    labels = {key: f"⟦{key}:{HOSTILE}⟧" for key in PUNCTUATION_LABELS}
+    labels["degree.in_field"] = "{degree}⟦in_field:" + HOSTILE.replace("{", "{{").replace("}", "}}") + "⟧{field}"
+    return f"""
+name: Ada Beispiel
+contact: {{email: 'x#$*_<b>]\\[{{}}😀中@evil.ex{{a}}mple.c#om'}}
+education:
+  - {{institution: Uni, degree: {q("DEG" + HOSTILE)}, field: {q("FLD" + HOSTILE)}, start: 2020, end: 2024,
+      courses: [{q("C1" + HOSTILE_MD)}, {q("C2" + HOSTILE_MD)}],
+      advisors: [{q("A1" + HOSTILE_MD)}, {q("A2" + HOSTILE_MD)}]}}
+publications:
+  - {{title: T, authors: [Ada Beispiel], venue: ZORB 2025, date: 2025, status: accepted}}
+skills: [{{category: S, items: [{q("I1" + HOSTILE)}, {q("I2" + HOSTILE)}]}}]
+languages: [{{language: Zorbisch, fluency: {q("F" + HOSTILE)}}}]
+projects: [{{name: P, start: 2021, metrics: [{q("M" + HOSTILE)}]}}]
+documents:
+  cv:
+    locale: {lang}
+    options: {{show_email: obfuscated}}
+    publications: {{status_labels: {{accepted: {q("ST" + HOSTILE)}}}}}
+    labels: {json.dumps(labels, ensure_ascii=False)}
+"""
+
+
+@pytest.mark.parametrize(
+    ("lang", "theme"),
+    [("zh", "classic"), ("zh", "sidebar"), ("zh", "compact"), ("zh", "modern"), ("ja", "classic"), ("fr", "classic")],
+)
+def test_hostile_text_in_punctuation_labels_and_cjk_fields_is_verbatim(
+    lang: str, theme: str, tmp_path: Path, chromium: Any
+) -> None:
+    """The punctuation a language now brings (brackets, commas, list and range separators, a
+    degree's field) is a label the owner may set: it and the text it joins are data in every target,
+    and the obfuscated e-mail keeps every character of the address."""
+    from markdown_it import MarkdownIt
+
+    alerts: list[str] = []
+    chromium.on("dialog", lambda dialog: (alerts.append(dialog.message), dialog.dismiss()))
+    profile = write(tmp_path / "p.yaml", hostile_punctuation_profile(lang))
+    texts = rendered_texts(profile, theme, tmp_path, chromium)
+    assert not alerts
+    for engine in ("typst", "weasy"):  # pypdf keeps a two-column row's lines apart (pdftotext interleaves them)
+        texts[engine] = pdf_text(tmp_path / engine / "ada-beispiel-cv.pdf")
+    md = (tmp_path / "typst" / "ada-beispiel-cv.md").read_text(encoding="utf-8")
+    texts["md"] = re.sub(r"<[^>]+>", "", MarkdownIt("commonmark").render(md))  # entities stay: &lt;script&gt;
+    texts["md"] = texts["md"].replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&").replace("&quot;", '"')
+    flat = {t: "".join(s.replace("\x00", "").split()) for t, s in texts.items()}
+    host, host_md = "".join(HOSTILE.split()), "".join(HOSTILE_MD.split())
+    want = [f"{name}{host}" for name in ("DEG", "FLD", "I1", "I2", "F", "ST")]
+    want += [f"{name}{host_md}" for name in ("C1", "C2", "A1", "A2")]
+    want += ["x#$*_<b>]\\[{}😀中(at)evil(dot)ex{a}mple(dot)c#om"]
+    problems = {t: [s[:8] for s in want if s not in flat[t]] for t in texts}
+    assert not any(problems.values()), problems
+    for target, text in flat.items():  # each label shown is shown whole, and classic shows them all
+        shown = set(re.findall(r"⟦(\w+):", text))
+        assert all(text.count(f"⟦{key}:") == text.count(f"⟦{key}:{host}⟧") for key in shown), texts[target]
+        if theme == "classic":
+            assert shown >= {*PUNCTUATION_LABELS, "in_field"} - {"comma"}, (target, shown)
