@@ -12,6 +12,40 @@ from conftest import EXAMPLE, RESUME, run_cli
 BAND_CM = 6.4
 PT_PER_CM = 72 / 2.54
 
+# The lines of an element's first text node as the browser laid them out: the rectangles of each
+# character, by line ({top, text, right}).
+TEXT_LINES = """e => {
+    const text = e.firstChild, out = [];
+    for (let i = 0; i < text.length; i++) {
+        const r = document.createRange(); r.setStart(text, i); r.setEnd(text, i + 1);
+        const box = r.getBoundingClientRect();
+        if (!box.width) continue;
+        const last = out[out.length - 1];
+        if (last && Math.abs(last.top - box.top) < 2) { last.text += text.data[i]; last.right = box.right; }
+        else out.push({top: box.top, text: text.data[i], right: box.right});
+    }
+    return out;
+}"""
+
+
+def html_text_lines(profile_text: str, selector: str, tmp_path: Path, browser: Any) -> tuple[list[Any], float]:
+    """The lines of `selector`'s text in sidebar's HTML page on a desktop, and the right edge of
+    the masthead band's text."""
+    profile = tmp_path / "profile.yaml"
+    profile.write_text(profile_text, encoding="utf-8")
+    out = tmp_path / "out"
+    result = run_cli("render", profile, "-f", "html", "--theme", "sidebar", "-o", out)
+    assert result.returncode == 0, result.stderr
+    page = browser.new_page(viewport={"width": 1100, "height": 800})
+    try:
+        page.goto(next(out.glob("*.html")).as_uri(), wait_until="load")
+        band = page.eval_on_selector(
+            ".masthead", "e => e.getBoundingClientRect().right - parseFloat(getComputedStyle(e).paddingRight)"
+        )
+        return page.eval_on_selector(selector, TEXT_LINES), band
+    finally:
+        page.close()
+
 
 @pytest.fixture(scope="module")
 def rendered(tmp_path_factory: pytest.TempPathFactory) -> Path:
@@ -117,35 +151,9 @@ def test_pdf_long_name_stays_inside_the_band(engine: str, name: str, tmp_path: P
 @pytest.mark.parametrize("name", LONG_NAMES)
 def test_html_long_name_stays_inside_the_band(name: str, tmp_path: Path, browser: Any) -> None:
     """The same in Chromium, on a desktop: each line of the name is one of its parts, inside the band."""
-    profile = tmp_path / "profile.yaml"
-    profile.write_text(f"name: {name}\nheadline: Associate Professor\n", encoding="utf-8")
-    out = tmp_path / "out"
-    result = run_cli("render", profile, "-f", "html", "--theme", "sidebar", "-o", out)
-    assert result.returncode == 0, result.stderr
-    page = browser.new_page(viewport={"width": 1100, "height": 800})
-    try:
-        page.goto(next(out.glob("*.html")).as_uri(), wait_until="load")
-        band = page.eval_on_selector(  # the right edge of its text
-            ".masthead", "e => e.getBoundingClientRect().right - parseFloat(getComputedStyle(e).paddingRight)"
-        )
-        # the text's lines as the browser laid them out: the rectangles of each character, by line
-        lines = page.eval_on_selector(
-            ".masthead h1 .name",
-            """e => {
-                const text = e.firstChild, out = [];
-                for (let i = 0; i < text.length; i++) {
-                    const r = document.createRange(); r.setStart(text, i); r.setEnd(text, i + 1);
-                    const box = r.getBoundingClientRect();
-                    if (!box.width) continue;
-                    const last = out[out.length - 1];
-                    if (last && Math.abs(last.top - box.top) < 2) { last.text += text.data[i]; last.right = box.right; }
-                    else out.push({top: box.top, text: text.data[i], right: box.right});
-                }
-                return out;
-            }""",
-        )
-    finally:
-        page.close()
+    lines, band = html_text_lines(
+        f"name: {name}\nheadline: Associate Professor\n", ".masthead h1 .name", tmp_path, browser
+    )
     assert [line["text"].strip() for line in lines] == LONG_NAMES[name]
     assert max(line["right"] for line in lines) <= band, (lines, band)
 
@@ -209,29 +217,5 @@ def test_pdf_obfuscated_email_breaks_after_its_dots(engine: str, tmp_path: Path)
 
 def test_html_obfuscated_email_breaks_after_its_dots(tmp_path: Path, browser: Any) -> None:
     """The same in Chromium: the lines of the e-mail as the browser laid them out."""
-    profile = tmp_path / "profile.yaml"
-    profile.write_text(OBFUSCATED, encoding="utf-8")
-    out = tmp_path / "out"
-    result = run_cli("render", profile, "-f", "html", "--theme", "sidebar", "-o", out)
-    assert result.returncode == 0, result.stderr
-    page = browser.new_page(viewport={"width": 1100, "height": 800})
-    try:
-        page.goto(next(out.glob("*.html")).as_uri(), wait_until="load")
-        lines = page.eval_on_selector(
-            ".contact .email",
-            """e => {
-                const text = e.firstChild, out = [];
-                for (let i = 0; i < text.length; i++) {
-                    const r = document.createRange(); r.setStart(text, i); r.setEnd(text, i + 1);
-                    const box = r.getBoundingClientRect();
-                    if (!box.width) continue;
-                    const last = out[out.length - 1];
-                    if (last && Math.abs(last.top - box.top) < 2) { last.text += text.data[i]; }
-                    else out.push({top: box.top, text: text.data[i]});
-                }
-                return out.map(line => line.text.trim());
-            }""",
-        )
-    finally:
-        page.close()
-    check_email_breaks(email_lines(lines))
+    lines, _ = html_text_lines(OBFUSCATED, ".contact .email", tmp_path, browser)
+    check_email_breaks(email_lines([line["text"].strip() for line in lines]))
