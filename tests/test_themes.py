@@ -162,3 +162,15 @@ def test_a_one_line_entry_ends_with_its_note(theme: str, engine: str, tmp_path: 
     for text in (pdf, page):
         assert "., " not in text
         assert re.search(r"Cirrus Compute Inc\.,? — One of 12 fellows worldwide; two years of full funding\.", text)
+
+
+def test_compact_keeps_a_short_projects_stats(tmp_path: Path) -> None:
+    """compact sets a section of short entries one line each: a project's stars and metrics were
+    dropped there (the PDF and the page showed "Zorb" alone; txt and md had them)."""
+    profile = write(
+        tmp_path / "p.yaml", 'name: Ada\nprojects: [{name: Zorb, stars: 4100, metrics: ["20 contributors"]}]\n'
+    )
+    result = run_cli("render", profile, "--theme", "compact", "-f", "pdf,html", "-o", tmp_path / "out")
+    assert result.returncode == 0, result.stderr
+    assert "Zorb (4.1k ★ · 20 contributors)" in pdf_text(tmp_path / "out" / "ada.pdf")
+    assert '<span class="stats">(4.1k ★ · 20 contributors)</span>' in (tmp_path / "out" / "ada.html").read_text()
