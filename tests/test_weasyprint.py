@@ -576,3 +576,20 @@ def test_a_superscript_in_a_title_keeps_the_number_beside_it(theme: str, tmp_pat
     number = next(w for w in words if w["text"].startswith("[2]"))
     title = next(w for w in words if w["text"].startswith("Summ"))
     assert abs(number["bottom"] - title["bottom"]) < 1.0, (number, title)
+
+
+@pytest.mark.parametrize("theme", ["classic", "sidebar"])
+def test_the_space_after_cjk_text_or_an_emoji_is_drawn(theme: str, tmp_path: Path) -> None:
+    """Pango draws the space or comma after "中文" or "😀" in that run's fallback font, so the
+    fallback's subset carries them too: without, WeasyPrint drew a .notdef box ("中文 text")."""
+    profile = write(
+        tmp_path / "p.yaml",
+        "name: Ada Example\nheadline: Builds 中文 tools, 😀 daily\nsummary: Met 章梓立 (Zili Zhang), 中文, 😀 ok.\n",
+    )
+    result = run_cli("render", profile, "-f", "pdf", "--engine", "weasyprint", "--theme", theme, "-o", tmp_path / "o")
+    assert result.returncode == 0, result.stderr
+    assert ".notdef" not in result.stderr, result.stderr
+    text = norm(pdf_text(tmp_path / "o" / "ada-example.pdf"))
+    assert "\x00" not in text
+    for words in ("Builds 中文 tools, 😀 daily", "Met 章梓立 (Zili Zhang), 中文, 😀 ok."):
+        assert norm(words) in text, text

@@ -209,10 +209,14 @@ def plan_fonts(faces: Sequence[Face], main: str, fallbacks: Sequence[str], page:
         if not rest or not members:
             continue
         wanted = {c for c in rest if is_cjk(c)} if "cjk" in family.casefold() else rest
-        got = font_coverage(regular(members).path).covered(wanted)
+        coverage = font_coverage(regular(members).path)
+        got = coverage.covered(wanted)
         if got:
             chosen = tuple(pick_faces(members, page.weights, False))
-            parts.append(Part(css_family, chosen, frozenset(got), page.features))
+            # Pango draws the space or comma after "中文" or "😀" in that run's font: without them in
+            # the fallback's subset, WeasyPrint drew a .notdef box there ("中文 text")
+            shared = coverage.covered(ASCII | GENERATED)
+            parts.append(Part(css_family, chosen, frozenset(got | shared), page.features))
             rest -= got
     mono = family_faces(faces, MONO_FAMILY)
     if page.code_chars and mono:
