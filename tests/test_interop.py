@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import BUILTIN_THEMES, EXAMPLE, FIXTURES, RESUME, pdf_text, run_cli, squash, write
+from conftest import BUILTIN_THEMES, EXAMPLE, FIXTURES, RESUME, pdf_lines, pdf_text, run_cli, squash, write
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from jsonschema import Draft7Validator
@@ -488,6 +488,71 @@ def test_rendercv_text_entries_become_paragraphs(tmp_path: Path) -> None:
     (welcome,) = [s for s in doc.sections if s.title == "Welcome to RenderCV"]
     assert welcome.kind == "text" and len(welcome.groups[0].entries) == 4
     assert all(not e.title for e in welcome.groups[0].entries)
+
+
+def _bold_runs(pdf: Path) -> list[tuple[str, bool]]:
+    """Each text run of a PDF and whether its font is a bold one."""
+    from pypdf import PdfReader
+
+    runs: list[tuple[str, bool]] = []
+
+    def visit(text: str, _cm: Any, _tm: Any, font: Any, _size: Any) -> None:
+        name = str((font or {}).get("/BaseFont", ""))  # "/ABCDEF+Inter-Bold-Identity-H", "...+LinLibertineOB-..."
+        if text.strip():
+            runs.append((text.strip(), "Bold" in name or name.split("+")[-1].split("-")[0].endswith("B")))
+
+    for page in PdfReader(pdf).pages:
+        page.extract_text(visitor_text=visit)
+    return runs
+
+
+def test_rendercv_bullet_sections_are_a_bulleted_list(tmp_path: Path) -> None:
+    """RenderCV sets `- bullet: "**Label:** text"` as a bullet in body weight, only its own bold
+    label bold. Real CVs use such sections for skills and "other information" (as in
+    github.com/Bollos00/MyCvWithRenderCv and github.com/geokshitij/rendercv; these lines are written
+    after them). The import made each line a custom entry's title: every theme set the whole line bold,
+    the label's emphasis lost in it. Now they are one entry's bullets, with no empty heading over
+    them in any target."""
+    from cvbuild.loading.profile import load_profile
+
+    source = write(
+        tmp_path / "CV.yaml",
+        "cv:\n  name: Ana Exemplo\n  sections:\n    Competências:\n"
+        "      - bullet: '**Linguagens de Programação:** C++, Python, C#, Java, SQL'\n"
+        "      - bullet: '**Idiomas:** Português (nativo), Inglês (C1), Espanhol (B1)'\n"
+        "    experience:\n      - {company: Metrô, position: Engenheira, start_date: 2023-02, end_date: present}\n"
+        "    other_information:\n"
+        "      - bullet: '**Leadership:** Editorial Board, Regional Environmental Change (2024–Present)'\n"
+        "locale: {language: portuguese}\n",
+    )
+    path, _ = imported("rendercv", source, tmp_path)
+    p, _ = load_profile(path)
+    assert [(s.title, len(s.entries)) for s in p.sections] == [("Competências", 1), ("Other Information", 1)]
+    assert p.sections[0].entries[0].title == "" and len(p.sections[0].entries[0].highlights) == 2
+    plain_lines = ("C++, Python, C#, Java, SQL", "Português (nativo), Inglês (C1), Espanhol (B1)")
+    for theme in BUILTIN_THEMES:
+        out = tmp_path / theme
+        result = run_cli("render", path, "--theme", theme, "-f", "pdf,html,txt,md", "-o", out)
+        assert result.returncode == 0, result.stderr
+        pdf = next(out.glob("*.pdf"))
+        runs = _bold_runs(pdf)
+        lines = pdf_lines(pdf)[0].lines
+        heads = [i for i, (t, _) in enumerate(lines) if squash(t).upper().startswith(("COMPETÊNCIAS", "EXPERIÊNCIA"))]
+        assert len(heads) == 2, (theme, lines)
+        to_bullets, to_entry = (lines[i + 1][1] - lines[i][1] for i in heads)
+        assert to_bullets < to_entry + 1.5, theme  # no empty line for a head (it was 3 to 5 pt more)
+        for label, rest in zip(("Linguagens de Programação:", "Idiomas:"), plain_lines, strict=True):
+            assert (label, True) in runs, (theme, runs)
+            assert (rest, False) in runs, (theme, label, runs)  # was bold: the whole line was a title
+        html = next(out.glob("*.html")).read_text(encoding="utf-8")
+        assert not re.search(r"<h\d[^>]*>\s*</h\d>", html), theme  # no empty heading over the bullets
+        assert "<li><strong>Idiomas:</strong> Português (nativo)" in html, theme
+        md = next(out.glob("*.md")).read_text(encoding="utf-8")
+        assert not re.search(r"^#+\s*$", md, re.M), theme
+        assert "- **Linguagens de Programação:** C++, Python, C#, Java, SQL" in md, theme
+        txt = next(out.glob("*.txt")).read_text(encoding="utf-8")
+        assert "- Idiomas: Português (nativo), Inglês (C1), Espanhol (B1)" in txt, theme
+        assert "\n\n\n" not in txt.split("COMPET")[1].split("EXPERI")[0], theme  # no blank line for a head
 
 
 def test_rendercv_markdown_link_names_become_name_and_url(tmp_path: Path) -> None:

@@ -697,9 +697,12 @@ def _lines(
         if re.search(pattern, title, re.I):
             _extend(out, key, [{field: t} for t in texts], title, default, loc, note)
             return
-    # TextEntry strings are paragraphs (a free-text section); bullets and numbered lines, one-line entries.
-    paragraphs = isinstance(entries[0], str)
-    custom.append({"title": title, "entries": [{"summary": t} if paragraphs else {"title": t} for t in texts]})
+    # TextEntry strings are paragraphs (a free-text section). Bullets and numbered lines are one bulleted
+    # list, as RenderCV sets them: as titles they were each set bold, their own **Label:** lost in it.
+    if isinstance(entries[0], str):
+        custom.append({"title": title, "entries": [{"summary": t} for t in texts]})
+    else:
+        custom.append({"title": title, "entries": [{"highlights": texts}]})
 
 
 def _custom_section(title: str, entries: list[Any], loc: Loc, note: Note) -> dict[str, Any]:
