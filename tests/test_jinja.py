@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import pickle
 import types
+from pathlib import Path
 
 import pytest
+from conftest import run_cli, write
 from jinja2 import StrictUndefined
 from jinja2.sandbox import SandboxedEnvironment, SecurityError
 
 from cvbuild.document.model import Author
-from cvbuild.targets.jinja import known_safe
+from cvbuild.targets.jinja import fields_only, known_safe
 
 
 def _f() -> None:
@@ -38,3 +41,46 @@ def test_template_still_refuses_internal_attributes_after_safe_reads() -> None:
         env.from_string("{{ f.__globals__ }}").render(f=_f)
     with pytest.raises(SecurityError):
         env.from_string("{{ a.name }}{{ a.__class__.__mro__ }}").render(a=Author(name="Ada"))
+
+
+class _Payload:
+    """Unpickling this runs `touch PATH`: what a theme's pickle file would do."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def __reduce__(self) -> tuple[object, tuple[str, ...]]:
+        import os
+
+        return (os.system, (f"touch {self.path}",))
+
+
+@pytest.mark.parametrize("fmt", ["txt", "html"])
+def test_a_template_cannot_call_pydantics_api_to_read_files_or_run_code(tmp_path: Path, fmt: str) -> None:
+    """`doc.parse_file(...)` read any file and unpickled it: a theme ran code of its own."""
+    profile = write(tmp_path / "cv" / "p.yaml", "name: Ada Example\nsummary: Hi.\n")
+    theme = tmp_path / "evil"
+    write(theme / "theme.toml", 'name = "evil"\nextends = "classic"\n')
+    ran = tmp_path / "ran"
+    (theme / "x.pkl").write_bytes(pickle.dumps(_Payload(ran)))
+    call = f"{{{{ doc.parse_file({str(theme / 'x.pkl')!r}, content_type='application/pickle', allow_pickle=True) }}}}"
+    write(theme / ("cv.html.j2" if fmt == "html" else "cv.txt.j2"), f"{{{{ person.name }}}}\n{call}\n")
+    result = run_cli("render", profile, "--theme", theme, "-f", fmt, "-o", tmp_path / "out")
+    assert not ran.exists(), "the theme's pickle ran"
+    assert result.returncode == 2, result.stderr
+    assert f"cv.{fmt}.j2:2:" in result.stderr and "parse_file" in result.stderr and "unsafe" in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_model_shows_templates_its_fields_only() -> None:
+    env = SandboxedEnvironment(undefined=StrictUndefined)
+    env.is_safe_attribute = known_safe(fields_only(env.is_safe_attribute))  # type: ignore[method-assign]
+    author = Author(name="Ada", is_owner=True)
+    assert env.from_string("{{ a.name }} {{ a['is_owner'] }} {{ a.name.upper() }}").render(a=author) == "Ada True ADA"
+    for attr in ("parse_file", "parse_raw", "model_validate_json", "model_dump", "copy", "schema"):
+        with pytest.raises(SecurityError):
+            env.from_string(f"{{{{ a.{attr} }}}}").render(a=author)
+        with pytest.raises(SecurityError):
+            env.from_string(f"{{{{ a[{attr!r}] }}}}").render(a=author)
+    with pytest.raises(SecurityError):
+        env.from_string("{{ t.parse_raw }}").render(t=Author)

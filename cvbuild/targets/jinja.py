@@ -389,12 +389,31 @@ def environment(ctx: RenderContext, autoescape: bool) -> Any:
         )
         env.filters.update(FILTERS)
         env.globals["wrap"] = wrap
-        env.is_safe_attribute = known_safe(env.is_safe_attribute)  # type: ignore[method-assign,assignment]
+        env.is_safe_attribute = known_safe(fields_only(env.is_safe_attribute))  # type: ignore[method-assign,assignment]
         from cvbuild.targets.template_cache import bytecode_cache
 
         env.bytecode_cache = bytecode_cache(env)  # compiled templates kept between runs
         ctx.cache[key] = env
     return env
+
+
+def fields_only(check: Callable[[Any, str, Any], bool]) -> Callable[[Any, str, Any], bool]:
+    """The sandbox's attribute check, except that a pydantic model (the Document and its parts)
+    shows a template its fields and nothing else. Pydantic's own API is callable attributes the
+    sandbox lets through: `doc.parse_file(path, content_type="application/pickle", allow_pickle=True)`
+    reads any file and unpickles it (runs a theme's code), `parse_raw` and `model_validate_json`
+    echo what they read in their errors. The answer depends only on the type and the name, as
+    `known_safe` needs."""
+    from pydantic import BaseModel
+
+    def is_safe_attribute(obj: Any, attr: str, value: Any) -> bool:
+        if isinstance(obj, BaseModel):
+            return attr in type(obj).model_fields
+        if isinstance(obj, type) and issubclass(obj, BaseModel):
+            return False
+        return check(obj, attr, value)
+
+    return is_safe_attribute
 
 
 def known_safe(check: Callable[[Any, str, Any], bool]) -> Callable[[Any, str, Any], bool]:
