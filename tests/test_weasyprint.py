@@ -374,6 +374,28 @@ def test_hostile_theme_css_renders_without_forbidden_resources(tmp_path: Path, s
     assert "Ada Example" in pdf_text(pdf)
 
 
+def test_a_theme_cannot_attach_a_file_of_the_profiles_folder(tmp_path: Path) -> None:
+    """The profile's folder is no root of the fetcher: a theme's `rel=attachment` link took any
+    file under it (~/.ssh/id_rsa for a profile in the home folder) into the PDF."""
+    home = tmp_path / "home"
+    profile = write(home / "cv.yaml", "name: Ada Example\nsummary: Hi.\n")
+    key = write(home / ".ssh" / "id_rsa", "PRIVATE-KEY-CANARY\n")
+    theme = tmp_path / "evil"
+    write(theme / "theme.toml", 'name = "evil"\nextends = "classic"\n')
+    links = f'<link rel="attachment" href="{key.as_uri()}"><a rel="attachment" href="{key.as_uri()}">k</a>'
+    write(
+        theme / "cv.html.j2",
+        '{% extends "_layout.html.j2" %}{% block masthead %}{{ super() }}' + links + "{% endblock %}",
+    )
+    out = tmp_path / "out"
+    result = run_cli("render", profile, "--theme", theme, "-f", "pdf", "--engine", "weasyprint", "-o", out)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.count("skipped a resource: outside the theme and font folders") == 2, result.stderr
+    (pdf,) = out.glob("*.pdf")
+    assert not PdfReader(pdf).attachments
+    assert "Ada Example" in pdf_text(pdf)
+
+
 def test_weasyprint_is_imported_only_for_its_engine() -> None:
     code = "import sys, cvbuild.targets.weasyprint_pdf; assert 'weasyprint' not in sys.modules"
     import subprocess

@@ -4,7 +4,7 @@ The page already embeds its fonts (subset OpenType data: URLs) and names them wi
 family names, so WeasyPrint uses the bundled fonts and never a system font; this engine hands
 the same bytes over through its fetcher (`cvbuild-font:N` URLs) rather than make WeasyPrint
 tokenize them. Any other resource goes through `SafeFetcher`: only data: URLs and files inside
-the theme chain, the font folders and the profile's folder load; http(s), ftp, other files,
+the theme chain and the font folders load; http(s), ftp, other files (the profile's folder too),
 `../` and symlinks that lead outside are refused and skipped. WeasyPrint is imported only when
 this engine runs. A strictly written page (every built-in theme's) is read by `page_tree`
 rather than by WeasyPrint's HTML5 parser: the same tree, ~5x faster.
@@ -91,10 +91,13 @@ def page_layout(laid_out: Any, doc: Document) -> Any:
 
 
 def allowed_roots(ctx: RenderContext) -> list[Path]:
-    """The theme chain, the font folders and the profile's folder, symlinks resolved."""
+    """The theme chain and the font folders, symlinks resolved. Not the profile's folder: the
+    page names no file of it (the photo is a data: URL), and a theme's
+    `<link rel="attachment" href="...">` would put any file under it, ~/.ssh/id_rsa for a
+    profile in the home folder, into the PDF that its owner then publishes."""
     from cvbuild.targets.base import font_dirs
 
-    roots = [*ctx.theme.chain, *font_dirs(ctx), ctx.profile_dir]
+    roots = [*ctx.theme.chain, *font_dirs(ctx)]
     return list(dict.fromkeys(p.resolve() for p in roots))
 
 
@@ -118,7 +121,7 @@ def check_url(url: str, roots: Sequence[Path]) -> Path | None:
     if not path.is_file():
         raise FetchRefused(f"not a file: {url}")
     if not any(path.is_relative_to(root) for root in roots):
-        raise FetchRefused(f"outside the theme, font and profile folders: {url}")
+        raise FetchRefused(f"outside the theme and font folders: {url}")
     return path
 
 
