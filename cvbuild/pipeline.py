@@ -170,7 +170,7 @@ def render_outputs(
 ) -> list[Output]:
     """`render`, saying for each written file its document, format, size and pages."""
     from cvbuild.loading.photo import load_photo
-    from cvbuild.loading.profile import load_profile
+    from cvbuild.loading.profile import input_files, load_profile
     from cvbuild.targets.base import RenderContext, dumped, render_formats
 
     check_output_folder(request.output)
@@ -226,7 +226,9 @@ def render_outputs(
     if request.strict and warned:
         n = len(warned)
         raise RenderError(f"{n} warning{'s' * (n != 1)} with --strict; nothing was written")
-    write_outputs(request.output, [(out.path, data) for out, data in pending])
+    written = [(out.path, data) for out, data in pending]
+    check_inputs_kept(request.output, [p for p, _ in written], input_files(source, profile))
+    write_outputs(request.output, written)
     return [out for out, _ in pending]
 
 
@@ -327,6 +329,25 @@ def check_output_folder(folder: Path) -> None:
             if not place.is_dir():
                 raise InputError(f"-o {folder}: {place} is not a folder; give a folder for the outputs")
             return
+
+
+def check_inputs_kept(folder: Path, written: list[Path], inputs: list[Path]) -> None:
+    """Refuse a run whose outputs would replace or remove one of its own inputs: a profile named
+    `ada-example.md` rendered to md into its own folder, or a photo named like a PNG preview.
+    An output replaces the entry of its name in the folder (never what a link there leads to),
+    so the folder is resolved and the name is not."""
+    from cvbuild.confine import real
+
+    place = real(folder) if folder.exists() else None
+    if place is None:  # a folder the run will make holds no input yet
+        return
+    names = [p.name for p in written] + stale_pages(folder, written)
+    for name in names:
+        if place / name in inputs:
+            raise InputError(
+                f"-o {folder}: the output {name} would replace {place / name}, an input of this run; "
+                "give another output folder with -o, or rename the input"
+            )
 
 
 def write_outputs(folder: Path, pending: list[tuple[Path, bytes]]) -> None:

@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import re
+import struct
+import zlib
+from pathlib import Path
 
+import pytest
+from conftest import run_cli, write
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -28,3 +33,49 @@ def test_long_word_warning_names_the_word_not_urls() -> None:
     url = "https://example.org/" + "p" * 90
     (warning,) = long_word_warnings(f'{{"a":"{word} and {url}","b":"short"}}')
     assert warning.startswith("a 90-character word (xxxxxxxx")
+
+
+def _png(width: int, height: int) -> bytes:
+    """A small valid PNG, for a photo."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    rows = b"".join(b"\x00" + b"\xff\x00\x00" * width for _ in range(height))
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
+
+
+BIB = "@misc{a, title={T}, author={Ada Example}, year={2020}}\n"
+# (files beside the profile, the profile's name, formats, the input the run would have destroyed)
+COLLISIONS = {
+    "the profile itself": ({}, "ada-example.md", "md", "ada-example.md"),
+    "a .bib file": ({"ada-example.txt": BIB}, "p.yaml", "txt", "ada-example.txt"),
+    "the photo, replaced by a preview": ({"ada-example-1.png": "PNG"}, "p.yaml", "png", "ada-example-1.png"),
+    "the photo, removed as a stale preview": ({"ada-example-2.png": "PNG"}, "p.yaml", "png", "ada-example-2.png"),
+}
+
+
+@pytest.mark.parametrize("case", list(COLLISIONS))
+def test_an_output_never_replaces_or_removes_an_input(tmp_path: Path, case: str) -> None:
+    """`-o` at the profile's own folder: an output named like the profile, a .bib file or the
+    photo was written over it (or, a photo named like an old preview page, deleted)."""
+    files, name, fmt, victim = COLLISIONS[case]
+    text = "name: Ada Example\nsummary: Hi.\n"
+    for file, content in files.items():
+        if content == "PNG":
+            (tmp_path / file).write_bytes(_png(4, 4))
+            text += f"photo: {file}\n"
+        else:
+            write(tmp_path / file, content)
+            text += f"publications:\n  - bibtex: {file}\n"
+    profile = write(tmp_path / name, text)
+    before = (tmp_path / victim).read_bytes()
+    result = run_cli("render", profile, "-f", fmt, "-o", tmp_path, cwd=tmp_path)
+    assert result.returncode == 2, result.stderr
+    assert f"the output {victim} would replace {tmp_path / victim}, an input of this run" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert (tmp_path / victim).read_bytes() == before
+    assert result.stdout == ""
+    result = run_cli("render", profile, "-f", fmt, "-o", tmp_path / "out", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr

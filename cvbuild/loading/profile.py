@@ -230,6 +230,17 @@ def expand_bibtex(source: YamlSource, allow: Sequence[Path] = (), *, limits: Lim
     return ProfileSource(source, {**data, "publications": out}, origins, problems, bib_warnings)
 
 
+def input_files(source: YamlSource, profile: Profile) -> list[Path]:
+    """The files a render reads from the profile's side, resolved: the profile, its .bib files
+    and its photo. An output must never take the place of one (`pipeline.check_inputs_kept`)."""
+    folder = source.path.parent
+    items = source.data.get("publications") if isinstance(source.data, dict) else None
+    found = [source.path, *(folder / Path(rel).expanduser() for rel in map(_include_path, items or []) if rel)]
+    if profile.photo is not None:
+        found.append(folder / profile.photo)
+    return [confine.real(p) for p in found]
+
+
 def _include_path(item: Any) -> str | None:
     """The path of a well-formed include; a malformed one is left for the schema to report."""
     if (
