@@ -632,6 +632,57 @@ def test_rendercv_publications_keep_their_order_and_claim_no_type(tmp_path: Path
     assert txt.index("Older paper") < txt.index("Newer paper") < txt.index("A preprint")
 
 
+def test_rendercv_publication_sections_keep_their_titles_and_order(tmp_path: Path) -> None:
+    """Academic RenderCV files list papers in several sections: Preprints, Journal Articles,
+    Conference Papers, Conference Posters (github.com/faskowit/mycv_rendercv has these four; its
+    content is all rights reserved, so these entries are made up). The import joined them into one
+    list headed by the first title: journal articles and posters appeared under "Preprints", three
+    headings gone. Each section names a type, so they are groups of one list now, under the file's
+    titles, in the file's order (not the schema's: conference before journal before preprint)."""
+    from cvbuild.loading.profile import load_profile
+
+    sections = {
+        "Preprints": ("A preprint on edge time series", "bioRxiv", 2025),
+        "Journal Articles": ("A journal article on brain networks", "NeuroImage 12(3) 45", 2024),
+        "Conference Papers": ("A proceedings paper on registration", "MICCAI", 2016),
+        "Conference Posters (first-author only)": ("A poster on block models", "Poster presented at OHBM", 2019),
+    }
+    body = "".join(
+        f"    {title}:\n      - {{title: {paper}, authors: ['**Ada Example**', Bo Chen], journal: {venue}, "
+        f"date: {year}}}\n"
+        for title, (paper, venue, year) in sections.items()
+    )
+    source = write(
+        tmp_path / "CV.yaml",
+        f"cv:\n  name: Ada Example\n  sections:\n{body}    Teaching:\n      - {{name: Methods, date: 2018}}\n",
+    )
+    path, stderr = imported("rendercv", source, tmp_path)
+    assert "joined" not in stderr
+    p, _ = load_profile(path)
+    assert [x.type for x in p.publication_entries()] == ["preprint", "journal", "conference", "poster"]
+    for theme in BUILTIN_THEMES:
+        out = tmp_path / theme
+        result = run_cli("render", path, "--theme", theme, "-f", "pdf,txt,md", "-o", out)
+        assert result.returncode == 0, result.stderr
+        for kind in ("txt", "md", "pdf"):
+            file = next(out.glob(f"*.{kind}"))
+            text = squash(pdf_text(file) if kind == "pdf" else file.read_text(encoding="utf-8"))
+            at = 0
+            for title, (paper, _, _) in sections.items():
+                assert text.count(squash(title)) == 1, (theme, kind, title)  # was missing, but the first
+                assert text.index(squash(title)) > at, (theme, kind, title)
+                at = text.index(squash(title))
+                assert text.count(squash(paper)) == 1 and text.index(squash(paper)) > at, (theme, kind, paper)
+                at = text.index(squash(paper))
+    # Sections that name no type, or the same one, stay one list under the first title, as written.
+    plain = write(tmp_path / "plain.yaml", source.read_text(encoding="utf-8").replace("Conference Papers", "Talks"))
+    path, stderr = imported("rendercv", plain, tmp_path / "plain")
+    p, _ = load_profile(path)
+    assert p.documents["cv"].publications.group_by == "none"
+    assert p.documents["cv"].section_titles["publications"] == "Preprints"
+    assert stderr.count("joined to the publications of an earlier section") == 3
+
+
 def test_a_resume_on_one_page_in_rendercv_is_on_one_page_here(tmp_path: Path) -> None:
     """Four jobs of three or four bullets, education, skills and projects: one page in RenderCV's
     classic theme, so one page in every built-in theme, unfitted; with two bullets more in each

@@ -272,13 +272,15 @@ Plan = list[tuple[str | None, list[tuple[int, str | None]]]]
 
 
 def plan_groups(keys: Sequence[tuple[str, str]], view: PublicationView, words: Vocabulary) -> Plan:
-    """Group in a fixed order (types as listed above; years by the sort, or as first written), then
-    number. `keys` are the (type, year) of each entry in sorted order; planned before the entries
-    are made, so that each entry is made once, with its number."""
+    """Group in a fixed order (types as listed above, years by the sort; either as first written
+    when the sort is as_written), then number. `keys` are the (type, year) of each entry in sorted
+    order; planned before the entries are made, so that each entry is made once, with its number."""
     indices = range(len(keys))
     groups: list[tuple[str | None, list[int]]]
     if view.group_by == "type":
-        types = sorted({t for t, _ in keys}, key=TYPES.index)
+        types = list(dict.fromkeys(t for t, _ in keys))  # as first written...
+        if view.sort != "as_written":  # ...or in the schema's order
+            types.sort(key=TYPES.index)
         groups = [(words[f"type.{k}"], [i for i in indices if keys[i][0] == k]) for k in types]
         if types == ["other"]:  # no type given at all (imported ones): "Other" would head the whole list
             groups = [(None, list(indices))]

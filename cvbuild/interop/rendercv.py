@@ -221,12 +221,12 @@ def from_rendercv(data: Mapping[str, Any], note: Note) -> dict[str, Any]:
         out["sections"] = custom
     doc = _document(data, note, has_photo="photo" in out)
     titles = out.pop("documents_titles", {})
+    if pub_sections := out.pop("documents_publication_sections", []):  # and publications as written
+        _publication_groups(pub_sections, doc, titles, note)
     if titles:
         doc["section_titles"] = titles
     if ids:  # RenderCV shows sections in the order they are written
         doc["sections"] = list(dict.fromkeys(ids))
-    if "publications" in out:  # and publications as written, in one list
-        doc["publications"] = {"sort": "as_written", "group_by": "none"}
     out["documents"] = {"cv": doc}
     if "name" not in out:
         note(("cv",), "no `name`; set `name:` in the profile (it is required)")
@@ -539,6 +539,7 @@ def _publications(
     title: str, entries: list[Any], loc: Loc, out: dict[str, Any], custom: list[Any], aliases: list[str], note: Note
 ) -> None:
     items, stray = [], []
+    kind = pub_type(title)
     for i, e in enumerate(entries):
         eloc = (*loc, i)
         authors = []
@@ -551,8 +552,10 @@ def _publications(
             authors.append(name)
         item: dict[str, Any] = {"title": _check_text(e.get("title"), (*eloc, "title"), note), "authors": authors}
         item["venue"] = _text(e.get("journal"))
-        # RenderCV's `journal` holds any venue ("NeurIPS 2023"), so it says no type; preprint servers do.
-        item["type"] = "preprint" if re.search(r"rxiv|preprint", item["venue"] or "", re.I) else "other"
+        # RenderCV's `journal` holds any venue ("NeurIPS 2023"), so it says no type; the section's
+        # title may ("Journal Articles"), and preprint servers do.
+        preprint = re.search(r"rxiv|preprint", item["venue"] or "", re.I)
+        item["type"] = kind or ("preprint" if preprint else "other")
         free = _dates(e, item, eloc, note)
         if "start" in item:  # a publication has one date
             item["date"] = item.pop("start")
@@ -574,9 +577,56 @@ def _publications(
             )
             continue
         items.append(item)
-    _extend(out, "publications", items, title, "Publications", loc, note)
+    # Several publication sections become one list, grouped by type (from_rendercv decides).
+    out.setdefault("publications", []).extend(items)
+    out.setdefault("documents_publication_sections", []).append((title, kind, loc))
     if stray:
         custom.append({"title": f"{title} (to complete)", "entries": stray})
+
+
+# A publication section's title -> the type of its entries.
+_PUB_TYPES = (
+    (r"preprint|under review|submitted", "preprint"),
+    (r"poster", "poster"),
+    (r"workshop", "workshop"),
+    (r"chapter", "chapter"),
+    (r"\bbooks?\b|monograph", "book"),
+    (r"thes[ie]s|dissertation", "thesis"),
+    (r"patent", "patent"),
+    (r"report", "report"),
+    (r"demo", "demo"),
+    (r"journal|article", "journal"),
+    (r"conference|proceeding|symposi", "conference"),
+)
+
+
+def pub_type(title: str) -> str | None:
+    """The type a publication section's title names ("Journal Articles": journal), or None when it
+    names none or several ("Journal and Conference Papers"). A "Conference Poster" is a poster."""
+    kinds = [kind for pattern, kind in _PUB_TYPES if re.search(pattern, title, re.I)]
+    if len(kinds) > 1 and "conference" in kinds:
+        kinds.remove("conference")
+    return kinds[0] if len(kinds) == 1 else None
+
+
+def _publication_groups(
+    sections: list[tuple[str, str | None, Loc]], doc: dict[str, Any], titles: dict[str, str], note: Note
+) -> None:
+    """RenderCV files list papers in several sections (Preprints, Journal Articles, Posters); when
+    each names a type of its own, the list is grouped by type, in the file's order, under the
+    file's titles. Otherwise they are one list under the first title, as written."""
+    kinds = [kind for _, kind, _ in sections]
+    if len(sections) > 1 and None not in kinds and len(set(kinds)) == len(kinds):
+        doc["publications"] = {"sort": "as_written", "group_by": "type"}
+        doc["labels"] = {f"type.{kind}": title for title, kind, _ in sections}
+        titles.pop("publications", None)  # "Publications" over the groups
+        return
+    doc["publications"] = {"sort": "as_written", "group_by": "none"}
+    first = sections[0][0]
+    if first.strip().lower() != "publications":
+        titles["publications"] = first
+    for _, _, loc in sections[1:]:
+        note(loc, "joined to the publications of an earlier section")
 
 
 def _one_line(
