@@ -632,6 +632,43 @@ def test_rendercv_publications_keep_their_order_and_claim_no_type(tmp_path: Path
     assert txt.index("Older paper") < txt.index("Newer paper") < txt.index("A preprint")
 
 
+def test_rendercv_dates_an_end_alone_and_an_honors_range_are_kept(tmp_path: Path) -> None:
+    """Two dates real academic CVs write (github.com/faskowit/mycv_rendercv; these entries are
+    made up): a degree with only `end_date: "2021"`, which RenderCV shows as the degree's year,
+    and a fellowship held `date: "2016-2019"`. The import dropped the first and kept only 2016 of
+    the second (an honor had one date). Both show whole now, in every theme and format."""
+    from cvbuild.loading.profile import load_profile
+
+    source = write(
+        tmp_path / "CV.yaml",
+        "cv:\n  name: Ada Example\n  sections:\n    Education:\n"
+        "      - {institution: Indiana University, area: Neuroscience, degree: Ph.D., end_date: '2021'}\n"
+        "    Honors & Awards:\n"
+        "      - {name: NSF Graduate Research Fellowship, date: '2016-2019', summary: '$34,000 per year'}\n"
+        "      - {name: Saltzman Award, date: '2023'}\n",
+    )
+    path, _ = imported("rendercv", source, tmp_path)
+    p, _ = load_profile(path)
+    assert str(p.education[0].date) == "2021"
+    fellowship, award = p.honors
+    assert (str(fellowship.start), str(fellowship.end), fellowship.date) == ("2016", "2019", None)
+    assert str(award.date) == "2023"
+    for theme in BUILTIN_THEMES:
+        out = tmp_path / theme
+        result = run_cli("render", path, "--theme", theme, "-f", "pdf,html,txt,md", "-o", out)
+        assert result.returncode == 0, result.stderr
+        for kind in ("txt", "md", "html", "pdf"):
+            file = next(out.glob(f"*.{kind}"))
+            raw = pdf_text(file) if kind == "pdf" else file.read_text(encoding="utf-8")
+            text = squash(re.sub(r"<[^>]+>", "", raw) if kind == "html" else raw)  # the text of <time> markup
+            assert "2016–2019" in text, (theme, kind)
+            after_school = text[text.index("IndianaUniversity") :]
+            assert "2021" in after_school[: after_school.index("NSF")], (theme, kind)  # the degree's year
+    result = run_cli("export", "jsonresume", path)
+    assert result.returncode == 0, result.stderr
+    assert [a["date"] for a in json.loads(result.stdout)["awards"]] == ["2016", "2023"]
+
+
 def test_rendercv_publication_sections_keep_their_titles_and_order(tmp_path: Path) -> None:
     """Academic RenderCV files list papers in several sections: Preprints, Journal Articles,
     Conference Papers, Conference Posters (github.com/faskowit/mycv_rendercv has these four; its

@@ -911,7 +911,7 @@ def to_jsonresume(profile: Profile, spec: DocumentSpec | None, warn: Warn) -> di
         out["education"] = [_export_education(e) for e in tagged(profile.education)]
     if wanted("honors"):
         out["awards"] = [
-            _clean({"title": h.title, "date": _d(h.date), "awarder": h.issuer, "summary": h.note})
+            _clean({"title": h.title, "date": _d(h.date or h.start), "awarder": h.issuer, "summary": h.note})
             for h in tagged(profile.honors)
         ]
     if wanted("certificates"):

@@ -453,6 +453,8 @@ _RANGE = re.compile(r"^(\d{4}(?:-\d{2})?)\s*(?:–|—|-|to)\s*(\d{4}(?:-\d{2})?
 def _dates(entry: Mapping[str, Any], out: dict[str, Any], loc: Loc, note: Note) -> str | None:
     """start_date/end_date/date -> start/end/date. A free-form date ("Fall 2023") is returned, to keep as text."""
     start, end, date = _text(entry.get("start_date")), _text(entry.get("end_date")), _text(entry.get("date"))
+    if end and not start and not date:  # RenderCV shows an end_date alone as the entry's date (a degree's year)
+        date = end
     if date and not start:
         if _valid(date):
             out["date"] = date
@@ -695,10 +697,7 @@ def _normal(
         for i, e in enumerate(entries):
             eloc = (*loc, i)
             item = {"title": _check_text(e.get("name"), (*eloc, "name"), note)}
-            free = _dates(e, item, eloc, note)
-            if "start" in item:  # an honor has one date: the start of its period
-                item["date"] = item.pop("start")
-                item.pop("end", None)
+            free = _dates(e, item, eloc, note)  # a date, or a range: a fellowship held 2016-2019
             parts = [_summary_with(_check_text(e.get("summary"), (*eloc, "summary"), note), free)]
             parts += [_text(e.get("location")), *_texts(e.get("highlights"), (*eloc, "highlights"), note)]
             parts += leftovers(e, ("name", *_DATED), eloc, note, "in the note")

@@ -272,10 +272,11 @@ PublicationItem = Annotated[
 ]
 
 
-class Honor(Model):
+class Honor(Dated):
+    """An award on a `date`, or held over a `start`/`end` range (a fellowship, 2016–2019)."""
+
     title: Markup
     issuer: str | None = None
-    date: Date | None = None
     note: Markup | None = None
     highlights: list[Bullet] = []
     url: Url | None = None
