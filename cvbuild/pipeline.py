@@ -198,6 +198,9 @@ def render_outputs(
         except InputError as exc:
             raise locate_in_profile(exc, source, name, spec, request) from None
         formats = list(request.formats or spec.formats or _theme_formats(theme))
+        refused = standards_refused(spec, formats, request.engine)
+        if refused:
+            raise InputError([source.problem(("documents", name, "pdf_standards"), refused)])
         ctx = RenderContext(
             theme=theme,
             today=day,
@@ -230,6 +233,18 @@ def render_outputs(
     check_inputs_kept(request.output, [p for p, _ in written], input_files(source, profile))
     write_outputs(request.output, written)
     return [out for out, _ in pending]
+
+
+def standards_refused(spec: DocumentSpec, formats: list[str], engine: str | None) -> str | None:
+    """Why the engine writing the document's PDF cannot meet its PDF standards, or None; said at
+    the profile's line, before anything is laid out."""
+    from cvbuild.targets.base import engine_for
+
+    if not spec.pdf_standards or "pdf" not in formats or engine_for("pdf", engine) != "weasyprint":
+        return None
+    from cvbuild.targets.weasyprint_pdf import standards_problem
+
+    return standards_problem(spec.pdf_standards)
 
 
 def _supported(formats: list[str], theme: Any) -> list[str]:

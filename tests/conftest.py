@@ -334,3 +334,25 @@ def watch_server(profile: Path, *args: str, env: dict[str, str] | None = None) -
         proc.terminate()
         _, err = proc.communicate(timeout=10)  # also closes the pipes
     assert "Traceback" not in err, err
+
+
+def with_pdf_standards(folder: Path, standards: str, theme: str = "classic") -> Path:
+    """The extras profile (a photo, every contact kind) with `documents.cv.pdf_standards` set."""
+    shutil.copy(FIXTURES / "interop" / "photo.png", folder / "photo.png")
+    text = (FIXTURES / "interop" / "extras.yaml").read_text(encoding="utf-8")
+    spec = f"documents:\n  cv:\n    theme: {theme}\n    pdf_standards: {standards}\n    options: {{show_photo: true}}\n"
+    return write(folder / "p.yaml", text + spec)
+
+
+def pdf_standards_of(pdf: Path) -> dict[str, str]:
+    """What a PDF says it conforms to, from its XMP metadata (element or attribute form):
+    {"pdfaid:part": "2", "pdfaid:conformance": "A", "pdfuaid:part": "1"}, plus the PDF header."""
+    from pypdf import PdfReader
+
+    reader = PdfReader(pdf)
+    xmp = reader.xmp_metadata
+    data = xmp.stream.get_data().decode("utf-8") if xmp is not None else ""
+    found = dict(re.findall(r"<(pdf(?:ua|a)id:\w+)>([^<]*)<", data))
+    found.update(re.findall(r'(pdf(?:ua|a)id:\w+)="([^"]*)"', data))
+    found["header"] = reader.pdf_header
+    return found

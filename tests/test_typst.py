@@ -17,10 +17,12 @@ from conftest import (
     ROOT,
     documents,
     output_for,
+    pdf_standards_of,
     pdf_text,
     plain,
     publications,
     run_cli,
+    with_pdf_standards,
     write,
 )
 from conftest import squash as norm
@@ -461,3 +463,61 @@ def test_coverage_warning_names_characters_and_fixes() -> None:
     # URLs are never drawn; soft hyphens and zero-width joiners need no glyph
     chars = document_chars({"title": "a\u00adb\u200d", "url": "https://例え.jp", "links": [{"label": "ç", "url": "x"}]})
     assert chars == {"a", "b", "ç"}
+
+
+# ---- PDF standards ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("theme", THEMES)
+def test_pdf_a_and_ua_are_written_and_checked_by_typst(theme: str, tmp_path: Path) -> None:
+    """[a-2a, ua-1] in every theme, with a photo: Typst checks the output against both standards
+    as it writes (an image without alt text, say, fails the compile), and says so in the XMP."""
+    profile = with_pdf_standards(tmp_path, "[a-2a, ua-1]", theme)
+    out = tmp_path / "out"
+    result = run_cli("render", profile, "-f", "pdf,png", "-o", out)
+    assert result.returncode == 0, result.stderr
+    pdf = out / "lena-okafor-brandt-cv.pdf"
+    said = pdf_standards_of(pdf)
+    assert said == {"pdfaid:part": "2", "pdfaid:conformance": "A", "pdfuaid:part": "1", "header": "%PDF-1.7"}
+    root = PdfReader(pdf).trailer["/Root"]
+    assert "/OutputIntents" in root and "/StructTreeRoot" in root and root["/MarkInfo"]["/Marked"]
+    assert "Okafor" in pdf_text(pdf)  # the sidebar breaks the name over lines
+    assert (out / "lena-okafor-brandt-cv-1.png").exists()
+
+
+def test_without_pdf_standards_the_pdf_claims_none(tmp_path: Path) -> None:
+    profile = with_pdf_standards(tmp_path, "[]")
+    out = tmp_path / "out"
+    assert run_cli("render", profile, "-f", "pdf", "-o", out).returncode == 0
+    assert pdf_standards_of(out / "lena-okafor-brandt-cv.pdf") == {"header": "%PDF-1.7"}
+
+
+def test_a_theme_that_breaks_pdf_ua_fails_at_its_own_line(tmp_path: Path) -> None:
+    """PDF/UA-1 wants alternative text on every image; a local theme without it is told where."""
+    profile = with_pdf_standards(tmp_path, "[ua-1]", "mine")
+    theme = tmp_path / "themes" / "mine"
+    write(theme / "theme.toml", 'name = "mine"\nextends = "classic"\n')
+    shutil.copy(tmp_path / "photo.png", theme / "logo.png")
+    classic = (ROOT / "themes" / "classic" / "cv.typ").read_text(encoding="utf-8")
+    write(theme / "cv.typ", classic + '\n#image("logo.png", width: 1cm)\n')
+    out = tmp_path / "out"
+    result = run_cli("render", profile, "-f", "pdf", "-o", out)
+    assert result.returncode == 2, result.stderr
+    line = classic.count("\n") + 2
+    assert f"{theme / 'cv.typ'}:{line}:" in result.stderr and "alt" in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr and not out.exists()
+
+
+@pytest.mark.parametrize(
+    ("standards", "message"),
+    [
+        ("[a-2b, a-3b]", "documents.cv.pdf_standards: choose one PDF/A level, not a-2b, a-3b"),
+        ("[a-4, ua-1]", "documents.cv.pdf_standards: PDF/A-4 (PDF 2.0) and PDF/UA-1 (PDF 1.7) cannot be combined"),
+        ("[a-2x]", "documents.cv.pdf_standards[0]: invalid value 'a-2x'; valid values are: a-2b"),
+    ],
+)
+def test_impossible_pdf_standards_are_located(tmp_path: Path, standards: str, message: str) -> None:
+    profile = with_pdf_standards(tmp_path, standards)
+    result = run_cli("validate", profile)
+    line = profile.read_text(encoding="utf-8").splitlines().index(f"    pdf_standards: {standards}") + 1
+    assert result.returncode == 2 and f"{profile}:{line}:" in result.stderr and message in result.stderr, result.stderr

@@ -12,7 +12,19 @@ from pathlib import Path
 from typing import ClassVar
 
 import pytest
-from conftest import EXAMPLE, RESUME, ROOT, documents, output_for, pdf_lines, pdf_text, run_cli, write
+from conftest import (
+    EXAMPLE,
+    RESUME,
+    ROOT,
+    documents,
+    output_for,
+    pdf_lines,
+    pdf_standards_of,
+    pdf_text,
+    run_cli,
+    with_pdf_standards,
+    write,
+)
 from conftest import squash as norm
 from pypdf import PdfReader
 from test_html import THEMES, expected_strings
@@ -615,3 +627,35 @@ def test_the_space_after_cjk_text_or_an_emoji_is_drawn(theme: str, tmp_path: Pat
     assert "\x00" not in text
     for words in ("Builds 中文 tools, 😀 daily", "Met 章梓立 (Zili Zhang), 中文, 😀 ok."):
         assert norm(words) in text, text
+
+
+# ---- PDF standards ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("standard", "said"), [("a-3a", {"pdfaid:part": "3", "pdfaid:conformance": "A"}), ("ua-1", {"pdfuaid:part": "1"})]
+)
+def test_weasyprint_writes_one_pdf_standard(standard: str, said: dict[str, str], tmp_path: Path) -> None:
+    profile = with_pdf_standards(tmp_path, f"[{standard}]")
+    out = tmp_path / "out"
+    result = run_cli("render", profile, "-f", "pdf", "--engine", "weasyprint", "-o", out)
+    assert result.returncode == 0, result.stderr
+    pdf = out / "lena-okafor-brandt-cv.pdf"
+    assert pdf_standards_of(pdf) == {**said, "header": "%PDF-1.7"}
+    root = PdfReader(pdf).trailer["/Root"]
+    assert "/StructTreeRoot" in root and ("/OutputIntents" in root) == standard.startswith("a-")
+    assert "Lena Okafor-Brandt" in pdf_text(pdf)
+
+
+@pytest.mark.parametrize(
+    ("standards", "message"),
+    [("[a-2a, ua-1]", "one PDF standard at a time, not a-2a, ua-1"), ("[a-4]", "cannot write a-4")],
+)
+def test_what_weasyprint_cannot_write_is_refused_at_the_line(standards: str, message: str, tmp_path: Path) -> None:
+    profile = with_pdf_standards(tmp_path, standards)
+    out = tmp_path / "out"
+    result = run_cli("render", profile, "-f", "pdf,html", "--engine", "weasyprint", "-o", out)
+    line = profile.read_text(encoding="utf-8").splitlines().index(f"    pdf_standards: {standards}") + 1
+    assert result.returncode == 2, result.stderr
+    assert f"{profile}:{line}:" in result.stderr and message in result.stderr and "--engine typst" in result.stderr
+    assert not out.exists()

@@ -94,6 +94,7 @@ def build_document(profile: Profile, options: BuildOptions) -> Document:
             document=options.document,
             generator=f"cvbuild {__version__}",
             highlight=highlight,
+            pdf_standards=list(spec.pdf_standards),
             labels=layout_words(words.table),
         ),
         person=_person(profile, words).model_copy(update={"photo": options.photo}),

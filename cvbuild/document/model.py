@@ -282,6 +282,11 @@ class Meta(View):
     """`cvbuild X.Y.Z`."""
     highlight: Literal["bold", "underline", "none"] = "bold"
     """How to mark the owner in author lists."""
+    pdf_standards: list[str] = []
+    """PDF standards the PDF is written to (the document's `pdf_standards`): `a-2b`, `a-2u`,
+    `a-2a`, `a-3b`, `a-3u`, `a-3a`, `a-4`, `ua-1`; empty for a plain PDF. The engine sets the
+    PDF's version and metadata; a Typst theme whose output breaks a standard fails to compile
+    (an image without `alt` under `ua-1`, say)."""
     labels: dict[str, str] = {}
     """The words a layout prints itself, in the document's language (and the owner's `labels`):
     `updated` (`Updated`, `Stand:`; the date follows), `page_of` (`Page {page} of {pages}`),

@@ -467,6 +467,26 @@ class MergedSection(Model):
 
 DateFormat = Literal["short", "long", "numeric", "year"]
 
+# PDF standards both engines can write: PDF/A-2 and -3 (archival; b: the look kept, u: also the
+# text as Unicode, a: also tagged for accessibility), PDF/A-4, and PDF/UA-1 (accessible). PDF/A-1
+# is left out: it forbids the transparency themes may use.
+PdfStandard = Literal["a-2b", "a-2u", "a-2a", "a-3b", "a-3u", "a-3a", "a-4", "ua-1"]
+
+
+def _one_archival_level(standards: list[PdfStandard]) -> list[PdfStandard]:
+    """At most one PDF/A level, with PDF/UA-1 beside it or alone; PDF/A-4 is PDF 2.0, which PDF/UA-1
+    (PDF 1.4-1.7) cannot be. Typst refuses the same, but only at render time and unlocated."""
+    archival = [s for s in standards if s.startswith("a-")]
+    if len(archival) > 1:
+        raise PydanticCustomError(
+            "pdf_standards", "choose one PDF/A level, not {levels}", {"levels": ", ".join(archival)}
+        )
+    if "a-4" in archival and "ua-1" in standards:
+        raise PydanticCustomError(
+            "pdf_standards", "PDF/A-4 (PDF 2.0) and PDF/UA-1 (PDF 1.7) cannot be combined; use a-2a with ua-1"
+        )
+    return list(dict.fromkeys(standards))
+
 
 class DocumentSpec(Model):
     """One tailored variant of the profile: which sections, which entries, which theme."""
@@ -483,6 +503,8 @@ class DocumentSpec(Model):
     # Month style of every date: short "Jul 2025", long "July 2025", numeric "07/2025", year "2025".
     date_format: DateFormat | None = None
     formats: list[Literal["pdf", "html", "txt", "md", "png"]] | None = None
+    # PDF standards the PDF is written to: [a-2a, ua-1] is archival and accessible.
+    pdf_standards: Annotated[list[PdfStandard], AfterValidator(_one_archival_level)] = []
     publications: PublicationOptions = PublicationOptions()
     options: dict[str, Scalar] = {}
 

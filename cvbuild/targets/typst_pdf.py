@@ -98,7 +98,7 @@ def start(fmt: str, doc: Document, ctx: RenderContext) -> Started:
     compiler = _compiler(template, ctx, folder)
 
     def work(warn: Warner) -> list[Artifact]:
-        result = _compile(compiler, template, ctx, said(warn), sys_inputs=given, format="pdf")
+        result = _compile(compiler, template, ctx, said(warn), sys_inputs=given, **_pdf_kwargs(doc))
         checked.add(key)
         layout = _layout(compiler, doc, result)
         return _handed(doc, ctx, Artifact(".pdf", result, pages=count_pages(result), layout=layout))
@@ -179,13 +179,19 @@ def probe_layout(doc: Document, ctx: RenderContext) -> Any:
     folder, given = _channel(ctx, template, _package_dir(ctx), inputs)
     compiler = _compiler(template, ctx, folder)
     warnings: list[Any] = []
-    pdf = _compile(compiler, template, ctx, _quiet, sys_inputs=given, format="pdf", keep=warnings)
+    pdf = _compile(compiler, template, ctx, _quiet, sys_inputs=given, keep=warnings, **_pdf_kwargs(doc))
     layout = _layout(compiler, doc, pdf)
     keep_probe(ctx, "typst", _probe_key(ctx, template, inputs), (pdf, warnings, layout), MAX_KEPT_PROBES)
     return layout
 
 
 MAX_KEPT_PROBES = 12  # a fit tries a handful
+
+
+def _pdf_kwargs(doc: Document) -> dict[str, Any]:
+    """Typst's PDF options for `doc`: its PDF standards (Typst checks the output against them and
+    fails the compile where the theme breaks one)."""
+    return {"format": "pdf", "pdf_standards": list(doc.meta.pdf_standards)}
 
 
 def _probe_key(ctx: RenderContext, template: Path, inputs: dict[str, str]) -> tuple[Any, ...]:

@@ -35,13 +35,14 @@ def render(fmt: str, doc: Document, ctx: RenderContext) -> list[Artifact]:
     from cvbuild.targets.html import build_html
 
     page = build_html(doc, ctx)
-    probed = take_probe(ctx, "weasyprint", lambda: _digest(page))
+    variant = pdf_variant(doc.meta.pdf_standards)
+    probed = take_probe(ctx, "weasyprint", lambda: (_digest(page), variant))
     if probed is not None:  # fitting to max_pages laid out this very page already
         laid_out, options, warnings = probed
         for message in warnings:
             ctx.warn(message)
     else:
-        laid_out, options = _lay_out(page, ctx)
+        laid_out, options = _lay_out(page, ctx, variant)
     with _forward_log(ctx.warn), _gc_paused(), sized_arrays_parsed_once():
         pdf: bytes = laid_out.write_pdf(**options)
     return [Artifact(".pdf", pdf, pages=len(laid_out.pages), layout=page_layout(laid_out, doc))]
@@ -56,8 +57,9 @@ def probe_layout(doc: Document, ctx: RenderContext) -> Any:
 
     page = build_html(doc, ctx)
     warnings: list[str] = []
-    laid_out, options = _lay_out(page, replace(ctx, warn=warnings.append))
-    keep_probe(ctx, "weasyprint", _digest(page), (laid_out, options, warnings), MAX_KEPT_PROBES)
+    variant = pdf_variant(doc.meta.pdf_standards)
+    laid_out, options = _lay_out(page, replace(ctx, warn=warnings.append), variant)
+    keep_probe(ctx, "weasyprint", (_digest(page), variant), (laid_out, options, warnings), MAX_KEPT_PROBES)
     return page_layout(laid_out, doc)
 
 
@@ -66,6 +68,31 @@ MAX_KEPT_PROBES = 4  # laid-out pages are large; a fit tries a handful
 
 def _digest(page: str) -> bytes:
     return hashlib.blake2b(page.encode("utf-8")).digest()
+
+
+# The PDF standards WeasyPrint writes (its `pdf_variant`): one at a time, and PDF/A-4 only in its
+# e/f/u forms, which are not what `a-4` (the base level, as Typst writes it) promises.
+WEASYPRINT_STANDARDS = ("a-2b", "a-2u", "a-2a", "a-3b", "a-3u", "a-3a", "ua-1")
+
+
+def standards_problem(standards: Sequence[str]) -> str | None:
+    """Why this engine cannot write `standards`, or None when it can."""
+    if len(standards) > 1:
+        return (
+            f"the weasyprint engine writes one PDF standard at a time, not {', '.join(standards)}; "
+            "keep one, or render with --engine typst"
+        )
+    if standards and standards[0] not in WEASYPRINT_STANDARDS:
+        known = ", ".join(WEASYPRINT_STANDARDS)
+        return (
+            f"the weasyprint engine cannot write {standards[0]}; choose one of {known}, or render with --engine typst"
+        )
+    return None
+
+
+def pdf_variant(standards: Sequence[str]) -> str | None:
+    """WeasyPrint's `pdf_variant` for the Document's standards (checked by `standards_problem`)."""
+    return f"pdf/{standards[0]}" if standards else None
 
 
 def page_layout(laid_out: Any, doc: Document) -> Any:
@@ -243,7 +270,7 @@ def _stand_in(name: str, functions: tuple[str, ...]) -> Any:
     return stand_in
 
 
-def _lay_out(page: str, ctx: RenderContext) -> tuple[Any, dict[str, Any]]:
+def _lay_out(page: str, ctx: RenderContext, variant: str | None) -> tuple[Any, dict[str, Any]]:
     import_weasyprint()
     from weasyprint.text.fonts import FontConfiguration
 
@@ -260,6 +287,8 @@ def _lay_out(page: str, ctx: RenderContext) -> tuple[Any, dict[str, Any]]:
         options = {
             "pdf_identifier": hashlib.sha256(page.encode("utf-8")).hexdigest()[:32].encode("ascii"),
             "uncompressed_pdf": False,
+            # A variant sets the PDF version, tags and sRGB output intent it needs, in layout too.
+            "pdf_variant": variant,
         }
         laid_out = html.render(font_config=FontConfiguration(), **options)
     return laid_out, options
