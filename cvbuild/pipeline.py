@@ -328,8 +328,9 @@ def _long_word_warnings(document_json: str) -> list[str]:
     words = [
         w
         for w in long_words(document_json)
-        # JSON's own punctuation between values (`:[[],[],…]`) holds no letter: not a word
-        if any(c.isalpha() for c in w) and "://" not in w and not w.startswith(("mailto:", "tel:"))
+        # JSON's own punctuation between values (`:[[],[],…]`) holds no letter: not a word; nor is
+        # a link target or the photo's data: URI, which no engine prints as text
+        if any(c.isalpha() for c in w) and "://" not in w and not w.startswith(("mailto:", "tel:", "data:"))
     ]
     return [
         f"a {len(w):,}-character word ({w[:24]}…) is longer than a line; PDF and HTML break it where they must"

@@ -8,7 +8,7 @@ import zlib
 from pathlib import Path
 
 import pytest
-from conftest import run_cli, write
+from conftest import run_cli, with_pdf_standards, write
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -79,3 +79,12 @@ def test_an_output_never_replaces_or_removes_an_input(tmp_path: Path, case: str)
     assert result.stdout == ""
     result = run_cli("render", profile, "-f", fmt, "-o", tmp_path / "out", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
+
+
+def test_the_photo_is_not_a_long_word(tmp_path: Path) -> None:
+    """The photo's data: URI sits in the Document JSON but is never printed: no warning (which
+    `--strict` would have made an error)."""
+    profile = with_pdf_standards(tmp_path, "[]")
+    result = run_cli("render", profile, "-f", "pdf,html", "-o", tmp_path / "out")
+    assert result.returncode == 0, result.stderr
+    assert "longer than a line" not in result.stderr
