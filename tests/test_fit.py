@@ -376,9 +376,9 @@ def test_weasyprint_lays_a_fitting_document_out_once(tmp_path: Path, monkeypatch
     laid_out: list[str] = []
     original = weasyprint_pdf._lay_out
 
-    def counting(page: str, ctx: object) -> object:
+    def counting(page: str, ctx: object, variant: str | None) -> object:
         laid_out.append(page)
-        return original(page, ctx)  # type: ignore[arg-type]
+        return original(page, ctx, variant)  # type: ignore[arg-type]
 
     monkeypatch.setattr(weasyprint_pdf, "_lay_out", counting)
     request = RenderRequest(PROFILES / "onepage.yaml", formats=["pdf"], engine="weasyprint", output=tmp_path)
