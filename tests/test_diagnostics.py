@@ -206,3 +206,22 @@ def test_render_input_errors_in_github_form(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert result.stdout.count("::error file=p.yaml,line=") == 2
     assert json.loads((tmp_path / "r.json").read_text())["exit_code"] == 2
+
+
+def test_github_form_also_prints_each_problem_located_in_the_log(tmp_path: Path) -> None:
+    """The Actions runner shows `::error file=…::msg` in the log as "Error: msg": the file:line:col
+    and a theme engine's excerpt of the code are only in the text form, which goes to stderr."""
+    write(tmp_path / "p.yaml", BROKEN)
+    result = run_cli("validate", "p.yaml", "--format", "github", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "p.yaml:9:5: education[0].degre: unknown key 'degre'; did you mean 'degree'?\n" in result.stderr
+    assert result.stdout.count("::error ") == 2 and "p.yaml:9:5" not in result.stdout
+
+    write(tmp_path / "p.yaml", "name: Ada Example\n")
+    write(tmp_path / "themes" / "bad" / "theme.toml", 'extends = "classic"\n')
+    write(tmp_path / "themes" / "bad" / "cv.typ", "#let doc = (a: 1)\n#doc.persn\n")
+    result = run_cli("render", "p.yaml", "--theme", "bad", "-f", "pdf", "--diagnostics", "github", cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stdout.startswith("::error file=themes/bad/cv.typ,line=2,col=6,")
+    assert "themes/bad/cv.typ:2:6: Typst error in theme: " in result.stderr
+    assert "2 │ #doc.persn" in result.stderr  # Typst's excerpt, which no annotation carries

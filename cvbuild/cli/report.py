@@ -1,7 +1,9 @@
 """Where the CLI's problems and warnings go, in the form `--format`/`--diagnostics` asked for.
 
 text: to stderr as they happen. github: workflow commands on stdout as they happen (the Actions
-runner reads them there). json: collected, printed once on stdout as one list when the command ends.
+runner reads them there), and the text form on stderr: the runner shows a command in the log as
+"Error: message", without its file, line or the engine's excerpt.
+json: collected, printed once on stdout as one list when the command ends.
 """
 
 from __future__ import annotations
@@ -36,6 +38,8 @@ class Reporter:
             self.err.write(format_text([diag]))
         elif self.format == "github":
             self.out.write(format_github([diag], self.root))
+            self.out.flush()  # the annotation, then its located text: one after the other in the log
+            self.err.write(format_text([diag]))
 
     def fail(self, exc: BaseException) -> int:
         """Report an exception as error diagnostics; returns the exit code."""
