@@ -141,11 +141,36 @@ def test_broken_profile_annotates_the_lines_and_exits_2(runner: ActionRunner) ->
     assert errors[1].startswith("::error file=profile.yaml,line=9,col=16,title=cvbuild%3A documents.resume.sections[0]")
     assert "did you mean 'experience'?" in errors[1]
     assert len(errors) == 2
+    # the log shows an annotation as "Error: message": the place is in the text form beside it
+    assert "profile.yaml:2:11: headline: expected text" in failed.stderr
     assert run.step("Render").skipped and not run.step("Summary and outputs").skipped
     assert run.summary.startswith("## CV build failed")
     assert "### Errors (2)" in run.summary and "`profile.yaml:2:11` headline: expected text" in run.summary
     assert run.outputs["files"] == ""
     assert not (runner.workspace / "out").exists()
+
+
+def test_the_build_date_is_the_commits_so_a_rerun_writes_the_same_bytes(
+    runner: ActionRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without SOURCE_DATE_EPOCH the date was the day of the run: the same commit built again
+    tomorrow gave another PDF. The action takes the commit's time unless the job set one."""
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    monkeypatch.setenv("GIT_COMMITTER_DATE", "2025-01-02T03:04:05Z")  # git_repo's commit
+    git_repo(runner.workspace, "name: Ada Example\nheadline: PhD student\n")
+    built = []
+    for _ in range(2):
+        run = runner.run({"cvbuild-version": "checkout", "formats": "pdf,txt"})
+        assert run.failed is None, run.failed
+        built.append({f: (runner.workspace / f).read_bytes() for f in run.outputs["files"].splitlines()})
+        shutil.rmtree(runner.workspace / "out")
+    assert built[0] == built[1]
+    assert built[0]["out/ada-example.txt"].decode().rstrip().endswith("Updated January 2, 2025")
+    assert b"/CreationDate(D:20250102" in built[0]["out/ada-example.pdf"]
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")  # the job's own choice wins: 2026-01-01
+    run = runner.run({"cvbuild-version": "checkout", "formats": "txt"})
+    assert (runner.workspace / "out" / "ada-example.txt").read_text().rstrip().endswith("Updated January 1, 2026")
 
 
 def test_unknown_input_names_are_rejected_by_the_runner(runner: ActionRunner) -> None:
@@ -288,6 +313,7 @@ def test_gitlab_example_builds_validates_and_publishes() -> None:
     ci = YAML(typ="safe").load((ROOT / "examples" / "gitlab" / ".gitlab-ci.yml").read_text(encoding="utf-8"))
     assert ci["cv"]["stage"] == "build" and ci["pages"]["stage"] == "deploy"
     assert 'cvbuild validate "$PROFILE"' in ci["cv"]["script"]
+    assert 'export SOURCE_DATE_EPOCH="$(date -d "$CI_COMMIT_TIMESTAMP" +%s)"' in ci["cv"]["script"]
     assert "out/" in ci["cv"]["artifacts"]["paths"] and ci["pages"]["artifacts"]["paths"] == ["public"]
     version = ci["variables"]["CVBUILD_VERSION"]
     assert version == __version__, "bump the pinned version in the GitLab example with each release"
