@@ -56,6 +56,27 @@ def test_theme_by_path_and_errors(tmp_path: Path) -> None:
         load_theme(str(tmp_path))
 
 
+def test_publication_defaults_take_the_values_a_profile_may_write(tmp_path: Path) -> None:
+    """[publications] in theme.toml: numbering_scope and sort = "as_written" were refused though
+    documented, and group_by, numbering and highlight took any string, ignored later."""
+    folder = write(tmp_path / "t" / "theme.toml", 'extends = "classic"\n[publications]\n').parent
+    good = 'group_by = "year"\nsort = "as_written"\nnumbering = "ascending"\nnumbering_scope = "group"\n'
+    (folder / "theme.toml").write_text((folder / "theme.toml").read_text() + good + 'highlight = "underline"\n')
+    assert load_theme(str(folder)).publications["numbering_scope"] == "group"
+    for line, phrase in [
+        ('group_by = "yaer"', "'none', 'type' or 'year'"),
+        ('numbering = "up"', "'none', 'ascending', 'descending' or 'type'"),
+        ('highlight = "italic"', "'bold', 'underline' or 'none'"),
+        ("max_authors = -1", "greater than or equal to 0"),
+    ]:
+        write(folder / "theme.toml", f'extends = "classic"\n[publications]\n{line}\n')
+        with pytest.raises(InputError) as info:
+            load_theme(str(folder))
+        [problem] = info.value.problems
+        assert (problem.line, problem.column, problem.path) == (3, 1, f"publications.{line.split()[0]}")
+        assert phrase in problem.message
+
+
 def test_template_errors_name_the_theme_file(tmp_path: Path) -> None:
     write(tmp_path / "t" / "theme.toml", 'name = "t"\nextends = "classic"\n')
     write(tmp_path / "t" / "cv.txt.j2", "line one\n{{ person.nmae }}\n")

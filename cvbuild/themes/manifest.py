@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from cvbuild import confine
 from cvbuild.errors import InputError, Problem
+from cvbuild.schema.model import GroupBy, Highlight, Numbering, PublicationSort
 
 MANIFEST = "theme.toml"
 Format = Literal["pdf", "html", "txt", "md", "png"]
@@ -22,18 +23,20 @@ OptionValue = bool | int | float | str | list[str]
 
 
 class PublicationDefaults(BaseModel):
-    """The theme's defaults for `documents.NAME.publications`."""
+    """The theme's defaults for `documents.NAME.publications`: the values a profile may write
+    there (the schema's own types), so a theme's `group_by = "yaer"` is an error, not ignored."""
 
     model_config = ConfigDict(extra="forbid", strict=True)
 
-    group_by: str | None = None
-    sort: Literal["newest", "oldest"] | None = None
-    since: int | None = None
+    group_by: GroupBy | None = None
+    sort: PublicationSort | None = None
+    since: Annotated[int, Field(ge=1900, le=2200)] | None = None
     selected_only: bool | None = None
     tags: list[str] | None = None
-    numbering: str | None = None
-    max_authors: int | None = None
-    highlight: str | None = None
+    numbering: Numbering | None = None
+    numbering_scope: Literal["document", "group"] | None = None
+    max_authors: Annotated[int, Field(ge=0)] | None = None
+    highlight: Highlight | None = None
 
 
 LENGTH = r"^\s*\d+(?:\.\d+)?(?:pt|mm|cm|in)\s*$"
