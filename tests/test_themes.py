@@ -77,6 +77,25 @@ def test_publication_defaults_take_the_values_a_profile_may_write(tmp_path: Path
         assert phrase in problem.message
 
 
+def test_a_childs_option_keeps_its_parents_type(tmp_path: Path) -> None:
+    """`show_photo = "yes please"` over classic's boolean was accepted, and failed later inside
+    classic's cv.typ ("expected boolean, found string"), far from the line to fix."""
+    toml = 'extends = "classic"\n[options]\nspacing = 1\nshow_photo = "yes please"\nsection_order = "skills"\n'
+    folder = write(tmp_path / "t" / "theme.toml", toml).parent
+    with pytest.raises(InputError) as info:
+        load_theme(str(folder))
+    photo, order = info.value.problems
+    assert (photo.file, photo.line, photo.column, photo.path) == (folder / "theme.toml", 4, 1, "options.show_photo")
+    assert photo.message == (
+        "option 'show_photo' is a boolean in the theme this one extends, got 'yes please'; "
+        "write a boolean, like its default there: show_photo = true"
+    )
+    assert (order.line, order.path) == (5, "options.section_order")
+    assert order.message.endswith('section_order = ["summary", "interests", ...]')
+    write(folder / "theme.toml", 'extends = "classic"\n[options]\nspacing = 1\nshow_photo = false\n')
+    assert load_theme(str(folder)).options["spacing"] == 1  # an int for a float is a number too
+
+
 def test_template_errors_name_the_theme_file(tmp_path: Path) -> None:
     write(tmp_path / "t" / "theme.toml", 'name = "t"\nextends = "classic"\n')
     write(tmp_path / "t" / "cv.txt.j2", "line one\n{{ person.nmae }}\n")

@@ -337,7 +337,8 @@ def load_theme(
         "section_titles": {},
         "fit": {},
     }
-    for manifest in reversed(manifests):
+    for folder, manifest in reversed(list(zip(chain, manifests, strict=True))):
+        _check_option_types(folder, manifest.get("options", {}), merged["options"])
         for key in merged:
             merged[key].update(manifest.get(key, {}))
     top = manifests[0]
@@ -353,6 +354,30 @@ def load_theme(
         section_titles=merged["section_titles"],
         fit=merged["fit"],
     )
+
+
+_KINDS = {bool: "a boolean", int: "a number", float: "a number", str: "a string", list: "a list"}
+
+
+def _check_option_types(folder: Path, options: Mapping[str, Any], inherited: Mapping[str, Any]) -> None:
+    """A child's default for a parent's option keeps the parent's type: the parent's templates
+    read it as that type (`show_photo = "yes"` reached Typst's `if` as a string and failed there),
+    and `--set` converts to it."""
+    import json
+
+    problems = []
+    for key, value in options.items():
+        if key in inherited and _KINDS[type(value)] != _KINDS[type(inherited[key])]:
+            text = confine.read_regular(folder / MANIFEST).decode("utf-8", errors="replace")
+            line, col = locate(text, ("options", key))
+            kind, example = _KINDS[type(inherited[key])], json.dumps(inherited[key], ensure_ascii=False)
+            if len(example) > 40 and isinstance(inherited[key], list):  # section_order: its first ids
+                example = json.dumps(inherited[key][:2], ensure_ascii=False)[:-1] + ", ...]"
+            message = f"option {key!r} is {kind} in the theme this one extends, got {value!r}"
+            hint = f"write {kind}, like its default there: {key} = {example}"
+            problems.append(Problem(folder / MANIFEST, line, col, f"options.{key}", f"{message}; {hint}"))
+    if problems:
+        raise InputError(problems)
 
 
 def _parent_dir(
