@@ -201,6 +201,8 @@ def render_outputs(
         refused = standards_refused(spec, formats, request.engine)
         if refused:
             raise InputError([source.problem(("documents", name, "pdf_standards"), refused)])
+        if {"pdf", "png", "html"} & set(formats):  # the formats that draw with the `font` option
+            check_font(theme, name, spec, request, source)
         ctx = RenderContext(
             theme=theme,
             today=day,
@@ -245,6 +247,34 @@ def standards_refused(spec: DocumentSpec, formats: list[str], engine: str | None
     from cvbuild.targets.weasyprint_pdf import standards_problem
 
     return standards_problem(spec.pdf_standards)
+
+
+def check_font(theme: Any, name: str, spec: DocumentSpec, request: RenderRequest, source: Any) -> None:
+    """The `font` option names a font of the theme, checked before any engine runs (Typst only
+    warned, and set the PDF in another font); the error points where the value was written: the
+    profile's `documents.NAME.options.font`, the theme.toml that set it, or `--set`."""
+    from cvbuild import confine
+    from cvbuild.themes.fonts import missing_font
+    from cvbuild.themes.manifest import MANIFEST, locate
+
+    family = str(theme.options.get("font") or "")
+    if "font" in request.sets:
+        family = request.sets["font"]
+    elif "font" in spec.options:
+        family = str(spec.options["font"])
+    problem = missing_font(theme, family) if family else None
+    if problem is None:
+        return
+    if "font" in request.sets:
+        raise InputError(f"--set: {problem}")
+    if "font" in spec.options:
+        raise InputError([source.problem(("documents", name, "options", "font"), problem)])
+    for folder in theme.chain:  # the nearest theme.toml that sets it
+        text = confine.read_regular(folder / MANIFEST).decode("utf-8", errors="replace")
+        line, col = locate(text, ("options", "font"))
+        if line:
+            raise InputError([Problem(folder / MANIFEST, line, col, "options.font", problem)])
+    raise InputError(problem)
 
 
 def _supported(formats: list[str], theme: Any) -> list[str]:

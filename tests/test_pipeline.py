@@ -1,4 +1,4 @@
-"""Pipeline helpers: long-word warnings."""
+"""Pipeline helpers: long-word warnings, the `font` option checked before any engine runs."""
 
 from __future__ import annotations
 
@@ -88,3 +88,28 @@ def test_the_photo_is_not_a_long_word(tmp_path: Path) -> None:
     result = run_cli("render", profile, "-f", "pdf,html", "-o", tmp_path / "out")
     assert result.returncode == 0, result.stderr
     assert "longer than a line" not in result.stderr
+
+
+def test_a_font_the_theme_lacks_is_an_error_where_it_was_written(tmp_path: Path) -> None:
+    """Typst only warned ("unknown font family") and set the PDF in its default font, exit 0; the
+    HTML page then failed with an error that named no file. Now each source of the value is named."""
+    write(tmp_path / "themes" / "t" / "theme.toml", 'extends = "classic"\n[options]\nfont = "Helvetica"\n')
+    write(tmp_path / "p.yaml", "name: Ada Example\n")
+    result = run_cli("render", "p.yaml", "--theme", "t", "-f", "pdf", cwd=tmp_path)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.startswith(
+        f"{tmp_path / 'themes' / 't' / 'theme.toml'}:3:1: options.font: theme option font='Helvetica': "
+        "no such font in the theme (system fonts are never used); choose a bundled family (DejaVu Sans, "
+    )
+    assert "Linux Libertine O" in result.stderr and "Inter Semi Bold" not in result.stderr
+    assert not (tmp_path / "out").exists()
+    assert run_cli("render", "p.yaml", "--theme", "t", "-f", "txt", cwd=tmp_path).returncode == 0  # draws no font
+
+    write(tmp_path / "p.yaml", "name: Ada Example\ndocuments:\n  cv:\n    options: {font: Arial}\n")
+    result = run_cli("render", "p.yaml", "-f", "html", cwd=tmp_path)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.startswith("p.yaml:4:21: documents.cv.options.font: theme option font='Arial': no such")
+    result = run_cli("render", "p.yaml", "-f", "png", "--set", "font=dejavu sans", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr  # the family matches as the engines match it
+    result = run_cli("render", "p.yaml", "-f", "pdf", "--set", "font=Arial", cwd=tmp_path)
+    assert result.returncode == 2 and result.stderr.startswith("error: --set: theme option font='Arial': no such")
