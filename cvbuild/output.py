@@ -17,10 +17,12 @@ gets its plan and is synced (the commit point); then the renames, and the folder
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import re
 import secrets
+import stat
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
@@ -80,10 +82,13 @@ def write_set(
     `writer(path, fd, data)` fills and syncs one temporary (tests hand in one that fails)."""
     folder.mkdir(parents=True, exist_ok=True)
     recover(folder)
+    for name, _ in files:
+        blocked(folder / name)
     tag = f"{TMP_PREFIX}{os.getpid()}-{secrets.token_hex(4)}"
     temps = [(f"{tag}-{name}", name) for name, _ in files]
     journal = folder / f"{tag}{_JOURNAL_SUFFIX}"
-    plan = {"rename": temps, "remove": sorted(set(remove) - {name for name, _ in files})}
+    gone = sorted(n for n in set(remove) - {name for name, _ in files} if not _is_folder(folder / n))
+    plan = {"rename": temps, "remove": gone}
     made: list[tuple[Path, int]] = []
     try:
         for path in [*(folder / temp for temp, _ in temps), journal]:
@@ -99,6 +104,21 @@ def write_set(
         for _, fd in made:
             os.close(fd)
     _apply(folder, journal)
+
+
+def blocked(path: Path) -> None:
+    """Refuse, before anything is written, a target that a rename cannot replace: a folder of
+    that name. After the commit point its rename failed, and the set was left half replaced."""
+    if _is_folder(path):
+        raise IsADirectoryError(errno.EISDIR, f"{path.name} is a folder, where that output goes; move it away")
+
+
+def _is_folder(path: Path) -> bool:
+    """A folder itself, not a link to one (a rename replaces a link, whatever it leads to)."""
+    try:
+        return stat.S_ISDIR(os.lstat(path).st_mode)
+    except OSError:
+        return False
 
 
 def _sync_all(folder: Path, jobs: Sequence[tuple[Path, int, bytes]], writer: Writer) -> None:

@@ -81,6 +81,45 @@ def test_write_set_replaces_everything_and_removes_stale_pages(tmp_path: Path) -
     assert sorted(os.listdir(tmp_path)) == sorted([*NAMES, "notes.txt"])
 
 
+def test_a_folder_named_like_an_output_keeps_the_old_set(tmp_path: Path) -> None:
+    """A folder where one output goes: its rename failed after the commit point, so the set was
+    left half new, half old, with the temporaries and the journal behind (and every later run
+    failed in `recover`). Now it is refused before anything is written; a stale page that is a
+    folder is left alone, and a link named like an output is replaced, not followed."""
+    write_set(tmp_path, _set("old"))
+    (tmp_path / "cv.md").unlink()
+    (tmp_path / "cv.md").mkdir()
+    with pytest.raises(IsADirectoryError, match=r"cv\.md is a folder, where that output goes"):
+        write_set(tmp_path, _set("new"))
+    assert {(tmp_path / n).read_bytes()[:4] for n in NAMES if n != "cv.md"} == {b"old:"}
+    assert sorted(os.listdir(tmp_path)) == sorted(NAMES)
+    (tmp_path / "cv.md").rmdir()
+    (tmp_path / "cv-3.png").mkdir()
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "cv.txt").unlink()
+    (tmp_path / "cv.txt").symlink_to(tmp_path / "elsewhere", target_is_directory=True)
+    write_set(tmp_path, _set("new"), remove=["cv-3.png"])
+    assert _generation(tmp_path) == {"new"}
+    assert (tmp_path / "cv-3.png").is_dir() and not (tmp_path / "cv.txt").is_symlink()
+    assert os.listdir(tmp_path / "elsewhere") == []
+
+
+def test_a_folder_named_like_an_output_is_a_clear_error_of_the_cli(tmp_path: Path) -> None:
+    profile = write(tmp_path / "p.yaml", "name: Ada Example\nsummary: Hi.\n")
+    out = tmp_path / "out"
+    assert run_cli("render", profile, "-f", "txt,md", "-o", out).returncode == 0
+    old = (out / "ada-example.txt").read_bytes()
+    (out / "ada-example.md").unlink()
+    (out / "ada-example.md").mkdir()
+    write(profile, "name: Ada Example\nsummary: Changed.\n")
+    result = run_cli("render", profile, "-f", "txt,md", "-o", out)
+    assert result.returncode == 1
+    assert f"cannot write the outputs into {out}: ada-example.md is a folder, where that output goes" in result.stderr
+    assert "the previous outputs are kept" in result.stderr and "Traceback" not in result.stderr
+    assert (out / "ada-example.txt").read_bytes() == old
+    assert sorted(os.listdir(out)) == ["ada-example.md", "ada-example.txt"]
+
+
 @pytest.mark.parametrize("failing", [*NAMES, ".commit"])
 def test_a_full_disk_at_any_file_keeps_the_old_set(tmp_path: Path, failing: str) -> None:
     """A writer that fails at one file (the journal too) as a full disk would, while the others
