@@ -30,6 +30,8 @@ def real(path: Path) -> Path:
     """The resolved path; a symlink loop or an over-long path is a refusal, not a traceback."""
     try:
         resolved = path.expanduser().resolve()
+    except RecursionError:  # the caller's (a template that includes itself), not this path's
+        raise
     except (OSError, RuntimeError, ValueError) as exc:
         raise PathRefused(f"{shorten(str(path))}: cannot resolve the path: {_reason(exc)}") from None
     encoded = [part.encode("utf-8", "surrogateescape") for part in resolved.parts]

@@ -84,3 +84,32 @@ def test_a_model_shows_templates_its_fields_only() -> None:
             env.from_string(f"{{{{ a[{attr!r}] }}}}").render(a=author)
     with pytest.raises(SecurityError):
         env.from_string("{{ t.parse_raw }}").render(t=Author)
+
+
+# A template whose own expressions fail: (its text, the line and the error the message names)
+FAILING = {
+    "a range over the sandbox's limit": ("Hi.\n{{ range(10**9) | list }}\n", 2, "OverflowError: Range too big"),
+    "a macro calling itself": ("{% macro f() %}{{ f() }}{% endmacro %}\n\n{{ f() }}\n", 1, "RecursionError"),
+    "a template extending itself": ("{% extends 'cv.txt.j2' %}\n", 1, "RecursionError"),
+    "a template including itself": ("x\n{% include 'cv.txt.j2' %}\n", 2, "RecursionError"),
+    "a type error": ("{{ 1 + 'a' }}\n", 1, "TypeError: unsupported operand"),
+    "a filter given a bad argument": ("\n\n{{ person.name | wrap(width='x') }}\n", 3, "TypeError"),
+    "a division by zero": ("{{ 1 / 0 }}\n", 1, "ZeroDivisionError"),
+}
+
+
+@pytest.mark.parametrize("case", list(FAILING))
+def test_a_failing_template_expression_is_the_themes_error_at_its_line(tmp_path: Path, case: str) -> None:
+    """These were exit 1, 'rendering failed: TypeError: ...' with no file or line (a template
+    extending itself even blamed the theme folder's path)."""
+    text, line, error = FAILING[case]
+    profile = write(tmp_path / "p.yaml", "name: Ada Example\nsummary: Hi.\n")
+    theme = tmp_path / "evil"
+    write(theme / "theme.toml", 'name = "evil"\nextends = "classic"\n')
+    write(theme / "cv.txt.j2", text)
+    result = run_cli("render", profile, "--theme", theme, "-f", "txt", "-o", tmp_path / "out")
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.startswith(f"{theme / 'cv.txt.j2'}:{line}:"), result.stderr
+    assert f"template error: {error}" in result.stderr.splitlines()[0]
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "out").exists()

@@ -438,6 +438,8 @@ def render_template(name: str, doc: Document, ctx: RenderContext, *, autoescape:
     a template is the theme's (exit 2), located at its file:line:col."""
     from jinja2 import TemplateError, TemplateSyntaxError
 
+    from cvbuild.errors import CvbuildError
+
     env = environment(ctx, autoescape)
     try:
         template = env.get_template(name)
@@ -448,6 +450,13 @@ def render_template(name: str, doc: Document, ctx: RenderContext, *, autoescape:
         raise theme_failure(ctx.theme, f"{where}: template syntax error: {exc.message}") from None
     except TemplateError as exc:
         raise theme_failure(ctx.theme, f"{_template_line(exc, name)}: template error: {exc}") from None
+    except CvbuildError:  # a refused include names its file already
+        raise
+    except (ArithmeticError, LookupError, RecursionError, TypeError, ValueError) as exc:
+        # What a template's own expression raises (`range(10**9)`, `1 + 'a'`, a macro calling
+        # itself): the theme's mistake, at its line, like a TemplateError.
+        message = f"template error: {type(exc).__name__}: {exc}"
+        raise theme_failure(ctx.theme, f"{_template_line(exc, name)}: {message}") from None
 
 
 def _template_line(exc: BaseException, name: str) -> str:
