@@ -283,6 +283,26 @@ def test_unknown_label_key_is_a_located_error_with_a_suggestion(tmp_path: Path) 
     assert re.search(r"p\.yaml:\d+:\d+:", out)
 
 
+def test_a_label_keeps_its_spaces(tmp_path: Path) -> None:
+    """The profile strips its strings, and stripped ` to `, `, ` and ` (prévu)` a range read
+    `Jul 2023topresent`, and a range_sep of one space was refused as empty: a label is as written."""
+    labels = '{range_sep: " to ", list_sep: " · ", updated: "Revised "}'
+    text = PROFILE_TEXT.replace("documents:\n  cv:\n", f"documents:\n  cv:\n    labels: {labels}\n")
+    doc = documents(write(tmp_path / "p.yaml", text))["cv"]
+    assert {k: doc.meta.labels[k] for k in ("range_sep", "list_sep", "updated")} == {
+        "range_sep": " to ",
+        "list_sep": " · ",
+        "updated": "Revised ",
+    }
+    ranges = [e.date.text for s in doc.sections for g in s.groups for e in g.entries if e.date and e.date.end_text]
+    assert ranges and all(" to " in r for r in ranges), ranges
+    text = PROFILE_TEXT.replace("documents:\n  cv:\n", 'documents:\n  cv:\n    labels: {range_sep: " "}\n')
+    doc = documents(write(tmp_path / "space.yaml", text))["cv"]
+    assert doc.meta.labels["range_sep"] == " "
+    result = run_cli("validate", write(tmp_path / "empty.yaml", text.replace('range_sep: " "', 'range_sep: ""')))
+    assert result.returncode == 2 and "documents.cv.labels.range_sep" in result.stdout + result.stderr
+
+
 def test_vocabulary_is_loaded_only_for_the_language_used() -> None:
     """`cvbuild --help` and English renders import no other language's table."""
     import subprocess

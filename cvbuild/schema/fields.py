@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BeforeValidator, Field, PlainSerializer, WithJsonSchema
+from pydantic import AfterValidator, BeforeValidator, Field, PlainSerializer, StringConstraints, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
 _DATE_RE = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
@@ -397,7 +397,11 @@ def _placeholders(text: str) -> set[str] | None:
     return None if any(spec or conv for _, spec, conv in fields) else {name for name, _, _ in fields}
 
 
-LabelMap = Annotated[dict[str, Annotated[str, Field(min_length=1)]], AfterValidator(check_labels)]
+# A label is kept as written, spaces and all (the profile strips every other string): the spaces of
+# a punctuation label are its meaning, `range_sep: " to "` or `comma: ", "`, and a stripped ` – `
+# joined a range as `2023–present`.
+Label = Annotated[str, StringConstraints(strip_whitespace=False, min_length=1)]
+LabelMap = Annotated[dict[str, Label], AfterValidator(check_labels)]
 
 
 def _scalar(value: Any) -> Any:
