@@ -13,23 +13,63 @@ from cvbuild.document.model import Span
 from cvbuild.schema.fields import parse_date
 from cvbuild.schema.model import DocumentSpec, Profile
 
+HOSTILE = "#x $y$ *b* _i_ <script>alert(1)</script> @r \\ ] [ { } 😀 中文"
+
 
 @pytest.mark.parametrize(
-    ("start", "end", "expected", "text"),
+    ("start", "end", "expected", "text", "ends"),
     [
-        ("2025-07", "2025-12", False, "Jul 2025 – Dec 2025"),
-        ("2023", "present", False, "2023 – present"),
-        ("2021-09", "2026-06", True, "Sep 2021 – Jun 2026 (expected)"),
-        ("2024-03-05", None, False, "Mar 2024"),
-        ("2024-05", "2024-05", False, "May 2024"),
+        ("2025-07", "2025-12", False, "Jul 2025 – Dec 2025", ("Jul 2025", "Dec 2025")),
+        ("2023", "present", False, "2023 – present", ("2023", "present")),
+        ("2021-09", "2026-06", True, "Sep 2021 – Jun 2026 (expected)", ("Sep 2021", "Jun 2026 (expected)")),
+        ("2024-03-05", None, False, "Mar 2024", ("Mar 2024", None)),
+        ("2024-05", "2024-05", False, "May 2024", ("May 2024", None)),
+        ("2024-05", "2024-05", True, "May 2024 (expected)", ("May 2024 (expected)", None)),
     ],
 )
-def test_date_ranges(start: str, end: str | None, expected: bool, text: str) -> None:
+def test_date_ranges(start: str, end: str | None, expected: bool, text: str, ends: tuple[str, str | None]) -> None:
     rng = date_range(parse_date(start), parse_date(end) if end else None, "en", expected=expected)
     assert rng is not None
     assert rng.text == text
+    assert (rng.start_text, rng.end_text) == ends  # the suffix ends the last date shown
     assert rng.start == start
     assert rng.current == (end == "present")
+
+
+# A range_sep that is a space, or occurs inside a date ("sept. 2021"), or is a date's own
+# separator ("09/2021"), or is hostile: `text` can't be split on it, the ends' texts say it all.
+ODD_SEPARATORS = [
+    ("en", "short", " ", ("Sep 2021", "Jun 2026 (expected)"), ("Jul 2023", "present"), "Feb 2022"),
+    ("fr", "short", ". ", ("sept. 2021", "juin 2026 (prévu)"), ("juil. 2023", "aujourd’hui"), "févr. 2022"),
+    ("en", "numeric", "/", ("09/2021", "06/2026 (expected)"), ("07/2023", "present"), "02/2022"),
+    ("en", "short", HOSTILE, ("Sep 2021", "Jun 2026 (expected)"), ("Jul 2023", "present"), "Feb 2022"),
+]
+
+
+@pytest.mark.parametrize(("locale", "style", "sep", "degree", "job", "prize"), ODD_SEPARATORS)
+def test_each_end_of_a_range_has_its_text_whatever_the_range_sep(
+    locale: str, style: str, sep: str, degree: tuple[str, str], job: tuple[str, str], prize: str
+) -> None:
+    profile = _profile(
+        education=[{"institution": "U", "degree": "PhD", "start": "2021-09", "end": "2026-06", "expected": True}],
+        experience=[{"organization": "O", "role": "R", "start": "2023-07", "end": "present"}],
+        honors=[{"title": "Prize", "date": "2022-02"}],
+        teaching=[{"course": "C", "start": "2024-09", "terms": ["Fall 2024", "Spring 2025"]}],
+    )
+    spec = DocumentSpec(locale=locale, date_format=style, labels={"range_sep": sep})
+    doc = build_document(profile, BuildOptions(spec=spec))
+    got = {s.id: s.groups[0].entries[0].date for s in doc.sections}
+    assert doc.meta.labels["range_sep"] == sep
+    for key, (first, last) in (("education", degree), ("experience", job)):
+        d = got[key]
+        assert d is not None and (d.start_text, d.end_text) == (first, last)
+        assert d.text == first + sep + last  # what every old theme shows, unchanged
+    assert (got["education"].start, got["education"].end) == ("2021-09", "2026-06")
+    assert (got["experience"].start, got["experience"].end) == ("2023-07", None)
+    honor = got["honors"]
+    assert honor is not None and (honor.text, honor.start_text, honor.end_text) == (prize, prize, None)
+    terms = got["teaching"]  # the owner's words, no formatted date
+    assert terms is not None and (terms.start_text, terms.end_text, terms.start) == (None, None, "2024-09")
 
 
 def test_dates_are_localised() -> None:

@@ -11,6 +11,7 @@ import subprocess
 import sys
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import (
@@ -780,3 +781,58 @@ def test_custom_sections_titled_as_built_in_ones_render_with_unique_ids(theme: s
     assert len(ids.ids) == len(set(ids.ids)), sorted(i for i in ids.ids if ids.ids.count(i) > 1)
     assert {"interests-2", "publications-2", "skills-2"} <= set(ids.ids)
     assert set(ids.refs) <= set(ids.ids)
+
+
+# ---- each end of a date range in its own <time> ---------------------------------------------------
+
+# A range_sep that is a space, occurs inside a date ("sept. 2021"), is a numeric date's own "/", or
+# is hostile, with (locale, date_format) and what each <time> holds: (datetime, text) per date.
+HOSTILE_SEP = "#x $y$ *b* _i_ <script>alert(1)</script> @r \\ ] [ { } 😀 中文"
+RANGE_SEPS = {
+    "space": ("en", "short", " ", ["Sep 2021", "Jun 2026 (expected)", "Jul 2023", "present", "Feb 2022"]),
+    "in-a-date": ("fr", "short", ". ", ["sept. 2021", "juin 2026 (prévu)", "juil. 2023", "aujourd’hui", "févr. 2022"]),
+    "numeric": ("en", "numeric", "/", ["09/2021", "06/2026 (expected)", "07/2023", "present", "02/2022"]),
+    "hostile": ("en", "short", HOSTILE_SEP, ["Sep 2021", "Jun 2026 (expected)", "Jul 2023", "present", "Feb 2022"]),
+}
+
+
+@pytest.mark.parametrize("theme", THEMES)
+@pytest.mark.parametrize("case", list(RANGE_SEPS))
+def test_each_time_holds_its_end_of_the_range(case: str, theme: str, browser: Any, tmp_path: Path) -> None:
+    """The macro split `text` on range_sep to find the two ends: a space cut "Sep 2021" into "Sep"
+    and "2021 Jun 2026", a "/" cut "09/2021"; each <time> now holds its end's text (the Document's)
+    and its ISO date, and the range reads as the Document's text, the separator verbatim."""
+    locale, style, sep, (start, end, job, present, prize) = RANGE_SEPS[case]
+    profile = write(
+        tmp_path / "p.yaml",
+        f"""name: Ada Example
+education: [{{institution: U, degree: PhD, start: 2021-09, end: 2026-06, expected: true}}]
+experience: [{{organization: O, role: R, start: 2023-07, end: present}}]
+honors: [{{title: Prize, date: 2022-02}}]
+teaching: [{{course: C, start: 2024-09, term: Fall 2024}}]
+documents:
+  cv: {{locale: {locale}, date_format: {style}, labels: {{range_sep: {json.dumps(sep, ensure_ascii=False)}}}}}
+""",
+    )
+    result = run_cli("render", profile, "--theme", theme, "-f", "html", "-o", tmp_path / "out")
+    assert result.returncode == 0, result.stderr
+    (path,) = (tmp_path / "out").glob("*.html")
+    page = browser.new_page()
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    try:
+        page.goto(path.as_uri(), wait_until="load")
+        dates = page.evaluate(
+            """[...document.querySelectorAll('.date')].map(d => [d.textContent,
+                 [...d.querySelectorAll('time')].map(t => [t.getAttribute('datetime'), t.textContent])])"""
+        )
+    finally:
+        page.close()
+    assert not dialogs
+    want = [
+        [start + sep + end, [["2021-09", start], ["2026-06", end]]],
+        [job + sep + present, [["2023-07", job]]],  # no <time> for "present"
+        [prize, [["2022-02", prize]]],
+        ["Fall 2024", [["2024-09", "Fall 2024"]]],  # the owner's term, whole
+    ]
+    assert sorted(dates) == sorted(want)

@@ -108,29 +108,33 @@ def date_range(
 ) -> DateRange | None:
     """`Jul 2025 – Dec 2025`, `2023 – present`, `Jun 2026 (expected)`, or a single date.
     `words`: the document's (present, expected suffix), by default the locale's; `dash`: its
-    `range_sep`, by default the locale's (`range_dash`)."""
+    `range_sep`, by default the locale's (`range_dash`). Each end's text comes along, so a layout
+    never splits `text` on `dash` (which may be a space, or occur inside a date: `Jul. 2025`)."""
     present, expected_suffix = words or (word("present", locale), word("expected", locale))
     if single is not None:
-        iso = str(single)
-        return DateRange(text=format_date(single, locale, style, present), start=iso, end=iso)
+        iso, text = str(single), format_date(single, locale, style, present)
+        return DateRange(text=text, start_text=text, start=iso, end=iso)
     if start is None and end is None:
         return None
     if start is None:
         assert end is not None
         return date_range(None, None, locale, single=end, style=style, words=(present, expected_suffix))
     start_text = format_date(start, locale, style, present)
-    dash = range_dash(locale) if dash is None else dash
-    if end is None:
-        text = start_text
-    elif end.present:
-        text = start_text + dash + present
-    else:
-        end_text = format_date(end, locale, style, present)
-        text = start_text if end_text == start_text else start_text + dash + end_text
+    end_text = None if end is None else format_date(end, locale, style, present)
+    if end_text == start_text and end is not None and not end.present:
+        end_text = None  # both ends in one month: one date
     if expected and end is not None and not end.present:
-        text += expected_suffix
+        # the suffix ends the last date shown, as it ends the text
+        if end_text is None:
+            start_text += expected_suffix
+        else:
+            end_text += expected_suffix
+    if end_text is not None:
+        dash = range_dash(locale) if dash is None else dash
     return DateRange(
-        text=text,
+        text=start_text if end_text is None else f"{start_text}{dash}{end_text}",
+        start_text=start_text,
+        end_text=end_text,
         start=str(start),
         end=None if end is None or end.present else str(end),
         current=bool(end and end.present),

@@ -65,6 +65,14 @@ class DateRange(View):
 
     text: str
     """Formatted in the document's locale: `Jul 2025 – present`, `2023`, `Jun 2026 (expected)`."""
+    start_text: str | None = None
+    """The first date as `text` shows it (`Jul 2025`); for one date, the whole of `text`. None when
+    `text` is no formatted date (a teaching entry's terms, as the owner wrote them)."""
+    end_text: str | None = None
+    """The second end as `text` shows it: `Dec 2025`, or the word for an open range (`present`).
+    None when `text` shows one date. `text` is `start_text`, `meta.labels.range_sep` and `end_text`
+    then, else `start_text`; an `expected` suffix (` (expected)`) ends the last date shown, as it
+    ends `text`. Use these two to set the ends apart: `range_sep` may occur inside a date."""
     start: str | None = None
     """ISO partial date (`2023`, `2023-07`, `2023-07-01`) of the start, for `<time datetime>`."""
     end: str | None = None

@@ -21,7 +21,7 @@ TYPST_PACKAGE = Path("packages/local/cvbuild/1.0.0/lib.typ")
 # What each shared HTML macro renders; a macro not listed here is described by the `{#- ... -#}`
 # comment right after its first line, if it has one.
 MACRO_DOCS = {
-    "date": "A `DateRange` as `<span class=date>` with `<time datetime>` elements; nothing for none.",
+    "date": "A `DateRange` as `<span class=date>`, each end's text in a `<time datetime>`; nothing for none.",
     "links": "Link buttons `[Paper] [Code]` (`a.button`), only for allowed URL schemes.",
     "contact": "The contact list (`ul.contact`: pronouns, e-mail as `show_email` says, phone, website, "
     "location) and the profile links (`ul.contact.profiles`).",
