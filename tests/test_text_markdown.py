@@ -708,3 +708,22 @@ def test_text_never_wraps_inside_a_name_or_a_date(tmp_path: Path) -> None:
     for date in ("Sep 2021 – Aug 2025", "2021 – present", "Spring 2024"):
         assert any(date in line for line in lines), date
     assert max(len(line) for line in lines) <= 80
+
+
+def test_a_date_range_never_wraps_inside_whatever_the_list_sep(tmp_path: Path) -> None:
+    """Plain text kept a date whole as the pieces of its text between list separators (a teaching
+    entry's terms are joined by them): a range_sep the list_sep also is (" / ") let a line break
+    between "Sep 2021" and "Jun 2026". A formatted date is kept whole; terms still break between."""
+    jobs = "\n".join(f"  - {{organization: {'O' * n}, role: R, start: 2021-09, end: 2026-06}}" for n in range(40, 76))
+    profile = write(
+        tmp_path / "p.yaml",
+        f"name: Ada Example\nexperience:\n{jobs}\n"
+        "teaching: [{course: C, institution: " + "I" * 60 + ", terms: [Fall 2024, Spring 2025]}]\n"
+        'documents:\n  cv: {labels: {range_sep: " / ", list_sep: " / "}}\n',
+    )
+    result = run_cli("render", profile, "-f", "txt", "-o", tmp_path)
+    assert result.returncode == 0, result.stderr
+    lines = next(tmp_path.glob("*.txt")).read_text(encoding="utf-8").splitlines()
+    assert sum("Sep 2021 / Jun 2026" in line for line in lines) == 36, "\n".join(lines)
+    assert any(line.endswith("Fall 2024 /") for line in lines), "\n".join(lines)  # terms may part
+    assert max(len(line) for line in lines) <= 80
