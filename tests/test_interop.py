@@ -632,6 +632,55 @@ def test_rendercv_publications_keep_their_order_and_claim_no_type(tmp_path: Path
     assert txt.index("Older paper") < txt.index("Newer paper") < txt.index("A preprint")
 
 
+def test_rendercv_job_shaped_sections_keep_their_headings(tmp_path: Path) -> None:
+    """github.com/fnandogarciag/cv-rendercv writes its education as RenderCV experience entries,
+    `EDUCACIÓN: [{company: Universidad Del Norte, position: Ingenieria Electronica, summary: 2015 -
+    2020}]` (these lines are written after it). The import joined them to the jobs: the heading was
+    lost and the university listed as an employer. An education title makes them education now,
+    dated by a summary that is only a range; a second section of jobs under a title of its own
+    ("Teaching Experience") keeps its heading instead of joining the first."""
+    from cvbuild.loading.profile import load_profile
+
+    source = write(
+        tmp_path / "CV.yaml",
+        "cv:\n  name: Fernando Ejemplo\n  sections:\n    EXPERIENCIA LABORAL:\n"
+        "      - {company: Grupo Novus, position: Desarrollador Senior, start_date: 2023-04, end_date: 2023-12}\n"
+        "    EDUCACIÓN:\n"
+        "      - {company: Universidad Del Norte, position: Ingenieria Electronica, location: 'Barranquilla, Colombia',"
+        " summary: 2015 - 2020}\n"
+        "    Teaching Experience:\n"
+        "      - {company: Universidad Del Norte, position: Teaching Assistant, start_date: 2019-01, end_date: 2019-06,"
+        " highlights: [Graded circuits labs]}\n",
+    )
+    path, stderr = imported("rendercv", source, tmp_path)
+    assert "joined" not in stderr
+    p, _ = load_profile(path)
+    assert [e.organization for e in p.experience] == ["Grupo Novus"]
+    (school,) = p.education
+    assert (school.institution, school.degree, str(school.start), str(school.end)) == (
+        "Universidad Del Norte",
+        "Ingenieria Electronica",
+        "2015",
+        "2020",
+    )
+    (teaching,) = p.sections
+    assert (teaching.title, teaching.entries[0].title, teaching.entries[0].subtitle) == (
+        "Teaching Experience",
+        "Teaching Assistant",
+        "Universidad Del Norte",
+    )
+    for theme in BUILTIN_THEMES:
+        out = tmp_path / theme
+        result = run_cli("render", path, "--theme", theme, "-f", "pdf,txt", "-o", out)
+        assert result.returncode == 0, result.stderr
+        for text in (next(out.glob("*.txt")).read_text(encoding="utf-8"), pdf_text(next(out.glob("*.pdf")))):
+            flat = squash(text)
+            order = ["EXPERIENCIALABORAL", "GrupoNovus", "EDUCACIÓN", "IngenieriaElectronica", "2015–2020"]
+            order += ["TEACHINGEXPERIENCE", "TeachingAssistant", "Gradedcircuitslabs"]
+            at = [flat.upper().find(w.upper()) for w in order]
+            assert -1 not in at and at == sorted(at), (theme, dict(zip(order, at, strict=True)))
+
+
 def test_rendercv_dates_an_end_alone_and_an_honors_range_are_kept(tmp_path: Path) -> None:
     """Two dates real academic CVs write (github.com/faskowit/mycv_rendercv; these entries are
     made up): a degree with only `end_date: "2021"`, which RenderCV shows as the degree's year,

@@ -527,14 +527,52 @@ def _experience(
         item["role"] = _text(e.get("position"))
         item["location"] = _text(e.get("location"))
         free = _dates(e, item, eloc, note)
-        item["summary"] = _summary_with(_check_text(e.get("summary"), (*eloc, "summary"), note), free)
+        summary = _check_text(e.get("summary"), (*eloc, "summary"), note)
+        span = _RANGE.match(summary or "")
+        if span and not free and not {"date", "start"} & set(item) and _valid(span[1]) and _valid(span[2]):
+            # an undated entry whose summary is only its dates ("2015 - 2020") is dated by them
+            item["start"], item["end"], summary = span[1], span[2].lower(), None
+        item["summary"] = _summary_with(summary, free)
         item["highlights"] = _highlights(e.get("highlights"), (*eloc, "highlights"), note)
         item["highlights"] += leftovers(e, ("company", "position", *_DATED), eloc, note)
         items.append(_link_location(item))
-    if volunteer:
-        _extend(out, "volunteer", items, title, "Volunteering", loc, note)
-    else:
-        _extend(out, "experience", items, title, "Experience", loc, note)
+    if _EDUCATION_TITLE.search(title):  # "EDUCACIÓN" written as company + position: a school and a degree
+        schools = [_as_school(item) for item in items]
+        _extend(out, "education", schools, title, "Education", loc, note)
+        return
+    key, default = ("volunteer", "Volunteering") if volunteer else ("experience", "Experience")
+    first = out.get("documents_titles", {}).get(key, default)
+    if key in out and title.strip().lower() != first.strip().lower():
+        # A second section of jobs under a title of its own ("Teaching Experience" after "Research
+        # Experience") keeps its heading, as in RenderCV: joined, its entries were under the first.
+        custom.append({"title": title, "entries": [_as_generic(item) for item in items]})
+        return
+    _extend(out, key, items, title, default, loc, note)
+
+
+# Section titles that say education in the languages cvbuild speaks.
+_EDUCATION_TITLE = re.compile(
+    r"educa|formaci[oó]n|formazione|formation|ausbildung|bildung|studium|opleiding|istruzione|"
+    r"образование|教育|学历|学歴|학력",
+    re.I,
+)
+
+
+def _as_school(job: dict[str, Any]) -> dict[str, Any]:
+    """An ExperienceEntry under an education title: the company is the school, the position the degree."""
+    school = {"institution": job.pop("organization", None), "degree": job.pop("role", None)}
+    summary = job.pop("summary", None)
+    job["highlights"] = ([summary] if summary else []) + job.get("highlights", [])  # education has no summary
+    return school | job
+
+
+def _as_generic(job: dict[str, Any]) -> dict[str, Any]:
+    """A job as a custom section's entry: the role is its title, the organisation its subtitle."""
+    generic = {
+        "title": job.pop("role", None) or job.get("organization") or "–",
+        "subtitle": job.pop("organization", None),
+    }
+    return generic | job
 
 
 def _publications(
