@@ -4,6 +4,7 @@ keywords, skill levels, education courses."""
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 from pathlib import Path
@@ -99,6 +100,9 @@ def test_photo_is_embedded_where_the_theme_shows_it(extras: Path) -> None:
         ("fake.png", b"GIF89a....", "is not a PNG or JPEG image"),
         ("https://example.org/me.png", None, "must be a local PNG or JPEG file"),
         ("link.png", "symlink", "is outside the profile's folder"),
+        ("a" * 300 + ".png", None, "path too long (at most 255 bytes a name"),  # was exit 1, OSError
+        ("pipe.png", "fifo", "'pipe.png': a named pipe (FIFO), not a regular file"),  # was "does not exist"
+        (".", None, "'.': a folder, not a regular file"),
     ],
 )
 def test_bad_photo_is_a_located_error(tmp_path: Path, photo: str, content: bytes | str | None, message: str) -> None:
@@ -107,6 +111,8 @@ def test_bad_photo_is_a_located_error(tmp_path: Path, photo: str, content: bytes
     shutil.copy(PHOTO, tmp_path / "outside.png")
     if content == "symlink":
         (folder / photo).symlink_to(tmp_path / "outside.png")
+    elif content == "fifo":
+        os.mkfifo(folder / photo)
     elif isinstance(content, bytes):
         (folder / photo).write_bytes(content)
     profile = write(folder / "p.yaml", f"name: Ada Example\nphoto: {photo}\n")

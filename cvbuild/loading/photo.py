@@ -11,6 +11,7 @@ import base64
 import struct
 from pathlib import Path
 
+from cvbuild import confine
 from cvbuild.document.model import Photo
 from cvbuild.errors import InputError
 from cvbuild.loading.yaml_source import YamlSource
@@ -35,15 +36,21 @@ def load_photo(source: YamlSource, profile: Profile) -> Photo | None:
 
 def read_photo(folder: Path, rel: str) -> Photo:
     """Read `rel` below `folder`; ValueError says what is wrong and how to fix it."""
-    path = (folder / rel).resolve()
+    try:  # an over-long name or a link loop is the profile's mistake, not a crash
+        path = confine.real(folder / rel)
+    except confine.PathRefused as exc:
+        raise ValueError(str(exc)) from None
     if not path.is_relative_to(folder):
         raise ValueError(f"{rel!r} is outside the profile's folder; copy the photo next to the profile")
-    if not path.is_file():
+    if not path.exists():
         raise ValueError(f"{rel!r} does not exist; give the path of a PNG or JPEG file relative to the profile")
     size = path.stat().st_size
     if size > MAX_PHOTO_BYTES:
         raise ValueError(f"{rel!r} is {size // 1024} KiB; a photo may be {MAX_PHOTO_BYTES // 1024 // 1024} MiB at most")
-    data = path.read_bytes()
+    try:  # a regular file: a FIFO named like a photo would hang the build, a folder is no image
+        data = confine.read_regular(path, limit=MAX_PHOTO_BYTES)
+    except confine.PathRefused as exc:
+        raise ValueError(f"{rel!r}: {str(exc).removeprefix(f'{path}: ')}") from None
     mime, dims = _sniff(data)
     if mime is None:
         raise ValueError(f"{rel!r} is not a PNG or JPEG image; convert it to one of those")
