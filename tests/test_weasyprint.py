@@ -7,9 +7,10 @@ import os
 import subprocess
 import sys
 import threading
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import pytest
 from conftest import (
@@ -659,3 +660,39 @@ def test_what_weasyprint_cannot_write_is_refused_at_the_line(standards: str, mes
     assert result.returncode == 2, result.stderr
     assert f"{profile}:{line}:" in result.stderr and message in result.stderr and "--engine typst" in result.stderr
     assert not out.exists()
+
+
+def struct_types(pdf: Path) -> Counter[str]:
+    """How many structure elements of each type (`/H2`, `/L`, `/Link`) the PDF's tag tree holds."""
+    found: Counter[str] = Counter()
+
+    def walk(node: Any) -> None:
+        node = node.get_object()
+        if not isinstance(node, dict):
+            return
+        if "/S" in node:
+            found[str(node["/S"])] += 1
+        kids = node.get("/K")
+        kids = kids.get_object() if hasattr(kids, "get_object") else kids
+        for kid in kids if isinstance(kids, list) else [kids] if kids is not None else []:
+            walk(kid)
+
+    root = PdfReader(pdf).trailer["/Root"]
+    if "/StructTreeRoot" in root:
+        walk(root["/StructTreeRoot"])
+    return found
+
+
+@pytest.mark.parametrize("theme", THEMES)
+def test_weasyprint_pdfs_are_tagged(theme: str, tmp_path: Path) -> None:
+    """Like Typst's: a tag tree with the page's section headings, lists and links, marked as such."""
+    args = ("-d", "cv", "--theme", theme, "-f", "pdf,html", "--engine", "weasyprint", "-o", tmp_path)
+    result = run_cli("render", EXAMPLE, *args)
+    assert result.returncode == 0, result.stderr
+    doc = documents(EXAMPLE, theme)["cv"]
+    pdf = output_for(tmp_path, doc)
+    assert PdfReader(pdf).trailer["/Root"]["/MarkInfo"]["/Marked"]
+    tags = struct_types(pdf)
+    headings = output_for(tmp_path, doc, ".html").read_text(encoding="utf-8").count("<h2")
+    assert tags["/H2"] == headings >= len(doc.sections) - 1, tags
+    assert tags["/L"] and tags["/Link"] and tags["/Document"] == 1, tags
