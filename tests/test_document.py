@@ -36,6 +36,29 @@ def test_date_ranges(start: str, end: str | None, expected: bool, text: str, end
     assert rng.current == (end == "present")
 
 
+def test_one_end_alone_is_a_single_date() -> None:
+    """An expected degree given by its end (or one date) read "Jun 2026", as if awarded; `present`
+    alone became <time datetime="present">, which is no date."""
+    for start, end, single in ((None, "2026-06", None), (None, None, "2026-06")):
+        rng = date_range(
+            parse_date(start) if start else None,
+            parse_date(end) if end else None,
+            "en",
+            single=parse_date(single) if single else None,
+            expected=True,
+        )
+        assert rng is not None and (rng.text, rng.start_text, rng.end_text) == (
+            "Jun 2026 (expected)",
+            "Jun 2026 (expected)",
+            None,
+        )
+        assert (rng.start, rng.end, rng.expected) == ("2026-06", "2026-06", True)
+    for start, end in (("present", None), (None, "present")):
+        rng = date_range(parse_date(start) if start else None, parse_date(end) if end else None, "en", expected=True)
+        assert rng is not None and (rng.text, rng.start_text, rng.end_text) == ("present", "present", None)
+        assert (rng.start, rng.end, rng.current) == (None, None, True)
+
+
 # A range_sep that is a space, or occurs inside a date ("sept. 2021"), or is a date's own
 # separator ("09/2021"), or is hostile: `text` can't be split on it, the ends' texts say it all.
 ODD_SEPARATORS = [

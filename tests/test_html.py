@@ -836,3 +836,33 @@ documents:
         ["Fall 2024", [["2024-09", "Fall 2024"]]],  # the owner's term, whole
     ]
     assert sorted(dates) == sorted(want)
+
+
+@pytest.mark.parametrize("theme", THEMES)
+def test_a_date_given_by_one_end_is_a_date(theme: str, tmp_path: Path) -> None:
+    """An expected degree given only its end showed "Jun 2026", as if awarded, and `present` alone
+    was <time datetime="present">: every datetime is an ISO date, and "present" is no <time>."""
+    profile = write(
+        tmp_path / "p.yaml",
+        """name: Ada Example
+education:
+  - {institution: U, degree: PhD, end: 2026-06, expected: true}
+  - {institution: V, degree: MSc, date: 2025-06, expected: true}
+experience: [{organization: O, role: R, end: present}]
+projects: [{name: P, start: present}]
+""",
+    )
+    result = run_cli("render", profile, "--theme", theme, "-f", "html", "-o", tmp_path / "out")
+    assert result.returncode == 0, result.stderr
+    html = next((tmp_path / "out").glob("*.html")).read_text(encoding="utf-8")
+    dates = re.findall(r'<span class="date">(.*?)</span>', html)
+    assert sorted(dates) == sorted(
+        [
+            '<time datetime="2026-06">Jun 2026 (expected)</time>',
+            '<time datetime="2025-06">Jun 2025 (expected)</time>',
+            "present",
+            "present",
+        ]
+    )
+    times = [a["datetime"] for a in Page(html).all("time")]
+    assert all(re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", t or "") for t in times), times

@@ -112,13 +112,19 @@ def date_range(
     never splits `text` on `dash` (which may be a space, or occur inside a date: `Jul. 2025`)."""
     present, expected_suffix = words or (word("present", locale), word("expected", locale))
     if single is not None:
-        iso, text = str(single), format_date(single, locale, style, present)
-        return DateRange(text=text, start_text=text, start=iso, end=iso)
+        text = format_date(single, locale, style, present)
+        if single.present:  # `present` alone: no date for <time datetime>
+            return DateRange(text=text, start_text=text, current=True)
+        if expected:  # a degree given by one date is still expected
+            text += expected_suffix
+        iso = str(single)
+        return DateRange(text=text, start_text=text, start=iso, end=iso, expected=expected)
     if start is None and end is None:
         return None
-    if start is None:
-        assert end is not None
-        return date_range(None, None, locale, single=end, style=style, words=(present, expected_suffix))
+    if start is None or (start.present and end is None):  # one end given: a single date
+        return date_range(
+            None, None, locale, single=start or end, expected=expected, style=style, words=(present, expected_suffix)
+        )
     start_text = format_date(start, locale, style, present)
     end_text = None if end is None else format_date(end, locale, style, present)
     if end_text == start_text and end is not None and not end.present:
