@@ -681,6 +681,34 @@ def test_rendercv_job_shaped_sections_keep_their_headings(tmp_path: Path) -> Non
             assert -1 not in at and at == sorted(at), (theme, dict(zip(order, at, strict=True)))
 
 
+def test_an_undated_entry_has_its_place_beside_its_title(tmp_path: Path) -> None:
+    """github.com/jonnyjackson26/rendercv-resume lists a portfolio of undated projects, some with
+    a `location` that is their site (`learn-markdown-game.com`; these lines are written after it).
+    With no date and no subtitle, the place stood alone on a second line, at the right under an
+    empty left side; it sits where the date would now, beside the title, in every theme's PDF and
+    in the page."""
+    source = write(
+        tmp_path / "CV.yaml",
+        "cv:\n  name: Jo Example\n  sections:\n    portfolio:\n"
+        "      - {name: Markdown Learning Tutorial, location: learn-markdown-game.com, highlights: [With React]}\n"
+        "      - {name: Temple Tracker Mobile App, highlights: [Built with Expo]}\n"
+        "    experience:\n"
+        "      - {company: Utah State University, position: Teaching Assistant, location: 'Logan, UT',"
+        " start_date: 2024-08, end_date: 2025-12}\n",
+    )
+    path, _ = imported("rendercv", source, tmp_path)
+    for theme in BUILTIN_THEMES:
+        out = tmp_path / theme
+        result = run_cli("render", path, "--theme", theme, "-f", "pdf,html", "-o", out)
+        assert result.returncode == 0, result.stderr
+        lines = [line for line, _ in pdf_lines(next(out.glob("*.pdf")))[0].lines]
+        assert "Markdown Learning Tutorial learn-markdown-game.com" in lines, (theme, lines)
+        assert not any(line.startswith("Logan") for line in lines), theme  # a dated job keeps its place below
+        html = next(out.glob("*.html")).read_text(encoding="utf-8")
+        head = html[html.index("Markdown Learning Tutorial") :]
+        assert "learn-markdown-game.com" in head[: head.index("</div>", head.index("</div>") + 1)], theme
+
+
 def test_rendercv_dates_an_end_alone_and_an_honors_range_are_kept(tmp_path: Path) -> None:
     """Two dates real academic CVs write (github.com/faskowit/mycv_rendercv; these entries are
     made up): a degree with only `end_date: "2021"`, which RenderCV shows as the degree's year,
