@@ -113,3 +113,44 @@ def test_a_failing_template_expression_is_the_themes_error_at_its_line(tmp_path:
     assert f"template error: {error}" in result.stderr.splitlines()[0]
     assert "Traceback" not in result.stderr
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize(
+    ("template", "error"),
+    [
+        # a misspelt variable or field: the name that was meant, the Document class by its own name
+        ("{{ persn.name }}", "2:4: template error: 'persn' is undefined; did you mean 'person'?"),
+        (
+            "{% for s in doc.sections %}{{ s.sumary }}{% endfor %}",
+            "2:33: template error: Section has no field 'sumary'; did you mean 'summary'? (docs/document.md#section)",
+        ),
+        ("{{ person.zzqx }}", "2:11: template error: Person has no field 'zzqx'; its fields: name, native_name,"),
+        (
+            "{{ person.phone.area }}",
+            "2:17: template error: 'None' has no attribute 'area'; the value is optional and none here: test it first",
+        ),
+        ("{{ options.acent }}", "2:12: template error: 'dict object' has no attribute 'acent'; a key that may be"),
+        # a missing file: where it was looked for, and the one that was meant
+        (
+            '{% include "cv.md.j" %}',
+            "2:13: template error: no template 'cv.md.j' in the theme's folders (t, classic, base); "
+            "did you mean 'cv.md.j2'?",
+        ),
+        # the token Jinja names, inside the tag: not the same word in the HTML before it
+        (
+            '<b class="x">{{ person.name }}</b>{% if person.name <i class="y"> %}{% endif %}',
+            "2:56: template syntax error: expected token 'end of statement block', got 'class'",
+        ),
+    ],
+)
+def test_template_errors_say_how_to_fix_them(tmp_path: Path, template: str, error: str) -> None:
+    """Jinja said `'cvbuild.document.model.Section object' has no attribute 'sumary'`, a bare
+    `_layuot.html.j2` for a missing template, and put a syntax error at the first `class` of the
+    line; each is now at its column with the fix."""
+    write(tmp_path / "t" / "theme.toml", 'extends = "classic"\n')
+    write(tmp_path / "t" / "cv.txt.j2", "line one\n" + template + "\n")
+    write(tmp_path / "p.yaml", "name: Ada Example\nsummary: Builds systems.\n")
+    result = run_cli("render", "p.yaml", "-f", "txt", "--theme", "./t", cwd=tmp_path)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.startswith(f"{tmp_path / 't' / 'cv.txt.j2'}:{error}"), result.stderr
+    assert "Traceback" not in result.stderr

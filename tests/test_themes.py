@@ -102,7 +102,7 @@ def test_template_errors_name_the_theme_file(tmp_path: Path) -> None:
     profile = write(tmp_path / "p.yaml", "name: Ada Example\n")
     result = run_cli("render", profile, "-f", "txt", "--theme", tmp_path / "t", "-o", tmp_path / "o")
     assert result.returncode == 2, result.stderr  # the theme is input: exit 2, located to the column
-    assert "cv.txt.j2:2:11: template error: " in result.stderr and "has no attribute 'nmae'" in result.stderr
+    assert "cv.txt.j2:2:11: template error: Person has no field 'nmae'; did you mean 'name'?" in result.stderr
     assert "Traceback" not in result.stderr
 
 

@@ -318,3 +318,15 @@ class Document(View):
     """Sections in display order."""
     options: dict[str, Any] = {}
     """The theme's options, resolved: theme.toml defaults, then the document's `options`, then `--set`."""
+
+
+def view_fields() -> dict[str, list[str]]:
+    """Each Document class by name with its field names: for a "did you mean" when a template
+    asks for a field that does not exist (`doc.persn`, `e.titel`)."""
+    found: dict[str, list[str]] = {}
+    pending = list(View.__subclasses__())
+    while pending:
+        cls = pending.pop(0)
+        found[cls.__name__] = list(cls.model_fields)
+        pending += cls.__subclasses__()
+    return found

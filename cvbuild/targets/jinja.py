@@ -436,7 +436,7 @@ def known_safe(check: Callable[[Any, str, Any], bool]) -> Callable[[Any, str, An
 def render_template(name: str, doc: Document, ctx: RenderContext, *, autoescape: bool, **extra: Any) -> str:
     """Render a theme template in a sandbox; undefined names are errors, not blanks. An error in
     a template is the theme's (exit 2), located at its file:line:col."""
-    from jinja2 import TemplateError, TemplateSyntaxError
+    from jinja2 import TemplateError, TemplateNotFound, TemplateSyntaxError
 
     from cvbuild.errors import CvbuildError
 
@@ -446,34 +446,85 @@ def render_template(name: str, doc: Document, ctx: RenderContext, *, autoescape:
         text: str = template.render(doc=doc, person=doc.person, meta=doc.meta, options=doc.options, **extra)
         return text
     except TemplateSyntaxError as exc:
-        where = _located(exc.filename or name, exc.lineno, exc)
+        where = _located(exc.filename or name, exc.lineno, str(exc.message))
         raise theme_failure(ctx.theme, f"{where}: template syntax error: {exc.message}") from None
+    except TemplateNotFound as exc:  # an {% extends %}, {% include %} or {% import %} of a missing file
+        message = _not_found(str(exc.name), ctx.theme)
+        raise theme_failure(ctx.theme, f"{_template_line(exc, name, message)}: template error: {message}") from None
     except TemplateError as exc:
-        raise theme_failure(ctx.theme, f"{_template_line(exc, name)}: template error: {exc}") from None
+        message = _explained(exc)
+        raise theme_failure(ctx.theme, f"{_template_line(exc, name, str(exc))}: template error: {message}") from None
     except CvbuildError:  # a refused include names its file already
         raise
     except (ArithmeticError, LookupError, RecursionError, TypeError, ValueError) as exc:
         # What a template's own expression raises (`range(10**9)`, `1 + 'a'`, a macro calling
         # itself): the theme's mistake, at its line, like a TemplateError.
         message = f"template error: {type(exc).__name__}: {exc}"
-        raise theme_failure(ctx.theme, f"{_template_line(exc, name)}: {message}") from None
+        raise theme_failure(ctx.theme, f"{_template_line(exc, name, str(exc))}: {message}") from None
 
 
-def _template_line(exc: BaseException, name: str) -> str:
+# What every template receives (docs/helpers.md#template-variables), for a "did you mean".
+TEMPLATE_NAMES = ("doc", "person", "meta", "options", "wrap")
+
+
+def _explained(exc: BaseException) -> str:
+    """Jinja's message in a theme author's words, with how to fix it: a Document class by its
+    own name (not `cvbuild.document.model.Section object`), the field it has that was meant."""
+    from cvbuild.document.model import view_fields
+    from cvbuild.schema.validate import did_you_mean
+
+    message = str(exc)
+    missing = re.fullmatch(r"'(?:[\w.]+\.)?(\w+) object' has no attribute '([^']*)'", message)
+    if missing is not None:
+        cls, attr = missing.groups()
+        fields = view_fields().get(cls)
+        if fields is not None:
+            hint = did_you_mean(attr, fields, "its fields")
+            return f"{cls} has no field {attr!r}{hint} (docs/document.md#{cls.lower()})"
+        if cls == "dict":  # options, meta.labels, section counts
+            return f"{message}; a key that may be missing: .get({attr!r}, default)"
+    if re.fullmatch(r"'None' has no attribute '[^']*'", message):
+        return f"{message}; the value is optional and none here: test it first, {{% if value %}}"
+    undefined = re.fullmatch(r"'([^']*)' is undefined", message)
+    if undefined is not None:
+        hint = did_you_mean(undefined[1], TEMPLATE_NAMES, None)
+        return message + (hint or "; a template receives doc, person, meta and options (docs/helpers.md)")
+    return message
+
+
+def _not_found(template: str, theme: Theme) -> str:
+    """Which file is missing, where it was looked for, and the name that was meant."""
+    import os
+
+    from cvbuild.schema.validate import did_you_mean
+
+    names = sorted({n for folder in theme.chain if folder.is_dir() for n in os.listdir(folder) if n.endswith(".j2")})
+    folders = ", ".join(folder.name for folder in theme.chain)
+    hint = did_you_mean(template, names, "templates there")
+    return f"no template {template!r} in the theme's folders ({folders}){hint}"
+
+
+def _template_line(exc: BaseException, name: str, about: str) -> str:
     """The theme file and line from the traceback Jinja rewrites to point into templates."""
     tb = exc.__traceback__
     where = name
     while tb is not None:
         filename = tb.tb_frame.f_code.co_filename
         if filename.endswith(".j2"):
-            where = _located(filename, tb.tb_lineno, exc)
+            where = _located(filename, tb.tb_lineno, about)
         tb = tb.tb_next
     return where
 
 
-def _located(filename: str, line: int, exc: BaseException) -> str:
-    """`file:line:col`. Jinja knows only the line: the column is that of the name the error is
-    about when the line holds it (`'x' is undefined`, `no attribute 'nmae'`), else the line's first character."""
+# A Jinja tag, `{{ }}`, `{% %}` or `{# #}`, or an unclosed one to the end of the line.
+_TAG_RE = re.compile(r"\{[{%#].*?(?:[}%#]\}|$)")
+
+
+def _located(filename: str, line: int, about: str) -> str:
+    """`file:line:col`. Jinja knows only the line: the column is that of the name the message
+    `about` quotes (`'x' is undefined`, `no attribute 'nmae'`, `got 'class'`), searched first
+    inside the line's Jinja tags (`got 'class'` is not the HTML `class=` before the tag), else
+    the line's first character."""
     from cvbuild import confine
     from cvbuild.errors import InputError
 
@@ -481,8 +532,11 @@ def _located(filename: str, line: int, exc: BaseException) -> str:
         text = confine.read_regular(Path(filename)).decode("utf-8", errors="replace").splitlines()[line - 1]
     except (OSError, IndexError, ValueError, InputError):  # a refused or vanished file: the line is still right
         return f"{filename}:{line}:1"
-    for quoted in re.findall(r"'([^'\n]+)'", str(exc)):
-        found = re.search(rf"(?<!\w){re.escape(quoted)}(?!\w)", text)
-        if found:
-            return f"{filename}:{line}:{found.start() + 1}"
+    tags = [(m.start(), m.group()) for m in _TAG_RE.finditer(text)]
+    for quoted in re.findall(r"'([^'\n]+)'", about):
+        word = re.compile(rf"(?<!\w){re.escape(quoted)}(?!\w)")
+        for start, part in [*tags, (0, text)]:
+            found = word.search(part)
+            if found:
+                return f"{filename}:{line}:{start + found.start() + 1}"
     return f"{filename}:{line}:{len(text) - len(text.lstrip()) + 1}"

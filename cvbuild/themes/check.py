@@ -212,7 +212,7 @@ def english_problems(fixture: str, locale: str, texts: dict[str, str]) -> list[P
 
 def _error_kind(message: str) -> str:
     """StrictUndefined errors get their own kind: they are the usual template mistake."""
-    if re.search(r"is undefined|has no attribute|UndefinedError", message):
+    if re.search(r"is undefined|has no attribute|has no field|UndefinedError", message):
         return "undefined"
     return "error"
 
