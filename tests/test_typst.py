@@ -296,6 +296,29 @@ def _copy_theme(tmp_path: Path, name: str = "classic") -> Path:
     return theme
 
 
+@pytest.mark.parametrize(
+    ("line", "error"),
+    [
+        (
+            "#doc.persn",
+            """3:6: Typst error in theme: dictionary does not contain key "persn"; did you mean 'person'?""",
+        ),
+        (
+            "#doc.options.zork",
+            '3:14: Typst error in theme: dictionary does not contain key "zork"; the fields are in docs/document.md; '
+            'a key that may be missing: .at("zork", default: none)',
+        ),
+    ],
+)
+def test_a_misspelt_document_field_in_typst_gets_the_field_meant(tmp_path: Path, line: str, error: str) -> None:
+    write(tmp_path / "t" / "theme.toml", 'extends = "classic"\n')
+    write(tmp_path / "t" / "cv.typ", f'#import "@local/cvbuild:1.0.0": *\n#let doc = load-document()\n{line}\n')
+    write(tmp_path / "p.yaml", "name: Ada Example\n")
+    result = run_cli("render", "p.yaml", "--theme", "./t", "-f", "pdf", cwd=tmp_path)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.startswith(f"t/cv.typ:{error}\n"), result.stderr
+
+
 def test_typst_error_names_theme_file_and_line(tmp_path: Path) -> None:
     theme = _copy_theme(tmp_path)
     lines = (theme / "cv.typ").read_text(encoding="utf-8").splitlines()

@@ -404,9 +404,23 @@ def typst_message(exc: Any, template: Path, packages: Path | None) -> str:
     if not lines:  # no excerpt: keep the hints at least
         lines = [f"hint: {h}" for h in getattr(exc, "hints", None) or []]
     detail = _real_paths("\n".join(lines), template, packages)
-    return f"{_located(exc, template, packages)}: Typst error in theme: {exc.message}" + (
+    return f"{_located(exc, template, packages)}: Typst error in theme: {exc.message}{_key_hint(exc.message)}" + (
         f"\n{detail}" if detail else ""
     )
+
+
+def _key_hint(message: str) -> str:
+    """For a misspelt Document field (`doc.persn`: `dictionary does not contain key "persn"`), the
+    field that was meant; Typst's dictionaries are the Document's objects, so any of their fields."""
+    key = re.fullmatch(r'dictionary does not contain key "([^"]*)"', str(message))
+    if key is None:
+        return ""
+    from cvbuild.document.model import view_fields
+    from cvbuild.schema.validate import did_you_mean
+
+    fields = sorted({name for names in view_fields().values() for name in names})
+    hint = did_you_mean(key[1], fields, None)
+    return hint or f'; the fields are in docs/document.md; a key that may be missing: .at("{key[1]}", default: none)'
 
 
 def _located(diag: Any, template: Path, packages: Path | None) -> str:
