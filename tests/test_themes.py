@@ -115,6 +115,29 @@ def test_theme_new_scaffolds_an_extending_theme(tmp_path: Path) -> None:
     assert run_cli("theme", "new", "Bad Name", cwd=tmp_path).returncode == 2
 
 
+def test_theme_new_extends_a_theme_of_ones_own_and_says_how_to_use_it(tmp_path: Path) -> None:
+    """`theme new child --extends mine` failed with "unknown theme 'mine'" beside ./themes/mine;
+    the hint's `watch PROFILE --serve` previewed the profile's theme, not the new one, and
+    `--theme NAME` does not find a theme made with --dir elsewhere."""
+    write(tmp_path / "p.yaml", "name: Ada Example\n")
+    assert run_cli("theme", "new", "mine", cwd=tmp_path).returncode == 0
+    result = run_cli("theme", "new", "child", "--extends", "mine", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert 'extends = "mine"\n' in (tmp_path / "themes" / "child" / "theme.toml").read_text()
+    assert result.stdout.endswith(
+        "use it with: cvbuild render PROFILE --theme child"
+        "   (live preview: cvbuild watch PROFILE --theme child --serve)\n"
+    )
+    assert [p.name for p in load_theme("child", tmp_path).chain] == ["child", "mine", "classic", "base"]
+
+    result = run_cli("theme", "new", "other", "--dir", "elsewhere", "--extends", "./themes/mine", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert 'extends = "../../themes/mine"\n' in (tmp_path / "elsewhere" / "other" / "theme.toml").read_text()
+    assert "--theme ./elsewhere/other --serve" in result.stdout
+    rendered = run_cli("render", "p.yaml", "--theme", "./elsewhere/other", "-f", "txt", cwd=tmp_path)
+    assert rendered.returncode == 0, rendered.stderr
+
+
 @pytest.mark.parametrize("fmt", ["txt", "html", "pdf"])
 @pytest.mark.parametrize("option", ["accent=red;}</style>", "margin=2 inches", "font_size=huge", 'font=a"b'])
 def test_style_options_are_checked_once_for_every_target(tmp_path: Path, fmt: str, option: str) -> None:

@@ -334,9 +334,11 @@ def theme_new(
 
         return new_theme(name, extends, into)
 
+    from cvbuild.themes.scaffold import usage_hint
+
     for path in run(action):
         typer.echo(f"wrote {path}")
-    typer.echo(f"use it with: cvbuild render PROFILE --theme {name}   (or cvbuild watch PROFILE --serve)")
+    typer.echo(usage_hint(name, into))
 
 
 @theme_app.command("check")

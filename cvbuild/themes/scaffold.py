@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
+import os
 import re
 import shutil
 from pathlib import Path
 
 from cvbuild.errors import InputError
-from cvbuild.themes.theme import load_theme
+from cvbuild.themes.manifest import MANIFEST
+from cvbuild.themes.theme import Theme, load_theme, looks_like_path
 
 COPIED = ("cv.typ", "cv.html.j2", "style.css")
 
@@ -19,13 +22,13 @@ def new_theme(name: str, parent: str, into: Path) -> list[Path]:
     folder = into / name
     if folder.exists():
         raise InputError(f"{folder}: already exists")
-    base = load_theme(parent)
+    base, extends = _parent(parent, into, folder)
     folder.mkdir(parents=True)
     manifest = folder / "theme.toml"
     manifest.write_text(
         f'name = "{name}"\n'
         f'description = "My theme, based on {base.name}."\n'
-        f'extends = "{base.name}"\n'
+        f"extends = {json.dumps(extends)}\n"
         f"targets = {list(base.targets)!r}\n\n"
         "# Files here override the parent's files of the same name; delete what you do not change.\n"
         "# Options below override the parent's defaults; `cvbuild render --set KEY=VALUE` overrides them.\n"
@@ -39,3 +42,27 @@ def new_theme(name: str, parent: str, into: Path) -> list[Path]:
             shutil.copyfile(source, folder / filename)
             written.append(folder / filename)
     return written
+
+
+def _parent(parent: str, into: Path, folder: Path) -> tuple[Theme, str]:
+    """The parent theme, and how the new theme.toml names it so that `extends` finds it again:
+    a theme already in `into` (`theme new child --extends mine`) by its folder's name, as
+    `extends` looks beside the child first; a folder by its path from the new theme's folder,
+    where `extends` paths start; any other by the name given (built-in or installed)."""
+    sibling = into / parent
+    if "/" not in parent and os.path.lexists(sibling / MANIFEST):
+        return load_theme(str(sibling)), parent
+    base = load_theme(parent)
+    if looks_like_path(parent, None):
+        return base, Path(os.path.relpath(base.path.resolve(), folder.resolve())).as_posix()
+    return base, parent
+
+
+def usage_hint(name: str, into: Path) -> str:
+    """What to pass to --theme: the name finds ./themes/NAME beside the profile; another folder
+    is given by its path."""
+    theme = name if into.resolve() == (Path.cwd() / "themes").resolve() else (into / name).as_posix()
+    if "/" in theme and not theme.startswith(("/", ".")):
+        theme = f"./{theme}"
+    preview = f"cvbuild watch PROFILE --theme {theme} --serve"
+    return f"use it with: cvbuild render PROFILE --theme {theme}   (live preview: {preview})"
