@@ -96,6 +96,36 @@ def test_a_childs_option_keeps_its_parents_type(tmp_path: Path) -> None:
     assert load_theme(str(folder)).options["spacing"] == 1  # an int for a float is a number too
 
 
+def test_a_default_outside_its_choices_is_located_in_its_theme_toml(tmp_path: Path) -> None:
+    """`date_format = "%s"` in a theme was found only when the run checked its options as
+    overrides: "--set: option 'date_format' is '%s'", naming no file, on a run with no --set."""
+    folder = write(tmp_path / "t" / "theme.toml", 'extends = "classic"\n[options]\n\ndate_format = "%s"\n').parent
+    with pytest.raises(InputError) as info:
+        load_theme(str(folder))
+    (problem,) = info.value.problems
+    assert (problem.file, problem.line, problem.column, problem.path) == (
+        folder / "theme.toml",
+        4,
+        1,
+        "options.date_format",
+    )
+    assert problem.message == "'%s' is not one of its choices: short, long, numeric, year"
+    write(folder / "theme.toml", 'extends = "classic"\n[choices]\ndate_format = ["long"]\n')
+    with pytest.raises(InputError) as info:
+        load_theme(str(folder))
+    (problem,) = info.value.problems
+    assert (problem.file, problem.line, problem.path) == (folder / "theme.toml", 3, "choices.date_format")
+    assert problem.message.startswith("'short', the default in ") and problem.message.endswith(", is not one of long")
+    profile = write(tmp_path / "p.yaml", "name: Ada Example\n")
+    result = run_cli("render", profile, "-f", "txt", "--theme", folder, "-o", tmp_path / "o")
+    assert result.returncode == 2 and f"{folder / 'theme.toml'}:3:1: choices.date_format: " in result.stderr
+    write(
+        folder / "theme.toml",
+        'extends = "classic"\n[choices]\ndate_format = ["long"]\n[options]\ndate_format = "long"\n',
+    )
+    assert load_theme(str(folder)).options["date_format"] == "long"
+
+
 def test_template_errors_name_the_theme_file(tmp_path: Path) -> None:
     write(tmp_path / "t" / "theme.toml", 'name = "t"\nextends = "classic"\n')
     write(tmp_path / "t" / "cv.txt.j2", "line one\n{{ person.nmae }}\n")

@@ -341,6 +341,7 @@ def load_theme(
         _check_option_types(folder, manifest.get("options", {}), merged["options"])
         for key in merged:
             merged[key].update(manifest.get(key, {}))
+    _check_choices(chain, manifests, merged["options"], merged["choices"])
     top = manifests[0]
     return Theme(
         name=str(top.get("name", chain[0].name)),
@@ -354,6 +355,36 @@ def load_theme(
         section_titles=merged["section_titles"],
         fit=merged["fit"],
     )
+
+
+def _check_choices(
+    chain: Sequence[Path],
+    manifests: Sequence[Mapping[str, Any]],
+    options: Mapping[str, Any],
+    choices: Mapping[str, Any],
+) -> None:
+    """A default outside its option's choices (`date_format = "%s"`), located in the theme.toml
+    that set it: it was first checked as an override, on every run, and blamed on `--set`."""
+    problems = []
+    for key, value in options.items():
+        allowed = choices.get(key)
+        if not allowed or value in allowed:
+            continue
+        valid = ", ".join(map(str, allowed))
+        set_at = next(i for i, m in enumerate(manifests) if key in m.get("options", {}))
+        chosen_at = next(i for i, m in enumerate(manifests) if key in m.get("choices", {}))
+        if chosen_at < set_at:  # a child narrowed the choices of an option its parent set: the child's line
+            where, message = (
+                ("choices", key),
+                f"{value!r}, the default in {chain[set_at] / MANIFEST}, is not one of {valid}",
+            )
+        else:
+            where, message = ("options", key), f"{value!r} is not one of its choices: {valid}"
+        path = chain[min(set_at, chosen_at)] / MANIFEST
+        text = confine.read_regular(path).decode("utf-8", errors="replace")
+        problems.append(Problem(path, *locate(text, where), ".".join(where), message))
+    if problems:
+        raise InputError(problems)
 
 
 _KINDS = {bool: "a boolean", int: "a number", float: "a number", str: "a string", list: "a list"}
