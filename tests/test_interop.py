@@ -824,6 +824,50 @@ def test_a_resume_on_one_page_in_rendercv_is_on_one_page_here(tmp_path: Path) ->
     assert len(PdfReader(next((tmp_path / "budget").glob("*.pdf"))).pages) == 1
 
 
+def test_jsonresume_html_in_prose_is_read_as_markdown(tmp_path: Path) -> None:
+    """JSON Resume builders and themes print prose as HTML, so real files carry it: "Lorem ipsum
+    <strong>dolor sit amet</strong> ... <br><br> ..." (tonyAlgara/tonyAlgara.github.io), "Html style
+    is <b>supported</b>" (gaafiz/free-resume-builder's sample; these strings are written after
+    them). cvbuild printed the tags and `&amp;` in every format; simple HTML is Markdown now: bold,
+    italics, links, paragraphs. Any other markup stays verbatim, as user text always does."""
+    from cvbuild.loading.profile import load_profile
+
+    resume = {
+        "basics": {
+            "name": "Caroline Watson",
+            "summary": "Lorem ipsum <strong>dolor sit amet</strong>, consectetur. <br><br> Html style is "
+            "<b>supported</b> &amp; <a href='https://example.com/cw'>linked</a>.",
+        },
+        "work": [
+            {
+                "name": "Mario Bros Inc.",
+                "position": "Software Engineer",
+                "startDate": "2012",
+                "highlights": ["Created a <em>new</em> feature<br>that increased traffic by 20%."],
+                "summary": "Kept as written: <script>alert(1)</script> and C++ <templates>",
+            }
+        ],
+    }
+    path, stderr = imported("jsonresume", write(tmp_path / "resume.json", json.dumps(resume)), tmp_path)
+    assert "/basics/summary: HTML read as Markdown" in stderr and "/work/0/highlights/0" in stderr
+    p, _ = load_profile(path)
+    assert p.summary == (
+        "Lorem ipsum **dolor sit amet**, consectetur.\n\n"
+        "Html style is **supported** & [linked](https://example.com/cw)."
+    )
+    assert p.experience[0].highlights == ["Created a *new* feature that increased traffic by 20%."]
+    assert p.experience[0].summary == "Kept as written: <script>alert(1)</script> and C++ <templates>"
+    for theme in BUILTIN_THEMES:
+        out = tmp_path / theme
+        result = run_cli("render", path, "--theme", theme, "-f", "pdf,txt", "-o", out)
+        assert result.returncode == 0, result.stderr
+        pdf = next(out.glob("*.pdf"))
+        for text in (pdf_text(pdf), next(out.glob("*.txt")).read_text(encoding="utf-8")):
+            assert "<strong>" not in text and "<b>" not in text and "&amp;" not in text and "<br>" not in text
+            assert "<script>alert(1)</script>" in text, theme
+        assert ("dolor sit amet", True) in _bold_runs(pdf), theme
+
+
 def test_jsonresume_phone_without_country_code_uses_the_country_of_the_address(tmp_path: Path) -> None:
     """The official sample writes `(912) 555-4321` beside `countryCode: US`: that says the number is
     American, so it is imported in international form (with a note), not dropped."""

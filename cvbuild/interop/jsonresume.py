@@ -32,6 +32,7 @@ from cvbuild.interop.common import (
     usable_phone,
     wrong_kind,
 )
+from cvbuild.interop.html_text import has_html, html_to_markdown
 from cvbuild.loading.yaml_source import YamlSource, read_text
 from cvbuild.schema.fields import parse_date
 from cvbuild.schema.model import NAMED_NETWORKS, DocumentSpec, Links, Profile, network_key
@@ -233,9 +234,27 @@ def with_new_names(data: Mapping[str, Any], note: Note) -> dict[str, Any]:
     return result
 
 
+# The prose fields that JSON Resume builders fill with HTML (a summary, a bullet, a description).
+_PROSE = {"summary": False, "description": False, "highlights": True}
+
+
+def with_markdown(value: Any, note: Note, where: Where = (), one_line: bool = False) -> Any:
+    """The data with the simple HTML of its prose (`<strong>`, `<br><br>`, `<a href>`) as Markdown,
+    which cvbuild prints; it printed the tags. Other markup stays verbatim (html_text)."""
+    if isinstance(value, Mapping):
+        return {k: with_markdown(v, note, (*where, k), _PROSE[k]) if k in _PROSE else v for k, v in value.items()}
+    if isinstance(value, list):
+        return [with_markdown(v, note, (*where, i), one_line) for i, v in enumerate(value)]
+    if isinstance(value, str) and has_html(value):
+        note(where, "HTML read as Markdown")
+        return html_to_markdown(value, one_line=one_line)
+    return value
+
+
 def from_jsonresume(data: Mapping[str, Any], note: Note) -> dict[str, Any]:
     """Map a schema-valid JSON Resume object to profile data."""
     data = with_new_names(data, note)
+    data = {k: with_markdown(v, note, (k,)) for k, v in data.items()}
     out: dict[str, Any] = {}
     custom: list[dict[str, Any]] = []
     basics = data.get("basics") or {}
