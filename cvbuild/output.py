@@ -80,7 +80,21 @@ def write_set(
 ) -> None:
     """Replace `files` (names inside `folder`) and delete `remove` as one set; see the module doc.
     `writer(path, fd, data)` fills and syncs one temporary (tests hand in one that fails)."""
+    new_folders = [p for p in (folder, *folder.parents) if not os.path.lexists(p)]
     folder.mkdir(parents=True, exist_ok=True)
+    try:
+        _write_set(folder, files, remove, writer)
+    except BaseException:
+        for made in new_folders:  # a failed run leaves no trace: not even the folders it made
+            try:
+                made.rmdir()
+            except OSError:
+                break
+        raise
+
+
+def _write_set(folder: Path, files: Sequence[tuple[str, bytes]], remove: Iterable[str], writer: Writer) -> None:
+    """`write_set` once its folder exists."""
     recover(folder)
     for name, _ in files:
         blocked(folder / name)

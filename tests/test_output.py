@@ -81,6 +81,21 @@ def test_write_set_replaces_everything_and_removes_stale_pages(tmp_path: Path) -
     assert sorted(os.listdir(tmp_path)) == sorted([*NAMES, "notes.txt"])
 
 
+def test_a_failed_set_leaves_no_folder_it_made(tmp_path: Path) -> None:
+    """`-o out/new/deeper` on a full disk: the run failed but left the empty folders behind."""
+
+    def full_disk(path: Path, fd: int, data: bytes) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    write(tmp_path / "out" / "mine.txt", "mine")
+    with pytest.raises(OSError, match="No space left"):
+        write_set(tmp_path / "out" / "new" / "deeper", _set("new"), writer=full_disk)
+    assert os.listdir(tmp_path / "out") == ["mine.txt"]
+    with pytest.raises(OSError, match="No space left"):
+        write_set(tmp_path / "out", _set("new"), writer=full_disk)
+    assert os.listdir(tmp_path / "out") == ["mine.txt"]  # a folder that was there stays
+
+
 def test_a_folder_named_like_an_output_keeps_the_old_set(tmp_path: Path) -> None:
     """A folder where one output goes: its rename failed after the commit point, so the set was
     left half new, half old, with the temporaries and the journal behind (and every later run
