@@ -168,6 +168,15 @@ def test_theme_new_extends_a_theme_of_ones_own_and_says_how_to_use_it(tmp_path: 
     assert rendered.returncode == 0, rendered.stderr
 
 
+def test_themes_lists_the_theme_just_made(tmp_path: Path) -> None:
+    """`cvbuild themes` after `cvbuild theme new mine` left mine out: it read ./themes only with --dir."""
+    assert run_cli("theme", "new", "mine", cwd=tmp_path).returncode == 0
+    result = run_cli("themes", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert [line.split()[0] for line in result.stdout.splitlines()][:2] == ["mine", "classic"]
+    assert f"({tmp_path / 'themes' / 'mine'})" in result.stdout
+
+
 @pytest.mark.parametrize("fmt", ["txt", "html", "pdf"])
 @pytest.mark.parametrize("option", ["accent=red;}</style>", "margin=2 inches", "font_size=huge", 'font=a"b'])
 def test_style_options_are_checked_once_for_every_target(tmp_path: Path, fmt: str, option: str) -> None:

@@ -287,7 +287,12 @@ def inspect_document(
 
 @app.command()
 def themes(
-    profile_dir: Annotated[Path | None, typer.Option("--dir", help="Also list themes in DIR/themes.")] = None,
+    profile_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--dir", help="Also list themes in DIR/themes; default: the current folder's, where `theme new` writes."
+        ),
+    ] = None,
     preview: Annotated[
         Path | None, typer.Option("--preview", help="Write DIR/THEME.png: page 1 of one profile in every theme.")
     ] = None,
@@ -300,7 +305,7 @@ def themes(
     def action() -> list[Any]:
         from cvbuild.themes.theme import list_themes
 
-        return list_themes(profile_dir)
+        return list_themes(Path.cwd() if profile_dir is None else profile_dir)  # ./themes, as `theme new` writes
 
     found = run(action)
     if preview is None:
