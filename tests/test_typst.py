@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import struct
 import sys
@@ -317,6 +318,28 @@ def test_a_misspelt_document_field_in_typst_gets_the_field_meant(tmp_path: Path,
     result = run_cli("render", "p.yaml", "--theme", "./t", "-f", "pdf", cwd=tmp_path)
     assert result.returncode == 2, result.stderr
     assert result.stderr.startswith(f"t/cv.typ:{error}\n"), result.stderr
+
+
+@pytest.mark.parametrize(
+    ("source", "column", "message"),
+    [
+        ('#import "@preview/cetz:0.2.2": *', 9, "imports @preview/cetz:0.2.2, which the theme does not ship"),
+        ('#import ("@" + "preview/cetz:0.2.2"): *', 9, "the theme imports @preview/cetz:0.2.2, which it does not ship"),
+    ],
+)
+def test_a_package_import_refused_is_located_in_every_diagnostics_form(
+    tmp_path: Path, source: str, column: int, message: str
+) -> None:
+    """The refusal was a bare message that began with the place: JSON had "file": null, and GitHub
+    no annotation on the theme's line."""
+    write(tmp_path / "t" / "theme.toml", 'extends = "classic"\n')
+    write(tmp_path / "t" / "cv.typ", f"hi\n{source}\n")
+    write(tmp_path / "p.yaml", "name: Ada Example\n")
+    result = run_cli("render", "p.yaml", "--theme", "./t", "-f", "pdf", "--diagnostics", "json", cwd=tmp_path)
+    assert result.returncode == 2, result.stderr
+    [problem] = json.loads(result.stdout)
+    assert (problem["file"], problem["line"], problem["column"]) == ("t/cv.typ", 2, column)
+    assert problem["message"].startswith(message) and problem["hint"].startswith("cvbuild never downloads packages")
 
 
 def test_typst_error_names_theme_file_and_line(tmp_path: Path) -> None:

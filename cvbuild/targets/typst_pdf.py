@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 
 from cvbuild import confine
 from cvbuild.document.model import Document
-from cvbuild.errors import InputError, RenderError
+from cvbuild.errors import InputError, RenderError, ThemeError
 from cvbuild.targets import typst_stage
 from cvbuild.targets.base import (
     Artifact,
@@ -293,7 +293,7 @@ def _compile(
         download = _DOWNLOAD.search(str(exc.message))
         if download:  # a package name built at run time, which `check_packages` cannot see
             name, version = download.groups()
-            raise InputError(
+            raise ThemeError(  # located, so JSON and GitHub diagnostics carry the file and line
                 f"{_located(exc, template, _package_dir(ctx))}: the theme imports @preview/{name}:{version}, "
                 f"which it does not ship; {_NO_DOWNLOAD}{PACKAGES}/preview/{name}/{version}/"
             ) from None
@@ -334,7 +334,7 @@ def check_packages(folders: list[Path], packages: Path | None) -> None:
             if packages is None or not (packages / namespace / name / version).is_dir():
                 line = text[: match.start()].count("\n") + 1
                 col = match.start() - text.rfind("\n", 0, match.start())
-                raise InputError(
+                raise ThemeError(  # located, so JSON and GitHub diagnostics carry the file and line
                     f"{source}:{line}:{col}: imports @{namespace}/{name}:{version}, which the theme does not ship; "
                     f"{_NO_DOWNLOAD}{PACKAGES}/{namespace}/{name}/{version}/"
                 )
