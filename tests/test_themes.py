@@ -47,8 +47,16 @@ def test_local_theme_beside_profile_overrides_template(tmp_path: Path) -> None:
 def test_theme_by_path_and_errors(tmp_path: Path) -> None:
     write(tmp_path / "a" / "theme.toml", 'name = "a"\nextends = "b"\n')
     write(tmp_path / "b" / "theme.toml", 'name = "b"\nextends = "a"\n')
-    with pytest.raises(InputError, match="cycle"):
+    with pytest.raises(InputError, match="cycle") as info:
         load_theme(str(tmp_path / "a"))
+    [problem] = info.value.problems  # at the `extends` line that closes the loop (it named no line)
+    assert (problem.file, problem.line, problem.column, problem.path) == (
+        tmp_path / "b" / "theme.toml",
+        2,
+        1,
+        "extends",
+    )
+    assert problem.message == "`extends` forms a cycle: a -> b -> a; one of these themes must extend another"
     write(tmp_path / "c" / "theme.toml", 'name = "c"\ncolour = "red"\n')
     with pytest.raises(InputError, match="unknown key"):
         load_theme(str(tmp_path / "c"))

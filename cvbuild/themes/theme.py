@@ -314,8 +314,12 @@ def load_theme(
     chain: list[Path] = []
     manifests: list[dict[str, Any]] = []
     while True:
-        if folder in chain:
-            raise InputError(f"{folder / MANIFEST}: `extends` forms a cycle")
+        if folder in chain:  # at the `extends` that closes the loop, naming every theme in it
+            loop = " -> ".join(f.name for f in [*chain[chain.index(folder) :], folder])
+            last = chain[-1] / MANIFEST
+            line, col = locate(confine.read_regular(last).decode("utf-8", errors="replace"), ("extends",))
+            message = f"`extends` forms a cycle: {loop}; one of these themes must extend another"
+            raise InputError([Problem(last, line, col, "extends", message)])
         manifest = read_manifest(folder)
         chain.append(folder)
         manifests.append(manifest)
