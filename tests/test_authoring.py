@@ -133,3 +133,17 @@ def test_theme_guide_documents_every_manifest_key() -> None:
         assert f"| `{key}` |" in guide or f"| `[{key}]` |" in guide, f"docs/themes.md: document theme.toml key {key}"
     for target in ("document.md", "helpers.md", "../examples/theme-package"):
         assert f"]({target}" in guide
+
+
+@pytest.mark.parametrize("doc", ["README.md", "docs/themes.md"])
+def test_commands_after_theme_new_use_the_new_theme(doc: str) -> None:
+    """README's five commands after `theme new mytheme` previewed, inspected and rendered the
+    profile's own theme: an author editing mytheme saw nothing change."""
+    text = (ROOT / doc).read_text(encoding="utf-8")
+    blocks = [b for b in re.findall(r"```sh\n(.*?)```", text, re.S) if "cvbuild theme new " in b]
+    assert blocks
+    for block in blocks:
+        name = re.search(r"cvbuild theme new (\S+)", block)[1]  # type: ignore[index]
+        for line in block.splitlines():
+            if re.match(r"cvbuild (watch|inspect|render) ", line):
+                assert f"--theme {name}" in line, line
