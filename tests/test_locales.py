@@ -10,7 +10,7 @@ import unicodedata
 from pathlib import Path
 
 import pytest
-from conftest import documents, run_cli, write
+from conftest import documents, publications, run_cli, write
 
 from cvbuild.document import locales
 from cvbuild.document.dates import format_date
@@ -104,6 +104,8 @@ def test_english_shortcuts_agree_with_babel() -> None:
         ("zh", "、", "、", " – ", ("（", "）")),
         ("zh_TW", "、", "、", " – ", ("（", "）")),
         ("ja", "、", "、", "～", ("（", "）")),
+        ("ko", ", ", ", ", " ~ ", ("(", ")")),
+        ("ko_KR", ", ", ", ", " ~ ", ("(", ")")),
     ],
 )
 def test_list_range_and_bracket_marks_are_the_languages(
@@ -123,6 +125,7 @@ def test_list_range_and_bracket_marks_are_the_languages(
         ("fr", "1 article de conférence", "5 articles de conférence", "a, b et c"),
         ("es", "1 artículo en congreso", "5 artículos en congresos", "a, b y c"),
         ("zh", "1 篇会议论文", "5 篇会议论文", "a、b和c"),
+        ("ko", "학술대회 논문 1편", "학술대회 논문 5편", "a, b 및 c"),
     ],
 )
 def test_plurals_and_lists_follow_babel(locale: str, one: str, five: str, joined: str) -> None:
@@ -138,6 +141,7 @@ def test_months_follow_each_locales_order() -> None:
     assert [format_date(july, "de", s) for s in ("short", "long", "numeric")] == ["Juli 2025", "Juli 2025", "07/2025"]
     assert format_date(july, "fr", "long") == "juillet 2025"
     assert format_date(july, "zh", "short") == "2025年7月"
+    assert [format_date(july, "ko", s) for s in ("short", "long")] == ["2025년 7월", "2025년 7월"]
     assert format_date(july, "es", "long") == "julio de 2025"
     assert format_date(parse_date("present"), "it") == "oggi"
     assert [format_date(july, "en", s) for s in ("short", "long", "numeric")] == ["Jul 2025", "July 2025", "07/2025"]
@@ -169,12 +173,13 @@ def test_overrides_win_and_unknown_keys_are_caught() -> None:
 def test_a_label_separator_has_one_gap() -> None:
     """What follows a label: the colon and a space, but no space after a full-width colon, which
     carries its own (导师：Marta); an own `colon` brings its separator along."""
-    assert {lang: words(lang)["label_sep"] for lang in ("en", "de", "fr", "zh", "ja")} == {
+    assert {lang: words(lang)["label_sep"] for lang in ("en", "de", "fr", "zh", "ja", "ko")} == {
         "en": ": ",
         "de": ": ",
         "fr": "\u00a0: ",
         "zh": "：",
         "ja": "：",
+        "ko": ": ",
     }
     assert all(words(lang)["label_sep"].startswith(words(lang)["colon"]) for lang in LANGUAGES)
     assert vocabulary("en", {"colon": " –"})["label_sep"] == " – "
@@ -403,6 +408,7 @@ def test_theme_check_finds_a_themes_own_english(tmp_path: Path) -> None:
         ("nl", "“Zorb ‘Vexil’” Bachelor’s"),
         ("zh", "“Zorb ‘Vexil’” Bachelor’s"),
         ("ja", "「Zorb 『Vexil』」 Bachelor’s"),
+        ("ko", "“Zorb ‘Vexil’” Bachelor’s"),
     ],
 )
 def test_typeset_quotes_are_the_languages(locale: str, typeset: str, tmp_path: Path) -> None:
@@ -447,6 +453,7 @@ documents:
         ("fr", "M.Sc. en Vexilogie"),
         ("zh", "M.Sc.（Vexilogie）"),
         ("ja", "M.Sc.（Vexilogie）"),
+        ("ko", "Vexilogie M.Sc."),
     ],
 )
 def test_a_degree_and_its_field_are_joined_in_the_language(locale: str, title: str, tmp_path: Path) -> None:
@@ -455,6 +462,48 @@ def test_a_degree_and_its_field_are_joined_in_the_language(locale: str, title: s
     doc = documents(write(tmp_path / "p.yaml", DEGREE.replace("LANG", locale)))["cv"]
     education = next(s for s in doc.sections if s.id == "education").groups[0].entries
     assert ["".join(s.text for s in e.title) for e in education] == [title, "B.Sc."]
+
+
+KOREAN = """\
+name: 김지우
+education:
+  - {institution: 한국과학기술원, degree: 박사, field: 전산학, start: 2019-03, end: 2026-02, expected: true,
+     courses: [운영체제, 컴퓨터 네트워크], honors: [우수 논문상, 최우수 논문상]}
+experience:
+  - {organization: 삼성리서치, role: 연구 인턴, start: 2022-06, end: 2022-08}
+  - {organization: 한국과학기술원, role: 박사후연구원, start: 2024-03, end: present}
+publications:
+  - {title: 한국어 토큰화, authors: [김지우], venue: 정보과학회논문지, date: 2023, type: journal, status: under_review}
+  - {title: 통신 압축, authors: [김지우], venue: KCC, date: 2024, type: conference}
+  - {title: Edge MoE, authors: [김지우], venue: MobiCom, date: 2024, type: conference}
+documents:
+  cv: {locale: ko, publications: {group_by: type}}
+"""
+
+
+def test_a_korean_document_reads_as_korean_cvs_do(tmp_path: Path) -> None:
+    """`locale: ko` was refused. Dates in Korean order joined by CLDR's " ~ " (2019년 3월 ~ 현재),
+    `(예정)` and every bracket against the word, as the orthography writes them, the field before
+    the degree (전산학 박사), courses and honors joined by a comma (Korean has no semicolon), and a
+    count with its counter word (학술대회 논문 2편)."""
+    doc = documents(write(tmp_path / "ko.yaml", KOREAN))["cv"]
+    sections = {s.id: s for s in doc.sections}
+    assert [sections[i].title for i in ("education", "experience", "publications")] == ["학력", "경력", "연구 실적"]
+    phd = sections["education"].groups[0].entries[0]
+    assert "".join(s.text for s in phd.title) == "전산학 박사"
+    assert phd.date is not None and phd.date.text == "2019년 3월 ~ 2026년 2월(예정)"
+    assert {d.label: "".join(s.text for s in d.value) for d in phd.details if d.label in ("수강 과목", "수상")} == {
+        "수강 과목": "운영체제, 컴퓨터 네트워크",
+        "수상": "우수 논문상, 최우수 논문상",
+    }
+    dates = [e.date.text for e in sections["experience"].groups[0].entries if e.date]
+    assert dates == ["2022년 6월 ~ 2022년 8월", "2024년 3월 ~ 현재"]
+    pubs = sections["publications"]
+    assert [g.title for g in pubs.groups] == ["학술대회 논문", "학술지 논문"]
+    assert pubs.summary == "연구 실적 3건: 학술대회 논문 2편 및 학술지 논문 1편"
+    journal = next(e for e in publications(doc) if e.type == "journal")
+    assert journal.status_label == "심사 중"
+    assert doc.meta.labels["paren_open"] == "(" and doc.meta.labels["range_sep"] == " ~ "
 
 
 def test_a_label_with_a_field_the_text_does_not_have_is_a_located_error(tmp_path: Path) -> None:

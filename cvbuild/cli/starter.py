@@ -18,7 +18,7 @@ STARTER = """\
 # Your CV as data. Validate with `cvbuild validate {name}`, render with `cvbuild render {name}`.
 # Text fields accept inline Markdown: **bold**, *italic*, [links](https://example.org), `code`.
 # Headings, labels and dates in another language: `cvbuild render {name} --set locale=de`
-# (en, de, fr, es, it, pt, nl, zh, ja), or `documents: {{cv: {{locale: de}}}}`.
+# (en, de, fr, es, it, pt, nl, zh, ja, ko), or `documents: {{cv: {{locale: de}}}}`.
 name: Ada Example
 headline: PhD student in Computer Science
 contact:

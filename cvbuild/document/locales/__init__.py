@@ -1,9 +1,11 @@
 """The words of a CV in each supported language, resolved once per Document.
 
-Each language is a module here holding `WORDS` (every key of `en.WORDS`) and, where a region
-writes some words differently, `REGIONS` (`pt_PT`). A module is imported only when a document
-uses its language. babel supplies what it knows: plural categories, list patterns, numbers, and
-(in `cvbuild.document.dates`) month names and date order; only the CV vocabulary is written here.
+Each language is a module here holding `WORDS` (every key of `en.WORDS`; the separators babel
+gives, `list_sep`, `list_sep_long` and `range_sep`, only where the language differs from CLDR)
+and, where a region writes some words differently, `REGIONS` (`pt_PT`). A module is imported
+only when a document uses its language. babel supplies what it knows: plural categories, list
+patterns, numbers, and (in `cvbuild.document.dates`) month names and date order; only the CV
+vocabulary is written here.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from types import MappingProxyType
 
 # Languages with a vocabulary here. A locale of another language is an error where it is written
 # (the profile, a theme.toml, --set), never a CV half in English.
-LANGUAGES = ("en", "de", "fr", "es", "it", "pt", "nl", "zh", "ja")
+LANGUAGES = ("en", "de", "fr", "es", "it", "pt", "nl", "zh", "ja", "ko")
 
 
 def language(locale: str) -> str:
@@ -49,7 +51,9 @@ def words(locale: str) -> Mapping[str, str]:
     if lang != "en":  # English's are written out in en.py (a test compares them with babel's)
         from cvbuild.document.dates import range_dash
 
-        table.update(list_separators(locale), range_sep=range_dash(locale))
+        # babel's separators, where the language writes none of its own (Korean's list_sep_long)
+        derived = {**list_separators(locale), "range_sep": range_dash(locale)}
+        table.update({k: v for k, v in derived.items() if k not in module.WORDS})
     table.update(getattr(module, "REGIONS", {}).get(normalize(locale), {}))
     return MappingProxyType(table)
 
