@@ -357,6 +357,18 @@ def test_css_string_filter_escapes_everything_risky() -> None:
     assert "</style" not in out and "\n" not in out
 
 
+def test_css_string_keeps_the_space_after_an_escape() -> None:
+    """CSS ends a hex escape at one space and drops it: "최종 수정 2026년" came out of the footer
+    as "최종수정2026년". Read back as CSS reads it, every string is what went in."""
+    from cvbuild.targets.jinja import css_string
+
+    def css_read(quoted: str) -> str:  # CSS Syntax 3, "consume an escaped code point"
+        return re.sub(r"\\([0-9a-fA-F]{1,6})[ \t\n]?", lambda m: chr(int(m[1], 16)), quoted[1:-1])
+
+    for text in ("최종 수정 2026년 1월 1일", "Ada  Lovelace", "é é", "中 文 a", "x\\ y", "2 / 2 페이지 "):
+        assert css_read(str(css_string(text))) == text, text
+
+
 # ---- fonts --------------------------------------------------------------------------------------
 
 

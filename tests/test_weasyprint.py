@@ -630,6 +630,25 @@ def test_the_space_after_cjk_text_or_an_emoji_is_drawn(theme: str, tmp_path: Pat
         assert norm(words) in text, text
 
 
+def test_a_korean_footer_is_drawn_whole_with_its_spaces(tmp_path: Path) -> None:
+    """The @page footer is CSS `content`, not page text: its 페 (of "페이지") was in no font subset
+    and WeasyPrint drew a .notdef box; and CSS took the space after each hex escape as the
+    escape's end, so the first page's footer read "최종수정2026년1월1일"."""
+    highlights = "".join(f"      - 대규모 언어 모델 추론 시스템의 지연 시간을 {n}% 단축\n" for n in range(70))
+    profile = write(
+        tmp_path / "p.yaml",
+        f"name: 김지우\nexperience:\n  - organization: 삼성리서치\n    role: 연구원\n    highlights:\n{highlights}"
+        "documents:\n  cv: {locale: ko}\n",
+    )
+    result = run_cli("render", profile, "-f", "pdf", "--engine", "weasyprint", "-o", tmp_path / "o")
+    assert result.returncode == 0, result.stderr
+    assert ".notdef" not in result.stderr and "warning" not in result.stderr, result.stderr
+    pages = [page.extract_text() for page in PdfReader(tmp_path / "o" / "cv-cv.pdf").pages]
+    assert len(pages) == 2
+    assert "최종 수정 2026년 1월 1일" in pages[0], pages[0][-80:]
+    assert "김지우" in pages[1] and "2 / 2 페이지" in pages[1], pages[1][-80:]
+
+
 # ---- PDF standards ----------------------------------------------------------------------------
 
 

@@ -176,7 +176,7 @@ def _build(
         text_em=text_em,
     )
     used = dict(loader.used)
-    text = webfonts.page_text(page, stylesheet + option_css)
+    text = webfonts.page_text(page, stylesheet + option_css + webfonts.template_css(page, stylesheet, option_css))
     try:
         parts = webfonts.plan_fonts(faces, settings.font, settings.fallbacks, text)
     except LookupError:

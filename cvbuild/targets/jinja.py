@@ -281,9 +281,14 @@ _CSS_PLAIN = re.compile(r"[A-Za-z0-9 ,.:;()/_-]")
 
 def css_string(text: str) -> Markup:
     """A quoted CSS string for `content:` in an inline <style>; anything but plain characters
-    becomes a 6-digit hex escape, so no value can end the string, the rule or the element."""
-    body = "".join(ch if _CSS_PLAIN.fullmatch(ch) else f"\\{ord(ch):06x}" for ch in str(text))
-    return Markup(f'"{body}"')
+    becomes a 6-digit hex escape, so no value can end the string, the rule or the element. CSS
+    takes one space after an escape as its end, so a space there is escaped too: the footer read
+    "최종수정2026년11월28일" for "최종 수정 2026년 11월 28일"."""
+    out: list[str] = []
+    for ch in str(text):
+        plain = _CSS_PLAIN.fullmatch(ch) and not (ch == " " and out and out[-1].startswith("\\"))
+        out.append(ch if plain else f"\\{ord(ch):06x}")
+    return Markup(f'"{"".join(out)}"')
 
 
 def css_page_counter(pattern: str) -> Markup:

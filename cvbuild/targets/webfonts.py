@@ -13,7 +13,7 @@ import base64
 import binascii
 import html
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -167,6 +167,17 @@ def _text(markup: str) -> str:
     return html.unescape(_NOT_TEXT.sub("", markup))
 
 
+def map_text(page: str, change: Callable[[str], str]) -> str:
+    """The page with `change` applied to each run of its text (as written, references and all),
+    never to a tag, an attribute, a comment or what <script>, <style> and <title> hold."""
+    out, at = [], 0
+    for match in _NOT_TEXT.finditer(page):
+        out += [change(page[at : match.start()]), match[0]]
+        at = match.end()
+    out.append(change(page[at:]))
+    return "".join(out)
+
+
 def page_text(page: str, css: str) -> PageText:
     """Everything the page can draw; both cases of each letter, for `text-transform` in themes."""
     text = _text(page)
@@ -183,6 +194,27 @@ def page_text(page: str, css: str) -> PageText:
         italic=bool(_ITALIC_RE.search(css) or _ITALIC_RE.search(page)),
         features=tuple(sorted(features)),
     )
+
+
+_STYLE = re.compile(r"<style\b[^>]*>(.*?)</style\s*>", re.I | re.S)
+_CSS_ESCAPE = re.compile(r"\\([0-9A-Fa-f]{1,6})[ \t\n]?")
+
+
+def template_css(page: str, *stylesheets: str) -> str:
+    """The CSS the page's template wrote into its <style> besides the theme's `stylesheets`, its
+    escapes decoded: the @page footer (the name, the locale's `page_of`, the date line), which
+    css_string writes as hex escapes and WeasyPrint draws in the page margins. Without its
+    characters in the subsets, WeasyPrint drew a .notdef box for the 페 of Korean's "페이지"."""
+    own = "".join(m[1] for m in _STYLE.finditer(page))
+    for sheet in stylesheets:
+        if sheet:
+            own = own.replace(sheet, "")
+    return _CSS_ESCAPE.sub(_unescape, own)
+
+
+def _unescape(match: re.Match[str]) -> str:
+    code = int(match[1], 16)
+    return chr(code) if 0 < code <= 0x10FFFF and not 0xD800 <= code <= 0xDFFF else ""
 
 
 def drawn_chars(text: str) -> frozenset[str]:
