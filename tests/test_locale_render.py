@@ -167,7 +167,7 @@ def rendered_texts(profile: Path, theme: str, out: Path, chromium: Any) -> dict[
 
 
 @pytest.mark.parametrize("theme", BUILTIN_THEMES)
-@pytest.mark.parametrize("lang", ["en", "fr", "zh", "ja"])
+@pytest.mark.parametrize("lang", ["en", "fr", "zh", "ja", "ko"])
 def test_a_label_is_followed_by_one_gap(lang: str, theme: str, tmp_path: Path, chromium: Any) -> None:
     """`导师：Marta Quell`: a full-width colon carries its own gap, so Chinese and Japanese put no
     space after it (the templates added one: `导师： Marta`); `Advisor: `, French `Encadrement : `."""
@@ -319,7 +319,10 @@ documents:
 
 @pytest.mark.parametrize(
     ("lang", "theme"),
-    [("zh", "classic"), ("zh", "sidebar"), ("zh", "compact"), ("zh", "modern"), ("ja", "classic"), ("fr", "classic")],
+    [
+        *[("zh", theme) for theme in ("classic", "sidebar", "compact", "modern")],
+        *[(lang, "classic") for lang in ("ja", "fr", "ko")],
+    ],
 )
 def test_hostile_text_in_punctuation_labels_and_cjk_fields_is_verbatim(
     lang: str, theme: str, tmp_path: Path, chromium: Any
@@ -351,3 +354,137 @@ def test_hostile_text_in_punctuation_labels_and_cjk_fields_is_verbatim(
         assert all(text.count(f"⟦{key}:") == text.count(f"⟦{key}:{host}⟧") for key in shown), texts[target]
         if theme == "classic":
             assert shown >= {*PUNCTUATION_LABELS, "in_field"} - {"comma"}, (target, shown)
+
+
+# ---- Korean --------------------------------------------------------------------------------------
+
+KOREAN = Path(__file__).resolve().parent / "fixtures" / "korean" / "profile.yaml"
+HANGUL_RUN = re.compile(r"[\uac00-\ud7a3]+")
+# Every syllable of a Korean word that Chromium laid out on another line than what comes before it
+# in the word. After a syllable a line may end, before what is not Hangul: Blink's keep-all lets a
+# bracket or a Latin word start the next line ("혼합 / (Mixture-of-Experts)"), as Korean web pages do.
+SPLIT_WORDS_JS = """() => {
+  const split = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    for (const m of node.data.matchAll(/(?=(\\S[\\uac00-\\ud7a3]))/g)) {
+      const range = document.createRange();
+      range.setStart(node, m.index);
+      range.setEnd(node, m.index + 2);
+      const tops = new Set([...range.getClientRects()].filter(r => r.width > 0).map(r => Math.round(r.top)));
+      if (tops.size > 1) split.push(m[1]);
+    }
+  }
+  return split;
+}"""
+
+
+def korean_renders(theme: str, out: Path) -> dict[str, str]:
+    """The Korean fixture through `theme`: both PDFs' text (pypdf), the text and the Markdown;
+    neither render warns (no character without a glyph, no .notdef box)."""
+    for engine in ("typst", "weasyprint"):
+        formats = "pdf,html,txt,md" if engine == "typst" else "pdf"
+        result = run_cli("render", KOREAN, "-f", formats, "--engine", engine, "--theme", theme, "-o", out / engine)
+        assert result.returncode == 0, result.stderr
+        assert "notdef" not in result.stderr and "not covered" not in result.stderr, result.stderr
+    stem = out / "typst" / "cv-cv"
+    return {
+        "typst": pdf_text(stem.with_suffix(".pdf")),
+        "weasy": pdf_text(out / "weasyprint" / "cv-cv.pdf").replace("\x00", ""),
+        "txt": stem.with_suffix(".txt").read_text(encoding="utf-8"),
+        "md": stem.with_suffix(".md").read_text(encoding="utf-8").replace("\\", "").replace("*", ""),
+    }
+
+
+def platform_fonts(page: Any) -> set[tuple[str, bool]]:
+    """(family, is a web font) of every font Chromium drew the page's text with (DevTools)."""
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("DOM.enable")
+    cdp.send("CSS.enable")
+    root = cdp.send("DOM.getDocument", {"depth": -1})["root"]["nodeId"]
+    fonts = set()
+    for node in cdp.send("DOM.querySelectorAll", {"nodeId": root, "selector": "body *"})["nodeIds"]:
+        for font in cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node})["fonts"]:
+            fonts.add((font["familyName"], font["isCustomFont"]))
+    cdp.detach()
+    return fonts
+
+
+@pytest.mark.parametrize("theme", BUILTIN_THEMES)
+def test_a_korean_cv_reads_whole_in_every_target(theme: str, tmp_path: Path, browser: Any) -> None:
+    """A Korean researcher's CV (Hangul name, headings, body; Korean and English titles; BibTeX):
+    its Korean words, dates (2019년 3월 ~ 2024년 2월, 2024년 3월 ~ 현재) and labels in both PDFs,
+    Chromium, text and Markdown, every glyph from the bundled fonts (Chromium used no system font,
+    neither PDF engine warned of a missing glyph), and no Korean word broken across two lines:
+    Typst and Pango broke between any two syllables ("영 / 향에"), as CSS `word-break: keep-all`
+    does not."""
+    texts = korean_renders(theme, tmp_path)
+    page = browser.new_page(viewport={"width": 380, "height": 900})
+    try:
+        page.goto((tmp_path / "typst" / "cv-cv.html").as_uri(), wait_until="load")
+        texts["html"] = page.inner_text("body")
+        fonts = platform_fonts(page)
+        split_in_chromium = page.evaluate(SPLIT_WORDS_JS)
+        # Hangul in an italic line stays upright, as in both PDFs (Chromium slanted it)
+        assert page.evaluate("getComputedStyle(document.body).fontSynthesisStyle") == "none"
+        assert page.get_attribute("html", "lang") == "ko"
+    finally:
+        page.close()
+    want = ["김지우", "학력", "경력", "연구 실적", "수상 경력", "보유 기술", "전산학 박사", "컴퓨터공학 학사"]
+    want += ["2019년 3월 ~ 2024년 2월", "2024년 3월 ~ 현재", "지도교수", "게재 승인", "심사 중", "초청"]
+    want += ["한국어 대규모 언어 모델의 형태소 단위 토큰화 효율 분석", "Sparse Mixture-of-Experts Inference"]
+    flat = {t: "".join(s.split()) for t, s in texts.items()}  # lines break, Latin words at hyphens
+    problems = {t: [s for s in want if "".join(s.split()) not in flat[t]] for t in texts}
+    assert not any(problems.values()), problems
+    assert all(custom for _, custom in fonts), fonts  # cv-main, cv-fallback-N: the page's own
+    assert not split_in_chromium, split_in_chromium
+    # A PDF's runs of Hangul are the page's: a word broken at a line's end leaves two pieces.
+    runs = {w for t in ("html", "txt", "md") for w in HANGUL_RUN.findall(texts[t])}
+    runs |= {w for label in words("ko").values() for w in HANGUL_RUN.findall(label)}  # the PDF's own
+    for engine in ("typst", "weasy"):
+        pieces = sorted({w for w in HANGUL_RUN.findall(texts[engine]) if w not in runs})
+        assert not pieces, (engine, pieces)
+
+
+HOSTILE_KOREAN = f"{HOSTILE_MD} 한국어 제목(초안), 2025년"  # Markdown fields would show *b* as b
+
+
+@pytest.mark.parametrize("theme", BUILTIN_THEMES)
+def test_hostile_text_with_hangul_is_verbatim_in_a_korean_cv(theme: str, tmp_path: Path, chromium: Any) -> None:
+    """Markup of every kind beside Hangul, in a Korean document's name, headline, summary,
+    highlights, a title and skills: data in every target, shown as typed (the word joiners the
+    WeasyPrint page gets are not part of its text), no script run."""
+    import json
+
+    q = json.dumps(HOSTILE_KOREAN, ensure_ascii=False)
+    profile = write(
+        tmp_path / "p.yaml",
+        f"name: {json.dumps('김지우 ' + HOSTILE, ensure_ascii=False)}\nheadline: {q}\nsummary: {q}\n"
+        f"experience:\n  - {{organization: 삼성리서치, role: {q}, start: 2022-06, end: present, highlights: [{q}]}}\n"
+        f"publications:\n  - {{title: {q}, authors: [김지우], venue: {q}, date: 2025, status: accepted}}\n"
+        f"skills: [{{category: {q}, items: [{q}, 파이썬]}}]\n"
+        "documents:\n  cv: {locale: ko}\n",
+    )
+    alerts: list[str] = []
+    chromium.on("dialog", lambda dialog: (alerts.append(dialog.message), dialog.dismiss()))
+    out = tmp_path / "out"
+    for engine in ("typst", "weasyprint"):
+        args = ("-f", "pdf,html,txt" if engine == "typst" else "pdf", "--engine", engine, "--theme", theme)
+        result = run_cli("render", profile, *args, "-o", out / engine)
+        assert result.returncode == 0, result.stderr
+        assert "notdef" not in result.stderr and "not covered" not in result.stderr, result.stderr
+    (html,) = (out / "typst").glob("*.html")
+    chromium.goto(html.as_uri(), wait_until="load")
+    texts = {
+        "typst": pdf_text(html.with_suffix(".pdf")),
+        "weasy": pdf_text(next((out / "weasyprint").glob("*.pdf"))).replace("\x00", ""),
+        "html": chromium.inner_text("body"),
+        "txt": html.with_suffix(".txt").read_text(encoding="utf-8"),
+    }
+    assert not alerts
+    flat = {t: "".join(s.split()) for t, s in texts.items()}
+    hostile = "".join(HOSTILE_KOREAN.split())
+    counts = {t: s.count(hostile) for t, s in flat.items()}
+    assert all(n >= 6 for n in counts.values()), counts  # headline, summary, role, highlight, title...
+    name = "김지우" + "".join(HOSTILE.split())
+    assert [t for t, s in flat.items() if name.casefold() not in s.casefold()] == [], texts  # txt: upper case

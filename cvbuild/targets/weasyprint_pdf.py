@@ -34,7 +34,7 @@ class FetchRefused(Exception):
 def render(fmt: str, doc: Document, ctx: RenderContext) -> list[Artifact]:
     from cvbuild.targets.html import build_html
 
-    page = build_html(doc, ctx)
+    page = keep_korean_words(build_html(doc, ctx), doc)
     variant = pdf_variant(doc.meta.pdf_standards)
     probed = take_probe(ctx, "weasyprint", lambda: (_digest(page), variant))
     if probed is not None:  # fitting to max_pages laid out this very page already
@@ -55,12 +55,43 @@ def probe_layout(doc: Document, ctx: RenderContext) -> Any:
 
     from cvbuild.targets.html import build_html
 
-    page = build_html(doc, ctx)
+    page = keep_korean_words(build_html(doc, ctx), doc)
     warnings: list[str] = []
     variant = pdf_variant(doc.meta.pdf_standards)
     laid_out, options = _lay_out(page, replace(ctx, warn=warnings.append), variant)
     keep_probe(ctx, "weasyprint", (_digest(page), variant), (laid_out, options, warnings), MAX_KEPT_PROBES)
     return page_layout(laid_out, doc)
+
+
+# Between two characters of a Korean word: a Hangul syllable and what it touches but a space, and
+# not before the "&" that starts a reference ("가&amp;" gets its joiner after "&amp;").
+_IN_KOREAN_WORD = re.compile(r"(?<=[\uac00-\ud7a3])(?=[^\s&])|(?<=\S)(?=[\uac00-\ud7a3])")
+WORD_JOINER = "\u2060"
+_HEADING = re.compile(r"<(h[1-6])\b.*?</\1\s*>", re.I | re.S)
+
+
+def keep_korean_words(page: str, doc: Document) -> str:
+    """A Korean page with a word joiner (U+2060, drawn as nothing and not in the PDF's text) inside
+    each word with Hangul: WeasyPrint has no `word-break: keep-all`, and Pango broke Korean between
+    any two syllables ("영 / 향에"); now only at the spaces between words, as Typst and Chromium
+    do. Other languages' pages are left as they are."""
+    from cvbuild.document.locales import language
+
+    if language(doc.meta.locale) != "ko":
+        return page
+    from cvbuild.targets.webfonts import map_text
+
+    def join(part: str) -> str:
+        return map_text(part, lambda text: _IN_KOREAN_WORD.sub(WORD_JOINER, text))
+
+    # Headings are left as they are: short, and tracked by the themes, and Pango spaces a joiner
+    # as a letter of its own, which doubled the gaps of a tracked heading ("요  약").
+    out, at = [], 0
+    for heading in _HEADING.finditer(page):
+        out += [join(page[at : heading.start()]), heading[0]]
+        at = heading.end()
+    out.append(join(page[at:]))
+    return "".join(out)
 
 
 MAX_KEPT_PROBES = 4  # laid-out pages are large; a fit tries a handful
@@ -375,8 +406,16 @@ def _gc_paused() -> Iterator[None]:
 
 
 # Expected, not worth a warning: screen-only media queries (`@media (max-width: ...)`), which
-# WeasyPrint skips as it should for print, and resources the fetcher refused (it warned already).
-_QUIET = ("Expected a media type", "Invalid media type", "Failed to load")
+# WeasyPrint skips as it should for print, resources the fetcher refused (it warned already), and
+# what base.css asks of browsers that WeasyPrint does by itself or without: no synthetic italics,
+# Korean's `word-break: keep-all` (keep_korean_words stands in).
+_QUIET = (
+    "Expected a media type",
+    "Invalid media type",
+    "Failed to load",
+    "Ignored `word-break: keep-all`",
+    "Ignored `font-synthesis-style",
+)
 
 
 @contextmanager
