@@ -419,6 +419,11 @@ def test_fonts_are_subset_opentype_and_cjk_only_when_needed(html_out: dict[tuple
     names = {font_names(f)[0] for faces in embedded_fonts(resume).values() for f in faces}
     assert not any("CJK" in n for n in names), names
     assert any(n.startswith("Inter") for n in names)
+    # nor in any theme: the examples in a stylesheet's comments ("项目（", "영 / 향에") are not drawn
+    for (theme, profile), folder in html_out.items():
+        if profile == "resume":
+            page = next(folder.glob("*.html")).read_text(encoding="utf-8")
+            assert not any("CJK" in font_names(f)[0] for faces in embedded_fonts(page).values() for f in faces), theme
 
 
 def parser_reading(page: str) -> tuple[frozenset[str], frozenset[str]]:

@@ -188,7 +188,9 @@ def page_text(page: str, css: str) -> PageText:
         tag for word, tags in CSS_FEATURES.items() if word in css and re.search(rf"\b{word}\b", css) for tag in tags
     }
     return PageText(
-        chars=drawn_chars(text + css),  # CSS: generated `content` such as separators
+        # CSS: generated `content` such as separators; not its comments, whose examples ("项目（",
+        # "영 / 향에") put the CJK font into every Latin page
+        chars=drawn_chars(text + _CSS_COMMENT.sub("", css)),
         code_chars=code | ASCII if code else frozenset(),
         weights=frozenset(weights),
         italic=bool(_ITALIC_RE.search(css) or _ITALIC_RE.search(page)),
@@ -196,6 +198,7 @@ def page_text(page: str, css: str) -> PageText:
     )
 
 
+_CSS_COMMENT = re.compile(r"/\*.*?\*/", re.S)
 _STYLE = re.compile(r"<style\b[^>]*>(.*?)</style\s*>", re.I | re.S)
 _CSS_ESCAPE = re.compile(r"\\([0-9A-Fa-f]{1,6})[ \t\n]?")
 
