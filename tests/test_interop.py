@@ -794,6 +794,8 @@ def test_rendercv_publication_sections_keep_their_titles_and_order(tmp_path: Pat
     p, _ = load_profile(path)
     assert p.documents["cv"].publications.group_by == "none"
     assert p.documents["cv"].section_titles["publications"] == "Preprints"
+    # and the titles type nothing then: in one list, "Posters" would claim a journal article
+    assert [x.type for x in p.publication_entries()] == ["preprint", "other", "other", "other"]
     assert stderr.count("joined to the publications of an earlier section") == 3
 
 

@@ -592,10 +592,9 @@ def _publications(
             authors.append(name)
         item: dict[str, Any] = {"title": _check_text(e.get("title"), (*eloc, "title"), note), "authors": authors}
         item["venue"] = _text(e.get("journal"))
-        # RenderCV's `journal` holds any venue ("NeurIPS 2023"), so it says no type; the section's
-        # title may ("Journal Articles"), and preprint servers do.
-        preprint = re.search(r"rxiv|preprint", item["venue"] or "", re.I)
-        item["type"] = kind or ("preprint" if preprint else "other")
+        # RenderCV's `journal` holds any venue ("NeurIPS 2023"), so it says no type; preprint servers
+        # do, and so may the section's title ("Journal Articles"; _publication_groups).
+        item["type"] = "preprint" if re.search(r"rxiv|preprint", item["venue"] or "", re.I) else "other"
         free = _dates(e, item, eloc, note)
         if "start" in item:  # a publication has one date
             item["date"] = item.pop("start")
@@ -619,7 +618,7 @@ def _publications(
         items.append(item)
     # Several publication sections become one list, grouped by type (from_rendercv decides).
     out.setdefault("publications", []).extend(items)
-    out.setdefault("documents_publication_sections", []).append((title, kind, loc))
+    out.setdefault("documents_publication_sections", []).append((title, kind, loc, items))
     if stray:
         custom.append({"title": f"{title} (to complete)", "entries": stray})
 
@@ -650,22 +649,29 @@ def pub_type(title: str) -> str | None:
 
 
 def _publication_groups(
-    sections: list[tuple[str, str | None, Loc]], doc: dict[str, Any], titles: dict[str, str], note: Note
+    sections: list[tuple[str, str | None, Loc, list[dict[str, Any]]]],
+    doc: dict[str, Any],
+    titles: dict[str, str],
+    note: Note,
 ) -> None:
     """RenderCV files list papers in several sections (Preprints, Journal Articles, Posters); when
-    each names a type of its own, the list is grouped by type, in the file's order, under the
-    file's titles. Otherwise they are one list under the first title, as written."""
-    kinds = [kind for _, kind, _ in sections]
+    each names a type of its own, its papers take that type and the list is grouped by type, in
+    the file's order, under the file's titles. Otherwise they are one list under the first title,
+    as written (a lone section's title types nothing: "Publications and Posters" are not all posters)."""
+    kinds = [kind for _, kind, _, _ in sections]
     if len(sections) > 1 and None not in kinds and len(set(kinds)) == len(kinds):
         doc["publications"] = {"sort": "as_written", "group_by": "type"}
-        doc["labels"] = {f"type.{kind}": title for title, kind, _ in sections}
+        doc["labels"] = {f"type.{kind}": title for title, kind, _, _ in sections}
         titles.pop("publications", None)  # "Publications" over the groups
+        for _, kind, _, items in sections:
+            for item in items:
+                item["type"] = kind
         return
     doc["publications"] = {"sort": "as_written", "group_by": "none"}
     first = sections[0][0]
     if first.strip().lower() != "publications":
         titles["publications"] = first
-    for _, _, loc in sections[1:]:
+    for _, _, loc, _ in sections[1:]:
         note(loc, "joined to the publications of an earlier section")
 
 
