@@ -136,6 +136,7 @@ def test_a_failing_template_expression_is_the_themes_error_at_its_line(tmp_path:
             "2:13: template error: no template 'cv.md.j' in the theme's folders (t, classic, base); "
             "did you mean 'cv.md.j2'?",
         ),
+        ("{{ person.headline | htm }}", "2:22: template syntax error: No filter named 'htm'; did you mean 'html'?"),
         # the token Jinja names, inside the tag: not the same word in the HTML before it
         (
             '<b class="x">{{ person.name }}</b>{% if person.name <i class="y"> %}{% endif %}',

@@ -452,7 +452,9 @@ def render_template(name: str, doc: Document, ctx: RenderContext, *, autoescape:
         return text
     except TemplateSyntaxError as exc:
         where = _located(exc.filename or name, exc.lineno, str(exc.message))
-        raise theme_failure(ctx.theme, f"{where}: template syntax error: {exc.message}") from None
+        hint = _filter_hint(str(exc.message), env)
+        message = f"{str(exc.message).rstrip('.')}{hint}" if hint else exc.message
+        raise theme_failure(ctx.theme, f"{where}: template syntax error: {message}") from None
     except TemplateNotFound as exc:  # an {% extends %}, {% include %} or {% import %} of a missing file
         message = _not_found(str(exc.name), ctx.theme)
         raise theme_failure(ctx.theme, f"{_template_line(exc, name, message)}: template error: {message}") from None
@@ -495,6 +497,17 @@ def _explained(exc: BaseException) -> str:
         hint = did_you_mean(undefined[1], TEMPLATE_NAMES, None)
         return message + (hint or "; a template receives doc, person, meta and options (docs/helpers.md)")
     return message
+
+
+def _filter_hint(message: str, env: Any) -> str:
+    """`No filter named 'htm'.`: the filter that was meant (cvbuild's are in docs/helpers.md)."""
+    from cvbuild.schema.validate import did_you_mean
+
+    unknown = re.fullmatch(r"No (filter|test) named '([^']*)'\.?", message)
+    if unknown is None:
+        return ""
+    known = sorted(env.filters if unknown[1] == "filter" else env.tests)
+    return did_you_mean(unknown[2], known, None) or "; the filters are listed in docs/helpers.md"
 
 
 def _not_found(template: str, theme: Theme) -> str:
