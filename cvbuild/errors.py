@@ -84,7 +84,7 @@ class ThemeError(InputError):
             self.args = (self.text,)
 
 
-_LOCATED = re.compile(r"^(?P<file>.+?):(?P<line>\d+):(?P<col>\d+)(?: (?P<also>\(called from [^)]*\)))?: (?P<what>.*)$")
+_LOCATED = re.compile(r"^(?P<file>.+?):(?P<line>\d+):(?P<col>\d+)(?: (?P<also>\(inside [^)]*\)))?: (?P<what>.*)$")
 
 
 class RenderError(CvbuildError):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import struct
 import sys
@@ -340,6 +341,21 @@ def test_a_package_import_refused_is_located_in_every_diagnostics_form(
     [problem] = json.loads(result.stdout)
     assert (problem["file"], problem["line"], problem["column"]) == ("t/cv.typ", 2, column)
     assert problem["message"].startswith(message) and problem["hint"].startswith("cvbuild never downloads packages")
+
+
+def test_an_error_inside_a_package_is_at_the_themes_line_that_called_it(tmp_path: Path) -> None:
+    """It was at the package's file (lib.typ, outside the repository: a GitHub annotation there
+    lands on no line of the pull request), with the theme's line only in parentheses."""
+    write(tmp_path / "t" / "theme.toml", 'extends = "classic"\n')
+    write(tmp_path / "t" / "cv.typ", '#import "@local/cvbuild:1.0.0": *\n\n#spans(5)\n')
+    write(tmp_path / "p.yaml", "name: Ada Example\n")
+    result = run_cli("render", "p.yaml", "--theme", "./t", "-f", "pdf", "--diagnostics", "json", cwd=tmp_path)
+    assert result.returncode == 2, result.stderr
+    [problem] = json.loads(result.stdout)
+    assert (problem["file"], problem["line"], problem["column"]) == ("t/cv.typ", 3, 2)
+    assert re.fullmatch(
+        r"\(inside .*/packages/local/cvbuild/1\.0\.0/lib\.typ:\d+:\d+\): Typst error in theme: .+", problem["message"]
+    )
 
 
 def test_typst_error_names_theme_file_and_line(tmp_path: Path) -> None:

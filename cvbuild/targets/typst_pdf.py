@@ -424,15 +424,17 @@ def _key_hint(message: str) -> str:
 
 
 def _located(diag: Any, template: Path, packages: Path | None) -> str:
-    """The first `file:line:col` Typst names, as a path a user can open; when that is inside a
-    shipped package, also the theme line that called it."""
+    """The first `file:line:col` Typst names, as a path a user can open. Inside a package, the
+    theme's line that called it comes first: that is the line to fix (`spans(5)`), and the file a
+    GitHub annotation can point at (the package lies outside the repository); the package's own
+    place follows in parentheses."""
     found = _DIAG_LOCATION.findall(str(getattr(diag, "diagnostic", "") or ""))
     if not found:
         return str(_display(template))
     where = [f"{_real_path(file, template, packages)}:{line}:{int(col) + 1}" for file, line, col in found]
     caller = next((w for (file, _, _), w in zip(found, where, strict=True) if not file.startswith("@")), None)
     if found[0][0].startswith("@") and caller is not None:
-        return f"{where[0]} (called from {caller})"
+        return f"{caller} (inside {where[0]})"
     return where[0]
 
 
