@@ -318,9 +318,6 @@ def _lay_out(page: str, ctx: RenderContext, variant: str | None) -> tuple[Any, d
         options = {
             "pdf_identifier": hashlib.sha256(page.encode("utf-8")).hexdigest()[:32].encode("ascii"),
             "uncompressed_pdf": False,
-            # Tagged, as Typst's PDFs are: screen readers and applicant-tracking systems read the
-            # structure (headings, lists, links) and its reading order.
-            "pdf_tags": True,
             # A variant sets the PDF version, tags and sRGB output intent it needs, in layout too.
             "pdf_variant": variant,
         }
