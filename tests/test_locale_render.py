@@ -114,7 +114,7 @@ def test_every_target_speaks_the_locale(lang: str, theme: str, tmp_path: Path, c
     assert chromium.get_attribute("html", "lang") == lang
 
 
-@pytest.mark.parametrize("lang", ["de", "zh"])
+@pytest.mark.parametrize("lang", ["de", "zh", "ko"])
 def test_localised_renders_are_deterministic(lang: str, tmp_path: Path) -> None:
     """Same bytes from two fresh processes (other hash seeds), babel's data included."""
     outs = []
