@@ -72,13 +72,19 @@ class Source(Protocol):
 def validate_source(source: Source, found: Sequence[Problem] = (), *, limits: Limits = DEFAULT_LIMITS) -> Profile:
     """Schema errors, cross-field errors and `found` (e.g. from .bib files) are reported together, sorted."""
     problems = [*found, *semantic_problems(source), *text_problems(source, limits)]
+    untold: list[Problem] = []
     try:
         profile = Profile.model_validate(source.data)
     except ValidationError as exc:
-        problems += _problems(source, exc.errors())
-    if problems:
+        errors, limit = exc.errors(), limits.schema_problems
+        problems += _problems(source, errors[:limit])  # explaining one takes ~1 ms
+        if len(errors) > limit:
+            message = f"{len(errors) - limit:,} more schema problems are not shown (limit schema_problems = {limit:,})"
+            untold.append(Problem(source.path, 0, 0, "", message + "; fix the ones above first"))
+    if problems or untold:
         main = source.path
-        raise InputError(sorted(problems, key=lambda p: (p.file != main, str(p.file), p.line, p.column, p.message)))
+        ordered = sorted(problems, key=lambda p: (p.file != main, str(p.file), p.line, p.column, p.message))
+        raise InputError(ordered + untold)
     return profile
 
 
