@@ -34,11 +34,12 @@ Writer = Callable[[Path, int, bytes], None]
 
 
 def slug(name: str) -> str:
-    """`Ada Example` -> `ada-example`, `Łucja Ørsted` -> `lucja-orsted`; non-Latin names fall back to `cv`."""
+    """`Ada Example` -> `ada-example`, `Łucja Ørsted` -> `lucja-orsted`; empty for a name with no
+    Latin letter or digit (`김지우`, `李雷`): file names stay ASCII, for artifacts and URLs."""
     from cvbuild.document.authors import fold  # the owner's name is matched with the same folding
 
     ascii_name = fold(name).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_name).strip("-") or "cv"
+    return re.sub(r"[^a-z0-9]+", "-", ascii_name).strip("-")
 
 
 def atomic_write(path: Path, data: bytes) -> None:

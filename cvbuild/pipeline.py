@@ -142,11 +142,14 @@ def build_for(
 
 
 def output_stem(profile: Profile, name: str) -> str:
-    """`ada-example`; with declared documents always `ada-example-NAME`, so `-d NAME` names alike."""
+    """`ada-example`; with declared documents always `ada-example-NAME`, so `-d NAME` names alike.
+    A name in another script is spelt by its Latin `native_name` when there is one (`김지우` with
+    `native_name: Jiwoo Kim`: `jiwoo-kim-cv`), else left out (`cv`, `resume`; it was `cv-cv`)."""
     from cvbuild.output import slug
 
-    base = slug(profile.name)
-    return f"{base}-{name}" if profile.documents else base
+    base = slug(profile.name) or slug(profile.native_name or "")
+    parts = [base, name if profile.documents else ""]
+    return "-".join(p for p in parts if p) or "cv"
 
 
 def render(

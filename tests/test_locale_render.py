@@ -387,10 +387,10 @@ def korean_renders(theme: str, out: Path) -> dict[str, str]:
         result = run_cli("render", KOREAN, "-f", formats, "--engine", engine, "--theme", theme, "-o", out / engine)
         assert result.returncode == 0, result.stderr
         assert "notdef" not in result.stderr and "not covered" not in result.stderr, result.stderr
-    stem = out / "typst" / "cv-cv"
+    stem = out / "typst" / "jiwoo-kim-cv"
     return {
         "typst": pdf_text(stem.with_suffix(".pdf")),
-        "weasy": pdf_text(out / "weasyprint" / "cv-cv.pdf").replace("\x00", ""),
+        "weasy": pdf_text(out / "weasyprint" / "jiwoo-kim-cv.pdf").replace("\x00", ""),
         "txt": stem.with_suffix(".txt").read_text(encoding="utf-8"),
         "md": stem.with_suffix(".md").read_text(encoding="utf-8").replace("\\", "").replace("*", ""),
     }
@@ -421,7 +421,7 @@ def test_a_korean_cv_reads_whole_in_every_target(theme: str, tmp_path: Path, bro
     texts = korean_renders(theme, tmp_path)
     page = browser.new_page(viewport={"width": 380, "height": 900})
     try:
-        page.goto((tmp_path / "typst" / "cv-cv.html").as_uri(), wait_until="load")
+        page.goto((tmp_path / "typst" / "jiwoo-kim-cv.html").as_uri(), wait_until="load")
         texts["html"] = page.inner_text("body")
         fonts = platform_fonts(page)
         split_in_chromium = page.evaluate(SPLIT_WORDS_JS)

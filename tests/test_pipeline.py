@@ -113,3 +113,20 @@ def test_a_font_the_theme_lacks_is_an_error_where_it_was_written(tmp_path: Path)
     assert result.returncode == 0, result.stderr  # the family matches as the engines match it
     result = run_cli("render", "p.yaml", "-f", "pdf", "--set", "font=Arial", cwd=tmp_path)
     assert result.returncode == 2 and result.stderr.startswith("error: --set: theme option font='Arial': no such")
+
+
+@pytest.mark.parametrize(
+    ("head", "files"),
+    [
+        ("name: 김지우\nnative_name: Jiwoo Kim\n", {"jiwoo-kim-cv.txt", "jiwoo-kim-resume.txt"}),
+        ("name: 김지우\n", {"cv.txt", "resume.txt"}),
+        ("name: Ada Example\nnative_name: 艾达\n", {"ada-example-cv.txt", "ada-example-resume.txt"}),
+    ],
+)
+def test_a_name_in_another_script_names_the_files(tmp_path: Path, head: str, files: set[str]) -> None:
+    """A Hangul or Han name has no ASCII spelling: its Latin native_name names the files, else
+    the document alone does (it was `cv-cv.txt`)."""
+    profile = write(tmp_path / "p.yaml", head + "summary: Hi.\ndocuments:\n  cv: {}\n  resume: {}\n")
+    result = run_cli("render", profile, "-f", "txt", "-o", tmp_path / "out")
+    assert result.returncode == 0, result.stderr
+    assert {p.name for p in (tmp_path / "out").iterdir()} == files

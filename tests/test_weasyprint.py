@@ -643,7 +643,7 @@ def test_a_korean_footer_is_drawn_whole_with_its_spaces(tmp_path: Path) -> None:
     result = run_cli("render", profile, "-f", "pdf", "--engine", "weasyprint", "-o", tmp_path / "o")
     assert result.returncode == 0, result.stderr
     assert ".notdef" not in result.stderr and "warning" not in result.stderr, result.stderr
-    pages = [page.extract_text() for page in PdfReader(tmp_path / "o" / "cv-cv.pdf").pages]
+    pages = [page.extract_text() for page in PdfReader(tmp_path / "o" / "cv.pdf").pages]
     assert len(pages) == 2
     assert "최종 수정 2026년 1월 1일" in pages[0], pages[0][-80:]
     assert "김지우" in pages[1] and "2 / 2 페이지" in pages[1], pages[1][-80:]
