@@ -140,7 +140,7 @@ def test_a_failing_template_expression_is_the_themes_error_at_its_line(tmp_path:
         # the token Jinja names, inside the tag: not the same word in the HTML before it
         (
             '<b class="x">{{ person.name }}</b>{% if person.name <i class="y"> %}{% endif %}',
-            "2:56: template syntax error: expected token 'end of statement block', got 'class'",
+            "2:56: template syntax error: expected token 'end of statement block', got 'class'; end the tag with %}",
         ),
     ],
 )

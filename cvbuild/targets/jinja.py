@@ -452,7 +452,7 @@ def render_template(name: str, doc: Document, ctx: RenderContext, *, autoescape:
         return text
     except TemplateSyntaxError as exc:
         where = _located(exc.filename or name, exc.lineno, str(exc.message))
-        hint = _filter_hint(str(exc.message), env)
+        hint = _syntax_hint(str(exc.message), env)
         message = f"{str(exc.message).rstrip('.')}{hint}" if hint else exc.message
         raise theme_failure(ctx.theme, f"{where}: template syntax error: {message}") from None
     except TemplateNotFound as exc:  # an {% extends %}, {% include %} or {% import %} of a missing file
@@ -499,10 +499,18 @@ def _explained(exc: BaseException) -> str:
     return message
 
 
-def _filter_hint(message: str, env: Any) -> str:
-    """`No filter named 'htm'.`: the filter that was meant (cvbuild's are in docs/helpers.md)."""
+# A tag that is not closed where Jinja expected its end: what closes it.
+_UNCLOSED = {"end of statement block": "%}", "end of print statement": "}}"}
+
+
+def _syntax_hint(message: str, env: Any) -> str:
+    """How to fix a syntax error: the filter that was meant (`No filter named 'htm'.`), or the
+    delimiter a tag lacks (`expected token 'end of statement block', got 'class'`)."""
     from cvbuild.schema.validate import did_you_mean
 
+    unclosed = re.search(r"(?<!un)expected (?:token )?'(end of statement block|end of print statement)'", message)
+    if unclosed is not None:
+        return f"; end the tag with {_UNCLOSED[unclosed[1]]} before that (text outside tags is copied as it is)"
     unknown = re.fullmatch(r"No (filter|test) named '([^']*)'\.?", message)
     if unknown is None:
         return ""
