@@ -826,6 +826,27 @@ def test_a_resume_on_one_page_in_rendercv_is_on_one_page_here(tmp_path: Path) ->
     assert len(PdfReader(next((tmp_path / "budget").glob("*.pdf"))).pages) == 1
 
 
+def test_jsonresume_present_as_an_end_is_ongoing(tmp_path: Path) -> None:
+    """Real resume.json files write `"endDate": "Present"` (JSON Resume themes print it; one React
+    theme's own tests feed it `"startDate": "2011", "endDate": "Present"`), where the schema wants a
+    date or no endDate at all. The import refused the whole file; such an end is ongoing now, with
+    a note. Other text that is no date is still refused at its line and column."""
+    from cvbuild.loading.profile import load_profile
+
+    resume = {
+        "basics": {"name": "Test Person"},
+        "work": [{"name": "Optus", "position": "Engineer", "startDate": "2011", "endDate": "Present"}],
+        "education": [{"institution": "Uni", "area": "CS", "startDate": "2019-09", "endDate": "current"}],
+    }
+    path, stderr = imported("jsonresume", write(tmp_path / "resume.json", json.dumps(resume)), tmp_path)
+    assert "/work/0/endDate: 'Present' read as ongoing" in stderr
+    p, _ = load_profile(path)
+    assert str(p.experience[0].end) == "present" and str(p.education[0].end) == "present"
+    resume["work"][0]["endDate"] = "Summer 2019"
+    result = run_cli("import", "jsonresume", write(tmp_path / "bad.json", json.dumps(resume)))
+    assert result.returncode == 2 and "bad.json:1:" in result.stderr and "'Summer 2019' is not a date" in result.stderr
+
+
 def test_jsonresume_html_in_prose_is_read_as_markdown(tmp_path: Path) -> None:
     """JSON Resume builders and themes print prose as HTML, so real files carry it: "Lorem ipsum
     <strong>dolor sit amet</strong> ... <br><br> ..." (tonyAlgara/tonyAlgara.github.io), "Html style

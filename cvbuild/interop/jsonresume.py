@@ -162,14 +162,15 @@ def import_file(path: Path, warn: Warn) -> dict[str, Any]:
         raise InputError(
             [Problem(path, 1, 1, "", f"not a JSON Resume file: it has no `basics` object (its keys: {keys})")]
         )
-    data = without_empty(data)
+
+    def note(where: Where, message: str) -> None:
+        warn(f"{path}: {pointer(*where)}: {message}" if where else f"{path}: {message}")
+
+    data = with_present_ends(without_empty(data), note)
     problems = schema_problems(path, data)
     if problems:  # parsed again, with positions, only now: a valid file's import does not pay for it
         source = json_positions(path, read_text(path, "JSON Resume file", "JSON"))
         raise InputError(schema_problems(path, data, source, written))
-
-    def note(where: Where, message: str) -> None:
-        warn(f"{path}: {pointer(*where)}: {message}" if where else f"{path}: {message}")
 
     out = from_jsonresume(data, note)
     return checked_profile(path, out)
@@ -182,6 +183,31 @@ def without_empty(value: Any) -> Any:
         return {k: without_empty(v) for k, v in value.items() if not _blank(v)}
     if isinstance(value, list):
         return [without_empty(v) for v in value if not _blank(v)]
+    return value
+
+
+# An end that says "still going on", as real files write it where the schema wants a date.
+_PRESENT = re.compile(
+    r"(present|current(ly)?|now|today|ongoing|to date|actualidad|actualmente|actuel(lement)?|aujourd'hui|"
+    r"heute|atual|attuale|presente|至今|现在|目前|現在)",
+    re.I,
+)
+
+
+def with_present_ends(value: Any, note: Note, where: Where = ()) -> Any:
+    """The data with `"endDate": "Present"` (or "current", "至今"...) left out, as JSON Resume
+    says "still going on"; real files write the word, which the schema refused, and so the whole
+    import. Any other text that is not a date is still refused, at its line."""
+    if isinstance(value, dict):
+        out = {}
+        for key, item in value.items():
+            if key == "endDate" and isinstance(item, str) and _PRESENT.fullmatch(item.strip()):
+                note((*where, key), f"{item!r} read as ongoing (JSON Resume leaves endDate out)")
+                continue
+            out[key] = with_present_ends(item, note, (*where, key))
+        return out
+    if isinstance(value, list):
+        return [with_present_ends(v, note, (*where, i)) for i, v in enumerate(value)]
     return value
 
 
