@@ -1,0 +1,132 @@
+"""Reading order: applicant-tracking systems and screen readers read a PDF's text in the order
+extraction gives it. For every built-in theme, both engines and real profiles, both pypdf (content
+stream order) and poppler's pdftotext (layout order) must read each section's title, then its
+entries in Document order, before the next section's title (conftest.reading_order_problems)."""
+
+from __future__ import annotations
+
+import fcntl
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from conftest import (
+    EXAMPLE,
+    FIXTURES,
+    PROFILES,
+    documents,
+    output_for,
+    pdf_extractions,
+    reading_order_problems,
+    run_cli,
+)
+
+from cvbuild.document.model import Document
+from cvbuild.themes.theme import list_themes
+
+THEMES = tuple(sorted(t.name for t in list_themes() if "pdf" in t.targets))
+ENGINES = ("typst", "weasyprint")
+EXTRACTORS = ("pypdf", "pdftotext")
+SEEDS = FIXTURES / "seeds"
+PROFILE_FILES = (
+    EXAMPLE,
+    PROFILES / "onepage.yaml",
+    *(SEEDS / f"{name}.yaml" for name in ("physicist", "seed000", "seed000-bib", "seed001", "seed001-bib", "seed004")),
+)
+
+# Defects found and not yet fixed, each failing as its reason says (strict: one that starts passing
+# fails the run, so its entry goes). Keyed by profile stem, theme, engine, extractor.
+TABLE = "pdftotext reads a label | values table (skills) as two columns, every label before every value"
+SIDEBAR = "pdftotext interleaves the WeasyPrint sidebar's sections with the main column's on page 1"
+KNOWN: dict[tuple[str, str, str, str], str] = {
+    **{
+        ("example", theme, engine, "pdftotext"): TABLE
+        for theme in ("classic", "compact", "modern")
+        for engine in ENGINES
+    },
+    **{("onepage", theme, "typst", "pdftotext"): TABLE for theme in ("classic", "modern")},
+    ("example", "sidebar", "weasyprint", "pdftotext"): SIDEBAR,
+    ("onepage", "sidebar", "weasyprint", "pdftotext"): SIDEBAR,
+    ("physicist", "sidebar", "weasyprint", "pdftotext"): (
+        "pdftotext reads a wrapped entry title's first line with the date list beside it, then the rest"
+        " of the title ('FYS3150 Computational Spring 2021, ... Physics')"
+    ),
+    **{
+        (name, "compact", "weasyprint", "pypdf"): (
+            "pypdf joins the centred name and the first heading ('Ziming MaoPublications') when the"
+            " masthead has no contact line"
+        )
+        for name in ("seed001", "seed001-bib")
+    },
+}
+
+
+def cases() -> list[object]:
+    return [
+        pytest.param(
+            profile,
+            theme,
+            engine,
+            extractor,
+            id=f"{profile.stem}-{theme}-{engine}-{extractor}",
+            marks=[pytest.mark.xfail(strict=True, reason=reason)]
+            if (reason := KNOWN.get((profile.stem, theme, engine, extractor)))
+            else [],
+        )
+        for profile in PROFILE_FILES
+        for theme in THEMES
+        for engine in ENGINES
+        for extractor in EXTRACTORS
+    ]
+
+
+@pytest.fixture(scope="session")
+def rendered(tmp_path_factory: pytest.TempPathFactory) -> Callable[[Path, str, str], dict[str, str]]:
+    """The extractions of one render (a profile's `cv` document, or its only one), made once for
+    both extractors' tests: kept beside the xdist workers' own temp folders, under a lock, so that
+    two workers given the two tests of one render do not both render it."""
+    root = tmp_path_factory.getbasetemp().parent / "reading-order"
+    root.mkdir(exist_ok=True)
+
+    def extract(profile: Path, theme: str, engine: str) -> dict[str, str]:
+        name = f"{profile.stem}-{theme}-{engine}"
+        with (root / f"{name}.lock").open("w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            saved = root / f"{name}.json"
+            if not saved.exists():
+                doc = document(profile, theme)
+                out = root / name
+                result = run_cli(
+                    "render",
+                    profile,
+                    "-d",
+                    doc.meta.document,
+                    "-f",
+                    "pdf",
+                    "--theme",
+                    theme,
+                    "--engine",
+                    engine,
+                    "-o",
+                    out,
+                )
+                assert result.returncode == 0, result.stderr
+                saved.write_text(json.dumps(pdf_extractions(output_for(out, doc))), encoding="utf-8")
+            texts: dict[str, str] = json.loads(saved.read_text(encoding="utf-8"))
+            return texts
+
+    return extract
+
+
+def document(profile: Path, theme: str) -> Document:
+    docs = documents(profile, theme)
+    return docs.get("cv") or next(iter(docs.values()))
+
+
+@pytest.mark.parametrize(("profile", "theme", "engine", "extractor"), cases())
+def test_text_extracts_in_document_order(
+    profile: Path, theme: str, engine: str, extractor: str, rendered: Callable[[Path, str, str], dict[str, str]]
+) -> None:
+    text = rendered(profile, theme, engine)[extractor]
+    assert reading_order_problems(text, document(profile, theme)) == []
