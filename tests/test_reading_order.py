@@ -80,8 +80,8 @@ def cases() -> list[object]:
             engine,
             extractor,
             id=f"{profile.stem}-{theme}-{engine}-{extractor}",
-            marks=[pytest.mark.xfail(strict=True, reason=reason)]
-            if (reason := KNOWN.get((profile.stem, theme, engine, extractor)))
+            marks=[pytest.mark.xfail(strict=True, reason=known[1])]
+            if (known := KNOWN.get((profile.stem, theme, engine, extractor)))
             else [],
         )
         for profile in PROFILE_FILES
