@@ -134,6 +134,27 @@ def test_a_default_outside_its_choices_is_located_in_its_theme_toml(tmp_path: Pa
     assert load_theme(str(folder)).options["date_format"] == "long"
 
 
+@pytest.mark.parametrize("name", ["../../escaped/pwn", "a/b", ".hidden", "x\\u001b[31m", "", "x" * 65])
+def test_a_theme_name_is_a_name_not_a_path(tmp_path: Path, name: str) -> None:
+    """`themes --preview DIR` writes DIR/NAME.png: a local theme named "../../escaped/pwn" wrote
+    (and made the folders for) a PNG outside DIR; a name with an escape coloured the listing."""
+    toml = f'name = "{name}"\nextends = "classic"\ntargets = ["png"]\n'
+    write(tmp_path / "work" / "themes" / "evil" / "theme.toml", toml)
+    result = run_cli("themes", "--preview", "out", cwd=tmp_path / "work")
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.startswith(
+        f"{tmp_path / 'work' / 'themes' / 'evil' / 'theme.toml'}:1:1: name: a theme's name is"
+    )
+    assert not (tmp_path / "escaped").exists() and not (tmp_path / "work" / "out").exists()
+    assert "\x1b" not in result.stderr + result.stdout
+
+
+def test_theme_names_in_any_script_stay_valid(tmp_path: Path) -> None:
+    for name in ("my-theme", "académique", "v1.2", "theme_ok", "简历"):
+        folder = write(tmp_path / name / "theme.toml", f'name = "{name}"\nextends = "classic"\n').parent
+        assert load_theme(str(folder)).name == name
+
+
 def test_template_errors_name_the_theme_file(tmp_path: Path) -> None:
     write(tmp_path / "t" / "theme.toml", 'name = "t"\nextends = "classic"\n')
     write(tmp_path / "t" / "cv.txt.j2", "line one\n{{ person.nmae }}\n")

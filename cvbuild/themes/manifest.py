@@ -40,6 +40,10 @@ class PublicationDefaults(BaseModel):
 
 
 LENGTH = r"^\s*\d+(?:\.\d+)?(?:pt|mm|cm|in)\s*$"
+# A theme's name names files (`themes --preview DIR` writes DIR/NAME.png) and is looked up as a
+# name, not a path: letters, digits, `_`, `-` and `.` inside, no `/`, no leading `.`, no controls.
+NAME = r"^[^\W_][\w.-]{0,63}$"
+NAME_RULE = "a theme's name is letters, digits, '_', '-' and '.' (not first), at most 64 of them, like my-theme"
 
 
 class FitFloors(BaseModel):
@@ -58,7 +62,7 @@ class ThemeManifest(BaseModel):
 
     model_config = ConfigDict(extra="forbid", strict=True)
 
-    name: str | None = None
+    name: Annotated[str, Field(pattern=NAME)] | None = None
     description: str = ""
     extends: str | None = None
     targets: list[Format] | None = None
@@ -139,6 +143,8 @@ def _problem(path: Path, text: str, err: Any) -> Problem:
         message = f"{err['msg'].lower()}, got {err['input']!r}" if "input" in err else err["msg"]
         if loc == ("targets",):
             message += '; write a list, e.g. targets = ["pdf", "html", "txt", "md"]'
+        elif loc == ("name",) and err["type"] == "string_pattern_mismatch":
+            message = f"{NAME_RULE}, got {err['input']!r}"
     return Problem(path, line, col, dotted, message)
 
 
