@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
-from conftest import BUILTIN_THEMES, pdf_text, run_cli, write
+from conftest import BUILTIN_THEMES, pdf_lines, pdf_text, run_cli, write
 
 from cvbuild.errors import InputError
 from cvbuild.themes.theme import builtin_themes_dir, list_themes, load_theme
@@ -305,3 +306,51 @@ def test_compact_keeps_a_short_projects_stats(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert "Zorb (4.1k ★ · 20 contributors)" in pdf_text(tmp_path / "out" / "ada.pdf")
     assert '<span class="stats">(4.1k ★ · 20 contributors)</span>' in (tmp_path / "out" / "ada.html").read_text()
+
+
+LONG_VENUES = """name: Ada Example
+publications:
+  - title: A Reasonably Long Title About Scheduling Large Language Model Inference on Spot Instances
+    authors: [Ada Example, Bob Builder]
+    venue: Proceedings of the International Conference on Very Large Data Bases and Their Applications in Industry
+    date: 2024-05
+  - title: Short title
+    authors: [Ada Example]
+    venue: Journal of Extremely Long Venue Names That Nobody Abbreviates Because They Like Them Long Volume 12
+    date: 2023
+experience:
+  - organization: Short Org
+    role: Engineer
+    location: Instituto Nacional de Matemática Pura e Aplicada, Estrada Dona Castorina, Rio de Janeiro
+    start: 2020
+"""
+
+
+def test_compact_a_long_venue_wraps_in_its_half_in_weasyprint(tmp_path: Path) -> None:
+    """Compact sets a publication's venue right of its title. A venue wider than half the line
+    takes half and wraps there, as cv.typ's side-by-side does; WeasyPrint's table cell, which could
+    not wrap, left the title one word a line (and ran past the margin)."""
+    profile = write(tmp_path / "p.yaml", LONG_VENUES)
+    out = tmp_path / "out"
+    result = run_cli("render", profile, "--theme", "compact", "--engine", "weasyprint", "-f", "pdf", "-o", out)
+    assert result.returncode == 0, result.stderr
+    lines = [text for text, _ in pdf_lines(out / "ada-example.pdf")[0].lines]
+    assert any("A Reasonably Long Title About" in line and "Proceedings of the" in line for line in lines), lines
+    assert any("Short title" in line and "Journal of Extremely" in line for line in lines), lines
+    assert any("Short Org" in line and "Instituto Nacional" in line for line in lines), lines
+
+
+def test_compact_a_long_venue_wraps_in_its_half_on_the_page(tmp_path: Path, browser: Any) -> None:
+    """The same in Chromium: the title keeps half the head, the venue stays inside the page."""
+    profile = write(tmp_path / "p.yaml", LONG_VENUES)
+    result = run_cli("render", profile, "--theme", "compact", "-f", "html", "-o", tmp_path / "out")
+    assert result.returncode == 0, result.stderr
+    page = browser.new_page(viewport={"width": 1000, "height": 800})
+    try:
+        page.goto((tmp_path / "out" / "ada-example.html").as_uri())
+        for head in page.query_selector_all(".pub-head, .entry-head"):
+            box, left, right = (e.bounding_box() for e in (head, *head.query_selector_all(":scope > *")))
+            assert box and left and right
+            assert left["width"] >= 0.45 * box["width"] and right["x"] + right["width"] <= box["x"] + box["width"] + 1
+    finally:
+        page.close()
