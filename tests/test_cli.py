@@ -92,6 +92,17 @@ def test_themes_lists_builtin_themes() -> None:
     assert "base" not in names  # abstract themes are not offered
 
 
+def test_themes_shows_a_descriptions_control_characters_instead_of_obeying_them(tmp_path: Path) -> None:
+    """A local theme's description set the terminal's title (OSC) and reversed the line (U+202E)."""
+    description = "nice\\u001b]0;pwned\\u0007 \\u202e reversed"
+    write(tmp_path / "themes" / "evil" / "theme.toml", f'name = "evil"\ndescription = "{description}"\n')
+    result = run_cli("themes", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    (line,) = [line for line in result.stdout.splitlines() if line.startswith("evil")]
+    assert "nice\\x1b]0;pwned\\x07 \\u202e reversed" in line
+    assert not any(ch in result.stdout for ch in "\x1b\x07\u202e")
+
+
 def test_unknown_theme_lists_available(tmp_path: Path) -> None:
     result = run_cli("render", EXAMPLE, "-f", "txt", "--theme", "clasic", "-o", tmp_path / "o")
     assert result.returncode == 2

@@ -309,8 +309,10 @@ def themes(
 
     found = run(action)
     if preview is None:
+        from cvbuild.errors import escape_controls  # a theme's description is its author's text
+
         for t in found:
-            typer.echo(f"{t.name:<12} {t.description}  [{', '.join(t.targets)}]  ({t.path})")
+            typer.echo(escape_controls(f"{t.name:<12} {t.description}  [{', '.join(t.targets)}]  ({t.path})"))
         return
 
     def render_previews() -> list[Path]:
