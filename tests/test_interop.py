@@ -891,6 +891,43 @@ def test_jsonresume_html_in_prose_is_read_as_markdown(tmp_path: Path) -> None:
         assert ("dolor sit amet", True) in _bold_runs(pdf), theme
 
 
+def test_jsonresume_html_text_stays_text_and_its_bold_is_bold(tmp_path: Path) -> None:
+    """In HTML, `*`, `_`, `[`, `^` and a backtick are text, and a builder's bold label ends with
+    its space inside (`<strong>Skills: </strong>`). Read as Markdown unescaped, the text became
+    markup and the label printed `**Skills: **` in every format; a `)` in a link's address ended
+    the link there, pointing it elsewhere, and a `]` in its text printed the Markdown."""
+    from markdown_it import MarkdownIt
+
+    from cvbuild.loading.profile import load_profile
+
+    resume = {
+        "basics": {
+            "name": "Caroline Watson",
+            "summary": "<strong>Skills: </strong>Python, snake_case_name, 2^10^, *not em* [x] `tick` "
+            "#x $y$ &lt;script&gt; @r \\ { } 😀 中文<b></b>, "
+            "<a href='https://en.wikipedia.org/wiki/Go_(game)'>Go ]rules[</a>, <b>\"Q\"</b>z",
+        },
+    }
+    path, _ = imported("jsonresume", write(tmp_path / "resume.json", json.dumps(resume)), tmp_path)
+    summary = load_profile(path)[0].summary
+    written = (
+        "Skills: Python, snake_case_name, 2^10^, *not em* [x] `tick` #x $y$ <script> @r \\ { } 😀 中文, "
+        'Go ]rules[, "Q"z'
+    )
+    out = tmp_path / "out"
+    result = run_cli("render", path, "--theme", "classic", "-f", "pdf,txt,md,html", "-o", out)
+    assert result.returncode == 0, result.stderr
+    txt = written.replace("Go ]rules[", "Go ]rules[ (https://en.wikipedia.org/wiki/Go_(game))")
+    assert squash(txt) in squash(next(out.glob("*.txt")).read_text(encoding="utf-8")), summary
+    md = MarkdownIt("commonmark").render(next(out.glob("*.md")).read_text(encoding="utf-8"))
+    assert "<strong>Skills:</strong> Python" in md and "****" not in md
+    assert '<a href="https://en.wikipedia.org/wiki/Go_%28game%29">Go ]rules[</a>' in md  # markdown-it encodes ( )
+    page = next(out.glob("*.html")).read_text(encoding="utf-8")
+    assert '<a href="https://en.wikipedia.org/wiki/Go_(game)"' in page
+    assert squash(written) in squash(pdf_text(next(out.glob("*.pdf"))))
+    assert ("Skills:", True) in _bold_runs(next(out.glob("*.pdf")))
+
+
 def test_jsonresume_phone_without_country_code_uses_the_country_of_the_address(tmp_path: Path) -> None:
     """The official sample writes `(912) 555-4321` beside `countryCode: US`: that says the number is
     American, so it is imported in international form (with a note), not dropped."""

@@ -23,17 +23,24 @@ def has_html(text: str) -> bool:
     return bool(names) and all(n in _KNOWN for n in names)
 
 
+# What cvbuild's inline Markdown reads as markup (cvbuild.document.inline); in HTML it is text.
+_PAIR = re.compile(r"\0(\d+)\0")
+_SPECIAL = re.compile(r"[\\`*_\[\]^~]")
+_ADDRESS = re.compile(r"[()\\\\]")
+_EMPHASIS = {"b": "**", "strong": "**", "i": "*", "em": "*"}
+
+
 class _Markdown(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
+        self.markers: list[str] = []  # the emphasis pairs, each written as its _PAIR placeholder
         self.out: list[str] = []
         self.href: list[str | None] = []
+        self.open: list[tuple[str, int]] = []  # an emphasis tag and where its text starts in `out`
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in ("b", "strong"):
-            self.out.append("**")
-        elif tag in ("i", "em"):
-            self.out.append("*")
+        if tag in _EMPHASIS:
+            self.open.append((tag, len(self.out)))
         elif tag == "br":
             self.out.append("\n")
         elif tag == "p":
@@ -45,27 +52,66 @@ class _Markdown(HTMLParser):
                 self.out.append("[")
 
     def handle_endtag(self, tag: str) -> None:
-        if tag in ("b", "strong"):
-            self.out.append("**")
-        elif tag in ("i", "em"):
-            self.out.append("*")
+        if tag in _EMPHASIS and any(t in (tag, _SAME.get(tag)) for t, _ in self.open):
+            while self.open:  # closes what is open inside it too, as a browser does
+                name, at = self.open.pop()
+                self.out[at:] = [_emphasised("".join(self.out[at:]), f"\0{len(self.markers)}\0")]
+                self.markers.append(_EMPHASIS[name])
+                if name in (tag, _SAME.get(tag)):
+                    break
         elif tag == "p":
             self.out.append("\n\n")
         elif tag == "a" and self.href and (href := self.href.pop()):
-            self.out.append(f"]({href})")
+            # `(`, `)` and `\\` escaped: a `)` in the address ended the link there, at another address
+            self.out.append(f"]({_ADDRESS.sub(_escaped, href)})")
 
     def handle_data(self, data: str) -> None:
-        self.out.append(data)
+        self.out.append(_SPECIAL.sub(_escaped, data.replace("\0", "")))  # HTML's `*`, `_` or `[` is text, not Markdown
+
+
+def _escaped(match: re.Match[str]) -> str:
+    return "\\" + match[0]
+
+
+_SAME = {"b": "strong", "strong": "b", "i": "em", "em": "i"}
+
+
+def _emphasised(text: str, marker: str) -> str:
+    """`text` between `marker`s, its outer spaces outside them: `**Skills: **` is no emphasis in
+    Markdown (a closing `**` after a space), and `<strong>Skills: </strong>` is how builders write
+    a label. Nothing but spaces is no emphasis at all (`****` would be printed)."""
+    core = text.strip()
+    if not core:
+        return text
+    head, tail = text[: len(text) - len(text.lstrip())], text[len(text.rstrip()) :]
+    return f"{head}{marker}{core}{marker}{tail}"
 
 
 def html_to_markdown(text: str, *, one_line: bool) -> str:
     """The text with its simple HTML as Markdown: `<br><br>` and `<p>` start paragraphs (a space
-    in a one-line field such as a highlight), entities are their characters."""
+    in a one-line field such as a highlight), entities are their characters, the rest of the text
+    escaped. A bold or italic that Markdown cannot say is left out (`<b>"x"</b>y`: a `**` between
+    punctuation and a letter closes nothing), rather than print its `**`."""
+    from cvbuild.document.inline import spans
+
     parser = _Markdown()
     parser.feed(text)
     parser.close()
+    parser.handle_endtag(parser.open[0][0] if parser.open else "")  # a tag left open ends with the text
     joined = "".join(parser.out)
     if one_line:
-        return re.sub(r"\s+", " ", joined).strip()
-    paragraphs = (re.sub(r"\s+", " ", q).strip() for q in re.split(r"\n\s*\n", joined))
-    return "\n\n".join(p for p in paragraphs if p)
+        joined = re.sub(r"\s+", " ", joined).strip()
+    else:
+        paragraphs = (re.sub(r"\s+", " ", q).strip() for q in re.split(r"\n\s*\n", joined))
+        joined = "\n\n".join(p for p in paragraphs if p)
+
+    def shown(kept: set[int]) -> tuple[str, str]:
+        markdown = _PAIR.sub(lambda m: parser.markers[int(m[1])] if int(m[1]) in kept else "", joined)
+        return markdown, "".join(s.text for s in spans(markdown))
+
+    plain = shown(set())[1]
+    kept: set[int] = set()
+    for pair in range(len(parser.markers)):  # each pair kept if the text still reads as written
+        if shown(kept | {pair})[1] == plain:
+            kept.add(pair)
+    return shown(kept)[0]
