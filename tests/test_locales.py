@@ -308,6 +308,28 @@ def test_a_label_keeps_its_spaces(tmp_path: Path) -> None:
     assert result.returncode == 2 and "documents.cv.labels.range_sep" in result.stdout + result.stderr
 
 
+def test_a_label_in_a_block_scalar_is_its_line_and_a_heading_is_never_blank(tmp_path: Path) -> None:
+    """Kept as written, a label took a YAML block scalar's final line break (`>` or `|`), which
+    was refused as a second line (with the hint `use >`, which was what was written), and a
+    heading of spaces was printed as none: `##` in md, a bare `===` in txt (it was refused when
+    labels were stripped). A separator of spaces stays allowed."""
+    labels = "    labels:\n      section.education: >\n        Ausbildung\n"
+    labels += '      section.experience: |\n        Praxis\n      range_sep: " bis "\n'
+    text = PROFILE_TEXT.replace("documents:\n  cv:\n", f"documents:\n  cv:\n{labels}")
+    text = text.replace("documents:\n  cv:\n", "documents:\n  cv:\n    title: >\n      Lebenslauf\n", 1)
+    out = tmp_path / "out"
+    result = run_cli("render", write(tmp_path / "p.yaml", text), "-f", "md,txt", "-o", out)
+    assert result.returncode == 0, result.stderr
+    md = next(out.glob("*.md")).read_text(encoding="utf-8")
+    assert "\n## Ausbildung\n" in md and "\n## Praxis\n" in md and "Oct 2021 bis Jun 2026" in md, md
+    doc = documents(tmp_path / "p.yaml")["cv"]
+    assert doc.meta.title == "Lebenslauf"
+    blank = PROFILE_TEXT.replace("documents:\n  cv:\n", 'documents:\n  cv:\n    labels: {section.skills: "   "}\n')
+    result = run_cli("render", write(tmp_path / "blank.yaml", blank), "-f", "md", "-o", tmp_path / "blank")
+    assert result.returncode == 2, result.stdout
+    assert re.search(r"blank\.yaml:\d+:\d+: documents\.cv\.labels: label 'section\.skills' is blank", result.stderr)
+
+
 def test_vocabulary_is_loaded_only_for_the_language_used() -> None:
     """`cvbuild --help` and English renders import no other language's table."""
     import subprocess

@@ -368,9 +368,15 @@ def check_labels(value: dict[str, str]) -> dict[str, str]:
             near = difflib.get_close_matches(key, list(words("en")), n=1)
             hint = f"; did you mean '{near[0]}'?" if near else "; the keys are listed in docs/locales.md"
             raise PydanticCustomError("label_unknown", "unknown label '{key}'{hint}", {"key": key, "hint": hint})
+        english = words("en").get(key) or words("en")[key.rsplit(".", 1)[0] + ".other"]
+        if not value[key].strip() and english == english.strip():  # kept spaces: a heading of none is blank
+            raise PydanticCustomError(
+                "label_blank",
+                "label '{key}' is blank; only a separator (range_sep, comma...) may be spaces",
+                {"key": key},
+            )
         if "." not in key:  # a layout's word (`page_of`): the theme replaces its fields, other braces stay
             continue
-        english = words("en").get(key) or words("en")[key.rsplit(".", 1)[0] + ".other"]
         allowed = _placeholders(english)
         if not allowed:  # a plain word: printed as written, braces and all
             continue
@@ -400,7 +406,12 @@ def _placeholders(text: str) -> set[str] | None:
 # A label is kept as written, spaces and all (the profile strips every other string): the spaces of
 # a punctuation label are its meaning, `range_sep: " to "` or `comma: ", "`, and a stripped ` – `
 # joined a range as `2023–present`.
-Label = Annotated[str, StringConstraints(strip_whitespace=False, min_length=1)]
+# Its final line break is not (a YAML block scalar, `|` or `>`, ends with one).
+Label = Annotated[
+    str,
+    StringConstraints(strip_whitespace=False, min_length=1),
+    BeforeValidator(lambda v: v.rstrip("\n") if isinstance(v, str) else v),
+]
 LabelMap = Annotated[dict[str, Label], AfterValidator(check_labels)]
 
 

@@ -349,7 +349,7 @@ def text_problems(source: Source, limits: Limits) -> list[Problem]:
         value, tp, loc = stack.pop()
         if isinstance(value, str):
             issue = text_issue(
-                value,
+                value.rstrip("\n"),  # a YAML block scalar's (`|`, `>`) final line break is not a second line
                 multiline="\n" in value and ask(_is_multiline, tp),  # asked only where it decides
                 max_chars=limits.field_chars,
                 max_marks=limits.combining_marks,
