@@ -183,7 +183,7 @@ def test_theme_new_extends_a_theme_of_ones_own_and_says_how_to_use_it(tmp_path: 
     assert run_cli("theme", "new", "mine", cwd=tmp_path).returncode == 0
     result = run_cli("theme", "new", "child", "--extends", "mine", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
-    assert 'extends = "mine"\n' in (tmp_path / "themes" / "child" / "theme.toml").read_text()
+    assert 'extends = "mine"\n' in (tmp_path / "themes" / "child" / "theme.toml").read_text(encoding="utf-8")
     assert result.stdout.endswith(
         "use it with: cvbuild render PROFILE --theme child"
         "   (live preview: cvbuild watch PROFILE --theme child --serve)\n"
@@ -195,6 +195,24 @@ def test_theme_new_extends_a_theme_of_ones_own_and_says_how_to_use_it(tmp_path: 
     assert 'extends = "../../themes/mine"\n' in (tmp_path / "elsewhere" / "other" / "theme.toml").read_text()
     assert "--theme ./elsewhere/other --serve" in result.stdout
     rendered = run_cli("render", "p.yaml", "--theme", "./elsewhere/other", "-f", "txt", cwd=tmp_path)
+    assert rendered.returncode == 0, rendered.stderr
+
+
+def test_theme_new_extends_a_folder_named_beyond_the_basic_plane(tmp_path: Path) -> None:
+    """The new theme.toml wrote its `extends` path with JSON's escapes: an emoji in a folder's
+    name became a surrogate pair (`"../../par\\ud83d\\ude00/kid"`), which TOML refuses, so the
+    theme just made could not be loaded ("invalid TOML"). Quotes, backslashes and control
+    characters stay escaped."""
+    write(tmp_path / "p.yaml", "name: Ada Example\n")
+    parent = 'par😀 "q" \\ é'
+    assert run_cli("theme", "new", "kid", "--dir", parent, cwd=tmp_path).returncode == 0
+    result = run_cli("theme", "new", "child", "--extends", f"./{parent}/kid", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert 'extends = "../../par😀 \\"q\\" \\\\ é/kid"\n' in (tmp_path / "themes" / "child" / "theme.toml").read_text(
+        encoding="utf-8"
+    )
+    assert [p.name for p in load_theme("child", tmp_path).chain] == ["child", "kid", "classic", "base"]
+    rendered = run_cli("render", "p.yaml", "--theme", "child", "-f", "txt", "-o", "out", cwd=tmp_path)
     assert rendered.returncode == 0, rendered.stderr
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import shutil
@@ -28,7 +27,7 @@ def new_theme(name: str, parent: str, into: Path) -> list[Path]:
     manifest.write_text(
         f'name = "{name}"\n'
         f'description = "My theme, based on {base.name}."\n'
-        f"extends = {json.dumps(extends)}\n"
+        f"extends = {toml_string(extends)}\n"
         f"targets = {list(base.targets)!r}\n\n"
         "# Files here override the parent's files of the same name; delete what you do not change.\n"
         "# Options below override the parent's defaults; `cvbuild render --set KEY=VALUE` overrides them.\n"
@@ -42,6 +41,23 @@ def new_theme(name: str, parent: str, into: Path) -> list[Path]:
             shutil.copyfile(source, folder / filename)
             written.append(folder / filename)
     return written
+
+
+def toml_string(text: str) -> str:
+    """`text` as a TOML basic string. JSON's escapes are not all TOML's: json.dumps wrote a
+    character beyond U+FFFF as a surrogate pair (`"par\\ud83d\\ude00"`), which TOML refuses, so a
+    theme extending a folder named with an emoji could not be loaded."""
+    out = []
+    for ch in text:
+        if ch in '"\\':
+            out.append("\\" + ch)
+        elif ch < " " or ch == "\x7f":  # TOML's control characters: escaped
+            out.append(f"\\u{ord(ch):04X}")
+        elif "\ud800" <= ch <= "\udfff":  # a file name's undecodable byte (surrogateescape)
+            raise InputError(f"{text!r}: the path is not UTF-8, which theme.toml is; rename the folder")
+        else:
+            out.append(ch)
+    return '"' + "".join(out) + '"'
 
 
 def _parent(parent: str, into: Path, folder: Path) -> tuple[Theme, str]:
