@@ -928,6 +928,37 @@ def test_jsonresume_html_text_stays_text_and_its_bold_is_bold(tmp_path: Path) ->
     assert ("Skills:", True) in _bold_runs(next(out.glob("*.pdf")))
 
 
+def test_rendercv_education_summary_of_paragraphs_is_bullets(tmp_path: Path) -> None:
+    """Education has no summary, so RenderCV's leads the highlights: written in two paragraphs
+    or wrapped lines (a YAML `|` block), it was one bullet with line breaks, which the profile
+    refuses, and the whole import failed at an `education[0].highlights[0]` the file does not
+    have. It failed likewise for jobs under an education title (EDUCACIÓN, bb296db)."""
+    from cvbuild.loading.profile import load_profile
+
+    for section, entry in {
+        "Education": "institution: Universidad X\n        area: Informatics\n        degree: BSc",
+        "Educación": "company: Universidad X\n        position: BSc Informatics",
+    }.items():
+        source = write(
+            tmp_path / f"{section}.yaml",
+            f"cv:\n  name: Ada Example\n  sections:\n    {section}:\n      - {entry}\n"
+            "        start_date: 2015-09\n        end_date: 2019-06\n        summary: |\n"
+            "          First paragraph line\n          wrapped.\n\n          Second paragraph with *emphasis*.\n"
+            "        highlights: [GPA 9/10]\n",
+        )
+        path, _ = imported("rendercv", source, tmp_path / section)
+        p, _ = load_profile(path)
+        assert p.education[0].highlights == [
+            "First paragraph line wrapped.",
+            "Second paragraph with *emphasis*.",
+            "GPA 9/10",
+        ], section
+        out = tmp_path / section / "out"
+        result = run_cli("render", path, "-f", "txt", "-o", out)
+        assert result.returncode == 0, result.stderr
+        assert "First paragraph line wrapped." in next(out.glob("*.txt")).read_text(encoding="utf-8")
+
+
 def test_jsonresume_phone_without_country_code_uses_the_country_of_the_address(tmp_path: Path) -> None:
     """The official sample writes `(912) 555-4321` beside `countryCode: US`: that says the number is
     American, so it is imported in international form (with a note), not dropped."""

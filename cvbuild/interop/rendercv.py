@@ -508,8 +508,8 @@ def _education(
         item |= {"degree": _text(e.get("degree")), "field": _text(e.get("area")), "location": _text(e.get("location"))}
         free = _dates(e, item, eloc, note)
         highlights = _highlights(e.get("highlights"), (*eloc, "highlights"), note)
-        if summary := _summary_with(_check_text(e.get("summary"), (*eloc, "summary"), note), free):
-            highlights.insert(0, summary)  # education has no summary: it leads the highlights
+        summary = _summary_with(_check_text(e.get("summary"), (*eloc, "summary"), note), free)
+        highlights[:0] = as_bullets(summary)  # education has no summary: it leads the highlights
         item["highlights"] = highlights + leftovers(e, ("institution", "degree", "area", *_DATED), eloc, note)
         items.append(_link_location(item))
     _extend(out, "education", items, title, "Education", loc, note)
@@ -561,9 +561,15 @@ _EDUCATION_TITLE = re.compile(
 def _as_school(job: dict[str, Any]) -> dict[str, Any]:
     """An ExperienceEntry under an education title: the company is the school, the position the degree."""
     school = {"institution": job.pop("organization", None), "degree": job.pop("role", None)}
-    summary = job.pop("summary", None)
-    job["highlights"] = ([summary] if summary else []) + job.get("highlights", [])  # education has no summary
+    job["highlights"] = as_bullets(job.pop("summary", None)) + job.get("highlights", [])  # education has no summary
     return school | job
+
+
+def as_bullets(summary: str | None) -> list[str]:
+    """A summary where the entry has none (education): each paragraph a bullet, its lines joined.
+    Whole, a summary of two paragraphs or wrapped lines was a bullet with a line break, which the
+    profile refuses, and the import with it."""
+    return [" ".join(p.split()) for p in re.split(r"\n\s*\n", summary or "") if p.strip()]
 
 
 def _as_generic(job: dict[str, Any]) -> dict[str, Any]:
