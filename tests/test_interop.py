@@ -959,6 +959,34 @@ def test_rendercv_education_summary_of_paragraphs_is_bullets(tmp_path: Path) -> 
         assert "First paragraph line wrapped." in next(out.glob("*.txt")).read_text(encoding="utf-8")
 
 
+def test_jsonresume_note_of_paragraphs_is_one_line(tmp_path: Path) -> None:
+    """An award's or a publication's summary becomes its note, which is one line. Written in
+    paragraphs, as HTML (`<br><br>`, `<p>`, read as Markdown since d92c2d5) or as text, the note
+    held line breaks, the profile refused it, and nothing was imported."""
+    from cvbuild.loading.profile import load_profile
+
+    resume = {
+        "basics": {"name": "Ada Example"},
+        "awards": [{"title": "Prize", "date": "2020-01-01", "summary": "For <b>work</b>.<br><br>Second part."}],
+        "publications": [
+            {
+                "name": "Paper",
+                "releaseDate": "2020-01-01",
+                "publisher": "J",
+                "summary": "Abstract <i>one</i>.<p>Two</p>",
+            },
+            {"name": "Other", "releaseDate": "2021-01-01", "publisher": "J", "summary": "Plain one.\n\nPlain two."},
+        ],
+    }
+    path, _ = imported("jsonresume", write(tmp_path / "resume.json", json.dumps(resume)), tmp_path)
+    p, _ = load_profile(path)
+    assert p.honors[0].note == "For **work**. Second part."
+    assert [x.note for x in p.publication_entries()] == ["Abstract *one*. Two", "Plain one. Plain two."]
+    result = run_cli("render", path, "-f", "txt", "-o", tmp_path / "out")
+    assert result.returncode == 0, result.stderr
+    assert "For work. Second part." in next((tmp_path / "out").glob("*.txt")).read_text(encoding="utf-8")
+
+
 def test_jsonresume_phone_without_country_code_uses_the_country_of_the_address(tmp_path: Path) -> None:
     """The official sample writes `(912) 555-4321` beside `countryCode: US`: that says the number is
     American, so it is imported in international form (with a note), not dropped."""

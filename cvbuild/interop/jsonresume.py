@@ -393,6 +393,13 @@ def _text(value: Any) -> str | None:
     return value.strip() if isinstance(value, str) and value.strip() else None
 
 
+def _line(text: str | None) -> str | None:
+    """`text` on one line, for a field that holds one (an award's or a publication's note): its
+    paragraphs (`<br><br>`, `<p>` read as Markdown) and line breaks joined by spaces. With them,
+    the profile refused the field, and the whole import."""
+    return " ".join(text.split()) if text else None
+
+
 def _texts(values: Any) -> list[str]:
     return [t for v in values or [] if (t := _text(v))]
 
@@ -667,7 +674,7 @@ def _awards(items: Sequence[Any], note: Note) -> tuple[str, list[dict[str, Any]]
         date = _date(item.get("date"), ("awards", i, "date"), note)
         entry = {"title": title, "issuer": _text(item.get("awarder")), "date": date}
         extra = leftovers(item, ("title", "awarder", "date", "summary"), ("awards", i), note, "in the note")
-        entry["note"] = " ".join([t for t in [_text(item.get("summary"))] if t] + extra) or None
+        entry["note"] = " ".join([t for t in [_line(_text(item.get("summary")))] if t] + extra) or None
         out.append(entry)
     return "honors", out, []
 
@@ -706,6 +713,7 @@ def _publications(items: Sequence[Any], note: Note) -> tuple[str, list[dict[str,
             line, _, rest = summary.partition("\n")
             authors = _split_authors(line.removeprefix(AUTHORS_PREFIX))
             summary = rest.strip() or None
+        summary = _line(summary)  # a publication's note is one line
         entry: dict[str, Any] = {"title": title, "authors": authors, "venue": _text(item.get("publisher"))}
         entry |= {"date": date, "type": "other", "url": _url(item.get("url"), (*where, "url"), note), "note": summary}
         extra = leftovers(item, ("name", "releaseDate", "summary", "publisher", "url"), where, note, "in the note")
