@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
@@ -957,6 +958,45 @@ def test_rendercv_education_summary_of_paragraphs_is_bullets(tmp_path: Path) -> 
         result = run_cli("render", path, "-f", "txt", "-o", out)
         assert result.returncode == 0, result.stderr
         assert "First paragraph line wrapped." in next(out.glob("*.txt")).read_text(encoding="utf-8")
+
+
+class _HtmlText(HTMLParser):
+    """The text a browser shows for simple HTML, a line break as a space."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.text: list[str] = []
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.text.append(" " if tag in ("br", "p") else "")
+
+
+_HTML_TOKENS = [
+    *("<b>", "</b>", "<i>", "</i>", "<em>", "</em>", "<strong>", "</strong>", "<br>", "<p>", "</p>", "</a>"),
+    *('<a href="https://x.org/a_(b)">', '<a href="javascript:alert(1)">', "x", "y z", " ", "&amp;", "&lt;"),
+    *("*", "**", "_", "[", "]", "`", "^", "~", "\\", "(", ")", '"', ".", ":", "#", "$", "中", "😀"),
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_HTML_TOKENS), min_size=1, max_size=12), st.booleans())
+def test_html_read_as_markdown_shows_the_html_text(tokens: list[str], one_line: bool) -> None:
+    """Whatever the simple HTML, its Markdown reads back as the HTML's text: no `**`, `[` or
+    escape of the conversion's own is printed (an unclosed <a> printed its `[`), none of the
+    text's is lost as markup."""
+    from cvbuild.document.inline import spans
+    from cvbuild.interop.html_text import has_html, html_to_markdown
+
+    html = "".join(tokens)
+    if has_html(html):
+        shown = "".join(s.text for s in spans(html_to_markdown(html, one_line=one_line)))
+        browser = _HtmlText()
+        browser.feed(html)
+        browser.close()
+        assert "".join(shown.split()) == "".join("".join(browser.text).split())
 
 
 def test_jsonresume_note_of_paragraphs_is_one_line(tmp_path: Path) -> None:

@@ -24,6 +24,7 @@ def has_html(text: str) -> bool:
 
 
 # What cvbuild's inline Markdown reads as markup (cvbuild.document.inline); in HTML it is text.
+_OPENER = re.compile(r"\0L(\d+)\0")
 _PAIR = re.compile(r"\0(\d+)\0")
 _SPECIAL = re.compile(r"[\\`*_\[\]^~]")
 _ADDRESS = re.compile(r"[()\\\\]")
@@ -35,7 +36,11 @@ class _Markdown(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.markers: list[str] = []  # the emphasis pairs, each written as its _PAIR placeholder
         self.out: list[str] = []
-        self.href: list[str | None] = []
+        # open links, each (its address, its number), None for one kept as text (javascript:); each
+        # `[` is written as its _OPENER placeholder, a `[` once its `</a>` comes
+        self.href: list[tuple[str, int] | None] = []
+        self.closed: set[int] = set()
+        self.links = 0
         self.open: list[tuple[str, int]] = []  # an emphasis tag and where its text starts in `out`
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
@@ -47,9 +52,12 @@ class _Markdown(HTMLParser):
             self.out.append("\n\n")
         elif tag == "a":
             href = (dict(attrs).get("href") or "").strip()
-            self.href.append(href if _LINK.match(href) else None)  # a javascript: link keeps its text only
-            if self.href[-1]:
-                self.out.append("[")
+            if _LINK.match(href):
+                number, self.links = self.links, self.links + 1
+                self.href.append((href, number))
+                self.out.append(f"\0L{number}\0")
+            else:  # a javascript: link keeps its text only
+                self.href.append(None)
 
     def handle_endtag(self, tag: str) -> None:
         if tag in _EMPHASIS and any(t in (tag, _SAME.get(tag)) for t, _ in self.open):
@@ -61,7 +69,9 @@ class _Markdown(HTMLParser):
                     break
         elif tag == "p":
             self.out.append("\n\n")
-        elif tag == "a" and self.href and (href := self.href.pop()):
+        elif tag == "a" and self.href and (link := self.href.pop()):
+            href, number = link
+            self.closed.add(number)
             # `(`, `)` and `\\` escaped: a `)` in the address ended the link there, at another address
             self.out.append(f"]({_ADDRESS.sub(_escaped, href)})")
 
@@ -98,7 +108,8 @@ def html_to_markdown(text: str, *, one_line: bool) -> str:
     parser.feed(text)
     parser.close()
     parser.handle_endtag(parser.open[0][0] if parser.open else "")  # a tag left open ends with the text
-    joined = "".join(parser.out)
+    # a link never closed is its text alone: its `[` would be printed
+    joined = _OPENER.sub(lambda m: "[" if int(m[1]) in parser.closed else "", "".join(parser.out))
     if one_line:
         joined = re.sub(r"\s+", " ", joined).strip()
     else:
