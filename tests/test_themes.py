@@ -225,6 +225,23 @@ def test_themes_lists_the_theme_just_made(tmp_path: Path) -> None:
     assert f"({tmp_path / 'themes' / 'mine'})" in result.stdout
 
 
+def test_themes_in_a_site_with_its_own_themes_folder(tmp_path: Path) -> None:
+    """`cvbuild themes` reads ./themes since 49006c8; in a Hugo site (a home for a CV), whose
+    themes have a theme.toml of their own, it failed with exit 2 and listed nothing. Such a folder
+    is skipped with a note; a theme made with `theme new` is still listed, and --dir stays strict."""
+    hugo = 'name = "Ananke Gohugo Theme"\nlicense = "MIT"\nmin_version = "0.84.0"\n[author]\n  name = "x"\n'
+    write(tmp_path / "themes" / "ananke" / "theme.toml", hugo)
+    assert run_cli("theme", "new", "mine", cwd=tmp_path).returncode == 0
+    result = run_cli("themes", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert [line.split()[0] for line in result.stdout.splitlines()][:2] == ["mine", "classic"]
+    assert (
+        result.stderr
+        == "note: themes/ananke skipped: not a valid cvbuild theme (cvbuild theme check themes/ananke says why)\n"
+    )
+    assert run_cli("themes", "--dir", ".", cwd=tmp_path).returncode == 2
+
+
 @pytest.mark.parametrize("fmt", ["txt", "html", "pdf"])
 @pytest.mark.parametrize("option", ["accent=red;}</style>", "margin=2 inches", "font_size=huge", 'font=a"b'])
 def test_style_options_are_checked_once_for_every_target(tmp_path: Path, fmt: str, option: str) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
@@ -285,6 +286,14 @@ def inspect_document(
     typer.echo(run(action), nl=False)
 
 
+def skipped_note(folder: Path) -> str:
+    """What `themes` says of a folder in ./themes whose theme.toml is not a valid cvbuild theme's."""
+    from cvbuild.errors import escape_controls
+
+    rel = os.path.relpath(folder)
+    return escape_controls(f"note: {rel} skipped: not a valid cvbuild theme (cvbuild theme check {rel} says why)")
+
+
 @app.command()
 def themes(
     profile_dir: Annotated[
@@ -305,7 +314,11 @@ def themes(
     def action() -> list[Any]:
         from cvbuild.themes.theme import list_themes
 
-        return list_themes(Path.cwd() if profile_dir is None else profile_dir)  # ./themes, as `theme new` writes
+        if profile_dir is not None:
+            return list_themes(profile_dir)
+        # ./themes, where `theme new` writes; a site's own themes there (Hugo's have a theme.toml
+        # too) are no cvbuild themes, and failed the listing of all the others
+        return list_themes(Path.cwd(), skip_broken=True, skipped=lambda folder: _err(skipped_note(folder)))
 
     found = run(action)
     if preview is None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import re
 import sys
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -432,9 +432,12 @@ def _theme_folders(parent: Path | None) -> list[Path]:
     return sorted(p for p in parent.iterdir() if _is_theme(p))
 
 
-def list_themes(profile_dir: Path | None = None, *, skip_broken: bool = False) -> list[Theme]:
+def list_themes(
+    profile_dir: Path | None = None, *, skip_broken: bool = False, skipped: Callable[[Path], None] | None = None
+) -> list[Theme]:
     """Every usable (non-abstract) theme, first found wins. `skip_broken` leaves out themes whose
-    theme.toml is invalid, so that listing names for a hint never blames another theme's file."""
+    theme.toml is invalid, so that listing names for a hint never blames another theme's file;
+    `skipped` is told each folder left out."""
     seen: dict[str, Theme] = {}
     folders: list[Path] = []
     local, builtin = local_themes_dir(profile_dir), builtin_themes_dir()
@@ -445,9 +448,11 @@ def list_themes(profile_dir: Path | None = None, *, skip_broken: bool = False) -
         try:
             manifest = read_manifest(folder)
         except InputError:
-            if skip_broken:
-                continue
-            raise
+            if not skip_broken:
+                raise
+            if skipped is not None:
+                skipped(folder)
+            continue
         name = str(manifest.get("name", folder.name))
         if manifest.get("abstract") or name in seen:
             continue
