@@ -138,10 +138,11 @@ def test_a_default_outside_its_choices_is_located_in_its_theme_toml(tmp_path: Pa
 @pytest.mark.parametrize("name", ["../../escaped/pwn", "a/b", ".hidden", "x\\u001b[31m", "", "x" * 65])
 def test_a_theme_name_is_a_name_not_a_path(tmp_path: Path, name: str) -> None:
     """`themes --preview DIR` writes DIR/NAME.png: a local theme named "../../escaped/pwn" wrote
-    (and made the folders for) a PNG outside DIR; a name with an escape coloured the listing."""
+    (and made the folders for) a PNG outside DIR; a name with an escape coloured the listing.
+    (Without --dir, ./themes/evil is skipped with a note: test_themes_in_a_site_with_its_own_themes_folder.)"""
     toml = f'name = "{name}"\nextends = "classic"\ntargets = ["png"]\n'
     write(tmp_path / "work" / "themes" / "evil" / "theme.toml", toml)
-    result = run_cli("themes", "--preview", "out", cwd=tmp_path / "work")
+    result = run_cli("themes", "--dir", tmp_path / "work", "--preview", "out", cwd=tmp_path / "work")
     assert result.returncode == 2, result.stderr
     assert result.stderr.startswith(
         f"{tmp_path / 'work' / 'themes' / 'evil' / 'theme.toml'}:1:1: name: a theme's name is"
