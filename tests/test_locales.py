@@ -317,11 +317,15 @@ def test_a_label_in_a_block_scalar_is_its_line_and_a_heading_is_never_blank(tmp_
     labels += '      section.experience: |\n        Praxis\n      range_sep: " bis "\n'
     text = PROFILE_TEXT.replace("documents:\n  cv:\n", f"documents:\n  cv:\n{labels}")
     text = text.replace("documents:\n  cv:\n", "documents:\n  cv:\n    title: >\n      Lebenslauf\n", 1)
+    text = text.replace(
+        "documents:\n  cv:\n", "documents:\n  cv:\n    options:\n      font: >\n        Linux Libertine O\n", 1
+    )
     out = tmp_path / "out"
-    result = run_cli("render", write(tmp_path / "p.yaml", text), "-f", "md,txt", "-o", out)
+    result = run_cli("render", write(tmp_path / "p.yaml", text), "-f", "md,txt,html", "-o", out)
     assert result.returncode == 0, result.stderr
     md = next(out.glob("*.md")).read_text(encoding="utf-8")
     assert "\n## Ausbildung\n" in md and "\n## Praxis\n" in md and "Oct 2021 bis Jun 2026" in md, md
+    assert documents(tmp_path / "p.yaml")["cv"].options["font"] == "Linux Libertine O"  # an option, likewise
     doc = documents(tmp_path / "p.yaml")["cv"]
     assert doc.meta.title == "Lebenslauf"
     blank = PROFILE_TEXT.replace("documents:\n  cv:\n", 'documents:\n  cv:\n    labels: {section.skills: "   "}\n')

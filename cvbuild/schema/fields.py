@@ -416,7 +416,9 @@ LabelMap = Annotated[dict[str, Label], AfterValidator(check_labels)]
 
 
 def _scalar(value: Any) -> Any:
-    if isinstance(value, (str, int, float, bool)):
+    if isinstance(value, str):  # kept as written, but for a YAML block scalar's final line break
+        return value.rstrip("\n")
+    if isinstance(value, (int, float, bool)):
         return value
     raise PydanticCustomError("scalar", "expected a single value (text, number or true/false)")
 
