@@ -95,7 +95,31 @@ FAILING = {
     "a type error": ("{{ 1 + 'a' }}\n", 1, "TypeError: unsupported operand"),
     "a filter given a bad argument": ("\n\n{{ person.name | wrap(width='x') }}\n", 3, "TypeError"),
     "a division by zero": ("{{ 1 / 0 }}\n", 1, "ZeroDivisionError"),
+    # What a template builds is bounded: each of these took gigabytes (or the machine) first.
+    "a huge repetition": ('Hi.\n{{ "x" * 10**13 }}\n', 2, "ValueError: a repetition of 1 × 10,000,000,000,000"),
+    "a huge list": ("{{ [1] * 10**8 }}\n", 1, "ValueError: a repetition of 1 × 100,000,000"),
+    "a huge power": ("{{ 3 ** (10**9) }}\n", 1, "ValueError: 3 ** 1000000000 is more than"),
+    "a huge %-width": ('{{ "%0999999999d" % 1 }}\n', 1, "ValueError: a format width of a million"),
+    "a huge format width": ('{{ "{:>999999999}".format(1) }}\n', 1, "ValueError: a format width of a million"),
+    "a huge nested width": ('{{ "{0:{1}}".format(1, 10**9) }}\n', 1, "ValueError: a format argument over"),
+    "a huge center()": ('{{ "".center(10**9) }}\n', 1, "ValueError: center() of more than 1,000,000"),
+    "a huge center filter": ('{{ "x" | center(10**9) }}\n', 1, "ValueError: a filter argument over"),
+    "a huge indent filter": ('{{ "x" | indent(10**9) }}\n', 1, "ValueError: a filter argument over"),
+    "a huge format filter": ('{{ "%0999999999d" | format(1) }}\n', 1, "ValueError: a format width of a million"),
 }
+
+
+def test_what_a_template_builds_within_the_bounds_is_unchanged(tmp_path: Path) -> None:
+    """The bounds refuse only sizes past a million: a rule, a padded column, a format work."""
+    profile = write(tmp_path / "p.yaml", "name: Ada Example\nsummary: Hi.\n")
+    theme = tmp_path / "ok"
+    write(theme / "theme.toml", 'name = "ok"\nextends = "classic"\n')
+    text = '{{ "=" * 3 }}|{{ 2 ** 10 }}|{{ "%03d" % 7 }}|{{ "{:>4}".format("ab") }}|'
+    text += '{{ "ab".center(6) }}|{{ "x" | center(3) }}\n'
+    write(theme / "cv.txt.j2", text)
+    result = run_cli("render", profile, "--theme", theme, "-f", "txt", "-o", tmp_path / "out")
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "out" / "ada-example.txt").read_text(encoding="utf-8") == "===|1024|007|  ab|  ab  | x\n"
 
 
 @pytest.mark.parametrize("case", list(FAILING))

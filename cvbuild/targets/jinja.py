@@ -375,16 +375,102 @@ def templates_current(theme: Theme, used: Used) -> bool:
         return False
 
 
+# The most a template's own expression may build: `"x" * 10**13`, `2 ** 10**9`, `"%0999999999d" % 1`
+# or `"".center(10**9)` took the machine's memory (or minutes) before any error. Past these, the
+# template fails at its line like any other error of its own (exit 2).
+MAX_TEMPLATE_SIZE = 1_000_000  # characters or items of a string or list a template makes
+MAX_POWER_BITS = 100_000  # of an integer power
+_FORMAT_WIDTH = re.compile(r"\d{7,}")  # a width or precision of a million or more in a format string
+
+
+def bounded(operator: str, left: Any, right: Any) -> None:
+    """Refuse (ValueError) a binary operation of a template whose result would be too large."""
+    if operator == "*":
+        for seq, n in ((left, right), (right, left)):
+            if isinstance(seq, str | bytes | list | tuple) and isinstance(n, int) and len(seq) * n > MAX_TEMPLATE_SIZE:
+                raise ValueError(f"a repetition of {len(seq):,} × {n:,} is more than a template may make")
+    elif operator == "**":
+        if isinstance(left, int) and isinstance(right, int) and right * max(abs(left), 1).bit_length() > MAX_POWER_BITS:
+            raise ValueError(f"{left} ** {right} is more than a template may compute")
+    elif operator == "%" and isinstance(left, str):
+        bounded_format(left)
+
+
+def bounded_format(spec: str) -> None:
+    """Refuse a format string (`%`, `str.format`, the `format` filter) with a huge width."""
+    if _FORMAT_WIDTH.search(spec.replace("{{", "").replace("}}", "")) and any(c in spec for c in "%{"):
+        raise ValueError("a format width of a million or more is more than a template may make")
+
+
+def bounded_call(obj: Any, args: Sequence[Any], kwargs: dict[str, Any]) -> None:
+    """Refuse a string method call that pads or repeats past the limit (`"".center(10**9)`)."""
+    owner = getattr(obj, "__self__", None)
+    if not isinstance(owner, str | bytes):
+        return
+    if any(isinstance(a, int) and not isinstance(a, bool) and a > MAX_TEMPLATE_SIZE for a in (*args, *kwargs.values())):
+        raise ValueError(
+            f"{obj.__name__}() of more than {MAX_TEMPLATE_SIZE:,} characters is more than a template may make"
+        )
+
+
+def bounded_filter(filter_: Callable[..., Any]) -> Callable[..., Any]:
+    """A padding or formatting filter (center, indent, format, truncate, wordwrap) under the limits."""
+
+    @functools.wraps(filter_)
+    def call(value: Any, *args: Any, **kwargs: Any) -> Any:
+        if filter_.__name__ == "do_format" and isinstance(value, str):
+            bounded_format(value)
+        if any(
+            isinstance(a, int) and not isinstance(a, bool) and a > MAX_TEMPLATE_SIZE for a in (*args, *kwargs.values())
+        ):
+            raise ValueError(f"a filter argument over {MAX_TEMPLATE_SIZE:,} is more than a template may use")
+        return filter_(value, *args, **kwargs)
+
+    return call
+
+
+def sandbox_class() -> Any:
+    """Jinja's sandbox, with what a template builds bounded (`bounded`, `bounded_call`)."""
+    from jinja2.sandbox import SandboxedEnvironment
+
+    class BoundedSandbox(SandboxedEnvironment):
+        intercepted_binops = frozenset({"*", "**", "%"})
+
+        def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+            bounded(operator, left, right)
+            return super().call_binop(context, operator, left, right)
+
+        def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:
+            bounded_call(__obj, args, kwargs)
+            return super().call(__context, __obj, *args, **kwargs)
+
+        def wrap_str_format(self, value: Any) -> Any:
+            # `str.format` is wrapped when it is read, not called through `call`; a width may be
+            # in the string (`{:>999999999}`) or an argument (`{0:{1}}`).
+            wrapped = super().wrap_str_format(value)
+            if wrapped is None:
+                return None
+
+            def bounded_wrapper(*args: Any, **kwargs: Any) -> Any:
+                bounded_format(str(value.__self__))
+                if any(isinstance(a, int) and a > MAX_TEMPLATE_SIZE for a in (*args, *kwargs.values())):
+                    raise ValueError(f"a format argument over {MAX_TEMPLATE_SIZE:,} is more than a template may use")
+                return wrapped(*args, **kwargs)
+
+            return bounded_wrapper
+
+    return BoundedSandbox
+
+
 def environment(ctx: RenderContext, autoescape: bool) -> Any:
     """A sandboxed, strict environment over the theme chain, kept in ctx.cache: compiled
     templates are reused across formats and `watch` rebuilds (auto_reload sees edited files)."""
     from jinja2 import StrictUndefined
-    from jinja2.sandbox import SandboxedEnvironment
 
     key = ("jinja", ctx.theme.chain, autoescape)
     env = ctx.cache.get(key)
     if env is None:
-        env = SandboxedEnvironment(
+        env = sandbox_class()(
             loader=theme_loader(ctx.theme),
             undefined=StrictUndefined,
             autoescape=autoescape,
@@ -393,8 +479,10 @@ def environment(ctx: RenderContext, autoescape: bool) -> Any:
             keep_trailing_newline=True,
         )
         env.filters.update(FILTERS)
+        for name in ("center", "indent", "format", "truncate", "wordwrap"):
+            env.filters[name] = bounded_filter(env.filters[name])
         env.globals["wrap"] = wrap
-        env.is_safe_attribute = known_safe(fields_only(env.is_safe_attribute))  # type: ignore[method-assign,assignment]
+        env.is_safe_attribute = known_safe(fields_only(env.is_safe_attribute))
         from cvbuild.targets.template_cache import bytecode_cache
 
         env.bytecode_cache = bytecode_cache(env)  # compiled templates kept between runs

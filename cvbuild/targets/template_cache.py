@@ -53,6 +53,7 @@ def fingerprint(env: Any) -> str:
         repr(sorted(env.extensions)),
         repr(sorted(env.filters)),
         repr(sorted(env.tests)),
+        repr(sorted(getattr(env, "intercepted_binops", ()))),  # compiled into the code
     ]
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()
 
