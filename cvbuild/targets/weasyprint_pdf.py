@@ -79,19 +79,14 @@ def keep_korean_words(page: str, doc: Document) -> str:
 
     if language(doc.meta.locale) != "ko":
         return page
-    from cvbuild.targets.webfonts import map_text
+    from cvbuild.targets.webfonts import map_between, map_text
 
     def join(part: str) -> str:
         return map_text(part, lambda text: _IN_KOREAN_WORD.sub(WORD_JOINER, text))
 
     # Headings are left as they are: short, and tracked by the themes, and Pango spaces a joiner
     # as a letter of its own, which doubled the gaps of a tracked heading ("요  약").
-    out, at = [], 0
-    for heading in _HEADING.finditer(page):
-        out += [join(page[at : heading.start()]), heading[0]]
-        at = heading.end()
-    out.append(join(page[at:]))
-    return "".join(out)
+    return map_between(page, _HEADING, join)
 
 
 MAX_KEPT_PROBES = 4  # laid-out pages are large; a fit tries a handful

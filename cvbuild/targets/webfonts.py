@@ -170,11 +170,16 @@ def _text(markup: str) -> str:
 def map_text(page: str, change: Callable[[str], str]) -> str:
     """The page with `change` applied to each run of its text (as written, references and all),
     never to a tag, an attribute, a comment or what <script>, <style> and <title> hold."""
+    return map_between(page, _NOT_TEXT, change)
+
+
+def map_between(text: str, skip: re.Pattern[str], change: Callable[[str], str]) -> str:
+    """`text` with `change` applied to each stretch between the matches of `skip`, which stay."""
     out, at = [], 0
-    for match in _NOT_TEXT.finditer(page):
-        out += [change(page[at : match.start()]), match[0]]
+    for match in skip.finditer(text):
+        out += [change(text[at : match.start()]), match[0]]
         at = match.end()
-    out.append(change(page[at:]))
+    out.append(change(text[at:]))
     return "".join(out)
 
 
