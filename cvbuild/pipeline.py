@@ -259,7 +259,12 @@ def check_font(theme: Any, name: str, spec: DocumentSpec, request: RenderRequest
     from cvbuild import confine
     from cvbuild.themes.fonts import missing_font
     from cvbuild.themes.manifest import MANIFEST, locate
+    from cvbuild.themes.theme import is_builtin
 
+    if "font" not in request.sets and "font" not in spec.options and is_builtin(theme):
+        # A built-in theme's own font is there (its tests render it), and reading every font's
+        # names (~25 ms, and uharfbuzz's import, otherwise made beside Typst) would hold the render.
+        return
     family = str(theme.options.get("font") or "")
     if "font" in request.sets:
         family = request.sets["font"]

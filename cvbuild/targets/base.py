@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from cvbuild.document.model import Document
 from cvbuild.errors import CvbuildError, RenderError, ThemeError
-from cvbuild.themes.theme import Theme, builtin_themes_dir
+from cvbuild.themes.theme import Theme, is_builtin
 
 if TYPE_CHECKING:
     from concurrent.futures import Executor
@@ -93,8 +93,7 @@ def take_probe(ctx: RenderContext, engine: str, key: Callable[[], Any]) -> Any:
 def theme_failure(theme: Theme, message: str) -> CvbuildError:
     """The error for a failure in a theme's files (`message` starts with file:line:col). A theme
     of the user's is input, exit 2; cvbuild's built-in themes failing on their own is a bug, exit 1."""
-    builtin = builtin_themes_dir().resolve()
-    if all(folder.resolve().is_relative_to(builtin) for folder in theme.chain):
+    if is_builtin(theme):
         return RenderError(f"{message}\n(a bug in cvbuild's built-in theme {theme.name!r}: please report it)")
     return ThemeError(message)
 

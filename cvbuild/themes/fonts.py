@@ -60,28 +60,12 @@ def font_files(theme: Theme, dirs: list[Path] | None = None) -> list[Path]:
     return [p for d in folders for p in sorted(d.iterdir()) if p.suffix.lower() in FONT_SUFFIXES]
 
 
-def font_families(files: Iterable[Path]) -> set[str]:
-    """The family each font file declares, as the HTML page's fonts are matched (webfonts.read_faces:
-    the typographic family, else the legacy one, so "Inter", not "Inter Semi Bold"). Only the name
-    table is read: HarfBuzz maps the file, so a 33 MB CJK font costs nothing."""
-    import uharfbuzz as hb
-
-    names: set[str] = set()
-    for path in files:
-        if path.suffix.lower() not in (".otf", ".ttf"):  # what the HTML page can embed, as read_faces
-            continue
-        face = hb.Face(hb.Blob.from_file_path(str(path)), 0)
-        name = face.get_name(hb.OTNameIdPredefined.TYPOGRAPHIC_FAMILY) or face.get_name(
-            hb.OTNameIdPredefined.FONT_FAMILY
-        )
-        names.add(name or path.stem)
-    return names
-
-
 def missing_font(theme: Theme, family: str) -> str | None:
     """Why the `font` option names no font of the theme, or None when one of its fonts is that family.
     Typst would only warn and set the page in its own default font; the HTML page could not embed it."""
-    found = font_families(font_files(theme))
+    from cvbuild.targets.webfonts import read_faces  # the families as the HTML page matches them
+
+    found = {face.family for face in read_faces(font_files(theme))}
     if family.casefold() in {name.casefold() for name in found}:
         return None
     bundled = ", ".join(sorted(found, key=str.casefold))

@@ -111,6 +111,12 @@ def _convert(raw: Any, default: Any) -> Any:
     return str(raw).strip()  # ` #1a3a6b` is #1a3a6b, as the user meant
 
 
+def is_builtin(theme: Theme) -> bool:
+    """Every folder of the theme's chain is one of cvbuild's own themes."""
+    builtin = builtin_themes_dir().resolve()
+    return all(folder.resolve().is_relative_to(builtin) for folder in theme.chain)
+
+
 def builtin_themes_dir() -> Path:
     """Inside the wheel themes sit in cvbuild/_themes; in a checkout, in ./themes. The package's
     folder is the one `importlib.resources.files("cvbuild")` names for an installed (or editable)
