@@ -402,12 +402,19 @@ def bounded_format(spec: str) -> None:
         raise ValueError("a format width of a million or more is more than a template may make")
 
 
+def too_large(args: Sequence[Any], kwargs: dict[str, Any]) -> bool:
+    """A count or width among a call's arguments past MAX_TEMPLATE_SIZE."""
+    return any(
+        isinstance(a, int) and not isinstance(a, bool) and a > MAX_TEMPLATE_SIZE for a in (*args, *kwargs.values())
+    )
+
+
 def bounded_call(obj: Any, args: Sequence[Any], kwargs: dict[str, Any]) -> None:
     """Refuse a string method call that pads or repeats past the limit (`"".center(10**9)`)."""
     owner = getattr(obj, "__self__", None)
     if not isinstance(owner, str | bytes):
         return
-    if any(isinstance(a, int) and not isinstance(a, bool) and a > MAX_TEMPLATE_SIZE for a in (*args, *kwargs.values())):
+    if too_large(args, kwargs):
         raise ValueError(
             f"{obj.__name__}() of more than {MAX_TEMPLATE_SIZE:,} characters is more than a template may make"
         )
@@ -420,9 +427,7 @@ def bounded_filter(filter_: Callable[..., Any]) -> Callable[..., Any]:
     def call(value: Any, *args: Any, **kwargs: Any) -> Any:
         if filter_.__name__ == "do_format" and isinstance(value, str):
             bounded_format(value)
-        if any(
-            isinstance(a, int) and not isinstance(a, bool) and a > MAX_TEMPLATE_SIZE for a in (*args, *kwargs.values())
-        ):
+        if too_large(args, kwargs):
             raise ValueError(f"a filter argument over {MAX_TEMPLATE_SIZE:,} is more than a template may use")
         return filter_(value, *args, **kwargs)
 
@@ -453,7 +458,7 @@ def sandbox_class() -> Any:
 
             def bounded_wrapper(*args: Any, **kwargs: Any) -> Any:
                 bounded_format(str(value.__self__))
-                if any(isinstance(a, int) and a > MAX_TEMPLATE_SIZE for a in (*args, *kwargs.values())):
+                if too_large(args, kwargs):
                     raise ValueError(f"a format argument over {MAX_TEMPLATE_SIZE:,} is more than a template may use")
                 return wrapped(*args, **kwargs)
 
