@@ -256,9 +256,8 @@ def check_font(theme: Any, name: str, spec: DocumentSpec, request: RenderRequest
     """The `font` option names a font of the theme, checked before any engine runs (Typst only
     warned, and set the PDF in another font); the error points where the value was written: the
     profile's `documents.NAME.options.font`, the theme.toml that set it, or `--set`."""
-    from cvbuild import confine
     from cvbuild.themes.fonts import missing_font
-    from cvbuild.themes.manifest import MANIFEST, locate
+    from cvbuild.themes.manifest import MANIFEST, problem_at
     from cvbuild.themes.theme import is_builtin
 
     if "font" not in request.sets and "font" not in spec.options and is_builtin(theme):
@@ -278,10 +277,9 @@ def check_font(theme: Any, name: str, spec: DocumentSpec, request: RenderRequest
     if "font" in spec.options:
         raise InputError([source.problem(("documents", name, "options", "font"), problem)])
     for folder in theme.chain:  # the nearest theme.toml that sets it
-        text = confine.read_regular(folder / MANIFEST).decode("utf-8", errors="replace")
-        line, col = locate(text, ("options", "font"))
-        if line:
-            raise InputError([Problem(folder / MANIFEST, line, col, "options.font", problem)])
+        where = problem_at(folder / MANIFEST, ("options", "font"), problem)
+        if where.line:
+            raise InputError([where])
     raise InputError(problem)
 
 

@@ -148,6 +148,12 @@ def _problem(path: Path, text: str, err: Any) -> Problem:
     return Problem(path, line, col, dotted, message)
 
 
+def problem_at(path: Path, loc: tuple[str, ...], message: str) -> Problem:
+    """A problem at the line of the theme.toml `path` that sets `loc` (line 0 when none does)."""
+    text = confine.read_regular(path).decode("utf-8", errors="replace")
+    return Problem(path, *locate(text, loc), ".".join(loc), message)
+
+
 def locate(text: str, loc: tuple[str, ...]) -> tuple[int, int]:
     """1-based line and column of the key that sets `loc`; (0, 0) when it cannot be found."""
     if not loc:

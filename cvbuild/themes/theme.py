@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from cvbuild import confine
-from cvbuild.errors import InputError, Problem
-from cvbuild.themes.manifest import MANIFEST, locate, read_manifest
+from cvbuild.errors import InputError
+from cvbuild.themes.manifest import MANIFEST, problem_at, read_manifest
 
 ENTRY_POINT_GROUP = "cvbuild.themes"
 
@@ -322,10 +322,8 @@ def load_theme(
     while True:
         if folder in chain:  # at the `extends` that closes the loop, naming every theme in it
             loop = " -> ".join(f.name for f in [*chain[chain.index(folder) :], folder])
-            last = chain[-1] / MANIFEST
-            line, col = locate(confine.read_regular(last).decode("utf-8", errors="replace"), ("extends",))
             message = f"`extends` forms a cycle: {loop}; one of these themes must extend another"
-            raise InputError([Problem(last, line, col, "extends", message)])
+            raise InputError([problem_at(chain[-1] / MANIFEST, ("extends",), message)])
         manifest = read_manifest(folder)
         chain.append(folder)
         manifests.append(manifest)
@@ -337,9 +335,7 @@ def load_theme(
         except InputError as exc:
             if exc.problems:
                 raise
-            text = confine.read_regular(folder / MANIFEST).decode("utf-8", errors="replace")
-            line, col = locate(text, ("extends",))
-            raise InputError([Problem(folder / MANIFEST, line, col, "extends", str(exc))]) from None
+            raise InputError([problem_at(folder / MANIFEST, ("extends",), str(exc))]) from None
     merged: dict[str, dict[str, Any]] = {
         "options": {},
         "choices": {},
@@ -390,9 +386,7 @@ def _check_choices(
             )
         else:
             where, message = ("options", key), f"{value!r} is not one of its choices: {valid}"
-        path = chain[min(set_at, chosen_at)] / MANIFEST
-        text = confine.read_regular(path).decode("utf-8", errors="replace")
-        problems.append(Problem(path, *locate(text, where), ".".join(where), message))
+        problems.append(problem_at(chain[min(set_at, chosen_at)] / MANIFEST, where, message))
     if problems:
         raise InputError(problems)
 
@@ -409,14 +403,12 @@ def _check_option_types(folder: Path, options: Mapping[str, Any], inherited: Map
     problems = []
     for key, value in options.items():
         if key in inherited and _KINDS[type(value)] != _KINDS[type(inherited[key])]:
-            text = confine.read_regular(folder / MANIFEST).decode("utf-8", errors="replace")
-            line, col = locate(text, ("options", key))
             kind, example = _KINDS[type(inherited[key])], json.dumps(inherited[key], ensure_ascii=False)
             if len(example) > 40 and isinstance(inherited[key], list):  # section_order: its first ids
                 example = json.dumps(inherited[key][:2], ensure_ascii=False)[:-1] + ", ...]"
             message = f"option {key!r} is {kind} in the theme this one extends, got {value!r}"
             hint = f"write {kind}, like its default there: {key} = {example}"
-            problems.append(Problem(folder / MANIFEST, line, col, f"options.{key}", f"{message}; {hint}"))
+            problems.append(problem_at(folder / MANIFEST, ("options", key), f"{message}; {hint}"))
     if problems:
         raise InputError(problems)
 
