@@ -288,6 +288,9 @@ def test_jekyll_front_matter_is_ignored_and_lines_are_kept() -> None:
         ("@inbook{k, booktitle={Handbook}", "chapter"),
         ("@patent{k, number={US 1}", "patent"),
         ("@online{k, url={https://a.org}", "other"),
+        ("@inproceedings{k, booktitle={HotNets}, pubtype={workshop}", "workshop"),  # cvbuild export's own field
+        ("@misc{k, eprint={2401.01234}, pubtype={other}", "other"),
+        ("@misc{k, pubtype={no such type}", "other"),
     ],
 )
 def test_entry_types(entry: str, pub_type: str) -> None:
@@ -697,3 +700,24 @@ def test_al_folio_style_file_in_the_wild() -> None:
     assert icpp["type"] == "conference" and "tags" not in icpp
     for data in found.values():
         Publication.model_validate(data)
+
+
+@pytest.mark.parametrize(
+    ("latex", "text"),
+    [
+        ("1-{}-10", "1--10"),  # TeX prints two hyphens; the braces only break the ligature
+        ("a'{}'b", "a''b"),
+        (r"\textbraceleft{}x\textbraceright{}", "{x}"),
+        (r"\textasciicircum{} \textless{}b\textgreater{} a\textbar{}b", "^ <b> a|b"),
+        (r"50\% -{}- \textbackslash{}", "50% -- \\"),
+    ],
+)
+def test_reserved_characters_by_name(latex: str, text: str) -> None:
+    """What `cvbuild export bibtex` writes for LaTeX's reserved characters reads back as them."""
+    assert decode_latex(latex) == text
+
+
+def test_full_biblatex_date_wins_over_year() -> None:
+    data = one("@article{k, title={T}, author={A}, year={2024}, month={5}, date={2024-05-17}}")
+    assert data["date"] == "2024-05-17"
+    assert one("@article{k, title={T}, author={A}, year={2024}, date={2023}}")["date"] == "2024"

@@ -465,6 +465,40 @@ def export_jsonresume(
     typer.echo(run(action), nl=False)
 
 
+@export_app.command("bibtex")
+def export_bibtex(
+    profile: ProfileArg,
+    document: Annotated[
+        str | None, typer.Option("-d", "--document", help="Only the publications this document shows.")
+    ] = None,
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="Write FILE instead of printing.")] = None,
+    allow_path: AllowPathOpt = None,
+) -> None:
+    """Print the profile's publications (YAML and .bib) as BibTeX: `cvbuild export bibtex profile.yaml > pubs.bib`."""
+
+    def action() -> str:
+        from cvbuild.interop.bibtex_export import export_file
+
+        return export_file(profile, document, allow_path or ())
+
+    text = run(action)
+    if output is None:
+        typer.echo(text, nl=False)
+        return
+    from cvbuild.output import atomic_write
+
+    def write() -> None:
+        try:
+            atomic_write(output, text.encode())
+        except OSError as exc:
+            from cvbuild.errors import InputError
+
+            raise InputError(f"{output}: cannot write: {exc.strerror or exc}") from exc
+
+    run(write)
+    typer.echo(f"wrote {output}", err=True)
+
+
 def main() -> None:
     from cvbuild.cli.entry import main as entry_main  # `render` skips click's parser there
 

@@ -313,7 +313,10 @@ _SILENT_MACROS = ("label", "index", "protect", "relax", "xspace", "noindent", "n
                   "sc", "bf", "it", "em", "tt", "rm", "sf", "sl", "scshape", "bfseries", "itshape", "upshape",
                   "normalfont", "tiny", "small", "footnotesize", "normalsize", "large", "Large")  # fmt: skip
 _DROPPED_MACROS = ("cite", "citep", "citet", "ref", "eqref", "pageref", "autoref", "cref")
-_NAMED = {"LaTeX": "LaTeX", "TeX": "TeX", "BibTeX": "BibTeX", "LaTeXe": "LaTeX2ε", "XeTeX": "XeTeX", "S": "§", "P": "¶"}
+_NAMED = {"LaTeX": "LaTeX", "TeX": "TeX", "BibTeX": "BibTeX", "LaTeXe": "LaTeX2ε", "XeTeX": "XeTeX", "S": "§", "P": "¶",
+          # the text-mode names of characters LaTeX reserves (`cvbuild export bibtex` writes them)
+          "textbraceleft": "{", "textbraceright": "}", "textasciicircum": "^", "textless": "<",
+          "textgreater": ">", "textbar": "|", "textunderscore": "_"}  # fmt: skip
 
 
 @lru_cache(maxsize=2)
@@ -485,10 +488,9 @@ def _simple_latex(text: str, *, markup: bool) -> str | None:
     text = _ESCAPED.sub(lambda m: "\x00" + m[1], text)  # protected until the last step
     if re.search(r"[\\$`]", text):
         return None
-    text = text.replace("{", "").replace("}", "")
-    for latex, char in _PLAIN_LIGATURES:
+    for latex, char in _PLAIN_LIGATURES:  # before the braces go: `-{}-` is two hyphens in TeX, not a dash
         text = text.replace(latex, char)
-    return text.replace("\x00", "")
+    return text.replace("{", "").replace("}", "").replace("\x00", "")
 
 
 def _decode(text: str, *, markup: bool) -> str:
@@ -677,9 +679,11 @@ class _EntryMapper:
 
     def _date(self) -> None:
         f = self.fields
+        date = f.get("date")
+        if date is not None and (f.get("year") is None or re.fullmatch(r"\d{4}-\d\d-\d\d", date.strip())):
+            self.put(("date",), decode_latex(date), "date")  # biblatex's date wins, as in biblatex
+            return
         if (year := f.get("year")) is None:
-            if (date := f.get("date")) is not None:  # biblatex
-                self.put(("date",), decode_latex(date), "date")
             return
         year = decode_latex(year)
         month = f.get("month")
@@ -711,7 +715,7 @@ class _EntryMapper:
         if (value := f.get("arxiv")) is not None:
             return "arxiv", re.sub(r"(?i)^arxiv:\s*", "", plain_url(value))
         journal = f.get("journal") or f.get("howpublished") or ""
-        if _is_arxiv_venue(journal):
+        if is_arxiv_venue(journal):
             for name in ("journal", "howpublished", "volume"):
                 m = _ARXIV_ID.search(f.get(name) or "")
                 if m:
@@ -719,16 +723,15 @@ class _EntryMapper:
         return None
 
     def _type(self, has_arxiv: bool) -> str:
+        pubtype = (self.fields.get("pubtype") or "").strip().lower()
+        if pubtype in PUBLICATION_TYPES:  # written by `cvbuild export bibtex` where the entry type cannot say it
+            return pubtype
         journal = self.fields.get("journal") or self.fields.get("howpublished") or ""
-        if self.kind == "article" and _is_arxiv_venue(journal):
-            return "preprint"
-        if self.kind in ("misc", "unpublished", "online", "preprint", "electronic"):
-            return "preprint" if has_arxiv or _is_arxiv_venue(journal) else "other"
-        return ENTRY_TYPES.get(self.kind, "other")
+        return publication_type(self.kind, journal, has_arxiv)
 
     def _venue(self, pub_type: str) -> None:
         full_name, full = self.first("booktitle", "journal", "howpublished")
-        if full is not None and _is_arxiv_venue(full) and pub_type == "preprint":
+        if full is not None and is_arxiv_venue(full) and pub_type == "preprint":
             full_name, full = None, None  # "arXiv preprint arXiv:2401.01234" says nothing the arxiv id does not
         if full is not None and full_name == "howpublished" and re.search(r"\\url|://", full):
             full_name, full = None, None
@@ -776,7 +779,23 @@ def month_number(text: str) -> int | None:
     return None
 
 
-def _is_arxiv_venue(text: str) -> bool:
+PUBLICATION_TYPES = frozenset({
+    "conference", "journal", "workshop", "preprint", "thesis", "patent", "book", "chapter", "report", "poster",
+    "demo", "other",
+})  # fmt: skip
+
+
+def publication_type(kind: str, journal: str, has_arxiv: bool) -> str:
+    """Entry type -> publication type by the fixed table; `article` in arXiv/CoRR is a preprint, and
+    `misc`/`unpublished` with an arXiv id is a preprint."""
+    if kind == "article" and is_arxiv_venue(journal):
+        return "preprint"
+    if kind in ("misc", "unpublished", "online", "preprint", "electronic"):
+        return "preprint" if has_arxiv or is_arxiv_venue(journal) else "other"
+    return ENTRY_TYPES.get(kind, "other")
+
+
+def is_arxiv_venue(text: str) -> bool:
     t = text.strip().lower()
     return "arxiv" in t or t == "corr" or t.startswith("corr ")
 
