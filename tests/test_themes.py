@@ -135,7 +135,7 @@ def test_a_default_outside_its_choices_is_located_in_its_theme_toml(tmp_path: Pa
     assert load_theme(str(folder)).options["date_format"] == "long"
 
 
-@pytest.mark.parametrize("name", ["../../escaped/pwn", "a/b", ".hidden", "x\\u001b[31m", "", "x" * 65])
+@pytest.mark.parametrize("name", ["../../escaped/pwn", "a/b", ".hidden", "x\\u001b[31m", "", "x" * 65, "x\\n"])
 def test_a_theme_name_is_a_name_not_a_path(tmp_path: Path, name: str) -> None:
     """`themes --preview DIR` writes DIR/NAME.png: a local theme named "../../escaped/pwn" wrote
     (and made the folders for) a PNG outside DIR; a name with an escape coloured the listing.
