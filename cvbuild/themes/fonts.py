@@ -7,7 +7,6 @@ exactly what a PDF can use.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import unicodedata
 from collections.abc import Container, Iterable, Sequence
@@ -16,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from cvbuild import confine
+from cvbuild.themes.places import cjk_font_dir as cjk_font_dir
 from cvbuild.themes.theme import Theme
 
 FONT_SUFFIXES = (".otf", ".ttf", ".ttc", ".woff", ".woff2")
@@ -25,14 +25,6 @@ FONT_SUFFIXES = (".otf", ".ttf", ".ttc", ".woff", ".woff2")
 _SKIP_CATEGORIES = {"Cc", "Cf", "Cs", "Co", "Cn", "Zs", "Zl", "Zp"}
 # Document fields that are never drawn as text.
 _SKIP_KEYS = {"url", "href", "options", "kind", "id", "start", "end", "locale", "generator", "highlight", "counts"}
-
-
-def cjk_font_dir() -> Path | None:
-    """Noto Sans CJK from `pip install cvbuild[cjk]`, when installed."""
-    spec = importlib.util.find_spec("cvbuild_fonts_cjk")
-    if spec is None or spec.origin is None:
-        return None
-    return Path(spec.origin).resolve().parent
 
 
 def font_dirs(theme: Theme) -> list[Path]:

@@ -13,6 +13,7 @@ from typing import Any
 from cvbuild import confine
 from cvbuild.errors import InputError
 from cvbuild.themes.manifest import MANIFEST, problem_at, read_manifest
+from cvbuild.themes.places import builtin_themes_dir as builtin_themes_dir
 
 ENTRY_POINT_GROUP = "cvbuild.themes"
 
@@ -115,16 +116,6 @@ def is_builtin(theme: Theme) -> bool:
     """Every folder of the theme's chain is one of cvbuild's own themes."""
     builtin = builtin_themes_dir().resolve()
     return all(folder.resolve().is_relative_to(builtin) for folder in theme.chain)
-
-
-def builtin_themes_dir() -> Path:
-    """Inside the wheel themes sit in cvbuild/_themes; in a checkout, in ./themes. The package's
-    folder is the one `importlib.resources.files("cvbuild")` names for an installed (or editable)
-    package, found without importing importlib.resources (with zipfile, tempfile: ~4 ms)."""
-    packaged = Path(__file__).parents[1] / "_themes"
-    if packaged.is_dir():
-        return packaged
-    return Path(__file__).resolve().parents[2] / "themes"
 
 
 def installed_themes(cache: dict[Any, Any] | None = None) -> dict[str, Path]:
