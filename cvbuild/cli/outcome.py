@@ -67,6 +67,7 @@ def render_command(
     allow_path: list[Path] | None = None,
 ) -> int:
     """`cvbuild render` (its options are defined in `cli/app.py`); returns the exit code."""
+    cache = warm_start(profile, format, engine, document)  # first: Typst warms up while the rest loads
     reporter = reporter_for(diagnostics)
     if reporter is None:
         return 2
@@ -86,7 +87,9 @@ def render_command(
             strict=strict,
             allow_paths=tuple(allow_path or ()),
         )
-        outputs.extend(render_outputs(request, warn=reporter.warn, note=lambda m: reporter.line(f"note: {m}")))
+        note = lambda m: reporter.line(f"note: {m}")  # noqa: E731
+        outputs.extend(render_outputs(request, warn=reporter.warn, cache=cache, note=note))
+        keep_recipes(profile, cache)
 
     code = exit_code(action, reporter)
     if code:
@@ -99,3 +102,34 @@ def render_command(
         reporter.write_report(report, outputs, 0)
     reporter.finish()
     return 0
+
+
+def warm_start(profile: Path, fmt: str | None, engine: str | None, document: str | None) -> dict[Any, Any]:
+    """The pipeline's cache, with Typst warming up the last render of `profile` when this one may
+    compile with Typst (see targets/typst_warm)."""
+    from cvbuild.targets import typst_warm
+    from cvbuild.targets.template_cache import cache_root
+
+    formats = None if fmt is None else {f.strip() for f in fmt.split(",")}
+    if engine == "weasyprint" or (formats is not None and not formats & {"pdf", "png"}):
+        return {}
+    root = cache_root()
+    warm = typst_warm.start(root, profile, document, _warm_folders)
+    return {} if warm is None else {typst_warm.SLOT: warm, typst_warm.RECIPES: []}
+
+
+def _warm_folders() -> list[Path]:
+    """The folders a warm-start recipe may name: cvbuild's own themes and its CJK fonts."""
+    from cvbuild.themes.places import builtin_themes_dir, cjk_font_dir
+
+    cjk = cjk_font_dir()
+    return [builtin_themes_dir().resolve(), *([cjk] if cjk is not None else [])]
+
+
+def keep_recipes(profile: Path, cache: dict[Any, Any]) -> None:
+    """Save what this render gave Typst, for the next render's warm start."""
+    from cvbuild.targets import typst_warm
+    from cvbuild.targets.template_cache import cache_root
+
+    if typst_warm.RECIPES in cache:
+        typst_warm.save(cache_root(), profile, cache[typst_warm.RECIPES], _warm_folders())

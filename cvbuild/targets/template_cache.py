@@ -23,16 +23,22 @@ from typing import Any
 SUBDIR = "jinja"
 
 
-def cache_dir() -> Path | None:
-    """Where compiled templates go, or None when caching is off."""
+def cache_root() -> Path | None:
+    """cvbuild's cache folder (compiled templates, `typst_warm`'s recipes), or None when caching is off."""
     if os.environ.get("CVBUILD_NO_CACHE", "") not in ("", "0"):
         return None
     explicit = os.environ.get("CVBUILD_CACHE_DIR")
     if explicit:
-        return Path(explicit) / SUBDIR
+        return Path(explicit)
     xdg = os.environ.get("XDG_CACHE_HOME")
     base = Path(xdg) if xdg and Path(xdg).is_absolute() else Path.home() / ".cache"
-    return base / "cvbuild" / SUBDIR
+    return base / "cvbuild"
+
+
+def cache_dir() -> Path | None:
+    """Where compiled templates go, or None when caching is off."""
+    root = cache_root()
+    return None if root is None else root / SUBDIR
 
 
 def fingerprint(env: Any) -> str:
@@ -63,7 +69,7 @@ def bytecode_cache(env: Any) -> Any:
     from jinja2.bccache import FileSystemBytecodeCache
 
     folder = cache_dir()
-    if folder is None or not _usable(folder):
+    if folder is None or not usable(folder):
         return None
     key_prefix = fingerprint(env)
 
@@ -85,7 +91,7 @@ def bytecode_cache(env: Any) -> Any:
     return TemplateCache(str(folder), "cvbuild-%s.jinja")
 
 
-def _usable(folder: Path) -> bool:
+def usable(folder: Path) -> bool:
     """The folder exists or is made, is a folder of this user's, and is writable."""
     try:
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)

@@ -22,7 +22,7 @@ from typing import Any, TypeVar
 from cvbuild import confine
 from cvbuild.document.model import Document
 from cvbuild.errors import InputError, RenderError, ThemeError
-from cvbuild.targets import typst_stage
+from cvbuild.targets import typst_stage, typst_warm
 from cvbuild.targets.base import (
     Artifact,
     RenderContext,
@@ -36,7 +36,7 @@ from cvbuild.targets.base import (
     theme_failure,
 )
 from cvbuild.themes import fonts
-from cvbuild.themes.theme import builtin_themes_dir
+from cvbuild.themes.theme import builtin_themes_dir, is_builtin
 
 TEMPLATE = "cv.typ"
 PACKAGES = "packages"  # <theme>/packages/<namespace>/<name>/<version>/, e.g. @local/cvbuild:1.0.0
@@ -100,6 +100,7 @@ def start(fmt: str, doc: Document, ctx: RenderContext) -> Started:
     def work(warn: Warner) -> list[Artifact]:
         result = _compile(compiler, template, ctx, said(warn), sys_inputs=given, **_pdf_kwargs(doc))
         checked.add(key)
+        _keep_recipe(ctx, doc, template, folder, given)
         layout = _layout(compiler, doc, result)
         return _handed(doc, ctx, Artifact(".pdf", result, pages=count_pages(result), layout=layout))
 
@@ -107,6 +108,20 @@ def start(fmt: str, doc: Document, ctx: RenderContext) -> Started:
 
 
 _HANDOFF = "typst.pdf"  # ctx.cache slot: the last PDF made, for the PNG previews of the same run
+
+
+def _keep_recipe(
+    ctx: RenderContext, doc: Document, template: Path, packages: Path | None, given: dict[str, str]
+) -> None:
+    """Note this compile for the next run's warm start (`typst_warm`): built-in themes only, and
+    not in `watch`, whose compilers stay warm anyway (its Document travels in a staged file)."""
+    recipes: list[typst_warm.Recipe] | None = ctx.cache.get(typst_warm.RECIPES)
+    if recipes is None or typst_stage.STAGED_KEY in given or not is_builtin(ctx.theme):
+        return
+    dirs = tuple(str(d) for d in font_dirs(ctx))
+    key = (str(template), dirs, str(packages) if packages else None)
+    day = ctx.today.isoformat()
+    recipes.append(typst_warm.Recipe(doc.meta.document, key, given, day, tuple(doc.meta.pdf_standards)))
 
 
 def _handed(doc: Document, ctx: RenderContext, pdf: Artifact) -> list[Artifact]:
@@ -255,20 +270,14 @@ def _compiler(template: Path, ctx: RenderContext, packages: Path | None) -> Any:
     compilers: dict[tuple[Path, tuple[str, ...], str | None], Any] = ctx.cache.setdefault("typst.compilers", {})
     if key in compilers:
         return compilers[key]
-    import typst  # lazily: `cvbuild --help` and text renders never load the engine
-
-    real = template.resolve()  # Typst compares canonical paths with the root
-    try:
-        compiler = typst.Compiler(
-            str(real),
-            root=str(real.parent),
-            font_paths=typst.Fonts(include_system_fonts=False, include_embedded_fonts=False, font_paths=list(dirs)),
-            ignore_system_fonts=True,
-            package_path=key[2],
-            package_cache_path=key[2],  # never ~/.cache/typst: what a machine cached must not matter
-        )
-    except (RuntimeError, OSError, ValueError) as exc:
-        raise RenderError(f"{template}: cannot start Typst: {exc}") from None
+    text_key = (str(template), dirs, key[2])
+    warm: typst_warm.Warm | None = ctx.cache.get(typst_warm.SLOT)
+    compiler = None if warm is None else warm.take(text_key)
+    if compiler is None:
+        try:
+            compiler = typst_warm.new_compiler(text_key)
+        except (RuntimeError, OSError, ValueError) as exc:
+            raise RenderError(f"{template}: cannot start Typst: {exc}") from None
     compilers[key] = compiler
     return compiler
 

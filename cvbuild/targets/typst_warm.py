@@ -1,0 +1,218 @@
+"""Typst's warm start: a fresh `cvbuild render` lays out the last run's Document while Python loads.
+
+Typst memoizes evaluation and layout inside one compiler. A one-shot render used to build its
+compiler only once the profile was loaded and the Document made (~0.3 s of Python), and the
+compile then started cold: fonts, the theme's code, every page (~0.1 s for the example). Here
+the compiler is built first, in a thread, and compiles the Document the last render of the same
+profile gave it, kept in the cache folder. typst-py lets go of the GIL while it compiles, so on a
+second core this costs the main thread nothing; this run's compile then redoes only what
+changed (~10 ms instead of ~100 ms when nothing did).
+
+It never serves output: every PDF comes from compiling this run's Document, and a compiler's
+memo does not change what Typst writes (tests compare the bytes of cold and warm renders). Only
+built-in themes take part: their files are cvbuild's own, so nothing of a user's theme runs
+before the checks a render makes first, and a recipe naming any other file is ignored.
+CVBUILD_NO_CACHE=1 turns it off, as it does the template cache.
+
+Stdlib only until the thread imports typst: this module is imported before pydantic.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as _dt
+import hashlib
+import json
+import os
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+SUBDIR = "typst"
+SLOT = "typst.warm"  # ctx.cache: the Warm of this run
+RECIPES = "typst.recipes"  # ctx.cache: this run's compiles, a list the pipeline saves
+FORMAT = 1  # bump when a recipe's fields change: older files are then ignored
+MAX_RECIPE_BYTES = 64 * 1024 * 1024  # a Document of a few thousand publications with a photo
+
+# (the theme's cv.typ, the font folders, the package folder): what `typst_pdf._compiler` keys
+# its compilers by, as text.
+CompilerKey = tuple[str, tuple[str, ...], str | None]
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """One compile of a render: the compiler it used and what it gave Typst."""
+
+    document: str
+    key: CompilerKey
+    inputs: dict[str, str]  # sys.inputs
+    day: str  # the render's date (ISO), Typst's timestamp
+    standards: tuple[str, ...]  # pdf_standards
+
+
+def recipe_file(cache_root: Path, profile: Path) -> Path:
+    """Where the recipes of renders of `profile` are kept: one file per profile (its real path)."""
+    digest = hashlib.sha256(str(profile.resolve()).encode("utf-8", "surrogateescape")).hexdigest()
+    return cache_root / SUBDIR / f"{digest}.json"
+
+
+def encode(recipes: list[Recipe], version: str) -> bytes:
+    entries = [
+        {
+            "document": r.document,
+            "template": r.key[0],
+            "fonts": list(r.key[1]),
+            "packages": r.key[2],
+            "inputs": r.inputs,
+            "day": r.day,
+            "standards": list(r.standards),
+        }
+        for r in recipes
+    ]
+    return json.dumps({"format": FORMAT, "cvbuild": version, "recipes": entries}, sort_keys=True).encode()
+
+
+def decode(data: bytes, version: str, allowed: list[Path]) -> list[Recipe]:
+    """The recipes in `data`, or none when it is damaged, from another version of cvbuild, or
+    names a file outside the `allowed` folders (cvbuild's themes and CJK fonts)."""
+    try:
+        raw = json.loads(data)
+        if raw.get("format") != FORMAT or raw.get("cvbuild") != version:
+            return []
+        recipes = [_recipe(entry) for entry in raw["recipes"]]
+    except (ValueError, TypeError, KeyError, AttributeError):
+        return []
+    return [r for r in recipes if _inside(r.key, allowed)]
+
+
+def _recipe(entry: dict[str, Any]) -> Recipe:
+    inputs = entry["inputs"]
+    if not isinstance(inputs, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in inputs.items()):
+        raise TypeError("inputs")
+    fonts = tuple(entry["fonts"])
+    packages = entry["packages"]
+    texts = [entry["document"], entry["template"], entry["day"], *fonts, *entry["standards"]]
+    if not all(isinstance(t, str) for t in texts) or not isinstance(packages, str | None):
+        raise TypeError("recipe")
+    _dt.date.fromisoformat(entry["day"])
+    key = (entry["template"], fonts, packages)
+    return Recipe(entry["document"], key, inputs, entry["day"], tuple(entry["standards"]))
+
+
+def _inside(key: CompilerKey, allowed: list[Path]) -> bool:
+    """Every path of `key` is absolute and resolves inside one of `allowed`."""
+    template, fonts, packages = key
+    paths = [template, *fonts, *([packages] if packages is not None else [])]
+    for text in paths:
+        path = Path(text)
+        if not path.is_absolute() or not any(path.resolve().is_relative_to(root) for root in allowed):
+            return False
+    return True
+
+
+class Warm:
+    """Compilers being warmed in a thread, handed out by key once the thread is done with them."""
+
+    def __init__(self, recipes_of: Callable[[], list[Recipe]]) -> None:
+        # `recipes_of()` runs in the thread: reading and checking the file costs the caller nothing.
+        self._compilers: dict[CompilerKey, Any] = {}
+        self._keys: set[CompilerKey] = set()
+        self._read = threading.Event()  # set once `_keys` holds what the thread will warm
+        self._thread = threading.Thread(target=self._run, args=(recipes_of,), name="cvbuild-warm", daemon=True)
+        self._thread.start()
+
+    def _run(self, recipes_of: Callable[[], list[Recipe]]) -> None:
+        try:
+            recipes = recipes_of()
+        except Exception:  # no file, an unreadable one: a cold start
+            recipes = []
+        self._keys = {r.key for r in recipes}
+        self._read.set()
+        with contextlib.suppress(Exception):  # a warm start is only ever a head start
+            for recipe in recipes:
+                compiler = self._compilers.get(recipe.key)
+                if compiler is None:
+                    compiler = self._compilers[recipe.key] = new_compiler(recipe.key)
+                stamp = _dt.datetime.combine(_dt.date.fromisoformat(recipe.day), _dt.time(0), tzinfo=_dt.UTC)
+                with contextlib.suppress(Exception):  # e.g. a Document an older theme no longer reads
+                    compiler.compile(
+                        sys_inputs=recipe.inputs, timestamp=stamp, format="pdf", pdf_standards=list(recipe.standards)
+                    )
+
+    def take(self, key: CompilerKey) -> Any | None:
+        """The compiler warmed for `key`, once the thread is done with it; None at once when the
+        thread warms no compiler of that key (another theme than last time)."""
+        self._read.wait()
+        if key not in self._keys:
+            return None
+        self._thread.join()  # a compiler compiles one thing at a time
+        return self._compilers.pop(key, None)
+
+
+def new_compiler(key: CompilerKey) -> Any:
+    """A Typst compiler that sees only the theme folder, the theme's fonts and shipped packages."""
+    import typst
+
+    template, fonts, packages = key
+    real = Path(template).resolve()  # Typst compares canonical paths with the root
+    return typst.Compiler(
+        str(real),
+        root=str(real.parent),
+        font_paths=typst.Fonts(include_system_fonts=False, include_embedded_fonts=False, font_paths=list(fonts)),
+        ignore_system_fonts=True,
+        package_path=packages,
+        package_cache_path=packages,  # never ~/.cache/typst: what a machine cached must not matter
+    )
+
+
+def start(
+    cache_root: Path | None, profile: Path, document: str | None, allowed: Callable[[], list[Path]]
+) -> Warm | None:
+    """Warm the compilers of the last render of `profile` (of its `document` only, when one is
+    named), or None when there is no cache. `allowed()` gives the folders a recipe may name."""
+    if cache_root is None:
+        return None
+    from cvbuild import __version__
+
+    def recipes_of() -> list[Recipe]:
+        from cvbuild.targets.template_cache import usable
+
+        path = recipe_file(cache_root, profile)
+        if not usable(path.parent):  # this user's own folder, as for compiled templates
+            return []
+        with path.open("rb") as handle:
+            data = handle.read(MAX_RECIPE_BYTES + 1)
+        if len(data) > MAX_RECIPE_BYTES:
+            return []
+        recipes = decode(data, __version__, allowed())
+        return [r for r in recipes if document is None or r.document == document]
+
+    return Warm(recipes_of)
+
+
+def save(cache_root: Path | None, profile: Path, recipes: list[Recipe], allowed: list[Path]) -> None:
+    """Keep this render's recipes for the next one, with those of the profile's other documents
+    from before (a render of one document keeps the others warm); never an error."""
+    if cache_root is None or not recipes:
+        return
+    from cvbuild import __version__
+    from cvbuild.targets.template_cache import usable
+
+    path = recipe_file(cache_root, profile)
+    if not usable(path.parent):
+        return
+    rendered = {r.document for r in recipes}
+    with contextlib.suppress(OSError):
+        with path.open("rb") as handle:
+            before = decode(handle.read(MAX_RECIPE_BYTES + 1), __version__, allowed)
+        recipes = [r for r in before if r.document not in rendered] + recipes
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with contextlib.suppress(OSError):  # full disk, read-only home: the render goes on
+        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(encode(recipes, __version__))
+        os.replace(temporary, path)
+    with contextlib.suppress(OSError):
+        temporary.unlink(missing_ok=True)

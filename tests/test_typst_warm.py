@@ -1,0 +1,159 @@
+"""Typst's warm start (cvbuild/targets/typst_warm.py): the next render of a profile compiles the
+last one's Document in a thread while Python loads; it must never change a byte of the output,
+never serve an old Document, and never run anything but cvbuild's own themes early."""
+
+from __future__ import annotations
+
+import json
+import threading
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from cvbuild import __version__
+from cvbuild.cli.outcome import _warm_folders, warm_start
+from cvbuild.pipeline import RenderRequest, render_outputs
+from cvbuild.targets import typst_warm
+from tests.conftest import EXAMPLE, run_cli
+
+
+def _text(pdf: Path) -> str:
+    return "\n".join(page.extract_text() for page in PdfReader(pdf).pages)
+
+
+def _render(profile: Path, out: Path, cache: Path | None, *args: str) -> bytes:
+    env = {"CVBUILD_CACHE_DIR": str(cache)} if cache is not None else {"CVBUILD_NO_CACHE": "1"}
+    result = run_cli("render", profile, "-d", "cv", "-f", "pdf", "-o", out, *args, env=env)
+    assert result.returncode == 0, result.stderr
+    (pdf,) = out.glob("*.pdf")
+    return pdf.read_bytes()
+
+
+def test_warm_renders_are_the_cold_bytes_and_pick_up_every_edit(tmp_path: Path) -> None:
+    """A second render (warm: the first one's Document laid out beforehand) writes the bytes a
+    render without any cache writes; after an edit, the new text, again the cold bytes."""
+    profile = tmp_path / "p.yaml"
+    profile.write_text(EXAMPLE.read_text(encoding="utf-8"), encoding="utf-8")
+    cache = tmp_path / "cache"
+    cold = _render(profile, tmp_path / "cold", None)
+    first = _render(profile, tmp_path / "first", cache)
+    assert list((cache / typst_warm.SUBDIR).glob("*.json")), "no recipe kept"
+    warm = _render(profile, tmp_path / "warm", cache)
+    assert first == cold and warm == cold
+    edited = profile.read_text(encoding="utf-8").replace("Sky Systems Lab", "Sky Systems Laboratory 编辑 #x $y$")
+    profile.write_text(edited, encoding="utf-8")
+    after = _render(profile, tmp_path / "after", cache)
+    assert after == _render(profile, tmp_path / "cold2", None)
+    assert "Sky Systems Laboratory 编辑 #x $y$" in _text(next((tmp_path / "after").glob("*.pdf")))
+
+
+def test_the_warm_compiler_is_the_one_the_render_uses(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The render takes the compiler the thread warmed instead of making its own."""
+    monkeypatch.setenv("CVBUILD_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.delenv("CVBUILD_NO_CACHE", raising=False)
+    made: list[str] = []
+    real = typst_warm.new_compiler
+
+    def counting(key: typst_warm.CompilerKey) -> object:
+        made.append(threading.current_thread().name)
+        return real(key)
+
+    monkeypatch.setattr(typst_warm, "new_compiler", counting)
+
+    def render(out: str) -> None:
+        cache = warm_start(EXAMPLE, "pdf", None, "cv")
+        render_outputs(RenderRequest(EXAMPLE, ["pdf"], document="cv", output=tmp_path / out), cache=cache)
+        from cvbuild.cli.outcome import keep_recipes
+
+        keep_recipes(EXAMPLE, cache)
+
+    render("one")
+    assert made == ["MainThread"]
+    render("two")
+    assert made == ["MainThread", "cvbuild-warm"]
+    assert (tmp_path / "one" / "wenya-tang-cv.pdf").read_bytes() == (
+        tmp_path / "two" / "wenya-tang-cv.pdf"
+    ).read_bytes()
+
+
+def test_only_builtin_themes_and_typst_keep_recipes(tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    theme = tmp_path / "mine"
+    theme.mkdir()
+    (theme / "theme.toml").write_text('extends = "classic"\n', encoding="utf-8")
+    _render(EXAMPLE, tmp_path / "a", cache, "--theme", str(theme))
+    _render(EXAMPLE, tmp_path / "b", cache, "--engine", "weasyprint")
+    _render(EXAMPLE, tmp_path / "c", None)
+    assert list(cache.glob(f"{typst_warm.SUBDIR}/*.json")) == []
+    _render(EXAMPLE, tmp_path / "d", cache, "--theme", "modern")
+    assert len(list(cache.glob(f"{typst_warm.SUBDIR}/*.json"))) == 1
+
+
+def _recipe(template: str) -> dict[str, object]:
+    return {
+        "document": "cv",
+        "template": template,
+        "fonts": [],
+        "packages": None,
+        "inputs": {"cvbuild": "{}"},
+        "day": "2026-01-01",
+        "standards": [],
+    }
+
+
+def test_recipes_that_are_damaged_foreign_or_name_other_files_are_ignored(tmp_path: Path) -> None:
+    allowed = _warm_folders()
+    builtin = str(allowed[0] / "classic" / "cv.typ")
+    good = {"format": typst_warm.FORMAT, "cvbuild": __version__, "recipes": [_recipe(builtin)]}
+    assert [r.key[0] for r in typst_warm.decode(json.dumps(good).encode(), __version__, allowed)] == [builtin]
+    evil = tmp_path / "evil.typ"
+    evil.write_text('#read("/etc/passwd")', encoding="utf-8")
+    outside = [
+        {**good, "recipes": [_recipe(str(evil))]},
+        {**good, "recipes": [_recipe(builtin + "/../../../../../../etc/passwd")]},
+        {**good, "recipes": [_recipe("classic/cv.typ")]},  # relative: to what?
+        {**good, "recipes": [{**_recipe(builtin), "fonts": [str(tmp_path)]}]},
+        {**good, "recipes": [{**_recipe(builtin), "packages": str(tmp_path)}]},
+    ]
+    for data in outside:
+        assert typst_warm.decode(json.dumps(data).encode(), __version__, allowed) == []
+    damaged = [
+        b"",
+        b"{",
+        b"[]",
+        json.dumps({**good, "cvbuild": "0.0.0-other"}).encode(),
+        json.dumps({**good, "format": 0}).encode(),
+        json.dumps({**good, "recipes": [{**_recipe(builtin), "inputs": {"cvbuild": 1}}]}).encode(),
+        json.dumps({**good, "recipes": [{**_recipe(builtin), "day": "yesterday"}]}).encode(),
+        json.dumps({**good, "recipes": [{**_recipe(builtin), "fonts": [1]}]}).encode(),
+    ]
+    for data in damaged:
+        assert typst_warm.decode(data, __version__, allowed) == []
+
+
+def test_a_recipe_naming_another_file_starts_no_compiler(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A recipe file written by someone else (a theme of theirs, a path outside cvbuild's themes)
+    never reaches Typst: the render makes its own compiler, after its own checks."""
+    cache = tmp_path / "cache"
+    evil = tmp_path / "evil.typ"
+    evil.write_text('#panic("ran")', encoding="utf-8")
+    path = typst_warm.recipe_file(cache, EXAMPLE)
+    path.parent.mkdir(parents=True)
+    data = {"format": typst_warm.FORMAT, "cvbuild": __version__, "recipes": [_recipe(str(evil))]}
+    path.write_text(json.dumps(data), encoding="utf-8")
+    made: list[typst_warm.CompilerKey] = []
+    monkeypatch.setattr(typst_warm, "new_compiler", made.append)
+    warm = typst_warm.start(cache, EXAMPLE, None, _warm_folders)
+    assert warm is not None and warm.take((str(evil), (), None)) is None
+    assert made == []
+
+
+def test_no_cache_no_warm_start(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CVBUILD_NO_CACHE", "1")
+    assert warm_start(EXAMPLE, None, None, None) == {}
+    monkeypatch.delenv("CVBUILD_NO_CACHE")
+    monkeypatch.setenv("CVBUILD_CACHE_DIR", str(tmp_path))
+    assert warm_start(EXAMPLE, "html,txt", None, None) == {}  # nothing for Typst to do
+    assert warm_start(EXAMPLE, None, "weasyprint", None) == {}
+    assert set(warm_start(EXAMPLE, "pdf", None, None)) == {typst_warm.SLOT, typst_warm.RECIPES}
