@@ -157,3 +157,16 @@ def test_no_cache_no_warm_start(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     assert warm_start(EXAMPLE, "html,txt", None, None) == {}  # nothing for Typst to do
     assert warm_start(EXAMPLE, None, "weasyprint", None) == {}
     assert set(warm_start(EXAMPLE, "pdf", None, None)) == {typst_warm.SLOT, typst_warm.RECIPES}
+
+
+def test_recipes_of_other_documents_are_kept_and_the_same_are_not_rewritten(tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    env = {"CVBUILD_CACHE_DIR": str(cache)}
+    assert run_cli("render", EXAMPLE, "-f", "pdf", "-o", tmp_path / "all", env=env).returncode == 0
+    (path,) = cache.glob(f"{typst_warm.SUBDIR}/*.json")
+    documents = [r["document"] for r in json.loads(path.read_bytes())["recipes"]]
+    assert len(documents) >= 2 and "cv" in documents
+    stamp = path.stat().st_mtime_ns, path.stat().st_ino
+    assert run_cli("render", EXAMPLE, "-d", "cv", "-f", "pdf", "-o", tmp_path / "cv", env=env).returncode == 0
+    assert (path.stat().st_mtime_ns, path.stat().st_ino) == stamp  # the same Document: nothing written
+    assert [r["document"] for r in json.loads(path.read_bytes())["recipes"]] == documents

@@ -131,5 +131,5 @@ def keep_recipes(profile: Path, cache: dict[Any, Any]) -> None:
     from cvbuild.targets import typst_warm
     from cvbuild.targets.template_cache import cache_root
 
-    if typst_warm.RECIPES in cache:
-        typst_warm.save(cache_root(), profile, cache[typst_warm.RECIPES], _warm_folders())
+    if typst_warm.SLOT in cache:
+        typst_warm.save(cache_root(), profile, cache[typst_warm.RECIPES], cache[typst_warm.SLOT].before())

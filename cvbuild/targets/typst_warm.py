@@ -115,19 +115,21 @@ def _inside(key: CompilerKey, allowed: list[Path]) -> bool:
 class Warm:
     """Compilers being warmed in a thread, handed out by key once the thread is done with them."""
 
-    def __init__(self, recipes_of: Callable[[], list[Recipe]]) -> None:
+    def __init__(self, recipes_of: Callable[[], list[Recipe]], document: str | None) -> None:
         # `recipes_of()` runs in the thread: reading and checking the file costs the caller nothing.
         self._compilers: dict[CompilerKey, Any] = {}
+        self._before: list[Recipe] = []  # the file's recipes, every document's
         self._keys: set[CompilerKey] = set()
-        self._read = threading.Event()  # set once `_keys` holds what the thread will warm
-        self._thread = threading.Thread(target=self._run, args=(recipes_of,), name="cvbuild-warm", daemon=True)
+        self._read = threading.Event()  # set once `_before` and `_keys` are known
+        self._thread = threading.Thread(target=self._run, args=(recipes_of, document), name="cvbuild-warm", daemon=True)
         self._thread.start()
 
-    def _run(self, recipes_of: Callable[[], list[Recipe]]) -> None:
+    def _run(self, recipes_of: Callable[[], list[Recipe]], document: str | None) -> None:
         try:
-            recipes = recipes_of()
+            self._before = recipes_of()
         except Exception:  # no file, an unreadable one: a cold start
-            recipes = []
+            self._before = []
+        recipes = [r for r in self._before if document is None or r.document == document]
         self._keys = {r.key for r in recipes}
         self._read.set()
         with contextlib.suppress(Exception):  # a warm start is only ever a head start
@@ -149,6 +151,11 @@ class Warm:
             return None
         self._thread.join()  # a compiler compiles one thing at a time
         return self._compilers.pop(key, None)
+
+    def before(self) -> list[Recipe]:
+        """The recipes the last render kept, every document's."""
+        self._read.wait()
+        return self._before
 
 
 def new_compiler(key: CompilerKey) -> Any:
@@ -186,16 +193,19 @@ def start(
             data = handle.read(MAX_RECIPE_BYTES + 1)
         if len(data) > MAX_RECIPE_BYTES:
             return []
-        recipes = decode(data, __version__, allowed())
-        return [r for r in recipes if document is None or r.document == document]
+        return decode(data, __version__, allowed())
 
-    return Warm(recipes_of)
+    return Warm(recipes_of, document)
 
 
-def save(cache_root: Path | None, profile: Path, recipes: list[Recipe], allowed: list[Path]) -> None:
+def save(cache_root: Path | None, profile: Path, recipes: list[Recipe], before: list[Recipe]) -> None:
     """Keep this render's recipes for the next one, with those of the profile's other documents
-    from before (a render of one document keeps the others warm); never an error."""
-    if cache_root is None or not recipes:
+    the last render kept (`before`: a render of one document keeps the others warm); nothing is
+    written when they are the same as before. Never an error."""
+    new = {r.document: r for r in recipes}
+    kept = {r.document for r in before}
+    merged = [new.get(r.document, r) for r in before] + [r for r in recipes if r.document not in kept]
+    if cache_root is None or not recipes or merged == before:
         return
     from cvbuild import __version__
     from cvbuild.targets.template_cache import usable
@@ -203,16 +213,11 @@ def save(cache_root: Path | None, profile: Path, recipes: list[Recipe], allowed:
     path = recipe_file(cache_root, profile)
     if not usable(path.parent):
         return
-    rendered = {r.document for r in recipes}
-    with contextlib.suppress(OSError):
-        with path.open("rb") as handle:
-            before = decode(handle.read(MAX_RECIPE_BYTES + 1), __version__, allowed)
-        recipes = [r for r in before if r.document not in rendered] + recipes
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     with contextlib.suppress(OSError):  # full disk, read-only home: the render goes on
         descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
         with os.fdopen(descriptor, "wb") as handle:
-            handle.write(encode(recipes, __version__))
+            handle.write(encode(merged, __version__))
         os.replace(temporary, path)
     with contextlib.suppress(OSError):
         temporary.unlink(missing_ok=True)
