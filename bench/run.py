@@ -18,6 +18,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -60,13 +61,14 @@ class CommandFailedError(Exception):
     """A measured command exited non-zero; the row is reported as failed, the run goes on."""
 
 
-def run_once(argv: list[str], cwd: Path) -> tuple[float, float, float, float]:
+def run_once(argv: list[str], cwd: Path, extra_env: dict[str, str] | None = None) -> tuple[float, float, float, float]:
     """Wall time, peak RSS, CPU time of one fresh process (wait4 gives that child's own rusage),
     and the load average when it ended."""
     # Installed packages carry compiled bytecode; a sandbox's PYTHONDONTWRITEBYTECODE would make
     # every run recompile cvbuild's sources, which no user pays. The warm-up run writes it.
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     env["SOURCE_DATE_EPOCH"] = EPOCH
+    env.update(extra_env or {})
     start = time.perf_counter()
     proc = subprocess.Popen(argv, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(proc.pid, 0)
@@ -87,13 +89,22 @@ def measure(
     cwd: Path,
     note: str = "",
     program: list[str] | None = None,
+    env: dict[str, str] | None = None,
+    before: Callable[[], None] | None = None,
 ) -> Result:
-    """`cvbuild ARGS` (or `program ARGS`) in fresh processes."""
+    """`cvbuild ARGS` (or `program ARGS`) in fresh processes, with `env` added to the environment
+    and `before()` (untimed) before each run."""
     argv = (program or cvbuild_command()) + args
     shown = " ".join(a if " " not in a else repr(a) for a in [*(["cvbuild"] if program is None else []), *args])
+    prepare = before or (lambda: None)
+
+    def sample() -> tuple[float, float, float, float]:
+        prepare()
+        return run_once(argv, cwd, env)
+
     try:
-        run_once(argv, cwd)  # warm-up: page cache and .pyc files, not counted
-        samples = [run_once(argv, cwd) for _ in range(runs)]
+        sample()  # warm-up: page cache and .pyc files, not counted
+        samples = [sample() for _ in range(runs)]
     except CommandFailedError as exc:
         nan = float("nan")
         return Result(name, shown, 0, nan, nan, nan, nan, budget, f"FAILED: {exc}")
@@ -262,6 +273,21 @@ def floor_args(profile: Path, work: Path) -> list[str]:
     return [str(Path(__file__).with_name("floor.py")), str(document), str(template), str(packages), *dirs]
 
 
+def edit_between(profile: Path, args: list[str]) -> Callable[[], None]:
+    """Before a run: render `profile` with its headline edited (untimed), then put the profile
+    back, so that the timed render is of other text than the last render of that file."""
+    text = profile.read_text(encoding="utf-8")
+    edited = text.replace("headline:", "headline: Edited,", 1)
+    assert edited != text, "the profile has no headline to edit"
+
+    def before() -> None:
+        profile.write_text(edited, encoding="utf-8")
+        run_once(cvbuild_command() + args, ROOT)
+        profile.write_text(text, encoding="utf-8")
+
+    return before
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=7, help="timed runs per command (median reported; at least 5)")
@@ -277,6 +303,10 @@ def main() -> None:
     all_f = ",".join(formats)
     text_f = ",".join(f for f in formats if f != "png")
     work = Path(tempfile.mkdtemp(prefix="cvbuild-bench-"))
+    # cvbuild's caches (compiled templates, Typst's warm-start recipes) in a folder of the bench's
+    # own, so what the user's cache holds does not matter; the warm-up run of each row fills it.
+    os.environ["CVBUILD_CACHE_DIR"] = str(work / "cache")
+    os.environ.pop("CVBUILD_NO_CACHE", None)
     try:
         out = work / "out"
         sizes = (opts.pubs // 4, opts.pubs // 2, opts.pubs)
@@ -308,9 +338,27 @@ def main() -> None:
         results: dict[str, Result] = {}
         if opts.watch:
             rows = {}
+        # Each row's runs render the very profile the run before did, so Typst starts warm (see
+        # cvbuild/targets/typst_warm.py). These rows show the other two cases: a first render,
+        # with no cache at all, and a render after an edit (the last render was of other text).
+        cold = {"CVBUILD_NO_CACHE": "1"}
+        extra: dict[str, tuple[dict[str, str] | None, Callable[[], None] | None]] = {
+            "pdf cold": (cold, None),
+            "text cold": (cold, None),
+            "pdf edited": (None, edit_between(Path(ex), ["render", ex, "-d", "cv", "-f", "pdf", *o])),
+        }
+        rows = {
+            **dict(list(rows.items())[:3]),
+            "pdf cold": (f"{rows['pdf'][0]}, first render (no cache)", rows["pdf"][1], 0.35),
+            "pdf edited": (f"{rows['pdf'][0]}, after an edit", rows["pdf"][1], 0.35),
+            "text": rows["text"],
+            "text cold": (f"{rows['text'][0]}, first render (no cache)", rows["text"][1], 0.45),
+            **dict(list(rows.items())[4:]),
+        }
         for key, (name, args, budget) in rows.items():
             shutil.rmtree(out, ignore_errors=True)
-            results[key] = measure(name, args, runs, budget, ROOT)
+            env, before = extra.get(key, (None, None))
+            results[key] = measure(name, args, runs, budget, ROOT, env=env, before=before)
             if key == "all":
                 example_pages = len(list(out.glob("*.png")))
             if key == "big all":
