@@ -248,9 +248,18 @@ def png_per_page(pdf: Pair, png: Pair) -> str:
 
 
 def compare(
-    rendercv: str, packages: Path | None, runs: int, pubs: list[int], work: Path, cases: list[str] | None = None
+    rendercv: str,
+    packages: Path | None,
+    runs: int,
+    pubs: list[int],
+    work: Path,
+    cases: list[str] | None = None,
+    cold: bool = False,
 ) -> None:
-    env_rc, env_cv = rendercv_env(packages, work), child_env({})
+    # cvbuild's caches in a folder of this run's own, as RenderCV's; with `cold`, none at all
+    # (every cvbuild run a first render: no compiled templates, no Typst warm start).
+    own = {"CVBUILD_CACHE_DIR": str(work / "cvbuild-cache")}
+    env_rc, env_cv = rendercv_env(packages, work), child_env({**own, **({"CVBUILD_NO_CACHE": "1"} if cold else {})})
     sample = new_sample(rendercv, work, env_rc)
     probe = run_once([rendercv, "render", sample.name, "-o", str(work / "probe"), "-q"], work, env_rc)
     if isinstance(probe, str):  # before any cvbuild work: a missing Typst package shows here
@@ -261,6 +270,8 @@ def compare(
     version = subprocess.run([rendercv, "--version"], env=env_rc, capture_output=True, text=True).stdout.strip()
     print(f"{version or 'RenderCV'} beside cvbuild; {runs} paired fresh runs each, medians; {os.cpu_count()} CPUs")
     print("content: RenderCV's files, imported with `cvbuild import rendercv` for cvbuild")
+    if cold:
+        print("cvbuild without its caches (--cold): every run a first render")
     print("times: wall / CPU (user+system of the process); ratio: median of per-pair cvbuild/RenderCV\n")
     print("| case | RenderCV wall / CPU | cvbuild wall / CPU | ratio wall | ratio CPU | load |")
     print("|---|---|---|---|---|---|")
@@ -296,6 +307,9 @@ def main(argv: list[str] | None = None) -> int:
         choices=CASE_KEYS,
         help="only these cases: pdf (PDF only), png (PDF + PNG), md (Markdown + HTML), all (every output)",
     )
+    parser.add_argument(
+        "--cold", action="store_true", help="cvbuild without its caches: each run a first render (CVBUILD_NO_CACHE=1)"
+    )
     opts = parser.parse_args(argv)
     rendercv = find_rendercv(opts.rendercv)
     if rendercv is None:
@@ -306,7 +320,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     work = Path(tempfile.mkdtemp(prefix="cvbuild-compare-"))
     try:
-        compare(rendercv, opts.typst_packages, opts.runs, opts.pubs, work, opts.cases)
+        compare(rendercv, opts.typst_packages, opts.runs, opts.pubs, work, opts.cases, opts.cold)
     except Skip as reason:
         hint = "" if opts.typst_packages else " (offline? pass --typst-packages DIR, see bench/README.md)"
         print(f"{reason}{hint}")
