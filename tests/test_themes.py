@@ -390,3 +390,65 @@ def test_compact_a_long_venue_wraps_in_its_half_on_the_page(tmp_path: Path, brow
             assert left["width"] >= 0.45 * box["width"] and right["x"] + right["width"] <= box["x"] + box["width"] + 1
     finally:
         page.close()
+
+
+def _with_nested_place(tmp_path: Path) -> Any:
+    """A job with an undated project whose Document entry has a place: the theme contract allows
+    one (Entry.location), which a theme of one's own or a later profile field may fill."""
+    import datetime as dt
+
+    from cvbuild.loading.profile import load_profile
+    from cvbuild.pipeline import RenderRequest, build_for, documents_to_render
+
+    profile = write(
+        tmp_path / "p.yaml",
+        "name: Jo Example\nexperience:\n  - organization: Acme Labs\n    role: Engineer\n"
+        "    location: Berlin\n    start: 2020-01\n    end: 2022-06\n    highlights: [Built the pipeline]\n"
+        "    projects:\n      - name: Sensor Network\n        highlights: [Deployed forty nodes]\n",
+    )
+    prof, _ = load_profile(profile)
+    name, spec = documents_to_render(prof, None)[0]
+    _, doc = build_for(prof, name, spec, RenderRequest(profile=profile), dt.date(2026, 1, 1))
+    job = doc.sections[0].groups[0].entries[0]
+    child = job.children[0].model_copy(update={"location": "Hamburg Harbour"})
+    group = doc.sections[0].groups[0].model_copy(update={"entries": [job.model_copy(update={"children": [child]})]})
+    section = doc.sections[0].model_copy(update={"groups": [group]})
+    return doc.model_copy(update={"sections": [section, *doc.sections[1:]]})
+
+
+@pytest.mark.parametrize("theme", ["classic", "sidebar", "modern"])
+def test_a_nested_entry_has_its_place_where_its_pdf_has_it(tmp_path: Path, theme: str, browser: Any) -> None:
+    """A nested entry with no date and no subtitle: classic's and sidebar's Typst set its place
+    beside its title (bf70e2d), where classic's page and WeasyPrint PDF set it alone on the line
+    below and sidebar's hid it (modern's look, which it inherits). Modern shows no nested place
+    in its PDF, nor on its page."""
+    import datetime as dt
+
+    from cvbuild.targets.base import RenderContext, render_format
+
+    doc = _with_nested_place(tmp_path)
+    ctx = RenderContext(load_theme(theme, tmp_path), dt.date(2026, 1, 1), tmp_path, options=doc.options)
+    files = {}
+    for fmt, engine in (("pdf", None), ("pdf", "weasyprint"), ("html", None)):
+        (artifact,) = render_format(fmt, engine, doc, ctx)
+        files[engine or fmt] = tmp_path / f"{engine or fmt}.{fmt}"
+        files[engine or fmt].write_bytes(artifact.data)
+    for engine in ("pdf", "weasyprint"):
+        lines = [line for page in pdf_lines(files[engine]) for line, _ in page.lines]
+        if theme == "modern":
+            assert not any("Hamburg" in line for line in lines), (engine, lines)
+        else:
+            assert "Sensor Network Hamburg Harbour" in lines, (engine, lines)
+    page = browser.new_page(viewport={"width": 1000, "height": 900})
+    try:
+        page.goto(files["html"].as_uri(), wait_until="load")
+        title = page.get_by_text("Sensor Network", exact=True).bounding_box()
+        place = page.locator(".entry-nested .location")
+        if theme == "modern":
+            assert not place.is_visible()
+        else:
+            box = place.bounding_box()
+            assert title is not None and box is not None
+            assert abs(box["y"] - title["y"]) < title["height"] / 2 and box["x"] > title["x"] + title["width"], box
+    finally:
+        page.close()
