@@ -1491,3 +1491,75 @@ def test_rendercv_connection_fields_without_a_place_are_reported_by_name(tmp_pat
     assert [(x.network, x.url) for x in load_profile(path)[0].contact.profiles] == [
         ("Lab page", "https://lab.example.org/noa")
     ]
+
+
+# ---- real CVs, round two ---------------------------------------------------------------------
+
+
+def test_rendercv_sections_of_schools_under_other_titles_keep_their_heading_and_place(tmp_path: Path) -> None:
+    """github.com/mdenolle/marine-cv (Marine_Denolle_CV.yaml) writes its awards, training
+    workshops, grants, research products and invited talks as RenderCV EducationEntry
+    (`institution: CAREER Award`, `area: NSF`; these entries are made up after them). All were
+    joined to the education, listed there among the degrees, and the first such title replaced
+    the heading: the degrees stood under 'Awards', and grants printed at the top of the CV, far
+    from where the file has them. Each is a section of its own now, in the file's order; the
+    education keeps its title."""
+    from cvbuild.loading.profile import load_profile
+
+    source = write(
+        tmp_path / "CV.yaml",
+        "cv:\n  name: Ada Example\n  sections:\n"
+        "    education:\n      - {institution: Stanford University, area: Geophysics, degree: PhD, date: '2014'}\n"
+        "    employment:\n      - {company: Uni X, position: Professor, start_date: 2019-01, end_date: present}\n"
+        "    awards:\n      - {institution: CAREER Award, area: NSF, date: '2018'}\n"
+        "    teaching:\n      - {company: ESS 101, position: Seismology, date: 2021 - 2024}\n"
+        "    grants:\n      - {institution: NSF EAR, area: 'Slow slip in Alaska: $248,835 (co-PI)', date: '2024'}\n"
+        "    invited_talks:\n      - {institution: CERI Memphis, area: Department Colloquium, date: '2026'}\n",
+    )
+    path, stderr = imported("rendercv", source, tmp_path)
+    assert "joined to the education" not in stderr
+    p, _ = load_profile(path)
+    assert [e.institution for e in p.education] == ["Stanford University"]
+    doc = p.documents["cv"]
+    assert "education" not in (doc.section_titles or {})
+    assert [s.title for s in p.sections] == ["Awards", "Teaching", "Grants", "Invited Talks"]
+    assert doc.sections == ["education", "experience", "awards", "teaching-2", "grants", "invited-talks"]
+    grant = next(s for s in p.sections if s.title == "Grants").entries[0]
+    assert (grant.title, grant.subtitle, str(grant.date)) == (
+        "NSF EAR",
+        "Slow slip in Alaska: $248,835 (co-PI)",
+        "2024",
+    )
+    out = tmp_path / "out"
+    result = run_cli("render", path, "-f", "pdf,txt", "-o", out)
+    assert result.returncode == 0, result.stderr
+    for text in (next(out.glob("*.txt")).read_text(encoding="utf-8"), pdf_text(next(out.glob("*.pdf")))):
+        flat = squash(text).upper()
+        heads = ["EDUCATION", "STANFORD", "EMPLOYMENT", "AWARDS", "CAREERAWARD", "TEACHING", "GRANTS", "NSFEAR"]
+        at = [flat.find(h) for h in [*heads, "INVITEDTALKS", "CERIMEMPHIS"]]
+        assert -1 not in at and at == sorted(at), at
+
+
+def test_rendercv_extra_fields_of_any_shape_are_read(tmp_path: Path) -> None:
+    """RenderCV takes any extra key in an entry, whatever its shape (a template may show it):
+    github.com/mdenolle/marine-cv lists each paper's press coverage as `media_coverage:` with a
+    list of links beside `citations: 0`. The import refused the whole file ('expected text');
+    the links are kept in the paper's note now, with a warning. A list where RenderCV wants text
+    (`summary: [a, b]`) is still refused at its place."""
+    from cvbuild.loading.profile import load_profile
+
+    paper = (
+        "      - title: Agroseismology and farming practices\n        authors: [Ada Example, Bo Example]\n"
+        "        journal: Science\n        date: 2026-01\n        citations: 0\n        media_coverage:\n"
+        "          - 'https://www.washington.edu/news/2026/03/19/earthquake-scientists/'\n"
+    )
+    source = write(tmp_path / "CV.yaml", f"cv:\n  name: Ada Example\n  sections:\n    publications:\n{paper}")
+    path, stderr = imported("rendercv", source, tmp_path)
+    assert "CV.yaml:11:11: cv.sections.publications[0].media_coverage: no such field" in stderr
+    note = load_profile(path)[0].publications[0].note or ""
+    assert "https://www.washington.edu/news/2026/03/19/earthquake-scientists/" in note
+    bad = write(tmp_path / "bad.yaml", source.read_text(encoding="utf-8").replace("citations: 0", "summary: [a, b]"))
+    result = run_cli("import", "rendercv", bad)
+    assert (
+        result.returncode == 2 and "bad.yaml:9:18: cv.sections.publications[0].summary: expected text" in result.stderr
+    )

@@ -104,7 +104,14 @@ def import_file(path: Path, warn: Warn) -> dict[str, Any]:
     return checked_profile(path, out)
 
 
-_LISTS = ("highlights", "authors")  # the entry fields that are lists of text; the others are text
+_LISTS = ("highlights", "authors")  # the entry fields that are lists of text
+# RenderCV's other entry fields, all text. Any other key is an extra field, which RenderCV takes
+# whatever its shape (a template may show it); the import keeps or reports it (common.leftovers).
+_TEXTS = {
+    *("name", "institution", "area", "degree", "company", "position", "title", "journal", "doi", "url"),
+    *("summary", "location", "date", "start_date", "end_date", "label", "details", "bullet"),
+    *("number", "reversed_number"),
+}
 _SCALAR = (str, int, float)
 
 
@@ -138,7 +145,7 @@ def shape_problems(data: Mapping[str, Any]) -> list[tuple[Loc, str]]:
                 if field in _LISTS:
                     if not isinstance(value, (list, str)) or not all(isinstance(v, _SCALAR) for v in value):
                         problems.append((loc, "expected a list of texts (`- ...` lines)"))
-                elif isinstance(value, (Mapping, list)):
+                elif field in _TEXTS and isinstance(value, (Mapping, list)):
                     problems.append((loc, "expected text"))
     return problems
 
@@ -206,6 +213,7 @@ def from_rendercv(data: Mapping[str, Any], note: Note) -> dict[str, Any]:
         sections = {}
     custom: list[dict[str, Any]] = []
     order: list[Any] = []  # built-in section ids and custom section dicts, in the file's order
+    out["documents_education"] = _education_key(sections)
     for key, entries in sections.items():
         loc: Loc = ("cv", "sections", key)
         title = _section_title(str(key))
@@ -213,6 +221,7 @@ def from_rendercv(data: Mapping[str, Any], note: Note) -> dict[str, Any]:
         _section(title, entries, loc, out, custom, aliases, note)
         order += [k for k in out if k not in before_keys and k in BUILTIN_SECTIONS]
         order += custom[before_custom:]
+    out.pop("documents_education")
     unique_section_ids(custom)
     ids = [s if isinstance(s, str) else s.get("id") or section_slug(s["title"]) for s in order]
     if aliases:
@@ -232,6 +241,21 @@ def from_rendercv(data: Mapping[str, Any], note: Note) -> dict[str, Any]:
         note(("cv",), "no `name`; set `name:` in the profile (it is required)")
         out["name"] = "Your Name"
     return out
+
+
+def _education_key(sections: Mapping[Any, Any]) -> Any:
+    """The key of the section that is the profile's education: the first one of schools under
+    a title that says education (EducationEntry, or ExperienceEntry as some write it), else the
+    first of EducationEntry. Real CVs write awards, grants, talks and workshops as EducationEntry
+    too ("institution: CAREER Award, area: NSF"); each keeps its own heading and place."""
+    shaped = [
+        key
+        for key, entries in sections.items()
+        if isinstance(entries, list) and entries and _entry_type(entries[0]) in ("EducationEntry", "ExperienceEntry")
+    ]
+    titled = [key for key in shaped if _EDUCATION_TITLE.search(_section_title(str(key)))]
+    schools = [key for key in shaped if _entry_type(sections[key][0]) == "EducationEntry"]
+    return (titled or schools or [None])[0]
 
 
 def _section(
@@ -512,7 +536,17 @@ def _education(
         highlights[:0] = as_bullets(summary)  # education has no summary: it leads the highlights
         item["highlights"] = highlights + leftovers(e, ("institution", "degree", "area", *_DATED), eloc, note)
         items.append(_link_location(item))
+    if loc[-1] != out.get("documents_education"):  # awards or grants written as schools: a section of their own
+        custom.append({"title": title, "entries": [_school_as_generic(item) for item in items]})
+        return
     _extend(out, "education", items, title, "Education", loc, note)
+
+
+def _school_as_generic(school: dict[str, Any]) -> dict[str, Any]:
+    """An EducationEntry outside the education section as a custom entry, as RenderCV shows it:
+    the institution is its title (an award's name), the degree and area its subtitle (the awarder)."""
+    subtitle = ", ".join(t for t in (school.pop("degree", None), school.pop("field", None)) if t)
+    return {"title": school.pop("institution", None) or "–", "subtitle": subtitle or None} | school
 
 
 def _experience(
@@ -536,7 +570,7 @@ def _experience(
         item["highlights"] = _highlights(e.get("highlights"), (*eloc, "highlights"), note)
         item["highlights"] += leftovers(e, ("company", "position", *_DATED), eloc, note)
         items.append(_link_location(item))
-    if _EDUCATION_TITLE.search(title):  # "EDUCACIÓN" written as company + position: a school and a degree
+    if loc[-1] == out.get("documents_education"):  # "EDUCACIÓN" as company + position: a school and a degree
         schools = [_as_school(item) for item in items]
         _extend(out, "education", schools, title, "Education", loc, note)
         return
@@ -838,11 +872,11 @@ def _link_location(item: dict[str, Any]) -> dict[str, Any]:
 
 def _extend(out: dict[str, Any], key: str, items: list[Any], title: str, default: str, loc: Loc, note: Note) -> None:
     """Add to a built-in section; a second section of the same kind joins the first."""
-    if key in out:
+    if key in out:  # the first section's title stays the heading
         note(loc, f"joined to the {key} of an earlier section")
+    elif title.strip().lower() != default.lower():
+        out.setdefault("documents_titles", {})[key] = title
     out.setdefault(key, []).extend(items)
-    if title.strip().lower() != default.lower():
-        out.setdefault("documents_titles", {}).setdefault(key, title)
 
 
 SECTION_HANDLERS: dict[str, Handler] = {
