@@ -1563,3 +1563,78 @@ def test_rendercv_extra_fields_of_any_shape_are_read(tmp_path: Path) -> None:
     assert (
         result.returncode == 2 and "bad.yaml:9:18: cv.sections.publications[0].summary: expected text" in result.stderr
     )
+
+
+def test_jsonresume_html_lists_and_character_references(tmp_path: Path) -> None:
+    """Builders that write HTML put lists in a summary (`<ul><li><p>Led ...</p></li>...</ul>`, as
+    public JSON exports of résumé builders do) and escape every text field (`Head of R&amp;D`,
+    `Smith &amp; Co`). A summary with a list stayed verbatim, tags and all, and a plain field
+    printed its `&amp;`; in an education entry, whose summary leads its bullets, the list's lines
+    made the profile refuse the import. Now a list is highlights (the basics' summary, which has
+    none, a paragraph an item), a list of one is its item's text, a note or a reference the items
+    joined by semicolons, and a plain field's references are their characters. Other markup
+    still stays verbatim."""
+    from cvbuild.loading.profile import load_profile
+
+    resume = {
+        "basics": {
+            "name": "Ada Example",
+            "label": "Head of R&amp;D",
+            "summary": "Engineer &amp; lead.<ul><li>Ships <b>fast</b></li><li>Writes &lt;docs&gt;</li></ul>",
+        },
+        "work": [
+            {
+                "name": "Smith &amp; Co",
+                "position": "R&amp;D Engineer",
+                "startDate": "2019-01",
+                "summary": "<p>Built the lab.</p><ul><li><p>Led a team of 5.</p></li>"
+                "<li><p>Cut cost &#8212; 30%.</p></li></ul>",
+                "highlights": ["<ul><li>Only item</li></ul>"],
+            }
+        ],
+        "education": [
+            {
+                "institution": "Uni",
+                "area": "CS",
+                "startDate": "2015",
+                "summary": "<ul><li>Dean&#39;s List</li><li>Thesis</li></ul>",
+            }
+        ],
+        "awards": [{"title": "Prize", "date": "2020-01-01", "summary": "<ul><li>For A</li><li>For B</li></ul>"}],
+        "projects": [{"name": "Kept", "description": "C++ <templates> &amp; <script>x</script>"}],
+    }
+    path, stderr = imported("jsonresume", write(tmp_path / "resume.json", json.dumps(resume)), tmp_path)
+    assert "/work/0/position: HTML character references read as characters" in stderr
+    p, _ = load_profile(path)
+    assert p.headline == "Head of R&D" and p.summary == "Engineer & lead.\n\n- Ships **fast**\n\n- Writes <docs>"
+    job = p.experience[0]
+    assert (job.organization, job.role, job.summary) == ("Smith & Co", "R&D Engineer", "Built the lab.")
+    assert job.highlights == ["Led a team of 5.", "Cut cost — 30%.", "Only item"]
+    assert p.education[0].highlights == ["Dean's List", "Thesis"]
+    assert p.honors[0].note == "For A; For B"
+    assert p.projects[0].summary == "C++ <templates> &amp; <script>x</script>"
+    out = tmp_path / "out"
+    result = run_cli("render", path, "-f", "pdf,txt,md,html", "-o", out)
+    assert result.returncode == 0, result.stderr
+    for kind in ("txt", "pdf"):
+        f = next(out.glob(f"*.{kind}"))
+        text = pdf_text(f) if kind == "pdf" else f.read_text(encoding="utf-8")
+        assert "<li>" not in text and "<ul>" not in text and "R&amp;D" not in text, kind
+        assert "Head of R&D" in text and "Smith & Co" in text and "Led a team of 5." in text, kind
+
+
+def test_jsonresume_image_not_beside_the_file_is_left_out(tmp_path: Path) -> None:
+    """github.com/0xdkay/jsonresume-theme-elegant's resume.json has `"picture": "dkay.jpg"`, a file
+    its repository serves but that is not beside the JSON: the profile named it and every render
+    failed ('photo: dkay.jpg does not exist'). It is reported and left out, as RenderCV's import
+    does; a photo that is there is kept."""
+    from cvbuild.loading.profile import load_profile
+
+    resume = {"basics": {"name": "Ada Example", "image": "dkay.png"}}
+    path, stderr = imported("jsonresume", write(tmp_path / "resume.json", json.dumps(resume)), tmp_path)
+    assert "/basics/image: " in stderr and "not imported" in stderr
+    assert load_profile(path)[0].photo is None
+    assert run_cli("render", path, "-f", "txt", "-o", tmp_path / "out").returncode == 0
+    shutil.copy(INTEROP / "photo.png", tmp_path / "dkay.png")
+    path, _ = imported("jsonresume", tmp_path / "resume.json", tmp_path)
+    assert load_profile(path)[0].photo is not None

@@ -102,7 +102,7 @@ def leftovers(
             note((*where, key), f"the same as `{same}`; not repeated")
             continue
         if kept_as and isinstance(value, (str, int, float)) and not isinstance(value, bool):
-            kept.append(f"{key}: {value}")
+            kept.append(f"{key}: {' '.join(str(value).split())}")  # a highlight or a note is one line
             note((*where, key), f"no such field in a cvbuild profile; kept {kept_as}")
         elif kept_as and isinstance(value, list) and value and all(_scalar(v) for v in value):
             # `activities: [...]`, `stack: [...]`: sentences stay lines of their own, short words one line

@@ -1,5 +1,5 @@
-"""The simple HTML that JSON Resume files carry in their prose (`<strong>`, `<br><br>`, `<a href>`),
-as the Markdown a profile writes.
+"""The simple HTML that JSON Resume files carry in their prose (`<strong>`, `<br><br>`, `<a href>`,
+`<ul><li>`, `&amp;`), as the Markdown a profile writes.
 
 Many JSON Resume themes and builders print `summary` and `highlights` as HTML, so real files hold
 `Lorem <strong>ipsum</strong>.<br><br>Second paragraph` or `&amp;`; cvbuild prints a profile's text
@@ -12,15 +12,18 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 
-_KNOWN = {"b", "strong", "i", "em", "a", "br", "p"}
+_KNOWN = {"b", "strong", "i", "em", "a", "br", "p", "ul", "ol", "li"}
 _TAG = re.compile(r"</?([A-Za-z][A-Za-z0-9]*)\b[^<>]*>")
 _LINK = re.compile(r"(https?://|mailto:)\S+$")
+# A character reference, as HTML builders escape text (`R&amp;D`, `&#39;`); `AT&T` is none.
+ENTITY = re.compile(r"&(?:[A-Za-z][A-Za-z0-9]{1,31}|#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6});")
+_ITEM = "\0I\0"  # where a list item starts, kept through the joining of white space
 
 
 def has_html(text: str) -> bool:
-    """True when the text holds tags and every one of them is a known, simple one."""
+    """True when the text holds tags or character references, and every tag is a known, simple one."""
     names = [m[1].lower() for m in _TAG.finditer(text)]
-    return bool(names) and all(n in _KNOWN for n in names)
+    return (bool(names) or bool(ENTITY.search(text))) and all(n in _KNOWN for n in names)
 
 
 # What cvbuild's inline Markdown reads as markup (cvbuild.document.inline); in HTML it is text.
@@ -42,6 +45,7 @@ class _Markdown(HTMLParser):
         self.closed: set[int] = set()
         self.links = 0
         self.open: list[tuple[str, int]] = []  # an emphasis tag and where its text starts in `out`
+        self.items = 0  # the list items open: a <p> inside one is no new paragraph
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in _EMPHASIS:
@@ -49,7 +53,12 @@ class _Markdown(HTMLParser):
         elif tag == "br":
             self.out.append("\n")
         elif tag == "p":
+            self.out.append(" " if self.items else "\n\n")
+        elif tag in ("ul", "ol"):  # a list is a paragraph of its own, after the text before it
             self.out.append("\n\n")
+        elif tag == "li":
+            self.items += 1
+            self.out.append(_ITEM)
         elif tag == "a":
             href = (dict(attrs).get("href") or "").strip()
             if _LINK.match(href):
@@ -68,7 +77,12 @@ class _Markdown(HTMLParser):
                 if name in (tag, _SAME.get(tag)):
                     break
         elif tag == "p":
+            self.out.append(" " if self.items else "\n\n")
+        elif tag in ("ul", "ol"):
+            self.items = 0
             self.out.append("\n\n")
+        elif tag == "li":
+            self.items = max(0, self.items - 1)
         elif tag == "a" and self.href and (link := self.href.pop()):
             href, number = link
             self.closed.add(number)
@@ -97,11 +111,22 @@ def _emphasised(text: str, marker: str) -> str:
     return f"{head}{marker}{core}{marker}{tail}"
 
 
+def _listed(paragraph: str) -> str:
+    """A paragraph with list items as `- item` lines; one item alone is text, no list."""
+    head, *items = (part.strip() for part in paragraph.split(_ITEM))
+    items = [item for item in items if item]
+    if len(items) < 2:
+        return " ".join(part for part in (head, *items) if part)
+    return "\n".join([head] * bool(head) + [f"- {item}" for item in items])
+
+
 def html_to_markdown(text: str, *, one_line: bool) -> str:
     """The text with its simple HTML as Markdown: `<br><br>` and `<p>` start paragraphs (a space
-    in a one-line field such as a highlight), entities are their characters, the rest of the text
-    escaped. A bold or italic that Markdown cannot say is left out (`<b>"x"</b>y`: a `**` between
-    punctuation and a letter closes nothing), rather than print its `**`."""
+    in a one-line field such as a highlight), a list of two or more items is lines of `- item`
+    (which the import makes highlights), a list of one its item's paragraph, entities are their
+    characters, the rest of the text escaped. A bold or italic that Markdown cannot say is left
+    out (`<b>"x"</b>y`: a `**` between punctuation and a letter closes nothing), rather than
+    print its `**`."""
     from cvbuild.document.inline import spans
 
     parser = _Markdown()
@@ -111,9 +136,9 @@ def html_to_markdown(text: str, *, one_line: bool) -> str:
     # a link never closed is its text alone: its `[` would be printed
     joined = _OPENER.sub(lambda m: "[" if int(m[1]) in parser.closed else "", "".join(parser.out))
     if one_line:
-        joined = re.sub(r"\s+", " ", joined).strip()
+        joined = re.sub(r"\s+", " ", joined.replace(_ITEM, " ")).strip()
     else:
-        paragraphs = (re.sub(r"\s+", " ", q).strip() for q in re.split(r"\n\s*\n", joined))
+        paragraphs = (_listed(re.sub(r"\s+", " ", q)) for q in re.split(r"\n\s*\n", joined))
         joined = "\n\n".join(p for p in paragraphs if p)
 
     def shown(kept: set[int]) -> tuple[str, str]:

@@ -13,6 +13,7 @@ authors as the first line of `summary` ("Authors: A, B and C"), which import rea
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from collections.abc import Callable, Mapping, Sequence
@@ -32,7 +33,7 @@ from cvbuild.interop.common import (
     usable_phone,
     wrong_kind,
 )
-from cvbuild.interop.html_text import has_html, html_to_markdown
+from cvbuild.interop.html_text import ENTITY, has_html, html_to_markdown
 from cvbuild.loading.yaml_source import YamlSource, read_text
 from cvbuild.schema.fields import parse_date
 from cvbuild.schema.model import NAMED_NETWORKS, DocumentSpec, Links, Profile, network_key
@@ -173,7 +174,22 @@ def import_file(path: Path, warn: Warn) -> dict[str, Any]:
         raise InputError(schema_problems(path, data, source, written))
 
     out = from_jsonresume(data, note)
+    _check_photo(path, out, note)
     return checked_profile(path, out)
+
+
+def _check_photo(path: Path, out: dict[str, Any], note: Note) -> None:
+    """Keep `photo` only if the profile, written beside the file, will validate with it: a
+    `basics.image` that is not there (`dkay.jpg` of a theme's sample) made every render fail."""
+    from cvbuild.loading.photo import read_photo
+
+    if "photo" not in out:
+        return
+    try:
+        read_photo(path.resolve().parent, out["photo"])
+    except ValueError as exc:
+        note(("basics", "image"), f"{exc}; not imported")
+        del out["photo"]
 
 
 def without_empty(value: Any) -> Any:
@@ -261,19 +277,36 @@ def with_new_names(data: Mapping[str, Any], note: Note) -> dict[str, Any]:
 
 
 # The prose fields that JSON Resume builders fill with HTML (a summary, a bullet, a description).
-_PROSE = {"summary": False, "description": False, "highlights": True}
+_PROSE = {"summary": False, "description": False, "highlights": True, "reference": False}
 
 
 def with_markdown(value: Any, note: Note, where: Where = (), one_line: bool = False) -> Any:
     """The data with the simple HTML of its prose (`<strong>`, `<br><br>`, `<a href>`) as Markdown,
     which cvbuild prints; it printed the tags. Other markup stays verbatim (html_text)."""
     if isinstance(value, Mapping):
-        return {k: with_markdown(v, note, (*where, k), _PROSE[k]) if k in _PROSE else v for k, v in value.items()}
+        return {
+            k: with_markdown(v, note, (*where, k), _PROSE[k]) if k in _PROSE else _unescaped(v, note, (*where, k))
+            for k, v in value.items()
+        }
     if isinstance(value, list):
         return [with_markdown(v, note, (*where, i), one_line) for i, v in enumerate(value)]
     if isinstance(value, str) and has_html(value):
         note(where, "HTML read as Markdown")
         return html_to_markdown(value, one_line=one_line)
+    return value
+
+
+def _unescaped(value: Any, note: Note, where: Where) -> Any:
+    """Plain text fields (a position, a name, a url) with the character references an HTML
+    builder wrote in them as their characters: `Head of R&amp;D` printed its `&amp;`. A field
+    with tags stays verbatim: names and titles take no markup."""
+    if isinstance(value, Mapping):
+        return with_markdown(value, note, where)
+    if isinstance(value, list):
+        return [_unescaped(v, note, (*where, i)) for i, v in enumerate(value)]
+    if isinstance(value, str) and "<" not in value and ENTITY.search(value):
+        note(where, "HTML character references read as characters")
+        return html.unescape(value)
     return value
 
 
@@ -396,8 +429,11 @@ def _text(value: Any) -> str | None:
 def _line(text: str | None) -> str | None:
     """`text` on one line, for a field that holds one (an award's or a publication's note): its
     paragraphs (`<br><br>`, `<p>` read as Markdown) and line breaks joined by spaces. With them,
-    the profile refused the field, and the whole import."""
-    return " ".join(text.split()) if text else None
+    the profile refused the field, and the whole import. A list (`<ul><li>`) is its items joined
+    by semicolons, where its `- ` marks were printed."""
+    head, items = _summary_and_bullets(text)
+    joined = " ".join(part for part in (head, "; ".join(items)) if part)
+    return " ".join(joined.split()) or None
 
 
 def _texts(values: Any) -> list[str]:
@@ -468,7 +504,9 @@ def _basics(basics: Mapping[str, Any], out: dict[str, Any], note: Note) -> None:
     if contact:
         out["contact"] = contact
     if summary := _text(basics.get("summary")):
-        out["summary"] = summary
+        head, items = _summary_and_bullets(summary)
+        # the profile's summary is paragraphs: a list's items are one each, marked as they were
+        out["summary"] = "\n\n".join(([head] if head else []) + [f"- {item}" for item in items]) if items else summary
     used = ("name", "label", "image", "email", "phone", "url", "summary", "location", "profiles")
     for key in basics:
         if key not in used and basics[key] not in (None, "", [], {}):
@@ -569,6 +607,13 @@ def _summary_and_bullets(text: str | None) -> tuple[str | None, list[str]]:
     return " ".join(head) or None, items
 
 
+def _paragraphs_and_bullets(text: str | None) -> list[str]:
+    """A summary as bullets, for an entry that has none (education): a paragraph each, lines
+    joined, then its list's items."""
+    head, items = _summary_and_bullets(text)
+    return [" ".join(p.split()) for p in re.split(r"\n\s*\n", head or "") if p.strip()] + items
+
+
 def _sentence(text: str) -> str:
     """`text` ending as a sentence, to go before another: no second full stop after its own."""
     return text if text[-1] in ".!?…。" else text + "."
@@ -648,8 +693,10 @@ def _education(items: Sequence[Any], note: Note) -> tuple[str, list[dict[str, An
             "courses": _texts(item.get("courses")),
             "url": _url(item.get("url"), (*where, "url"), note),
         }
-        used = ("institution", "studyType", "area", "startDate", "endDate", "score", "courses", "url")
-        entry["highlights"] = leftovers(item, used, where, note)
+        used = ("institution", "studyType", "area", "startDate", "endDate", "score", "courses", "url", "summary")
+        # education has no summary: its paragraphs and list items lead the highlights, where whole
+        # (`<p>`, `<ul><li>` read as Markdown) its line breaks made the profile refuse the import
+        entry["highlights"] = _paragraphs_and_bullets(_text(item.get("summary"))) + leftovers(item, used, where, note)
         if entry["institution"]:
             out.append(entry)
         else:
@@ -833,7 +880,7 @@ def _references(items: Sequence[Any], note: Note) -> tuple[str, Any, list[dict[s
             )
             continue
         extra = leftovers(item, ("name", "reference"), ("references", i), note, "in the reference text")
-        text = " ".join([t for t in [_text(item.get("reference"))] if t] + extra) or None
+        text = " ".join([t for t in [_line(_text(item.get("reference")))] if t] + extra) or None
         out.append({"name": name, "text": text})
     return "references", out, []
 
