@@ -60,6 +60,8 @@ class _Markdown(HTMLParser):
             self.items += 1
             self.out.append(_ITEM)
         elif tag == "a":
+            if self.href:  # a link in a link ends the first, as a browser reads it
+                self.handle_endtag("a")
             href = (dict(attrs).get("href") or "").strip()
             if _LINK.match(href):
                 number, self.links = self.links, self.links + 1
@@ -85,6 +87,9 @@ class _Markdown(HTMLParser):
             self.items = max(0, self.items - 1)
         elif tag == "a" and self.href and (link := self.href.pop()):
             href, number = link
+            text = "".join(self.out)
+            if not text[text.rfind(f"\0L{number}\0") :].removeprefix(f"\0L{number}\0").strip():
+                return  # a link with no text shows nothing: its `[](...)` would be printed
             self.closed.add(number)
             # `(`, `)` and `\\` escaped: a `)` in the address ended the link there, at another address
             self.out.append(f"]({_ADDRESS.sub(_escaped, href)})")
