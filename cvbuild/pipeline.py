@@ -81,18 +81,31 @@ def parse_sets(items: Sequence[str]) -> dict[str, str]:
     return out
 
 
-def documents_to_render(profile: Profile, name: str | None) -> list[tuple[str, DocumentSpec]]:
-    """One named document, every declared variant, or the implicit `cv`."""
+def documents_to_render(
+    profile: Profile, name: str | None, with_letters: bool = True
+) -> list[tuple[str, DocumentSpec]]:
+    """One named document or letter, or every declared variant (the implicit `cv` when none is
+    declared) followed by every letter. A letter comes as the DocumentSpec it renders with
+    (`LetterSpec.document_spec`); `build_for` finds its content by name."""
+    letters = profile.letters if with_letters else {}
     if name is not None:
         if name in profile.documents:
             return [(name, profile.documents[name])]
+        if name in letters:
+            return [(name, letters[name].document_spec())]
         if name == "cv" and not profile.documents:
             return [("cv", DocumentSpec())]
-        known = ", ".join(profile.documents) or "none declared; the default is 'cv'"
+        known = ", ".join([*profile.documents, *letters]) or "none declared; the default is 'cv'"
+        if not profile.documents and letters:
+            known += "; and the default 'cv'"
         raise InputError(f"unknown document {name!r}; documents in this profile: {known}")
-    if profile.documents:
-        return list(profile.documents.items())
-    return [("cv", DocumentSpec())]
+    docs = list(profile.documents.items()) or [("cv", DocumentSpec())]
+    return docs + [(n, letter.document_spec()) for n, letter in letters.items()]
+
+
+def spec_group(profile: Profile, name: str) -> str:
+    """Where a rendered document's settings are in the profile: `documents` or `letters`."""
+    return "letters" if name in profile.letters else "documents"
 
 
 def build_for(
@@ -117,8 +130,9 @@ def build_for(
     else:  # from the profile: a path starts at, and stays inside, the profile's folder
         allowed = [profile_dir, *request.allow_paths]
         theme = load_theme(spec.theme or DEFAULT_THEME, profile_dir, base=profile_dir, allowed=allowed, cache=cache)
-    options = theme.resolve_options(spec.options, source=f"documents.{name}.options")
-    check_style_options(options, source=f"documents.{name}.options")
+    group = spec_group(profile, name)
+    options = theme.resolve_options(spec.options, source=f"{group}.{name}.options")
+    check_style_options(options, source=f"{group}.{name}.options")
     options = theme.resolve_options(options, request.sets)
     check_style_options(options, source="--set")
     pub_defaults = {k: v for k, v in theme.publications.items() if k in PublicationView.__dataclass_fields__}
@@ -136,19 +150,21 @@ def build_for(
             locale=str(options.get("locale", "en")),
             today=day,
             photo=photo,
+            letter=profile.letters.get(name),
         ),
     )
     return theme, doc
 
 
 def output_stem(profile: Profile, name: str) -> str:
-    """`ada-example`; with declared documents always `ada-example-NAME`, so `-d NAME` names alike.
+    """`ada-example`; with declared documents always `ada-example-NAME`, so `-d NAME` names alike;
+    a letter always (`ada-example-acme`).
     A name in another script is spelt by its Latin `native_name` when there is one (`김지우` with
     `native_name: Jiwoo Kim`: `jiwoo-kim-cv`), else left out (`cv`, `resume`; it was `cv-cv`)."""
     from cvbuild.output import slug
 
     base = slug(profile.name) or slug(profile.native_name or "")
-    parts = [base, name if profile.documents else ""]
+    parts = [base, name if profile.documents or name in profile.letters else ""]
     return "-".join(p for p in parts if p) or "cv"
 
 
@@ -196,16 +212,17 @@ def render_outputs(
     pending: list[tuple[Output, bytes]] = []
     cache = {} if cache is None else cache  # engines keep compilers here
     for name, spec in docs:
+        group = spec_group(profile, name)
         try:
             theme, doc = build_for(profile, name, spec, request, day, photo, cache)
         except InputError as exc:
-            raise locate_in_profile(exc, source, name, spec, request) from None
+            raise locate_in_profile(exc, source, name, spec, request, group) from None
         formats = list(request.formats or spec.formats or _theme_formats(theme))
         refused = standards_refused(spec, formats, request.engine)
         if refused:
-            raise InputError([source.problem(("documents", name, "pdf_standards"), refused)])
+            raise InputError([source.problem((group, name, "pdf_standards"), refused)])
         if {"pdf", "png", "html"} & set(formats):  # the formats that draw with the `font` option
-            check_font(theme, name, spec, request, source)
+            check_font(theme, name, spec, request, source, group)
         ctx = RenderContext(
             theme=theme,
             today=day,
@@ -252,7 +269,9 @@ def standards_refused(spec: DocumentSpec, formats: list[str], engine: str | None
     return standards_problem(spec.pdf_standards)
 
 
-def check_font(theme: Any, name: str, spec: DocumentSpec, request: RenderRequest, source: Any) -> None:
+def check_font(
+    theme: Any, name: str, spec: DocumentSpec, request: RenderRequest, source: Any, group: str = "documents"
+) -> None:
     """The `font` option names a font of the theme, checked before any engine runs (Typst only
     warned, and set the PDF in another font); the error points where the value was written: the
     profile's `documents.NAME.options.font`, the theme.toml that set it, or `--set`."""
@@ -275,7 +294,7 @@ def check_font(theme: Any, name: str, spec: DocumentSpec, request: RenderRequest
     if "font" in request.sets:
         raise InputError(f"--set: {problem}")
     if "font" in spec.options:
-        raise InputError([source.problem(("documents", name, "options", "font"), problem)])
+        raise InputError([source.problem((group, name, "options", "font"), problem)])
     for folder in theme.chain:  # the nearest theme.toml that sets it
         where = problem_at(folder / MANIFEST, ("options", "font"), problem)
         if where.line:
@@ -295,7 +314,7 @@ def _supported(formats: list[str], theme: Any) -> list[str]:
 
 
 def locate_in_profile(
-    exc: InputError, source: Any, name: str, spec: DocumentSpec, request: RenderRequest
+    exc: InputError, source: Any, name: str, spec: DocumentSpec, request: RenderRequest, group: str = "documents"
 ) -> InputError:
     """A theme or option problem that came from the profile, pointed at its line there (a bad
     theme.toml already names itself)."""
@@ -304,11 +323,11 @@ def locate_in_profile(
     message = str(exc)
     if exc.problems:
         return exc
-    prefix = f"documents.{name}.options: "
+    prefix = f"{group}.{name}.options: "
     if isinstance(exc, OptionError) and message.startswith(prefix):
-        return InputError([source.problem(("documents", name, "options", exc.key), message.removeprefix(prefix))])
+        return InputError([source.problem((group, name, "options", exc.key), message.removeprefix(prefix))])
     if spec.theme and not request.theme and not message.startswith(("--set", "/", "-o")):
-        return InputError([source.problem(("documents", name, "theme"), message)])
+        return InputError([source.problem((group, name, "theme"), message)])
     return exc
 
 

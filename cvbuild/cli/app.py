@@ -366,7 +366,9 @@ def theme_check(
     theme: Annotated[str, typer.Argument(help="Theme name or folder path.", show_default=False)],
     fixture: Annotated[
         list[str] | None,
-        typer.Option("--fixture", help="Only these fixtures: full, minimal, empty, hostile, cjk, many."),
+        typer.Option(
+            "--fixture", help="Only these fixtures: full, minimal, empty, hostile, cjk, german, many, letter."
+        ),
     ] = None,
 ) -> None:
     """Render a theme in every target it declares against built-in profiles; report what breaks.

@@ -53,6 +53,15 @@ publications:
 skills:
   - category: Languages
     items: [Python, Rust, C++]
+# A cover letter in the CV's look: uncomment, then `cvbuild render {name} -d acme`.
+# letters:
+#   acme:
+#     recipient: {{name: Dr. Jane Roe, organization: ACME Research, address: [1 Main Street, Springfield]}}
+#     subject: Application for the **Research Engineer** position
+#     body: |
+#       I am writing to apply for the Research Engineer position at ACME Research.
+#
+#       Thank you for your consideration.
 """
 
 

@@ -20,6 +20,7 @@ from cvbuild.document.model import (
     Document,
     Entry,
     Group,
+    Letter,
     Link,
     Meta,
     Person,
@@ -30,7 +31,7 @@ from cvbuild.document.model import (
 from cvbuild.document.sections import BUILTIN_SECTIONS, custom_section_ids, section_slug
 from cvbuild.errors import InputError
 from cvbuild.schema.fields import phone_formats
-from cvbuild.schema.model import DocumentSpec, MergedSection, Profile, network_key
+from cvbuild.schema.model import DocumentSpec, LetterSpec, MergedSection, Profile, network_key
 
 # How bare user names in contact.links become URLs.
 HANDLE_URLS = {
@@ -64,6 +65,7 @@ class BuildOptions:
     locale: str = "en"
     today: _dt.date = _dt.date(2000, 1, 1)
     photo: Photo | None = None  # read and checked by cvbuild.loading.photo
+    letter: LetterSpec | None = None  # a cover letter is rendered instead of CV sections
 
 
 def build_document(profile: Profile, options: BuildOptions) -> Document:
@@ -82,11 +84,17 @@ def build_document(profile: Profile, options: BuildOptions) -> Document:
     ctx = _SectionContext(profile, spec, options, view, keys, style, custom)
     sections = [s for item in _section_ids(custom, spec, options.section_order) if (s := _any_section(ctx, item))]
     highlight = view.highlight if view.highlight in ("bold", "underline", "none") else "bold"
+    letter = _letter(options.letter, profile, words, options.today) if options.letter else None
+    kind = words["letter.title"] if letter else words["cv"]
+    if letter and letter.subject:
+        subject = plain(letter.subject)
+    else:
+        subject = plain(spans(profile.headline)) if profile.headline and not letter else kind
     return Document(
         meta=Meta(
-            title=spec.title or f"{profile.name} – {words['cv']}",
+            title=spec.title or f"{profile.name} – {kind}",
             author=profile.name,
-            subject=plain(spans(profile.headline)) if profile.headline else words["cv"],
+            subject=subject,
             keywords=[i.name for i in profile.interest_entries()],
             date=options.today.isoformat(),
             date_text=_long_date(options.today, locale),
@@ -99,7 +107,25 @@ def build_document(profile: Profile, options: BuildOptions) -> Document:
         ),
         person=_person(profile, words).model_copy(update={"photo": options.photo}),
         sections=sections,
+        letter=letter,
         options=dict(options.theme_options),
+    )
+
+
+def _letter(spec: LetterSpec, profile: Profile, words: Vocabulary, today: _dt.date) -> Letter:
+    """The letter worded: the locale's salutation and closing where it gives none, its date (or
+    the build date) in the locale's long form."""
+    day = spec.date.first_day() if spec.date else today
+    to = spec.recipient
+    return Letter(
+        recipient=[line for line in (to.name, to.organization, *to.address) if line],
+        date=day.isoformat(),
+        date_text=_long_date(day, words.locale),
+        subject=spans(spec.subject) if spec.subject else None,
+        salutation=spec.salutation or words["letter.salutation"],
+        body=[spans(p) for p in _paragraphs(spec.body)],
+        closing=spec.closing or words["letter.closing"],
+        signature=spec.signature or profile.name,
     )
 
 

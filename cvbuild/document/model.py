@@ -305,6 +305,27 @@ class Meta(View):
     English default."""
 
 
+class Letter(View):
+    """A cover letter, already worded: the sender is `person`, shown as the CV's header shows it."""
+
+    recipient: list[str] = []
+    """The address block, one line each: the recipient's name, organisation and address lines."""
+    date: str
+    """The letter's date, ISO `YYYY-MM-DD` (its own `date`, else the build date), for `<time datetime>`."""
+    date_text: str
+    """The date in the locale's long form: `November 28, 2026`, `28. November 2026`."""
+    subject: Spans | None = None
+    """The subject line, rich text; none when the letter has none."""
+    salutation: str
+    """`Dear Dr. Roe,`; the locale's (`Dear Hiring Manager,`) when the letter sets none."""
+    body: list[Spans]
+    """The paragraphs, each rich text."""
+    closing: str
+    """`Sincerely,`, `Mit freundlichen Grüßen`: the letter's, else the locale's."""
+    signature: str
+    """The name under the closing: the letter's `signature`, else the person's name."""
+
+
 class Document(View):
     """The root: what `cv.typ` gets from `load-document()` and Jinja templates as `doc`."""
 
@@ -315,7 +336,10 @@ class Document(View):
     person: Person
     """The person and their contact details."""
     sections: list[Section]
-    """Sections in display order."""
+    """Sections in display order; empty for a letter."""
+    letter: Letter | None = None
+    """The cover letter when the rendered document is one of the profile's `letters` (its
+    `sections` are then empty); none for a CV. A theme lays it out under its header."""
     options: dict[str, Any] = {}
     """The theme's options, resolved: theme.toml defaults, then the document's `options`, then `--set`."""
 

@@ -971,7 +971,7 @@ def export_file(path: Path, document: str | None, warn: Warn) -> str:
     from cvbuild.pipeline import documents_to_render
 
     profile, _ = load_profile(path)
-    spec = documents_to_render(profile, document)[0][1] if document is not None else None
+    spec = documents_to_render(profile, document, with_letters=False)[0][1] if document is not None else None
     data = to_jsonresume(profile, spec, warn)
     problems = schema_problems(path, data)
     if problems:  # a bug in the mapping, not the user's fault

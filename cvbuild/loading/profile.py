@@ -122,39 +122,43 @@ def load_profile(
 
 
 def style_option_problems(source: YamlSource) -> list[Problem]:
-    """Style options in `documents.NAME.options` (accent, margin, ...) checked here, where their
-    line is known, rather than later, when a theme would be blamed for them."""
+    """Style options in `documents.NAME.options` and `letters.NAME.options` (accent, margin, ...)
+    checked here, where their line is known, rather than later, when a theme would be blamed for them."""
     from cvbuild.themes.options import style_problem
 
     problems = []
-    for name, spec in _documents(source):
+    for group, name, spec in _documents(source):
         options = spec.get("options")
         for key, value in options.items() if isinstance(options, dict) else ():
             problem = style_problem(str(key), value)
             if problem:
-                problems.append(source.problem(("documents", name, "options", key), problem))
+                problems.append(source.problem((group, name, "options", key), problem))
     return problems
 
 
-def _documents(source: YamlSource) -> list[tuple[str, dict[str, Any]]]:
-    documents = source.data.get("documents") if isinstance(source.data, dict) else None
-    if not isinstance(documents, dict):
-        return []
-    return [(str(name), spec) for name, spec in documents.items() if isinstance(spec, dict)]
+def _documents(source: YamlSource) -> list[tuple[str, str, dict[str, Any]]]:
+    """(`documents` or `letters`, name, settings) of each document and letter, as written."""
+    found = []
+    for group in ("documents", "letters"):
+        specs = source.data.get(group) if isinstance(source.data, dict) else None
+        if isinstance(specs, dict):
+            found += [(group, str(name), spec) for name, spec in specs.items() if isinstance(spec, dict)]
+    return found
 
 
 def theme_path_problems(source: YamlSource, allow: Sequence[Path]) -> list[Problem]:
-    """A document's `theme:` that is a path (not a theme name) must resolve inside the profile's folder."""
+    """A document's or letter's `theme:` that is a path (not a theme name) must resolve inside the
+    profile's folder."""
     from cvbuild.themes.theme import looks_like_path
 
     problems = []
-    for name, spec in _documents(source):
+    for group, name, spec in _documents(source):
         theme = spec.get("theme")
         if isinstance(theme, str) and theme and looks_like_path(theme, source.path.parent):
             try:
                 confine.profile_path(theme, source.path.parent, allow)
             except InputError as exc:
-                problems.append(source.problem(("documents", name, "theme"), str(exc)))
+                problems.append(source.problem((group, name, "theme"), str(exc)))
     return problems
 
 

@@ -509,6 +509,59 @@ class DocumentSpec(Model):
     options: dict[str, Scalar] = {}
 
 
+def _full_date(value: PartialDate | None) -> PartialDate | None:
+    """A letter is dated to the day: `2026-11-28`, not `2026-11` or `present`."""
+    if value is not None and (value.present or value.day is None):
+        raise PydanticCustomError("letter_date", "give the letter's full date, YYYY-MM-DD, or leave it out for today")
+    return value
+
+
+def _has_text(value: str) -> str:
+    if not value.strip():
+        raise PydanticCustomError("empty", "must not be empty")
+    return value
+
+
+class Recipient(Model):
+    """Who a letter goes to; each part one line of the address block, in this order."""
+
+    name: str | None = None
+    organization: str | None = None
+    address: list[NonEmpty] = []
+
+
+class LetterSpec(Model):
+    """A cover letter: rendered like a document (`cvbuild render -d NAME`), under the CV's header.
+
+    The sender is the profile's name and contact; the look is the theme's, as for a CV."""
+
+    recipient: Recipient = Recipient()
+    # The day it is dated; none: the build date (SOURCE_DATE_EPOCH when set), like the CV's.
+    date: Annotated[Date | None, AfterValidator(_full_date)] = None
+    subject: Markup | None = None
+    # None: the locale's (`Dear Hiring Manager,`, `Sehr geehrte Damen und Herren,`).
+    salutation: str | None = None
+    body: Annotated[Paragraphs, AfterValidator(_has_text)]  # blank lines between paragraphs
+    closing: str | None = None  # none: the locale's (`Sincerely,`, `Mit freundlichen Grüßen`)
+    signature: str | None = None  # none: the profile's name
+    # As a document's: which theme, its options and formats, the language and words, PDF standards.
+    theme: str | None = None
+    title: str | None = None
+    locale: LocaleCode | None = None
+    labels: LabelMap = {}
+    formats: list[Literal["pdf", "html", "txt", "md", "png"]] | None = None
+    pdf_standards: Annotated[list[PdfStandard], AfterValidator(_one_archival_level)] = []
+    options: dict[str, Scalar] = {}
+
+    def document_spec(self) -> DocumentSpec:
+        """The document a letter renders as: its settings, and no CV sections."""
+        keys = ("theme", "title", "locale", "labels", "formats", "pdf_standards", "options")
+        return DocumentSpec(sections=[], **{k: getattr(self, k) for k in keys})
+
+
+DocumentName = Annotated[str, Field(pattern=r"^[A-Za-z0-9_\-]+$")]
+
+
 class Profile(Model):
     """A person's whole career record; the single source of truth for every document."""
 
@@ -535,7 +588,21 @@ class Profile(Model):
     volunteer: list[Volunteer] = []
     references: References = []
     sections: list[CustomSection] = []
-    documents: dict[Annotated[str, Field(pattern=r"^[A-Za-z0-9_\-]+$")], DocumentSpec] = {}
+    documents: dict[DocumentName, DocumentSpec] = {}
+    # Cover letters, by name; a name is chosen with `-d` as a document's is, so none is both.
+    letters: dict[DocumentName, LetterSpec] = {}
+
+    @field_validator("letters")
+    @classmethod
+    def _letter_names(cls, letters: dict[str, LetterSpec], info: ValidationInfo) -> dict[str, LetterSpec]:
+        both = [name for name in letters if name in (info.data.get("documents") or {})]
+        if both:
+            raise PydanticCustomError(
+                "letter_name",
+                "`{name}` names a document and a letter; `-d` chooses by name: rename one",
+                {"name": both[0]},
+            )
+        return letters
 
     def publication_entries(self) -> list[Publication]:
         """YAML publications only; BibTeX includes are resolved by the loader before this is used."""

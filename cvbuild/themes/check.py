@@ -1,6 +1,6 @@
 """`cvbuild theme check`: render a theme in every target it declares against fixtures that reach
 every branch (the full example, a name only, every optional field empty, hostile text, CJK, 200
-publications), and report what a designer must fix: template errors at the theme's file:line,
+publications, a cover letter), and report what a designer must fix: template errors at the theme's file:line,
 undefined names, missing glyphs, text that runs off the page, and content one format shows
 and another drops.
 """
@@ -24,7 +24,7 @@ from cvbuild.document.model import Document, Entry, PublicationEntry
 from cvbuild.errors import CvbuildError
 from cvbuild.themes.theme import Theme, load_theme
 
-FIXTURES = ("full", "minimal", "empty", "hostile", "cjk", "german", "many")
+FIXTURES = ("full", "minimal", "empty", "hostile", "cjk", "german", "many", "letter")
 TARGET_ORDER = ("txt", "md", "html", "pdf", "png")
 TEXT_TARGETS = ("txt", "md", "html", "pdf")  # whose text is compared
 MANY_PUBLICATIONS = 200
@@ -157,7 +157,8 @@ def _check_fixture(
     problems: list[Problem] = []
     try:
         profile, _ = load_profile(path)
-        doc_name, spec = documents_to_render(profile, None)[0]
+        # the first document; for the letter fixture, its letter (after the implicit CV)
+        doc_name, spec = documents_to_render(profile, None)[-1 if profile.letters else 0]
         _, doc = build_for(profile, doc_name, spec, RenderRequest(profile=path, theme=str(theme.path)), today)
     except CvbuildError as exc:
         return [Problem("error", name, "document", str(exc))]
@@ -188,6 +189,7 @@ def _check_fixture(
         elif fmt in TEXT_TARGETS:
             texts[fmt] = _visible_text(fmt, data.decode("utf-8"))
     problems += [Problem("differs", name, fmt, m) for fmt, m in content_differences(atoms(doc), texts)]
+    problems += [Problem("differs", name, fmt, m) for fmt, m in letter_missing(doc, texts)]
     return problems + english_problems(name, doc.meta.locale, texts)
 
 
@@ -313,6 +315,10 @@ def atoms(doc: Document) -> list[str]:
     p = doc.person
     out = [p.name, p.native_name, plain(p.headline) if p.headline else None, p.pronouns, p.phone, p.location]
     out += [link.label for link in p.links]
+    if doc.letter is not None:
+        letter = doc.letter
+        out += [*letter.recipient, letter.date_text, plain(letter.subject) if letter.subject else None]
+        out += [letter.salutation, *(plain(para) for para in letter.body), letter.closing, letter.signature]
     for section in doc.sections:
         out.append(section.title)
         for group in section.groups:
@@ -341,6 +347,17 @@ def _entry_atoms(e: Entry | PublicationEntry) -> Iterator[str | None]:
     yield from (link.label for link in e.links)
     for child in e.children:
         yield from _entry_atoms(child)
+
+
+def letter_missing(doc: Document, texts: dict[str, str]) -> Iterator[tuple[str, str]]:
+    """(target, message) for a target that shows none of a letter's body: its template never lays
+    out `doc.letter` (a difference `content_differences` misses when every target lacks it)."""
+    if doc.letter is None:
+        return
+    for fmt, text in texts.items():
+        squashed = squash(text)
+        if not any(shows(plain(para), squashed) for para in doc.letter.body):
+            yield fmt, "the cover letter's body is missing: lay out `doc.letter` (docs/themes.md#cover-letters)"
 
 
 def squash(text: str) -> str:

@@ -115,6 +115,10 @@ WORDS: dict[str, str] = {
     # A degree and its field (`M.Sc. in Physics`); Japanese writes 修士（工学）.
     "degree.in_field": "{degree} in {field}",
     # Words a layout prints itself (`meta.labels`: the keys without a dot).
+    # A cover letter: its name (the PDF title), and the greeting and farewell it has when it sets none.
+    "letter.title": "Cover Letter",
+    "letter.salutation": "Dear Hiring Manager,",
+    "letter.closing": "Sincerely,",
     "cv": "Curriculum Vitae",
     "updated": "Updated",
     "page_of": "Page {page} of {pages}",

@@ -99,6 +99,9 @@ WORDS: dict[str, str] = {
     "date.expected": "(예정)",
     # "컴퓨터공학 석사", "물리학 박사": the field first, as Korean names a degree.
     "degree.in_field": "{field} {degree}",
+    "letter.title": "자기소개서",
+    "letter.salutation": "채용 담당자님께",
+    "letter.closing": "감사합니다.",
     "cv": "이력서",
     "updated": "최종 수정",
     "page_of": "{page} / {pages} 페이지",

@@ -106,6 +106,9 @@ WORDS: dict[str, str] = {
     "date.present": "atual",
     "date.expected": " (previsto)",
     "degree.in_field": "{degree} em {field}",
+    "letter.title": "Carta de apresentação",
+    "letter.salutation": "Prezados senhores,",
+    "letter.closing": "Atenciosamente,",
     "cv": "Currículo",
     "updated": "Atualizado em",
     "page_of": "Página {page} de {pages}",
@@ -153,6 +156,8 @@ REGIONS: dict[str, dict[str, str]] = {
         "talk.invited_talk": "Comunicação por convite",
         "date.present": "presente",
         "cv": "Curriculum vitae",
+        "letter.salutation": "Exmos. Senhores,",
+        "letter.closing": "Com os melhores cumprimentos,",
         "contact": "Contacto",
     }
 }

@@ -1,0 +1,362 @@
+"""Cover letters (`letters:` in the profile): schema, Document, and every built-in theme's targets."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import BUILTIN_THEMES, documents, pdf_text, plain, run_cli, squash, straight, write
+
+LETTER = """
+name: Ada Example
+headline: Systems researcher
+contact:
+  email: ada@example.org
+  phone: "+1 415 555 0142"
+  location: Zürich, Switzerland
+  links: {github: adaexample}
+summary: Builds storage systems.
+letters:
+  acme:
+    recipient:
+      name: Dr. Jane Roe
+      organization: ACME Research Labs
+      address: [1 Main Street, "Springfield, IL 62701"]
+    date: 2026-11-28
+    subject: Application for the **Staff Research Engineer** position
+    salutation: Dear Dr. Roe,
+    body: |
+      I am writing to apply for the Staff Research Engineer position at ACME Research Labs. Over
+      the past six years I have built storage systems that serve *billions* of requests a day.
+
+      At Example Corp I led the design of a log-structured key-value store, cutting tail latency
+      by 40%. My research on [crash consistency](https://example.org/paper) appeared at SOSP.
+
+      I would welcome the chance to discuss how I could contribute. Thank you for your time.
+    closing: Kind regards,
+"""
+SHOWN = [
+    "Dr. Jane Roe",
+    "ACME Research Labs",
+    "1 Main Street",
+    "Springfield, IL 62701",
+    "November 28, 2026",
+    "Application for the Staff Research Engineer position",
+    "Dear Dr. Roe,",
+    "serve billions of requests a day.",
+    "My research on crash consistency",
+    "Thank you for your time.",
+    "Kind regards,",
+    "ada@example.org",  # the sender block: the CV's header
+    "Zürich, Switzerland",
+]
+
+
+@pytest.fixture(scope="module")
+def chromium(browser: Any) -> Any:
+    page = browser.new_page(viewport={"width": 1000, "height": 900})
+    yield page
+    page.close()
+
+
+def rendered(profile: Path, theme: str, out: Path, chromium: Any, name: str = "acme") -> dict[str, str]:
+    """Every target of letter `name` in `theme`: both PDFs (pypdf), the page as Chromium shows it,
+    the text, and the Markdown as CommonMark renders it (without tags, entities undone); each PDF
+    is one page."""
+    from markdown_it import MarkdownIt
+    from pypdf import PdfReader
+
+    args = ("-d", name, "--theme", theme, "-o")
+    result = run_cli("render", profile, "-f", "pdf,html,txt,md", *args, out / "typst")
+    assert result.returncode == 0, result.stderr
+    result = run_cli("render", profile, "-f", "pdf", "--engine", "weasyprint", *args, out / "weasy")
+    assert result.returncode == 0, result.stderr
+    stem = out / "typst" / f"ada-example-{name}"
+    texts = {}
+    for engine in ("typst", "weasy"):
+        pdf = out / engine / f"ada-example-{name}.pdf"
+        assert len(PdfReader(pdf).pages) == 1, (engine, theme)
+        texts[engine] = pdf_text(pdf).replace("\x00", "")
+    chromium.goto(stem.with_suffix(".html").as_uri(), wait_until="load")
+    assert chromium.is_visible("article.letter")
+    texts["html"] = chromium.inner_text("body")
+    texts["txt"] = stem.with_suffix(".txt").read_text(encoding="utf-8")
+    md = MarkdownIt("commonmark").render(stem.with_suffix(".md").read_text(encoding="utf-8"))
+    md = re.sub(r"<[^>]+>", "", md)
+    texts["md"] = md.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"').replace("&amp;", "&")
+    return texts
+
+
+@pytest.mark.parametrize("theme", BUILTIN_THEMES)
+def test_a_letter_renders_in_every_target_on_one_page(theme: str, tmp_path: Path, chromium: Any) -> None:
+    profile = write(tmp_path / "p.yaml", LETTER)
+    texts = rendered(profile, theme, tmp_path, chromium)
+    for target, text in texts.items():
+        flat = squash(text)
+        missing = [s for s in SHOWN if squash(s) not in flat]
+        assert not missing, (target, missing, text)
+        assert "Updated" not in text, target  # a letter has its own date, not the CV's footer
+        assert "Summary" not in text and "Builds storage systems" not in text, target  # no CV section
+    # Sender block, then recipient, date, subject, salutation, body and closing, in this order.
+    order = ["ada@example.org", "Dr. Jane Roe", "November 28, 2026", "Application for", "Dear Dr. Roe", "Kind regards"]
+    for target, text in texts.items():
+        flat = squash(text)
+        where = [flat.find(squash(s)) for s in order]
+        assert where == sorted(where), (target, where)
+    assert squash(texts["txt"]).endswith(squash("Kind regards,\n\nAda Example"))
+
+
+def test_a_letter_looks_like_the_cv_header(tmp_path: Path, chromium: Any) -> None:
+    """The letter's masthead is the CV's: the same name, headline and contact list, in HTML."""
+    profile = write(tmp_path / "p.yaml", LETTER)
+    result = run_cli("render", profile, "-f", "html", "-o", tmp_path / "out")
+    assert result.returncode == 0, result.stderr
+    heads = {}
+    for stem in ("ada-example", "ada-example-acme"):
+        chromium.goto((tmp_path / "out" / f"{stem}.html").as_uri(), wait_until="load")
+        heads[stem] = chromium.inner_html("header.masthead")
+    assert heads["ada-example"] == heads["ada-example-acme"]
+
+
+def test_render_writes_the_cv_and_every_letter(tmp_path: Path) -> None:
+    profile = write(tmp_path / "p.yaml", LETTER)
+    result = run_cli("render", profile, "-f", "txt", "-o", tmp_path / "out")
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["ada-example-acme.txt", "ada-example.txt"]
+    assert "SUMMARY" in (tmp_path / "out" / "ada-example.txt").read_text(encoding="utf-8")
+
+
+def test_unknown_document_names_the_letters(tmp_path: Path) -> None:
+    profile = write(tmp_path / "p.yaml", LETTER)
+    result = run_cli("render", profile, "-d", "acm", "-o", tmp_path / "out")
+    assert result.returncode == 2
+    assert "acme" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_inspect_shows_the_letter(tmp_path: Path) -> None:
+    profile = write(tmp_path / "p.yaml", LETTER)
+    result = run_cli("inspect", profile, "-d", "acme")
+    assert result.returncode == 0, result.stderr
+    doc = json.loads(result.stdout)
+    assert doc["sections"] == [] and doc["letter"]["salutation"] == "Dear Dr. Roe,"
+    assert doc["meta"]["title"] == "Ada Example – Cover Letter"
+    assert doc["meta"]["subject"] == "Application for the Staff Research Engineer position"
+
+
+def test_export_is_no_letter(tmp_path: Path) -> None:
+    """A letter has no CV sections to export: `export jsonresume -d` knows only documents."""
+    profile = write(tmp_path / "p.yaml", LETTER)
+    result = run_cli("export", "jsonresume", profile, "-d", "acme")
+    assert result.returncode == 2 and "unknown document 'acme'" in result.stderr
+
+
+# ---- the Document ---------------------------------------------------------------------------------
+
+
+def test_defaults_come_from_the_build_date_and_the_profile(tmp_path: Path) -> None:
+    profile = write(tmp_path / "p.yaml", "name: Ada Example\nletters:\n  short:\n    body: Hello.\n")
+    doc = documents(profile)["short"]
+    letter = doc.letter
+    assert letter is not None and doc.sections == []
+    assert (letter.date, letter.date_text) == ("2026-01-01", "January 1, 2026")  # SOURCE_DATE_EPOCH
+    assert (letter.salutation, letter.closing, letter.signature) == (
+        "Dear Hiring Manager,",
+        "Sincerely,",
+        "Ada Example",
+    )
+    assert letter.recipient == [] and letter.subject is None
+    assert [plain(p) for p in letter.body] == ["Hello."]
+    assert documents(profile)["cv"].letter is None
+
+
+@pytest.mark.parametrize(
+    ("locale", "date_text", "salutation", "closing"),
+    [
+        ("de", "1. Januar 2026", "Sehr geehrte Damen und Herren,", "Mit freundlichen Grüßen"),
+        ("fr", "1er janvier 2026", "Madame, Monsieur,", "Je vous prie d’agréer"),
+        ("pt_PT", "1 de janeiro de 2026", "Exmos. Senhores,", "Com os melhores cumprimentos,"),
+        ("ja", "2026年1月1日", "拝啓", "敬具"),
+    ],
+)
+def test_the_locale_words_the_date_salutation_and_closing(
+    locale: str, date_text: str, salutation: str, closing: str, tmp_path: Path
+) -> None:
+    text = f"name: Ada Example\nletters:\n  l:\n    locale: {locale}\n    body: Hallo.\n"
+    letter = documents(write(tmp_path / "p.yaml", text))["l"].letter
+    assert letter is not None
+    assert (letter.date_text, letter.salutation) == (date_text, salutation)
+    assert letter.closing.startswith(closing)
+
+
+def test_own_words_win_over_the_locale(tmp_path: Path) -> None:
+    text = (
+        "name: Ada Example\nletters:\n  l:\n    locale: de\n    body: Hallo.\n"
+        "    labels: {letter.closing: Beste Grüße}\n    salutation: Liebe Frau Roe,\n    signature: A. Example\n"
+    )
+    letter = documents(write(tmp_path / "p.yaml", text))["l"].letter
+    assert letter is not None
+    assert (letter.salutation, letter.closing, letter.signature) == ("Liebe Frau Roe,", "Beste Grüße", "A. Example")
+
+
+# ---- errors ---------------------------------------------------------------------------------------
+
+BASE = "name: Ada Example\nletters:\n  acme:\n    body: Hello.\n"
+
+
+@pytest.mark.parametrize(
+    ("extra", "where", "says"),
+    [
+        ("    date: 2026-11\n", "p.yaml:5:11: letters.acme.date", "full date"),
+        ("    date: present\n", "p.yaml:5:11: letters.acme.date", "full date"),
+        ("    recipent: {name: X}\n", "p.yaml:5:5: letters.acme.recipent", "did you mean 'recipient'"),
+        ("    recipient: {address: [a, '']}\n", "p.yaml:5:30: letters.acme.recipient.address[1]", "empty"),
+        ("    options: {accent: 'red;}'}\n", "p.yaml:5:23: letters.acme.options.accent", "not a colour"),
+        ("    theme: ../../elsewhere\n", "p.yaml:5:12: letters.acme.theme", "outside the profile's folder"),
+        ("    theme: nosuch\n", "p.yaml:5:12: letters.acme.theme", "unknown theme"),
+        ("documents:\n  acme: {}\n", "p.yaml:3:3: letters", "names a document and a letter"),
+    ],
+)
+def test_letter_errors_are_located(extra: str, where: str, says: str, tmp_path: Path) -> None:
+    profile = write(tmp_path / "p.yaml", BASE + extra)
+    result = run_cli("render", profile, "-f", "txt", "-o", tmp_path / "out")
+    assert result.returncode == 2, result.stderr
+    assert where in result.stderr and says in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr and not (tmp_path / "out").exists()
+
+
+def test_a_letter_without_body_is_located(tmp_path: Path) -> None:
+    profile = write(tmp_path / "p.yaml", "name: Ada Example\nletters:\n  acme:\n    subject: Hi\n")
+    result = run_cli("validate", profile)
+    assert result.returncode == 2
+    assert "p.yaml:4:5: letters.acme" in result.stderr and "body" in result.stderr, result.stderr
+    profile = write(tmp_path / "p.yaml", "name: Ada Example\nletters:\n  acme:\n    body: ' '\n")
+    result = run_cli("validate", profile)
+    assert result.returncode == 2 and "p.yaml:4:11: letters.acme.body: must not be empty" in result.stderr
+
+
+# ---- hostile text ---------------------------------------------------------------------------------
+
+# Markup of every kind; the fields that take inline Markdown (subject, body) get it without
+# `*b* _i_`, which they show as emphasis.
+HOSTILE = "#x $y$ *b* _i_ <script>alert(1)</script> @r \\ ] [ { } 😀 中文"
+HOSTILE_MD = "#x $y$ <script>alert(1)</script> @r \\ ] [ { } 😀 中文"
+PLAIN_FIELDS = ("name", "organization", "address", "salutation", "closing", "signature")
+
+
+def hostile_letter() -> str:
+    def q(key: str, text: str) -> str:
+        return json.dumps(f"⟦{key}:{text}⟧", ensure_ascii=False)
+
+    return f"""
+name: Ada Example
+contact: {{email: ada@example.org}}
+letters:
+  acme:
+    recipient: {{name: {q("name", HOSTILE)}, organization: {q("organization", HOSTILE)},
+                address: [{q("address", HOSTILE)}]}}
+    subject: {q("subject", HOSTILE_MD)}
+    salutation: {q("salutation", HOSTILE)}
+    body: {q("body", HOSTILE_MD)}
+    closing: {q("closing", HOSTILE)}
+    signature: {q("signature", HOSTILE)}
+"""
+
+
+@pytest.mark.parametrize("theme", BUILTIN_THEMES)
+def test_hostile_text_in_every_letter_field_is_verbatim(theme: str, tmp_path: Path, chromium: Any) -> None:
+    alerts: list[str] = []
+    chromium.on("dialog", lambda dialog: (alerts.append(dialog.message), dialog.dismiss()))
+    profile = write(tmp_path / "p.yaml", hostile_letter())
+    texts = rendered(profile, theme, tmp_path, chromium)
+    for engine in ("typst", "weasy"):  # poppler reads a justified line's CJK text in order
+        pdf = tmp_path / engine / "ada-example-acme.pdf"
+        texts[engine] = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert not alerts
+    html = (tmp_path / "typst" / "ada-example-acme.html").read_text(encoding="utf-8")
+    assert "<script>alert" not in html
+    want = {f"⟦{key}:{HOSTILE}⟧" for key in PLAIN_FIELDS} | {f"⟦{key}:{HOSTILE_MD}⟧" for key in ("subject", "body")}
+    for target, text in texts.items():
+        flat = "".join(straight(text).split())
+        missing = [w[:12] for w in want if "".join(w.split()) not in flat]
+        assert not missing, (target, missing, text)
+
+
+def test_letter_text_never_becomes_markup_in_html(tmp_path: Path) -> None:
+    """The CV's HTML payloads (test_html.FREE_TEXT: script, img, Jinja, style) in every letter field."""
+    from test_html import FREE_TEXT, assert_inert
+
+    fields = {f: FREE_TEXT for f in ("name", "organization", "salutation", "closing", "signature", "subject", "body")}
+    text = hostile_letter()
+    for key, value in re.findall(r'"⟦(\w+):([^"]*)⟧"', text):
+        text = text.replace(f'"⟦{key}:{value}⟧"', json.dumps(f"⟦{key}:{fields.get(key, FREE_TEXT)}⟧"))
+    profile = write(tmp_path / "p.yaml", text)
+    result = run_cli("render", profile, "-d", "acme", "-f", "html", "-o", tmp_path / "out")
+    assert result.returncode == 0, result.stderr
+    html = (tmp_path / "out" / "ada-example-acme.html").read_text(encoding="utf-8")
+    page = assert_inert(html)
+    assert "<script>alert" not in html and "<img" not in html
+    visible = straight(page.visible)
+    for key in (*PLAIN_FIELDS, "subject", "body"):  # inline Markdown takes `7*7 ... *{` for emphasis, as in a CV
+        shown = FREE_TEXT.strip() if key in PLAIN_FIELDS else FREE_TEXT.strip().replace("*", "")
+        assert f"⟦{key}:{shown}⟧" in visible, (key, visible)
+    assert "49" not in visible.replace("2049", "").replace("2026", "")
+
+
+@pytest.mark.parametrize("theme", BUILTIN_THEMES)
+@pytest.mark.parametrize("engine", ["typst", "weasyprint"])
+def test_a_long_letter_runs_on_numbered_from_page_two(engine: str, theme: str, tmp_path: Path) -> None:
+    from pypdf import PdfReader
+
+    para = "This paragraph goes on about storage systems, their design and their operation. " * 6
+    body = "\n\n".join([para] * 14)
+    text = f"name: Ada Example\nletters:\n  long:\n    body: {json.dumps(body)}\n"
+    profile = write(tmp_path / "p.yaml", text)
+    result = run_cli("render", profile, "-f", "pdf", "--engine", engine, "--theme", theme, "-o", tmp_path / "out")
+    assert result.returncode == 0, result.stderr
+    pages = [p.extract_text() or "" for p in PdfReader(tmp_path / "out" / "ada-example-long.pdf").pages]
+    assert len(pages) >= 2
+    assert "Updated" not in pages[0] and "Page 1" not in pages[0]  # the letter carries its date
+    assert f"Page 2 of {len(pages)}" in pages[1]
+    assert "Sincerely," in pages[-1]
+
+
+def test_the_starter_letter_renders_when_uncommented(tmp_path: Path) -> None:
+    """`cvbuild new` writes a cover letter commented out; uncommented, it is valid and renders."""
+    result = run_cli("new", tmp_path / "profile.yaml")
+    assert result.returncode == 0, result.stderr
+    text = (tmp_path / "profile.yaml").read_text(encoding="utf-8")
+    start = text.index("# letters:")
+    text = text[:start] + re.sub(r"(?m)^# ?", "", text[start:])
+    profile = write(tmp_path / "profile.yaml", text)
+    result = run_cli("render", profile, "-d", "acme", "-f", "txt", "-o", tmp_path / "out")
+    assert result.returncode == 0, result.stderr
+    out = (tmp_path / "out" / "ada-example-acme.txt").read_text(encoding="utf-8")
+    assert "Dr. Jane Roe" in out and "Thank you for your consideration." in out and "Sincerely," in out
+
+
+@pytest.mark.parametrize("theme", BUILTIN_THEMES)
+def test_theme_check_renders_the_letter_fixture(theme: str) -> None:
+    from cvbuild.themes import check
+
+    result = check.check_theme(theme, fixtures=("letter",))
+    assert result.ok, check.report(result)
+    assert set(result.results[0].rendered) == set(result.theme.targets) and result.results[0].pages == 1
+
+
+def test_theme_check_names_a_theme_that_ignores_letters(tmp_path: Path) -> None:
+    """A theme's own cv.typ that lays out sections only: its PDF shows the header alone."""
+    from cvbuild.themes import check
+
+    folder = tmp_path / "themes" / "cvonly"
+    write(folder / "theme.toml", 'name = "cvonly"\nextends = "classic"\n')
+    typ = '#import "@local/cvbuild:1.0.0": *\n#let doc = load-document()\n#show: setup.with(doc)\n'
+    typ += "#text(doc.person.name)\n#for s in doc.sections { heading(text(s.title)) }\n"
+    write(folder / "cv.typ", typ)
+    result = check.check_theme(str(folder), fixtures=("letter",))
+    found = [(p.target, p.message) for p in result.problems if p.kind == "differs"]
+    assert ("pdf", "the cover letter's body is missing: lay out `doc.letter` (docs/themes.md#cover-letters)") in found
+    assert {t for t, _ in found} & {"html", "txt", "md"} == set()
