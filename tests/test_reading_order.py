@@ -49,6 +49,12 @@ SIDEBAR: Known = (
     frozenset({"skills", "languages", "interests"}),
     "pdftotext interleaves the WeasyPrint sidebar's sections with the main column's on page 1",
 )
+NAME_JOIN: Known = (
+    frozenset({"publications"}),
+    "pypdf joins the name and the first heading ('Ziming MaoPublications'): with no contact line"
+    " the heading's baseline is 22.8 pt below the 35.7 pt name, within pypdf's new-line threshold"
+    " (0.8 x the font size, and WeasyPrint moves to the heading before it sets the smaller font)",
+)
 KNOWN: dict[tuple[str, str, str, str], Known] = {
     **{
         ("example", theme, engine, "pdftotext"): TABLE
@@ -58,20 +64,7 @@ KNOWN: dict[tuple[str, str, str, str], Known] = {
     **{("onepage", theme, "typst", "pdftotext"): TABLE for theme in ("classic", "modern")},
     ("example", "sidebar", "weasyprint", "pdftotext"): SIDEBAR,
     ("onepage", "sidebar", "weasyprint", "pdftotext"): SIDEBAR,
-    ("physicist", "sidebar", "weasyprint", "pdftotext"): (
-        frozenset({"teaching"}),
-        "pdftotext reads a wrapped entry title's first line with the date list beside it, then the rest"
-        " of the title ('FYS3150 Computational Spring 2021, ... Physics')",
-    ),
-    **{
-        (name, "compact", "weasyprint", "pypdf"): (
-            frozenset({"publications"}),
-            "pypdf joins the name and the first heading ('Ziming MaoPublications'): with no contact line"
-            " the heading's baseline is 22.8 pt below the 35.7 pt name, within pypdf's new-line threshold"
-            " (0.8 x the font size, and WeasyPrint moves to the heading before it sets the smaller font)",
-        )
-        for name in ("seed001", "seed001-bib")
-    },
+    **{(name, "compact", "weasyprint", "pypdf"): NAME_JOIN for name in ("seed001", "seed001-bib")},
 }
 
 
@@ -166,19 +159,36 @@ def title_pattern(title: str) -> re.Pattern[str]:
     return re.compile(r"(?<!\w)" + r"\s+".join(words) + r"(?!\w)", re.IGNORECASE)
 
 
-@pytest.mark.parametrize(
-    ("profile", "theme", "engine"),
-    [(p, t, e) for p in PROFILE_FILES for t in THEMES for e in ENGINES],
-    ids=[f"{p.stem}-{t}-{e}" for p in PROFILE_FILES for t in THEMES for e in ENGINES],
-)
+def word_cases() -> list[object]:
+    """Every render and extractor; the name run into the first heading is KNOWN's, xfail."""
+    return [
+        pytest.param(
+            profile,
+            theme,
+            engine,
+            extractor,
+            id=f"{profile.stem}-{theme}-{engine}-{extractor}",
+            marks=[pytest.mark.xfail(strict=True, reason=NAME_JOIN[1])]
+            if KNOWN.get((profile.stem, theme, engine, extractor)) is NAME_JOIN
+            else [],
+        )
+        for profile in PROFILE_FILES
+        for theme in THEMES
+        for engine in ENGINES
+        for extractor in EXTRACTORS
+    ]
+
+
+@pytest.mark.parametrize(("profile", "theme", "engine", "extractor"), word_cases())
 def test_section_titles_extract_as_whole_words(
-    profile: Path, theme: str, engine: str, rendered: Callable[[Path, str, str], dict[str, str]]
+    profile: Path, theme: str, engine: str, extractor: str, rendered: Callable[[Path, str, str], dict[str, str]]
 ) -> None:
     """An applicant-tracking system finds a CV's parts by their headings: a heading letter-spaced
     past pdftotext's word gap came out as `S KIL L S` (the sidebar's band, tracked 0.1 em at 0.9
-    em). pypdf is not asked: it runs a heading into the next line's first word where the gap
-    below is small for the heading's size (`ExperienceStaff …`, WeasyPrint's small caps), a
-    defect of the same kind as KNOWN's name-and-heading one."""
-    text = rendered(profile, theme, engine)["pdftotext"]
+    em), and pypdf ran WeasyPrint's small-caps headings into the next line's first word
+    (`ExperienceStaff …`): it measures the step to a new line against the font in force, and
+    WeasyPrint moved before it set the smaller font (base.css paints a title in a graphics state
+    of its own)."""
+    text = rendered(profile, theme, engine)[extractor]
     missing = [s.title for s in document(profile, theme).sections if not title_pattern(s.title).search(text)]
     assert missing == [], missing
