@@ -1640,3 +1640,33 @@ def test_jsonresume_image_not_beside_the_file_is_left_out(tmp_path: Path) -> Non
     shutil.copy(INTEROP / "photo.png", tmp_path / "dkay.png")
     path, _ = imported("jsonresume", tmp_path / "resume.json", tmp_path)
     assert load_profile(path)[0].photo is not None
+
+
+def test_rendercv_authors_in_italics_are_not_the_owner(tmp_path: Path) -> None:
+    """github.com/mdenolle/marine-cv marks its owner `**Marine A. Denolle**` and the students she
+    mentored `*Qibin Shi*` (its legend says so; these authors are made up after it). The import
+    took one to three asterisks as the owner's mark: every student became an alias of the owner
+    and was set bold as her in every paper. Two or three mark the owner; one is a plain name,
+    with a warning."""
+    from cvbuild.loading.profile import load_profile
+
+    source = write(
+        tmp_path / "CV.yaml",
+        "cv:\n  name: Ada Example\n  sections:\n    publications:\n"
+        "      - title: Seismic noise in farm soils\n        authors: ['*Bo Student*', '**Ada Example**', 'Cy Peer']\n"
+        "        journal: Science\n        date: 2026-01\n"
+        "      - title: Older paper\n        authors: ['***A. Example***', '*Bo Student*']\n        date: 2020\n",
+    )
+    path, stderr = imported("rendercv", source, tmp_path)
+    assert "CV.yaml:5:7: cv.sections.publications: authors in italics (Bo Student) are plain names" in stderr
+    p, _ = load_profile(path)
+    assert p.aliases == ["A. Example"]
+    assert p.publications[0].authors == ["Bo Student", "Ada Example", "Cy Peer"]
+    out = tmp_path / "out"
+    for engine in ("typst", "weasyprint"):
+        result = run_cli("render", path, "--theme", "classic", "--engine", engine, "-f", "pdf", "-o", out / engine)
+        assert result.returncode == 0, result.stderr
+        runs = _bold_runs(next((out / engine).glob("*.pdf")))
+        bold = {t.replace("\xa0", " ") for t, b in runs if b}
+        assert not any("Bo Student" in t for t in bold), (engine, bold)
+        assert any("Ada Example" in t for t in bold) and any("A. Example" in t for t in bold), (engine, bold)

@@ -70,7 +70,8 @@ PROFILE_URLS = {
     "Reddit": "https://reddit.com/user/",
 }
 _TYPST = re.compile(r"\$\$|#[a-z][a-z-]*[\[(]")
-_OWNER_MARK = re.compile(r"^\*{1,3}(.+?)\*{1,3}$")
+_OWNER_MARK = re.compile(r"^(\*{2,3})([^*].*?)\1$")  # **bold** or ***bold italic***
+_ITALIC_MARK = re.compile(r"^\*([^*].*?)\*$")
 _WHOLE_LINK = re.compile(r"^\[([^\[\]]+)\]\((https?://[^\s()]+)\)$")
 _TRAILING_LINK = re.compile(r"^(.*?[^\s|,:–—-])[\s|,:–—-]*\[([^\[\]]+)\]\((https?://[^\s()]+)\)$")
 # Typst calls RenderCV passes through (it escapes everything else), innermost first: a body without brackets.
@@ -619,16 +620,23 @@ def _publications(
     title: str, entries: list[Any], loc: Loc, out: dict[str, Any], custom: list[Any], aliases: list[str], note: Note
 ) -> None:
     items, stray = [], []
+    italic: list[str] = []
     kind = pub_type(title)
     for i, e in enumerate(entries):
         eloc = (*loc, i)
         authors = []
         for a in e.get("authors") or []:
             name = str(a).strip()
-            m = _OWNER_MARK.match(name)
-            if m:  # RenderCV users mark themselves ***like this***; cvbuild finds them by name
-                name = m[1].strip()
+            if m := _OWNER_MARK.match(
+                name
+            ):  # RenderCV users mark themselves ***like this***; cvbuild finds them by name
+                name = m[2].strip()
                 aliases.append(name)
+            elif m := _ITALIC_MARK.match(name):
+                # italics mark others (mentored students, in github.com/mdenolle/marine-cv): as an
+                # alias each was set bold as the CV's owner
+                name = m[1].strip()
+                italic.append(name)
             authors.append(name)
         item: dict[str, Any] = {"title": _check_text(e.get("title"), (*eloc, "title"), note), "authors": authors}
         item["venue"] = _text(e.get("journal"))
@@ -656,6 +664,9 @@ def _publications(
             )
             continue
         items.append(item)
+    if italic:
+        names = ", ".join(dict.fromkeys(italic))
+        note(loc, f"authors in italics ({names[:80]}) are plain names here: cvbuild marks only you, in bold")
     # Several publication sections become one list, grouped by type (from_rendercv decides).
     out.setdefault("publications", []).extend(items)
     out.setdefault("documents_publication_sections", []).append((title, kind, loc, items))
