@@ -23,12 +23,15 @@ import pytest
 from forked_cli import ForkServer, engine_of
 
 from cvbuild.document.model import Document, Entry, PublicationEntry, Section, Span
-from cvbuild.themes.gallery import builtin_themes
+from cvbuild.themes.theme import builtin_themes_dir, list_themes
 
 ROOT = Path(__file__).resolve().parents[1]
 PROFILES = ROOT / "profiles"
 # Every built-in theme, found at run time, so a new theme is tested without editing the tests.
-BUILTIN_THEMES = tuple(sorted(t.name for t in builtin_themes()))
+# The CV themes, which make every format; an HTML-only theme (homepage) is in HTML_THEMES alone.
+_BUILTIN = [t for t in list_themes(None) if t.path.parent == builtin_themes_dir()]
+BUILTIN_THEMES = tuple(sorted(t.name for t in _BUILTIN if "pdf" in t.targets))
+HTML_THEMES = tuple(sorted(t.name for t in _BUILTIN if "html" in t.targets))
 EXAMPLE = PROFILES / "example.yaml"
 RESUME = PROFILES / "resume.yaml"
 SEEDS = ROOT.parent / "shared" / "seeds"

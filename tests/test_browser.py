@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import BUILTIN_THEMES, EXAMPLE, RESUME, run_cli, write
+from conftest import EXAMPLE, HTML_THEMES, RESUME, run_cli, write
 from test_html import FREE_TEXT, hostile_profile
 
 WIDTHS = (390, 1280)
@@ -23,7 +23,7 @@ def pages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """Every variant of both profiles, in their own themes and in every built-in theme."""
     out: dict[str, Path] = {}
     for key, profile in {"example": EXAMPLE, "resume": RESUME}.items():
-        for theme in (None, *BUILTIN_THEMES):
+        for theme in (None, *HTML_THEMES):
             folder = tmp_path_factory.mktemp(f"browser-{key}-{theme}")
             args = ["render", profile, "-f", "html", "-o", folder] + (["--theme", theme] if theme else [])
             result = run_cli(*args)
@@ -107,7 +107,7 @@ def test_nothing_overflows_its_box_on_a_phone(browser: Any, pages: dict[str, Pat
             assert tall == [], (name, tall[:5])
 
 
-@pytest.mark.parametrize("theme", ["classic", "modern"])
+@pytest.mark.parametrize("theme", ["classic", "modern", "homepage"])
 def test_hostile_text_opens_no_dialog(browser: Any, tmp_path: Path, theme: str) -> None:
     profile = write(tmp_path / "hostile.yaml", hostile_profile(FREE_TEXT))
     result = run_cli("render", profile, "--theme", theme, "-f", "html", "-o", tmp_path)

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import FIXTURES, ROOT, pdf_text, run_cli, squash
+from conftest import FIXTURES, pdf_text, run_cli, squash
 from test_publications import visible_text
 
 from cvbuild.document.inline import plain
@@ -26,10 +26,11 @@ AS_WRITTEN = "documents:\n  page: {publications: {sort: as_written, group_by: no
 
 
 def builtin_themes() -> list[str]:
-    """Every concrete theme in themes/, found at run time: other streams add themes."""
-    return [
-        t.parent.name for t in sorted((ROOT / "themes").glob("*/theme.toml")) if "abstract = true" not in t.read_text()
-    ]
+    """Every built-in CV theme (all formats), found at run time: other streams add themes. The
+    HTML-only homepage is in test_html's and test_browser's pages."""
+    from conftest import BUILTIN_THEMES
+
+    return list(BUILTIN_THEMES)
 
 
 @pytest.fixture(scope="module", params=["seed000", "seed001"])

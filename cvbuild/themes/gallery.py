@@ -66,7 +66,8 @@ def write_previews(
 
 
 def builtin_themes() -> list[Theme]:
-    return [t for t in list_themes(None) if t.path.parent == builtin_themes_dir()]
+    """The built-in themes that have a page to preview (png); the homepage theme is HTML only."""
+    return [t for t in list_themes(None) if t.path.parent == builtin_themes_dir() and "png" in t.targets]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -114,6 +114,7 @@ WORDS: dict[str, str] = {
     "of": "von",
     "contact": "Kontakt",
     "links": "Links",
+    "selected_publications": "Ausgewählte Publikationen",
     "email": "E-Mail",
     "phone": "Telefon",
     "website": "Website",

@@ -126,6 +126,7 @@ WORDS: dict[str, str] = {
     "of": "of",
     "contact": "Contact",
     "links": "Links",
+    "selected_publications": "Selected publications",
     "email": "Email",
     "phone": "Phone",
     "website": "Website",

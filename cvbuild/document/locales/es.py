@@ -116,6 +116,7 @@ WORDS: dict[str, str] = {
     "of": "de",
     "contact": "Contacto",
     "links": "Enlaces",
+    "selected_publications": "Publicaciones seleccionadas",
     "email": "Correo",
     "phone": "Teléfono",
     "website": "Sitio web",

@@ -116,6 +116,7 @@ WORDS: dict[str, str] = {
     "of": "sur",
     "contact": "Contact",
     "links": "Liens",
+    "selected_publications": "Publications choisies",
     "email": "E-mail",
     "phone": "Téléphone",
     "website": "Site web",

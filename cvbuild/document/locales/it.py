@@ -116,6 +116,7 @@ WORDS: dict[str, str] = {
     "of": "di",
     "contact": "Contatti",
     "links": "Link",
+    "selected_publications": "Pubblicazioni selezionate",
     "email": "E-mail",
     "phone": "Telefono",
     "website": "Sito web",

@@ -101,6 +101,7 @@ WORDS: dict[str, str] = {
     "of": "/",
     "contact": "連絡先",
     "links": "リンク",
+    "selected_publications": "主要論文",
     "email": "メール",
     "phone": "電話",
     "website": "ウェブサイト",

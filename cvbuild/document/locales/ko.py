@@ -109,6 +109,7 @@ WORDS: dict[str, str] = {
     "of": "/",
     "contact": "연락처",
     "links": "링크",
+    "selected_publications": "대표 논문",
     "email": "이메일",
     "phone": "전화",
     "website": "웹사이트",

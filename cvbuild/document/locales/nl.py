@@ -114,6 +114,7 @@ WORDS: dict[str, str] = {
     "of": "van",
     "contact": "Contact",
     "links": "Links",
+    "selected_publications": "Geselecteerde publicaties",
     "email": "E-mail",
     "phone": "Telefoon",
     "website": "Website",

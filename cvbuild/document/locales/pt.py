@@ -116,6 +116,7 @@ WORDS: dict[str, str] = {
     "of": "de",
     "contact": "Contato",
     "links": "Links",
+    "selected_publications": "Publicações selecionadas",
     "email": "E-mail",
     "phone": "Telefone",
     "website": "Site",

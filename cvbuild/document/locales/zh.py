@@ -101,6 +101,7 @@ WORDS: dict[str, str] = {
     "of": "/",
     "contact": "联系方式",
     "links": "链接",
+    "selected_publications": "代表性论文",
     "email": "邮箱",
     "phone": "电话",
     "website": "主页",
