@@ -241,9 +241,9 @@ def render_outputs(
             for artifact in rendered[fmt]:
                 path = request.output / f"{stem}{artifact.suffix}"
                 pending.append((Output(path, name, fmt, len(artifact.data), artifact.pages), artifact.data))
-                over = page_budget_warning(name, spec, artifact.pages, overflow)
+                over = page_budget_warning(name, spec, artifact.pages, overflow, letter=group == "letters")
                 if over:
-                    where = source.problem(("documents", name, "max_pages"), over)
+                    where = source.problem((group, name, "max_pages"), over)
                     warn_all(Diagnostic.from_problem(where, "warning"))
                 sparse = sparse_page_warning(name, doc, artifact)
                 if sparse:
@@ -487,18 +487,24 @@ def sparse_page_warning(name: str, doc: Any, artifact: Any) -> str | None:
 
 
 def page_budget_warning(
-    name: str, spec: DocumentSpec, pages: int | None, overflow: tuple[str, str] | None = None
+    name: str, spec: DocumentSpec, pages: int | None, overflow: tuple[str, str] | None = None, letter: bool = False
 ) -> str | None:
     """A document over its `max_pages` still renders, but the user hears about it (and, when
-    fitting could not help, by how much even the theme's floors overflow and where)."""
+    fitting could not help, by how much even the theme's floors overflow and where). A letter has
+    no sections to narrow: it can only be shortened."""
     if pages is None or spec.max_pages is None or pages <= spec.max_pages:
         return None
     clause, longest = overflow or ("", "")
+    advice = (
+        "; shorten it"
+        if letter
+        else f"; shorten it{f' (longest sections: {longest})' if longest else ''}, narrow `sections`/`tags`, "
+        "or set `publications: {selected_only: true}`"
+    )
     return (
         f"document {name!r} has {pages} pages, over its budget of max_pages: {spec.max_pages}"
         + (f" {clause}" if clause else "")
-        + f"; shorten it{f' (longest sections: {longest})' if longest else ''}, narrow `sections`/`tags`, "
-        "or set `publications: {selected_only: true}`"
+        + advice
     )
 
 

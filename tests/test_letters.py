@@ -360,3 +360,33 @@ def test_theme_check_names_a_theme_that_ignores_letters(tmp_path: Path) -> None:
     found = [(p.target, p.message) for p in result.problems if p.kind == "differs"]
     assert ("pdf", "the cover letter's body is missing: lay out `doc.letter` (docs/themes.md#cover-letters)") in found
     assert {t for t, _ in found} & {"html", "txt", "md"} == set()
+
+
+def _long_letter(paragraphs: int, budget: str = "") -> str:
+    para = "This paragraph goes on about storage systems, their design and their operation. " * 6
+    body = json.dumps("\n\n".join([para] * paragraphs))
+    return f"name: Ada Example\nletters:\n  long:\n{budget}    body: {body}\n"
+
+
+@pytest.mark.parametrize("engine", ["typst", "weasyprint"])
+def test_max_pages_fits_a_letter(engine: str, tmp_path: Path) -> None:
+    """A letter a few lines over a page is tightened onto one, as a CV's `max_pages` does."""
+    from pypdf import PdfReader
+
+    profile = write(tmp_path / "p.yaml", _long_letter(8))
+    result = run_cli("render", profile, "-f", "pdf", "--engine", engine, "-o", tmp_path / "plain")
+    assert result.returncode == 0 and len(PdfReader(tmp_path / "plain" / "ada-example-long.pdf").pages) == 2
+    profile = write(tmp_path / "p.yaml", _long_letter(8, "    max_pages: 1\n"))
+    result = run_cli("render", profile, "-f", "pdf", "--engine", engine, "-o", tmp_path / "fit")
+    assert result.returncode == 0, result.stderr
+    said = result.stdout + result.stderr
+    assert "fitted to 1 page" in said and "warning" not in said, said
+    assert len(PdfReader(tmp_path / "fit" / "ada-example-long.pdf").pages) == 1
+
+
+def test_a_letter_over_its_budget_is_told_at_its_line(tmp_path: Path) -> None:
+    profile = write(tmp_path / "p.yaml", _long_letter(20, "    max_pages: 1\n"))
+    result = run_cli("render", profile, "-f", "pdf", "-o", tmp_path / "out")
+    assert result.returncode == 0, result.stderr
+    assert "p.yaml:4:16: warning: letters.long.max_pages: document 'long' has 3 pages" in result.stderr
+    assert result.stderr.rstrip().endswith("; shorten it"), result.stderr  # no sections to narrow

@@ -544,18 +544,20 @@ class LetterSpec(Model):
     body: Annotated[Paragraphs, AfterValidator(_has_text)]  # blank lines between paragraphs
     closing: str | None = None  # none: the locale's (`Sincerely,`, `Mit freundlichen Grüßen`)
     signature: str | None = None  # none: the profile's name
-    # As a document's: which theme, its options and formats, the language and words, PDF standards.
+    # As a document's: which theme, its options and formats, the language and words, PDF standards,
+    # and a page budget (`max_pages: 1` tightens spacing and size to fit, as for a CV).
     theme: str | None = None
     title: str | None = None
     locale: LocaleCode | None = None
     labels: LabelMap = {}
+    max_pages: Annotated[int, Field(ge=1)] | None = None
     formats: list[Literal["pdf", "html", "txt", "md", "png"]] | None = None
     pdf_standards: Annotated[list[PdfStandard], AfterValidator(_one_archival_level)] = []
     options: dict[str, Scalar] = {}
 
     def document_spec(self) -> DocumentSpec:
         """The document a letter renders as: its settings, and no CV sections."""
-        keys = ("theme", "title", "locale", "labels", "formats", "pdf_standards", "options")
+        keys = ("theme", "title", "locale", "labels", "max_pages", "formats", "pdf_standards", "options")
         return DocumentSpec(sections=[], **{k: getattr(self, k) for k in keys})
 
 
