@@ -1670,3 +1670,34 @@ def test_rendercv_authors_in_italics_are_not_the_owner(tmp_path: Path) -> None:
         bold = {t.replace("\xa0", " ") for t, b in runs if b}
         assert not any("Bo Student" in t for t in bold), (engine, bold)
         assert any("Ada Example" in t for t in bold) and any("A. Example" in t for t in bold), (engine, bold)
+
+
+def test_rendercv_extra_fields_its_templates_leave_out_and_an_entry_url(tmp_path: Path) -> None:
+    """github.com/mdenolle/marine-cv shows `MEDIA_COVERAGE` in its publication template
+    (design.templates) and not `citations`, which it keeps beside every paper (-1: no data):
+    RenderCV prints an extra key only where a template names it, and the import printed
+    'citations: -1' in every note. Its teaching entries' `url`, which RenderCV shows as the
+    entry's link, was a bullet 'url: https://...'. Both as RenderCV shows them now."""
+    from cvbuild.loading.profile import load_profile
+
+    source = write(
+        tmp_path / "CV.yaml",
+        "cv:\n  name: Ada Example\n  sections:\n    publications:\n"
+        "      - title: Farm soils\n        authors: [Ada Example]\n        date: 2026-01\n        citations: -1\n"
+        "        media_coverage: ['https://news.example.org/farm-soils']\n"
+        "    teaching:\n      - company: ESS 469\n        position: Machine Learning in the Geosciences\n"
+        "        date: 2021 - 2024\n        url: https://geo-smart.github.io/mlgeo-book/\n"
+        "design:\n  templates:\n    publication_entry:\n"
+        '      main_column: "AUTHORS (DATE). **TITLE**. JOURNAL_WITH_DOI\\nMEDIA_COVERAGE"\n',
+    )
+    path, stderr = imported("rendercv", source, tmp_path)
+    assert "CV.yaml:8:20: cv.sections.publications[0].citations: not in the file's template" in stderr
+    p, _ = load_profile(path)
+    assert "https://news.example.org/farm-soils" in (p.publications[0].note or "")
+    course = p.experience[0]
+    assert str(course.url) == "https://geo-smart.github.io/mlgeo-book/" and course.highlights == []
+    out = tmp_path / "out"
+    result = run_cli("render", path, "-f", "html,txt", "-o", out)
+    assert result.returncode == 0, result.stderr
+    assert "citations" not in next(out.glob("*.txt")).read_text(encoding="utf-8")
+    assert 'href="https://geo-smart.github.io/mlgeo-book/"' in next(out.glob("*.html")).read_text(encoding="utf-8")

@@ -215,11 +215,12 @@ def from_rendercv(data: Mapping[str, Any], note: Note) -> dict[str, Any]:
     custom: list[dict[str, Any]] = []
     order: list[Any] = []  # built-in section ids and custom section dicts, in the file's order
     out["documents_education"] = _education_key(sections)
+    templates = _templates(data.get("design"))
     for key, entries in sections.items():
         loc: Loc = ("cv", "sections", key)
         title = _section_title(str(key))
         before_keys, before_custom = set(out), len(custom)
-        _section(title, entries, loc, out, custom, aliases, note)
+        _section(title, _shown_fields(entries, templates, loc, note), loc, out, custom, aliases, note)
         order += [k for k in out if k not in before_keys and k in BUILTIN_SECTIONS]
         order += custom[before_custom:]
     out.pop("documents_education")
@@ -257,6 +258,55 @@ def _education_key(sections: Mapping[Any, Any]) -> Any:
     titled = [key for key in shaped if _EDUCATION_TITLE.search(_section_title(str(key)))]
     schools = [key for key in shaped if _entry_type(sections[key][0]) == "EducationEntry"]
     return (titled or schools or [None])[0]
+
+
+_TEMPLATE_KEYS = {
+    "EducationEntry": "education_entry",
+    "ExperienceEntry": "experience_entry",
+    "PublicationEntry": "publication_entry",
+    "NormalEntry": "normal_entry",
+    "OneLineEntry": "one_line_entry",
+}
+
+
+def _templates(design: Any) -> dict[str, set[str]]:
+    """design.templates (RenderCV 2.x): per entry type, the placeholders its columns show."""
+    templates = design.get("templates") if isinstance(design, Mapping) else None
+    shown: dict[str, set[str]] = {}
+    for key, columns in templates.items() if isinstance(templates, Mapping) else ():
+        texts = columns.values() if isinstance(columns, Mapping) else [columns]
+        shown[str(key)] = {w for t in texts if isinstance(t, str) for w in re.findall(r"[A-Z][A-Z0-9_]*", t)}
+    return shown
+
+
+def _shown_fields(entries: Any, templates: dict[str, set[str]], loc: Loc, note: Note) -> Any:
+    """The entries without the extra keys their type's template in the file leaves out: RenderCV
+    shows an extra key only where a template names it (`MEDIA_COVERAGE`), and a file with its own
+    templates chose what to show (github.com/mdenolle/marine-cv keeps `citations: -1`, "no data",
+    beside every paper, and shows none; the import printed it in each note). Without a template
+    of the file's own, extra keys are kept as before (common.leftovers)."""
+    if not isinstance(entries, list) or not entries:
+        return entries
+    kind = _entry_type(entries[0])
+    shown = templates.get(_TEMPLATE_KEYS.get(kind, ""))
+    if shown is None:
+        return entries
+    kept: list[Any] = []
+    dropped: dict[Any, int] = {}
+    for i, e in enumerate(entries):
+        if not isinstance(e, Mapping):
+            kept.append(e)
+            continue
+        kept.append({k: v for k, v in e.items() if k in _TEXTS or k in _LISTS or str(k).upper() in shown})
+        for k in e:
+            if k not in kept[-1]:
+                dropped.setdefault(k, i)
+    for k, i in dropped.items():
+        note(
+            (*loc, i, k),
+            f"not in the file's template for {kind} (design.templates), which RenderCV shows; not imported",
+        )
+    return kept
 
 
 def _section(
@@ -535,7 +585,8 @@ def _education(
         highlights = _highlights(e.get("highlights"), (*eloc, "highlights"), note)
         summary = _summary_with(_check_text(e.get("summary"), (*eloc, "summary"), note), free)
         highlights[:0] = as_bullets(summary)  # education has no summary: it leads the highlights
-        item["highlights"] = highlights + leftovers(e, ("institution", "degree", "area", *_DATED), eloc, note)
+        item["url"] = _text(e.get("url")) or item.get("url")
+        item["highlights"] = highlights + leftovers(e, ("institution", "degree", "area", "url", *_DATED), eloc, note)
         items.append(_link_location(item))
     if loc[-1] != out.get("documents_education"):  # awards or grants written as schools: a section of their own
         custom.append({"title": title, "entries": [_school_as_generic(item) for item in items]})
@@ -569,7 +620,8 @@ def _experience(
             item["start"], item["end"], summary = span[1], span[2].lower(), None
         item["summary"] = _summary_with(summary, free)
         item["highlights"] = _highlights(e.get("highlights"), (*eloc, "highlights"), note)
-        item["highlights"] += leftovers(e, ("company", "position", *_DATED), eloc, note)
+        item["url"] = _text(e.get("url")) or item.get("url")  # was a highlight `url: https://...`
+        item["highlights"] += leftovers(e, ("company", "position", "url", *_DATED), eloc, note)
         items.append(_link_location(item))
     if loc[-1] == out.get("documents_education"):  # "EDUCACIÓN" as company + position: a school and a degree
         schools = [_as_school(item) for item in items]
