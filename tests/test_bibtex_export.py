@@ -126,6 +126,19 @@ def test_bad_profile_is_located_exit_2(tmp_path: Path) -> None:
     assert result.returncode == 2 and f"{bad_bib}:1:1" in result.stderr, result.stderr
 
 
+def test_unwritable_output_is_exit_2(tmp_path: Path) -> None:
+    result = run_cli("export", "bibtex", str(PROFILES / "example.yaml"), "-o", str(tmp_path))  # a folder
+    assert result.returncode == 2 and f"{tmp_path}: cannot write" in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_month_is_a_macro(tmp_path: Path) -> None:
+    text = to_bibtex([Publication(id="k", title="T", authors=["A B"], date="2024-05-17")])
+    assert "  month = may,\n  date = {2024-05-17}\n" in text
+    (back,) = round_trip([Publication(id="k", title="T", authors=["A B"], date="2024-05")], tmp_path)
+    assert str(back.date) == "2024-05"
+
+
 def test_unknown_document_is_exit_2(tmp_path: Path) -> None:
     result = run_cli("export", "bibtex", str(PROFILES / "example.yaml"), "-d", "nosuch")
     assert result.returncode == 2 and "nosuch" in result.stderr

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from cvbuild.document.model import Span
     from cvbuild.schema.model import DocumentSpec, Profile, Publication
 
+_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 # Publication type -> BibTeX entry type (the importer's table read backwards).
 ENTRY_TYPES = {
     "conference": "inproceedings",
@@ -234,8 +235,8 @@ def entry_fields(pub: Publication) -> tuple[str, list[tuple[str, str]]]:
             fields.append((venue_field, latex_markup(venue)))
     date = str(pub.date)
     fields.append(("year", date[:4]))
-    if len(date) >= 7:
-        fields.append(("month", str(int(date[5:7]))))
+    if len(date) >= 7:  # BibTeX's month macro (`may`), which styles print in the document's language
+        fields.append(("month", _MONTHS[int(date[5:7]) - 1]))
     if len(date) == 10:  # biblatex's date; year and month stay for BibTeX
         fields.append(("date", date))
     for name in ("pages", "volume", "number"):
@@ -287,7 +288,8 @@ def to_bibtex(pubs: Sequence[Publication], header: str = "") -> str:
         key = entry_key(pub, taken)
         taken.add(key)
         kind, fields = entry_fields(pub)
-        library.add(model.Entry(kind, key, [model.Field(name, "{" + value + "}") for name, value in fields]))
+        values = [model.Field(name, value if name == "month" else "{" + value + "}") for name, value in fields]
+        library.add(model.Entry(kind, key, values))
     fmt = BibtexFormat()  # type: ignore[no-untyped-call]
     fmt.indent = "  "
     fmt.block_separator = "\n"
