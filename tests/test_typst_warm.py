@@ -4,6 +4,7 @@ never serve an old Document, and never run anything but cvbuild's own themes ear
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 from pathlib import Path
@@ -12,9 +13,9 @@ import pytest
 from pypdf import PdfReader
 
 from cvbuild import __version__
-from cvbuild.cli.outcome import _warm_folders, warm_start
+from cvbuild.cli.outcome import _warm_folders, keep_recipes, warm_start
 from cvbuild.pipeline import RenderRequest, render_outputs
-from cvbuild.targets import typst_warm
+from cvbuild.targets import typst_stage, typst_warm
 from tests.conftest import EXAMPLE, run_cli
 
 
@@ -62,11 +63,9 @@ def test_the_warm_compiler_is_the_one_the_render_uses(tmp_path: Path, monkeypatc
     monkeypatch.setattr(typst_warm, "new_compiler", counting)
 
     def render(out: str) -> None:
-        cache = warm_start(EXAMPLE, "pdf", None, "cv")
-        render_outputs(RenderRequest(EXAMPLE, ["pdf"], document="cv", output=tmp_path / out), cache=cache)
-        from cvbuild.cli.outcome import keep_recipes
-
-        keep_recipes(EXAMPLE, cache)
+        with warm_start(EXAMPLE, "pdf", None, "cv") as cache:
+            render_outputs(RenderRequest(EXAMPLE, ["pdf"], document="cv", output=tmp_path / out), cache=cache)
+            keep_recipes(EXAMPLE, cache)
 
     render("one")
     assert made == ["MainThread"]
@@ -150,13 +149,32 @@ def test_a_recipe_naming_another_file_starts_no_compiler(tmp_path: Path, monkeyp
 
 
 def test_no_cache_no_warm_start(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def slots(*args: str | None) -> set[str]:
+        with warm_start(EXAMPLE, *args) as cache:
+            return set(cache)
+
     monkeypatch.setenv("CVBUILD_NO_CACHE", "1")
-    assert warm_start(EXAMPLE, None, None, None) == {}
+    assert slots(None, None, None) == set()
     monkeypatch.delenv("CVBUILD_NO_CACHE")
     monkeypatch.setenv("CVBUILD_CACHE_DIR", str(tmp_path))
-    assert warm_start(EXAMPLE, "html,txt", None, None) == {}  # nothing for Typst to do
-    assert warm_start(EXAMPLE, None, "weasyprint", None) == {}
-    assert set(warm_start(EXAMPLE, "pdf", None, None)) == {typst_warm.SLOT, typst_warm.RECIPES}
+    assert slots("html,txt", None, None) == set()  # nothing for Typst to do
+    assert slots(None, "weasyprint", None) == set()
+    assert slots("pdf", None, None) == {typst_warm.SLOT, typst_warm.RECIPES, typst_stage.STAGE}
+
+
+def test_the_staged_folder_goes_when_the_render_ends(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The warm start stages the Document in a private folder (so an edit re-lays out only what
+    changed); it is gone after the render, a failed one too."""
+    monkeypatch.setenv("CVBUILD_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.delenv("CVBUILD_NO_CACHE", raising=False)
+    for profile in (EXAMPLE, tmp_path / "missing.yaml"):
+        with warm_start(profile, "pdf", None, None) as cache:
+            stage = cache[typst_stage.STAGE]
+            assert stage.is_dir()
+            with contextlib.suppress(Exception):
+                render_outputs(RenderRequest(profile, ["pdf"], document="cv", output=tmp_path / "o"), cache=cache)
+                keep_recipes(profile, cache)
+        assert not stage.exists()
 
 
 def test_recipes_of_other_documents_are_kept_and_the_same_are_not_rewritten(tmp_path: Path) -> None:
@@ -170,3 +188,21 @@ def test_recipes_of_other_documents_are_kept_and_the_same_are_not_rewritten(tmp_
     assert run_cli("render", EXAMPLE, "-d", "cv", "-f", "pdf", "-o", tmp_path / "cv", env=env).returncode == 0
     assert (path.stat().st_mtime_ns, path.stat().st_ino) == stamp  # the same Document: nothing written
     assert [r["document"] for r in json.loads(path.read_bytes())["recipes"]] == documents
+
+
+def test_a_warm_start_that_fails_never_holds_the_render(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    key = ("/x/cv.typ", (), None)
+    recipe = typst_warm.Recipe("cv", key, {"cvbuild": "{}"}, "2026-01-01", ())
+    monkeypatch.setattr(typst_warm, "_read", lambda *_: [recipe])
+
+    def broken(*_: object) -> object:
+        raise RuntimeError("bug")
+
+    monkeypatch.setattr(typst_warm, "_plan", broken)  # staging fails: a cold start
+    warm = typst_warm.start(tmp_path, EXAMPLE, None, list)
+    assert warm is not None and warm.take(key) is None and warm.before() == [recipe]
+    monkeypatch.undo()
+    monkeypatch.setattr(typst_warm, "new_compiler", broken)  # the thread fails: no compiler, no wait
+    warm = typst_warm.Warm([recipe], [(key, None, recipe)])
+    assert warm.take(key) is None
+    warm.close()

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -67,55 +68,64 @@ def render_command(
     allow_path: list[Path] | None = None,
 ) -> int:
     """`cvbuild render` (its options are defined in `cli/app.py`); returns the exit code."""
-    cache = warm_start(profile, format, engine, document)  # first: Typst warms up while the rest loads
-    reporter = reporter_for(diagnostics)
-    if reporter is None:
-        return 2
-    outputs: list[Any] = []
+    with warm_start(profile, format, engine, document) as cache:  # first: Typst warms up while the rest loads
+        reporter = reporter_for(diagnostics)
+        if reporter is None:
+            return 2
+        outputs: list[Any] = []
 
-    def action() -> None:
-        from cvbuild.pipeline import RenderRequest, parse_formats, parse_sets, render_outputs
+        def action() -> None:
+            from cvbuild.pipeline import RenderRequest, parse_formats, parse_sets, render_outputs
 
-        request = RenderRequest(
-            profile=profile,
-            formats=parse_formats(format),
-            engine=engine,
-            theme=theme,
-            document=document,
-            output=output,
-            sets=parse_sets(set_ or []),
-            strict=strict,
-            allow_paths=tuple(allow_path or ()),
-        )
-        note = lambda m: reporter.line(f"note: {m}")  # noqa: E731
-        outputs.extend(render_outputs(request, warn=reporter.warn, cache=cache, note=note))
-        keep_recipes(profile, cache)
+            request = RenderRequest(
+                profile=profile,
+                formats=parse_formats(format),
+                engine=engine,
+                theme=theme,
+                document=document,
+                output=output,
+                sets=parse_sets(set_ or []),
+                strict=strict,
+                allow_paths=tuple(allow_path or ()),
+            )
+            note = lambda m: reporter.line(f"note: {m}")  # noqa: E731
+            outputs.extend(render_outputs(request, warn=reporter.warn, cache=cache, note=note))
+            keep_recipes(profile, cache)
 
-    code = exit_code(action, reporter)
-    if code:
+        code = exit_code(action, reporter)
+        if code:
+            if report is not None:
+                reporter.write_report(report, [], code)
+            return code
+        for out in outputs:
+            reporter.line(f"wrote {out.path}")
         if report is not None:
-            reporter.write_report(report, [], code)
-        return code
-    for out in outputs:
-        reporter.line(f"wrote {out.path}")
-    if report is not None:
-        reporter.write_report(report, outputs, 0)
-    reporter.finish()
-    return 0
+            reporter.write_report(report, outputs, 0)
+        reporter.finish()
+        return 0
 
 
-def warm_start(profile: Path, fmt: str | None, engine: str | None, document: str | None) -> dict[Any, Any]:
+@contextmanager
+def warm_start(profile: Path, fmt: str | None, engine: str | None, document: str | None) -> Iterator[dict[Any, Any]]:
     """The pipeline's cache, with Typst warming up the last render of `profile` when this one may
-    compile with Typst (see targets/typst_warm)."""
-    from cvbuild.targets import typst_warm
+    compile with Typst (see targets/typst_warm), in a staged folder removed at the end."""
+    from cvbuild.targets import typst_stage, typst_warm
     from cvbuild.targets.template_cache import cache_root
 
     formats = None if fmt is None else {f.strip() for f in fmt.split(",")}
-    if engine == "weasyprint" or (formats is not None and not formats & {"pdf", "png"}):
-        return {}
     root = cache_root()
-    warm = typst_warm.start(root, profile, document, _warm_folders)
-    return {} if warm is None else {typst_warm.SLOT: warm, typst_warm.RECIPES: []}
+    if root is None or engine == "weasyprint" or (formats is not None and not formats & {"pdf", "png"}):
+        yield {}
+        return
+    cache: dict[Any, Any] = {}
+    with typst_stage.staged_session(cache) as stage:
+        warm = typst_warm.start(root, profile, document, _warm_folders, stage)
+        cache.update({typst_warm.SLOT: warm, typst_warm.RECIPES: []})
+        try:
+            yield cache
+        finally:
+            if warm is not None:
+                warm.close()
 
 
 def _warm_folders() -> list[Path]:

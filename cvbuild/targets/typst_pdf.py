@@ -36,11 +36,11 @@ from cvbuild.targets.base import (
     theme_failure,
 )
 from cvbuild.themes import fonts
-from cvbuild.themes.theme import builtin_themes_dir, is_builtin
+from cvbuild.themes.theme import is_builtin
 
 TEMPLATE = "cv.typ"
 PACKAGES = "packages"  # <theme>/packages/<namespace>/<name>/<version>/, e.g. @local/cvbuild:1.0.0
-INPUT_KEY = "cvbuild"
+INPUT_KEY = typst_stage.DOCUMENT_KEY
 PHOTO_KEY = "cvbuild_photo"
 T = TypeVar("T")
 
@@ -100,7 +100,7 @@ def start(fmt: str, doc: Document, ctx: RenderContext) -> Started:
     def work(warn: Warner) -> list[Artifact]:
         result = _compile(compiler, template, ctx, said(warn), sys_inputs=given, **_pdf_kwargs(doc))
         checked.add(key)
-        _keep_recipe(ctx, doc, template, folder, given)
+        _keep_recipe(ctx, doc, template, packages, inputs)
         layout = _layout(compiler, doc, result)
         return _handed(doc, ctx, Artifact(".pdf", result, pages=count_pages(result), layout=layout))
 
@@ -111,17 +111,17 @@ _HANDOFF = "typst.pdf"  # ctx.cache slot: the last PDF made, for the PNG preview
 
 
 def _keep_recipe(
-    ctx: RenderContext, doc: Document, template: Path, packages: Path | None, given: dict[str, str]
+    ctx: RenderContext, doc: Document, template: Path, packages: Path | None, inputs: dict[str, str]
 ) -> None:
     """Note this compile for the next run's warm start (`typst_warm`): built-in themes only, and
-    not in `watch`, whose compilers stay warm anyway (its Document travels in a staged file)."""
+    not in `watch` (no list to note it in), whose compilers stay warm anyway."""
     recipes: list[typst_warm.Recipe] | None = ctx.cache.get(typst_warm.RECIPES)
-    if recipes is None or typst_stage.STAGED_KEY in given or not is_builtin(ctx.theme):
+    if recipes is None or not is_builtin(ctx.theme):
         return
     dirs = tuple(str(d) for d in font_dirs(ctx))
     key = (str(template), dirs, str(packages) if packages else None)
     day = ctx.today.isoformat()
-    recipes.append(typst_warm.Recipe(doc.meta.document, key, given, day, tuple(doc.meta.pdf_standards)))
+    recipes.append(typst_warm.Recipe(doc.meta.document, key, inputs, day, tuple(doc.meta.pdf_standards)))
 
 
 def _handed(doc: Document, ctx: RenderContext, pdf: Artifact) -> list[Artifact]:
@@ -170,20 +170,9 @@ def _inputs(doc: Document, data: str) -> dict[str, str]:
 def _channel(
     ctx: RenderContext, template: Path, packages: Path | None, inputs: dict[str, str]
 ) -> tuple[Path | None, dict[str, str]]:
-    """(the package folder for the compiler, its sys.inputs): in a `watch` session the Document
-    goes into a file of a staged package folder (see typst_stage), else into sys.inputs."""
-    if typst_stage.STAGE not in ctx.cache:
-        return packages, inputs
-    own_lib = builtin_themes_dir() / "base" / PACKAGES / "local" / "cvbuild" / "1.0.0" / "lib.typ"
-    mirror = typst_stage.staged_packages(ctx.cache, packages, template.parent, own_lib)
-    if mirror is None:
-        return packages, inputs
-    try:
-        typst_stage.write_document(mirror, inputs[INPUT_KEY])
-    except OSError:  # never let Typst read the previous Document: this compile takes sys.inputs
-        return packages, inputs
-    rest = {k: v for k, v in inputs.items() if k != INPUT_KEY}
-    return mirror, {**rest, typst_stage.STAGED_KEY: "1"}
+    """(the package folder for the compiler, its sys.inputs): with a staged folder (`watch`, a
+    warm start) the Document goes into a file of it (see typst_stage), else into sys.inputs."""
+    return typst_stage.channel(ctx.cache, template.parent, packages, inputs)
 
 
 def probe_layout(doc: Document, ctx: RenderContext) -> Any:

@@ -30,6 +30,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from cvbuild.targets import typst_stage
+
 SUBDIR = "typst"
 SLOT = "typst.warm"  # ctx.cache: the Warm of this run
 RECIPES = "typst.recipes"  # ctx.cache: this run's compiles, a list the pipeline saves
@@ -37,7 +39,7 @@ FORMAT = 1  # bump when a recipe's fields change: older files are then ignored
 MAX_RECIPE_BYTES = 64 * 1024 * 1024  # a Document of a few thousand publications with a photo
 
 # (the theme's cv.typ, the font folders, the package folder): what `typst_pdf._compiler` keys
-# its compilers by, as text.
+# its compilers by, as text. In a recipe, the theme's own package folder (never a staged one).
 CompilerKey = tuple[str, tuple[str, ...], str | None]
 
 
@@ -47,9 +49,13 @@ class Recipe:
 
     document: str
     key: CompilerKey
-    inputs: dict[str, str]  # sys.inputs
+    inputs: dict[str, str]  # sys.inputs, with the Document's JSON (even when it went in a staged file)
     day: str  # the render's date (ISO), Typst's timestamp
     standards: tuple[str, ...]  # pdf_standards
+
+
+# (the compiler's key, the staged package folder or None, the recipe)
+Plan = tuple[CompilerKey, Path | None, "Recipe"]
 
 
 def recipe_file(cache_root: Path, profile: Path) -> Path:
@@ -113,40 +119,44 @@ def _inside(key: CompilerKey, allowed: list[Path]) -> bool:
 
 
 class Warm:
-    """Compilers being warmed in a thread, handed out by key once the thread is done with them."""
+    """Compilers being warmed in a thread, handed out by key once the thread is done with them.
 
-    def __init__(self, recipes_of: Callable[[], list[Recipe]], document: str | None) -> None:
-        # `recipes_of()` runs in the thread: reading and checking the file costs the caller nothing.
+    With a staged folder (`typst_stage`), the Document goes into a file of it, as in `watch`:
+    after an edit Typst then lays out again only what read the changed data (a headline edit:
+    ~20 ms instead of ~70 ms through sys.inputs, bench/typst_memo.py).
+
+    What comes before the compiles (reading the recipes, staging) is done by the caller: each
+    blocking call of a thread gives the GIL up and waits for the importing main thread to yield
+    it (a switch interval, 5 ms) to go on, so the thread's own few dozen calls started the compile
+    ~0.2 s late. The thread makes compilers and compiles, which holds or releases the GIL once."""
+
+    def __init__(self, before: list[Recipe], plans: list[Plan]) -> None:
+        self._before = before  # the file's recipes, every document's
+        self._keys = {key for key, _, _ in plans}
         self._compilers: dict[CompilerKey, Any] = {}
-        self._before: list[Recipe] = []  # the file's recipes, every document's
-        self._keys: set[CompilerKey] = set()
-        self._read = threading.Event()  # set once `_before` and `_keys` are known
-        self._thread = threading.Thread(target=self._run, args=(recipes_of, document), name="cvbuild-warm", daemon=True)
+        self._thread = threading.Thread(target=self._run, args=(plans,), name="cvbuild-warm", daemon=True)
         self._thread.start()
 
-    def _run(self, recipes_of: Callable[[], list[Recipe]], document: str | None) -> None:
-        try:
-            self._before = recipes_of()
-        except Exception:  # no file, an unreadable one: a cold start
-            self._before = []
-        recipes = [r for r in self._before if document is None or r.document == document]
-        self._keys = {r.key for r in recipes}
-        self._read.set()
+    def _run(self, plans: list[Plan]) -> None:
         with contextlib.suppress(Exception):  # a warm start is only ever a head start
-            for recipe in recipes:
-                compiler = self._compilers.get(recipe.key)
+            for key, mirror, recipe in plans:
+                compiler = self._compilers.get(key)
                 if compiler is None:
-                    compiler = self._compilers[recipe.key] = new_compiler(recipe.key)
+                    compiler = self._compilers[key] = new_compiler(key)
+                inputs = recipe.inputs
+                if mirror is not None:
+                    typst_stage.write_document(mirror, inputs[typst_stage.DOCUMENT_KEY])
+                    rest = {k: v for k, v in inputs.items() if k != typst_stage.DOCUMENT_KEY}
+                    inputs = {**rest, typst_stage.STAGED_KEY: "1"}
                 stamp = _dt.datetime.combine(_dt.date.fromisoformat(recipe.day), _dt.time(0), tzinfo=_dt.UTC)
                 with contextlib.suppress(Exception):  # e.g. a Document an older theme no longer reads
                     compiler.compile(
-                        sys_inputs=recipe.inputs, timestamp=stamp, format="pdf", pdf_standards=list(recipe.standards)
+                        sys_inputs=inputs, timestamp=stamp, format="pdf", pdf_standards=list(recipe.standards)
                     )
 
     def take(self, key: CompilerKey) -> Any | None:
         """The compiler warmed for `key`, once the thread is done with it; None at once when the
         thread warms no compiler of that key (another theme than last time)."""
-        self._read.wait()
         if key not in self._keys:
             return None
         self._thread.join()  # a compiler compiles one thing at a time
@@ -154,8 +164,26 @@ class Warm:
 
     def before(self) -> list[Recipe]:
         """The recipes the last render kept, every document's."""
-        self._read.wait()
         return self._before
+
+    def close(self) -> None:
+        """Wait for the thread: it may still write into the staged folder about to be removed."""
+        self._thread.join()
+
+
+def _plan(recipe: Recipe, stage: Path | None) -> Plan:
+    """(the compiler's key, the staged package folder or None, the recipe): the key names the
+    folder Typst will be given, as `typst_pdf._compiler` does for this run's compile."""
+    template, fonts, packages = recipe.key
+    if stage is None:
+        return recipe.key, None, recipe
+    folder = None if packages is None else Path(packages)
+    mirror = typst_stage.staged_packages(
+        {typst_stage.STAGE: stage}, folder, Path(template).parent, typst_stage.own_lib()
+    )
+    if mirror is None:
+        return recipe.key, None, recipe
+    return (template, fonts, str(mirror)), mirror, recipe
 
 
 def new_compiler(key: CompilerKey) -> Any:
@@ -175,27 +203,41 @@ def new_compiler(key: CompilerKey) -> Any:
 
 
 def start(
-    cache_root: Path | None, profile: Path, document: str | None, allowed: Callable[[], list[Path]]
+    cache_root: Path | None,
+    profile: Path,
+    document: str | None,
+    allowed: Callable[[], list[Path]],
+    stage: Path | None = None,
 ) -> Warm | None:
     """Warm the compilers of the last render of `profile` (of its `document` only, when one is
-    named), or None when there is no cache. `allowed()` gives the folders a recipe may name."""
+    named), or None when there is no cache. `allowed()` gives the folders a recipe may name;
+    `stage`, a staged folder (`typst_stage.staged_session`) the Document goes into."""
     if cache_root is None:
         return None
+    before = _read(cache_root, profile, allowed)
+    try:
+        plans = [_plan(r, stage) for r in before if document is None or r.document == document]
+        if plans:
+            import typst  # noqa: F401  here: an import in the thread would wait on the GIL at each file
+    except Exception:  # a staging or import problem: a cold start
+        plans = []
+    return Warm(before, plans)
+
+
+def _read(cache_root: Path, profile: Path, allowed: Callable[[], list[Path]]) -> list[Recipe]:
+    """The recipes kept for `profile`; none when there are none or they cannot be used."""
     from cvbuild import __version__
+    from cvbuild.targets.template_cache import usable
 
-    def recipes_of() -> list[Recipe]:
-        from cvbuild.targets.template_cache import usable
-
-        path = recipe_file(cache_root, profile)
-        if not usable(path.parent):  # this user's own folder, as for compiled templates
-            return []
+    path = recipe_file(cache_root, profile)
+    try:
         with path.open("rb") as handle:
             data = handle.read(MAX_RECIPE_BYTES + 1)
-        if len(data) > MAX_RECIPE_BYTES:
-            return []
-        return decode(data, __version__, allowed())
-
-    return Warm(recipes_of, document)
+    except OSError:
+        return []
+    if len(data) > MAX_RECIPE_BYTES or not usable(path.parent):  # this user's own folder only
+        return []
+    return decode(data, __version__, allowed())
 
 
 def save(cache_root: Path | None, profile: Path, recipes: list[Recipe], before: list[Recipe]) -> None:
