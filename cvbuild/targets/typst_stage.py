@@ -50,10 +50,13 @@ def staged_session(cache: dict[Any, Any]) -> Iterator[Path]:
 
 def memory_folder() -> str | None:
     """A folder in memory for the staged files, where there is one: this user's runtime folder,
-    else /dev/shm; None (the system's temporary folder) otherwise. Creating, rewriting and removing
-    a handful of files on a busy disk took 10-20 ms of each render's end."""
+    else /dev/shm; None (the system's temporary folder) otherwise, or when $TMPDIR says where
+    temporary files go. Creating, rewriting and removing a handful of files on a busy disk took
+    10-20 ms of each render's end."""
     import os
 
+    if os.environ.get("TMPDIR"):
+        return None
     for candidate in (os.environ.get("XDG_RUNTIME_DIR"), "/dev/shm"):
         if (
             candidate
