@@ -474,6 +474,12 @@ def export_bibtex(
         str | None, typer.Option("-d", "--document", help="Only the publications this document shows.")
     ] = None,
     output: Annotated[Path | None, typer.Option("-o", "--output", help="Write FILE instead of printing.")] = None,
+    ascii: Annotated[
+        bool,
+        typer.Option(
+            "--ascii", help="LaTeX for every character that has a form in it (é -> {\\'e}), for classic BibTeX."
+        ),
+    ] = False,
     allow_path: AllowPathOpt = None,
 ) -> None:
     """Print the profile's publications (YAML and .bib) as BibTeX: `cvbuild export bibtex profile.yaml > pubs.bib`."""
@@ -481,7 +487,7 @@ def export_bibtex(
     def action() -> str:
         from cvbuild.interop.bibtex_export import export_file
 
-        return export_file(profile, document, allow_path or ())
+        return export_file(profile, document, allow_path or (), ascii=ascii)
 
     text = run(action)
     if output is None:

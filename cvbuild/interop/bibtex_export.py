@@ -5,6 +5,9 @@ what the profile says:
 - UTF-8 is kept: biber, jekyll-scholar, Zotero and Google Scholar read it, and CJK names or an
   emoji have no LaTeX form anyway. Only characters that mean something to LaTeX or BibTeX are
   written as macros (`\\%`, `\\textbraceleft{}`, `-{}-` ...); braces in the text never need to balance.
+  With `ascii`, for classic BibTeX and pdflatex, every other character that has a LaTeX form
+  (pylatexenc's table) is written so (`é` `{\\'e}`, `–` `{\\textendash}`), and only when that form
+  reads back as the character; the rest (中文, emoji) stays UTF-8.
 - Inline Markdown becomes LaTeX: **bold** `\\textbf`, *italic* `\\emph`, `code` `\\texttt`,
   ^sup^ `\\textsuperscript`, a link `\\href{url}{text}` (a reader keeps the text).
 - Titles are braced twice, so a style never changes their case.
@@ -22,6 +25,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 from itertools import groupby
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -275,7 +279,35 @@ def entry_fields(pub: Publication) -> tuple[str, list[tuple[str, str]]]:
     return kind, fields
 
 
-def to_bibtex(pubs: Sequence[Publication], header: str = "") -> str:
+# Fields of text (not links or ids), which `ascii` writes with LaTeX's names for characters.
+_TEXT_FIELDS = frozenset({
+    "title", "author", "abbr", "booktitle", "journal", "howpublished", "pages", "volume", "number", "publisher",
+    "school", "institution", "address", "award", "note", "keywords",
+})  # fmt: skip
+
+
+def ascii_latex(value: str) -> str:
+    """LaTeX text -> the same with each non-ASCII character that has a LaTeX form written in it."""
+    # † and ‡ stay: after a name they are the corresponding-author mark, which readers look for as is.
+    return "".join(c if c < "\x80" or c in "†‡" else _char_latex(c) for c in value)
+
+
+@lru_cache(maxsize=4096)
+def _char_latex(char: str) -> str:
+    """`é` -> `{\\'e}`; the character itself where its form would not read back as it (`√`, `₂`)."""
+    from pylatexenc.latexencode import UnicodeToLatexEncoder
+
+    from cvbuild.loading.bibtex import decode_latex
+
+    encoder = UnicodeToLatexEncoder(
+        non_ascii_only=True, unknown_char_policy="keep", unknown_char_warning=False,
+        replacement_latex_protection="braces-all",
+    )  # fmt: skip
+    latex = str(encoder.unicode_to_latex(char))
+    return latex if latex != char and decode_latex(latex) == char else char
+
+
+def to_bibtex(pubs: Sequence[Publication], header: str = "", *, ascii: bool = False) -> str:
     """Publications -> .bib text; the same publications give the same bytes."""
     from bibtexparser import model
     from bibtexparser.entrypoint import write_string
@@ -288,6 +320,8 @@ def to_bibtex(pubs: Sequence[Publication], header: str = "") -> str:
         key = entry_key(pub, taken)
         taken.add(key)
         kind, fields = entry_fields(pub)
+        if ascii:
+            fields = [(name, ascii_latex(value) if name in _TEXT_FIELDS else value) for name, value in fields]
         values = [model.Field(name, value if name == "month" else "{" + value + "}") for name, value in fields]
         library.add(model.Entry(kind, key, values))
     fmt = BibtexFormat()  # type: ignore[no-untyped-call]
@@ -310,7 +344,7 @@ def document_publications(profile: Profile, spec: DocumentSpec | None) -> list[P
     return select(pubs, replace(view, tags=tuple(spec.publications.tags or ())), spec.tags)
 
 
-def export_file(path: Path, document: str | None, allow: Iterable[Path] = ()) -> str:
+def export_file(path: Path, document: str | None, allow: Iterable[Path] = (), *, ascii: bool = False) -> str:
     """`cvbuild export bibtex`: the .bib text of a profile (or of one document of it)."""
     from cvbuild.loading.profile import load_profile
     from cvbuild.pipeline import documents_to_render
@@ -321,4 +355,4 @@ def export_file(path: Path, document: str | None, allow: Iterable[Path] = ()) ->
     n = len(pubs)
     # No user text in the comment: outside an entry, BibTeX would read an `@` there as one.
     header = f"% {n} publication{'s' * (n != 1)}, exported by cvbuild\n"
-    return to_bibtex(pubs, header + ("\n" if pubs else ""))
+    return to_bibtex(pubs, header + ("\n" if pubs else ""), ascii=ascii)
