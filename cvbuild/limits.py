@@ -43,6 +43,12 @@ class Limits:
     """Schema problems located and explained one by one (~1 ms each, a "did you mean" among them);
     past it they are counted: 300,000 unknown keys in a 3 MB profile took 95 s."""
 
+    theme_seconds: float = 60.0
+    """Wall time of one template render or one Typst compile of a theme that is not built in: a
+    theme may loop (`range(100000)` twice nested: 10^10 steps). 1,000 publications take ~1.5 s.
+    Only the user sets it (`--time-limit`), never a theme; 0 turns it off. Built-in themes have
+    none: they are cvbuild's code, and compile in-process (targets/typst_child.py)."""
+
 
 DEFAULT_LIMITS = Limits()
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from cvbuild.diagnostics import Diagnostic
 from cvbuild.errors import InputError, Problem, RenderError
+from cvbuild.limits import DEFAULT_LIMITS
 from cvbuild.schema.model import DocumentSpec, Profile
 
 ALL_FORMATS = ("pdf", "html", "txt", "md", "png")
@@ -32,6 +33,7 @@ class RenderRequest:
     sets: Mapping[str, str] = field(default_factory=dict)
     strict: bool = False  # any warning fails the run (exit 1) and nothing is written
     allow_paths: Sequence[Path] = ()  # --allow-path: folders a profile's paths may lead to
+    time_limit: float = DEFAULT_LIMITS.theme_seconds  # --time-limit: a theme's render or compile; 0: none
 
 
 # Engines warn with plain strings; the pipeline with located Diagnostics (a page budget points at max_pages).
@@ -69,6 +71,15 @@ def parse_formats(text: str | None) -> list[str] | None:
     if bad:
         raise InputError(f"unknown format {bad[0]!r}; choose from {', '.join(ALL_FORMATS)}")
     return list(dict.fromkeys(formats))
+
+
+def parse_time_limit(seconds: float | None) -> float:
+    """`--time-limit`: the default when not given; a negative or not-a-number value is refused."""
+    if seconds is None:
+        return DEFAULT_LIMITS.theme_seconds
+    if not seconds >= 0:
+        raise InputError(f"--time-limit {seconds:g}: give seconds, 0 or more (0: no limit)")
+    return seconds
 
 
 def parse_sets(items: Sequence[str]) -> dict[str, str]:
@@ -230,6 +241,7 @@ def render_outputs(
             options=doc.options,
             warn=warn_all,
             cache=cache,
+            time_limit=request.time_limit,
         )
         doc, ctx, overflow = fit_to_budget(name, spec, doc, ctx, formats, request.engine, note)
         stem = output_stem(profile, name)

@@ -85,6 +85,14 @@ AllowPathOpt = Annotated[
         "By default they must stay inside the profile's folder.",
     ),
 ]
+TimeLimitOpt = Annotated[
+    float | None,
+    typer.Option(
+        "--time-limit",
+        help="Seconds one template render or Typst compile of a theme not built in may take "
+        "(default 60; 0: no limit). A theme that runs longer fails: exit 2.",
+    ),
+]
 DIAGNOSTICS_HELP = "How problems are printed: text (stderr), json (one list on stdout) or github (workflow commands)."
 
 
@@ -139,6 +147,7 @@ def render(
         Path | None, typer.Option("--report", help="Also write a JSON record of the run: files, pages, diagnostics.")
     ] = None,
     allow_path: AllowPathOpt = None,
+    time_limit: TimeLimitOpt = None,
 ) -> None:
     """Render a profile into PDF, HTML, text, Markdown and PNG."""
     from cvbuild.cli.outcome import render_command
@@ -156,6 +165,7 @@ def render(
         strict=strict,
         report=report,
         allow_path=allow_path,
+        time_limit=time_limit,
     )
     if code:
         raise typer.Exit(code)
@@ -171,10 +181,11 @@ def watch(
     serve: Annotated[bool, typer.Option("--serve", help="Live preview on http://127.0.0.1:PORT/.")] = False,
     port: Annotated[int, typer.Option("--port", min=0, max=65535, help="Port for --serve; 0 picks a free one.")] = 8000,
     allow_path: AllowPathOpt = None,
+    time_limit: TimeLimitOpt = None,
 ) -> None:
     """Rebuild whenever the profile, a .bib or a theme file changes."""
     from cvbuild.diagnostics import as_diagnostic
-    from cvbuild.pipeline import RenderRequest, parse_formats
+    from cvbuild.pipeline import RenderRequest, parse_formats, parse_time_limit
     from cvbuild.pipeline import render as run_render
     from cvbuild.themes.theme import builtin_themes_dir
     from cvbuild.watch import BuildState, watch_loop
@@ -188,6 +199,7 @@ def watch(
             document=document,
             output=output,
             allow_paths=tuple(allow_path or ()),
+            time_limit=parse_time_limit(time_limit),
         )
     )
     if not profile.is_file():

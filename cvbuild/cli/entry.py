@@ -43,6 +43,7 @@ RENDER_OPTIONS = {
     "--strict": "strict",
     "--report": "report",
     "--allow-path": "allow_path",
+    "--time-limit": "time_limit",
 }
 RENDER_ARGUMENTS = ["profile"]
 RENDER_KINDS = {
@@ -57,6 +58,7 @@ RENDER_KINDS = {
     "strict": "flag",
     "report": "path",
     "allow_path": "other",
+    "time_limit": "other",
 }
 
 

@@ -66,6 +66,7 @@ def render_command(
     strict: bool = False,
     report: Path | None = None,
     allow_path: list[Path] | None = None,
+    time_limit: float | None = None,
 ) -> int:
     """`cvbuild render` (its options are defined in `cli/app.py`); returns the exit code."""
     with warm_start(profile, format, engine, document) as cache:  # first: Typst warms up while the rest loads
@@ -75,7 +76,7 @@ def render_command(
         outputs: list[Any] = []
 
         def action() -> None:
-            from cvbuild.pipeline import RenderRequest, parse_formats, parse_sets, render_outputs
+            from cvbuild.pipeline import RenderRequest, parse_formats, parse_sets, parse_time_limit, render_outputs
 
             request = RenderRequest(
                 profile=profile,
@@ -87,6 +88,7 @@ def render_command(
                 sets=parse_sets(set_ or []),
                 strict=strict,
                 allow_paths=tuple(allow_path or ()),
+                time_limit=parse_time_limit(time_limit),
             )
             note = lambda m: reporter.line(f"note: {m}")  # noqa: E731
             outputs.extend(render_outputs(request, warn=reporter.warn, cache=cache, note=note))

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from cvbuild.document.model import Document
 from cvbuild.errors import CvbuildError, RenderError, ThemeError
+from cvbuild.limits import DEFAULT_LIMITS
 from cvbuild.themes.theme import Theme, is_builtin
 
 if TYPE_CHECKING:
@@ -54,6 +55,7 @@ class RenderContext:
     options: Mapping[str, Any] = field(default_factory=dict)
     warn: Callable[[str], None] = lambda _msg: None
     cache: dict[Any, Any] = field(default_factory=dict)  # per run (or per `watch`), shared by targets
+    time_limit: float = DEFAULT_LIMITS.theme_seconds  # the user's (--time-limit); see `time_budget`
 
 
 Warner = Callable[[str], None]
@@ -96,6 +98,30 @@ def theme_failure(theme: Theme, message: str) -> CvbuildError:
     if is_builtin(theme):
         return RenderError(f"{message}\n(a bug in cvbuild's built-in theme {theme.name!r}: please report it)")
     return ThemeError(message)
+
+
+def time_budget(ctx: RenderContext) -> float | None:
+    """Seconds one template render or Typst compile of ctx's theme may take, or None: no limit
+    for a built-in theme (cvbuild's own code, which a profile cannot make loop) or a limit of 0."""
+    if ctx.time_limit <= 0:
+        return None
+    return None if _once(ctx.cache, "theme.builtin", ctx.theme, lambda: is_builtin(ctx.theme)) else ctx.time_limit
+
+
+def over_time(where: str, what: str, seconds: float) -> ThemeError:
+    """The error for a theme that ran past its time budget (exit 2), at `where` (file or file:line)."""
+    return ThemeError(
+        f"{where}: {what} ran longer than the time limit theme_seconds = {seconds:g} s, so it was stopped "
+        "(a loop without end?); a theme you trust may get longer: --time-limit SECONDS (0: no limit)"
+    )
+
+
+def display_path(path: Path) -> Path:
+    """Relative to the working directory when inside it: shorter and clickable in terminals."""
+    try:
+        return path.resolve().relative_to(Path.cwd())
+    except ValueError:
+        return path
 
 
 def engine_for(fmt: str, engine: str | None) -> str:

@@ -5,8 +5,10 @@ from __future__ import annotations
 import functools
 import re
 import textwrap
+import time
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +17,7 @@ from markupsafe import Markup, escape
 from cvbuild.document.inline import script_chars
 from cvbuild.document.model import Author, Document, Span
 from cvbuild.schema.fields import ALLOWED_SCHEMES, url_scheme
-from cvbuild.targets.base import RenderContext, theme_failure
+from cvbuild.targets.base import RenderContext, over_time, theme_failure, time_budget
 from cvbuild.themes.theme import Theme
 
 # ---- plain text -------------------------------------------------------------------------
@@ -434,8 +436,60 @@ def bounded_filter(filter_: Callable[..., Any]) -> Callable[..., Any]:
     return call
 
 
-def sandbox_class() -> Any:
-    """Jinja's sandbox, with what a template builds bounded (`bounded`, `bounded_call`)."""
+# The time budget of the render under way (a monotonic deadline), or None: no budget (a built-in
+# theme). What a template can repeat without end goes through a loop, a call (a macro calling
+# itself) or an include, so those look at the clock: a `for` over anything (see `_parse`) at every
+# item, every call and every template loaded. A step between two looks is bounded by the size
+# limits above.
+_DEADLINE: ContextVar[float | None] = ContextVar("cvbuild_template_deadline", default=None)
+LOOP_FILTER = "cvbuild_timed"  # wraps the iterable of every `{% for %}`; in the compiled code
+
+
+class TimeUp(Exception):
+    """The template ran past its deadline; raised inside it, so the traceback has its line."""
+
+
+def check_time() -> None:
+    deadline = _DEADLINE.get()
+    if deadline is not None and time.monotonic() > deadline:
+        raise TimeUp
+
+
+def timed_loop(items: Any) -> Any:
+    """`items` as a `{% for %}` iterates it, looking at the clock at each item (under a budget)."""
+    if _DEADLINE.get() is None:
+        return items
+    from jinja2 import Undefined
+
+    if isinstance(items, Undefined):  # it fails as it always did
+        return items
+    return _Timed(items)
+
+
+class _Timed:
+    """An iterable that checks the deadline before each item; its length, when it has one, is
+    the iterable's (`loop.length` and `loop.last` then need no list of it)."""
+
+    __slots__ = ("items",)
+
+    def __init__(self, items: Any) -> None:
+        self.items = items
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def __iter__(self) -> Iterator[Any]:
+        for item in self.items:
+            check_time()
+            yield item
+
+
+def sandbox_class(timed: bool = False) -> Any:
+    """Jinja's sandbox, with what a template builds bounded (`bounded`, `bounded_call`), and with
+    `timed` how long it runs (`check_time`): a theme not built in. A built-in theme's templates
+    are compiled and run as before, without a look at the clock (the class's name is in the
+    bytecode cache's key, so the two never share compiled code)."""
+    from jinja2 import nodes
     from jinja2.sandbox import SandboxedEnvironment
 
     class BoundedSandbox(SandboxedEnvironment):
@@ -464,7 +518,29 @@ def sandbox_class() -> Any:
 
             return bounded_wrapper
 
-    return BoundedSandbox
+    if not timed:
+        return BoundedSandbox
+
+    class TimedSandbox(BoundedSandbox):
+        def _parse(self, source: str, name: str | None, filename: str | None) -> Any:
+            # Every `{% for x in items %}` iterates `items | cvbuild_timed`: a nested loop over
+            # range(100000) has no call in it, and would never look at the clock otherwise.
+            tree = super()._parse(source, name, filename)
+            for loop in tree.find_all(nodes.For):
+                loop.iter = nodes.Filter(loop.iter, LOOP_FILTER, [], [], None, None, lineno=loop.iter.lineno)
+            return tree
+
+        def _load_template(self, name: str, globals: Any) -> Any:
+            # `{% include %}`, `{% import %}` and `{% extends %}` come here: a template that
+            # includes itself twice under a counter recurses 2^n times with no loop or call.
+            check_time()
+            return super()._load_template(name, globals)
+
+        def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:
+            check_time()
+            return super().call(__context, __obj, *args, **kwargs)
+
+    return TimedSandbox
 
 
 def environment(ctx: RenderContext, autoescape: bool) -> Any:
@@ -472,10 +548,11 @@ def environment(ctx: RenderContext, autoescape: bool) -> Any:
     templates are reused across formats and `watch` rebuilds (auto_reload sees edited files)."""
     from jinja2 import StrictUndefined
 
-    key = ("jinja", ctx.theme.chain, autoescape)
+    timed = time_budget(ctx) is not None
+    key = ("jinja", ctx.theme.chain, autoescape, timed)
     env = ctx.cache.get(key)
     if env is None:
-        env = sandbox_class()(
+        env = sandbox_class(timed)(
             loader=theme_loader(ctx.theme),
             undefined=StrictUndefined,
             autoescape=autoescape,
@@ -484,6 +561,8 @@ def environment(ctx: RenderContext, autoescape: bool) -> Any:
             keep_trailing_newline=True,
         )
         env.filters.update(FILTERS)
+        if timed:
+            env.filters[LOOP_FILTER] = timed_loop
         for name in ("center", "indent", "format", "truncate", "wordwrap"):
             env.filters[name] = bounded_filter(env.filters[name])
         env.globals["wrap"] = wrap
@@ -539,10 +618,14 @@ def render_template(name: str, doc: Document, ctx: RenderContext, *, autoescape:
     from cvbuild.errors import CvbuildError
 
     env = environment(ctx, autoescape)
+    budget = time_budget(ctx)
+    token = _DEADLINE.set(None if budget is None else time.monotonic() + budget)
     try:
         template = env.get_template(name)
         text: str = template.render(doc=doc, person=doc.person, meta=doc.meta, options=doc.options, **extra)
         return text
+    except TimeUp as exc:
+        raise over_time(_template_line(exc, name, ""), "the template", budget or 0) from None
     except TemplateSyntaxError as exc:
         where = _located(exc.filename or name, exc.lineno, str(exc.message))
         hint = _syntax_hint(str(exc.message), env)
@@ -561,6 +644,8 @@ def render_template(name: str, doc: Document, ctx: RenderContext, *, autoescape:
         # itself): the theme's mistake, at its line, like a TemplateError.
         message = f"template error: {type(exc).__name__}: {exc}"
         raise theme_failure(ctx.theme, f"{_template_line(exc, name, str(exc))}: {message}") from None
+    finally:
+        _DEADLINE.reset(token)
 
 
 # What every template receives (docs/helpers.md#template-variables), for a "did you mean".

@@ -28,12 +28,14 @@ from cvbuild.targets.base import (
     RenderContext,
     Started,
     Warner,
+    display_path,
     dumped,
     font_dirs,
     font_files,
     keep_probe,
     take_probe,
     theme_failure,
+    time_budget,
 )
 from cvbuild.themes import fonts
 from cvbuild.themes.theme import is_builtin
@@ -253,11 +255,22 @@ def _check_folders(template: Path, packages: Path | None, ctx: RenderContext) ->
 
 
 def _compiler(template: Path, ctx: RenderContext, packages: Path | None) -> Any:
-    """A Typst compiler that sees only the theme folder, the theme's fonts and shipped packages."""
+    """A Typst compiler that sees only the theme folder, the theme's fonts and shipped packages:
+    in-process for a built-in theme, else one in a child process stopped at the time budget."""
     dirs = tuple(str(d) for d in font_dirs(ctx))
-    key = (template, dirs, str(packages) if packages else None)
-    compilers: dict[tuple[Path, tuple[str, ...], str | None], Any] = ctx.cache.setdefault("typst.compilers", {})
+    budget = time_budget(ctx)
+    key = (template, dirs, str(packages) if packages else None, budget)
+    compilers: dict[tuple[Path, tuple[str, ...], str | None, float | None], Any] = ctx.cache.setdefault(
+        "typst.compilers", {}
+    )
     if key in compilers:
+        return compilers[key]
+    if budget is not None:
+        from cvbuild.targets.typst_child import ChildCompiler
+
+        real = template.resolve()  # Typst compares canonical paths with the root
+        settings = {"input": str(real), "root": str(real.parent), "fonts": list(dirs), "packages": key[2]}
+        compilers[key] = ChildCompiler(settings, budget, offline_env())
         return compilers[key]
     text_key = (str(template), dirs, key[2])
     warm: typst_warm.Warm | None = ctx.cache.get(typst_warm.SLOT)
@@ -349,6 +362,13 @@ _PROXY_VARS = ("https_proxy", "HTTPS_PROXY", "http_proxy", "HTTP_PROXY", "all_pr
 _NO_PROXY_VARS = ("no_proxy", "NO_PROXY")
 _DOWNLOAD = re.compile(r"failed to download package \(\S*/preview/([a-z0-9_-]+)-(\d+\.\d+\.\d+)\.tar\.gz")
 _NO_DOWNLOAD = "cvbuild never downloads packages: copy it into the theme as "
+
+
+def offline_env() -> dict[str, str]:
+    """The environment with Typst's downloader kept off the network, for a child process."""
+    env = {name: value for name, value in os.environ.items() if name not in _NO_PROXY_VARS}
+    env.update(dict.fromkeys(_PROXY_VARS, _OFFLINE_PROXY))
+    return env
 
 
 @contextmanager
@@ -454,9 +474,4 @@ def _real_path(file: str, template: Path, packages: Path | None) -> str:
     return file
 
 
-def _display(path: Path) -> Path:
-    """Relative to the working directory when inside it: shorter and clickable in terminals."""
-    try:
-        return path.resolve().relative_to(Path.cwd())
-    except ValueError:
-        return path
+_display = display_path

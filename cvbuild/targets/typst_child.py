@@ -1,0 +1,157 @@
+"""Typst compiles of a theme that is not built in, in a child process that a time limit can stop.
+
+typst-py (0.15) has no way to stop a compile: no cancellation, no timeout, and Typst bounds only
+`while` loops (10,000 rounds), not `for` over a range or recursion's breadth. In-process, a compile
+past the limit could only be abandoned, still holding a core and its memory until Typst is done
+(hours for two nested `range(100000)`). A child process is killed at the limit, and nothing of it
+is left. Built-in themes compile in-process, with a warm compiler (what keeps `watch` and fitting
+fast); a theme of the user's pays a fresh interpreter and a cold compile each time (~40 ms more
+for the example profile; `watch` rebuilds no longer reuse the last layout).
+
+The child imports nothing but the standard library and typst, from the parent's sys.path (set
+before any import, so a `json.py` in the working folder is never imported), compiles, asks the
+layout probe fitting reads, and writes one JSON line and the PDF's bytes to stdout.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+LAYOUT_QUERY = ("<cvbuild-layout>", "value", True)  # (selector, field, one): targets.fit.typst_layout's
+
+
+@dataclass(frozen=True)
+class Diag:
+    """A Typst warning as the child reported it (the attributes of typst.TypstWarning)."""
+
+    message: str
+    diagnostic: str = ""
+    hints: list[str] = field(default_factory=list)
+    trace: list[str] = field(default_factory=list)
+
+
+class ChildCompiler:
+    """What typst_pdf uses of typst.Compiler (`compile_with_warnings`, then the layout `query`),
+    each compile in a new child process killed after `seconds`: then a ThemeError (exit 2)."""
+
+    def __init__(self, settings: dict[str, Any], seconds: float, env: dict[str, str]) -> None:
+        self.settings = settings  # typst.Compiler's arguments, JSON-able
+        self.seconds = seconds
+        self.env = env  # the child's environment: the parent's, made offline (typst_pdf.offline_env)
+        self.layout: str | None = None
+
+    def compile_with_warnings(self, **kwargs: Any) -> tuple[bytes, list[Diag]]:
+        stamp = kwargs.pop("timestamp", None)
+        if isinstance(stamp, _dt.datetime):
+            kwargs["timestamp"] = stamp.isoformat()
+        import subprocess  # here: a built-in theme's render imports this module only for `TimedOut`
+
+        request = json.dumps({"path": sys.path, "compiler": self.settings, "compile": kwargs}).encode()
+        self.layout = None
+        try:
+            done = subprocess.run(
+                [sys.executable, "-P", "-c", _BOOT.format(path=str(Path(__file__)))],
+                input=request,
+                capture_output=True,
+                timeout=self.seconds,
+                env=self.env,
+            )
+        except subprocess.TimeoutExpired:  # run() killed the child and waited for it
+            from cvbuild.targets.base import display_path, over_time
+
+            raise over_time(str(display_path(Path(self.settings["input"]))), "Typst", self.seconds) from None
+        head, _, pdf = done.stdout.partition(b"\n")
+        try:
+            answer = json.loads(head)
+        except ValueError:
+            tail = done.stderr.decode(errors="replace").strip()[-500:]
+            raise RuntimeError(f"the Typst process ended (exit {done.returncode}) without a result: {tail}") from None
+        failed = answer.get("error")
+        if failed is not None:
+            raise _error(failed)
+        self.layout = answer.get("layout")
+        return pdf, [Diag(**w) for w in answer["warnings"]]
+
+    def query(self, selector: str, field: str | None = None, one: bool = False) -> str:
+        """The layout probe, which the child asked right after the compile."""
+        if (selector, field, one) != LAYOUT_QUERY or self.layout is None:
+            raise RuntimeError(f"no {selector} in the last compile")
+        return self.layout
+
+
+def _error(failed: dict[str, Any]) -> Exception:
+    """A typst.TypstError as typst-py raises it, so the messages are the in-process ones."""
+    if failed.get("kind") != "typst":
+        return RuntimeError(str(failed.get("message", "")))
+    import typst
+
+    exc = typst.TypstError(failed["message"], failed["diagnostic"], failed["hints"], failed["trace"])
+    for name in ("message", "diagnostic", "hints", "trace"):  # typst-py sets them only on its own
+        setattr(exc, name, failed[name])
+    return exc
+
+
+# Run with `-P` (no working folder on sys.path) and the parent's sys.path set before any import.
+_BOOT = (
+    "import sys, json\n"  # from the standard library: -P keeps the working folder off sys.path
+    "data = json.loads(sys.stdin.buffer.read())\n"
+    "sys.path[:] = data['path']\n"
+    "import runpy\n"
+    "runpy.run_path({path!r}, run_name='cvbuild_typst_child')['child'](data)\n"
+)
+
+
+def child(data: dict[str, Any]) -> None:
+    """In the child: compile as the request says; one JSON line, then the PDF."""
+    import typst
+
+    settings = data["compiler"]
+    kwargs = dict(data["compile"])
+    if "timestamp" in kwargs:
+        kwargs["timestamp"] = _dt.datetime.fromisoformat(kwargs["timestamp"])
+    answer: dict[str, Any]
+    pdf = b""
+    try:
+        compiler = typst.Compiler(
+            settings["input"],
+            root=settings["root"],
+            font_paths=typst.Fonts(
+                include_system_fonts=False, include_embedded_fonts=False, font_paths=settings["fonts"]
+            ),
+            ignore_system_fonts=True,
+            package_path=settings["packages"],
+            package_cache_path=settings["packages"],
+        )
+        result, warnings = compiler.compile_with_warnings(**kwargs)
+        pdf = result if isinstance(result, bytes) else b""  # one PDF: `format="pdf"`, no `output`
+        answer = {"warnings": [_fields(w) for w in warnings], "layout": _layout(compiler)}
+    except typst.TypstError as exc:
+        answer = {"error": {"kind": "typst", **_fields(exc)}}
+    except (RuntimeError, OSError, ValueError) as exc:
+        answer = {"error": {"kind": "other", "message": str(exc)}}
+    out = sys.stdout.buffer
+    out.write(json.dumps(answer).encode() + b"\n" + pdf)
+    out.flush()
+
+
+def _fields(diag: Any) -> dict[str, Any]:
+    return {
+        "message": str(diag.message),
+        "diagnostic": str(getattr(diag, "diagnostic", "") or ""),
+        "hints": list(getattr(diag, "hints", None) or []),
+        "trace": list(getattr(diag, "trace", None) or []),
+    }
+
+
+def _layout(compiler: Any) -> str | None:
+    selector, field, one = LAYOUT_QUERY
+    try:
+        answer: str = compiler.query(selector, field=field, one=one)
+    except Exception:  # a theme without the shared setup has no probe (as in targets.fit)
+        return None
+    return answer

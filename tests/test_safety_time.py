@@ -1,0 +1,160 @@
+"""The time budget (cvbuild/limits.py `theme_seconds`, `--time-limit`): a theme that is not built in
+and loops without end (Jinja or Typst) fails with exit 2 at its file (and line, for a template)
+within the limit, instead of hanging a CI job; the last good outputs stay as they were. Built-in
+themes have no budget and compile in-process."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import time
+from pathlib import Path
+
+import pytest
+from conftest import run_cli, run_cli_bounded, write
+
+from cvbuild.targets import typst_pdf
+from cvbuild.targets.base import RenderContext, time_budget
+from cvbuild.targets.typst_child import ChildCompiler
+from cvbuild.themes.theme import load_theme
+
+PROFILE = "name: Ada Example\nsummary: Hi.\n"
+LIMIT = "2"
+HANG_GUARD = 90  # seconds: the old code runs these for hours; the run must end long before this
+
+# (file of the theme, its text, format, where the error points)
+LOOPS: dict[str, tuple[str, str, str, str]] = {
+    "two nested ranges in a template": (
+        "cv.txt.j2",
+        "hi\n{% for i in range(100000) %}\n{% for j in range(100000) %}x{% endfor %}\n{% endfor %}\n",
+        "txt",
+        "cv.txt.j2:3:1: the template ran longer",
+    ),
+    "nested loops over a string, with no call in them": (
+        "cv.html.j2",
+        '{% set s = "x" * 100000 %}\n<p>{% for a in s %}{% for b in s %}{% endfor %}{% endfor %}</p>\n',
+        "html",
+        "cv.html.j2:2:1: the template ran longer",
+    ),
+    "a macro calling itself twice": (
+        "cv.md.j2",
+        "{% macro f(n) %}{% if n %}{{ f(n - 1) }}{{ f(n - 1) }}{% endif %}{% endmacro %}\n{{ f(60) }}\n",
+        "md",
+        "cv.md.j2:1:1: the template ran longer",
+    ),
+    "a template including itself twice": (
+        "cv.txt.j2",
+        "{% set d = (d | default(0)) + 1 %}\n{% if d < 60 %}{% include 'cv.txt.j2' %}{% include 'cv.txt.j2' %}"
+        "{% endif %}\n",
+        "txt",
+        "cv.txt.j2:2:1: the template ran longer",
+    ),
+    "two nested for loops in Typst": (
+        "cv.typ",
+        "#let n = 0\n#for i in range(100000) { for j in range(100000) { n += 1 } }\n#n\n",
+        "pdf",
+        "cv.typ: Typst ran longer",
+    ),
+}
+
+
+@pytest.fixture
+def theme_dir(tmp_path: Path) -> Path:
+    write(tmp_path / "p.yaml", PROFILE)
+    theme = tmp_path / "themes" / "slow"
+    write(theme / "theme.toml", 'name = "slow"\nextends = "classic"\n')
+    return theme
+
+
+@pytest.mark.parametrize("case", list(LOOPS))
+def test_a_theme_that_loops_fails_within_the_limit_and_keeps_the_last_outputs(theme_dir: Path, case: str) -> None:
+    name, text, fmt, phrase = LOOPS[case]
+    folder = theme_dir.parents[1]
+    good = run_cli("render", "p.yaml", "--theme", "slow", "-f", fmt, "-o", "out", cwd=folder)
+    assert good.returncode == 0, good.stderr
+    before = {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in (folder / "out").iterdir()}
+    write(theme_dir / name, text)
+    start = time.monotonic()
+    result, _ = run_cli_bounded(
+        "render", "p.yaml", "--theme", "slow", "-f", fmt, "-o", "out", "--time-limit", LIMIT,
+        cwd=folder, timeout=HANG_GUARD,
+    )  # fmt: skip
+    took = time.monotonic() - start
+    assert result.returncode == 2, result.stderr
+    assert phrase in result.stderr
+    assert "theme_seconds = 2 s" in result.stderr and "--time-limit" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert took < HANG_GUARD / 2
+    assert {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in (folder / "out").iterdir()} == before
+
+
+def test_the_annotation_lands_on_the_template_line(theme_dir: Path) -> None:
+    name, text, fmt, _ = LOOPS["two nested ranges in a template"]
+    write(theme_dir / name, text)
+    result, _ = run_cli_bounded(
+        "render", "p.yaml", "--theme", "slow", "-f", fmt, "--time-limit", "1", "--diagnostics", "github",
+        cwd=theme_dir.parents[1], timeout=HANG_GUARD,
+    )  # fmt: skip
+    assert result.returncode == 2
+    assert "::error file=themes/slow/cv.txt.j2,line=3,col=1," in result.stdout
+
+
+def test_a_limit_of_0_is_none_and_a_negative_one_is_refused(theme_dir: Path) -> None:
+    write(theme_dir / "cv.txt.j2", "{% for i in range(3) %}{{ i }}{% endfor %}\n")
+    ok = run_cli("render", "p.yaml", "--theme", "slow", "-f", "txt", "--time-limit", "0", cwd=theme_dir.parents[1])
+    assert ok.returncode == 0, ok.stderr
+    assert (theme_dir.parents[1] / "out" / "ada-example.txt").read_text() == "012\n"
+    bad = run_cli("render", "p.yaml", "--theme", "slow", "-f", "txt", "--time-limit", "-1", cwd=theme_dir.parents[1])
+    assert bad.returncode == 2
+    assert "--time-limit -1: give seconds, 0 or more" in bad.stderr
+
+
+def test_loops_keep_their_length_and_last_under_the_budget(theme_dir: Path) -> None:
+    write(
+        theme_dir / "cv.txt.j2",
+        "{% for c in person.name %}{{ c }}{% if loop.last %}/{{ loop.length }}{% endif %}{% endfor %}\n"
+        "{% for k in {'a': 1} %}{{ k }}{% else %}none{% endfor %}{% for x in [] %}{% else %}empty{% endfor %}\n",
+    )
+    result = run_cli("render", "p.yaml", "--theme", "slow", "-f", "txt", cwd=theme_dir.parents[1])
+    assert result.returncode == 0, result.stderr
+    assert (theme_dir.parents[1] / "out" / "ada-example.txt").read_text() == "Ada Example/11aempty\n"
+
+
+def _ctx(theme: str, profile_dir: Path, limit: float = 60.0) -> RenderContext:
+    return RenderContext(load_theme(theme, profile_dir), _dt.date(2026, 1, 1), profile_dir, time_limit=limit)
+
+
+def test_built_in_themes_have_no_budget_and_compile_in_process(theme_dir: Path) -> None:
+    folder = theme_dir.parents[1]
+    for name in ("classic", "modern", "sidebar"):
+        ctx = _ctx(name, folder)
+        assert time_budget(ctx) is None
+        assert not isinstance(typst_pdf._compiler(typst_pdf._template(ctx), ctx, None), ChildCompiler)
+    mine = _ctx("slow", folder, 7.5)
+    assert time_budget(mine) == 7.5
+    assert time_budget(_ctx("slow", folder, 0)) is None
+    compiler = typst_pdf._compiler(typst_pdf._template(mine), mine, None)
+    assert isinstance(compiler, ChildCompiler) and compiler.seconds == 7.5
+
+
+def test_a_child_compile_makes_the_same_pdf_as_one_in_process(theme_dir: Path) -> None:
+    folder = theme_dir.parents[1]
+    example = Path(__file__).resolve().parents[1] / "profiles" / "onepage.yaml"  # fitted: the layout probe
+    outs = {}
+    for limit in ("0", "60"):
+        result = run_cli(
+            "render",
+            example,
+            "--theme",
+            theme_dir,
+            "-f",
+            "pdf",
+            "-o",
+            folder / limit,
+            "--time-limit",
+            limit,
+            cwd=folder,
+        )
+        assert result.returncode == 0, result.stderr
+        assert "fitted to 1 page" in result.stdout + result.stderr
+        outs[limit] = {p.name: p.read_bytes() for p in (folder / limit).iterdir()}
+    assert outs["0"] == outs["60"]
