@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from cvbuild.errors import Problem, escape_controls
+from cvbuild.errors import Problem, escape_controls, split_location
 
 Severity = Literal["error", "warning"]
 FORMATS = ("text", "json", "github")
@@ -67,11 +67,16 @@ class Diagnostic:
 
 
 def as_diagnostic(item: str | Diagnostic | Problem, severity: Severity = "warning") -> Diagnostic:
-    """What a `warn` callback receives (a plain string from most engines) as a Diagnostic."""
+    """What a `warn` callback receives (a plain string from most engines) as a Diagnostic; a string
+    that starts with a place (`cv.typ:12:3: Typst: ...`) is located there, so a JSON diagnostic has
+    the file and line and a GitHub annotation lands on the theme's line."""
     if isinstance(item, Diagnostic):
         return item
     if isinstance(item, Problem):
         return Diagnostic.from_problem(item, severity)
+    at = split_location(item)
+    if at is not None:  # an engine's words, kept whole: its `; ` is no hint of cvbuild's
+        return Diagnostic(at.message, severity, at.file, at.line, at.column)
     return Diagnostic(item, severity)
 
 

@@ -73,18 +73,24 @@ class ThemeError(InputError):
 
     def __init__(self, message: str) -> None:
         first, _, self.detail = message.partition("\n")
-        m = _LOCATED.match(first)
-        if m is None:
-            super().__init__(first)
-        else:
-            what = f"{m['also']}: {m['what']}" if m["also"] else m["what"]
-            super().__init__([Problem(Path(m["file"]), int(m["line"]), int(m["col"]), "", what)])
+        located = split_location(first)
+        super().__init__(first if located is None else [located])
         if self.detail:
             self.text += "\n" + escape_controls(self.detail, keep_newlines=True)
             self.args = (self.text,)
 
 
-_LOCATED = re.compile(r"^(?P<file>.+?):(?P<line>\d+):(?P<col>\d+)(?: (?P<also>\(inside [^)]*\)))?: (?P<what>.*)$")
+_LOCATED = re.compile(r"^(?P<file>.+?):(?P<line>\d+):(?P<col>\d+)(?: (?P<also>\(inside [^)]*\)))?: (?P<what>.*)$", re.S)
+
+
+def split_location(message: str) -> Problem | None:
+    """`file:line:col: what` (an engine's message about a theme's file, as the targets word it) as
+    a located Problem, or None when it does not start with a place."""
+    m = _LOCATED.match(message)
+    if m is None:
+        return None
+    what = f"{m['also']}: {m['what']}" if m["also"] else m["what"]
+    return Problem(Path(m["file"]), int(m["line"]), int(m["col"]), "", what)
 
 
 class RenderError(CvbuildError):

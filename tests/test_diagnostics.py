@@ -225,3 +225,58 @@ def test_github_form_also_prints_each_problem_located_in_the_log(tmp_path: Path)
     assert result.stdout.startswith("::error file=themes/bad/cv.typ,line=2,col=6,")
     assert "themes/bad/cv.typ:2:6: Typst error in theme: " in result.stderr
     assert "2 │ #doc.persn" in result.stderr  # Typst's excerpt, which no annotation carries
+
+
+def test_an_engine_warning_that_starts_with_a_place_is_located_there() -> None:
+    from cvbuild.diagnostics import as_diagnostic
+
+    diag = as_diagnostic("themes/t/cv.typ:3:17: Typst: unknown font family: nope (never; used)")
+    assert (diag.file, diag.line, diag.column) == (Path("themes/t/cv.typ"), 3, 17)
+    assert (diag.message, diag.hint, diag.severity) == ("Typst: unknown font family: nope (never; used)", "", "warning")
+    inside = as_diagnostic("t/cv.typ:2:1 (inside t/packages/x/lib.typ:9:3): Typst: w")
+    assert (inside.file, inside.line, inside.message) == (
+        Path("t/cv.typ"),
+        2,
+        "(inside t/packages/x/lib.typ:9:3): Typst: w",
+    )
+    assert as_diagnostic("weasyprint: Ignored `a: b` at 3:5, unknown property.").file is None
+
+
+def test_typst_warnings_of_a_theme_land_on_its_line(tmp_path: Path) -> None:
+    """Typst gives each warning its span: JSON and GitHub diagnostics carry the theme file and line."""
+    write(tmp_path / "p.yaml", "name: Ada Example\n")
+    write(tmp_path / "themes" / "t" / "theme.toml", 'extends = "classic"\n')
+    write(tmp_path / "themes" / "t" / "cv.typ", 'Hi\n#set text(font: "Nope")\nthere\n')
+    github = run_cli("render", "p.yaml", "--theme", "t", "-f", "pdf", "--diagnostics", "github", cwd=tmp_path)
+    assert github.returncode == 0, github.stderr
+    assert (
+        "::warning file=themes/t/cv.typ,line=2,col=17,title=cvbuild::Typst: unknown font family: nope" in github.stdout
+    )
+    assert "themes/t/cv.typ:2:17: warning: Typst: unknown font family: nope" in github.stderr
+    as_json = run_cli("render", "p.yaml", "--theme", "t", "-f", "pdf", "--diagnostics", "json", cwd=tmp_path)
+    [warning] = json.loads(as_json.stdout)
+    assert {k: warning[k] for k in ("file", "line", "column", "severity")} == {
+        "file": "themes/t/cv.typ",
+        "line": 2,
+        "column": 17,
+        "severity": "warning",
+    }
+    assert warning["message"].startswith("Typst: unknown font family: nope (system fonts are never used; the")
+
+
+def test_weasyprint_css_warnings_land_on_the_stylesheet_line(tmp_path: Path) -> None:
+    """WeasyPrint counts lines in the page's <style> element; they are the theme's files' lines,
+    style.css and then each base.css, in JSON and GitHub diagnostics."""
+    write(tmp_path / "p.yaml", "name: Ada Example\n")
+    theme = tmp_path / "themes" / "t"
+    write(theme / "theme.toml", 'extends = "classic"\n')
+    write(theme / "style.css", "body { color: #222; }\n\nh1 {\n  colr: red;\n}\n")
+    write(theme / "base.css", "p { margin: banana; }\n")
+    result = run_cli(
+        "render", "p.yaml", "--theme", "t", "-f", "pdf", "--engine", "weasyprint", "--diagnostics", "github",
+        cwd=tmp_path,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    said = "title=cvbuild::weasyprint: Ignored"
+    assert f"::warning file=themes/t/style.css,line=4,col=3,{said} `colr: red`, unknown property." in result.stdout
+    assert f"::warning file=themes/t/base.css,line=1,col=5,{said} `margin: banana`, invalid value." in result.stdout

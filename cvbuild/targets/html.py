@@ -256,6 +256,11 @@ def theme_stylesheet(ctx: RenderContext) -> str:
     """The theme's style.css (its look), then every base.css along the chain, root first: the
     responsive and print structure comes last so that it wins over the look's rules at equal
     specificity, and a child's base.css adds to its parents' instead of having to repeat them."""
+    return "\n".join(css for _, css in stylesheet_parts(ctx))
+
+
+def stylesheet_parts(ctx: RenderContext) -> list[tuple[Path, str]]:
+    """The files of `theme_stylesheet`, in its order, each with its text."""
     bases = [folder / BASE_STYLESHEET for folder in reversed(ctx.theme.chain)]
     paths = [stylesheet_path(ctx), *(p for p in bases if os.path.lexists(p))]
     parts = []
@@ -265,8 +270,8 @@ def theme_stylesheet(ctx: RenderContext) -> str:
         if at >= 0:  # it would end the inline <style> element early
             line, col = css.count("\n", 0, at) + 1, at - css.rfind("\n", 0, at)
             raise theme_failure(ctx.theme, f"{path}:{line}:{col}: a stylesheet may not contain '</style'")
-        parts.append(css)
-    return "\n".join(parts)
+        parts.append((path, css))
+    return parts
 
 
 # ---- JSON-LD ----------------------------------------------------------------------------

@@ -19,12 +19,13 @@ import mimetypes
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from cvbuild.document.model import Document
-from cvbuild.targets.base import Artifact, RenderContext, keep_probe, take_probe
+from cvbuild.targets.base import Artifact, RenderContext, display_path, keep_probe, take_probe
 
 
 class FetchRefused(Exception):
@@ -306,7 +307,7 @@ def _lay_out(page: str, ctx: RenderContext, variant: str | None) -> tuple[Any, d
     short_page, fonts = detach_fonts(page)
     fetcher = make_fetcher(allowed_roots(ctx), ctx.warn, fonts)
     base_url = stylesheet_path(ctx).parent.as_uri() + "/"  # relative URLs come only from style.css
-    with _forward_log(ctx.warn), _gc_paused():
+    with _forward_log(ctx.warn, partial(css_place, short_page, ctx)), _gc_paused():
         html = html_document(short_page, base_url, fetcher)
         # Same page, same bytes: the file ID comes from the content, the dates from the
         # <meta name="dcterms.*"> the page carries (SOURCE_DATE_EPOCH or today).
@@ -397,6 +398,37 @@ def _gc_paused() -> Iterator[None]:
             gc.enable()
 
 
+_CSS_AT = re.compile(r" at (\d+):(\d+)")  # WeasyPrint's place in a <style> element: "Ignored `x` at 12:5, ..."
+_QUOTED = re.compile(r"`([^`:]+)")  # the declaration or rule quoted: "Ignored `colr: red`" -> "colr"
+
+
+def css_place(page: str, ctx: RenderContext, message: str) -> str:
+    """`style.css:219:8: weasyprint: Ignored ...` for a WeasyPrint message about the theme's
+    stylesheet (which the page carries inline, after the option CSS), so JSON and GitHub
+    diagnostics land on the line; the message unchanged when its place is elsewhere or unsure
+    (an inline `style` attribute counts its own lines): the quoted text must be on that line."""
+    from cvbuild.targets.html import stylesheet_parts
+
+    at = _CSS_AT.search(message)
+    if at is None:
+        return message
+    parts = stylesheet_parts(ctx)
+    start = page.find("\n".join(css for _, css in parts))
+    opened = page.rfind("<style", 0, start)
+    if start < 0 or opened < 0:
+        return message
+    line = int(at[1]) - page.count("\n", page.find(">", opened) + 1, start)
+    for path, css in parts:
+        lines = css.split("\n")
+        if 1 <= line <= len(lines):
+            quoted = _QUOTED.search(message)
+            if quoted is not None and quoted[1].strip() not in lines[line - 1]:
+                return message
+            return f"{display_path(path)}:{line}:{at[2]}: {message[: at.start()]}{message[at.end() :]}"
+        line -= len(lines)
+    return message
+
+
 # Expected, not worth a warning: screen-only media queries (`@media (max-width: ...)`), which
 # WeasyPrint skips as it should for print, resources the fetcher refused (it warned already), and
 # what base.css asks of browsers that WeasyPrint does by itself or without: no synthetic italics,
@@ -411,14 +443,15 @@ _QUIET = (
 
 
 @contextmanager
-def _forward_log(warn: Callable[[str], None]) -> Iterator[None]:
-    """WeasyPrint reports unusable CSS and resources through logging; show them as warnings."""
+def _forward_log(warn: Callable[[str], None], place: Callable[[str], str] | None = None) -> Iterator[None]:
+    """WeasyPrint reports unusable CSS and resources through logging; show them as warnings,
+    located in the theme's stylesheet by `place` where the message says where."""
 
     class Forward(logging.Handler):
         def emit(self, record: logging.LogRecord) -> None:
             message = record.getMessage()
             if not message.startswith(_QUIET):
-                warn(f"weasyprint: {message}")
+                warn(place(f"weasyprint: {message}") if place else f"weasyprint: {message}")
 
     logger = logging.getLogger("weasyprint")
     handler = Forward(level=logging.WARNING)
