@@ -1701,3 +1701,39 @@ def test_rendercv_extra_fields_its_templates_leave_out_and_an_entry_url(tmp_path
     assert result.returncode == 0, result.stderr
     assert "citations" not in next(out.glob("*.txt")).read_text(encoding="utf-8")
     assert 'href="https://geo-smart.github.io/mlgeo-book/"' in next(out.glob("*.html")).read_text(encoding="utf-8")
+
+
+def test_rendercv_a_later_section_of_a_kind_under_its_own_title_keeps_it(tmp_path: Path) -> None:
+    """Academic CVs write 'Invited Talks' and 'Contributed Talks', 'Awards' and then 'Honors' (as
+    bullets), 'Technical Skills' and 'Soft Skills' (these sections are made up after the shapes of
+    this round's files). A later section that found the same built-in home as an earlier one was
+    joined to it: its heading lost, its entries moved up to the first's place. Under a title of
+    its own it is a section of its own now, where the file has it; under the same title it still
+    joins the first."""
+    from cvbuild.loading.profile import load_profile
+
+    source = write(
+        tmp_path / "CV.yaml",
+        "cv:\n  name: Ada Example\n  sections:\n"
+        "    awards:\n      - {name: CAREER Award, date: '2018'}\n"
+        "    technical_skills:\n      - {label: Languages, details: 'Python, Julia'}\n"
+        "    soft_skills:\n      - {label: Teaching, details: 'Mentoring, outreach'}\n"
+        "    honors:\n      - bullet: Fellow of the Society\n"
+        "    Awards:\n      - {name: Best Paper, date: '2020'}\n",
+    )
+    path, stderr = imported("rendercv", source, tmp_path)
+    p, _ = load_profile(path)
+    assert [h.title for h in p.honors] == ["CAREER Award", "Best Paper"]  # the same title: joined
+    assert "CV.yaml:13:7: cv.sections.Awards: joined to the honors" in stderr
+    assert [(s.title, [e.title for e in s.entries]) for s in p.sections] == [
+        ("Soft Skills", ["Teaching"]),
+        ("Honors", ["Fellow of the Society"]),
+    ]
+    assert p.sections[0].entries[0].summary == "Mentoring, outreach"
+    out = tmp_path / "out"
+    result = run_cli("render", path, "-f", "txt,pdf", "-o", out)
+    assert result.returncode == 0, result.stderr
+    for text in (next(out.glob("*.txt")).read_text(encoding="utf-8"), pdf_text(next(out.glob("*.pdf")))):
+        flat = squash(text).upper()
+        at = [flat.find(h) for h in ("AWARDS", "TECHNICALSKILLS", "SOFTSKILLS", "HONORS", "FELLOWOFTHESOCIETY")]
+        assert -1 not in at and at == sorted(at), at

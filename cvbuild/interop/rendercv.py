@@ -591,7 +591,7 @@ def _education(
     if loc[-1] != out.get("documents_education"):  # awards or grants written as schools: a section of their own
         custom.append({"title": title, "entries": [_school_as_generic(item) for item in items]})
         return
-    _extend(out, "education", items, title, "Education", loc, note)
+    _extend(out, "education", items, title, "Education", loc, note, custom)
 
 
 def _school_as_generic(school: dict[str, Any]) -> dict[str, Any]:
@@ -625,7 +625,7 @@ def _experience(
         items.append(_link_location(item))
     if loc[-1] == out.get("documents_education"):  # "EDUCACIÓN" as company + position: a school and a degree
         schools = [_as_school(item) for item in items]
-        _extend(out, "education", schools, title, "Education", loc, note)
+        _extend(out, "education", schools, title, "Education", loc, note, custom)
         return
     key, default = ("volunteer", "Volunteering") if volunteer else ("experience", "Experience")
     first = out.get("documents_titles", {}).get(key, default)
@@ -634,7 +634,7 @@ def _experience(
         # Experience") keeps its heading, as in RenderCV: joined, its entries were under the first.
         custom.append({"title": title, "entries": [_as_generic(item) for item in items]})
         return
-    _extend(out, key, items, title, default, loc, note)
+    _extend(out, key, items, title, default, loc, note, custom)
 
 
 # Section titles that say education in the languages cvbuild speaks.
@@ -786,15 +786,15 @@ def _one_line(
         leftovers(e, ("label", "details"), (*loc, i), note, None)
     if re.search(r"language", title, re.I) and not re.search(r"programming", title, re.I):
         langs: list[Any] = [{"language": label, "fluency": details or None} for label, details in rows if label]
-        _extend(out, "languages", langs, title, "Languages", loc, note)
+        _extend(out, "languages", langs, title, "Languages", loc, note, custom)
     elif re.search(r"interest|hobb", title, re.I):
         interests: list[Any] = [{"name": label, "keywords": _split(details)} for label, details in rows if label]
-        _extend(out, "interests", interests, title, "Interests", loc, note)
+        _extend(out, "interests", interests, title, "Interests", loc, note, custom)
     elif re.search(r"skill|technolog|tool|competenc|expertise|stack", title, re.I):
         skills: list[Any] = [
             {"category": label, "items": _split(details) or [label]} for label, details in rows if label
         ]
-        _extend(out, "skills", skills, title, "Skills", loc, note)
+        _extend(out, "skills", skills, title, "Skills", loc, note, custom)
     else:
         entries_out = [{"title": label or "–", "summary": details or None} for label, details in rows]
         custom.append({"title": title, "entries": entries_out})
@@ -837,7 +837,7 @@ def _normal(
             item["highlights"] = _highlights(e.get("highlights"), (*eloc, "highlights"), note)
             item["highlights"] += leftovers(e, ("name", *_DATED), eloc, note)
             items.append(item)
-        _extend(out, "projects", items, title, "Projects", loc, note)
+        _extend(out, "projects", items, title, "Projects", loc, note, custom)
         return
     if re.search(r"award|honou?r|prize|grant|fellowship", title, re.I):
         honors = []
@@ -850,7 +850,7 @@ def _normal(
             parts += leftovers(e, ("name", *_DATED), eloc, note, "in the note")
             item["note"] = "; ".join(p for p in parts if p) or None
             honors.append(item)
-        _extend(out, "honors", honors, title, "Honors & Awards", loc, note)
+        _extend(out, "honors", honors, title, "Honors & Awards", loc, note, custom)
         return
     custom.append(_custom_section(title, entries, loc, note))
 
@@ -891,7 +891,7 @@ def _lines(
         note(loc, "numbered entries become a list; cvbuild numbers publications only")
     for pattern, key, field, default in LINE_SECTIONS:
         if re.search(pattern, title, re.I):
-            _extend(out, key, [{field: t} for t in texts], title, default, loc, note)
+            _extend(out, key, [{field: t} for t in texts], title, default, loc, note, custom)
             return
     # TextEntry strings are paragraphs (a free-text section). Bullets and numbered lines are one bulleted
     # list, as RenderCV sets them: as titles they were each set bold, their own **Label:** lost in it.
@@ -933,13 +933,40 @@ def _link_location(item: dict[str, Any]) -> dict[str, Any]:
     return item
 
 
-def _extend(out: dict[str, Any], key: str, items: list[Any], title: str, default: str, loc: Loc, note: Note) -> None:
-    """Add to a built-in section; a second section of the same kind joins the first."""
-    if key in out:  # the first section's title stays the heading
+def _extend(
+    out: dict[str, Any], key: str, items: list[Any], title: str, default: str, loc: Loc, note: Note, custom: list[Any]
+) -> None:
+    """Add to a built-in section. A later section of the same kind under a title of its own
+    ("Honors" after "Awards", "Contributed Talks" after "Invited Talks") is a custom section, in
+    its place, as RenderCV shows it: joined to the first, its heading was lost and its entries
+    moved up; under the same title it joins the first."""
+    first = out.get("documents_titles", {}).get(key, default)
+    if key in out and title.strip().lower() != first.strip().lower():
+        custom.append({"title": title, "entries": [_as_custom(item) for item in items]})
+        return
+    if key in out:
         note(loc, f"joined to the {key} of an earlier section")
     elif title.strip().lower() != default.lower():
         out.setdefault("documents_titles", {})[key] = title
     out.setdefault(key, []).extend(items)
+
+
+# A built-in section's fields as a custom entry's: what heads the entry, and what stands under it.
+_AS_TITLE = ("title", "name", "course", "role", "category", "language")
+_AS_SUBTITLE = ("issuer", "organization", "event", "institution", "fluency")
+_AS_IS = ("date", "start", "end", "location", "summary", "highlights", "url")
+
+
+def _as_custom(item: dict[str, Any]) -> dict[str, Any]:
+    """A built-in section's entry (an honor, a talk, a skill group, a project) as a custom one."""
+    words = [str(v) for k in ("items", "keywords") for v in item.get(k) or []]
+    summary = "; ".join(t for t in (item.get("summary"), item.get("note"), ", ".join(words)) if t) or None
+    return {
+        "title": next((item[k] for k in _AS_TITLE if item.get(k)), "–"),
+        "subtitle": next((item[k] for k in _AS_SUBTITLE if item.get(k)), None),
+        **{k: item[k] for k in _AS_IS if item.get(k) not in (None, [], "")},
+        "summary": summary,
+    }
 
 
 SECTION_HANDLERS: dict[str, Handler] = {
