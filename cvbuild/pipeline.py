@@ -34,6 +34,9 @@ class RenderRequest:
     strict: bool = False  # any warning fails the run (exit 1) and nothing is written
     allow_paths: Sequence[Path] = ()  # --allow-path: folders a profile's paths may lead to
     time_limit: float = DEFAULT_LIMITS.theme_seconds  # --time-limit: a theme's render or compile; 0: none
+    # `watch` without -f: of `formats`, each document makes those its theme has (html alone for an
+    # HTML-only theme), where an explicit list is refused for a format the theme lacks.
+    theme_formats_only: bool = False
 
 
 # Engines warn with plain strings; the pipeline with located Diagnostics (a page budget points at max_pages).
@@ -229,6 +232,8 @@ def render_outputs(
         except InputError as exc:
             raise locate_in_profile(exc, source, name, spec, request, group) from None
         formats = list(request.formats or spec.formats or _theme_formats(theme))
+        if request.theme_formats_only and theme.targets:
+            formats = [f for f in formats if f in theme.targets] or formats
         refused = standards_refused(spec, formats, request.engine)
         if refused:
             raise InputError([source.problem((group, name, "pdf_standards"), refused)])

@@ -132,3 +132,22 @@ def test_layout_in_chromium(browser: Any, home: Path, width: int) -> None:
         assert page.evaluate("getComputedStyle(document.querySelector('h1')).fontFamily").startswith("cv-main")
         owner = page.locator(".selected-pubs strong.owner").first
         assert owner.is_visible() and page.evaluate("document.fonts.check('16px cv-main')")
+
+
+@pytest.mark.allow_hosts(["127.0.0.1", "::1"])  # the watch server, on the loopback
+def test_watch_without_formats_previews_the_page(tmp_path: Path) -> None:
+    """`watch --serve`'s default formats (html,pdf) are those the theme has: the homepage's build
+    failed, as the theme has no pdf; an explicit `-f pdf` is still refused."""
+    import urllib.request
+
+    from conftest import watch_server
+
+    profile = write(tmp_path / "p.yaml", "name: Ada Example\nsummary: My bio.\ndocuments:\n  home: {theme: homepage}\n")
+    for base in watch_server(profile, "-o", "out"):
+        with urllib.request.urlopen(f"{base}__livereload?epoch=0", timeout=60) as response:
+            assert int(response.read()) > 0
+        with urllib.request.urlopen(base + "ada-example-home.html", timeout=30) as response:
+            assert "My bio." in response.read().decode("utf-8")
+    assert not list((tmp_path / "out").glob("*.pdf"))
+    refused = run_cli("render", profile, "-f", "pdf", "-o", tmp_path / "x")
+    assert refused.returncode == 2 and "has no pdf output" in refused.stderr

@@ -174,7 +174,10 @@ def render(
 @app.command()
 def watch(
     profile: ProfileArg,
-    format: Annotated[str, typer.Option("-f", "--format", help="Formats to rebuild on each save.")] = "html,pdf",
+    format: Annotated[
+        str | None,
+        typer.Option("-f", "--format", help="Formats to rebuild on each save. Default: html,pdf, those the theme has."),
+    ] = None,
     theme: Annotated[str | None, typer.Option("--theme", help="Theme name or folder path.")] = None,
     document: Annotated[str | None, typer.Option("-d", "--document", help="Only this document (variant).")] = None,
     output: Annotated[Path, typer.Option("-o", "--output", help="Output folder.")] = Path("out"),
@@ -194,12 +197,13 @@ def watch(
     request = run(
         lambda: RenderRequest(
             profile=profile,
-            formats=parse_formats(format),
+            formats=parse_formats(format or "html,pdf"),
             theme=theme,
             document=document,
             output=output,
             allow_paths=tuple(allow_path or ()),
             time_limit=parse_time_limit(time_limit),
+            theme_formats_only=format is None,
         )
     )
     if not profile.is_file():
