@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import json
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -206,3 +207,29 @@ def test_a_warm_start_that_fails_never_holds_the_render(tmp_path: Path, monkeypa
     warm = typst_warm.Warm([recipe], [(key, None, recipe)])
     assert warm.take(key) is None
     warm.close()
+
+
+def test_a_slow_warm_thread_never_gives_a_render_another_documents_data(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`cv` and `recent` share the classic theme, so one staged folder: the thread, still warming
+    the last run's `recent` there, must not overwrite the `cv` this run staged for its compile."""
+    monkeypatch.setenv("CVBUILD_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.delenv("CVBUILD_NO_CACHE", raising=False)
+    real = typst_warm.new_compiler
+
+    def slow(key: typst_warm.CompilerKey) -> object:
+        if threading.current_thread().name == "cvbuild-warm":
+            time.sleep(0.3)  # a busy machine: the main thread stages its Document meanwhile
+        return real(key)
+
+    monkeypatch.setattr(typst_warm, "new_compiler", slow)
+
+    def render(out: str) -> dict[str, bytes]:
+        with warm_start(EXAMPLE, "pdf", None, None) as cache:
+            render_outputs(RenderRequest(EXAMPLE, ["pdf"], output=tmp_path / out), cache=cache)
+            keep_recipes(EXAMPLE, cache)
+        return {p.name: p.read_bytes() for p in (tmp_path / out).glob("*.pdf")}
+
+    first = render("one")
+    assert render("two") == first

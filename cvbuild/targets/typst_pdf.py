@@ -174,7 +174,9 @@ def _channel(
 ) -> tuple[Path | None, dict[str, str]]:
     """(the package folder for the compiler, its sys.inputs): with a staged folder (`watch`, a
     warm start) the Document goes into a file of it (see typst_stage), else into sys.inputs."""
-    return typst_stage.channel(ctx.cache, template.parent, packages, inputs)
+    warm: typst_warm.Warm | None = ctx.cache.get(typst_warm.SLOT)
+    settle = None if warm is None else warm.settle
+    return typst_stage.channel(ctx.cache, template.parent, packages, inputs, settle)
 
 
 def probe_layout(doc: Document, ctx: RenderContext) -> Any:

@@ -17,7 +17,7 @@ add writes. The PDF is the same either way (tests/test_typst_stage.py).
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -115,15 +115,22 @@ def own_lib() -> Path:
 
 
 def channel(
-    cache: dict[Any, Any], template_dir: Path, packages: Path | None, inputs: dict[str, str]
+    cache: dict[Any, Any],
+    template_dir: Path,
+    packages: Path | None,
+    inputs: dict[str, str],
+    before_write: Callable[[Path], None] | None = None,
 ) -> tuple[Path | None, dict[str, str]]:
     """(the package folder for the compiler, its sys.inputs): with a staged session in `cache`
-    the Document goes into a file of the mirror, else into sys.inputs."""
+    the Document goes into a file of the mirror, else into sys.inputs. `before_write(mirror)` is
+    called first (a warm start's thread may still be writing there)."""
     if STAGE not in cache:
         return packages, inputs
     mirror = staged_packages(cache, packages, template_dir, own_lib())
     if mirror is None:
         return packages, inputs
+    if before_write is not None:
+        before_write(mirror)
     try:
         write_document(mirror, inputs[DOCUMENT_KEY])
     except OSError:  # never let Typst read the previous Document: this compile takes sys.inputs

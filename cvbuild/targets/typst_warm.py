@@ -133,6 +133,7 @@ class Warm:
     def __init__(self, before: list[Recipe], plans: list[Plan]) -> None:
         self._before = before  # the file's recipes, every document's
         self._keys = {key for key, _, _ in plans}
+        self._mirrors = {mirror for _, mirror, _ in plans if mirror is not None}
         self._compilers: dict[CompilerKey, Any] = {}
         self._thread = threading.Thread(target=self._run, args=(plans,), name="cvbuild-warm", daemon=True)
         self._thread.start()
@@ -161,6 +162,13 @@ class Warm:
             return None
         self._thread.join()  # a compiler compiles one thing at a time
         return self._compilers.pop(key, None)
+
+    def settle(self, mirror: Path) -> None:
+        """Wait for the thread before this run stages its Document in `mirror`, when the thread
+        stages the last run's there: documents of one theme share it, and the thread, still on
+        another document, would overwrite the one this run's compile is about to read."""
+        if mirror in self._mirrors:
+            self._thread.join()
 
     def before(self) -> list[Recipe]:
         """The recipes the last render kept, every document's."""
