@@ -127,6 +127,8 @@ def test_recipes_that_are_damaged_foreign_or_name_other_files_are_ignored(tmp_pa
         json.dumps({**good, "recipes": [{**_recipe(builtin), "inputs": {"cvbuild": 1}}]}).encode(),
         json.dumps({**good, "recipes": [{**_recipe(builtin), "day": "yesterday"}]}).encode(),
         json.dumps({**good, "recipes": [{**_recipe(builtin), "fonts": [1]}]}).encode(),
+        b"[" * 100_000,  # nested past Python's recursion limit: json raised RecursionError
+        json.dumps({**good, "recipes": []}).encode().replace(b"[]", b"[" * 100_000),
     ]
     for data in damaged:
         assert typst_warm.decode(data, __version__, allowed) == []
@@ -233,3 +235,15 @@ def test_a_slow_warm_thread_never_gives_a_render_another_documents_data(
 
     first = render("one")
     assert render("two") == first
+
+
+def test_a_damaged_recipe_file_is_no_error_of_the_render(tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    path = typst_warm.recipe_file(cache, EXAMPLE)
+    path.parent.mkdir(parents=True)
+    path.write_bytes(b"[" * 100_000)
+    result = run_cli(
+        "render", EXAMPLE, "-d", "cv", "-f", "pdf", "-o", tmp_path / "o", env={"CVBUILD_CACHE_DIR": str(cache)}
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr

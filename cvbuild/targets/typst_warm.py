@@ -88,7 +88,7 @@ def decode(data: bytes, version: str, allowed: list[Path]) -> list[Recipe]:
         if raw.get("format") != FORMAT or raw.get("cvbuild") != version:
             return []
         recipes = [_recipe(entry) for entry in raw["recipes"]]
-    except (ValueError, TypeError, KeyError, AttributeError):
+    except (ValueError, TypeError, KeyError, AttributeError, RecursionError):  # deep nesting too
         return []
     return [r for r in recipes if _inside(r.key, allowed)]
 
