@@ -282,3 +282,25 @@ def test_property_round_trip(pubs: list[Publication], ascii: bool, tmp_path: Pat
     assert_same(pubs, after)
     # The reader squashes spaces (a no-break space too): from the first pass on, the bytes stay.
     assert to_bibtex(round_trip(after, tmp_path, ascii=ascii), ascii=ascii) == to_bibtex(after, ascii=ascii)
+
+
+def test_braces_and_backslashes_in_links_keep_the_entry_whole(tmp_path: Path) -> None:
+    """A DOI or URL is written as it is, but BibTeX counts its braces (`a}b` ended the field and
+    lost the rest of the entry) and the reader takes a final backslash as an escape: those three
+    are percent-encoded, the same address."""
+    pub = Publication(
+        id="l1",
+        title="Links",
+        authors=["Ada Example"],
+        date="2021-05",
+        doi="10.1234/a}b{c",
+        url="https://x.org/a}b\\",
+        links={"code": "https://git.example/{x"},
+        note="kept",
+    )
+    text = to_bibtex([pub, Publication(id="l2", title="Next", authors=["Ada Example"], date="2022")])
+    parsed = parse_bibtex(text, Path("x.bib"))
+    assert not parsed.problems and not parsed.warnings, parsed.problems + parsed.warnings
+    first, second = round_trip([pub, Publication(id="l2", title="Next", authors=["A B"], date="2022")], tmp_path)
+    assert first.doi == "10.1234/a%7Db%7Bc" and first.url == "https://x.org/a%7Db%5C"
+    assert first.links.code == "https://git.example/%7Bx" and first.note == "kept" and second.id == "l2"

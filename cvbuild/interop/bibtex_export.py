@@ -141,8 +141,15 @@ def _nested(runs: Sequence[Span], styles: Sequence[tuple[str, str]]) -> str:
 
 
 def _url(url: str) -> str:
-    """A URL as BibTeX and hyperref take it: `%` and `#` escaped, nothing else touched."""
-    return re.sub(r"([%#])", r"\\\1", url)
+    """A URL as BibTeX and hyperref take it: `%` and `#` escaped; braces and backslashes, which
+    BibTeX counts or reads as escapes (`a}b` ended the field there and lost the entry's rest),
+    percent-encoded, the same URL to a browser."""
+    return re.sub(r"([%#])", r"\\\1", _braceless(url))
+
+
+def _braceless(text: str) -> str:
+    """`{`, `}` and `\\` percent-encoded: a DOI or URL in a BibTeX field, whose braces must balance."""
+    return text.replace("\\", "%5C").replace("{", "%7B").replace("}", "%7D")
 
 
 def bib_name(name: str, *, equal: bool = False, corresponding: bool = False) -> str:
@@ -254,7 +261,7 @@ def entry_fields(pub: Publication) -> tuple[str, list[tuple[str, str]]]:
     if pub.location is not None:
         fields.append(("address", latex_text(pub.location)))
     if pub.doi is not None:
-        fields.append(("doi", pub.doi))
+        fields.append(("doi", _braceless(pub.doi)))
     if pub.arxiv is not None:
         fields += [("eprint", pub.arxiv), ("archiveprefix", "arXiv")]
     if pub.url is not None:
