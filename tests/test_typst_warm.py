@@ -6,6 +6,10 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
+import signal
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -17,7 +21,7 @@ from cvbuild import __version__
 from cvbuild.cli.outcome import _warm_folders, keep_recipes, warm_start
 from cvbuild.pipeline import RenderRequest, render_outputs
 from cvbuild.targets import typst_stage, typst_warm
-from tests.conftest import EXAMPLE, run_cli
+from tests.conftest import EXAMPLE, offline_prefix, run_cli
 
 
 def _text(pdf: Path) -> str:
@@ -247,3 +251,22 @@ def test_a_damaged_recipe_file_is_no_error_of_the_render(tmp_path: Path) -> None
     )
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGHUP])
+def test_a_render_stopped_by_a_signal_leaves_no_staged_folder(stop: signal.Signals, tmp_path: Path) -> None:
+    """A killed render (a CI time-out, a closed terminal) removes its staged folder, which holds
+    the Document, as Ctrl-C does; by default SIGTERM and SIGHUP left it in /dev/shm."""
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    env = {**os.environ, "TMPDIR": str(temporary), "CVBUILD_CACHE_DIR": str(tmp_path / "cache")}
+    env.pop("CVBUILD_NO_CACHE", None)
+    command = [*offline_prefix(), sys.executable, "-m", "cvbuild", "render", str(EXAMPLE), "-f", "pdf,png"]
+    process = subprocess.Popen([*command, "-o", str(tmp_path / "o")], env=env, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while not list(temporary.glob("cvbuild-typst-*")) and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert process.poll() is None, "the render ended before it could be stopped"
+    process.send_signal(stop)
+    assert process.wait(timeout=60) == 128 + stop
+    assert list(temporary.iterdir()) == []

@@ -120,7 +120,7 @@ def warm_start(profile: Path, fmt: str | None, engine: str | None, document: str
         yield {}
         return
     cache: dict[Any, Any] = {}
-    with typst_stage.staged_session(cache) as stage:
+    with _stops_as_exit(), typst_stage.staged_session(cache) as stage:
         warm = typst_warm.start(root, profile, document, _warm_folders, stage)
         cache.update({typst_warm.SLOT: warm, typst_warm.RECIPES: []})
         try:
@@ -128,6 +128,30 @@ def warm_start(profile: Path, fmt: str | None, engine: str | None, document: str
         finally:
             if warm is not None:
                 warm.close()
+
+
+@contextmanager
+def _stops_as_exit() -> Iterator[None]:
+    """SIGTERM and SIGHUP (a killed job, a closed terminal) end the render as Ctrl-C does, through
+    its `finally`s: by default they ended the process at once and left the staged folder, with the
+    Document in it, in /dev/shm. Only in the main thread (an embedding program keeps its own)."""
+    import signal
+    import threading
+
+    stops = [s for s in (signal.SIGTERM, getattr(signal, "SIGHUP", None)) if s is not None]
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {s: signal.getsignal(s) for s in stops}
+    for s in stops:
+        if previous[s] is signal.SIG_DFL:
+            signal.signal(s, lambda number, _frame: sys.exit(128 + number))
+    try:
+        yield
+    finally:
+        for s, handler in previous.items():
+            if handler is not None:
+                signal.signal(s, handler)
 
 
 def _warm_folders() -> list[Path]:
