@@ -6,6 +6,7 @@ themes have no budget and compile in-process."""
 from __future__ import annotations
 
 import datetime as _dt
+import json
 import time
 from pathlib import Path
 
@@ -96,6 +97,19 @@ def test_the_annotation_lands_on_the_template_line(theme_dir: Path) -> None:
     )  # fmt: skip
     assert result.returncode == 2
     assert "::error file=themes/slow/cv.txt.j2,line=3,col=1," in result.stdout
+
+
+def test_a_typst_time_out_is_annotated_on_the_file(theme_dir: Path) -> None:
+    name, text, fmt, _ = LOOPS["two nested for loops in Typst"]
+    write(theme_dir / name, text)
+    result, _ = run_cli_bounded(
+        "render", "p.yaml", "--theme", "slow", "-f", fmt, "--time-limit", "1", "--diagnostics", "json",
+        cwd=theme_dir.parents[1], timeout=HANG_GUARD,
+    )  # fmt: skip
+    assert result.returncode == 2
+    [error] = json.loads(result.stdout)
+    assert (error["file"], error["line"], error["severity"]) == ("themes/slow/cv.typ", None, "error")
+    assert error["message"].startswith("Typst ran longer than the time limit theme_seconds = 1 s")
 
 
 def test_a_limit_of_0_is_none_and_a_negative_one_is_refused(theme_dir: Path) -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from cvbuild.document.model import Document
-from cvbuild.errors import CvbuildError, RenderError, ThemeError
+from cvbuild.errors import CvbuildError, Problem, RenderError, ThemeError
 from cvbuild.limits import DEFAULT_LIMITS
 from cvbuild.themes.theme import Theme, is_builtin
 
@@ -109,11 +109,16 @@ def time_budget(ctx: RenderContext) -> float | None:
 
 
 def over_time(where: str, what: str, seconds: float) -> ThemeError:
-    """The error for a theme that ran past its time budget (exit 2), at `where` (file or file:line)."""
-    return ThemeError(
-        f"{where}: {what} ran longer than the time limit theme_seconds = {seconds:g} s, so it was stopped "
+    """The error for a theme that ran past its time budget (exit 2), at `where` (file:line:col, or
+    the file alone: a killed Typst names no line, and the annotation still lands on the file)."""
+    message = (
+        f"{what} ran longer than the time limit theme_seconds = {seconds:g} s, so it was stopped "
         "(a loop without end?); a theme you trust may get longer: --time-limit SECONDS (0: no limit)"
     )
+    error = ThemeError(f"{where}: {message}")
+    if not error.problems:
+        error.problems = [Problem(Path(where), 0, 0, "", message)]
+    return error
 
 
 def display_path(path: Path) -> Path:
