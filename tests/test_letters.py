@@ -393,3 +393,16 @@ def test_a_letter_over_its_budget_is_told_at_its_line(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert "p.yaml:4:16: warning: letters.long.max_pages: document 'long' has 3 pages" in result.stderr
     assert result.stderr.rstrip().endswith("; shorten it"), result.stderr  # no sections to narrow
+
+
+def test_a_letter_named_cv_beside_the_implicit_cv_is_located(tmp_path: Path) -> None:
+    """With no documents declared the CV is `cv`: a letter of that name took `-d cv` and wrote
+    the same file as the CV (exit 1, "File exists"). With documents declared the name is free."""
+    profile = write(tmp_path / "p.yaml", "name: Ada Example\nletters:\n  cv:\n    body: Hello.\n")
+    result = run_cli("render", profile, "-f", "txt", "-o", tmp_path / "out")
+    assert result.returncode == 2, result.stderr
+    assert "p.yaml:3:3: letters" in result.stderr and "rename the letter" in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr and not (tmp_path / "out").exists()
+    declared = write(tmp_path / "q.yaml", "name: Ada Example\ndocuments: {main: {}}\nletters: {cv: {body: Hello.}}\n")
+    assert run_cli("render", declared, "-f", "txt", "-o", tmp_path / "q").returncode == 0
+    assert sorted(p.name for p in (tmp_path / "q").iterdir()) == ["ada-example-cv.txt", "ada-example-main.txt"]

@@ -604,6 +604,12 @@ class Profile(Model):
                 "`{name}` names a document and a letter; `-d` chooses by name: rename one",
                 {"name": both[0]},
             )
+        if "cv" in letters and not info.data.get("documents", {"": None}):
+            # With no documents declared, `cv` is the CV's own name: the letter took `-d cv` and
+            # both were written to NAME-cv, which failed the render (exit 1, "File exists").
+            raise PydanticCustomError(
+                "letter_name", "`cv` is the CV's name when no documents are declared: rename the letter"
+            )
         return letters
 
     def publication_entries(self) -> list[Publication]:
