@@ -270,3 +270,18 @@ def test_a_render_stopped_by_a_signal_leaves_no_staged_folder(stop: signal.Signa
     process.send_signal(stop)
     assert process.wait(timeout=60) == 128 + stop
     assert list(temporary.iterdir()) == []
+
+
+def test_only_the_profiles_rendered_last_are_kept_warm(tmp_path: Path) -> None:
+    """A recipe file per profile: a test suite, or a user with many profiles, must not fill the
+    cache folder; the oldest go."""
+    folder = tmp_path / typst_warm.SUBDIR
+    folder.mkdir()
+    for i in range(typst_warm.MAX_RECIPE_FILES + 5):
+        path = folder / f"{i:03}.json"
+        path.write_text("{}", encoding="utf-8")
+        os.utime(path, ns=(i * 10**9, i * 10**9))
+    (folder / "other.txt").write_text("kept", encoding="utf-8")
+    typst_warm.prune(folder, typst_warm.MAX_RECIPE_FILES)
+    left = sorted(p.name for p in folder.iterdir())
+    assert left[0] == "005.json" and len(left) == typst_warm.MAX_RECIPE_FILES + 1 and "other.txt" in left

@@ -37,6 +37,7 @@ SLOT = "typst.warm"  # ctx.cache: the Warm of this run
 RECIPES = "typst.recipes"  # ctx.cache: this run's compiles, a list the pipeline saves
 FORMAT = 1  # bump when a recipe's fields change: older files are then ignored
 MAX_RECIPE_BYTES = 64 * 1024 * 1024  # a Document of a few thousand publications with a photo
+MAX_RECIPE_FILES = 32  # profiles kept warm: the ones rendered last (a test suite renders hundreds)
 
 # (the theme's cv.typ, the font folders, the package folder): what `typst_pdf._compiler` keys
 # its compilers by, as text. In a recipe, the theme's own package folder (never a staged one).
@@ -269,5 +270,15 @@ def save(cache_root: Path | None, profile: Path, recipes: list[Recipe], before: 
         with os.fdopen(descriptor, "wb") as handle:
             handle.write(encode(merged, __version__))
         os.replace(temporary, path)
+        prune(path.parent, MAX_RECIPE_FILES)
     with contextlib.suppress(OSError):
         temporary.unlink(missing_ok=True)
+
+
+def prune(folder: Path, keep: int) -> None:
+    """Remove all but the `keep` recipe files written last."""
+    with contextlib.suppress(OSError):
+        files = [(entry.stat().st_mtime_ns, entry.path) for entry in os.scandir(folder) if entry.name.endswith(".json")]
+        for _, old in sorted(files, reverse=True)[keep:]:
+            with contextlib.suppress(OSError):
+                os.unlink(old)
