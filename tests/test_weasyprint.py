@@ -14,6 +14,7 @@ from typing import Any, ClassVar
 
 import pytest
 from conftest import (
+    BUILTIN_THEMES,
     EXAMPLE,
     RESUME,
     ROOT,
@@ -28,10 +29,12 @@ from conftest import (
 )
 from conftest import squash as norm
 from pypdf import PdfReader
-from test_html import THEMES, expected_strings
+from test_html import expected_strings
 
 from cvbuild.document.model import Document, Entry
 from cvbuild.targets.weasyprint_pdf import FetchRefused, check_url
+
+THEMES = BUILTIN_THEMES  # the themes that make PDFs (homepage makes a page only)
 
 PROFILES = {"example": EXAMPLE, "resume": RESUME}
 # The page names its embedded fonts cv-main, cv-fallback-N, cv-mono; any other font in the PDF
