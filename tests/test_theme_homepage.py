@@ -97,7 +97,18 @@ def test_news_photo_and_bio(home: Path) -> None:
     assert html.index('class="bio"') < html.index('id="news"') < html.index('id="selected.publications"')
 
 
-@pytest.mark.parametrize("link", ["javascript:alert(1)", "../secret.bib", ".hidden.bib", "a b.bib", 'x"onclick="y'])
+@pytest.mark.parametrize(
+    "link",
+    [
+        "javascript:alert(1)",
+        "../secret.bib",
+        ".hidden.bib",
+        "a b.bib",
+        'x"onclick="y',
+        "//elsewhere.example/x.bib",
+        "/etc/x.bib",
+    ],
+)
 def test_bibtex_link_is_a_plain_file_name_or_an_allowed_url(tmp_path: Path, link: str) -> None:
     result = run_cli(
         "render", EXAMPLE, "-d", "cv", "--theme", "homepage", "-o", tmp_path, "--set", f"bibtex_link={link}"
