@@ -285,3 +285,30 @@ def test_only_the_profiles_rendered_last_are_kept_warm(tmp_path: Path) -> None:
     typst_warm.prune(folder, typst_warm.MAX_RECIPE_FILES)
     left = sorted(p.name for p in folder.iterdir())
     assert left[0] == "005.json" and len(left) == typst_warm.MAX_RECIPE_FILES + 1 and "other.txt" in left
+
+
+@pytest.mark.parametrize("kind", ["fifo", "link"])
+def test_a_recipe_file_that_is_not_a_regular_file_is_not_read(kind: str, tmp_path: Path) -> None:
+    """A FIFO in its place blocked the render in open() for good; a link is followed nowhere."""
+    cache = tmp_path / "cache"
+    path = typst_warm.recipe_file(cache, EXAMPLE)
+    path.parent.mkdir(parents=True)
+    allowed = _warm_folders()
+    good = {
+        "format": typst_warm.FORMAT,
+        "cvbuild": __version__,
+        "recipes": [_recipe(str(allowed[0] / "classic" / "cv.typ"))],
+    }
+    if kind == "fifo":
+        os.mkfifo(path)
+    else:
+        (tmp_path / "elsewhere.json").write_text(json.dumps(good), encoding="utf-8")
+        path.symlink_to(tmp_path / "elsewhere.json")
+    found: list[list[typst_warm.Recipe]] = []
+    reader = threading.Thread(target=lambda: found.append(typst_warm._read(cache, EXAMPLE, _warm_folders)), daemon=True)
+    reader.start()
+    reader.join(timeout=10)
+    if reader.is_alive():  # let the blocked open() go before failing
+        with open(os.open(path, os.O_WRONLY | os.O_NONBLOCK), "wb"):
+            pass
+    assert found == [[]]

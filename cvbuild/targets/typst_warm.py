@@ -24,6 +24,7 @@ import datetime as _dt
 import hashlib
 import json
 import os
+import stat
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -239,8 +240,11 @@ def _read(cache_root: Path, profile: Path, allowed: Callable[[], list[Path]]) ->
     from cvbuild.targets.template_cache import usable
 
     path = recipe_file(cache_root, profile)
-    try:
-        with path.open("rb") as handle:
+    try:  # a regular file only: a FIFO put there blocked the render in open(), a link led anywhere
+        descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+        with os.fdopen(descriptor, "rb") as handle:
+            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                return []
             data = handle.read(MAX_RECIPE_BYTES + 1)
     except OSError:
         return []
