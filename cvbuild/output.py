@@ -43,8 +43,20 @@ def slug(name: str) -> str:
 
 
 def atomic_write(path: Path, data: bytes) -> None:
-    """Write to a temporary file in the same folder, fsync, then rename over the target."""
+    """Write to a temporary file in the same folder, fsync, then rename over the target; into a
+    FIFO or device (`-o /dev/stdout`, a pipe) directly, as a shell's `>` does: renamed over, it
+    was replaced by a regular file (as root, /dev/null itself)."""
+    import stat
     import tempfile  # here: a render writes through `write_set`, and tempfile costs ~4 ms to import
+
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        mode = 0
+    if stat.S_ISFIFO(mode) or stat.S_ISCHR(mode):
+        with open(path, "wb") as stream:
+            stream.write(data)
+        return
 
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)

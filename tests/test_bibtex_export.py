@@ -304,3 +304,31 @@ def test_braces_and_backslashes_in_links_keep_the_entry_whole(tmp_path: Path) ->
     first, second = round_trip([pub, Publication(id="l2", title="Next", authors=["A B"], date="2022")], tmp_path)
     assert first.doi == "10.1234/a%7Db%7Bc" and first.url == "https://x.org/a%7Db%5C"
     assert first.links.code == "https://git.example/%7Bx" and first.note == "kept" and second.id == "l2"
+
+
+def test_output_into_a_pipe_writes_into_it(tmp_path: Path) -> None:
+    """`-o` onto a FIFO (or /dev/stdout) writes into it, as a shell's `>` does; the .bib was
+    written beside it and renamed over it, so the reader got nothing and the FIFO was gone (as
+    root, `-o /dev/null` replaced the device itself)."""
+    import os
+    import stat
+    import threading
+
+    fifo = tmp_path / "pubs.bib"
+    os.mkfifo(fifo)
+    got: list[bytes] = []
+
+    def read() -> None:
+        with open(fifo, "rb") as stream:
+            got.append(stream.read())
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    result = run_cli("export", "bibtex", PROFILES / "example.yaml", "-o", fifo)
+    reader.join(timeout=30)
+    if reader.is_alive():  # nobody wrote into it: let the reader go
+        os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+        reader.join(timeout=5)
+    assert result.returncode == 0, result.stderr
+    assert stat.S_ISFIFO(fifo.lstat().st_mode)
+    assert got and got[0].startswith(b"% ") and b"@" in got[0]
