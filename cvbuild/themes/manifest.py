@@ -11,7 +11,8 @@ import tomllib
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
+from pydantic_core import PydanticCustomError
 
 from cvbuild import confine
 from cvbuild.errors import InputError, Problem
@@ -49,6 +50,27 @@ NAME = r"^[^\W_][\w.-]{0,63}\Z"
 NAME_RULE = "a theme's name is letters, digits, '_', '-' and '.' (not first), at most 64 of them, like my-theme"
 
 
+def is_theme_name(name: str) -> bool:
+    """NAME, with `\\w` as Unicode reads it (and pydantic's Rust engine did): marks too (the vowel
+    signs of हिंदी, an accent typed apart: e + U+0301) and the joiners of Persian words (U+200C);
+    Python's `\\w` has neither, so the python-re engine refused such names."""
+    return 0 < len(name) <= 64 and name[0] != "_" and _word(name[0]) and all(_word(c) or c in ".-" for c in name)
+
+
+def _word(char: str) -> bool:
+    import unicodedata
+
+    return char.isalnum() or char == "_" or char in "\u200c\u200d" or unicodedata.category(char).startswith("M")
+
+
+def _theme_name(name: str) -> str:
+    if not is_theme_name(name):
+        raise PydanticCustomError(
+            "string_pattern_mismatch", "String should match pattern '{pattern}'", {"pattern": NAME}
+        )
+    return name
+
+
 class FitFloors(BaseModel):
     """[fit]: how far cvbuild may tighten a layout to fit `max_pages` (spacing first, then font
     size, then margins), e.g. spacing = 0.6, font_size = "9pt", margin = "1cm"."""
@@ -65,7 +87,7 @@ class ThemeManifest(BaseModel):
 
     model_config = ConfigDict(extra="forbid", strict=True, regex_engine="python-re")
 
-    name: Annotated[str, Field(pattern=NAME)] | None = None
+    name: Annotated[str, AfterValidator(_theme_name)] | None = None
     description: str = ""
     extends: str | None = None
     targets: list[Format] | None = None
