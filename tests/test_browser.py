@@ -234,3 +234,37 @@ def test_a_list_of_terms_wraps_on_a_phone(browser: Any, tmp_path: Path, theme: s
         )
     assert any("Spring 2024" in d["text"] for d in dates)
     assert [d for d in dates if d["right"] > d["column"] + 0.5 or d["split"]] == []
+
+
+LONG_LINES = """\
+name: Marine Denolle
+native_name: Marine Anne Denolle-Featherstonehaugh
+contact:
+  email: mdenolle@uw.edu
+  location: Department of Earth and Space Sciences, University of Washington, 4000 15th Avenue NE, Seattle, WA 98195
+publications:
+  - title: Seismic noise and machine learning
+    authors: [Marine Denolle, Bartholomew Featherstonehaugh-Worthington-Smythe, Qibin Shi]
+    venue: Journal of Geophysical Research
+    date: 2024
+skills:
+  - category: Programming languages and scientific computing frameworks
+    items: [Python, Julia, Fortran]
+"""
+
+
+@pytest.mark.parametrize("theme", HTML_THEMES)
+def test_long_contact_lines_and_names_wrap_on_a_phone(browser: Any, tmp_path: Path, theme: str) -> None:
+    """A department's address as the location, a long native name, a triple-barrelled author and a
+    long skill label were kept whole (nowrap) and pushed every theme's page to ~500-780 px wide
+    at 360 px; they wrap inside the page now."""
+    profile = write(tmp_path / "long.yaml", LONG_LINES)
+    result = run_cli("render", profile, "--theme", theme, "-f", "html", "-o", tmp_path / "out")
+    assert result.returncode == 0, result.stderr
+    (path,) = (tmp_path / "out").glob("*.html")
+    with Visit(browser, path, 360) as visit:
+        scroll, client = visit.page.evaluate(
+            "[document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+        )
+        assert scroll <= client, (theme, scroll, client)
+        assert "Featherstonehaugh-Worthington-Smythe" in visit.page.inner_text("main").replace("\n", " ")
