@@ -332,3 +332,12 @@ def test_output_into_a_pipe_writes_into_it(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert stat.S_ISFIFO(fifo.lstat().st_mode)
     assert got and got[0].startswith(b"% ") and b"@" in got[0]
+
+
+def test_a_tag_with_a_comma_stays_one_tag(tmp_path: Path) -> None:
+    """The reader splits keywords at commas and semicolons: such a tag is written braced, and
+    read back whole (it came back as two tags, 'a' and 'b')."""
+    pub = Publication(id="t1", title="T", authors=["A B"], date="2020", tags=["a, b", "c;d", "e"])
+    (back,) = round_trip([pub], tmp_path)
+    assert back.tags == ["a, b", "c;d", "e"]
+    assert not parse_bibtex("@misc{k, title={T}, year={2020}, keywords={x, {y, z}; w}}", Path("k.bib")).problems

@@ -279,11 +279,16 @@ def entry_fields(pub: Publication) -> tuple[str, list[tuple[str, str]]]:
     if pub.selected:
         fields.append(("selected", "true"))
     if pub.tags:
-        fields.append(("keywords", ", ".join(latex_text(t) for t in pub.tags)))
+        # A tag with a comma or semicolon braced: the reader splits keywords at those.
+        fields.append(("keywords", ", ".join(_keyword(latex_text(t)) for t in pub.tags)))
     journal = next((v for k, v in fields if k in ("journal", "howpublished")), "")
     if publication_type(kind, journal, pub.arxiv is not None) != pub.type:
         fields.append(("pubtype", pub.type))
     return kind, fields
+
+
+def _keyword(text: str) -> str:
+    return "{" + text + "}" if "," in text or ";" in text else text
 
 
 # Fields of text (not links or ids), which `ascii` writes with LaTeX's names for characters.

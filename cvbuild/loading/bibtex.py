@@ -518,6 +518,20 @@ def _squash(text: str) -> str:
     return " ".join(text.replace("\xa0", " ").split())
 
 
+def _keywords(text: str) -> list[str]:
+    """A keywords field split at its commas and semicolons outside braces: `{a, b}` is one
+    keyword (as `cvbuild export bibtex` writes a tag that has a comma)."""
+    parts, depth, start = [], 0, 0
+    for i, char in enumerate(text):
+        escaped = i > 0 and text[i - 1] == "\\"
+        if not escaped:
+            depth += (char == "{") - (char == "}")
+        if char in ",;" and depth == 0 and not escaped:
+            parts.append(text[start:i])
+            start = i + 1
+    return [*parts, text[start:]]
+
+
 def plain_url(text: str) -> str:
     """URLs are not LaTeX-decoded (a `%20` would start a comment): only unwrap \\url and escapes."""
     text = text.strip()
@@ -673,7 +687,7 @@ class _EntryMapper:
         if (selected := f.get("selected")) is not None:
             self.put(("selected",), _boolean(selected), "selected")
         if (keywords := f.get("keywords")) is not None:
-            tags = [t.strip() for t in re.split(r"[,;]", decode_latex(keywords)) if t.strip()]
+            tags = [t.strip() for t in map(decode_latex, _keywords(keywords)) if t.strip()]
             self.put(("tags",), list(dict.fromkeys(tags)), "keywords")
         return self.data
 
