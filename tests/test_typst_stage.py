@@ -104,3 +104,17 @@ def test_the_data_package_is_not_a_missing_package() -> None:
     lib = ROOT / "themes" / "base" / "packages" / "local" / "cvbuild" / "1.0.0"
     assert "@local/cvbuild-document:1.0.0" in (lib / "lib.typ").read_text(encoding="utf-8")
     typst_pdf.check_packages([lib], ROOT / "themes" / "base" / "packages")  # raises if it were refused
+
+
+def test_no_document_is_written_once_the_session_is_gone(tmp_path: Path) -> None:
+    """A warm start's thread may still stage the last run's Document after Ctrl-C removed the
+    session's folder: it must fail, not make the folder again (mode 0755, the Document in it)."""
+    cache: dict[Any, Any] = {}
+    with typst_stage.staged_session(cache) as stage:
+        mirror = stage / "m"
+        typst_stage._write_if_changed(mirror.joinpath(*typst_stage.DATA_PACKAGE, "lib.typ"), b"")
+        typst_stage.write_document(mirror, "{}")
+    assert not stage.exists()
+    with pytest.raises(OSError):
+        typst_stage.write_document(mirror, '{"name": "Ada"}')
+    assert not stage.exists()

@@ -140,8 +140,11 @@ def channel(
 
 
 def write_document(mirror: Path, data: str) -> None:
-    """The Document for the next compile; an unchanged one is not written again."""
-    _write_if_changed(mirror.joinpath(*DATA_PACKAGE, "document.json"), data.encode())
+    """The Document for the next compile; an unchanged one is not written again. Into the mirror
+    `_prepare` made only: once the session's folder is removed (a warm start's thread still on
+    its way after Ctrl-C) it is an OSError, not the folder made again, readable by all, holding
+    the Document, after the render ended."""
+    _write_if_changed(mirror.joinpath(*DATA_PACKAGE, "document.json"), data.encode(), make_parents=False)
 
 
 def _mirror(source: Path, target: Path) -> None:
@@ -157,10 +160,11 @@ def _mirror(source: Path, target: Path) -> None:
             old.unlink()
 
 
-def _write_if_changed(path: Path, data: bytes) -> None:
+def _write_if_changed(path: Path, data: bytes, make_parents: bool = True) -> None:
     try:
         if path.read_bytes() == data:
             return
     except FileNotFoundError:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        if make_parents:
+            path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(data)
