@@ -312,3 +312,23 @@ def test_a_recipe_file_that_is_not_a_regular_file_is_not_read(kind: str, tmp_pat
         with open(os.open(path, os.O_WRONLY | os.O_NONBLOCK), "wb"):
             pass
     assert found == [[]]
+
+
+def test_closing_stops_the_warm_compiles_still_to_come(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A render that ends early (a bad profile: exit 2) waits for the compile in progress only,
+    not for every document's the last render kept."""
+
+    class Slow:
+        def compile(self, **_: object) -> bytes:
+            time.sleep(0.5)
+            return b""
+
+    monkeypatch.setattr(typst_warm, "new_compiler", lambda key: Slow())
+    plans = []
+    for n in range(4):
+        key = (f"/x/{n}/cv.typ", (), None)
+        plans.append((key, None, typst_warm.Recipe(str(n), key, {}, "2026-01-01", ())))
+    warm = typst_warm.Warm([], plans)
+    began = time.monotonic()
+    warm.close()
+    assert time.monotonic() - began < 1.2

@@ -137,12 +137,15 @@ class Warm:
         self._keys = {key for key, _, _ in plans}
         self._mirrors = {mirror for _, mirror, _ in plans if mirror is not None}
         self._compilers: dict[CompilerKey, Any] = {}
+        self._stop = threading.Event()  # set by `close`: no further compile is started
         self._thread = threading.Thread(target=self._run, args=(plans,), name="cvbuild-warm", daemon=True)
         self._thread.start()
 
     def _run(self, plans: list[Plan]) -> None:
         with contextlib.suppress(Exception):  # a warm start is only ever a head start
             for key, mirror, recipe in plans:
+                if self._stop.is_set():
+                    return
                 compiler = self._compilers.get(key)
                 if compiler is None:
                     compiler = self._compilers[key] = new_compiler(key)
@@ -177,7 +180,9 @@ class Warm:
         return self._before
 
     def close(self) -> None:
-        """Wait for the thread: it may still write into the staged folder about to be removed."""
+        """Wait for the thread: it may still write into the staged folder about to be removed. It
+        starts no further compile: a render that failed early waited for every warm compile."""
+        self._stop.set()
         self._thread.join()
 
 
