@@ -139,7 +139,7 @@ def with_publications(sample: Path, n: int) -> Path:
     """The sample with its publications replaced by n generated ones (seeded: same file every run)."""
     yaml = YAML()
     data = yaml.load(sample.read_text(encoding="utf-8"))
-    owner = f"*{data['cv']['name']}*"
+    owner = f"**{data['cv']['name']}**"  # RenderCV's sample marks its owner in bold
     rng = random.Random(n)
     surnames = ["Garcia", "Liu", "Park", "Williams", "Anderson", "Wu", "Novak", "Okafor", "Tanaka", "Rossi"]
     given = ["Maria", "James", "Sarah", "David", "Tom", "Kevin", "Lena", "Chidi", "Yuki", "Marco"]
