@@ -119,6 +119,8 @@ def test_recipes_that_are_damaged_foreign_or_name_other_files_are_ignored(tmp_pa
         {**good, "recipes": [_recipe("classic/cv.typ")]},  # relative: to what?
         {**good, "recipes": [{**_recipe(builtin), "fonts": [str(tmp_path)]}]},
         {**good, "recipes": [{**_recipe(builtin), "packages": str(tmp_path)}]},
+        {**good, "recipes": [{**_recipe(builtin), "packages": str(allowed[0])}]},  # every theme, copied on each render
+        {**good, "recipes": [{**_recipe(builtin), "packages": str(allowed[0] / "classic")}]},
     ]
     for data in outside:
         assert typst_warm.decode(json.dumps(data).encode(), __version__, allowed) == []

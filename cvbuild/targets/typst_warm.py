@@ -110,14 +110,15 @@ def _recipe(entry: dict[str, Any]) -> Recipe:
 
 
 def _inside(key: CompilerKey, allowed: list[Path]) -> bool:
-    """Every path of `key` is absolute and resolves inside one of `allowed`."""
+    """Every path of `key` is absolute and resolves inside one of `allowed`; the package folder is
+    a theme's own `packages` (it is copied into the staged folder: never a whole tree)."""
     template, fonts, packages = key
     paths = [template, *fonts, *([packages] if packages is not None else [])]
     for text in paths:
         path = Path(text)
         if not path.is_absolute() or not any(path.resolve().is_relative_to(root) for root in allowed):
             return False
-    return True
+    return packages is None or (Path(packages).name == "packages" and Path(packages).resolve().parent.parent in allowed)
 
 
 class Warm:
