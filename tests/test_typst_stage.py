@@ -118,3 +118,29 @@ def test_no_document_is_written_once_the_session_is_gone(tmp_path: Path) -> None
     with pytest.raises(OSError):
         typst_stage.write_document(mirror, '{"name": "Ada"}')
     assert not stage.exists()
+
+
+def test_staged_folders_of_ended_processes_are_swept(tmp_path: Path) -> None:
+    """A render killed with SIGKILL leaves its staged folder (the Document inside) behind; the
+    next staged session removes those of processes that no longer exist, once an hour old."""
+    import os
+    import subprocess
+    import time
+
+    from cvbuild.targets.typst_stage import PREFIX, STALE_SECONDS, sweep
+
+    gone = subprocess.Popen(["true"])  # a pid that has ended
+    gone.wait()
+    old = time.time() - STALE_SECONDS - 60
+    dead = tmp_path / f"{PREFIX}{gone.pid}-abc"
+    live = tmp_path / f"{PREFIX}{os.getpid()}-def"
+    young = tmp_path / f"{PREFIX}{gone.pid}-young"
+    other = tmp_path / "cvbuild-typst-notapid"
+    for folder in (dead, live, young, other):
+        (folder / "x").mkdir(parents=True)
+        (folder / "x" / "document.json").write_text("{}", encoding="utf-8")
+    for folder in (dead, live, other):
+        os.utime(folder, (old, old))
+    sweep(tmp_path)
+    assert not dead.exists()
+    assert live.exists() and young.exists() and other.exists()

@@ -36,16 +36,61 @@ _ENTRY = b'#let document = read("document.json", encoding: none)\n'
 def staged_session(cache: dict[Any, Any]) -> Iterator[Path]:
     """Let Typst renders that share `cache` read the Document from a file, in a private folder
     (mode 0700) that is removed when the block ends (`watch`, and a render with a warm start)."""
+    import os
     import shutil
     import tempfile
 
-    folder = Path(tempfile.mkdtemp(prefix="cvbuild-typst-", dir=memory_folder()))
+    parent = memory_folder()
+    sweep(Path(parent or tempfile.gettempdir()))
+    folder = Path(tempfile.mkdtemp(prefix=f"{PREFIX}{os.getpid()}-", dir=parent))
     cache[STAGE] = folder
     try:
         yield folder
     finally:
         cache.pop(STAGE, None)
         shutil.rmtree(folder, ignore_errors=True)
+
+
+PREFIX = "cvbuild-typst-"  # then the pid of the process whose folder it is
+STALE_SECONDS = 3600
+
+
+def sweep(parent: Path, now: float | None = None) -> None:
+    """Remove this user's staged folders left by processes that ended without their cleanup
+    (killed with SIGKILL, or out of memory): they hold a Document, the user's personal data, in
+    memory until the next boot. Only folders of a process that no longer exists and that are an
+    hour old go: a pid reused by another process, or a folder of another pid namespace sharing
+    this folder, is never taken from a running render."""
+    import os
+    import shutil
+    import time
+
+    limit = (time.time() if now is None else now) - STALE_SECONDS
+    try:
+        entries = [e for e in os.scandir(parent) if e.name.startswith(PREFIX)]
+    except OSError:
+        return
+    for entry in entries:
+        pid = entry.name[len(PREFIX) :].split("-", 1)[0]
+        try:
+            info = entry.stat(follow_symlinks=False)
+            if not pid.isdigit() or info.st_uid != os.getuid() or info.st_mtime > limit or _alive(int(pid)):
+                continue
+        except OSError:
+            continue
+        shutil.rmtree(entry.path, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    import os
+
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # another user's process: alive
+        return True
+    return True
 
 
 def memory_folder() -> str | None:
