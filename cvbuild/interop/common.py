@@ -217,3 +217,18 @@ def _in_region(phone: str, region: str | None) -> str | None:
     if phonenumbers.is_possible_number_with_reason(number) != phonenumbers.ValidationResult.IS_POSSIBLE:
         return None
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
+def unreadable_photo(path: Path, out: dict[str, Any]) -> str | None:
+    """Why the imported `photo` cannot be read beside the file the profile is written next to
+    (gone, or a format cvbuild does not take, as RenderCV's SVG), else None; the caller reports
+    it and leaves the photo out, since with it every render of the profile would fail."""
+    from cvbuild.loading.photo import read_photo
+
+    if "photo" not in out:
+        return None
+    try:
+        read_photo(path.resolve().parent, out["photo"])
+    except ValueError as exc:
+        return f"{exc}; not imported"
+    return None

@@ -30,6 +30,7 @@ from cvbuild.interop.common import (
     pointer,
     read_json,
     unique_section_ids,
+    unreadable_photo,
     usable_phone,
     wrong_kind,
 )
@@ -181,14 +182,9 @@ def import_file(path: Path, warn: Warn) -> dict[str, Any]:
 def _check_photo(path: Path, out: dict[str, Any], note: Note) -> None:
     """Keep `photo` only if the profile, written beside the file, will validate with it: a
     `basics.image` that is not there (`dkay.jpg` of a theme's sample) made every render fail."""
-    from cvbuild.loading.photo import read_photo
-
-    if "photo" not in out:
-        return
-    try:
-        read_photo(path.resolve().parent, out["photo"])
-    except ValueError as exc:
-        note(("basics", "image"), f"{exc}; not imported")
+    problem = unreadable_photo(path, out)
+    if problem is not None:
+        note(("basics", "image"), problem)
         del out["photo"]
 
 

@@ -18,7 +18,15 @@ from typing import Any
 
 from cvbuild.document.sections import BUILTIN_SECTIONS, section_slug
 from cvbuild.errors import InputError
-from cvbuild.interop.common import Warn, checked_profile, leftovers, unique_section_ids, usable_phone, wrong_kind
+from cvbuild.interop.common import (
+    Warn,
+    checked_profile,
+    leftovers,
+    unique_section_ids,
+    unreadable_photo,
+    usable_phone,
+    wrong_kind,
+)
 from cvbuild.loading.yaml_source import Loc, load_yaml
 from cvbuild.schema.fields import parse_date
 from cvbuild.schema.model import NAMED_NETWORKS, network_key
@@ -154,14 +162,9 @@ def shape_problems(data: Mapping[str, Any]) -> list[tuple[Loc, str]]:
 def _check_photo(path: Path, out: dict[str, Any], note: Note) -> None:
     """Keep `photo` only if the profile, written beside the RenderCV file, will validate with it:
     RenderCV also takes SVG, and a file that is not there is reported rather than imported."""
-    from cvbuild.loading.photo import read_photo
-
-    if "photo" not in out:
-        return
-    try:
-        read_photo(path.resolve().parent, out["photo"])
-    except ValueError as exc:
-        note(("cv", "photo"), f"{exc}; not imported")
+    problem = unreadable_photo(path, out)
+    if problem is not None:
+        note(("cv", "photo"), problem)
         del out["photo"]
         out["documents"]["cv"]["options"].pop("show_photo", None)
 
