@@ -117,16 +117,7 @@ def child(data: dict[str, Any]) -> None:
     answer: dict[str, Any]
     pdf = b""
     try:
-        compiler = typst.Compiler(
-            settings["input"],
-            root=settings["root"],
-            font_paths=typst.Fonts(
-                include_system_fonts=False, include_embedded_fonts=False, font_paths=settings["fonts"]
-            ),
-            ignore_system_fonts=True,
-            package_path=settings["packages"],
-            package_cache_path=settings["packages"],
-        )
+        compiler = make_compiler(settings)
         result, warnings = compiler.compile_with_warnings(**kwargs)
         pdf = result if isinstance(result, bytes) else b""  # one PDF: `format="pdf"`, no `output`
         answer = {"warnings": [_fields(w) for w in warnings], "layout": _layout(compiler)}
@@ -137,6 +128,28 @@ def child(data: dict[str, Any]) -> None:
     out = sys.stdout.buffer
     out.write(json.dumps(answer).encode() + b"\n" + pdf)
     out.flush()
+
+
+def settings_for(template: str, fonts: list[str], packages: str | None) -> dict[str, Any]:
+    """typst.Compiler's arguments for the theme's `template`: its folder is the root (Typst
+    compares canonical paths with the root, hence the real path)."""
+    real = Path(template).resolve()
+    return {"input": str(real), "root": str(real.parent), "fonts": fonts, "packages": packages}
+
+
+def make_compiler(settings: dict[str, Any]) -> Any:
+    """typst.Compiler with `settings` (input, root, fonts, packages): only the theme folder, its
+    fonts and shipped packages; the one way both processes (and `typst_warm`) make compilers."""
+    import typst
+
+    return typst.Compiler(
+        settings["input"],
+        root=settings["root"],
+        font_paths=typst.Fonts(include_system_fonts=False, include_embedded_fonts=False, font_paths=settings["fonts"]),
+        ignore_system_fonts=True,
+        package_path=settings["packages"],
+        package_cache_path=settings["packages"],  # never ~/.cache/typst: what a machine cached must not matter
+    )
 
 
 def _fields(diag: Any) -> dict[str, Any]:

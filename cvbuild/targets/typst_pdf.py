@@ -268,11 +268,9 @@ def _compiler(template: Path, ctx: RenderContext, packages: Path | None) -> Any:
     if key in compilers:
         return compilers[key]
     if budget is not None:
-        from cvbuild.targets.typst_child import ChildCompiler
+        from cvbuild.targets.typst_child import ChildCompiler, settings_for
 
-        real = template.resolve()  # Typst compares canonical paths with the root
-        settings = {"input": str(real), "root": str(real.parent), "fonts": list(dirs), "packages": key[2]}
-        compilers[key] = ChildCompiler(settings, budget, offline_env())
+        compilers[key] = ChildCompiler(settings_for(str(template), list(dirs), key[2]), budget, offline_env())
         return compilers[key]
     text_key = (str(template), dirs, key[2])
     warm: typst_warm.Warm | None = ctx.cache.get(typst_warm.SLOT)

@@ -204,18 +204,10 @@ def _plan(recipe: Recipe, stage: Path | None) -> Plan:
 
 def new_compiler(key: CompilerKey) -> Any:
     """A Typst compiler that sees only the theme folder, the theme's fonts and shipped packages."""
-    import typst
+    from cvbuild.targets.typst_child import make_compiler, settings_for
 
     template, fonts, packages = key
-    real = Path(template).resolve()  # Typst compares canonical paths with the root
-    return typst.Compiler(
-        str(real),
-        root=str(real.parent),
-        font_paths=typst.Fonts(include_system_fonts=False, include_embedded_fonts=False, font_paths=list(fonts)),
-        ignore_system_fonts=True,
-        package_path=packages,
-        package_cache_path=packages,  # never ~/.cache/typst: what a machine cached must not matter
-    )
+    return make_compiler(settings_for(template, list(fonts), packages))
 
 
 def start(
