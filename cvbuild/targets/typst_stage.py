@@ -177,11 +177,16 @@ def channel(
     if before_write is not None:
         before_write(mirror)
     try:
-        write_document(mirror, inputs[DOCUMENT_KEY])
+        return mirror, staged_inputs(mirror, inputs)
     except OSError:  # never let Typst read the previous Document: this compile takes sys.inputs
         return packages, inputs
+
+
+def staged_inputs(mirror: Path, inputs: dict[str, str]) -> dict[str, str]:
+    """Write the Document of `inputs` into `mirror`; the sys.inputs that tell Typst to read it there."""
+    write_document(mirror, inputs[DOCUMENT_KEY])
     rest = {k: v for k, v in inputs.items() if k != DOCUMENT_KEY}
-    return mirror, {**rest, STAGED_KEY: "1"}
+    return {**rest, STAGED_KEY: "1"}
 
 
 def write_document(mirror: Path, data: str) -> None:

@@ -152,9 +152,7 @@ class Warm:
                     compiler = self._compilers[key] = new_compiler(key)
                 inputs = recipe.inputs
                 if mirror is not None:
-                    typst_stage.write_document(mirror, inputs[typst_stage.DOCUMENT_KEY])
-                    rest = {k: v for k, v in inputs.items() if k != typst_stage.DOCUMENT_KEY}
-                    inputs = {**rest, typst_stage.STAGED_KEY: "1"}
+                    inputs = typst_stage.staged_inputs(mirror, inputs)
                 stamp = _dt.datetime.combine(_dt.date.fromisoformat(recipe.day), _dt.time(0), tzinfo=_dt.UTC)
                 with contextlib.suppress(Exception):  # e.g. a Document an older theme no longer reads
                     compiler.compile(
