@@ -27,6 +27,7 @@ letters:
       organization: ACME Research Labs
       address: [1 Main Street, "Springfield, IL 62701"]
     date: 2026-11-28
+    place: Zürich
     subject: Application for the **Staff Research Engineer** position
     salutation: Dear Dr. Roe,
     body: |
@@ -38,19 +39,23 @@ letters:
 
       I would welcome the chance to discuss how I could contribute. Thank you for your time.
     closing: Kind regards,
+    enclosures: [Curriculum vitae, List of publications]
 """
 SHOWN = [
     "Dr. Jane Roe",
     "ACME Research Labs",
     "1 Main Street",
     "Springfield, IL 62701",
-    "November 28, 2026",
+    "Zürich, November 28, 2026",
     "Application for the Staff Research Engineer position",
     "Dear Dr. Roe,",
     "serve billions of requests a day.",
     "My research on crash consistency",
     "Thank you for your time.",
     "Kind regards,",
+    "Enclosures:",
+    "Curriculum vitae",
+    "List of publications",
     "ada@example.org",  # the sender block: the CV's header
     "Zürich, Switzerland",
 ]
@@ -102,12 +107,24 @@ def test_a_letter_renders_in_every_target_on_one_page(theme: str, tmp_path: Path
         assert "Updated" not in text, target  # a letter has its own date, not the CV's footer
         assert "Summary" not in text and "Builds storage systems" not in text, target  # no CV section
     # Sender block, then recipient, date, subject, salutation, body and closing, in this order.
-    order = ["ada@example.org", "Dr. Jane Roe", "November 28, 2026", "Application for", "Dear Dr. Roe", "Kind regards"]
+    order = [
+        "ada@example.org",
+        "Dr. Jane Roe",
+        "Zürich, November 28, 2026",
+        "Application for",
+        "Dear Dr. Roe",
+        "Kind regards",
+        "Enclosures:",
+        "Curriculum vitae",
+        "List of publications",
+    ]
     for target, text in texts.items():
         flat = squash(text)
         where = [flat.find(squash(s)) for s in order]
         assert where == sorted(where), (target, where)
-    assert squash(texts["txt"]).endswith(squash("Kind regards,\n\nAda Example"))
+    assert squash(texts["txt"]).endswith(
+        squash("Kind regards,\n\nAda Example\n\nEnclosures:\nCurriculum vitae\nList of publications")
+    )
 
 
 def test_a_letter_looks_like_the_cv_header(tmp_path: Path, chromium: Any) -> None:
@@ -169,27 +186,64 @@ def test_defaults_come_from_the_build_date_and_the_profile(tmp_path: Path) -> No
         "Ada Example",
     )
     assert letter.recipient == [] and letter.subject is None
+    assert letter.date_line == "January 1, 2026" and letter.enclosures == []  # no place: the date alone
     assert [plain(p) for p in letter.body] == ["Hello."]
     assert documents(profile)["cv"].letter is None
 
 
 @pytest.mark.parametrize(
-    ("locale", "date_text", "salutation", "closing"),
+    ("locale", "date_text", "salutation", "closing", "date_line", "enclosures"),
     [
-        ("de", "1. Januar 2026", "Sehr geehrte Damen und Herren,", "Mit freundlichen Grüßen"),
-        ("fr", "1er janvier 2026", "Madame, Monsieur,", "Je vous prie d’agréer"),
-        ("pt_PT", "1 de janeiro de 2026", "Exmos. Senhores,", "Com os melhores cumprimentos,"),
-        ("ja", "2026年1月1日", "拝啓", "敬具"),
+        (
+            "de",
+            "1. Januar 2026",
+            "Sehr geehrte Damen und Herren,",
+            "Mit freundlichen Grüßen",
+            "Ort, 1. Januar 2026",
+            "Anlagen",
+        ),
+        (
+            "fr",
+            "1er janvier 2026",
+            "Madame, Monsieur,",
+            "Je vous prie d’agréer",
+            "Ort, le 1er janvier 2026",
+            "Pièces jointes :",
+        ),
+        (
+            "pt_PT",
+            "1 de janeiro de 2026",
+            "Exmos. Senhores,",
+            "Com os melhores cumprimentos,",
+            "Ort, 1 de janeiro de 2026",
+            "Anexos:",
+        ),
+        ("ja", "2026年1月1日", "拝啓", "敬具", "Ort、2026年1月1日", "同封書類"),
+        ("zh", "2026年1月1日", "尊敬的招聘负责人：", "此致敬礼！", "Ort，2026年1月1日", "附件："),
     ],
 )
 def test_the_locale_words_the_date_salutation_and_closing(
-    locale: str, date_text: str, salutation: str, closing: str, tmp_path: Path
+    locale: str, date_text: str, salutation: str, closing: str, date_line: str, enclosures: str, tmp_path: Path
 ) -> None:
     text = f"name: Ada Example\nletters:\n  l:\n    locale: {locale}\n    body: Hallo.\n"
+    text += "    place: Ort\n    enclosures: [CV]\n"
     letter = documents(write(tmp_path / "p.yaml", text))["l"].letter
     assert letter is not None
     assert (letter.date_text, letter.salutation) == (date_text, salutation)
     assert letter.closing.startswith(closing)
+    assert (letter.date_line, letter.enclosures_label, letter.enclosures) == (date_line, enclosures, ["CV"])
+
+
+def test_a_place_is_filled_in_once(tmp_path: Path) -> None:
+    """The place is data: a place written `{date}` is not filled in again, and the user's own
+    `letter.dateline` words order the two."""
+    text = (
+        "name: Ada Example\nletters:\n  l:\n    body: Hallo.\n    place: '{date} {place}'\n"
+        "    date: 2026-11-28\n    labels: {letter.dateline: 'Written in {place} on {date} {{sic}}'}\n"
+    )
+    letter = documents(write(tmp_path / "p.yaml", text))["l"].letter
+    assert letter is not None
+    assert letter.date_line == "Written in {date} {place} on November 28, 2026 {sic}"
 
 
 def test_own_words_win_over_the_locale(tmp_path: Path) -> None:
@@ -244,7 +298,7 @@ def test_a_letter_without_body_is_located(tmp_path: Path) -> None:
 # `*b* _i_`, which they show as emphasis.
 HOSTILE = "#x $y$ *b* _i_ <script>alert(1)</script> @r \\ ] [ { } 😀 中文"
 HOSTILE_MD = "#x $y$ <script>alert(1)</script> @r \\ ] [ { } 😀 中文"
-PLAIN_FIELDS = ("name", "organization", "address", "salutation", "closing", "signature")
+PLAIN_FIELDS = ("name", "organization", "address", "place", "salutation", "closing", "signature", "enclosure")
 
 
 def hostile_letter() -> str:
@@ -258,11 +312,13 @@ letters:
   acme:
     recipient: {{name: {q("name", HOSTILE)}, organization: {q("organization", HOSTILE)},
                 address: [{q("address", HOSTILE)}]}}
+    place: {q("place", HOSTILE)}
     subject: {q("subject", HOSTILE_MD)}
     salutation: {q("salutation", HOSTILE)}
     body: {q("body", HOSTILE_MD)}
     closing: {q("closing", HOSTILE)}
     signature: {q("signature", HOSTILE)}
+    enclosures: [{q("enclosure", HOSTILE)}]
 """
 
 
@@ -290,7 +346,7 @@ def test_letter_text_never_becomes_markup_in_html(theme: str, tmp_path: Path) ->
     """The CV's HTML payloads (test_html.FREE_TEXT: script, img, Jinja, style) in every letter field."""
     from test_html import FREE_TEXT, assert_inert
 
-    fields = {f: FREE_TEXT for f in ("name", "organization", "salutation", "closing", "signature", "subject", "body")}
+    fields = {f: FREE_TEXT for f in (*PLAIN_FIELDS, "subject", "body")}
     text = hostile_letter()
     for key, value in re.findall(r'"⟦(\w+):([^"]*)⟧"', text):
         text = text.replace(f'"⟦{key}:{value}⟧"', json.dumps(f"⟦{key}:{fields.get(key, FREE_TEXT)}⟧"))

@@ -57,11 +57,13 @@ skills:
 # letters:
 #   acme:
 #     recipient: {{name: Dr. Jane Roe, organization: ACME Research, address: [1 Main Street, Springfield]}}
+#     place: Zürich
 #     subject: Application for the **Research Engineer** position
 #     body: |
 #       I am writing to apply for the Research Engineer position at ACME Research.
 #
 #       Thank you for your consideration.
+#     enclosures: [Curriculum vitae]
 """
 
 

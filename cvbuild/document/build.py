@@ -117,16 +117,26 @@ def _letter(spec: LetterSpec, profile: Profile, words: Vocabulary, today: _dt.da
     the build date) in the locale's long form."""
     day = spec.date.first_day() if spec.date else today
     to = spec.recipient
+    date_text = _long_date(day, words.locale)
     return Letter(
         recipient=[line for line in (to.name, to.organization, *to.address) if line],
         date=day.isoformat(),
-        date_text=_long_date(day, words.locale),
+        date_text=date_text,
+        date_line=dateline(words["letter.dateline"], spec.place, date_text),
         subject=spans(spec.subject) if spec.subject else None,
         salutation=spec.salutation or words["letter.salutation"],
         body=[spans(p) for p in _paragraphs(spec.body)],
         closing=spec.closing or words["letter.closing"],
         signature=spec.signature or profile.name,
+        enclosures=list(spec.enclosures),
+        enclosures_label=words["letter.enclosures"],
     )
+
+
+def dateline(pattern: str, place: str | None, date_text: str) -> str:
+    """The locale's `{place}, {date}` filled in (as every label: the schema allows only these
+    placeholders in it); without a place, the date alone."""
+    return date_text if place is None else pattern.format(place=place, date=date_text)
 
 
 def _long_date(day: _dt.date, locale: str) -> str:

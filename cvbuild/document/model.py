@@ -314,6 +314,9 @@ class Letter(View):
     """The letter's date, ISO `YYYY-MM-DD` (its own `date`, else the build date), for `<time datetime>`."""
     date_text: str
     """The date in the locale's long form: `November 28, 2026`, `28. November 2026`."""
+    date_line: str
+    """The line a letter is dated by: `date_text`, after the letter's `place` when it has one, in
+    the locale's order (`Zürich, November 28, 2026`; French `Paris, le 28 novembre 2026`)."""
     subject: Spans | None = None
     """The subject line, rich text; none when the letter has none."""
     salutation: str
@@ -324,6 +327,10 @@ class Letter(View):
     """`Sincerely,`, `Mit freundlichen Grüßen`: the letter's, else the locale's."""
     signature: str
     """The name under the closing: the letter's `signature`, else the person's name."""
+    enclosures: list[str] = []
+    """What is sent with the letter (`CV`, `List of publications`), one line each; often none."""
+    enclosures_label: str = "Enclosures:"
+    """The locale's word above them, with its punctuation: `Enclosures:`, `Anlagen`, `附件：`."""
 
 
 class Document(View):

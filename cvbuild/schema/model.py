@@ -538,12 +538,17 @@ class LetterSpec(Model):
     recipient: Recipient = Recipient()
     # The day it is dated; none: the build date (SOURCE_DATE_EPOCH when set), like the CV's.
     date: Annotated[Date | None, AfterValidator(_full_date)] = None
+    # Where it is written from: the date line reads `Zürich, November 28, 2026` (the locale's
+    # `letter.dateline` orders the two: French `Paris, le 28 novembre 2026`).
+    place: NonEmpty | None = None
     subject: Markup | None = None
     # None: the locale's (`Dear Hiring Manager,`, `Sehr geehrte Damen und Herren,`).
     salutation: str | None = None
     body: Annotated[Paragraphs, AfterValidator(_has_text)]  # blank lines between paragraphs
     closing: str | None = None  # none: the locale's (`Sincerely,`, `Mit freundlichen Grüßen`)
     signature: str | None = None  # none: the profile's name
+    # What goes with it, one line each under the locale's `Enclosures:` (`Anlagen`): `CV`.
+    enclosures: list[NonEmpty] = []
     # As a document's: which theme, its options and formats, the language and words, PDF standards,
     # and a page budget (`max_pages: 1` tightens spacing and size to fit, as for a CV).
     theme: str | None = None

@@ -39,8 +39,8 @@ MACRO_DOCS = {
     "publication": "One publication as `li.pub`: number, title, authors, venue line.",
     "publications": "A publications section: summary line, groups with their titles, numbered lists, legend.",
     "section": "Any section, laid out by its `kind`: text, tags, table, entries or publications.",
-    "letter": "A cover letter (`doc.letter`) as `article.letter`: recipient, date, subject, salutation, "
-    "paragraphs, closing, signature.",
+    "letter": "A cover letter (`doc.letter`) as `article.letter`: recipient, place and date, subject, salutation, "
+    "paragraphs, closing, signature, enclosures.",
 }
 
 TEMPLATE_VARIABLES = """\

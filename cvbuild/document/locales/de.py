@@ -107,6 +107,8 @@ WORDS: dict[str, str] = {
     "letter.title": "Anschreiben",
     "letter.salutation": "Sehr geehrte Damen und Herren,",
     "letter.closing": "Mit freundlichen Grüßen",
+    "letter.dateline": "{place}, {date}",
+    "letter.enclosures": "Anlagen",
     "cv": "Lebenslauf",
     "updated": "Stand:",
     "page_of": "Seite {page} von {pages}",

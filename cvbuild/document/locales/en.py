@@ -119,6 +119,8 @@ WORDS: dict[str, str] = {
     "letter.title": "Cover Letter",
     "letter.salutation": "Dear Hiring Manager,",
     "letter.closing": "Sincerely,",
+    "letter.dateline": "{place}, {date}",
+    "letter.enclosures": "Enclosures:",
     "cv": "Curriculum Vitae",
     "updated": "Updated",
     "page_of": "Page {page} of {pages}",

@@ -109,6 +109,8 @@ WORDS: dict[str, str] = {
     "letter.title": "Carta de presentación",
     "letter.salutation": "Estimados señores:",
     "letter.closing": "Atentamente,",
+    "letter.dateline": "{place}, {date}",
+    "letter.enclosures": "Anexos:",
     "cv": "Currículum vitae",
     "updated": "Actualizado el",
     "page_of": "Página {page} de {pages}",

@@ -109,6 +109,8 @@ WORDS: dict[str, str] = {
     "letter.title": "Lettre de motivation",
     "letter.salutation": "Madame, Monsieur,",
     "letter.closing": "Je vous prie d’agréer, Madame, Monsieur, l’expression de mes salutations distinguées.",
+    "letter.dateline": "{place}, le {date}",
+    "letter.enclosures": "Pièces jointes :",
     "cv": "Curriculum vitae",
     "updated": "Mis à jour le",
     "page_of": "Page {page} sur {pages}",

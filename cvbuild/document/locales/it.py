@@ -109,6 +109,8 @@ WORDS: dict[str, str] = {
     "letter.title": "Lettera di presentazione",
     "letter.salutation": "Gentili Signori,",
     "letter.closing": "Cordiali saluti,",
+    "letter.dateline": "{place}, {date}",
+    "letter.enclosures": "Allegati:",
     "cv": "Curriculum vitae",
     "updated": "Aggiornato al",
     "page_of": "Pagina {page} di {pages}",

@@ -94,6 +94,8 @@ WORDS: dict[str, str] = {
     "letter.title": "カバーレター",
     "letter.salutation": "拝啓",
     "letter.closing": "敬具",
+    "letter.dateline": "{place}、{date}",
+    "letter.enclosures": "同封書類",
     "cv": "経歴書",
     "updated": "最終更新",
     "page_of": "{page} / {pages} ページ",

@@ -102,6 +102,8 @@ WORDS: dict[str, str] = {
     "letter.title": "자기소개서",
     "letter.salutation": "채용 담당자님께",
     "letter.closing": "감사합니다.",
+    "letter.dateline": "{place}, {date}",
+    "letter.enclosures": "첨부:",
     "cv": "이력서",
     "updated": "최종 수정",
     "page_of": "{page} / {pages} 페이지",

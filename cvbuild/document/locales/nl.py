@@ -107,6 +107,8 @@ WORDS: dict[str, str] = {
     "letter.title": "Motivatiebrief",
     "letter.salutation": "Geachte heer, mevrouw,",
     "letter.closing": "Met vriendelijke groet,",
+    "letter.dateline": "{place}, {date}",
+    "letter.enclosures": "Bijlagen:",
     "cv": "Curriculum vitae",
     "updated": "Bijgewerkt op",
     "page_of": "Pagina {page} van {pages}",

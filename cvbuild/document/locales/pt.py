@@ -109,6 +109,8 @@ WORDS: dict[str, str] = {
     "letter.title": "Carta de apresentação",
     "letter.salutation": "Prezados senhores,",
     "letter.closing": "Atenciosamente,",
+    "letter.dateline": "{place}, {date}",
+    "letter.enclosures": "Anexos:",
     "cv": "Currículo",
     "updated": "Atualizado em",
     "page_of": "Página {page} de {pages}",

@@ -94,6 +94,8 @@ WORDS: dict[str, str] = {
     "letter.title": "求职信",
     "letter.salutation": "尊敬的招聘负责人：",
     "letter.closing": "此致敬礼！",
+    "letter.dateline": "{place}，{date}",
+    "letter.enclosures": "附件：",
     "cv": "个人简历",
     "updated": "更新于",
     "page_of": "第 {page} 页，共 {pages} 页",
