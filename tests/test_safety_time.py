@@ -172,3 +172,54 @@ def test_a_child_compile_makes_the_same_pdf_as_one_in_process(theme_dir: Path) -
         assert "fitted to 1 page" in result.stdout + result.stderr
         outs[limit] = {p.name: p.read_bytes() for p in (folder / limit).iterdir()}
     assert outs["0"] == outs["60"]
+
+
+# WeasyPrint lays cvbuild's page out in Python; only a theme's stylesheet can make that explode.
+# (what the theme's style.css adds, the error's phrase)
+HOSTILE_CSS: dict[str, tuple[str, str]] = {
+    "a symbolic counter repeating its symbol 10^8 times": (
+        '@counter-style big { system: symbolic; symbols: "x"; }\n'
+        "body { counter-reset: n 100000000; }\nh1::before, p::before { content: counter(n, big); }\n",
+        "style.css: WeasyPrint's layout of the page ran longer than the time limit theme_seconds = 2 s",
+    ),
+    "a font size WeasyPrint divides by zero with": (
+        "* { font-size: 100000000px !important; }\n",
+        "style.css: WeasyPrint could not lay the page out with this stylesheet: ZeroDivisionError",
+    ),
+    "letter spacing past a C int": (
+        "body * { letter-spacing: 1e9px; }\n",
+        "style.css: WeasyPrint could not lay the page out with this stylesheet: OverflowError",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(HOSTILE_CSS))
+def test_a_stylesheet_that_explodes_weasyprint_fails_in_time_at_the_stylesheet(theme_dir: Path, case: str) -> None:
+    css, phrase = HOSTILE_CSS[case]
+    folder = theme_dir.parents[1]
+    argv = ("render", "p.yaml", "--theme", "slow", "-f", "pdf", "--engine", "weasyprint", "-o", "out")
+    good = run_cli(*argv, cwd=folder)
+    assert good.returncode == 0, good.stderr
+    before = {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in (folder / "out").iterdir()}
+    classic = Path(__file__).resolve().parents[1] / "themes" / "classic" / "style.css"
+    write(theme_dir / "style.css", classic.read_text() + css)
+    start = time.monotonic()
+    result, _ = run_cli_bounded(*argv, "--time-limit", LIMIT, cwd=folder, max_bytes=4 << 30, timeout=HANG_GUARD)
+    assert result.returncode == 2, result.stderr
+    assert phrase in result.stderr
+    assert "Traceback" not in result.stderr
+    assert time.monotonic() - start < HANG_GUARD / 2
+    assert {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in (folder / "out").iterdir()} == before
+
+
+def test_a_stylesheet_failing_in_a_built_in_theme_is_a_bug(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """The same WeasyPrint failure with cvbuild's own theme is cvbuild's (exit 1), not the user's."""
+    from cvbuild.errors import RenderError, ThemeError
+    from cvbuild.targets import weasyprint_pdf
+
+    def fail() -> None:
+        raise ZeroDivisionError("float division by zero")
+
+    with pytest.raises(RenderError, match="a bug in cvbuild's built-in theme") as err:
+        weasyprint_pdf.guarded(_ctx("classic", tmp_path), fail)
+    assert not isinstance(err.value, ThemeError)

@@ -21,11 +21,13 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import unquote, urlsplit
 
 from cvbuild.document.model import Document
 from cvbuild.targets.base import Artifact, RenderContext, display_path, keep_probe, take_probe
+
+T = TypeVar("T")
 
 
 class FetchRefused(Exception):
@@ -39,14 +41,18 @@ def render(fmt: str, doc: Document, ctx: RenderContext) -> list[Artifact]:
     variant = pdf_variant(doc.meta.pdf_standards)
     probed = take_probe(ctx, "weasyprint", lambda: (_digest(page), variant))
     if probed is not None:  # fitting to max_pages laid out this very page already
-        laid_out, options, warnings = probed
-        for message in warnings:
+        for message in probed[2]:
             ctx.warn(message)
-    else:
-        laid_out, options = _lay_out(page, ctx, variant)
-    with _forward_log(ctx.warn), _gc_paused(), sized_arrays_parsed_once():
-        pdf: bytes = laid_out.write_pdf(**options)
-    return [Artifact(".pdf", pdf, pages=len(laid_out.pages), layout=page_layout(laid_out, doc))]
+    import_weasyprint()  # never under the watchdog: an import stopped halfway stays broken
+
+    def make() -> tuple[Any, bytes]:
+        laid, given = probed[:2] if probed is not None else _lay_out(page, ctx, variant)
+        with _forward_log(ctx.warn), _gc_paused(), sized_arrays_parsed_once():
+            written: bytes = laid.write_pdf(**given)
+        return laid, written
+
+    result, pdf = guarded(ctx, make)
+    return [Artifact(".pdf", pdf, pages=len(result.pages), layout=page_layout(result, doc))]
 
 
 def probe_layout(doc: Document, ctx: RenderContext) -> Any:
@@ -59,7 +65,8 @@ def probe_layout(doc: Document, ctx: RenderContext) -> Any:
     page = keep_korean_words(build_html(doc, ctx), doc)
     warnings: list[str] = []
     variant = pdf_variant(doc.meta.pdf_standards)
-    laid_out, options = _lay_out(page, replace(ctx, warn=warnings.append), variant)
+    import_weasyprint()
+    laid_out, options = guarded(ctx, lambda: _lay_out(page, replace(ctx, warn=warnings.append), variant))
     keep_probe(ctx, "weasyprint", (_digest(page), variant), (laid_out, options, warnings), MAX_KEPT_PROBES)
     return page_layout(laid_out, doc)
 
@@ -295,6 +302,31 @@ def _stand_in(name: str, functions: tuple[str, ...]) -> Any:
     for function in functions:
         setattr(stand_in, function, deferred(function))
     return stand_in
+
+
+def guarded(ctx: RenderContext, work: Callable[[], T]) -> T:
+    """`work()` (WeasyPrint laying out or writing the page) within the theme's time budget; a
+    theme that is not built in and makes WeasyPrint run past it, or fail, is input (exit 2) at its
+    stylesheet: WeasyPrint lays cvbuild's page out, so only the theme's CSS can make it explode
+    (a `symbolic` counter repeated 10^8 times) or fail (`font-size: 1e8px`: ZeroDivisionError)."""
+    from cvbuild.errors import CvbuildError
+    from cvbuild.targets.base import over_time, theme_failure, time_budget
+    from cvbuild.targets.deadline import OverTime, within
+    from cvbuild.targets.html import stylesheet_path
+
+    budget = time_budget(ctx)
+    try:
+        return within(budget, work)
+    except OverTime:
+        where = str(display_path(stylesheet_path(ctx)))
+        raise over_time(where, "WeasyPrint's layout of the page", budget or 0) from None
+    except CvbuildError:
+        raise
+    except Exception as exc:
+        shown = display_path(stylesheet_path(ctx))
+        failed = f"{type(exc).__name__}: {exc}"
+        message = f"{shown}: WeasyPrint could not lay the page out with this stylesheet: {failed}"
+        raise theme_failure(ctx.theme, message) from None
 
 
 def _lay_out(page: str, ctx: RenderContext, variant: str | None) -> tuple[Any, dict[str, Any]]:

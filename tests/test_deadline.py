@@ -1,0 +1,61 @@
+"""targets/deadline.py: work past its deadline is stopped inside its own thread, even when it
+catches the first interruption, and nothing of the watchdog outlives the call."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+
+from cvbuild.targets.deadline import OverTime, within
+
+
+def _spin() -> None:
+    while True:
+        pass
+
+
+def _swallow_twice() -> int:
+    for _ in range(2):
+        try:
+            _spin()
+        except BaseException:
+            continue
+    return 1
+
+
+@pytest.mark.parametrize("work", [_spin, _swallow_twice])
+def test_work_past_its_deadline_is_stopped(work: object) -> None:
+    start = time.monotonic()
+    with pytest.raises(OverTime):
+        within(0.2, work)  # type: ignore[arg-type]
+    assert time.monotonic() - start < 2
+
+
+def test_work_in_time_returns_or_raises_as_it_would() -> None:
+    assert within(5, lambda: 42) == 42
+    with pytest.raises(ZeroDivisionError):
+        within(5, lambda: 1 / 0)
+    assert within(None, lambda: "no watchdog") == "no watchdog"
+
+
+def test_nothing_is_interrupted_after_the_call() -> None:
+    assert within(0.05, lambda: time.sleep(0.01) or 7) == 7
+    time.sleep(0.3)  # a stray interruption would land here
+    assert not [t for t in threading.enumerate() if t.name == "cvbuild-deadline"]
+
+
+def test_a_worker_thread_is_stopped_too() -> None:
+    caught: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            within(0.1, _spin)
+        except OverTime as exc:
+            caught.append(exc)
+
+    worker = threading.Thread(target=run)
+    worker.start()
+    worker.join(5)
+    assert caught and not worker.is_alive()
