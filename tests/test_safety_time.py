@@ -210,6 +210,8 @@ def test_a_stylesheet_that_explodes_weasyprint_fails_in_time_at_the_stylesheet(t
     assert "Traceback" not in result.stderr
     assert time.monotonic() - start < HANG_GUARD / 2
     assert {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in (folder / "out").iterdir()} == before
+    github, _ = run_cli_bounded(*argv, "--time-limit", LIMIT, "--diagnostics", "github", cwd=folder, timeout=HANG_GUARD)
+    assert "::error file=themes/slow/style.css," in github.stdout
 
 
 def test_a_stylesheet_failing_in_a_built_in_theme_is_a_bug(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

@@ -309,7 +309,7 @@ def guarded(ctx: RenderContext, work: Callable[[], T]) -> T:
     theme that is not built in and makes WeasyPrint run past it, or fail, is input (exit 2) at its
     stylesheet: WeasyPrint lays cvbuild's page out, so only the theme's CSS can make it explode
     (a `symbolic` counter repeated 10^8 times) or fail (`font-size: 1e8px`: ZeroDivisionError)."""
-    from cvbuild.errors import CvbuildError
+    from cvbuild.errors import CvbuildError, Problem, ThemeError
     from cvbuild.targets.base import over_time, theme_failure, time_budget
     from cvbuild.targets.deadline import OverTime, within
     from cvbuild.targets.html import stylesheet_path
@@ -324,9 +324,11 @@ def guarded(ctx: RenderContext, work: Callable[[], T]) -> T:
         raise
     except Exception as exc:
         shown = display_path(stylesheet_path(ctx))
-        failed = f"{type(exc).__name__}: {exc}"
-        message = f"{shown}: WeasyPrint could not lay the page out with this stylesheet: {failed}"
-        raise theme_failure(ctx.theme, message) from None
+        failed = f"WeasyPrint could not lay the page out with this stylesheet: {type(exc).__name__}: {exc}"
+        error = theme_failure(ctx.theme, f"{shown}: {failed}")
+        if isinstance(error, ThemeError) and not error.problems:  # annotated on the file, as a time-out
+            error.problems = [Problem(shown, 0, 0, "", failed)]
+        raise error from None
 
 
 def _lay_out(page: str, ctx: RenderContext, variant: str | None) -> tuple[Any, dict[str, Any]]:
