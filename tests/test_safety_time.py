@@ -225,3 +225,31 @@ def test_a_stylesheet_failing_in_a_built_in_theme_is_a_bug(monkeypatch: pytest.M
     with pytest.raises(RenderError, match="a bug in cvbuild's built-in theme") as err:
         weasyprint_pdf.guarded(_ctx("classic", tmp_path), fail)
     assert not isinstance(err.value, ThemeError)
+
+
+# (what cv.typ holds, why): each would take gigabytes; the child is stopped at theme_memory.
+MEMORY_BOMBS = {
+    "an array of 200 million numbers": "#let a = range(200000000)\n#a.len()\n",
+    "a string doubled until it is gigabytes": '#let s = "x"\n#for i in range(34) { s = s + s }\n#s.len()\n',
+}
+
+
+@pytest.mark.parametrize("case", list(MEMORY_BOMBS))
+def test_a_typst_theme_that_allocates_without_end_is_stopped_at_the_memory_limit(theme_dir: Path, case: str) -> None:
+    folder = theme_dir.parents[1]
+    good = run_cli("render", "p.yaml", "--theme", "slow", "-f", "pdf", "-o", "out", cwd=folder)
+    assert good.returncode == 0, good.stderr
+    before = {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in (folder / "out").iterdir()}
+    write(theme_dir / "cv.typ", MEMORY_BOMBS[case])
+    start = time.monotonic()
+    result, _ = run_cli_bounded(
+        "render", "p.yaml", "--theme", "slow", "-f", "pdf", "-o", "out", "--diagnostics", "json",
+        cwd=folder, timeout=HANG_GUARD,
+    )  # fmt: skip
+    assert result.returncode == 2, result.stderr
+    [error] = json.loads(result.stdout)
+    assert (error["file"], error["severity"]) == ("themes/slow/cv.typ", "error")
+    assert error["message"].startswith("Typst needed more memory than the limit theme_memory = 2,048 MiB")
+    assert "Traceback" not in result.stderr and "memory allocation" not in result.stderr
+    assert time.monotonic() - start < HANG_GUARD / 2
+    assert {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in (folder / "out").iterdir()} == before

@@ -39,10 +39,11 @@ class ChildCompiler:
     """What typst_pdf uses of typst.Compiler (`compile_with_warnings`, then the layout `query`),
     each compile in a new child process killed after `seconds`: then a ThemeError (exit 2)."""
 
-    def __init__(self, settings: dict[str, Any], seconds: float, env: dict[str, str]) -> None:
+    def __init__(self, settings: dict[str, Any], seconds: float, env: dict[str, str], memory: int) -> None:
         self.settings = settings  # typst.Compiler's arguments, JSON-able
         self.seconds = seconds
         self.env = env  # the child's environment: the parent's, made offline (typst_pdf.offline_env)
+        self.memory = memory  # bytes of data the child may hold (limits.theme_memory), 0: no limit
         self.layout: str | None = None
 
     def compile_with_warnings(self, **kwargs: Any) -> tuple[bytes, list[Diag]]:
@@ -51,7 +52,9 @@ class ChildCompiler:
             kwargs["timestamp"] = stamp.isoformat()
         import subprocess  # here: a built-in theme's render imports this module only for `TimedOut`
 
-        request = json.dumps({"path": sys.path, "compiler": self.settings, "compile": kwargs}).encode()
+        request = json.dumps(
+            {"path": sys.path, "memory": self.memory, "compiler": self.settings, "compile": kwargs}
+        ).encode()
         self.layout = None
         try:
             done = subprocess.run(
@@ -69,6 +72,8 @@ class ChildCompiler:
         try:
             answer = json.loads(head)
         except ValueError:
+            if out_of_memory(done.stderr):
+                raise self._over_memory() from None
             tail = done.stderr.decode(errors="replace").strip()[-500:]
             raise RuntimeError(f"the Typst process ended (exit {done.returncode}) without a result: {tail}") from None
         failed = answer.get("error")
@@ -77,11 +82,30 @@ class ChildCompiler:
         self.layout = answer.get("layout")
         return pdf, [Diag(**w) for w in answer["warnings"]]
 
+    def _over_memory(self) -> Exception:
+        from cvbuild.errors import Problem, ThemeError
+        from cvbuild.targets.base import display_path
+
+        where = display_path(Path(self.settings["input"]))
+        message = (
+            f"Typst needed more memory than the limit theme_memory = {self.memory // 1024**2:,} MiB, so it was "
+            "stopped (an array or a string without end?)"
+        )
+        error = ThemeError(f"{where}: {message}")
+        error.problems = [Problem(where, 0, 0, "", message)]  # annotated on the file, as a time-out
+        return error
+
     def query(self, selector: str, field: str | None = None, one: bool = False) -> str:
         """The layout probe, which the child asked right after the compile."""
         if (selector, field, one) != LAYOUT_QUERY or self.layout is None:
             raise RuntimeError(f"no {selector} in the last compile")
         return self.layout
+
+
+def out_of_memory(stderr: bytes) -> bool:
+    """Whether the child died for want of memory: Rust aborts with "memory allocation of N bytes
+    failed" (Typst), Python raises MemoryError (reading the request, writing the answer)."""
+    return b"memory allocation of " in stderr or b"MemoryError" in stderr
 
 
 def _error(failed: dict[str, Any]) -> Exception:
@@ -100,6 +124,11 @@ def _error(failed: dict[str, Any]) -> Exception:
 _BOOT = (
     "import sys, json\n"  # from the standard library: -P keeps the working folder off sys.path
     "data = json.loads(sys.stdin.buffer.read())\n"
+    "if data['memory']:\n"  # before Typst is imported; never above a lower limit the user set
+    "    import resource\n"
+    "    hard = resource.getrlimit(resource.RLIMIT_DATA)[1]\n"
+    "    cap = data['memory'] if hard == resource.RLIM_INFINITY else min(data['memory'], hard)\n"
+    "    resource.setrlimit(resource.RLIMIT_DATA, (cap, cap))\n"
     "sys.path[:] = data['path']\n"
     "import runpy\n"
     "runpy.run_path({path!r}, run_name='cvbuild_typst_child')['child'](data)\n"

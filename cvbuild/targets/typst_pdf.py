@@ -268,9 +268,11 @@ def _compiler(template: Path, ctx: RenderContext, packages: Path | None) -> Any:
     if key in compilers:
         return compilers[key]
     if budget is not None:
+        from cvbuild.limits import DEFAULT_LIMITS
         from cvbuild.targets.typst_child import ChildCompiler, settings_for
 
-        compilers[key] = ChildCompiler(settings_for(str(template), list(dirs), key[2]), budget, offline_env())
+        settings = settings_for(str(template), list(dirs), key[2])
+        compilers[key] = ChildCompiler(settings, budget, offline_env(), DEFAULT_LIMITS.theme_memory)
         return compilers[key]
     text_key = (str(template), dirs, key[2])
     warm: typst_warm.Warm | None = ctx.cache.get(typst_warm.SLOT)
