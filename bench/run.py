@@ -210,6 +210,20 @@ def growth(series: list[Result], label: str) -> str:
     return f"growth ({label}): " + "; ".join(steps)
 
 
+def floor_ratios(results: dict[str, Result], big: str) -> str:
+    """Each example row over the floor row (pydantic + Typst alone, measured in the same session):
+    unlike the absolute medians, this ratio holds across a faster or slower host."""
+    pairs = [(k, "floor") for k in ("pdf", "pdf cold", "pdf edited", "text", "text cold")]
+    pairs.append((big, "big floor"))  # the largest generated profile's PDF row
+    shown = []
+    for key, floor in pairs:
+        row, base = results.get(key), results.get(floor)
+        if row is None or base is None or not row.runs or not base.runs:
+            continue
+        shown.append(f"{row.name}: {row.median_s / base.median_s:.2f}x")
+    return "relative to the floor: " + ("; ".join(shown) if shown else "not measured")
+
+
 def png_per_page(with_png: Result, without: Result, pages: int) -> str:
     """What the previews add, per page: the difference of two fresh-process medians."""
     if not pages or with_png.runs == 0 or without.runs == 0:
@@ -396,6 +410,7 @@ def main() -> None:
     if opts.watch:
         return
     print(growth([results[f"{n} pdf"] for n in sizes], "pdf"))
+    print(floor_ratios(results, f"{opts.pubs} pdf"))
     print(png_per_page(results["all"], results["text"], example_pages))
     print(png_per_page(results["big all"], results["big text"], big_pages).replace("PNG", f"PNG, {opts.pubs} pubs,"))
     if opts.json:
