@@ -341,3 +341,26 @@ def test_a_tag_with_a_comma_stays_one_tag(tmp_path: Path) -> None:
     (back,) = round_trip([pub], tmp_path)
     assert back.tags == ["a, b", "c;d", "e"]
     assert not parse_bibtex("@misc{k, title={T}, year={2020}, keywords={x, {y, z}; w}}", Path("k.bib")).problems
+
+
+@pytest.mark.parametrize(
+    ("written", "read"),
+    [
+        ("https://x.org/a\\b", "https://x.org/a\\b"),
+        ("https://x.org/C:\\Users\\ada\\paper.pdf", "https://x.org/C:\\Users\\ada\\paper.pdf"),
+        ("https://x.org/a\\\\b%20c#s", "https://x.org/a\\\\b%20c#s"),
+        ("https://x.org/a\\%20", "https://x.org/a\\%20"),
+        # where the reader would take the backslash with the next character, it is percent-encoded
+        ("https://x.org/a\\_b", "https://x.org/a%5C_b"),
+        ("https://x.org/a\\{b", "https://x.org/a%5C%7Bb"),
+        ("https://x.org/a\\\\", "https://x.org/a%5C%5C"),
+    ],
+)
+def test_a_backslash_in_a_link_reads_back_as_written(written: str, read: str, tmp_path: Path) -> None:
+    """A URL's backslash was percent-encoded everywhere (5c22778), so `https://x.org/a\\b` came
+    back from the .bib as `a%5Cb`, another address to a browser (which reads `\\` as `/`). It is
+    written as it is, but where a reader would take it for an escape."""
+    pub = Publication(id="u1", title="Links", authors=["Ada Example"], date="2021", url=written, doi="10.1234/a\\b")
+    pub_code = pub.model_copy(update={"links": pub.links.model_copy(update={"code": written})})
+    (back,) = round_trip([pub_code], tmp_path)
+    assert (back.url, back.links.code, back.doi) == (read, read, "10.1234/a\\b")

@@ -141,14 +141,32 @@ def _nested(runs: Sequence[Span], styles: Sequence[tuple[str, str]]) -> str:
 
 
 def _url(url: str) -> str:
-    """A URL as BibTeX and hyperref take it: `%` and `#` escaped; braces and backslashes, which
-    BibTeX counts or reads as escapes (`a}b` ended the field there and lost the entry's rest),
-    percent-encoded, the same URL to a browser."""
+    """A URL in a title's `\\href`, as hyperref takes it: `%` and `#` escaped, braces and backslashes
+    percent-encoded (in another macro's argument a backslash starts a macro)."""
     return re.sub(r"([%#])", r"\\\1", _braceless(url))
 
 
+def _field_url(url: str) -> str:
+    """A URL as a field of its own: `%` and `#` escaped; braces (which BibTeX counts: `a}b` ended
+    the field there and lost the entry's rest) percent-encoded, and a backslash only where the
+    reader would take it for an escape (before `_ % & # ~ $ { }` or at the end); elsewhere it is
+    written as it is, so the URL reads back as written (`a\\b` came back as `a%5Cb`)."""
+    return re.sub(r"([%#])", r"\\\1", _some_braceless(url, _ESCAPING_BACKSLASH_IN_URL))
+
+
+def _some_braceless(text: str, escaping: re.Pattern[str]) -> str:
+    """`{` and `}` percent-encoded, and `\\` where a reader takes it with the next character."""
+    return escaping.sub("%5C", text).replace("{", "%7B").replace("}", "%7D")
+
+
+# The reader's escapes (loading.bibtex.plain_url), braces, and the field's end; in a URL `%` and `#`
+# are written escaped, so a backslash before them stays one.
+_ESCAPING_BACKSLASH = re.compile(r"\\(?=[_%&#~${}]|\\*$)")
+_ESCAPING_BACKSLASH_IN_URL = re.compile(r"\\(?=[_&~${}]|\\*$)")
+
+
 def _braceless(text: str) -> str:
-    """`{`, `}` and `\\` percent-encoded: a DOI or URL in a BibTeX field, whose braces must balance."""
+    """`{`, `}` and `\\` percent-encoded: a URL in a title's `\\href`, whose braces must balance."""
     return text.replace("\\", "%5C").replace("{", "%7B").replace("}", "%7D")
 
 
@@ -261,15 +279,15 @@ def entry_fields(pub: Publication) -> tuple[str, list[tuple[str, str]]]:
     if pub.location is not None:
         fields.append(("address", latex_text(pub.location)))
     if pub.doi is not None:
-        fields.append(("doi", _braceless(pub.doi)))
+        fields.append(("doi", _some_braceless(pub.doi, _ESCAPING_BACKSLASH)))
     if pub.arxiv is not None:
         fields += [("eprint", pub.arxiv), ("archiveprefix", "arXiv")]
     if pub.url is not None:
-        fields.append(("url", _url(pub.url)))
+        fields.append(("url", _field_url(pub.url)))
     for key, name in LINK_FIELDS.items():
         link = getattr(pub.links, key)
         if link is not None:
-            fields.append((name, _url(link)))
+            fields.append((name, _field_url(link)))
     if pub.status != "published":
         fields.append(("pubstate", PUBSTATE[pub.status]))
     if pub.award is not None:
