@@ -727,3 +727,41 @@ def test_a_date_range_never_wraps_inside_whatever_the_list_sep(tmp_path: Path) -
     assert sum("Sep 2021 / Jun 2026" in line for line in lines) == 36, "\n".join(lines)
     assert any(line.endswith("Fall 2024 /") for line in lines), "\n".join(lines)  # terms may part
     assert max(len(line) for line in lines) <= 80
+
+
+def test_a_link_in_text_keeps_its_target_as_written(tmp_path: Path) -> None:
+    """A link in a summary is the address the user wrote, as a link field's is, in every target:
+    markdown-it percent-encoded it, so `a\\b` was `a%5Cb` (another address: a browser reads `\\`
+    as `/`), `ä` `%C3%A4`, and the text printed a host name as punycode (`xn--bcher-kva.de`)."""
+    import pypdf
+
+    written = ["https://e.org/a\\b", "https://bücher.de/ä?q=1&r=2", "https://e.org/Go_(game)"]
+    summary = (
+        "See [one](https://e.org/a\\\\b), [two](https://bücher.de/ä?q=1&r=2) and [three](https://e.org/Go_\\(game\\))."
+    )
+    profile = write(
+        tmp_path / "p.yaml",
+        f"name: Ada Example\ncontact:\n  website: {written[0]}\nsummary: {json.dumps(summary)}\n",
+    )
+    out = tmp_path / "out"
+    result = run_cli("render", profile, "-f", "pdf,html,txt,md", "-o", out)
+    assert result.returncode == 0, result.stderr
+    txt = " ".join((out / "ada-example.txt").read_text(encoding="utf-8").split())
+    assert "See one (https://e.org/a\\b), two (https://bücher.de/ä?q=1&r=2) and three (https://e.org/Go_(game))." in txt
+    page = (out / "ada-example.html").read_text(encoding="utf-8")
+    hrefs = re.findall(r'<a [^>]*href="([^"]*)"[^>]*>(?:one|two|three)</a>', page)
+    assert [h.replace("&amp;", "&") for h in hrefs] == written
+    md = MarkdownIt("commonmark")
+    links = [
+        t.attrs["href"]
+        for t in md.parseInline((out / "ada-example.md").read_text(encoding="utf-8"))[0].children or []
+        if t.type == "link_open"
+    ]
+    assert md.normalizeLink(written[0]) in links  # CommonMark reads the md back as the same address
+    uris = [  # the URI's bytes are UTF-8, as a link field's are (pypdf reads them as PDFDocEncoding)
+        str(a.get_object()["/A"]["/URI"]).encode("latin-1").decode("utf-8")
+        for page_ in pypdf.PdfReader(out / "ada-example.pdf").pages
+        for a in page_.get("/Annots") or []
+        if "/URI" in a.get_object().get("/A", {})
+    ]
+    assert all(u in uris for u in written), uris

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
@@ -24,7 +25,19 @@ def _parser() -> MarkdownIt:
     # "zero" has no HTML, entities or autolinks: `<script>` and `&amp;` stay text.
     md = MarkdownIt("zero").enable(["emphasis", "link", "backticks", "escape"])
     md.inline.ruler.before("emphasis", "script", _script)
+    md.normalizeLink = _link_as_written  # type: ignore[method-assign]
     return md
+
+
+def _link_as_written(url: str) -> str:
+    """A link's target as the user wrote it (after Markdown's own escapes), as a link field's is:
+    markdown-it's percent-encoding made `a\\b` `a%5Cb` (another address: a browser reads `\\` as
+    `/`), `ä` `%C3%A4` and a host name punycode, in the page, the PDF and the text alike. White
+    space, which no link field takes, is still encoded."""
+    return _WHITE.sub(lambda m: "".join(f"%{b:02X}" for b in m[0].encode()), url)
+
+
+_WHITE = re.compile(r"\s")
 
 
 def _script(state: StateInline, silent: bool) -> bool:

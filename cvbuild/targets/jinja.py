@@ -105,7 +105,15 @@ def _escape_line_start(m: re.Match[str]) -> str:
 
 
 def _md_url(url: str) -> str:
-    return url.replace("(", "%28").replace(")", "%29").replace("<", "%3C").replace(">", "%3E").replace(" ", "%20")
+    # a backslash doubled: CommonMark reads `\\_` in a link's target as `_`
+    return (
+        url.replace("\\", "\\\\")
+        .replace("(", "%28")
+        .replace(")", "%29")
+        .replace("<", "%3C")
+        .replace(">", "%3E")
+        .replace(" ", "%20")
+    )
 
 
 def _md_wrap(inner: str, marker: str) -> str:
