@@ -1614,7 +1614,8 @@ def test_jsonresume_html_lists_and_character_references(tmp_path: Path) -> None:
     assert job.highlights == ["Led a team of 5.", "Cut cost — 30%.", "Only item"]
     assert p.education[0].highlights == ["Dean's List", "Thesis"]
     assert p.honors[0].note == "For A; For B"
-    assert p.projects[0].summary == "C++ <templates> &amp; <script>x</script>"
+    # an unknown tag is text as written, and no longer keeps the rest of the string from being read
+    assert p.projects[0].summary == "C++ <templates> & <script>x</script>"
     out = tmp_path / "out"
     result = run_cli("render", path, "-f", "pdf,txt,md,html", "-o", out)
     assert result.returncode == 0, result.stderr
@@ -1737,3 +1738,118 @@ def test_rendercv_a_later_section_of_a_kind_under_its_own_title_keeps_it(tmp_pat
         flat = squash(text).upper()
         at = [flat.find(h) for h in ("AWARDS", "TECHNICALSKILLS", "SOFTSKILLS", "HONORS", "FELLOWOFTHESOCIETY")]
         assert -1 not in at and at == sorted(at), at
+
+
+def test_jsonresume_bullet_marks_start_list_items(tmp_path: Path) -> None:
+    """Builders and word processors write a list as lines that start with `·`, `●`, `•`, `▪` or
+    `–`, as text or after HTML line breaks (`Did:<br>• a<br>• b`). Only `- ` and `• ` were read as
+    items; the others stayed one summary with its marks, and after `<br>` every mark ran into one
+    line (`Did: ▪ alpha ▪ beta`)."""
+    from cvbuild.loading.profile import load_profile
+
+    written = [
+        "Did:\n· alpha\n· beta",
+        "Did:\n● alpha\n● beta",
+        "Did:\n•alpha\n•beta",
+        "Did:<br>▪ alpha<br>▪ beta",
+        "Did:<br/>– alpha<br />– beta",
+        "Did:\n\n<p>● alpha<br>● beta</p>",
+    ]
+    resume = {
+        "basics": {"name": "Ada Example", "summary": "Intro<br>• one<br>wrapped<br>• two"},
+        "work": [{"name": f"Org {i}", "position": "Engineer", "summary": s} for i, s in enumerate(written)],
+    }
+    path, _ = imported("jsonresume", write(tmp_path / "resume.json", json.dumps(resume)), tmp_path)
+    p, _ = load_profile(path)
+    assert p.summary == "Intro\n\n- one wrapped\n\n- two"
+    for job in p.experience:
+        assert (job.summary, job.highlights) == ("Did:", ["alpha", "beta"]), job.organization
+    # a line starting with a mark alone, or words that merely begin with a dash, are no list
+    resume = {"basics": {"name": "Ada Example"}, "work": [{"name": "O", "position": "E", "summary": "• one\n-5% cost"}]}
+    path, _ = imported("jsonresume", write(tmp_path / "one.json", json.dumps(resume)), tmp_path / "one")
+    assert load_profile(path)[0].experience[0].summary == "• one\n-5% cost"
+
+
+def test_jsonresume_text_after_a_list_is_not_its_last_item(tmp_path: Path) -> None:
+    """Text after a list (`<ul>...</ul>After.`, or after a blank line below `- ` lines) was
+    joined to the list's last item ("b After the list."). It comes after the items, in order: in
+    the basics' summary a paragraph of its own, in an entry a highlight of its own. A line right
+    below an item, with no blank line, is still that item wrapped."""
+    from cvbuild.loading.profile import load_profile
+
+    resume = {
+        "basics": {"name": "Ada Example", "summary": "Intro.<ul><li>a</li><li>b</li></ul>After the list."},
+        "work": [
+            {"name": "F", "position": "P", "summary": "<ul><li>a</li><li>b</li></ul><p>After the list.</p>"},
+            {"name": "G", "position": "P", "summary": "Did:\n- alpha\n- beta\nwrapped\n\nAfter the\nlist."},
+        ],
+    }
+    path, _ = imported("jsonresume", write(tmp_path / "resume.json", json.dumps(resume)), tmp_path)
+    p, _ = load_profile(path)
+    assert p.summary == "Intro.\n\n- a\n\n- b\n\nAfter the list."
+    assert (p.experience[0].summary, p.experience[0].highlights) == (None, ["a", "b", "After the list."])
+    assert (p.experience[1].summary, p.experience[1].highlights) == (
+        "Did:",
+        ["alpha", "beta wrapped", "After the list."],
+    )
+    out = tmp_path / "out"
+    result = run_cli("render", path, "-f", "txt,pdf", "-o", out)
+    assert result.returncode == 0, result.stderr
+    for text in (next(out.glob("*.txt")).read_text(encoding="utf-8"), pdf_text(next(out.glob("*.pdf")))):
+        lines = [" ".join(line.split()).lstrip("-• ") for line in text.splitlines()]
+        assert lines.count("After the list.") == 3 and lines.count("beta wrapped") == 1, text
+        assert squash("Intro. a b After the list.") in squash(text), text
+
+
+def test_jsonresume_script_in_html_prose_is_text_in_every_target(tmp_path: Path, browser: Any) -> None:
+    """A summary with simple HTML and a `<script>` (or any tag cvbuild does not read) was kept
+    whole as HTML source: `I build <b>web</b> apps. ... R&amp;D` printed its tags and `&amp;` in
+    every format. What a user expects: the simple HTML read (bold, `&`), the other tag shown as
+    the text they wrote, verbatim, and never run, in the PDF, the page, the text and Markdown."""
+    from markdown_it import MarkdownIt
+
+    from cvbuild.loading.profile import load_profile
+
+    resume = {
+        "basics": {"name": "Ada Example", "summary": "I build <b>web</b> apps. <script>alert(1)</script> R&amp;D"},
+        "work": [
+            {
+                "name": "Acme",
+                "position": "Dev",
+                "startDate": "2020",
+                "highlights": ["<p>Fixed <img src=x onerror=alert(2)> &lt;3</p>", "plain <script>alert(3)</script>"],
+            }
+        ],
+    }
+    path, _ = imported("jsonresume", write(tmp_path / "resume.json", json.dumps(resume)), tmp_path)
+    p, _ = load_profile(path)
+    assert p.summary == "I build **web** apps. <script>alert(1)</script> R&D"
+    assert p.experience[0].highlights == ["Fixed <img src=x onerror=alert(2)> <3", "plain <script>alert(3)</script>"]
+    shown = ["I build web apps. <script>alert(1)</script> R&D", "Fixed <img src=x onerror=alert(2)> <3"]
+    shown.append("plain <script>alert(3)</script>")
+    for theme in BUILTIN_THEMES:
+        out = tmp_path / theme
+        result = run_cli("render", path, "--theme", theme, "-f", "pdf,html,txt,md", "-o", out)
+        assert result.returncode == 0, result.stderr
+        pdf = next(out.glob("*.pdf"))
+        md = MarkdownIt("commonmark").render(next(out.glob("*.md")).read_text(encoding="utf-8"))
+        md_text = _HtmlText()
+        md_text.feed(md.replace("<strong>", "").replace("</strong>", ""))
+        for target, text in [
+            ("pdf", pdf_text(pdf)),
+            ("txt", next(out.glob("*.txt")).read_text(encoding="utf-8")),
+            ("md", "".join(md_text.text)),
+        ]:
+            for line in shown:
+                assert squash(text).count(squash(line)) == 1, (theme, target, line)
+        assert ("web", True) in _bold_runs(pdf), theme
+        page = browser.new_page()
+        dialogs: list[str] = []
+        page.on("dialog", lambda d, seen=dialogs: (seen.append(d.message), d.dismiss()))
+        page.goto(next(out.glob("*.html")).as_uri())
+        body = page.inner_text("body")
+        assert page.locator("img").count() == 0 and not dialogs, theme
+        assert page.evaluate("document.querySelectorAll('script:not([type=\"application/ld+json\"])').length") == 0
+        for line in shown:
+            assert squash(body).count(squash(line)) == 1, (theme, "html", line)
+        page.close()

@@ -3,8 +3,9 @@
 
 Many JSON Resume themes and builders print `summary` and `highlights` as HTML, so real files hold
 `Lorem <strong>ipsum</strong>.<br><br>Second paragraph` or `&amp;`; cvbuild prints a profile's text
-as written, tags and all. A string is converted only when every tag in it is one of these few; any
-other markup (`<script>`, `C++ <templates>`) leaves the string as it was, verbatim.
+as written, tags and all. A string is converted when it holds one of these few tags or a character
+reference. Any other tag in it (`<script>`, `C++ <templates>`) is text the reader sees as the user
+wrote it, never markup and never run; a string with only such tags stays as it was.
 """
 
 from __future__ import annotations
@@ -21,9 +22,20 @@ _ITEM = "\0I\0"  # where a list item starts, kept through the joining of white s
 
 
 def has_html(text: str) -> bool:
-    """True when the text holds tags or character references, and every tag is a known, simple one."""
-    names = [m[1].lower() for m in _TAG.finditer(text)]
-    return (bool(names) or bool(ENTITY.search(text))) and all(n in _KNOWN for n in names)
+    """True when the text holds a known, simple tag or a character reference."""
+    return bool(ENTITY.search(text)) or any(m[1].lower() in _KNOWN for m in _TAG.finditer(text))
+
+
+def _other_tags_as_text(text: str) -> str:
+    """`text` with each tag that is not a known one written as a character reference: the parser
+    then gives it back as text, as the user wrote it (`<script>` read as a tag would drop it and
+    its content with it; kept whole, the string's `<b>` and `&amp;` were printed as written)."""
+    return _TAG.sub(lambda m: m[0] if m[1].lower() in _KNOWN else "&lt;" + m[0][1:], text)
+
+
+# A line that starts a list item in plain text (also in jsonresume): `- `, `* `, and the marks
+# word processors and builders type, `•`, `·`, `●`, `▪`, `–`..., with or without a space after.
+BULLET = re.compile(r"^\s*(?:[-*–—]\s+|[•·●○◦▪▫■□‣∙⁃➢➤►▸✓✔]\s*)")
 
 
 # What cvbuild's inline Markdown reads as markup (cvbuild.document.inline); in HTML it is text.
@@ -116,6 +128,23 @@ def _emphasised(text: str, marker: str) -> str:
     return f"{head}{marker}{core}{marker}{tail}"
 
 
+def _lines(paragraph: str) -> str:
+    """A paragraph on one line, but for its lines that start with a bullet mark (`Did:<br>• a<br>• b`,
+    as builders write a list), each on its own line, so that the import reads them as a list; they
+    ran together as `Did: • a • b`."""
+    lines = [" ".join(line.split()) for line in paragraph.split("\n")]
+    lines = [line for line in lines if line]
+    if _ITEM in paragraph or sum(bool(BULLET.match(line)) for line in lines) < 2:
+        return " ".join(lines)
+    out: list[str] = []
+    for line in lines:
+        if out and not BULLET.match(line):
+            out[-1] += " " + line
+        else:
+            out.append(line)
+    return "\n".join(out)
+
+
 def _listed(paragraph: str) -> str:
     """A paragraph with list items as `- item` lines; one item alone is text, no list."""
     head, *items = (part.strip() for part in paragraph.split(_ITEM))
@@ -135,7 +164,7 @@ def html_to_markdown(text: str, *, one_line: bool) -> str:
     from cvbuild.document.inline import spans
 
     parser = _Markdown()
-    parser.feed(text)
+    parser.feed(_other_tags_as_text(text))
     parser.close()
     parser.handle_endtag(parser.open[0][0] if parser.open else "")  # a tag left open ends with the text
     # a link never closed is its text alone: its `[` would be printed
@@ -143,7 +172,7 @@ def html_to_markdown(text: str, *, one_line: bool) -> str:
     if one_line:
         joined = re.sub(r"\s+", " ", joined.replace(_ITEM, " ")).strip()
     else:
-        paragraphs = (_listed(re.sub(r"\s+", " ", q)) for q in re.split(r"\n\s*\n", joined))
+        paragraphs = (_listed(_lines(q)) for q in re.split(r"\n\s*\n", joined))
         joined = "\n\n".join(p for p in paragraphs if p)
 
     def shown(kept: set[int]) -> tuple[str, str]:

@@ -34,7 +34,7 @@ from cvbuild.interop.common import (
     usable_phone,
     wrong_kind,
 )
-from cvbuild.interop.html_text import ENTITY, has_html, html_to_markdown
+from cvbuild.interop.html_text import BULLET, ENTITY, has_html, html_to_markdown
 from cvbuild.loading.yaml_source import YamlSource, read_text
 from cvbuild.schema.fields import parse_date
 from cvbuild.schema.model import NAMED_NETWORKS, DocumentSpec, Links, Profile, network_key
@@ -500,9 +500,10 @@ def _basics(basics: Mapping[str, Any], out: dict[str, Any], note: Note) -> None:
     if contact:
         out["contact"] = contact
     if summary := _text(basics.get("summary")):
-        head, items = _summary_and_bullets(summary)
+        head, items, tail = _list_parts(summary)
         # the profile's summary is paragraphs: a list's items are one each, marked as they were
-        out["summary"] = "\n\n".join(([head] if head else []) + [f"- {item}" for item in items]) if items else summary
+        marked = [f"- {item}" for item in items]
+        out["summary"] = "\n\n".join(([head] if head else []) + marked + tail) if items else summary
     used = ("name", "label", "image", "email", "phone", "url", "summary", "location", "profiles")
     for key in basics:
         if key not in used and basics[key] not in (None, "", [], {}):
@@ -581,26 +582,43 @@ def _handle_of(user: str, url: str | None) -> bool:
     return url is None or user.lstrip("@").lower() in url.lower()
 
 
-_BULLET = re.compile(r"^\s*[-•*▪–]\s+")
+def _list_parts(text: str | None) -> tuple[str | None, list[str], list[str]]:
+    """A summary written as a list, one item a line (`- `, `•`, `·`, `●`... html_text.BULLET): the
+    paragraphs before the list, its items in order (a line without the mark goes on the item before
+    it, as a wrapped line), and the paragraphs after it (after a blank line: text after an HTML list
+    is no part of its last item, where it was joined). With fewer than two items, the text alone."""
+    lines = (text or "").splitlines()
+    if sum(bool(BULLET.match(line)) for line in lines) < 2:
+        return text, [], []
+    head: list[str] = []
+    items: list[str] = []
+    tail: list[str] = []
+    blank = True  # a blank line before: a line without a mark starts a paragraph
+    for raw in lines:
+        line = raw.strip()
+        if not line:
+            blank = True
+            continue
+        if BULLET.match(line) and not tail:
+            items.append(BULLET.sub("", line))
+        elif items and not blank:
+            (tail or items)[-1] += " " + line
+        elif items:
+            tail.append(line)
+        elif blank or not head:
+            head.append(line)
+        else:
+            head[-1] += " " + line
+        blank = False
+    return "\n\n".join(head) or None, items, tail
 
 
 def _summary_and_bullets(text: str | None) -> tuple[str | None, list[str]]:
-    """A summary written as a list, one `- item` a line (a line without the mark goes on the item
-    before it): the lines before the list stay the summary, the items become highlights, in order.
-    A profile's summary is one paragraph, where the list would run together as `... - item - item`."""
-    lines = [line.strip() for line in (text or "").splitlines() if line.strip()]
-    if sum(bool(_BULLET.match(line)) for line in lines) < 2:
-        return text, []
-    head: list[str] = []
-    items: list[str] = []
-    for line in lines:
-        if _BULLET.match(line):
-            items.append(_BULLET.sub("", line))
-        elif items:
-            items[-1] += " " + line
-        else:
-            head.append(line)
-    return " ".join(head) or None, items
+    """A summary written as a list: the paragraphs before it stay the summary, its items become
+    highlights, then the paragraphs after it, each a highlight, in order. A profile's summary is
+    paragraphs, where the list would run together as `... - item - item`."""
+    head, items, tail = _list_parts(text)
+    return head, items + tail
 
 
 def _paragraphs_and_bullets(text: str | None) -> list[str]:
