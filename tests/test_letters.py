@@ -462,3 +462,44 @@ def test_a_letter_named_cv_beside_the_implicit_cv_is_located(tmp_path: Path) -> 
     declared = write(tmp_path / "q.yaml", "name: Ada Example\ndocuments: {main: {}}\nletters: {cv: {body: Hello.}}\n")
     assert run_cli("render", declared, "-f", "txt", "-o", tmp_path / "q").returncode == 0
     assert sorted(p.name for p in (tmp_path / "q").iterdir()) == ["ada-example-cv.txt", "ada-example-main.txt"]
+
+
+# ---- the page on a screen -------------------------------------------------------------------------
+
+
+def test_the_sidebar_band_runs_to_the_foot_of_a_tall_window(tmp_path: Path, browser: Any) -> None:
+    """A letter is shorter than a desktop window: the sidebar's band runs down to the window's foot,
+    as it runs down the paper in the PDF, instead of stopping above a white strip."""
+    profile = write(tmp_path / "p.yaml", LETTER)
+    result = run_cli("render", profile, "-d", "acme", "--theme", "sidebar", "-f", "html", "-o", tmp_path)
+    assert result.returncode == 0, result.stderr
+    page = browser.new_page(viewport={"width": 1000, "height": 1400})
+    try:
+        page.goto((tmp_path / "ada-example-acme.html").as_uri(), wait_until="load")
+        band = page.evaluate("document.querySelector('.band').getBoundingClientRect().bottom")
+        scroll = page.evaluate("[document.documentElement.scrollHeight, document.documentElement.clientHeight]")
+        assert band >= 1400 - 1, band
+        assert scroll[0] == scroll[1], scroll  # and no scroll bar for it
+    finally:
+        page.close()
+
+
+@pytest.mark.parametrize("theme", HTML_THEMES)
+def test_prose_is_not_justified_on_a_phone(theme: str, tmp_path: Path, browser: Any) -> None:
+    """Justified on a phone's short lines, a paragraph opens wide gaps between words: a letter's
+    paragraphs, and the CV's summary where a theme justifies it (classic, compact)."""
+    profile = write(tmp_path / "p.yaml", LETTER)
+    result = run_cli("render", profile, "--theme", theme, "-f", "html", "-o", tmp_path)
+    assert result.returncode == 0, result.stderr
+    aligns = {}
+    for width in (390, 1000):
+        page = browser.new_page(viewport={"width": width, "height": 800})
+        try:
+            for stem, part in (("ada-example-acme", ".letter-para"), ("ada-example", ".summary")):
+                page.goto((tmp_path / f"{stem}.html").as_uri(), wait_until="load")
+                found = f"document.querySelector('{part}')"  # the homepage's bio has no .summary
+                aligns[width, part] = page.evaluate(f"{found} ? getComputedStyle({found}).textAlign : 'start'")
+        finally:
+            page.close()
+    assert aligns[390, ".letter-para"] == aligns[390, ".summary"] == "start", aligns
+    assert aligns[1000, ".letter-para"] == "justify", aligns
