@@ -53,12 +53,17 @@ def atomic_write(path: Path, data: bytes) -> None:
         mode = os.stat(path).st_mode
     except OSError:
         mode = 0
+    if stat.S_ISDIR(mode):  # else the rename fails only after the temporary was written
+        raise IsADirectoryError(errno.EISDIR, "a folder, not a file; give the name of a file")
     if stat.S_ISFIFO(mode) or stat.S_ISCHR(mode):
         with open(path, "wb") as stream:
             stream.write(data)
         return
 
-    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except (FileExistsError, NotADirectoryError):  # a file stands where a folder on the way goes
+        raise NotADirectoryError(errno.ENOTDIR, "a file stands where a folder on its way goes") from None
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
@@ -70,6 +75,22 @@ def atomic_write(path: Path, data: bytes) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+# The place the user named cannot take the file (a folder where a file goes, a read-only or
+# foreign folder, a file where a folder goes): usage, exit 2. Anything else (a full disk, an I/O
+# error) is the machine failing the run: exit 1.
+USAGE_ERRNOS = frozenset(
+    {errno.EISDIR, errno.ENOTDIR, errno.EEXIST, errno.EROFS, errno.EACCES, errno.EPERM, errno.ENAMETOOLONG}
+)
+
+
+def write_failure(message: str, exc: OSError, after: str = "") -> Exception:
+    """The error for an output that could not be written: `message`, why, then `after` (see USAGE_ERRNOS)."""
+    from cvbuild.errors import InputError, RenderError
+
+    text = f"{message}: {exc.strerror or exc}{after}"
+    return InputError(text) if exc.errno in USAGE_ERRNOS else RenderError(text)
 
 
 def create(path: Path) -> int:

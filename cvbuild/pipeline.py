@@ -441,15 +441,13 @@ def check_inputs_kept(folder: Path, written: list[Path], inputs: list[Path]) -> 
 def write_outputs(folder: Path, pending: list[tuple[Path, bytes]]) -> None:
     """All outputs of the run as one set (see cvbuild.output); a CV that shrank from 5 pages to 4
     loses its old `-5.png` preview in the same step."""
-    from cvbuild.errors import RenderError
-    from cvbuild.output import write_set
+    from cvbuild.output import write_failure, write_set
 
     names = [(path.name, data) for path, data in pending]
     try:
         write_set(folder, names, remove=stale_pages(folder, [p for p, _ in pending]))
     except OSError as exc:
-        reason = exc.strerror or str(exc)
-        raise RenderError(f"cannot write the outputs into {folder}: {reason}; the previous outputs are kept") from None
+        raise write_failure(f"cannot write the outputs into {folder}", exc, "; the previous outputs are kept") from None
 
 
 def stale_pages(folder: Path, written: list[Path]) -> list[str]:

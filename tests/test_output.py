@@ -128,7 +128,7 @@ def test_a_folder_named_like_an_output_is_a_clear_error_of_the_cli(tmp_path: Pat
     (out / "ada-example.md").mkdir()
     write(profile, "name: Ada Example\nsummary: Changed.\n")
     result = run_cli("render", profile, "-f", "txt,md", "-o", out)
-    assert result.returncode == 1
+    assert result.returncode == 2  # the place given cannot take the file: usage, not a failed render
     assert f"cannot write the outputs into {out}: ada-example.md is a folder, where that output goes" in result.stderr
     assert "the previous outputs are kept" in result.stderr and "Traceback" not in result.stderr
     assert (out / "ada-example.txt").read_bytes() == old
@@ -263,3 +263,37 @@ def test_a_committed_journal_is_finished_by_the_next_run(tmp_path: Path) -> None
     recover(tmp_path)
     assert _generation(tmp_path) == {"new"}
     assert sorted(os.listdir(tmp_path)) == sorted(NAMES)
+
+
+# (the command, what its error says): a folder where the command writes one file, or a file where
+# it writes into a folder, is the user's to fix (exit 2), located, with no traceback.
+FOLDER_AS_FILE = {
+    "new, the profile": (["new", "--force", "dir"], "dir: cannot write: a folder, not a file"),
+    "new, the schema beside it": (["new", "dir/p.yaml"], "cvbuild.schema.json: cannot write: a folder, not a file"),
+    "new, below a file": (["new", "file/p.yaml"], "cannot write: a file stands where a folder on its way goes"),
+    "export": (["export", "bibtex", "p.yaml", "-o", "dir"], "dir: cannot write: a folder, not a file"),
+    "render --report": (["render", "p.yaml", "-f", "txt", "--report", "dir"], "--report dir: a folder, not a file"),
+    "themes --preview": (["themes", "--preview", "file"], "--preview file: not a folder"),
+}
+
+
+@pytest.mark.parametrize("case", list(FOLDER_AS_FILE))
+def test_a_folder_given_as_an_output_file_is_exit_2(tmp_path: Path, case: str) -> None:
+    argv, phrase = FOLDER_AS_FILE[case]
+    write(tmp_path / "p.yaml", "name: Ada Example\nsummary: Hi.\n")
+    write(tmp_path / "dir" / "cvbuild.schema.json" / "keep", "")
+    write(tmp_path / "file", "a file\n")
+    before = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*"))
+    result = run_cli(*argv, cwd=tmp_path)
+    assert result.returncode == 2, result.stderr
+    assert phrase in result.stderr and "Traceback" not in result.stderr
+    assert sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*")) == before  # nothing written, no temporary
+
+
+def test_only_a_place_that_cannot_take_the_file_is_the_users_error() -> None:
+    from cvbuild.errors import InputError, RenderError
+
+    assert isinstance(output.write_failure("x", OSError(errno.EROFS, "Read-only file system")), InputError)
+    assert isinstance(output.write_failure("x", OSError(errno.EACCES, "Permission denied")), InputError)
+    full = output.write_failure("x", OSError(errno.ENOSPC, "No space left on device"), "; kept")
+    assert isinstance(full, RenderError) and str(full) == "x: No space left on device; kept"

@@ -515,9 +515,9 @@ def export_bibtex(
         try:
             atomic_write(output, text.encode())
         except OSError as exc:
-            from cvbuild.errors import InputError
+            from cvbuild.output import write_failure
 
-            raise InputError(f"{output}: cannot write: {exc.strerror or exc}") from exc
+            raise write_failure(f"{output}: cannot write", exc) from None
 
     run(write)
     typer.echo(f"wrote {output}", err=True)

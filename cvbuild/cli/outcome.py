@@ -78,6 +78,11 @@ def render_command(
         def action() -> None:
             from cvbuild.pipeline import RenderRequest, parse_formats, parse_sets, parse_time_limit, render_outputs
 
+            if report is not None and report.is_dir():  # said before anything is rendered or written
+                from cvbuild.errors import InputError
+
+                raise InputError(f"--report {report}: a folder, not a file; give the name of a file")
+
             request = RenderRequest(
                 profile=profile,
                 formats=parse_formats(format),
@@ -96,13 +101,15 @@ def render_command(
 
         code = exit_code(action, reporter)
         if code:
-            if report is not None:
-                reporter.write_report(report, [], code)
+            if report is not None and not report.is_dir():
+                exit_code(lambda: reporter.write_report(report, [], code), reporter)
             return code
         for out in outputs:
             reporter.line(f"wrote {out.path}")
         if report is not None:
-            reporter.write_report(report, outputs, 0)
+            failed = exit_code(lambda: reporter.write_report(report, outputs, 0), reporter)
+            if failed:
+                return failed
         reporter.finish()
         return 0
 

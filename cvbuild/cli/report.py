@@ -88,4 +88,9 @@ class Reporter:
             ],
             "diagnostics": [d.as_json(self.root) for d in self.diagnostics],
         }
-        atomic_write(path, (json.dumps(report, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
+        try:
+            atomic_write(path, (json.dumps(report, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
+        except OSError as exc:
+            from cvbuild.output import write_failure
+
+            raise write_failure(f"--report {path}: cannot write", exc) from None

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from cvbuild.errors import InputError
-from cvbuild.output import atomic_write
+from cvbuild.output import atomic_write, write_failure
 from cvbuild.schema.jsonschema import schema_json
 
 SCHEMA_FILE = "cvbuild.schema.json"
@@ -74,13 +74,23 @@ def write_starter(path: Path, *, force: bool = False, ci: bool = False) -> list[
         if target.exists() and not force:
             raise InputError(f"{target}: already exists; pass --force to overwrite it")
     schema_path = path.parent / SCHEMA_FILE
-    atomic_write(schema_path, schema_json().encode("utf-8"))
-    atomic_write(path, STARTER.format(schema=SCHEMA_FILE, name=path.name).encode("utf-8"))
+    for target in (path, schema_path, *([workflow] if ci else [])):  # before any is written
+        if target.is_dir():
+            raise InputError(f"{target}: cannot write: a folder, not a file; give the name of a file")
+    _write(schema_path, schema_json())
+    _write(path, STARTER.format(schema=SCHEMA_FILE, name=path.name))
     if not ci:
         return [path, schema_path]
     relative = path.resolve().relative_to(workflow.parents[2]).as_posix()
-    atomic_write(workflow, WORKFLOW.format(action=ACTION, profile=json.dumps(relative)).encode("utf-8"))
+    _write(workflow, WORKFLOW.format(action=ACTION, profile=json.dumps(relative)))
     return [path, schema_path, workflow]
+
+
+def _write(path: Path, text: str) -> None:
+    try:
+        atomic_write(path, text.encode("utf-8"))
+    except OSError as exc:
+        raise write_failure(f"{path}: cannot write", exc) from None
 
 
 WORKFLOW = """\

@@ -51,8 +51,11 @@ def write_previews(
     skipped: Callable[[Theme], None] = lambda _t: None,
 ) -> list[Path]:
     """DIR/NAME.png for each theme with a png target; the others are passed to `skipped`."""
-    from cvbuild.output import atomic_write
+    from cvbuild.errors import InputError
+    from cvbuild.output import atomic_write, write_failure
 
+    if out_dir.exists() and not out_dir.is_dir():
+        raise InputError(f"--preview {out_dir}: not a folder; give a folder for the previews")
     written = []
     for listed in themes:
         if "png" not in listed.targets:
@@ -60,7 +63,11 @@ def write_previews(
             continue
         theme = load_theme(str(listed.path))
         path = out_dir / f"{theme.name}.png"
-        atomic_write(path, preview_png(theme, profile, today))
+        png = preview_png(theme, profile, today)
+        try:
+            atomic_write(path, png)
+        except OSError as exc:
+            raise write_failure(f"{path}: cannot write", exc) from None
         written.append(path)
     return written
 
