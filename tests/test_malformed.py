@@ -300,3 +300,24 @@ def test_failed_render_keeps_previous_outputs(tmp_path: Path) -> None:
     # 3. an unknown document name: exit 2
     assert run_cli("render", profile, "-f", "txt,md", "-o", out, "-d", "nope").returncode == 2
     assert _snapshot(out) == before
+
+
+def test_a_bullet_problem_is_told_once_by_the_form_written(tmp_path: Path) -> None:
+    """A bullet is text or `{text, highlights}`; a problem in one was also reported by the other
+    form ('expected a mapping (key: value), found the text ...'), at a path with pydantic's
+    names in it (`highlights[0].function-after[check_markup(), constrained-str]`)."""
+    profile = write(
+        tmp_path / "p.yaml",
+        "name: Ada Example\nexperience:\n  - organization: Acme\n    role: Dev\n    highlights:\n"
+        "      - 'a [y](ftp://e.org/a) b'\n      - text: 'Lead [z](ftp://x.org)'\n        highlights: []\n"
+        "      - 5\n",
+    )
+    result = run_cli("validate", profile)
+    assert result.returncode == 2
+    ftp = "link scheme 'ftp:' is not allowed; use http, https, mailto or tel"
+    assert result.stderr.splitlines()[:-1] == [
+        f"{profile}:6:9: experience[0].highlights[0]: {ftp}",
+        f"{profile}:7:15: experience[0].highlights[1].text: {ftp}",
+        f"{profile}:8:21: experience[0].highlights[1].highlights: must not be empty",
+        f"{profile}:9:9: experience[0].highlights[2]: expected text, found the number 5; quote it if you meant text",
+    ], result.stderr

@@ -5,6 +5,7 @@
 # defined further down.
 
 import re
+from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -82,8 +83,17 @@ class NestedBullet(Model):
     highlights: Annotated[list[Markup], Field(min_length=1)]
 
 
-# A bullet point: inline Markdown, or a bullet with sub-bullets one level down.
-Bullet = Markup | NestedBullet
+def _bullet_tag(value: Any) -> str:
+    return "bullet-entry" if isinstance(value, Mapping) else "bullet-text"
+
+
+# A bullet point: inline Markdown, or a bullet with sub-bullets one level down. Chosen by its
+# shape, so a problem is told once, by the branch the user wrote (a refused link in a text bullet
+# was also "expected a mapping", from the other branch).
+Bullet = Annotated[
+    Annotated[Markup, Tag("bullet-text")] | Annotated[NestedBullet, Tag("bullet-entry")],
+    Discriminator(_bullet_tag),
+]
 
 
 class Links(Model):
@@ -394,7 +404,9 @@ InterestItem = Annotated[
     Discriminator(_interest_tag),
 ]
 # Discriminator tags of this module's unions; error locations drop them (validate.clean_loc).
-UNION_TAGS = frozenset({"references-list", "references-on-request", "interest-name", "interest-entry"})
+UNION_TAGS = frozenset(
+    {"references-list", "references-on-request", "interest-name", "interest-entry", "bullet-text", "bullet-entry"}
+)
 
 
 def _local_photo(value: str) -> str:
