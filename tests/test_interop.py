@@ -177,7 +177,7 @@ def test_a_file_of_the_wrong_kind_is_recognised(command: str, source: Path, hint
 def test_import_repairs_links_and_drops_what_cannot_be_valid(tmp_path: Path) -> None:
     data = {
         "basics": {"name": "Ada", "url": "www.ada.example.org", "email": "ada-at-example"},
-        "work": [{"name": "X", "position": "Y", "url": "javascript:alert(1)", "startDate": "2020-19"}],
+        "work": [{"name": "X", "position": "Y", "url": "N/A", "startDate": "2020-19"}],
         "references": [{"name": "", "reference": "Available upon request"}],
     }
     notes: list[str] = []
@@ -1853,3 +1853,46 @@ def test_jsonresume_script_in_html_prose_is_text_in_every_target(tmp_path: Path,
         for line in shown:
             assert squash(body).count(squash(line)) == 1, (theme, "html", line)
         page.close()
+
+
+def test_a_refused_link_is_reported_where_the_file_wrote_it(tmp_path: Path) -> None:
+    """A link the profile refuses (javascript:, ftp:, file:), in a link field or in Markdown in
+    the prose, stops the import (exit 2) at the file's line and column, named as the file names
+    it: it was reported as `summary` or `experience[0].highlights[0]`, without a line, places the
+    file does not have, twice for a bullet (once as 'expected a mapping'), and a link field's was
+    dropped with a warning that had no line either."""
+    resume = (
+        "{\n"
+        '  "basics": {\n'
+        '    "name": "Ada Example",\n'
+        '    "url": "javascript:alert(1)",\n'
+        '    "summary": "See [x](javascript:alert(1)) now",\n'
+        '    "profiles": [{"network": "Site", "url": "ftp://example.org/x"}]\n'
+        "  },\n"
+        '  "work": [{"name": "Acme", "position": "Dev", "url": "file:///etc/passwd",\n'
+        '            "highlights": ["ok", "a [y](ftp://e.org/a) b"]}]\n'
+        "}\n"
+    )
+    result = run_cli("import", "jsonresume", write(tmp_path / "resume.json", resume))
+    assert result.returncode == 2 and result.stdout == "", result.stderr
+    lines = [line for line in result.stderr.splitlines() if "cannot be imported" in line]
+    assert [line.split(": cannot")[0] for line in lines] == [
+        f"{tmp_path / 'resume.json'}:4:12: /basics/url",
+        f"{tmp_path / 'resume.json'}:5:16: /basics/summary",
+        f"{tmp_path / 'resume.json'}:6:45: /basics/profiles/0/url",
+        f"{tmp_path / 'resume.json'}:8:55: /work/0/url",
+        f"{tmp_path / 'resume.json'}:9:34: /work/0/highlights/1",
+    ], result.stderr
+    assert "'javascript:' is not allowed" in lines[1] and "'ftp:' is not allowed" in lines[4]
+    assert "expected a mapping" not in result.stderr and "5 problems found" in result.stderr
+
+    rendercv = write(
+        tmp_path / "CV.yaml",
+        "cv:\n  name: Ada Example\n  website: https://ada.example.org\n  sections:\n    experience:\n"
+        "      - company: Acme\n        position: Dev\n        highlights:\n"
+        "          - 'see [x](javascript:alert(1))'\n",
+    )
+    result = run_cli("import", "rendercv", rendercv)
+    assert result.returncode == 2 and result.stdout == "", result.stderr
+    assert f"{rendercv}:9:13: cv.sections.experience[0].highlights[0]: cannot be imported: link scheme" in result.stderr
+    assert "expected a mapping" not in result.stderr and "1 problem found" in result.stderr

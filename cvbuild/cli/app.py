@@ -445,7 +445,7 @@ def import_jsonresume(
         from cvbuild.interop.jsonresume import import_file
 
         data = import_file(file, _err)
-        return checked_yaml(file, data, f"cvbuild profile imported from {file.name} (JSON Resume)")
+        return checked_yaml(file, data, f"cvbuild profile imported from {file.name} (JSON Resume)", pointers=True)
 
     typer.echo(run(action), nl=False)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -145,8 +146,10 @@ def checked_profile(path: Path, data: Mapping[str, Any]) -> dict[str, Any]:
     return plain
 
 
-def checked_yaml(path: Path, data: Mapping[str, Any], header: str) -> str:
-    """The profile YAML, parsed back and validated as `cvbuild validate` would, so what we print is valid."""
+def checked_yaml(path: Path, data: Mapping[str, Any], header: str, *, pointers: bool = False) -> str:
+    """The profile YAML, parsed back and validated as `cvbuild validate` would, so what we print is valid.
+    A problem is reported where the imported file wrote the text it is about (`pointers`: named by
+    its JSON Pointer, else by its dotted path), when that can be found."""
     from cvbuild.loading.yaml_source import parse_yaml
     from cvbuild.schema.validate import validate_source
 
@@ -155,9 +158,91 @@ def checked_yaml(path: Path, data: Mapping[str, Any], header: str) -> str:
     try:
         validate_source(source)
     except InputError as exc:
-        problems = [Problem(path, 0, 0, p.path, f"cannot be imported: {p.message}") for p in exc.problems]
-        raise InputError(problems or exc.text) from None
+        raise InputError(_in_the_file(path, data, exc.problems, pointers) or exc.text) from None
     return text
+
+
+def _in_the_file(path: Path, data: Mapping[str, Any], problems: Sequence[Problem], pointers: bool) -> list[Problem]:
+    """The problems of the imported profile, each at the line and column of the imported file's
+    text it came from: the first value that holds the refused link (or the refused text itself).
+    They were reported at `summary` or `experience[0].highlights[0]`, without a line, where the
+    file has no such place."""
+    from cvbuild.loading.yaml_source import dotted, parse_yaml
+
+    try:
+        written = parse_yaml(read_text(path, "imported file"), path)
+    except (InputError, OSError):
+        written = None
+    out = []
+    for problem in problems:
+        value = _value_at(data, problem.path)
+        needle = _refused_text(value)
+        key = (re.findall(r"[A-Za-z_]\w*", problem.path) or [""])[-1]
+        where = _holding(written.data, needle, value, key) if written is not None and needle else None
+        if written is None or where is None:
+            out.append(Problem(path, 0, 0, problem.path, f"cannot be imported: {problem.message}"))
+            continue
+        line, column = written.locate(where)
+        shown = pointer(*where) if pointers else dotted(where)
+        out.append(Problem(path, line, column, shown, f"cannot be imported: {problem.message}"))
+    return sorted(out, key=lambda p: (p.line == 0, p.line, p.column))
+
+
+def _value_at(data: Any, dotted_path: str) -> Any:
+    """The value at a problem's path (`experience[0].highlights[1]`), or as near as the path goes."""
+    for m in re.finditer(r"\[(\d+)\]|([^.\[\]]+)", dotted_path):
+        if m[1] is not None and isinstance(data, list) and int(m[1]) < len(data):
+            data = data[int(m[1])]
+        elif m[2] is not None and isinstance(data, Mapping) and m[2] in data:
+            data = data[m[2]]
+        else:
+            break
+    return data
+
+
+def _refused_text(value: Any) -> str | None:
+    """The part of `value` the profile refuses that the file wrote as it is: a refused link's target
+    in its Markdown (as schema.fields.check_markup finds them), else the text itself."""
+    from pydantic_core import PydanticCustomError
+
+    from cvbuild.schema.fields import MD_LINK_TARGET, check_url, url_scheme
+
+    if not isinstance(value, str) or not value.strip():
+        return None
+    for target in MD_LINK_TARGET.findall(value):
+        if target and not target.startswith("#") and url_scheme(target) is not None:
+            try:
+                check_url(target)
+            except PydanticCustomError:
+                return str(target)
+    return value.strip()
+
+
+def _holding(data: Any, needle: str, whole: Any, key: str) -> tuple[str | int, ...] | None:
+    """Where the file wrote the text that holds `needle`: of the texts holding it, the one that is
+    the refused value `whole`, else one that holds it, else one under the same key (`url`), else
+    the first in the file's order (a page's `javascript:` link may also be its website)."""
+    found: list[tuple[tuple[str | int, ...], str]] = []
+    stack: list[tuple[tuple[str | int, ...], Any]] = [((), data)]
+    while stack:
+        where, value = stack.pop()
+        if isinstance(value, str) and needle in value:
+            found.append((where, value))
+        items = value.items() if isinstance(value, Mapping) else enumerate(value) if isinstance(value, list) else ()
+        stack.extend(reversed([((*where, k), v) for k, v in items]))
+    if not found:
+        return None
+
+    def rank(item: tuple[tuple[str | int, ...], str]) -> int:
+        where, value = item
+        named = [part for part in where if isinstance(part, str)]
+        if isinstance(whole, str) and value.strip() == whole.strip():
+            return 0
+        if isinstance(whole, str) and whole.strip() in value:
+            return 1
+        return 2 if named and named[-1] == key else 3
+
+    return min(found, key=rank)[0]
 
 
 def unique_section_ids(sections: list[dict[str, Any]]) -> None:

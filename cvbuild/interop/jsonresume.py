@@ -398,6 +398,8 @@ def _url(value: Any, where: Where, note: Note) -> str | None:
         if url_scheme(text) is None and "." in text.split("/")[0]:
             note((*where,), f"{text!r} has no scheme; imported as https://{text}")
             return _url("https://" + text, where, note)
+        if exc.type == "url_scheme":  # javascript:, file:...: refused at its line, as the profile would
+            return text
         note((*where,), f"{exc.message()}; not imported")
         return None
 

@@ -184,13 +184,13 @@ Url = Annotated[
     ),
 ]
 
-_MD_LINK_RE = re.compile(r"\]\(\s*<?([^)\s>]*)")
+MD_LINK_TARGET = re.compile(r"\]\(\s*<?([^)\s>]*)")
 
 
 def check_markup(value: str) -> str:
     """Inline Markdown is allowed, but its links obey the same scheme rules as link fields."""
     if "](" in value:
-        for target in _MD_LINK_RE.findall(value):
+        for target in MD_LINK_TARGET.findall(value):
             if target and not target.startswith("#") and url_scheme(target) is not None:
                 check_url(target)
     return value
