@@ -3,6 +3,7 @@ catches the first interruption, and nothing of the watchdog outlives the call.""
 
 from __future__ import annotations
 
+import sys
 import threading
 import time
 
@@ -59,3 +60,31 @@ def test_a_worker_thread_is_stopped_too() -> None:
     worker.start()
     worker.join(5)
     assert caught and not worker.is_alive()
+
+
+def _busy(seconds: float) -> None:
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        pass
+
+
+class _SlowToFree:
+    def __del__(self) -> None:
+        _busy(0.03)
+
+
+def _free_slowly() -> None:
+    while True:
+        _SlowToFree()  # freed at once: most of the time is spent in __del__
+        _busy(0.01)
+
+
+def test_an_interruption_in_a_finalizer_prints_nothing(capfd: pytest.CaptureFixture[str]) -> None:
+    """Python prints an exception raised in `__del__` ("Exception ignored in ...", a traceback)
+    instead of raising it; an interruption there is dropped, and the next one stops the work."""
+    hook = sys.unraisablehook
+    for _ in range(3):  # most first interruptions land in __del__
+        with pytest.raises(OverTime):
+            within(0.1, _free_slowly)
+    assert "Exception ignored" not in capfd.readouterr().err
+    assert sys.unraisablehook is hook

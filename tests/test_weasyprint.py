@@ -722,3 +722,24 @@ def test_weasyprint_pdf_ua_is_tagged_in_every_theme(theme: str, tmp_path: Path) 
     headings = output_for(tmp_path, doc, ".html").read_text(encoding="utf-8").count("<h2")
     assert tags["/H2"] == headings >= len(doc.sections) - 1, tags
     assert tags["/L"] and tags["/Link"] and tags["/Document"] == 1, tags
+
+
+def test_a_huge_file_in_the_theme_is_skipped_unread(tmp_path: Path) -> None:
+    """A sparse 3 GiB "image" inside the theme was read whole (one call into C, which no time limit
+    stops: ~25 s and 3 GiB); now a resource over RESOURCE_BYTES is skipped with a warning."""
+    import time
+
+    from cvbuild.targets.weasyprint_pdf import RESOURCE_BYTES
+
+    profile = write(tmp_path / "cv.yaml", "name: Ada Example\nsummary: Hi.\n")
+    theme = tmp_path / "evil"
+    write(theme / "theme.toml", 'name = "evil"\nextends = "classic"\n')
+    with open(theme / "huge.png", "wb") as fh:
+        fh.truncate(3 << 30)
+    classic = (Path(__file__).resolve().parents[1] / "themes" / "classic" / "style.css").read_text()
+    write(theme / "style.css", classic + '\nh1::before { content: url("huge.png"); }\n')
+    start = time.monotonic()
+    result = run_cli("render", profile, "--theme", theme, "-f", "pdf", "--engine", "weasyprint", "-o", tmp_path / "out")
+    assert result.returncode == 0, result.stderr
+    assert f"huge.png: 3,221,225,472 bytes, over the limit of {RESOURCE_BYTES:,}" in result.stderr
+    assert time.monotonic() - start < 20

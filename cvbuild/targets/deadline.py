@@ -13,8 +13,10 @@ watchdog fired, the work's result is thrown away even if it finished: it may hav
 from __future__ import annotations
 
 import ctypes
+import sys
 import threading
 from collections.abc import Callable
+from functools import partial
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -32,6 +34,13 @@ class OverTime(Exception):
 _set_async_exc = ctypes.pythonapi.PyThreadState_SetAsyncExc
 _set_async_exc.argtypes = (ctypes.c_ulong, ctypes.py_object)
 _set_async_exc.restype = ctypes.c_int
+
+
+def _quiet_unraisable(hook: Callable[[Any], None], unraisable: Any) -> None:
+    """An interruption that lands in a finalizer (`__del__`) cannot propagate; Python would print
+    it with a traceback ("Exception ignored in ..."). It is dropped: the watchdog fires again."""
+    if not isinstance(unraisable.exc_value, Interrupted):
+        hook(unraisable)
 
 
 def _raise_in(thread: int, exc: type[BaseException] | None) -> None:
@@ -59,6 +68,8 @@ def within(seconds: float | None, work: Callable[[], T]) -> T:
             wait = REFIRE
 
     watchdog = threading.Thread(target=watch, name="cvbuild-deadline", daemon=True)
+    hook = sys.unraisablehook
+    sys.unraisablehook = partial(_quiet_unraisable, hook)
     watchdog.start()
     outcome: list[tuple[bool, Any]] = []
     try:
@@ -80,6 +91,7 @@ def within(seconds: float | None, work: Callable[[], T]) -> T:
         except Interrupted:
             continue
     wake.set()
+    sys.unraisablehook = hook
     if state["fired"]:
         raise OverTime(f"stopped after {seconds:g} s")
     ok, value = outcome[0]

@@ -186,10 +186,15 @@ def check_url(url: str, roots: Sequence[Path]) -> Path | None:
     return path
 
 
+RESOURCE_BYTES = 64 * 1024 * 1024  # one image or font a theme's CSS loads (a CJK font: ~20 MB)
+
+
 def make_fetcher(roots: Sequence[Path], warn: Callable[[str], None], fonts: Mapping[str, bytes] | None = None) -> Any:
     """A WeasyPrint URLFetcher that applies `check_url`; refusals are warnings, not failures.
     `fonts` are the page's own faces (`webfonts.detach_fonts`), served from memory."""
     from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    from cvbuild.confine import PathRefused, read_regular
 
     faces = dict(fonts or {})
 
@@ -205,9 +210,16 @@ def make_fetcher(roots: Sequence[Path], warn: Callable[[str], None], fonts: Mapp
                 raise
             if path is None:
                 return super().fetch(url, headers)
-            # Read the checked path, not the URL again, so nothing can swap it in between.
+            # Read the checked path, not the URL again, so nothing can swap it in between; without
+            # blocking on a FIFO put there meanwhile, and bounded: a sparse 3 GB "image" in a theme
+            # was read whole, in one call no time limit can stop.
+            try:
+                data = read_regular(path, limit=RESOURCE_BYTES)
+            except PathRefused as exc:
+                warn(f"weasyprint: skipped a resource: {exc}")
+                raise FetchRefused(str(exc)) from None
             content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-            return URLFetcherResponse(path.as_uri(), path.read_bytes(), {"Content-Type": content_type})
+            return URLFetcherResponse(path.as_uri(), data, {"Content-Type": content_type})
 
     return SafeFetcher(allowed_protocols=("data", "file"), allow_redirects=False, timeout=1)
 
