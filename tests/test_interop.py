@@ -1896,3 +1896,35 @@ def test_a_refused_link_is_reported_where_the_file_wrote_it(tmp_path: Path) -> N
     assert result.returncode == 2 and result.stdout == "", result.stderr
     assert f"{rendercv}:9:13: cv.sections.experience[0].highlights[0]: cannot be imported: link scheme" in result.stderr
     assert "expected a mapping" not in result.stderr and "1 problem found" in result.stderr
+
+
+def test_jsonresume_an_end_date_that_cannot_be_read_is_not_present(tmp_path: Path) -> None:
+    """github.com/0xhaven/0xhaven.github.io's resume.json ends a job on `2024-09-31`, which the
+    JSON Resume schema takes (its pattern checks digits only). The end was dropped and the job,
+    with no end, shown as still going on ("Sep 2022 – present"). A day that does not exist keeps
+    its month; another end that cannot be read (or one before the start) leaves the start alone,
+    never "present"."""
+    from cvbuild.loading.profile import load_profile
+
+    resume = {
+        "basics": {"name": "Olive Haven"},
+        "work": [
+            {"name": "LegalZoom", "position": "Senior SRE", "startDate": "2022-09-01", "endDate": "2024-09-31"},
+            {"name": "Armorblox", "position": "Senior SRE", "startDate": "2021-03-31", "endDate": "2022-13"},
+            {"name": "New Context", "position": "Consultant", "startDate": "2020-03-31", "endDate": "2019-03-31"},
+            {"name": "Atlassian", "position": "Trust Engineer", "startDate": "2017-02-28"},
+        ],
+    }
+    path, stderr = imported("jsonresume", write(tmp_path / "resume.json", json.dumps(resume)), tmp_path)
+    assert "/work/0/endDate: day 31 does not exist in 2024-09; imported as 2024-09" in stderr
+    jobs = load_profile(path)[0].experience
+    assert [(str(j.start), str(j.end) if j.end else None) for j in jobs] == [
+        ("2022-09-01", "2024-09"),
+        ("2021-03-31", None),
+        ("2020-03-31", None),
+        ("2017-02-28", "present"),
+    ]
+    out = tmp_path / "out"
+    assert run_cli("render", path, "-f", "txt", "-o", out).returncode == 0
+    text = next(out.glob("*.txt")).read_text(encoding="utf-8")
+    assert "Sep 2022 – Sep 2024" in text and text.count("present") == 1, text

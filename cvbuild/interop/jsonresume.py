@@ -415,6 +415,9 @@ def _date(value: Any, where: Where, note: Note) -> str | None:
     try:
         parse_date(text)
     except PydanticCustomError as exc:
+        if exc.type == "date_day":  # `2024-09-31`, which the schema's pattern takes: the month is right
+            note((*where,), f"{exc.message()}; imported as {text[:7]}")
+            return text[:7]
         note((*where,), f"{exc.message()}; not imported")
         return None
     return text
@@ -455,7 +458,8 @@ def _dates(item: Mapping[str, Any], out: dict[str, Any], where: Where, note: Not
         out["date"] = start
     elif start:
         out["start"] = start
-        if end or ongoing:
+        # an endDate written but not imported (`2019-13`) is no "still going on": the start alone
+        if end or (ongoing and _text(item.get("endDate")) is None):
             out["end"] = end or "present"
     elif end:
         out["date"] = end
