@@ -1928,3 +1928,46 @@ def test_jsonresume_an_end_date_that_cannot_be_read_is_not_present(tmp_path: Pat
     assert run_cli("render", path, "-f", "txt", "-o", out).returncode == 0
     text = next(out.glob("*.txt")).read_text(encoding="utf-8")
     assert "Sep 2022 – Sep 2024" in text and text.count("present") == 1, text
+
+
+def test_jsonresume_award_url_and_project_technologies_are_fields(tmp_path: Path) -> None:
+    """github.com/0xA1337/resume's resume.json gives an award a `url` and its projects
+    `technologies`, as many builders write them (neither is in JSON Resume's schema). The award's
+    link was printed as text in its note (`url: https://...`), and the technologies were a bullet
+    `technologies: Next.js, ...`; a profile has a field for each: a link, and a project's tools."""
+    from cvbuild.loading.profile import load_profile
+
+    resume = {
+        "basics": {"name": "Ada Example"},
+        "awards": [
+            {
+                "title": "Base Blockchain Prize - SuperHack 2024",
+                "date": "2024-01-01",
+                "awarder": "ETHGlobal",
+                "summary": "Won as a solo developer against teams.",
+                "url": "https://ethglobal.com/showcase/fairpay-49hmu",
+                "keywords": [],
+            }
+        ],
+        "projects": [
+            {
+                "name": "Fairpay",
+                "highlights": ["Full stack implementation with gasless transactions"],
+                "technologies": ["Next.js", "TypeScript", "Viem"],
+                "keywords": ["Viem", "Base"],
+            }
+        ],
+    }
+    path, stderr = imported("jsonresume", write(tmp_path / "resume.json", json.dumps(resume)), tmp_path)
+    assert "technologies" not in stderr and "/awards/0/url" not in stderr, stderr
+    p, _ = load_profile(path)
+    assert (p.honors[0].url, p.honors[0].note) == (
+        "https://ethglobal.com/showcase/fairpay-49hmu",
+        "Won as a solo developer against teams.",
+    )
+    assert p.projects[0].technologies == ["Viem", "Base", "Next.js", "TypeScript"]
+    assert p.projects[0].highlights == ["Full stack implementation with gasless transactions"]
+    out = tmp_path / "out"
+    assert run_cli("render", path, "-f", "html", "-o", out).returncode == 0
+    page = next(out.glob("*.html")).read_text(encoding="utf-8")
+    assert 'href="https://ethglobal.com/showcase/fairpay-49hmu"' in page and "url: https" not in page

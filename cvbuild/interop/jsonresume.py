@@ -740,7 +740,10 @@ def _awards(items: Sequence[Any], note: Note) -> tuple[str, list[dict[str, Any]]
             continue
         date = _date(item.get("date"), ("awards", i, "date"), note)
         entry = {"title": title, "issuer": _text(item.get("awarder")), "date": date}
-        extra = leftovers(item, ("title", "awarder", "date", "summary"), ("awards", i), note, "in the note")
+        # `url` is no field of JSON Resume's awards, but files have it and a profile's honor takes it:
+        # kept in the note, it printed `url: https://...` as text
+        entry["url"] = _url(item.get("url"), ("awards", i, "url"), note)
+        extra = leftovers(item, ("title", "awarder", "date", "summary", "url"), ("awards", i), note, "in the note")
         entry["note"] = " ".join([t for t in [_line(_text(item.get("summary")))] if t] + extra) or None
         out.append(entry)
     return "honors", out, []
@@ -918,9 +921,10 @@ def _projects(items: Sequence[Any], note: Note) -> tuple[str, list[dict[str, Any
         _dates(item, entry, where, note)
         summary, bullets = _summary_and_bullets(_text(item.get("description")))
         entry |= {"summary": summary, "highlights": bullets + _texts(item.get("highlights"))}
-        entry["technologies"] = _texts(item.get("keywords"))
+        # `technologies`, no field of JSON Resume's projects, is what files write beside (or for) keywords
+        entry["technologies"] = list(dict.fromkeys(_texts(item.get("keywords")) + _texts(item.get("technologies"))))
         used = ("name", "roles", "entity", "type", "url", "startDate", "endDate", "description", "highlights")
-        entry["highlights"] += leftovers(item, (*used, "keywords"), ("projects", i), note)
+        entry["highlights"] += leftovers(item, (*used, "keywords", "technologies"), ("projects", i), note)
         out.append(entry)
     return "projects", out, []
 
