@@ -1764,6 +1764,15 @@ def test_jsonresume_bullet_marks_start_list_items(tmp_path: Path) -> None:
     assert p.summary == "Intro\n\n- one wrapped\n\n- two"
     for job in p.experience:
         assert (job.summary, job.highlights) == ("Did:", ["alpha", "beta"]), job.organization
+    # one `·` line after the job's text (github.com/AbdelMounhim/cv, resume.json) is its one bullet
+    text = "Administration systèmes Unix (Le Figaro)\n·Développement d’extensions (Le Figaro). \nTechnologies : Bash, C"
+    resume = {"basics": {"name": "Ada Example"}, "work": [{"name": "Wedia", "position": "Admin", "summary": text}]}
+    path, _ = imported("jsonresume", write(tmp_path / "wedia.json", json.dumps(resume)), tmp_path / "wedia")
+    job = load_profile(path)[0].experience[0]
+    assert (job.summary, job.highlights) == (
+        "Administration systèmes Unix (Le Figaro)",
+        ["Développement d’extensions (Le Figaro). Technologies : Bash, C"],
+    )
     # a line starting with a mark alone, or words that merely begin with a dash, are no list
     resume = {"basics": {"name": "Ada Example"}, "work": [{"name": "O", "position": "E", "summary": "• one\n-5% cost"}]}
     path, _ = imported("jsonresume", write(tmp_path / "one.json", json.dumps(resume)), tmp_path / "one")

@@ -36,6 +36,17 @@ def _other_tags_as_text(text: str) -> str:
 # A line that starts a list item in plain text (also in jsonresume): `- `, `* `, and the marks
 # word processors and builders type, `•`, `·`, `●`, `▪`, `–`..., with or without a space after.
 BULLET = re.compile(r"^\s*(?:[-*–—]\s+|[•·●○◦▪▫■□‣∙⁃➢➤►▸✓✔]\s*)")
+_MARK = re.compile(r"^\s*[•·●○◦▪▫■□‣∙⁃➢➤►▸✓✔]")
+
+
+def is_list(lines: list[str]) -> bool:
+    """Whether these lines (blank ones left out) hold a list: two items or more, or one after
+    other text that starts with a bullet mark no sentence starts with (`·`, `•`; not `- `): a job's
+    text, then `·Développement d'extensions...` ran into it as `... Ouest) ·Développement`."""
+    marked = [bool(BULLET.match(line)) for line in lines if line.strip()]
+    if sum(marked) >= 2:
+        return True
+    return sum(marked) == 1 and not marked[0] and any(_MARK.match(line) for line in lines)
 
 
 # What cvbuild's inline Markdown reads as markup (cvbuild.document.inline); in HTML it is text.
@@ -134,7 +145,7 @@ def _lines(paragraph: str) -> str:
     ran together as `Did: • a • b`."""
     lines = [" ".join(line.split()) for line in paragraph.split("\n")]
     lines = [line for line in lines if line]
-    if _ITEM in paragraph or sum(bool(BULLET.match(line)) for line in lines) < 2:
+    if _ITEM in paragraph or not is_list(lines):
         return " ".join(lines)
     out: list[str] = []
     for line in lines:

@@ -34,7 +34,7 @@ from cvbuild.interop.common import (
     usable_phone,
     wrong_kind,
 )
-from cvbuild.interop.html_text import BULLET, ENTITY, has_html, html_to_markdown
+from cvbuild.interop.html_text import BULLET, ENTITY, has_html, html_to_markdown, is_list
 from cvbuild.loading.yaml_source import YamlSource, read_text
 from cvbuild.schema.fields import parse_date
 from cvbuild.schema.model import NAMED_NETWORKS, DocumentSpec, Links, Profile, network_key
@@ -594,7 +594,7 @@ def _list_parts(text: str | None) -> tuple[str | None, list[str], list[str]]:
     it, as a wrapped line), and the paragraphs after it (after a blank line: text after an HTML list
     is no part of its last item, where it was joined). With fewer than two items, the text alone."""
     lines = (text or "").splitlines()
-    if sum(bool(BULLET.match(line)) for line in lines) < 2:
+    if not is_list(lines):
         return text, [], []
     head: list[str] = []
     items: list[str] = []
