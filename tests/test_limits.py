@@ -164,3 +164,15 @@ def test_the_readme_lists_every_limit() -> None:
     section = readme[readme.index("## Limits and safety") :]
     for field in dataclasses.fields(Limits):
         assert f"| `{field.name}` |" in section, f"README.md's Limits table lacks {field.name}"
+
+
+@pytest.mark.parametrize("value", ["{" + "x" * 30_000 + "}", "{" + "{" * 15_000 + "x" + "}" * 15_000 + "}"])
+def test_a_bibtex_field_over_the_limit_is_one_problem(tmp_path: Path, value: str) -> None:
+    """Only the limit: the field used to be dropped as well, and the schema added "missing field"."""
+    write(tmp_path / "r.bib", f"@article{{a,\n  title = {value},\n  author = {{Ada Example}}, year = 2020}}\n")
+    write(tmp_path / "p.yaml", "name: Ada Example\npublications:\n  - bibtex: r.bib\n")
+    with pytest.raises(InputError) as err:
+        load_profile(tmp_path / "p.yaml")
+    (problem,) = err.value.problems
+    assert (problem.line, problem.column, problem.path) == (2, 3, "a.title")
+    assert "exceeds the limit field_chars = 20,000" in problem.message

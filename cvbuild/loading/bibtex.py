@@ -601,6 +601,8 @@ def map_entry(
         fline = _line(f.start_line)
         col = _column(lines, fline, f.key)
         value, error = resolve_value(str(f.value), macros, ("field_chars", max_chars))
+        if error and not value:  # over the limit: a stand-in, so that the schema does not add "missing
+            value = "…"  # field" to the limit's error (the run fails on the limit anyway)
         if error and name != "month":  # `month = sept`: the month check below says it better
             problems.append(Problem(path, fline, col, f"{entry.key}.{name}", error))
         elif error:
