@@ -4,7 +4,8 @@ Samples in tests/fixtures/interop/ are fictional and written from the public sch
 resume.json (JSON Resume 1.x, every section plus an unknown one), rendercv_cv.yaml (RenderCV 2.x,
 every entry type), extras.yaml (a profile using the fields added for them). Beside them, the two
 projects' own samples, verbatim: jsonresume_sample.json (resume-schema's sample.resume.json, MIT) and
-rendercv_sample.yaml (what RenderCV 2.8's `rendercv new "Jane Doe"` writes, MIT).
+rendercv_sample.yaml (what RenderCV 2.8's `rendercv new "Jane Doe"` writes, MIT). And one real,
+public file, its source in its header: rendercv_real_onepage.yaml (a one-page résumé).
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ EXTRAS = INTEROP / "extras.yaml"
 JSONRESUME_SAMPLE = INTEROP / "jsonresume_sample.json"
 RENDERCV_SAMPLE = INTEROP / "rendercv_sample.yaml"
 RENDERCV_ONEPAGE = INTEROP / "rendercv_onepage.yaml"
+RENDERCV_REAL_ONEPAGE = INTEROP / "rendercv_real_onepage.yaml"
 
 
 def schema_errors(data: Any) -> list[str]:
@@ -1980,3 +1982,29 @@ def test_jsonresume_award_url_and_project_technologies_are_fields(tmp_path: Path
     assert run_cli("render", path, "-f", "html", "-o", out).returncode == 0
     page = next(out.glob("*.html")).read_text(encoding="utf-8")
     assert 'href="https://ethglobal.com/showcase/fairpay-49hmu"' in page and "url: https" not in page
+
+
+def test_a_real_one_page_resume_keeps_rendercvs_page_and_its_one_page(tmp_path: Path) -> None:
+    """github.com/ianlwestfall/rendercv-resumes (the fixture's header): one page in RenderCV 2.8,
+    whose engineeringresumes theme the import sets in classic. The file sets no margin or size,
+    so RenderCV's own apply (0.7in, 10pt); the import left classic's (2cm, 10.5pt) and the résumé
+    took two pages, the second 15 % full. Every bullet is there once, in the file's order."""
+    from pypdf import PdfReader
+    from ruamel.yaml import YAML
+
+    yaml = YAML(typ="safe", pure=True)
+    path, _ = imported("rendercv", RENDERCV_REAL_ONEPAGE, tmp_path)
+    doc = yaml.load(path.read_text(encoding="utf-8"))["documents"]["cv"]
+    assert doc["theme"] == "classic" and doc["options"] | {"margin": "0.7in", "font_size": "10pt"} == doc["options"]
+    out = tmp_path / "out"
+    result = run_cli("render", path, "-f", "pdf,txt", "-o", out)
+    assert result.returncode == 0 and "warning" not in result.stderr, result.stderr
+    assert len(PdfReader(next(out.glob("*.pdf"))).pages) == 1
+    source = yaml.load(RENDERCV_REAL_ONEPAGE.read_text(encoding="utf-8"))["cv"]["sections"]
+    bullets = [e["bullet"] for e in source["Summary"]]
+    bullets += [h for key in ("education", "experience") for e in source[key] for h in e.get("highlights") or []]
+    for text in (pdf_text(next(out.glob("*.pdf"))), next(out.glob("*.txt")).read_text(encoding="utf-8")):
+        flat = squash(text)
+        places = [flat.find(squash(b)) for b in bullets]
+        assert all(flat.count(squash(b)) == 1 for b in bullets), [b for b in bullets if flat.count(squash(b)) != 1]
+        assert places == sorted(places)

@@ -67,6 +67,10 @@ LOCALES = {
     "turkish": "tr",
     "vietnamese": "vi",
 }
+# RenderCV 2's page margin by theme, where the file sets none (classic's 0.7in for the others).
+MARGINS = {"ember": "0.6in", "ink": "0.6in", "harvard": "0.5in", "opal": "0.65in"}
+# Design keys of RenderCV 1.x, whose margins were its own (`margins: page: top: 2 cm`).
+_RENDERCV_1_KEYS = {"page_size", "color", "font_size", "margins", "font", "disable_page_numbering"}
 # Networks RenderCV knows that have no named link in cvbuild: their profile URL prefixes.
 PROFILE_URLS = {
     "IMDB": "https://imdb.com/name/",
@@ -1001,6 +1005,8 @@ def _document(data: Mapping[str, Any], note: Note, *, has_photo: bool) -> dict[s
     margin = _text(page.get("top_margin"))
     if margin and re.fullmatch(r"\d+(\.\d+)?(pt|mm|cm|in)", margin):
         options["margin"] = margin
+    elif not _RENDERCV_1_KEYS & set(design):  # RenderCV 2's own margin for the theme: the page the user saw
+        options["margin"] = MARGINS.get(name, "0.7in")
     colors = design.get("colors") or {}
     color = _rgb(colors.get("section_titles") or colors.get("name") or design.get("color"))  # color: 1.x
     if color or accent:
@@ -1008,6 +1014,8 @@ def _document(data: Mapping[str, Any], note: Note, *, has_photo: bool) -> dict[s
     size = ((design.get("typography") or {}).get("font_size") or {}).get("body") or design.get("font_size")
     if isinstance(size, str) and re.fullmatch(r"\d+(\.\d+)?pt", size.strip()):
         options["font_size"] = size.strip()
+    elif size is None:  # RenderCV's body size in every theme (1.x and 2.x); classic's own is 10.5pt
+        options["font_size"] = "10pt"
     if has_photo:
         options["show_photo"] = True  # a RenderCV user who set a photo sees it
     read = ("theme", "page", "colors", "typography", "page_size", "color", "font_size")
