@@ -2008,3 +2008,31 @@ def test_a_real_one_page_resume_keeps_rendercvs_page_and_its_one_page(tmp_path: 
         places = [flat.find(squash(b)) for b in bullets]
         assert all(flat.count(squash(b)) == 1 for b in bullets), [b for b in bullets if flat.count(squash(b)) != 1]
         assert places == sorted(places)
+
+
+def test_rendercv_locale_words_a_profile_can_hold_are_imported(tmp_path: Path) -> None:
+    """github.com/alik-jc/cv-rendercv (jesus_cuentas_cv.yaml) writes its locale's words, Spanish
+    `present: presente` among them; cvbuild printed its own Spanish word, `actualidad`, where the
+    user had chosen `presente`. The word for an ongoing end and the date template have a place in
+    a profile (labels, date_format); the other words and month names still do not."""
+    from cvbuild.loading.profile import load_profile
+
+    source = write(
+        tmp_path / "CV.yaml",
+        "cv:\n  name: Jesús Cuentas\n  sections:\n    Experiencia:\n      - company: ingenius360.com\n"
+        "        position: Web Master y Ciberseguridad\n        start_date: 2022-09\n        end_date: present\n"
+        'locale:\n  language: "es"\n  date_template: "MONTH_NAME YEAR"\n  month: "mes"\n  present: "presente"\n'
+        '  to: "–"\n',
+    )
+    path, stderr = imported("rendercv", source, tmp_path)
+    assert "custom words and month names are not imported" in stderr
+    spec = load_profile(path)[0].documents["cv"]
+    assert (spec.locale, spec.labels, spec.date_format) == ("es", {"date.present": "presente"}, "long")
+    out = tmp_path / "out"
+    assert run_cli("render", path, "-f", "txt,pdf", "-o", out).returncode == 0
+    for text in (next(out.glob("*.txt")).read_text(encoding="utf-8"), pdf_text(next(out.glob("*.pdf")))):
+        assert "septiembre de 2022 – presente" in text and "actualidad" not in text, text
+    # the word a locale already says is not repeated as a label
+    english = source.read_text(encoding="utf-8").replace('"es"', "english").replace("presente", "present")
+    path, _ = imported("rendercv", write(tmp_path / "en.yaml", english), tmp_path / "en")
+    assert load_profile(path)[0].documents["cv"].labels == {}

@@ -989,6 +989,28 @@ SECTION_HANDLERS: dict[str, Handler] = {
 }
 
 
+# A RenderCV date template -> cvbuild's date_format (RenderCV's default, MONTH_ABBREVIATION YEAR, is short).
+_DATE_TEMPLATES = (("MONTH_NAME", "long"), ("MONTH_ABBREVIATION", "short"), ("MONTH", "numeric"), ("YEAR", "year"))
+
+
+def _locale_words(locale: Mapping[str, Any], doc: dict[str, Any], note: Note) -> None:
+    """The locale's word for an ongoing end (`present: presente`) and its date template, which
+    cvbuild has a place for (the document's labels and date_format); RenderCV's other words and
+    its month names are cvbuild's own, by locale. The user's `presente` was printed `actualidad`."""
+    from cvbuild.document.locales import words
+
+    present = _text(locale.get("present"))
+    if present and present != words(str(doc.get("locale", "en"))).get("date.present"):
+        doc["labels"] = {"date.present": present}
+    template = _text(locale.get("date_template") or locale.get("single_date_template"))
+    style = next((s for key, s in _DATE_TEMPLATES if key in template), None) if template else None
+    if style is not None and style != "short":
+        doc["date_format"] = style
+    read = {"language", "present", "date_template", "single_date_template"}
+    if set(locale) - read:
+        note(("locale",), "custom words and month names are not imported; cvbuild localises dates with babel")
+
+
 def _document(data: Mapping[str, Any], note: Note, *, has_photo: bool) -> dict[str, Any]:
     """design.theme -> the nearest cvbuild theme and its options; locale.language -> locale."""
     doc: dict[str, Any] = {}
@@ -1035,8 +1057,8 @@ def _document(data: Mapping[str, Any], note: Note, *, has_photo: bool) -> dict[s
             doc["locale"] = code
         else:
             note(("locale", "language"), f"unknown language {locale['language']!r}; not imported")
-        if set(locale) - {"language"}:
-            note(("locale",), "custom words and month names are not imported; cvbuild localises dates with babel")
+    if isinstance(locale, Mapping):
+        _locale_words(locale, doc, note)
     if data.get("settings") or data.get("rendercv_settings"):
         note(("settings",) if "settings" in data else ("rendercv_settings",), "RenderCV settings are not imported")
     if data.get("locale_catalog"):  # RenderCV 1.x's `locale`
