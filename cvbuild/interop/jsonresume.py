@@ -922,7 +922,8 @@ def _projects(items: Sequence[Any], note: Note) -> tuple[str, list[dict[str, Any
         summary, bullets = _summary_and_bullets(_text(item.get("description")))
         entry |= {"summary": summary, "highlights": bullets + _texts(item.get("highlights"))}
         # `technologies`, no field of JSON Resume's projects, is what files write beside (or for) keywords
-        entry["technologies"] = list(dict.fromkeys(_texts(item.get("keywords")) + _texts(item.get("technologies"))))
+        keywords = _texts(item.get("keywords"))
+        entry["technologies"] = keywords + [t for t in _texts(item.get("technologies")) if t not in keywords]
         used = ("name", "roles", "entity", "type", "url", "startDate", "endDate", "description", "highlights")
         entry["highlights"] += leftovers(item, (*used, "keywords", "technologies"), ("projects", i), note)
         out.append(entry)
