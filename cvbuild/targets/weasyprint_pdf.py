@@ -347,9 +347,11 @@ def _lay_out(page: str, ctx: RenderContext, variant: str | None) -> tuple[Any, d
     import_weasyprint()
     from weasyprint.text.fonts import FontConfiguration
 
+    from cvbuild.targets import hyphenation
     from cvbuild.targets.html import stylesheet_path
     from cvbuild.targets.webfonts import detach_fonts
 
+    hyphenation.install()  # `hyphens: auto` reads its patterns from the cache folder, not the .dic
     short_page, fonts = detach_fonts(page)
     fetcher = make_fetcher(allowed_roots(ctx), ctx.warn, fonts)
     base_url = stylesheet_path(ctx).parent.as_uri() + "/"  # relative URLs come only from style.css

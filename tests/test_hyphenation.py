@@ -1,0 +1,117 @@
+"""targets/hyphenation: pyphen's parsed patterns kept in cvbuild's cache folder between runs."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pyphen
+import pytest
+from conftest import EPOCH, EXAMPLE, run_cli
+
+from cvbuild.targets import hyphenation
+
+WORDS = ("hyphenation", "representative", "responsibilities", "infrastructure", "a", "")
+
+
+@pytest.fixture
+def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("CVBUILD_CACHE_DIR", str(folder))
+    monkeypatch.delenv("CVBUILD_NO_CACHE", raising=False)
+    yield folder
+
+
+def copy_of(lang: str, folder: Path) -> Path:
+    path = folder / f"hyph_{lang}.dic"
+    path.write_bytes(pyphen.LANGUAGES[lang].read_bytes())
+    return path
+
+
+def test_a_render_in_another_process_reads_the_stored_patterns_with_the_same_pdf(tmp_path: Path, cache: Path) -> None:
+    """classic justifies and hyphenates the example's summary: the first WeasyPrint render stores
+    en_US's patterns, and a later process whose pyphen cannot parse a dictionary at all writes
+    the same PDF from them. Before, nothing was stored and every process parsed the file."""
+    args = ("render", str(EXAMPLE), "-d", "cv", "-f", "pdf", "--engine", "weasyprint")
+    env = {"CVBUILD_CACHE_DIR": str(cache), "CVBUILD_NO_CACHE": ""}
+    first = run_cli(*args, "-o", tmp_path / "first", env=env)
+    assert first.returncode == 0, first.stderr
+    assert len(list((cache / hyphenation.SUBDIR).glob("*.marshal"))) == 1
+    code = (
+        "import sys, pyphen\n"
+        "def refuse(self, path): raise AssertionError(f'parsed {path}')\n"
+        "pyphen.HyphDict.__init__ = refuse\n"
+        "sys.argv = ['cvbuild', *sys.argv[1:]]\n"
+        "from cvbuild.cli.script import main\n"
+        "main()\n"
+    )
+    second = subprocess.run(
+        [sys.executable, "-c", code, *args, "-o", str(tmp_path / "second")],
+        env={**env, "SOURCE_DATE_EPOCH": EPOCH, "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert second.returncode == 0, second.stderr
+    (a,), (b,) = (tmp_path / "first").glob("*.pdf"), (tmp_path / "second").glob("*.pdf")
+    assert a.read_bytes() == b.read_bytes()
+
+
+def test_stored_patterns_hyphenate_as_parsed_ones(tmp_path: Path, cache: Path) -> None:
+    path = copy_of("en_US", tmp_path)
+    parsed = pyphen.HyphDict(path)
+    hyphenation.store(path, parsed)
+    stored = hyphenation.load(path)
+    assert stored is not None and stored is not parsed
+    assert vars(stored).keys() == vars(parsed).keys() == hyphenation.HYPHDICT_ATTRIBUTES
+    assert stored.patterns == parsed.patterns and stored.maxlen == parsed.maxlen
+    assert [stored.positions(w) for w in WORDS] == [parsed.positions(w) for w in WORDS]
+
+
+def test_an_edited_dictionary_is_parsed_again(tmp_path: Path, cache: Path) -> None:
+    path = copy_of("en_US", tmp_path)
+    hyphenation.store(path, pyphen.HyphDict(path))
+    path.write_text(path.read_text(encoding="ISO8859-1") + "1x1y1z\n", encoding="ISO8859-1")
+    assert hyphenation.load(path) is None
+
+
+@pytest.mark.parametrize("damage", [b"", b"not marshal", b"\xe9" * 64, "marshalled wrong shape"])
+def test_a_damaged_entry_is_ignored(tmp_path: Path, cache: Path, damage: bytes | str) -> None:
+    import marshal
+
+    path = copy_of("en_US", tmp_path)
+    hyphenation.store(path, pyphen.HyphDict(path))
+    (entry,) = (cache / hyphenation.SUBDIR).iterdir()
+    entry.write_bytes(marshal.dumps(({"ab": (0, ("1",))}, 2)) if isinstance(damage, str) else damage)
+    assert hyphenation.load(path) is None
+
+
+def test_nonstandard_hyphenations_and_no_cache_store_nothing(
+    tmp_path: Path, cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    hungarian = copy_of("hu_HU", tmp_path)  # "ssz/sz=sz,..." patterns: DataInt values
+    hyphenation.store(hungarian, pyphen.HyphDict(hungarian))
+    assert not (cache / hyphenation.SUBDIR).exists() or not any((cache / hyphenation.SUBDIR).iterdir())
+    monkeypatch.setenv("CVBUILD_NO_CACHE", "1")
+    english = copy_of("en_US", tmp_path)
+    hyphenation.store(english, pyphen.HyphDict(english))
+    assert not (cache / hyphenation.SUBDIR).exists() or not any((cache / hyphenation.SUBDIR).iterdir())
+
+
+def test_pyphen_looks_its_dictionaries_up_through_the_installed_cache(
+    tmp_path: Path, cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`pyphen.Pyphen` asks `hdcache` (`path not in hdcache`) before it parses; if pyphen stops
+    doing so, this fails rather than the cache quietly doing nothing."""
+    monkeypatch.setattr(pyphen, "hdcache", {})
+    hyphenation.install()
+    hyphenation.install()
+    assert isinstance(pyphen.hdcache, hyphenation.StoredPatterns)
+    path = copy_of("en_US", tmp_path)
+    first = pyphen.Pyphen(filename=path)
+    monkeypatch.setattr(pyphen, "hdcache", hyphenation.StoredPatterns())
+    monkeypatch.setattr(pyphen.HyphDict, "__init__", lambda self, path: pytest.fail(f"parsed {path}"))
+    second = pyphen.Pyphen(filename=path)
+    assert second.inserted("representative") == first.inserted("representative") == "rep-re-sen-ta-tive"
