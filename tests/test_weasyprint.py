@@ -552,6 +552,123 @@ def test_a_strict_page_skips_weasyprints_parser_with_the_same_pdf(tmp_path: Path
     assert loose.etree_element.find("body/p[last()]").text.strip() == "not closed"
 
 
+def _cascade(page: str, tmp_path: Path) -> tuple[Counter[str | None], bytes, str]:
+    """The pseudo-elements WeasyPrint gave a computed style while it rendered `page` through the
+    engine's `html_document`, the PDF, and the PDF's text."""
+    from cvbuild.targets.weasyprint_pdf import html_document, import_weasyprint, make_fetcher
+
+    import_weasyprint()
+    from weasyprint.css import StyleFor
+
+    styled: Counter[str | None] = Counter()
+    real = StyleFor.set_computed_styles
+
+    def counting(self: Any, element: Any, parent: Any, root: Any = None, pseudo_type: Any = None, **kw: Any) -> Any:
+        styled[pseudo_type] += 1
+        return real(self, element, parent, root=root, pseudo_type=pseudo_type, **kw)
+
+    StyleFor.set_computed_styles = counting
+    try:
+        base = (ROOT / "themes" / "classic").as_uri() + "/"
+        pdf = html_document(page, base, make_fetcher([ROOT], [].append)).write_pdf()
+    finally:
+        StyleFor.set_computed_styles = real
+    out = tmp_path / "page.pdf"
+    out.write_bytes(pdf)
+    return styled, pdf, pdf_text(out)
+
+
+NOTE_PSEUDOS = ("footnote-call", "footnote-marker", "note-call", "note-marker", "note-callback")
+
+
+def test_a_page_that_makes_no_notes_styles_no_note_pseudo_elements(tmp_path: Path) -> None:
+    """WeasyPrint's UA stylesheet styles five footnote and note pseudo-elements of every element;
+    for a page that cannot make a footnote or note the engine leaves them out (~5 % of a render's
+    work): none is styled, and the PDF is byte for byte the one with them. Before, each element of
+    the resume got all five."""
+    from cvbuild.targets import weasyprint_pdf
+    from cvbuild.targets.webfonts import detach_fonts
+
+    result = run_cli("render", RESUME, "-f", "html", "-o", tmp_path)
+    assert result.returncode == 0, result.stderr
+    page = detach_fonts(next(tmp_path.glob("*.html")).read_text(encoding="utf-8"))[0]
+    assert not weasyprint_pdf.may_make_notes(page)
+    trimmed, fast, _ = _cascade(page, tmp_path)
+    assert trimmed["before"] > 100 and not any(trimmed[p] for p in NOTE_PSEUDOS)
+    real = weasyprint_pdf.may_make_notes
+    weasyprint_pdf.may_make_notes = lambda page: True
+    try:
+        whole, slow, _ = _cascade(page, tmp_path)
+    finally:
+        weasyprint_pdf.may_make_notes = real
+    assert all(whole[p] == whole["before"] for p in NOTE_PSEUDOS)
+    assert fast == slow
+
+
+@pytest.mark.parametrize(
+    "css",
+    [
+        ".fn { float: footnote }",
+        ".fn { FLOAT: FootNote }",
+        ".fn { float: foot\\6e ote }",  # CSS escapes: still the keyword `footnote`
+        ".fn { float: \\66 ootnot\\65 }",
+        ".fn { float: foot\\note }",
+    ],
+)
+def test_a_page_with_footnotes_keeps_their_calls_and_markers(css: str, tmp_path: Path) -> None:
+    page = (
+        '<!DOCTYPE html><html lang="en"><head><style>' + css + "</style></head>"
+        '<body><p>Body text<span class="fn">The note itself.</span> goes on.</p></body></html>'
+    )
+    from cvbuild.targets.weasyprint_pdf import may_make_notes
+
+    assert may_make_notes(page)
+    styled, _, text = _cascade(page, tmp_path)
+    assert styled["footnote-call"] and styled["footnote-marker"]
+    assert norm("Body text1 goes on.") + norm("1. The note itself.") == norm(text)
+
+
+@pytest.mark.parametrize(
+    ("page", "makes"),
+    [
+        ("<style>p { color: red; content: '\\00a0\\00b7' }</style><p>Plain.</p>", False),
+        ("<style>.n { position: note(side) }</style>", True),
+        ("<style>.n { position: \\6e ote(side) }</style>", True),
+        ('<link rel="stylesheet" href="more.css"><p>x</p>', True),  # its text is not in the page
+        ("<style>@import 'more.css';</style>", True),
+        ("<p>A footnote in the text only errs on the safe side.</p>", True),
+    ],
+)
+def test_what_may_make_notes(page: str, makes: bool) -> None:
+    from cvbuild.targets.weasyprint_pdf import may_make_notes
+
+    assert may_make_notes(page) is makes
+
+
+def test_the_ua_stylesheet_is_trimmed_in_a_copy_of_known_shape() -> None:
+    """A copy without exactly the universal footnote and note rules, made once; WeasyPrint's own
+    stylesheet is left as it was; anything not shaped as known is used as it is."""
+    from cvbuild.targets.weasyprint_pdf import NOTE_PSEUDO_ELEMENTS, import_weasyprint, without_note_styles
+
+    import_weasyprint()
+    from weasyprint.html import UA_STYLESHEET
+
+    before = list(UA_STYLESHEET.matcher.other_selectors)
+    trimmed = without_note_styles(UA_STYLESHEET)
+    assert without_note_styles(UA_STYLESHEET) is trimmed is not UA_STYLESHEET
+    assert UA_STYLESHEET.matcher.other_selectors == before
+    dropped = [e for e in before if e not in trimmed.matcher.other_selectors]
+    assert {e[3] for e in dropped} == NOTE_PSEUDO_ELEMENTS and len(dropped) == len(NOTE_PSEUDO_ELEMENTS)
+    assert trimmed.page_rules is UA_STYLESHEET.page_rules
+    assert trimmed.matcher.lower_local_name_selectors is UA_STYLESHEET.matcher.lower_local_name_selectors
+
+    class Other:
+        matcher = None
+
+    other = Other()
+    assert without_note_styles(other) is other
+
+
 def test_weasyprint_imports_without_the_fonttools_it_never_uses_here() -> None:
     """fontTools' subsetter and variable-font instancer are stand-ins until first used: importing
     WeasyPrint loads neither, a later import gets the real modules, and WeasyPrint's own names
