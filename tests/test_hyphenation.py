@@ -115,3 +115,16 @@ def test_pyphen_looks_its_dictionaries_up_through_the_installed_cache(
     monkeypatch.setattr(pyphen.HyphDict, "__init__", lambda self, path: pytest.fail(f"parsed {path}"))
     second = pyphen.Pyphen(filename=path)
     assert second.inserted("representative") == first.inserted("representative") == "rep-re-sen-ta-tive"
+
+
+def test_a_folder_of_another_user_is_not_read(tmp_path: Path, cache: Path) -> None:
+    """As with compiled templates, entries are read only from a folder of this user's own."""
+    import os
+
+    if os.getuid() != 0:
+        pytest.skip("needs root to give the folder to another user")
+    path = copy_of("en_US", tmp_path)
+    hyphenation.store(path, pyphen.HyphDict(path))
+    assert hyphenation.load(path) is not None
+    os.chown(cache / hyphenation.SUBDIR, 12345, 12345)
+    assert hyphenation.load(path) is None

@@ -84,7 +84,7 @@ def load(path: str | Path) -> Any:
     import pyphen
 
     entry = _entry(path)
-    if entry is None:
+    if entry is None or not usable(entry.parent):  # only this user's own folder is trusted
         return None
     try:
         patterns, maxlen = marshal.loads(entry.read_bytes())
