@@ -2032,6 +2032,17 @@ def test_rendercv_locale_words_a_profile_can_hold_are_imported(tmp_path: Path) -
     assert run_cli("render", path, "-f", "txt,pdf", "-o", out).returncode == 0
     for text in (next(out.glob("*.txt")).read_text(encoding="utf-8"), pdf_text(next(out.glob("*.pdf")))):
         assert "septiembre de 2022 – presente" in text and "actualidad" not in text, text
+    # beside the titles of publication sections, which are labels too
+    papers = (
+        "    Preprints:\n      - title: Uno\n        authors: [Jesús Cuentas]\n        date: 2024-01\n"
+        "    Artículos de revista:\n      - title: Dos\n        authors: [Jesús Cuentas]\n        journal: J\n"
+        "        date: 2023-01\n"
+    )
+    grouped = source.read_text(encoding="utf-8").replace("locale:\n", papers + "locale:\n")
+    grouped = grouped.replace("Artículos de revista", "Journal Articles")
+    path, _ = imported("rendercv", write(tmp_path / "grouped.yaml", grouped), tmp_path / "grouped")
+    labels = load_profile(path)[0].documents["cv"].labels
+    assert labels == {"date.present": "presente", "type.preprint": "Preprints", "type.journal": "Journal Articles"}
     # the word a locale already says is not repeated as a label
     english = source.read_text(encoding="utf-8").replace('"es"', "english").replace("presente", "present")
     path, _ = imported("rendercv", write(tmp_path / "en.yaml", english), tmp_path / "en")

@@ -771,7 +771,7 @@ def _publication_groups(
     kinds = [kind for _, kind, _, _ in sections]
     if len(sections) > 1 and None not in kinds and len(set(kinds)) == len(kinds):
         doc["publications"] = {"sort": "as_written", "group_by": "type"}
-        doc["labels"] = {f"type.{kind}": title for title, kind, _, _ in sections}
+        doc["labels"] = doc.get("labels", {}) | {f"type.{kind}": title for title, kind, _, _ in sections}
         titles.pop("publications", None)  # "Publications" over the groups
         for _, kind, _, items in sections:
             for item in items:
@@ -1001,7 +1001,7 @@ def _locale_words(locale: Mapping[str, Any], doc: dict[str, Any], note: Note) ->
 
     present = _text(locale.get("present"))
     if present and present != words(str(doc.get("locale", "en"))).get("date.present"):
-        doc["labels"] = {"date.present": present}
+        doc["labels"] = doc.get("labels", {}) | {"date.present": present}
     template = _text(locale.get("date_template") or locale.get("single_date_template"))
     style = next((s for key, s in _DATE_TEMPLATES if key in template), None) if template else None
     if style is not None and style != "short":
