@@ -2047,3 +2047,23 @@ def test_rendercv_locale_words_a_profile_can_hold_are_imported(tmp_path: Path) -
     english = source.read_text(encoding="utf-8").replace('"es"', "english").replace("presente", "present")
     path, _ = imported("rendercv", write(tmp_path / "en.yaml", english), tmp_path / "en")
     assert load_profile(path)[0].documents["cv"].labels == {}
+
+
+def test_jsonresume_publications_keep_the_files_order(tmp_path: Path) -> None:
+    """JSON Resume themes list publications as the file does; github.com/5c077m4n/cv lists its
+    oldest first, and cvbuild, sorting by date, turned the list round in every format."""
+    resume = {
+        "basics": {"name": "Roee Shapira"},
+        "publications": [
+            {"name": "Http Responder", "publisher": "NPM", "releaseDate": "2018-04-01"},
+            {"name": "Await Fn", "publisher": "NPM", "releaseDate": "2018-04-01"},
+            {"name": "pkgplay", "publisher": "NPM", "releaseDate": "2019-10-12"},
+        ],
+    }
+    path, _ = imported("jsonresume", write(tmp_path / "resume.json", json.dumps(resume)), tmp_path)
+    out = tmp_path / "out"
+    assert run_cli("render", path, "-f", "txt,pdf,md", "-o", out).returncode == 0
+    for f in out.iterdir():
+        text = pdf_text(f) if f.suffix == ".pdf" else f.read_text(encoding="utf-8")
+        places = [text.find(title) for title in ("Http Responder", "Await Fn", "pkgplay")]
+        assert -1 not in places and places == sorted(places), (f.suffix, places)

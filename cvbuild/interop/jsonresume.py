@@ -355,6 +355,10 @@ def from_jsonresume(data: Mapping[str, Any], note: Note) -> dict[str, Any]:
         # topics, in an academic CV) second, where a résumé's hobbies do not belong.
         ids = [s if isinstance(s, str) else s.get("id") or section_slug(s["title"]) for s in order]
         out["documents"] = {"cv": {"sections": list(dict.fromkeys(ids))}}
+    if len(out.get("publications", [])) > 1:
+        # in the file's order, as JSON Resume themes list them: sorted by date, a file that lists
+        # its oldest first was turned round (github.com/5c077m4n/cv)
+        out.setdefault("documents", {"cv": {}})["cv"]["publications"] = {"sort": "as_written"}
     return _ordered(out)
 
 
