@@ -45,10 +45,6 @@ TABLE: Known = (
     frozenset({"skills"}),
     "pdftotext reads a label | values table (skills) as two columns, every label before every value",
 )
-SIDEBAR: Known = (
-    frozenset({"skills", "languages", "interests"}),
-    "pdftotext interleaves the WeasyPrint sidebar's sections with the main column's on page 1",
-)
 KNOWN: dict[tuple[str, str, str, str], Known] = {
     **{
         ("example", theme, engine, "pdftotext"): TABLE
@@ -56,8 +52,6 @@ KNOWN: dict[tuple[str, str, str, str], Known] = {
         for engine in ENGINES
     },
     **{("onepage", theme, "typst", "pdftotext"): TABLE for theme in ("classic", "modern")},
-    ("example", "sidebar", "weasyprint", "pdftotext"): SIDEBAR,
-    ("onepage", "sidebar", "weasyprint", "pdftotext"): SIDEBAR,
 }
 
 
