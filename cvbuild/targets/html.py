@@ -88,7 +88,8 @@ class Settings:
         light = lighten(self.accent, 0.55)
         return (
             f":root{{--accent:{self.accent};--accent-light:{light};--print-font-size:{self.font_size};"
-            f"--spacing:{self.spacing:g}}}\n"
+            # 1 at full spacing, 0 on a page tightened to fit max_pages (tables keep tight rows there)
+            f"--spacing:{self.spacing:g};--full-spacing:{int(self.spacing >= 1)}}}\n"
             f"@page{{size:{self.page_size};margin:{self.margin}}}"
         )
 
