@@ -2067,3 +2067,40 @@ def test_jsonresume_publications_keep_the_files_order(tmp_path: Path) -> None:
         text = pdf_text(f) if f.suffix == ".pdf" else f.read_text(encoding="utf-8")
         places = [text.find(title) for title in ("Http Responder", "Await Fn", "pkgplay")]
         assert -1 not in places and places == sorted(places), (f.suffix, places)
+
+
+def test_rendercv_date_beside_start_and_end_is_shown_as_rendercv_shows_it(tmp_path: Path) -> None:
+    """RenderCV shows an entry's `date` and leaves its start_date and end_date out.
+    github.com/BrianLiDesign/rendercv (brian_li/input/master.yaml) writes a degree as
+    `date: Expected May 2028` beside `start_date: 2024-09` and `end_date: 2028-05`: the import
+    showed Sep 2024 – May 2028 and lost the "expected". A school's `Expected <month>` is now an
+    expected end; any other date wins over the range, as in RenderCV."""
+    from cvbuild.loading.profile import load_profile
+
+    source = write(
+        tmp_path / "CV.yaml",
+        "cv:\n  name: Brian Li\n  sections:\n    education:\n"
+        "      - institution: California Polytechnic State University, San Luis Obispo\n"
+        "        area: Computer Engineering\n        degree: |-\n\n          Bachelor of Science\n"
+        "        date: Expected May 2028\n        start_date: 2024-09\n        end_date: 2028-05\n"
+        "    experience:\n      - company: Booz Allen Hamilton\n        position: Systems Engineer\n"
+        "        date: Summer 2026\n        start_date: 2026-06\n        end_date: 2026-08\n"
+        "      - company: Cal Poly ITS\n        position: IT Assistant\n        date: 2025\n"
+        "        start_date: 2025-11\n",
+    )
+    path, stderr = imported("rendercv", source, tmp_path)
+    assert "'Expected May 2028' read as an expected end" in stderr
+    p, _ = load_profile(path)
+    school = p.education[0]
+    assert (str(school.start), str(school.end), school.expected, school.degree) == (
+        "2024-09",
+        "2028-05",
+        True,
+        "Bachelor of Science",
+    )
+    assert (str(p.experience[1].date), p.experience[1].start, p.experience[1].end) == ("2025", None, None)
+    out = tmp_path / "out"
+    assert run_cli("render", path, "-f", "txt", "-o", out).returncode == 0
+    text = next(out.glob("*.txt")).read_text(encoding="utf-8")
+    assert "Sep 2024 – May 2028 (expected)" in " ".join(text.split()), text
+    assert "Summer 2026" in text and "Jun 2026" not in text, text

@@ -532,11 +532,28 @@ def _name_and_url(value: Any, item: dict[str, Any], key: str, loc: Loc, note: No
 _RANGE = re.compile(r"^(\d{4}(?:-\d{2})?)\s*(?:–|—|-|to)\s*(\d{4}(?:-\d{2})?|present)$", re.I)
 
 
-def _dates(entry: Mapping[str, Any], out: dict[str, Any], loc: Loc, note: Note) -> str | None:
-    """start_date/end_date/date -> start/end/date. A free-form date ("Fall 2023") is returned, to keep as text."""
+_EXPECTED = re.compile(r"^(?:expected|anticipated|exp\.)\s*:?\s*(.+)$", re.I)
+
+
+def _dates(
+    entry: Mapping[str, Any], out: dict[str, Any], loc: Loc, note: Note, *, expected: bool = False
+) -> str | None:
+    """start_date/end_date/date -> start/end/date. A free-form date ("Fall 2023") is returned, to keep as text.
+    With `expected` (a school), a date `Expected May 2028` beside start_date is an expected end."""
     start, end, date = _text(entry.get("start_date")), _text(entry.get("end_date")), _text(entry.get("date"))
     if end and not start and not date:  # RenderCV shows an end_date alone as the entry's date (a degree's year)
         date = end
+    if date and start:
+        when = _EXPECTED.match(date)
+        month = _month_year(when[1]) if when else None
+        if expected and month is not None and _valid(start):
+            note((*loc, "date"), f"{date!r} read as an expected end, after start_date {start}")
+            out["start"], out["end"], out["expected"] = start, month, True
+            return None
+        # RenderCV shows the date and leaves start_date and end_date out; they were shown instead,
+        # and the date (`Expected May 2028`) lost
+        note((*loc, "start_date"), "RenderCV shows `date` and leaves start_date and end_date out; so does the import")
+        start = None
     if date and not start:
         if _valid(date):
             out["date"] = date
@@ -557,6 +574,21 @@ def _dates(entry: Mapping[str, Any], out: dict[str, Any], loc: Loc, note: Note) 
     elif start:
         note((*loc, "start_date"), f"{start!r} is not a date; kept in the summary")
         return start + (f" – {end}" if end else "")
+    return None
+
+
+def _month_year(text: str) -> str | None:
+    """`May 2028`, `Sept. 2028` or `2028-05` as YYYY-MM (or YYYY), else None."""
+    import datetime as dt
+
+    text = text.strip().rstrip(".")
+    if _valid(text):
+        return text
+    for pattern in ("%B %Y", "%b %Y", "%b. %Y"):
+        try:
+            return dt.datetime.strptime(text.replace("Sept", "Sep"), pattern).strftime("%Y-%m")
+        except ValueError:
+            continue
     return None
 
 
@@ -588,7 +620,7 @@ def _education(
         item: dict[str, Any] = {}
         _name_and_url(e.get("institution"), item, "institution", (*eloc, "institution"), note)
         item |= {"degree": _text(e.get("degree")), "field": _text(e.get("area")), "location": _text(e.get("location"))}
-        free = _dates(e, item, eloc, note)
+        free = _dates(e, item, eloc, note, expected=True)
         highlights = _highlights(e.get("highlights"), (*eloc, "highlights"), note)
         summary = _summary_with(_check_text(e.get("summary"), (*eloc, "summary"), note), free)
         highlights[:0] = as_bullets(summary)  # education has no summary: it leads the highlights
