@@ -2104,3 +2104,23 @@ def test_rendercv_date_beside_start_and_end_is_shown_as_rendercv_shows_it(tmp_pa
     text = next(out.glob("*.txt")).read_text(encoding="utf-8")
     assert "Sep 2024 – May 2028 (expected)" in " ".join(text.split()), text
     assert "Summer 2026" in text and "Jun 2026" not in text, text
+
+
+def test_rendercv_start_date_alone_is_ongoing(tmp_path: Path) -> None:
+    """RenderCV reads a start_date without an end_date as still going on (`Apr 2023 – present`);
+    the import kept the start alone, and a current job read as a month's."""
+    from cvbuild.loading.profile import load_profile
+
+    source = write(
+        tmp_path / "CV.yaml",
+        "cv:\n  name: Ada Example\n  sections:\n    experience:\n      - company: Acme\n        position: Dev\n"
+        "        start_date: 2023-04\n    education:\n      - institution: Uni\n        area: CS\n"
+        "        start_date: 2022-09\n    Awards:\n      - name: Fellowship\n        start_date: 2021\n"
+        "    Projects:\n      - name: Tides\n        start_date: 2020-01\n",
+    )
+    path, _ = imported("rendercv", source, tmp_path)
+    p, _ = load_profile(path)
+    assert [str(x.end) for x in (p.experience[0], p.education[0], p.honors[0], p.projects[0])] == ["present"] * 4
+    out = tmp_path / "out"
+    assert run_cli("render", path, "-f", "txt", "-o", out).returncode == 0
+    assert next(out.glob("*.txt")).read_text(encoding="utf-8").count("– present") == 4

@@ -568,6 +568,8 @@ def _dates(
         out["start"] = start
         if end and _valid(end):
             out["end"] = end
+        elif not end:  # RenderCV: a start_date alone is still going on, shown `Apr 2023 – present`
+            out["end"] = "present"
         elif end:
             note((*loc, "end_date"), f"{end!r} is not a date; kept in the summary")
             return f"until {end}"
