@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 import threading
+import time
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -861,3 +862,52 @@ def test_a_huge_file_in_the_theme_is_skipped_unread(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert f"huge.png: 3,221,225,472 bytes, over the limit of {RESOURCE_BYTES:,}" in result.stderr
     assert time.monotonic() - start < 20
+
+
+def _slowly(undo: Any) -> Any:
+    """`undo`, after 0.3 s of Python: the watchdog interrupts it at least once on the way."""
+
+    def slow(*args: Any) -> Any:
+        end = time.monotonic() + 0.3
+        while time.monotonic() < end:
+            pass
+        return undo(*args)
+
+    return slow
+
+
+def test_an_interruption_in_cvbuilds_own_cleanup_leaves_nothing_behind(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The watchdog interrupts the work again every REFIRE seconds while it unwinds, so one can
+    land in the `finally` that takes the log forwarder, the array shortcut or the paused GC back:
+    each stayed for the rest of the process (`watch`: later renders' warnings went to the stopped
+    one, with its page). Every undo also runs once the watchdog is stopped."""
+    import gc
+    import logging
+
+    from cvbuild.targets import weasyprint_pdf as wp
+    from cvbuild.targets.deadline import OverTime, within
+
+    wp.import_weasyprint()
+    from weasyprint.text.ffi import ffi
+
+    logger = logging.getLogger("weasyprint")
+    handlers = list(logger.handlers)
+    monkeypatch.setattr(logging.Logger, "removeHandler", _slowly(logging.Logger.removeHandler))
+    monkeypatch.setattr(wp, "gc", type("SlowGC", (), {"isenabled": gc.isenabled, "disable": gc.disable}))
+    monkeypatch.setattr(wp.gc, "enable", staticmethod(_slowly(gc.enable)), raising=False)
+
+    def work() -> None:
+        with wp._forward_log(lambda _: None), wp._gc_paused(), wp.sized_arrays_parsed_once():
+            while True:
+                pass
+
+    try:
+        with pytest.raises(OverTime):
+            within(0.05, work)
+        assert gc.isenabled()
+        assert logger.handlers == handlers
+        assert "new" not in vars(ffi)
+    finally:
+        gc.enable()
+        logger.handlers[:] = handlers
+        vars(ffi).pop("new", None)

@@ -16,6 +16,7 @@ import ctypes
 import sys
 import threading
 from collections.abc import Callable
+from contextvars import ContextVar
 from functools import partial
 from typing import Any, TypeVar
 
@@ -34,6 +35,21 @@ class OverTime(Exception):
 _set_async_exc = ctypes.pythonapi.PyThreadState_SetAsyncExc
 _set_async_exc.argtypes = (ctypes.c_ulong, ctypes.py_object)
 _set_async_exc.restype = ctypes.c_int
+
+
+# The undos registered by `after_stop` for the `within` under way in this thread (None: none).
+_UNDOS: ContextVar[list[Callable[[], object]] | None] = ContextVar("cvbuild_deadline_undos", default=None)
+
+
+def after_stop(undo: Callable[[], object]) -> None:
+    """Run `undo` also once the watchdog of the `within` under way (if any) has stopped. Code that
+    changes shared state in the work (a log handler, a patched function, the paused GC) calls this
+    before the change, with an undo that may run twice: an interruption (a refire, while the work
+    unwinds) can land in its own `finally` and skip it there, leaving the change for the rest of
+    the process."""
+    undos = _UNDOS.get()
+    if undos is not None:
+        undos.append(undo)
 
 
 def _quiet_unraisable(hook: Callable[[Any], None], unraisable: Any) -> None:
@@ -68,6 +84,8 @@ def within(seconds: float | None, work: Callable[[], T]) -> T:
             wait = REFIRE
 
     watchdog = threading.Thread(target=watch, name="cvbuild-deadline", daemon=True)
+    undos: list[Callable[[], object]] = []
+    token = _UNDOS.set(undos)
     hook = sys.unraisablehook
     sys.unraisablehook = partial(_quiet_unraisable, hook)
     watchdog.start()
@@ -91,6 +109,9 @@ def within(seconds: float | None, work: Callable[[], T]) -> T:
         except Interrupted:
             continue
     wake.set()
+    _UNDOS.reset(token)
+    for undo in reversed(undos):  # nothing can interrupt them now
+        undo()
     sys.unraisablehook = hook
     if state["fired"]:
         raise OverTime(f"stopped after {seconds:g} s")

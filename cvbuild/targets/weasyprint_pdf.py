@@ -480,6 +480,8 @@ def sized_arrays_parsed_once() -> Iterator[None]:
     if "new" in vars(ffi):  # already active (a render in another thread): leave it to that one
         yield
         return
+    from cvbuild.targets.deadline import after_stop
+
     original = ffi.new
 
     def new(cdecl: Any, init: Any = None) -> Any:
@@ -489,14 +491,18 @@ def sized_arrays_parsed_once() -> Iterator[None]:
                 return original(f"{sized[1]}[]", init)
         return original(cdecl, init)
 
-    ffi.new = new
-    try:
-        yield
-    finally:
+    def restore() -> None:
         # Only our own stand-in goes: two renders that both found none both set one, and the
         # one that ends first must neither leave its own behind nor take the other's away.
         if vars(ffi).get("new") is new:
             del ffi.new
+
+    after_stop(restore)  # under a time limit, an interruption can skip the `finally`
+    ffi.new = new
+    try:
+        yield
+    finally:
+        restore()
 
 
 @contextmanager
@@ -504,7 +510,11 @@ def _gc_paused() -> Iterator[None]:
     """No cyclic garbage collection while WeasyPrint works: it allocates millions of small objects
     (styles, boxes), and each full collection walks all of them; ~20 % of the CPU time of a
     1,000-publication CV went there. What it leaves behind is collected after, as usual."""
+    from cvbuild.targets.deadline import after_stop
+
     was_enabled = gc.isenabled()
+    if was_enabled:
+        after_stop(gc.enable)  # under a time limit, an interruption can skip the `finally`
     gc.disable()
     try:
         yield
@@ -568,8 +578,11 @@ def _forward_log(warn: Callable[[str], None], place: Callable[[str], str] | None
             if not message.startswith(_QUIET):
                 warn(place(f"weasyprint: {message}") if place else f"weasyprint: {message}")
 
+    from cvbuild.targets.deadline import after_stop
+
     logger = logging.getLogger("weasyprint")
     handler = Forward(level=logging.WARNING)
+    after_stop(partial(logger.removeHandler, handler))  # an interruption can skip the `finally`
     logger.addHandler(handler)
     try:
         yield
