@@ -3,6 +3,7 @@ catches the first interruption, and nothing of the watchdog outlives the call.""
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import threading
 import time
@@ -88,3 +89,15 @@ def test_an_interruption_in_a_finalizer_prints_nothing(capfd: pytest.CaptureFixt
             within(0.1, _free_slowly)
     assert "Exception ignored" not in capfd.readouterr().err
     assert sys.unraisablehook is hook
+
+
+def test_a_deadline_shorter_than_starting_the_watchdog_is_still_overtime() -> None:
+    """With a limit shorter than a thread takes to start (`--time-limit 1e-6`, or a loaded
+    machine), the first interruption came while `within` was still starting its watchdog: it
+    escaped as `Interrupted` (no exit 2: a traceback), and the watchdog went on interrupting
+    whatever ran next."""
+    for _ in range(300):
+        with contextlib.suppress(OverTime):
+            assert within(1e-9, lambda: sum(range(100))) == 4950
+    time.sleep(0.3)  # a watchdog left running would interrupt this
+    assert not [t for t in threading.enumerate() if t.name == "cvbuild-deadline"]

@@ -88,14 +88,16 @@ def within(seconds: float | None, work: Callable[[], T]) -> T:
     token = _UNDOS.set(undos)
     hook = sys.unraisablehook
     sys.unraisablehook = partial(_quiet_unraisable, hook)
-    watchdog.start()
     outcome: list[tuple[bool, Any]] = []
     try:
         try:
+            # Started in here: under a limit shorter than a thread takes to start (or on a busy
+            # machine), the first interruption comes while `start` still waits for the thread.
+            watchdog.start()
             outcome.append((True, work()))
         except Interrupted:
             raise
-        except BaseException as exc:  # kept until the watchdog is stopped
+        except BaseException as exc:  # kept until the watchdog is stopped (or no thread could start)
             outcome.append((False, exc))
     except Interrupted:  # delivered in the work, or in the handler above
         pass
