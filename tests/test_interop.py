@@ -105,10 +105,10 @@ def test_import_jsonresume_maps_every_part(tmp_path: Path) -> None:
     assert project.technologies == ["Rust", "SQL", "PostgreSQL"]
     titles = [s.title for s in p.sections]
     assert titles == ["Writing", "Speaking"]  # a publication without date, and a non-standard section
-    # What has no place is reported with a JSON pointer, and how it was kept.
-    name = str(JSONRESUME)
+    # What has no place is reported at its line, with a JSON pointer, and how it was kept.
+    name = re.escape(str(JSONRESUME))
     for pointer_ in ("/work/0/description", "/work/1/team", "/basics/image", "/meta", "/speaking", "/publications/1"):
-        assert f"{name}: {pointer_}: " in stderr, pointer_
+        assert re.search(rf"{name}:\d+:\d+: {pointer_}: ", stderr), pointer_
     assert "JSON Resume has no authors" in stderr
 
 
@@ -1867,11 +1867,12 @@ def test_jsonresume_script_in_html_prose_is_text_in_every_target(tmp_path: Path,
 
 
 def test_a_refused_link_is_reported_where_the_file_wrote_it(tmp_path: Path) -> None:
-    """A link the profile refuses (javascript:, ftp:, file:), in a link field or in Markdown in
-    the prose, stops the import (exit 2) at the file's line and column, named as the file names
-    it: it was reported as `summary` or `experience[0].highlights[0]`, without a line, places the
-    file does not have, twice for a bullet (once as 'expected a mapping'), and a link field's was
-    dropped with a warning that had no line either."""
+    """A link the profile refuses (javascript:, ftp:, file:) is reported at the file's line and
+    column, named as the file names it. In Markdown in the prose it stops the import (exit 2): it
+    was reported as `summary` or `experience[0].highlights[0]`, without a line, places the file
+    does not have, twice for a bullet (once as 'expected a mapping'). A link field's is left out
+    with a warning, now located too (a theme's `javascript:window.print()` button in
+    basics.profiles, github.com/23nikoloz/jsonresume-theme-material, is no part of the CV)."""
     resume = (
         "{\n"
         '  "basics": {\n'
@@ -1884,18 +1885,22 @@ def test_a_refused_link_is_reported_where_the_file_wrote_it(tmp_path: Path) -> N
         '            "highlights": ["ok", "a [y](ftp://e.org/a) b"]}]\n'
         "}\n"
     )
-    result = run_cli("import", "jsonresume", write(tmp_path / "resume.json", resume))
+    source = write(tmp_path / "resume.json", resume)
+    result = run_cli("import", "jsonresume", source)
     assert result.returncode == 2 and result.stdout == "", result.stderr
     lines = [line for line in result.stderr.splitlines() if "cannot be imported" in line]
     assert [line.split(": cannot")[0] for line in lines] == [
-        f"{tmp_path / 'resume.json'}:4:12: /basics/url",
-        f"{tmp_path / 'resume.json'}:5:16: /basics/summary",
-        f"{tmp_path / 'resume.json'}:6:45: /basics/profiles/0/url",
-        f"{tmp_path / 'resume.json'}:8:55: /work/0/url",
-        f"{tmp_path / 'resume.json'}:9:34: /work/0/highlights/1",
+        f"{source}:5:16: /basics/summary",
+        f"{source}:9:34: /work/0/highlights/1",
     ], result.stderr
-    assert "'javascript:' is not allowed" in lines[1] and "'ftp:' is not allowed" in lines[4]
-    assert "expected a mapping" not in result.stderr and "5 problems found" in result.stderr
+    assert "'javascript:' is not allowed" in lines[0] and "'ftp:' is not allowed" in lines[1]
+    assert "expected a mapping" not in result.stderr and "2 problems found" in result.stderr
+    for place in (f"{source}:4:12: /basics/url: link scheme", f"{source}:6:45: /basics/profiles/0/url: link scheme"):
+        assert place in result.stderr
+    assert f"{source}:8:55: /work/0/url: link scheme 'file:' is not allowed" in result.stderr
+    fields_only = resume.replace("[x](javascript:alert(1))", "x").replace("[y](ftp://e.org/a)", "y")
+    result = run_cli("import", "jsonresume", write(tmp_path / "fields.json", fields_only))
+    assert result.returncode == 0 and "javascript" not in result.stdout and "ftp:" not in result.stdout
 
     rendercv = write(
         tmp_path / "CV.yaml",
@@ -2124,3 +2129,45 @@ def test_rendercv_start_date_alone_is_ongoing(tmp_path: Path) -> None:
     out = tmp_path / "out"
     assert run_cli("render", path, "-f", "txt", "-o", out).returncode == 0
     assert next(out.glob("*.txt")).read_text(encoding="utf-8").count("– present") == 4
+
+
+def test_jsonresume_real_chinese_resume_moves_in(tmp_path: Path) -> None:
+    """github.com/23nikoloz/jsonresume-theme-material's resume.json (a real résumé in Chinese)
+    could not be imported: its ends carry their durations (`2015-03（1年6个月）`, `至今（9个月）`),
+    which the schema refuses. Its list of projects after `<br>－ ` ran into one line, and a
+    project's `summary` (the name before 1.0) was a bullet `summary: ...`."""
+    from cvbuild.loading.profile import load_profile
+
+    resume = {
+        "basics": {"name": "郭海旭", "profiles": [{"network": "打印PDF", "url": "javascript:window.print();"}]},
+        "work": [
+            {"company": "自由职业", "position": "Web开发", "startDate": "2015-03", "endDate": "至今（9个月）"},
+            {
+                "company": "华为技术有限公司",
+                "position": "前端开发",
+                "startDate": "2013-10",
+                "endDate": "2015-03（1年6个月）",
+            },
+        ],
+        "projects": [
+            {
+                "name": "个人项目",
+                "startDate": "2012-06",
+                "endDate": "至今",
+                "summary": '以下为个人独立开发项目：<br>－ <a href="http://hectorguo.com/en/ios-app-random/">移动APP</a>'
+                '<br>－ <a href="http://hectorguo.com/en/l4d2/">游戏Mod</a>',
+            },
+            {"name": "HAE", "startDate": "2013-11", "endDate": "2015-03", "summary": "华为云平台。"},
+        ],
+    }
+    path, stderr = imported("jsonresume", write(tmp_path / "resume.json", json.dumps(resume)), tmp_path)
+    assert "'2015-03（1年6个月）' read as '2015-03'" in stderr and "javascript" in stderr
+    p, _ = load_profile(path)
+    assert [(str(j.start), str(j.end)) for j in p.experience] == [("2015-03", "present"), ("2013-10", "2015-03")]
+    mine, hae = p.projects
+    assert (mine.summary, mine.highlights) == (
+        "以下为个人独立开发项目：",
+        ["[移动APP](http://hectorguo.com/en/ios-app-random/)", "[游戏Mod](http://hectorguo.com/en/l4d2/)"],
+    )
+    assert (hae.summary, hae.highlights) == ("华为云平台。", [])
+    assert p.contact.profiles == []

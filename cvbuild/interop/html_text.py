@@ -35,8 +35,9 @@ def _other_tags_as_text(text: str) -> str:
 
 # A line that starts a list item in plain text (also in jsonresume): `- `, `* `, and the marks
 # word processors and builders type, `•`, `·`, `●`, `▪`, `–`..., with or without a space after.
-BULLET = re.compile(r"^\s*(?:[-*–—]\s+|[•·●○◦▪▫■□‣∙⁃➢➤►▸✓✔]\s*)")
-_MARK = re.compile(r"^\s*[•·●○◦▪▫■□‣∙⁃➢➤►▸✓✔]")
+# `－` and `・` are the full-width dash and dot of Chinese and Japanese lists.
+BULLET = re.compile(r"^\s*(?:[-*–—]\s+|[•·●○◦▪▫■□‣∙⁃➢➤►▸✓✔－・]\s*)")
+_MARK = re.compile(r"^\s*[•·●○◦▪▫■□‣∙⁃➢➤►▸✓✔・]")
 
 
 def is_list(lines: list[str]) -> bool:

@@ -165,8 +165,18 @@ def import_file(path: Path, warn: Warn) -> dict[str, Any]:
             [Problem(path, 1, 1, "", f"not a JSON Resume file: it has no `basics` object (its keys: {keys})")]
         )
 
+    positions: list[YamlSource | None] = []  # the file parsed again for lines, at the first note (~3 ms)
+
     def note(where: Where, message: str) -> None:
-        warn(f"{path}: {pointer(*where)}: {message}" if where else f"{path}: {message}")
+        if not where:
+            warn(f"{path}: {message}")
+            return
+        if not positions:
+            positions.append(json_positions(path, read_text(path, "JSON Resume file", "JSON")))
+        line, column = positions[0].locate(written_place(written, where)) if positions[0] is not None else (0, 0)
+        warn(
+            f"{path}:{line}:{column}: {pointer(*where)}: {message}" if line else f"{path}: {pointer(*where)}: {message}"
+        )
 
     data = with_present_ends(without_empty(data), note)
     problems = schema_problems(path, data)
@@ -213,6 +223,9 @@ def with_present_ends(value: Any, note: Note, where: Where = ()) -> Any:
     if isinstance(value, dict):
         out = {}
         for key, item in value.items():
+            if key in ("startDate", "endDate") and isinstance(item, str) and (bare := _without_span(item)) != item:
+                note((*where, key), f"{item!r} read as {bare!r}: cvbuild shows no durations, the dates say it")
+                item = bare
             if key == "endDate" and isinstance(item, str) and _PRESENT.fullmatch(item.strip()):
                 note((*where, key), f"{item!r} read as ongoing (JSON Resume leaves endDate out)")
                 continue
@@ -221,6 +234,21 @@ def with_present_ends(value: Any, note: Note, where: Where = ()) -> Any:
     if isinstance(value, list):
         return [with_present_ends(v, note, (*where, i)) for i, v in enumerate(value)]
     return value
+
+
+# A date followed by how long it lasted, in brackets: `2015-03（1年6个月）`, `至今（9个月）`, `2019-05 (2 yrs)`.
+_SPAN = re.compile(r"^(.+?)\s*[(（][^()（）]*[0-9一二三四五六七八九十半][^()（）]*[)）]$")
+
+
+def _without_span(text: str) -> str:
+    """`text` without a bracketed duration after a date or a word for "present"; as it was otherwise."""
+    m = _SPAN.match(text.strip())
+    if m is None:
+        return text
+    head = m[1].strip()
+    if _PRESENT.fullmatch(head) or re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", head):
+        return head
+    return text
 
 
 def _blank(value: Any) -> bool:
@@ -238,7 +266,7 @@ OLD_NAMES: dict[str, dict[str, str]] = {
     "volunteer": {"website": "url"},
     "education": {"gpa": "score"},
     "publications": {"website": "url"},
-    "projects": {"website": "url"},
+    "projects": {"website": "url", "summary": "description"},
 }
 
 
@@ -402,8 +430,8 @@ def _url(value: Any, where: Where, note: Note) -> str | None:
         if url_scheme(text) is None and "." in text.split("/")[0]:
             note((*where,), f"{text!r} has no scheme; imported as https://{text}")
             return _url("https://" + text, where, note)
-        if exc.type == "url_scheme":  # javascript:, file:...: refused at its line, as the profile would
-            return text
+        # javascript:, file:...: left out, at its line (a theme's `javascript:window.print()` button
+        # is no part of the CV and kept the file out); a link in the prose is refused (common.checked_yaml)
         note((*where,), f"{exc.message()}; not imported")
         return None
 
@@ -574,7 +602,8 @@ def _profiles(items: Sequence[Any], note: Note) -> tuple[dict[str, str], list[di
         elif url or (user and key in NAMED_NETWORKS):
             others.append({"network": network, "url": url or "", "username": user or ""})
         else:
-            note(where, f"{network} profile {user!r} has no url; add it as {{network, url}} under contact.profiles")
+            who = f"{network} profile {user!r}" if user else f"The {network} profile"
+            note(where, f"{who} has no url; add it as {{network, url}} under contact.profiles")
     return links, others
 
 
