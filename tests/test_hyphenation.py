@@ -128,3 +128,24 @@ def test_a_folder_of_another_user_is_not_read(tmp_path: Path, cache: Path) -> No
     assert hyphenation.load(path) is not None
     os.chown(cache / hyphenation.SUBDIR, 12345, 12345)
     assert hyphenation.load(path) is None
+
+
+def test_a_fifo_where_an_entry_goes_is_not_read(tmp_path: Path, cache: Path) -> None:
+    """A FIFO where an entry goes blocked the render for good (read_bytes waits for a writer); it
+    is passed by, as a damaged entry is (and so are links and oversized files: read_regular)."""
+    import os
+    import threading
+
+    path = copy_of("en_US", tmp_path)
+    folder = cache / hyphenation.SUBDIR
+    folder.mkdir(parents=True)
+    entry = folder / hyphenation.entry_name(path.read_bytes())
+    os.mkfifo(entry)
+    found: list[object] = []
+    reader = threading.Thread(target=lambda: found.append(hyphenation.load(path)), daemon=True)
+    reader.start()
+    reader.join(10)
+    if reader.is_alive():  # let the thread go: open the FIFO for writing once
+        os.close(os.open(entry, os.O_WRONLY | os.O_NONBLOCK))
+        pytest.fail("load() blocked on a FIFO")
+    assert found == [None]

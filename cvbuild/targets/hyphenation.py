@@ -27,6 +27,7 @@ SUBDIR = "pyphen"
 FORMAT = "1"  # bump when what an entry holds changes
 # What pyphen's HyphDict holds; an entry is stored and made only while this is all it holds.
 HYPHDICT_ATTRIBUTES = frozenset({"patterns", "cache", "maxlen"})
+ENTRY_BYTES = 64 * 1024 * 1024  # pyphen's largest dictionaries (~1 MB of patterns) store a few MB
 
 
 def install() -> None:
@@ -86,9 +87,11 @@ def load(path: str | Path) -> Any:
     entry = _entry(path)
     if entry is None or not usable(entry.parent):  # only this user's own folder is trusted
         return None
-    try:
-        patterns, maxlen = marshal.loads(entry.read_bytes())
-    except (OSError, ValueError, EOFError, TypeError):  # missing, damaged or foreign
+    from cvbuild.confine import PathRefused, read_regular
+
+    try:  # a regular file, not followed through a link, bounded: never blocks on a FIFO
+        patterns, maxlen = marshal.loads(read_regular(entry, limit=ENTRY_BYTES))
+    except (OSError, PathRefused, ValueError, EOFError, TypeError):  # missing, damaged or foreign
         return None
     if not plain_patterns(patterns) or type(maxlen) is not int:
         return None
