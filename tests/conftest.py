@@ -366,15 +366,19 @@ def pdf_standards_of(pdf: Path) -> dict[str, str]:
 
 
 def pdf_extractions(path: Path) -> dict[str, str]:
-    """A PDF's text as the two kinds of reader get it: pypdf in content-stream order, and poppler's
-    `pdftotext`, which orders the page's text blocks by their layout (columns, then top to bottom)."""
+    """A PDF's text as three kinds of reader get it: pypdf in content-stream order, poppler's
+    `pdftotext`, which orders the page's text blocks by their layout (columns, then top to bottom),
+    and pdfplumber, which reads each page line by line across its whole width."""
+    import pdfplumber
     from pypdf import PdfReader
 
     pypdf_text = "\n".join(page.extract_text() or "" for page in PdfReader(path).pages)
     poppler = subprocess.run(
         ["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, text=True, check=True, timeout=120
     ).stdout
-    return {"pypdf": pypdf_text, "pdftotext": poppler}
+    with pdfplumber.open(path) as pdf:
+        plumber = "\n".join(page.extract_text() or "" for page in pdf.pages)
+    return {"pypdf": pypdf_text, "pdftotext": poppler, "pdfplumber": plumber}
 
 
 def _marks(section: Section) -> Iterator[tuple[str, str]]:

@@ -1,7 +1,8 @@
 """Reading order: applicant-tracking systems and screen readers read a PDF's text in the order
-extraction gives it. For every built-in theme, both engines and real profiles, both pypdf (content
-stream order) and poppler's pdftotext (layout order) must read each section's title, then its
-entries in Document order, before the next section's title (conftest.reading_order_problems)."""
+extraction gives it. For every built-in theme, both engines and real profiles, pypdf (content
+stream order), poppler's pdftotext (layout order) and pdfplumber (line by line) must read each
+section's title, then its entries in Document order, before the next section's title
+(conftest.reading_order_problems)."""
 
 from __future__ import annotations
 
@@ -29,7 +30,7 @@ from cvbuild.themes.theme import list_themes
 
 THEMES = tuple(sorted(t.name for t in list_themes() if "pdf" in t.targets))
 ENGINES = ("typst", "weasyprint")
-EXTRACTORS = ("pypdf", "pdftotext")
+EXTRACTORS = ("pypdf", "pdftotext", "pdfplumber")
 SEEDS = FIXTURES / "seeds"
 PROFILE_FILES = (
     EXAMPLE,
@@ -62,10 +63,41 @@ def joined(section: str) -> Known:
     )
 
 
+# pdfplumber reads what is set side by side on one line as one line, whatever the columns: neither
+# of these reads in order without another layout (one column; a date beside a title's last line).
+# A page read interleaved garbles every section: "*".
+SIDE_BY_SIDE: Known = (
+    frozenset({"*"}),
+    "pdfplumber reads a page line by line across its width, so the sidebar's band and the main column "
+    "beside it are read interleaved, a line of each in turn",
+)
+
+
+def beside(*sections: str) -> Known:
+    return (
+        frozenset(sections),
+        "pdfplumber reads a page line by line across its width, so a date, venue or status set beside the "
+        "first line of a title that wraps is read between that title's lines",
+    )
+
+
 KNOWN: dict[tuple[str, str, str, str], Known] = {
     **{("onepage", theme, "typst", "pdftotext"): FITTED_TABLE for theme in ("classic", "modern")},
     ("wrapped", "modern", "weasyprint", "pdftotext"): joined("honors"),
     ("wrapped", "sidebar", "weasyprint", "pdftotext"): joined("experience"),
+    **{(p.stem, "sidebar", engine, "pdfplumber"): SIDE_BY_SIDE for p in PROFILE_FILES for engine in ENGINES},
+    **{
+        (profile, theme, engine, "pdfplumber"): beside(*sections)
+        for profile, theme, sections in (
+            ("physicist", "compact", ("publications",)),
+            ("seed004", "compact", ("publications",)),
+            ("seed004", "modern", ("publications",)),
+            ("wrapped", "classic", ("experience", "honors", "talks")),
+            ("wrapped", "compact", ("experience", "honors", "publications", "talks")),
+            ("wrapped", "modern", ("education", "experience", "honors", "publications", "talks")),
+        )
+        for engine in ENGINES
+    },
 }
 
 
@@ -142,7 +174,10 @@ def test_text_extracts_in_document_order(
     assert reading_order_problems(text, document(profile, theme)) == []
 
 
-@pytest.mark.parametrize(("profile", "theme", "engine", "extractor"), list(KNOWN), ids=["-".join(key) for key in KNOWN])
+PARTIAL = [key for key, known in KNOWN.items() if "*" not in known[0]]
+
+
+@pytest.mark.parametrize(("profile", "theme", "engine", "extractor"), PARTIAL, ids=["-".join(key) for key in PARTIAL])
 def test_known_defects_leave_the_rest_in_order(
     profile: str, theme: str, engine: str, extractor: str, rendered: Callable[[Path, str, str], dict[str, str]]
 ) -> None:
@@ -188,10 +223,21 @@ def name_line_rest(text: str, name: str) -> str | None:
     return None if line is None else line[line.index(last) + len(last) :].strip()
 
 
+# The sidebar's name shares its line with the main column's first lines for pdfplumber (SIDE_BY_SIDE).
+NAME_CASES = [
+    (p, t, e, x)
+    for p in PROFILE_FILES
+    for t in THEMES
+    for e in ENGINES
+    for x in EXTRACTORS
+    if KNOWN.get((p.stem, t, e, x)) != SIDE_BY_SIDE
+]
+
+
 @pytest.mark.parametrize(
     ("profile", "theme", "engine", "extractor"),
-    [(p, t, e, x) for p in PROFILE_FILES for t in THEMES for e in ENGINES for x in EXTRACTORS],
-    ids=[f"{p.stem}-{t}-{e}-{x}" for p in PROFILE_FILES for t in THEMES for e in ENGINES for x in EXTRACTORS],
+    NAME_CASES,
+    ids=[f"{p.stem}-{t}-{e}-{x}" for p, t, e, x in NAME_CASES],
 )
 def test_name_extracts_as_a_line_of_its_own(
     profile: Path, theme: str, engine: str, extractor: str, rendered: Callable[[Path, str, str], dict[str, str]]
