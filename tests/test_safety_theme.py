@@ -28,7 +28,7 @@ def setup(tmp_path: Path) -> tuple[Path, Path, Path]:
 
 # (files to create in the theme, format, what the message names)
 # SECRET: a link to the secret file; OUTDIR: a link to its folder; FIFO: a named pipe;
-# /dev/...: a link to that device; anything else: the file's text.
+# /dev/...: a link to that device; SPARSE: a sparse file of 3 GiB; anything else: the file's text.
 ATTACKS: dict[str, tuple[dict[str, str], str, str]] = {
     "txt template links to a secret": ({"cv.txt.j2": "SECRET"}, "txt", "cv.txt.j2 (which leads to"),
     "included template links to a secret": (
@@ -56,6 +56,8 @@ ATTACKS: dict[str, tuple[dict[str, str], str, str]] = {
     "font links to /dev/zero": ({"fonts/zero.ttf": "/dev/zero"}, "pdf", "zero.ttf (which leads to /dev/zero)"),
     "font is a FIFO": ({"fonts/pipe.otf": "FIFO"}, "html", "pipe.otf: a named pipe"),
     "folder named like a font": ({"fonts/dir.ttf/x": "x"}, "pdf", "dir.ttf: named like a font but not a file"),
+    "a sparse 3 GiB font (PDF)": ({"fonts/huge.ttf": "SPARSE"}, "pdf", "huge.ttf: 3,221,225,472 bytes, over the limit"),
+    "a sparse 3 GiB font (HTML)": ({"fonts/huge.ttf": "SPARSE"}, "html", "huge.ttf: 3,221,225,472 bytes, over the"),
     "theme.toml links to a secret": ({"theme.toml": "SECRET"}, "txt", "theme.toml (which leads to"),
     "theme.toml is a FIFO": ({"theme.toml": "FIFO"}, "txt", "theme.toml: a named pipe"),
 }
@@ -75,6 +77,9 @@ def test_theme_attacks_are_refused(setup: tuple[Path, Path, Path], attack: str) 
             path.symlink_to(secret.parent, target_is_directory=True)
         elif content == "FIFO":
             os.mkfifo(path)
+        elif content == "SPARSE":  # HarfBuzz cannot open it: a failed render (exit 1) before
+            with open(path, "wb") as fh:
+                fh.truncate(3 << 30)
         elif content.startswith("/dev/"):
             path.symlink_to(content)
         else:

@@ -19,6 +19,9 @@ from cvbuild.themes.places import cjk_font_dir as cjk_font_dir
 from cvbuild.themes.theme import Theme
 
 FONT_SUFFIXES = (".otf", ".ttf", ".ttc", ".woff", ".woff2")
+# One font file: the largest real ones (Noto's CJK super-OTC) are ~120 MB. HarfBuzz cannot open one
+# of 2 GiB or more, which a theme's sparse "font" made a failed render (exit 1) instead of its error.
+FONT_BYTES = 512 * 1024 * 1024
 
 # Characters that need no glyph: controls, format characters (ZWJ, soft hyphen), unassigned code
 # points and separators (the engine sets spaces itself).
@@ -41,8 +44,13 @@ def font_dirs(theme: Theme) -> list[Path]:
     for folder in dirs:
         confine.check_tree(folder, roots, f"the folders of theme {theme.name!r}")
         for path in folder.rglob("*"):
-            if path.suffix.lower() in FONT_SUFFIXES and not path.is_file():
+            if path.suffix.lower() not in FONT_SUFFIXES:
+                continue
+            if not path.is_file():
                 raise confine.PathRefused(f"{path}: named like a font but not a file")
+            size = path.stat().st_size
+            if size > FONT_BYTES:
+                raise confine.PathRefused(f"{path}: {size:,} bytes, over the limit of {FONT_BYTES:,} for a font")
     return dirs
 
 
