@@ -885,3 +885,15 @@ projects: [{name: P, start: present}]
     )
     times = [a["datetime"] for a in Page(html).all("time")]
     assert all(re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", t or "") for t in times), times
+
+
+def test_characters_a_stylesheet_writes_as_escapes_are_in_the_subsets() -> None:
+    """classic's contact separator is `content: "\\00a0\\00b7"`: read literally, the · was in no
+    subset, and WeasyPrint drew it in a system font (a browser in the next font it found)."""
+    from cvbuild.targets import webfonts
+
+    css = '.c li::after { content: "\\00a0\\00b7"; } /* \\4e2d */ :lang(zh) .s::before { content: "\\ff0c"; }'
+    latin, chinese = (webfonts.page_text(f"<p>{text}</p>", css).chars for text in ("a", "文"))
+    assert "\u00b7" in latin and "\u00b7" in chinese
+    assert "\u4e2d" not in latin | chinese  # a comment's example stays out, escaped or not
+    assert "\uff0c" in chinese and "\uff0c" not in latin  # a Latin page carries no CJK font for it

@@ -193,14 +193,24 @@ def page_text(page: str, css: str) -> PageText:
         tag for word, tags in CSS_FEATURES.items() if word in css and re.search(rf"\b{word}\b", css) for tag in tags
     }
     return PageText(
-        # CSS: generated `content` such as separators; not its comments, whose examples ("项目（",
-        # "영 / 향에") put the CJK font into every Latin page
-        chars=drawn_chars(text + _CSS_COMMENT.sub("", css)),
+        chars=drawn_chars(text + _generated(text, _CSS_COMMENT.sub("", css))),
         code_chars=code | ASCII if code else frozenset(),
         weights=frozenset(weights),
         italic=bool(_ITALIC_RE.search(css) or _ITALIC_RE.search(page)),
         features=tuple(sorted(features)),
     )
+
+
+def _generated(text: str, css: str) -> str:
+    """What the stylesheet (its comments taken out: their examples, "项目（", "영 / 향에", would put
+    the CJK font into every Latin page) may draw as generated `content`, such as separators, its
+    escapes decoded: classic's `"\00a0\00b7"` was read as written, its · was in no subset, and
+    WeasyPrint drew it in a system font (a browser in whatever font came next). An escaped CJK
+    character (`:lang(zh)`'s "\ff0c") counts only on a page that draws CJK text already."""
+    decoded = _CSS_ESCAPE.sub(_unescape, css)
+    if decoded == css or any(is_cjk(c) for c in text):
+        return decoded
+    return "".join(c for c in set(decoded) - set(css) if not is_cjk(c)) + css
 
 
 _CSS_COMMENT = re.compile(r"/\*.*?\*/", re.S)
