@@ -911,3 +911,47 @@ def test_an_interruption_in_cvbuilds_own_cleanup_leaves_nothing_behind(monkeypat
         gc.enable()
         logger.handlers[:] = handlers
         vars(ffi).pop("new", None)
+
+
+def _system_family() -> str | None:
+    import shutil
+    import subprocess
+
+    fc_list = shutil.which("fc-list")
+    if fc_list is None:
+        return None
+    names = subprocess.run([fc_list, ":", "family"], capture_output=True, text=True).stdout.split()
+    return names[0].split(",")[0] if names else None
+
+
+def test_a_theme_naming_a_system_font_gets_no_system_font(tmp_path: Path) -> None:
+    """WeasyPrint's Fontconfig knew the machine's fonts: a theme's `font-family: "DejaVu Sans"`
+    put that font into the PDF (a file outside the theme, and another PDF on another machine)."""
+    family = _system_family()
+    if family is None:
+        pytest.skip("no system font to ask for")
+    profile = write(tmp_path / "cv.yaml", "name: Ada Example\nsummary: Hi.\n")
+    theme = tmp_path / "evil"
+    write(theme / "theme.toml", 'name = "evil"\nextends = "classic"\n')
+    classic = (Path(__file__).resolve().parents[1] / "themes" / "classic" / "style.css").read_text()
+    write(theme / "style.css", classic + f'\nh1, p {{ font-family: "{family}", sans-serif !important; }}\n')
+    result = run_cli("render", profile, "--theme", theme, "-f", "pdf", "--engine", "weasyprint", "-o", tmp_path / "out")
+    assert result.returncode == 0, result.stderr
+    (pdf,) = (tmp_path / "out").glob("*.pdf")
+    used = {
+        str(font.get_object()["/BaseFont"]).split("+")[-1]
+        for page in PdfReader(pdf).pages
+        for font in page["/Resources"]["/Font"].values()
+    }
+    assert used and all(name.startswith("cv-") for name in used), used
+    assert "Ada Example" in pdf_text(pdf)
+
+
+def test_the_font_configuration_without_system_fonts_is_weasyprints_own_otherwise() -> None:
+    from cvbuild.targets.weasyprint_pdf import bundled_fonts_only, import_weasyprint
+
+    import_weasyprint()
+    from weasyprint.text.fonts import FontConfiguration
+
+    assert set(vars(bundled_fonts_only())) == set(vars(FontConfiguration()))
+    assert type(bundled_fonts_only()) is FontConfiguration

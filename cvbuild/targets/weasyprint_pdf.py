@@ -346,8 +346,6 @@ def guarded(ctx: RenderContext, work: Callable[[], T]) -> T:
 
 def _lay_out(page: str, ctx: RenderContext, variant: str | None) -> tuple[Any, dict[str, Any]]:
     import_weasyprint()
-    from weasyprint.text.fonts import FontConfiguration
-
     from cvbuild.targets import hyphenation
     from cvbuild.targets.html import stylesheet_path
     from cvbuild.targets.webfonts import detach_fonts
@@ -366,8 +364,37 @@ def _lay_out(page: str, ctx: RenderContext, variant: str | None) -> tuple[Any, d
             # A variant sets the PDF version, tags and sRGB output intent it needs, in layout too.
             "pdf_variant": variant,
         }
-        laid_out = html.render(font_config=FontConfiguration(), **options)
+        laid_out = html.render(font_config=bundled_fonts_only(), **options)
     return laid_out, options
+
+
+def bundled_fonts_only() -> Any:
+    """A WeasyPrint FontConfiguration that knows no system font: its Fontconfig configuration is
+    empty (`FcConfigCreate`) instead of the system's (`FcInitLoadConfigAndFonts`), so it holds the
+    page's own @font-face fonts and nothing else. A theme's CSS that names a system family
+    (`font-family: "DejaVu Sans"`) put that machine's font into the PDF; now the page's fallback
+    fonts draw it, as in Typst, and the PDF is the same on every machine. WeasyPrint's own
+    __init__ is followed line for line; a test compares the attributes both set."""
+    from weasyprint.text.ffi import ffi, fontconfig, gobject, pangoft2
+    from weasyprint.text.fonts import FontConfiguration
+
+    global _FC_CREATE_DECLARED
+    if not _FC_CREATE_DECLARED:
+        ffi.cdef("FcConfig * FcConfigCreate (void);")  # WeasyPrint declares only what it calls
+        _FC_CREATE_DECLARED = True
+    fonts: Any = FontConfiguration.__new__(FontConfiguration)
+    config = fontconfig.FcConfigCreate()
+    fonts._config = config
+    fonts.font_map = ffi.gc(pangoft2.pango_ft2_font_map_new(), gobject.g_object_unref)
+    pangoft2.pango_fc_font_map_set_config(ffi.cast("PangoFcFontMap *", fonts.font_map), config)
+    fontconfig.FcConfigDestroy(config)  # the font map keeps its own reference
+    fonts._folder = None
+    fonts.strut_layouts = {}
+    fonts.font_features = {}
+    return fonts
+
+
+_FC_CREATE_DECLARED = False
 
 
 # What WeasyPrint's HTML.__init__ sets; `html_document` adopts a tree only while this holds.
