@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 import pytest
@@ -88,3 +89,31 @@ def test_no_cache_setting_and_folder_choice(monkeypatch: pytest.MonkeyPatch, tmp
     monkeypatch.delenv("CVBUILD_CACHE_DIR", raising=False)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     assert template_cache.cache_dir() == tmp_path / "cvbuild" / "jinja"
+
+
+def test_a_fifo_where_an_entry_goes_is_passed_by(
+    profile: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Jinja opens an entry with open(): a FIFO there blocked every render for good, waiting for
+    a writer. An entry is read as a regular file only (read_regular), else compiled."""
+    import os
+    import threading
+
+    monkeypatch.setenv("CVBUILD_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.delenv("CVBUILD_NO_CACHE", raising=False)
+    _render_txt(profile, tmp_path / "a")
+    entries = sorted((tmp_path / "cache" / "jinja").iterdir())
+    for entry in entries:
+        entry.unlink()
+        os.mkfifo(entry)
+    done: list[str] = []
+    worker = threading.Thread(target=lambda: done.append(_render_txt(profile, tmp_path / "b")), daemon=True)
+    worker.start()
+    worker.join(20)
+    if worker.is_alive():  # let the thread go: open each FIFO for writing once
+        for entry in entries:
+            with contextlib.suppress(OSError):
+                os.close(os.open(entry, os.O_WRONLY | os.O_NONBLOCK))
+        worker.join(10)
+        pytest.fail("the render blocked on a FIFO in the template cache")
+    assert done and done[0].startswith("first ")

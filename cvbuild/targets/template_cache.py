@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 SUBDIR = "jinja"
+ENTRY_BYTES = 64 * 1024 * 1024  # one compiled template (the base theme's largest: ~80 KB)
 
 
 def cache_root() -> Path | None:
@@ -79,8 +80,15 @@ def bytecode_cache(env: Any) -> Any:
             return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
         def load_bytecode(self, bucket: Any) -> None:
+            from cvbuild.confine import PathRefused, read_regular
+
+            # Not Jinja's open(): a FIFO put where an entry goes blocked every render for good.
             try:
-                super().load_bytecode(bucket)
+                data = read_regular(Path(self._get_cache_filename(bucket)), limit=ENTRY_BYTES)
+            except (OSError, PathRefused):  # none yet, or not a regular file: compile
+                return
+            try:
+                bucket.bytecode_from_string(data)
             except Exception:  # damaged or foreign: compile instead
                 bucket.reset()
 
