@@ -955,3 +955,33 @@ def test_the_font_configuration_without_system_fonts_is_weasyprints_own_otherwis
 
     assert set(vars(bundled_fonts_only())) == set(vars(FontConfiguration()))
     assert type(bundled_fonts_only()) is FontConfiguration
+
+
+def test_a_render_stopped_while_fontconfig_was_declared_leaves_later_renders_working() -> None:
+    """`bundled_fonts_only` declares FcConfigCreate to cffi (a pycparser parse) in the work the
+    watchdog guards; stopped after the declaration but before it noted so, every later WeasyPrint
+    render of the process failed: cffi refuses a second declaration ("multiple declarations of
+    function FcConfigCreate"). The declaration is asked of the library, not of a flag."""
+    code = (
+        "import time\n"
+        "from cvbuild.targets import weasyprint_pdf as wp\n"
+        "from cvbuild.targets.deadline import OverTime, within\n"
+        "wp.import_weasyprint()\n"
+        "from weasyprint.text.ffi import ffi\n"
+        "real = ffi.cdef\n"
+        "def slow(*args, **kwargs):\n"
+        "    real(*args, **kwargs)\n"
+        "    end = time.monotonic() + 0.3\n"
+        "    while time.monotonic() < end:\n"
+        "        pass\n"
+        "ffi.cdef = slow\n"
+        "try:\n"
+        "    within(0.05, wp.bundled_fonts_only)\n"
+        "except OverTime:\n"
+        "    pass\n"
+        "del ffi.cdef\n"
+        "wp.bundled_fonts_only()\n"
+        "print('ok')\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and done.stdout == "ok\n", done.stderr[-2000:]

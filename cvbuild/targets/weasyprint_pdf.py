@@ -378,12 +378,16 @@ def bundled_fonts_only() -> Any:
     from weasyprint.text.ffi import ffi, fontconfig, gobject, pangoft2
     from weasyprint.text.fonts import FontConfiguration
 
-    global _FC_CREATE_DECLARED
-    if not _FC_CREATE_DECLARED:
-        ffi.cdef("FcConfig * FcConfigCreate (void);")  # WeasyPrint declares only what it calls
-        _FC_CREATE_DECLARED = True
+    # WeasyPrint declares only what it calls. Whether FcConfigCreate is declared is asked of the
+    # library, not of a flag set after: a render stopped in between (the time limit) left it
+    # declared and unnoted, and cffi refuses a second declaration (override: two threads at once).
+    try:
+        create = fontconfig.FcConfigCreate
+    except AttributeError:
+        ffi.cdef("FcConfig * FcConfigCreate (void);", override=True)
+        create = fontconfig.FcConfigCreate
     fonts: Any = FontConfiguration.__new__(FontConfiguration)
-    config = fontconfig.FcConfigCreate()
+    config = create()
     fonts._config = config
     fonts.font_map = ffi.gc(pangoft2.pango_ft2_font_map_new(), gobject.g_object_unref)
     pangoft2.pango_fc_font_map_set_config(ffi.cast("PangoFcFontMap *", fonts.font_map), config)
@@ -392,9 +396,6 @@ def bundled_fonts_only() -> Any:
     fonts.strut_layouts = {}
     fonts.font_features = {}
     return fonts
-
-
-_FC_CREATE_DECLARED = False
 
 
 # What WeasyPrint's HTML.__init__ sets; `html_document` adopts a tree only while this holds.
