@@ -208,7 +208,7 @@ def _generated(text: str, css: str) -> str:
     WeasyPrint drew it in a system font (a browser in whatever font came next). An escaped CJK
     character (`:lang(zh)`'s "\ff0c") counts only on a page that draws CJK text already."""
     decoded = _CSS_ESCAPE.sub(_unescape, css)
-    if decoded == css or any(is_cjk(c) for c in text):
+    if decoded == css or any(is_cjk(c) for c in set(text)):  # each character once: a long page's text
         return decoded
     return "".join(c for c in set(decoded) - set(css) if not is_cjk(c)) + css
 
