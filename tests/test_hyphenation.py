@@ -6,6 +6,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pyphen
 import pytest
@@ -149,3 +150,34 @@ def test_a_fifo_where_an_entry_goes_is_not_read(tmp_path: Path, cache: Path) -> 
         os.close(os.open(entry, os.O_WRONLY | os.O_NONBLOCK))
         pytest.fail("load() blocked on a FIFO")
     assert found == [None]
+
+
+def test_a_store_stopped_by_the_time_limit_leaves_no_temporary_file(
+    tmp_path: Path, cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """WeasyPrint parses (and `store` writes) inside the work the time limit guards; the watchdog
+    interrupts again every REFIRE seconds, so one can land in the `finally` that removes the
+    temporary file: a `.tmp-*` of a few MB was left in the cache folder for good."""
+    import os
+    import time
+
+    from cvbuild.targets.deadline import OverTime, within
+
+    path = copy_of("en_US", tmp_path)
+    parsed = pyphen.HyphDict(path)
+
+    def slowly(real: Any) -> Any:
+        def call(*args: Any) -> Any:
+            end = time.monotonic() + 0.3
+            while time.monotonic() < end:
+                pass
+            return real(*args)
+
+        return call
+
+    monkeypatch.setattr(os, "replace", slowly(os.replace))
+    monkeypatch.setattr(os, "unlink", slowly(os.unlink))
+    with pytest.raises(OverTime):
+        within(0.05, lambda: hyphenation.store(path, parsed))
+    monkeypatch.undo()
+    assert not [p.name for p in (cache / hyphenation.SUBDIR).iterdir() if p.name.startswith(".tmp-")]

@@ -18,6 +18,7 @@ import marshal
 import os
 import sys
 import tempfile
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -107,16 +108,24 @@ def store(path: str | Path, hyph_dict: Any) -> None:
     entry = _entry(path)
     if entry is None or not usable(entry.parent) or entry.exists():
         return
+    from cvbuild.targets.deadline import after_stop
+
     data = marshal.dumps((hyph_dict.patterns, hyph_dict.maxlen))
     with contextlib.suppress(OSError):  # full disk, read-only home: the render goes on
         fd, temporary = tempfile.mkstemp(dir=entry.parent, prefix=".tmp-")
+        # WeasyPrint stores under the time limit, whose interruption can land in the `finally`.
+        after_stop(partial(_remove, temporary))
         try:
             with os.fdopen(fd, "wb") as out:
                 out.write(data)
             os.replace(temporary, entry)  # whole or not at all, for a render beside this one
         finally:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(temporary)
+            _remove(temporary)
+
+
+def _remove(path: str) -> None:
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(path)
 
 
 def plain_patterns(patterns: Any) -> bool:
