@@ -253,3 +253,31 @@ def test_a_typst_theme_that_allocates_without_end_is_stopped_at_the_memory_limit
     assert "Traceback" not in result.stderr and "memory allocation" not in result.stderr
     assert time.monotonic() - start < HANG_GUARD / 2
     assert {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in (folder / "out").iterdir()} == before
+
+
+def test_a_lower_data_limit_of_the_users_own_holds_in_the_typst_child(theme_dir: Path) -> None:
+    """`ulimit -S -d` below theme_memory: the child raised its soft limit to 2 GiB (it looked at
+    the hard limit only), so a theme holding ~1.5 GiB compiled past the user's 768 MiB. It is
+    stopped there now, named as the user's limit."""
+    import os
+    import resource
+    import subprocess
+    import sys
+
+    from conftest import EPOCH, offline_prefix
+
+    folder = theme_dir.parents[1]
+    write(theme_dir / "cv.typ", '#let s = "x"\n#for i in range(30) { s = s + s }\n#s.len()\n')  # 1 GiB, 1.5 at its peak
+    soft = 768 * 1024**2
+
+    def lower() -> None:
+        resource.setrlimit(resource.RLIMIT_DATA, (soft, resource.getrlimit(resource.RLIMIT_DATA)[1]))
+
+    result = subprocess.run(
+        [*offline_prefix(), sys.executable, "-m", "cvbuild", "render", "p.yaml", "--theme", "slow", "-f", "pdf"],
+        cwd=folder, env={**os.environ, "SOURCE_DATE_EPOCH": EPOCH}, preexec_fn=lower,
+        capture_output=True, text=True, timeout=HANG_GUARD,
+    )  # fmt: skip
+    assert result.returncode == 2, result.stderr
+    assert "the data limit of this process (ulimit -d) = 768 MiB" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -53,7 +53,7 @@ class ChildCompiler:
         import subprocess  # here: a built-in theme's render imports this module only for `TimedOut`
 
         request = json.dumps(
-            {"path": sys.path, "memory": self.memory, "compiler": self.settings, "compile": kwargs}
+            {"path": sys.path, "memory": data_cap(self.memory)[0], "compiler": self.settings, "compile": kwargs}
         ).encode()
         self.layout = None
         try:
@@ -87,8 +87,10 @@ class ChildCompiler:
         from cvbuild.targets.base import display_path
 
         where = display_path(Path(self.settings["input"]))
+        cap, own = data_cap(self.memory)
+        limit = "the limit theme_memory" if own else "the data limit of this process (ulimit -d)"
         message = (
-            f"Typst needed more memory than the limit theme_memory = {self.memory // 1024**2:,} MiB, so it was "
+            f"Typst needed more memory than {limit} = {cap // 1024**2:,} MiB, so it was "
             "stopped (an array or a string without end?)"
         )
         error = ThemeError(f"{where}: {message}")
@@ -100,6 +102,22 @@ class ChildCompiler:
         if (selector, field, one) != LAYOUT_QUERY or self.layout is None:
             raise RuntimeError(f"no {selector} in the last compile")
         return self.layout
+
+
+def data_cap(memory: int) -> tuple[int, bool]:
+    """The child's RLIMIT_DATA: `memory` (0: none), or the lower soft or hard limit this process
+    already has (the child inherits both; it raised the soft one to `memory`), and whether it is
+    `memory`."""
+    if not memory:
+        return 0, True
+    try:
+        import resource
+    except ImportError:  # not on POSIX: no limit is set
+        return memory, True
+    lower = [v for v in resource.getrlimit(resource.RLIMIT_DATA) if v != resource.RLIM_INFINITY and v >= 0]
+    if lower and min(lower) < memory:
+        return min(lower), False
+    return memory, True
 
 
 def out_of_memory(stderr: bytes) -> bool:
@@ -124,7 +142,7 @@ def _error(failed: dict[str, Any]) -> Exception:
 _BOOT = (
     "import sys, json\n"  # from the standard library: -P keeps the working folder off sys.path
     "data = json.loads(sys.stdin.buffer.read())\n"
-    "if data['memory']:\n"  # before Typst is imported; never above a lower limit the user set
+    "if data['memory']:\n"  # before Typst is imported; data_cap: never above a lower limit the user set
     "    import resource\n"
     "    hard = resource.getrlimit(resource.RLIMIT_DATA)[1]\n"
     "    cap = data['memory'] if hard == resource.RLIM_INFINITY else min(data['memory'], hard)\n"
