@@ -2171,3 +2171,22 @@ def test_jsonresume_real_chinese_resume_moves_in(tmp_path: Path) -> None:
     )
     assert (hae.summary, hae.highlights) == ("华为云平台。", [])
     assert p.contact.profiles == []
+
+
+@pytest.mark.parametrize(("written", "margin", "noted"), [("0.5 in", "0.5in", False), ("1.2em", "0.7in", True)])
+def test_a_rendercv_margin_written_with_a_space_or_in_em_is_not_replaced_unsaid(
+    tmp_path: Path, written: str, margin: str, noted: bool
+) -> None:
+    """RenderCV takes a margin as `\\d+\\.?\\d* *(cm|in|pt|mm|ex|em)`: "0.5 in" is its user's 0.5in,
+    and the import gave the theme's default (0.7in) instead, saying nothing; a margin in em or ex
+    (which cvbuild's margin does not take) is still the default, now with a warning at its line."""
+    from ruamel.yaml import YAML
+
+    source = write(
+        tmp_path / "cv.yaml",
+        f'cv:\n  name: Ada Example\ndesign:\n  theme: classic\n  page:\n    top_margin: "{written}"\n',
+    )
+    path, stderr = imported("rendercv", source, tmp_path)
+    doc = YAML(typ="safe", pure=True).load(path.read_text(encoding="utf-8"))["documents"]["cv"]
+    assert doc["options"]["margin"] == margin
+    assert ("cv.yaml:6:17:" in stderr and "top_margin" in stderr) == noted, stderr

@@ -1058,11 +1058,17 @@ def _document(data: Mapping[str, Any], note: Note, *, has_photo: bool) -> dict[s
     page = design.get("page") or {}
     size_name = str(page.get("size") or design.get("page_size") or "us-letter").lower()  # page_size: 1.x
     options["page_size"] = "a4" if size_name in ("a4", "a4paper") else "us-letter"
-    margin = _text(page.get("top_margin"))
+    margin = re.sub(r"\s+", "", _text(page.get("top_margin")) or "")  # RenderCV takes "0.5 in"
     if margin and re.fullmatch(r"\d+(\.\d+)?(pt|mm|cm|in)", margin):
         options["margin"] = margin
     elif not _RENDERCV_1_KEYS & set(design):  # RenderCV 2's own margin for the theme: the page the user saw
         options["margin"] = MARGINS.get(name, "0.7in")
+        if margin:
+            note(
+                ("design", "page", "top_margin"),
+                f"{page.get('top_margin')!r} is not a margin cvbuild takes (pt, mm, cm, in); "
+                f"the theme's {options['margin']} is used",
+            )
     colors = design.get("colors") or {}
     color = _rgb(colors.get("section_titles") or colors.get("name") or design.get("color"))  # color: 1.x
     if color or accent:
