@@ -321,3 +321,24 @@ def test_a_bullet_problem_is_told_once_by_the_form_written(tmp_path: Path) -> No
         f"{profile}:8:21: experience[0].highlights[1].highlights: must not be empty",
         f"{profile}:9:9: experience[0].highlights[2]: expected text, found the number 5; quote it if you meant text",
     ], result.stderr
+
+
+def test_a_nested_bullet_renders_without_a_serializer_warning(tmp_path: Path) -> None:
+    """The shape that picks a bullet's form is asked again when the profile is serialized, with
+    the validated bullet: a `{text, highlights}` one was taken for text, and every render printed
+    pydantic's 'UserWarning: Pydantic serializer warnings' on stderr."""
+    import warnings
+
+    profile = write(
+        tmp_path / "p.yaml",
+        "name: Ada Example\nexperience:\n  - organization: Acme\n    role: Dev\n    highlights:\n"
+        "      - Plain\n      - text: Lead\n        highlights: [Sub one, Sub two]\n",
+    )
+    result = run_cli("render", profile, "-f", "txt", "-o", tmp_path / "out")
+    assert result.returncode == 0 and "Warning" not in result.stderr, result.stderr
+    assert "Sub two" in (tmp_path / "out" / "ada-example.txt").read_text(encoding="utf-8")
+    loaded, _ = load_profile(profile)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        dumped = loaded.model_dump(mode="json")
+    assert dumped["experience"][0]["highlights"][1] == {"text": "Lead", "highlights": ["Sub one", "Sub two"]}

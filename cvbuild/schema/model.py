@@ -84,7 +84,8 @@ class NestedBullet(Model):
 
 
 def _bullet_tag(value: Any) -> str:
-    return "bullet-entry" if isinstance(value, Mapping) else "bullet-text"
+    # Serializing asks too, with the validated NestedBullet: it must not be taken for text.
+    return "bullet-entry" if isinstance(value, Mapping | NestedBullet) else "bullet-text"
 
 
 # A bullet point: inline Markdown, or a bullet with sub-bullets one level down. Chosen by its
