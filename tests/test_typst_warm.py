@@ -263,15 +263,38 @@ def test_a_render_stopped_by_a_signal_leaves_no_staged_folder(stop: signal.Signa
     temporary.mkdir()
     env = {**os.environ, "TMPDIR": str(temporary), "CVBUILD_CACHE_DIR": str(tmp_path / "cache")}
     env.pop("CVBUILD_NO_CACHE", None)
-    command = [*offline_prefix(), sys.executable, "-m", "cvbuild", "render", str(EXAMPLE), "-f", "pdf,png"]
-    process = subprocess.Popen([*command, "-o", str(tmp_path / "o")], env=env, stderr=subprocess.DEVNULL)
+    process = _render_in_the_background(tmp_path, temporary, signal.SIG_DFL)  # not as inherited (nohup)
+    process.send_signal(stop)
+    assert process.wait(timeout=60) == 128 + stop
+    assert list(temporary.iterdir()) == []
+
+
+def test_a_render_under_nohup_goes_on_after_a_hangup(tmp_path: Path) -> None:
+    """`nohup cvbuild render ...` ignores SIGHUP, and so does cvbuild: it installs its handler only
+    over the default action (a test run under nohup once read this as a render left unstopped)."""
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    process = _render_in_the_background(tmp_path, temporary, signal.SIG_IGN)
+    process.send_signal(signal.SIGHUP)
+    assert process.wait(timeout=60) == 0
+    assert len(list((tmp_path / "o").glob("*.pdf"))) >= 1 and list(temporary.iterdir()) == []
+
+
+def _render_in_the_background(tmp_path: Path, temporary: Path, hangup: signal.Handlers) -> subprocess.Popen[bytes]:
+    """A long render (every document, PDF and PNG) whose staged folder exists, with SIGHUP's
+    action set to `hangup` whatever this process inherited: a small Python sets it, then execs
+    the render, which keeps an ignored or default action across exec."""
+    env = {**os.environ, "TMPDIR": str(temporary), "CVBUILD_CACHE_DIR": str(tmp_path / "cache")}
+    env.pop("CVBUILD_NO_CACHE", None)
+    render = [sys.executable, "-m", "cvbuild", "render", str(EXAMPLE), "-f", "pdf,png", "-o", str(tmp_path / "o")]
+    action = f"signal.signal(signal.SIGHUP, signal.{hangup.name})"
+    setter = f"import os, signal\n{action}\nos.execv({render[0]!r}, {render!r})"
+    process = subprocess.Popen([*offline_prefix(), sys.executable, "-c", setter], env=env, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 60
     while not list(temporary.glob("cvbuild-typst-*")) and process.poll() is None and time.monotonic() < deadline:
         time.sleep(0.01)
     assert process.poll() is None, "the render ended before it could be stopped"
-    process.send_signal(stop)
-    assert process.wait(timeout=60) == 128 + stop
-    assert list(temporary.iterdir()) == []
+    return process
 
 
 def test_only_the_profiles_rendered_last_are_kept_warm(tmp_path: Path) -> None:
