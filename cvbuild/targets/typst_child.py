@@ -142,11 +142,10 @@ def _error(failed: dict[str, Any]) -> Exception:
 _BOOT = (
     "import sys, json\n"  # from the standard library: -P keeps the working folder off sys.path
     "data = json.loads(sys.stdin.buffer.read())\n"
-    "if data['memory']:\n"  # before Typst is imported; data_cap: never above a lower limit the user set
+    # Before Typst is imported; the parent's data_cap already took the limits this child inherits.
+    "if data['memory']:\n"
     "    import resource\n"
-    "    hard = resource.getrlimit(resource.RLIMIT_DATA)[1]\n"
-    "    cap = data['memory'] if hard == resource.RLIM_INFINITY else min(data['memory'], hard)\n"
-    "    resource.setrlimit(resource.RLIMIT_DATA, (cap, cap))\n"
+    "    resource.setrlimit(resource.RLIMIT_DATA, (data['memory'], data['memory']))\n"
     "sys.path[:] = data['path']\n"
     "import runpy\n"
     "runpy.run_path({path!r}, run_name='cvbuild_typst_child')['child'](data)\n"
