@@ -7,6 +7,7 @@ import dataclasses
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -176,3 +177,62 @@ def test_a_bibtex_field_over_the_limit_is_one_problem(tmp_path: Path, value: str
     (problem,) = err.value.problems
     assert (problem.line, problem.column, problem.path) == (2, 3, "a.title")
     assert "exceeds the limit field_chars = 20,000" in problem.message
+
+
+# ---- the number of publications and entries ------------------------------------------------------
+
+
+def _bib(n: int, start: int = 0) -> str:
+    return "".join(
+        f"@article{{k{i}, title = {{T{i}}}, author = {{Ada Example}}, year = 2020}}\n" for i in range(start, start + n)
+    )
+
+
+def test_a_huge_bib_is_refused_before_it_is_read(tmp_path: Path) -> None:
+    """200,000 entries took 64 s to read and validate; they are counted first, and refused at the
+    first one past the limit."""
+    write(tmp_path / "p.yaml", "name: Ada Example\npublications:\n  - bibtex: big.bib\n")
+    write(tmp_path / "big.bib", "% a comment\n" + _bib(200_000))
+    started = time.perf_counter()
+    result, _ = run_cli_bounded("validate", tmp_path / "p.yaml")
+    assert time.perf_counter() - started < 10
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.startswith(
+        f"{tmp_path / 'big.bib'}:10002:1: @article: the number of publications (the profile's and its .bib files'"
+        " together) exceeds the limit publications = 10,000\n"
+    )
+
+
+def test_the_publications_limit_counts_the_yaml_and_every_bib_together(tmp_path: Path) -> None:
+    limits = Limits(publications=6)
+    yaml_pub = "  - {title: Y, authors: [Ada Example], date: 2020}\n"
+    override = "  - {id: k0, award: Best Paper}\n"  # merged into k0: no publication of its own
+    write(tmp_path / "a.bib", _bib(3))
+    write(tmp_path / "b.bib", "@string{v = {Venue}}\n@comment{x}\n" + _bib(3, start=3))
+    profile = write(tmp_path / "p.yaml", "name: Ada Example\npublications:\n" + override + "  - bibtex: a.bib\n")
+    assert len(load_profile(profile, limits=limits)[0].publications) == 3
+    write(profile, "name: Ada Example\npublications:\n" + yaml_pub * 2 + "  - bibtex: a.bib\n  - bibtex: b.bib\n")
+    with pytest.raises(InputError) as info:
+        load_profile(profile, limits=limits)
+    assert str(info.value) == (
+        f"{tmp_path / 'b.bib'}:4:1: @article: the number of publications (the profile's and its .bib files' together)"
+        " exceeds the limit publications = 6"
+    )
+    write(profile, "name: Ada Example\npublications:\n" + yaml_pub * 7 + "  - bibtex: a.bib\n")
+    with pytest.raises(InputError, match=r"p.yaml:9:5: publications\[6\]: the number of publications"):
+        load_profile(profile, limits=limits)
+
+
+def test_the_entries_limit_counts_every_list_together(tmp_path: Path) -> None:
+    profile = write(
+        tmp_path / "p.yaml",
+        "name: Ada Example\nhonors:\n  - {title: A}\n  - {title: B}\n"
+        "sections:\n  - title: More\n    entries:\n      - {title: C}\n      - {title: D}\n",
+    )
+    assert len(load_profile(profile, limits=Limits(entries=5))[0].sections[0].entries) == 2
+    with pytest.raises(InputError) as info:
+        load_profile(profile, limits=Limits(entries=3))
+    assert str(info.value) == (
+        f"{profile}:9:9: sections[0].entries[1]: the number of entries (of every list in the profile together)"
+        " exceeds the limit entries = 3"
+    )
