@@ -765,3 +765,31 @@ def test_a_link_in_text_keeps_its_target_as_written(tmp_path: Path) -> None:
         if "/URI" in a.get_object().get("/A", {})
     ]
     assert all(u in uris for u in written), uris
+
+
+@pytest.mark.parametrize(
+    ("url", "written"),
+    [
+        ("https://en.wikipedia.org/wiki/Go_(game)", "(https://en.wikipedia.org/wiki/Go_(game))"),
+        ("https://e.org/a)b(c", "(https://e.org/a\\)b\\(c)"),
+        ("https://e.org/(((a", "(https://e.org/\\(\\(\\(a)"),
+    ],
+)
+def test_a_link_target_with_parentheses_keeps_them_in_markdown(tmp_path: Path, url: str, written: str) -> None:
+    """HTML and PDF keep a link's `(` and `)` as the user wrote them; the md target wrote them
+    %28 and %29, another address to a server that reads its path as written. Balanced, they
+    stand bare (CommonMark allows it); otherwise backslash-escaped. markdown-it reads the same URL."""
+    target = url.replace("(", "\\(").replace(")", "\\)")  # as the profile's Markdown writes it
+    profile = write(
+        tmp_path / "p.yaml",
+        f"name: Ada Example\ncontact:\n  website: {json.dumps(url)}\nsummary: {json.dumps(f'See [it]({target}).')}\n",
+    )
+    result = run_cli("render", profile, "-f", "md,html", "-o", tmp_path / "out")
+    assert result.returncode == 0, result.stderr
+    text = (tmp_path / "out" / "ada-example.md").read_text(encoding="utf-8")
+    assert text.count(written) == 2 and "%28" not in text and "%29" not in text, text
+    md = MarkdownIt("commonmark")
+    hrefs = [t.attrs["href"] for b in md.parse(text) for t in b.children or [] if t.type == "link_open"]
+    assert hrefs.count(url) == 2, hrefs
+    page = (tmp_path / "out" / "ada-example.html").read_text(encoding="utf-8")
+    assert page.count(f'href="{url}"') == 2

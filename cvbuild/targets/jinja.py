@@ -105,15 +105,21 @@ def _escape_line_start(m: re.Match[str]) -> str:
 
 
 def _md_url(url: str) -> str:
+    """A link destination CommonMark reads back as `url`, its parentheses as written (as HTML and
+    PDF keep them; percent-encoded, they were another address): balanced ones bare, which
+    CommonMark allows (markdown-it up to 32 deep), others backslash-escaped."""
     # a backslash doubled: CommonMark reads `\\_` in a link's target as `_`
-    return (
-        url.replace("\\", "\\\\")
-        .replace("(", "%28")
-        .replace(")", "%29")
-        .replace("<", "%3C")
-        .replace(">", "%3E")
-        .replace(" ", "%20")
-    )
+    text = url.replace("\\", "\\\\").replace("<", "%3C").replace(">", "%3E").replace(" ", "%20")
+    return text if _balanced(url) else text.replace("(", "\\(").replace(")", "\\)")
+
+
+def _balanced(url: str) -> bool:
+    depth = 0
+    for c in url:
+        depth += {"(": 1, ")": -1}.get(c, 0)
+        if not 0 <= depth <= 32:
+            return False
+    return depth == 0
 
 
 def _md_wrap(inner: str, marker: str) -> str:
