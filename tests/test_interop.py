@@ -429,7 +429,7 @@ def test_import_rendercv_maps_entry_types_networks_design_and_locale(tmp_path: P
     assert doc.sections and doc.sections[:3] == ["summary", "experience", "education"]  # RenderCV's order
     # Warnings point at the line and column of the RenderCV file.
     assert re.search(rf"{re.escape(str(RENDERCV))}:\d+:\d+: cv\.sections\.experience\[1\]\.funding: ", stderr)
-    assert "design: no cvbuild option for section_titles" in stderr
+    assert "design.section_titles: no cvbuild option for this" in stderr
 
 
 def test_rendercv_unknown_entries_go_to_custom_sections(tmp_path: Path) -> None:
@@ -2173,13 +2173,17 @@ def test_jsonresume_real_chinese_resume_moves_in(tmp_path: Path) -> None:
     assert p.contact.profiles == []
 
 
-@pytest.mark.parametrize(("written", "margin", "noted"), [("0.5 in", "0.5in", False), ("1.2em", "0.7in", True)])
+@pytest.mark.parametrize(
+    ("written", "margin", "said"),
+    [("0.5 in", "0.5in", "RenderCV's own 0.7in on the bottom, left, right becomes it too"), ("1.2em", "0.7in", "em")],
+)
 def test_a_rendercv_margin_written_with_a_space_or_in_em_is_not_replaced_unsaid(
-    tmp_path: Path, written: str, margin: str, noted: bool
+    tmp_path: Path, written: str, margin: str, said: str
 ) -> None:
     """RenderCV takes a margin as `\\d+\\.?\\d* *(cm|in|pt|mm|ex|em)`: "0.5 in" is its user's 0.5in,
     and the import gave the theme's default (0.7in) instead, saying nothing; a margin in em or ex
-    (which cvbuild's margin does not take) is still the default, now with a warning at its line."""
+    (which cvbuild's margin does not take) is still the default, now with a warning at its line.
+    The other sides are RenderCV's 0.7in: cvbuild's one margin is the smallest, and says so there."""
     from ruamel.yaml import YAML
 
     source = write(
@@ -2189,4 +2193,97 @@ def test_a_rendercv_margin_written_with_a_space_or_in_em_is_not_replaced_unsaid(
     path, stderr = imported("rendercv", source, tmp_path)
     doc = YAML(typ="safe", pure=True).load(path.read_text(encoding="utf-8"))["documents"]["cv"]
     assert doc["options"]["margin"] == margin
-    assert ("cv.yaml:6:17:" in stderr and "top_margin" in stderr) == noted, stderr
+    assert stderr.count("cv.yaml:6:17: design.page.top_margin: ") == 1 and said in stderr, stderr
+
+
+@pytest.mark.parametrize(
+    ("design", "margin", "noted"),
+    [
+        # RenderCV 2.4 on: four sides, the smallest is cvbuild's one margin, each other side says so
+        (
+            "  theme: classic\n  page:\n    top_margin: 0.4in\n    bottom_margin: 0.5in\n"
+            "    left_margin: 0.6 in\n    right_margin: 0.6in\n",
+            "0.4in",
+            [
+                "8:20: design.page.bottom_margin: ",
+                "9:18: design.page.left_margin: ",
+                "10:19: design.page.right_margin: ",
+            ],
+        ),
+        (  # the sides agree, with a theme default of its own: nothing to say
+            "  theme: harvard\n  page:\n    top_margin: 0.5in\n    bottom_margin: 0.5in\n"
+            "    left_margin: 0.5in\n    right_margin: 0.5in\n",
+            "0.5in",
+            [],
+        ),
+        # RenderCV 1.x: `margins: page:`, "2 cm" by default; its other margins have no place here
+        (
+            "  theme: sb2nov\n  font_size: 10pt\n  margins:\n    page:\n      top: 1.5 cm\n      bottom: 1.5 cm\n"
+            "      left: 1.5 cm\n      right: 1.5 cm\n    section_title:\n      top: 0.2 cm\n",
+            "1.5cm",
+            ["14:7: design.margins.section_title: "],
+        ),
+        ("  theme: sb2nov\n  font_size: 10pt\n", "2cm", []),
+        # RenderCV 2.0 to 2.3 (`text:`, `show_page_numbering`): its page margin was 2cm, not 2.4's 0.7in
+        ("  theme: classic\n  text:\n    font_size: 11pt\n", "2cm", []),
+        ("  theme: classic\n  page:\n    show_page_numbering: true\n", "2cm", []),
+    ],
+)
+def test_rendercv_page_margins_are_read_on_every_side(
+    tmp_path: Path, design: str, margin: str, noted: list[str]
+) -> None:
+    """The import read `top_margin` alone: `left_margin: 0.6in` beside it was dropped unsaid, and
+    a file with a narrow top and wide sides got the narrow margin everywhere without a word;
+    RenderCV 1.x's `margins: page:` and 2.0's 2cm default were not read at all (cvbuild's modern
+    gave 1.6cm). cvbuild's margin is one length: the smallest side, so the text has at least the
+    room RenderCV gave it, and every side that differs is named at its line."""
+    from ruamel.yaml import YAML
+
+    source = write(tmp_path / "cv.yaml", "cv:\n  name: Ada Example\n  email: ada@example.org\ndesign:\n" + design)
+    path, stderr = imported("rendercv", source, tmp_path)
+    doc = YAML(typ="safe", pure=True).load(path.read_text(encoding="utf-8"))["documents"]["cv"]
+    assert doc["options"]["margin"] == margin
+    said = [line.split("cv.yaml:", 1)[1] for line in stderr.splitlines() if "margin" in line]
+    assert [s[: s.index(": ", s.index("design")) + 2] for s in said] == noted, stderr
+    out = tmp_path / "out"
+    assert run_cli("render", path, "-f", "pdf", "-o", out).returncode == 0
+
+
+def test_rendercv_design_parts_of_the_wrong_shape_are_located_errors(tmp_path: Path) -> None:
+    """`page: a4` where RenderCV takes a mapping stopped the import with exit 1 and an
+    AttributeError ('str' object has no attribute 'get'); RenderCV refuses such a file too."""
+    source = write(tmp_path / "cv.yaml", "cv:\n  name: Ada Example\ndesign:\n  page: a4\n  typography: 3\n")
+    result = run_cli("import", "rendercv", source)
+    assert result.returncode == 2 and "Traceback" not in result.stderr and not result.stdout
+    assert "cv.yaml:4:9: design.page: expected a mapping" in result.stderr
+    assert "cv.yaml:5:15: design.typography: expected a mapping" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("design", "footer", "noted"),
+    [
+        ("  theme: engineeringresumes\n  page:\n    show_top_note: false\n", False, False),  # ianlwestfall's
+        ("  theme: opal\n", False, False),
+        ("  theme: classic\n  page:\n    show_footer: false\n    show_top_note: false\n", False, False),
+        (
+            "  theme: classic\n  page:\n    show_page_numbering: false\n    show_last_updated_date: false\n",
+            False,
+            False,
+        ),
+        ("  theme: classic\n  page:\n    show_footer: false\n", None, True),
+        ("  theme: classic\n", None, False),
+    ],
+)
+def test_rendercv_footer_and_top_note_hidden_hide_the_footer(
+    tmp_path: Path, design: str, footer: bool | None, noted: bool
+) -> None:
+    """RenderCV's page numbers (its footer) and date (its top note) are cvbuild's footer; a file
+    that hid both, or a theme that hides both, printed them anyway, the page keys unread and
+    unsaid. Where one is shown the footer stays, and a file that hid the other hears so."""
+    from ruamel.yaml import YAML
+
+    source = write(tmp_path / "cv.yaml", "cv:\n  name: Ada Example\ndesign:\n" + design)
+    path, stderr = imported("rendercv", source, tmp_path)
+    options = YAML(typ="safe", pure=True).load(path.read_text(encoding="utf-8"))["documents"]["cv"]["options"]
+    assert options.get("footer") is footer
+    assert ("cv.yaml:6:18: design.page.show_footer: " in stderr) is noted, stderr

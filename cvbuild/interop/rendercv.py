@@ -135,6 +135,10 @@ def shape_problems(data: Mapping[str, Any]) -> list[tuple[Loc, str]]:
     for key in ("design", "locale", "settings", "rendercv_settings"):
         if data.get(key) is not None and not isinstance(data[key], Mapping):
             problems.append(((key,), "expected a mapping (key: value lines)"))
+    design = data.get("design")
+    for key, value in design.items() if isinstance(design, Mapping) else ():
+        if key in ("page", "colors", "typography", "text", "margins") and not isinstance(value, Mapping | None):
+            problems.append((("design", key), "expected a mapping (key: value lines)"))  # the import reads in them
     cv = data["cv"]
     for key, value in cv.items():
         loc: Loc = ("cv", key)
@@ -1055,35 +1059,27 @@ def _document(data: Mapping[str, Any], note: Note, *, has_photo: bool) -> dict[s
     if name not in THEMES:
         note(("design", "theme"), f"{name!r} is not a built-in RenderCV theme; using cvbuild's classic")
     doc["theme"] = theme
-    page = design.get("page") or {}
+    page = _at(design, "page") or {}
     size_name = str(page.get("size") or design.get("page_size") or "us-letter").lower()  # page_size: 1.x
     options["page_size"] = "a4" if size_name in ("a4", "a4paper") else "us-letter"
-    margin = re.sub(r"\s+", "", _text(page.get("top_margin")) or "")  # RenderCV takes "0.5 in"
-    if margin and re.fullmatch(r"\d+(\.\d+)?(pt|mm|cm|in)", margin):
-        options["margin"] = margin
-    elif not _RENDERCV_1_KEYS & set(design):  # RenderCV 2's own margin for the theme: the page the user saw
-        options["margin"] = MARGINS.get(name, "0.7in")
-        if margin:
-            note(
-                ("design", "page", "top_margin"),
-                f"{page.get('top_margin')!r} is not a margin cvbuild takes (pt, mm, cm, in); "
-                f"the theme's {options['margin']} is used",
-            )
-    colors = design.get("colors") or {}
-    color = _rgb(colors.get("section_titles") or colors.get("name") or design.get("color"))  # color: 1.x
-    if color or accent:
+    options["margin"] = _margin(design, name, note)
+    if _footer(design, name, note) is False:
+        options["footer"] = False
+    color = _rgb(_at(design, "colors", "section_titles") or _at(design, "colors", "name") or design.get("color"))
+    if color or accent:  # color: 1.x
         options["accent"] = color or accent
-    size = ((design.get("typography") or {}).get("font_size") or {}).get("body") or design.get("font_size")
+    # typography.font_size.body: 2.4 on; text.font_size: 2.0 to 2.3; font_size: 1.x
+    size = _at(design, "typography", "font_size", "body") or _at(design, "text", "font_size") or design.get("font_size")
     if isinstance(size, str) and re.fullmatch(r"\d+(\.\d+)?pt", size.strip()):
         options["font_size"] = size.strip()
     elif size is None:  # RenderCV's body size in every theme (1.x and 2.x); classic's own is 10.5pt
         options["font_size"] = "10pt"
     if has_photo:
         options["show_photo"] = True  # a RenderCV user who set a photo sees it
-    read = ("theme", "page", "colors", "typography", "page_size", "color", "font_size")
-    ignored = [k for k in design if k not in read]
-    if ignored:
-        note(("design",), f"no cvbuild option for {', '.join(map(str, ignored))}; not imported")
+    read = ("theme", "page", "colors", "typography", "text", "page_size", "color", "font_size", "margins")
+    for key in design:  # each at its own line: a margin among them says where it was
+        if key not in read:
+            note(("design", key), "no cvbuild option for this; not imported")
     locale = data.get("locale") or {}
     if isinstance(locale, Mapping) and locale.get("language"):
         from cvbuild.document.locales import unsupported
@@ -1108,6 +1104,109 @@ def _document(data: Mapping[str, Any], note: Note, *, has_photo: bool) -> dict[s
             note((key,), "not a part of a RenderCV file; not imported")
     doc["options"] = options
     return doc
+
+
+def _at(data: Any, *keys: str | int) -> Any:
+    """data[k1][k2]..., or None where a level is missing or is not a mapping."""
+    for key in keys:
+        if not isinstance(data, Mapping):
+            return None
+        data = data.get(key)
+    return data
+
+
+_SIDES = ("top", "bottom", "left", "right")
+# Keys only RenderCV 2.0 to 2.3 has; its page margin was 2cm in every theme, 0.7in (classic) since 2.4.
+_RENDERCV_2_0_PAGE_KEYS = {"show_page_numbering", "show_last_updated_date"}
+
+
+def _margin(design: Mapping[str, Any], theme: str, note: Note) -> str:
+    """cvbuild's margin, one length for every side, from RenderCV's four (2.x `page.top_margin`...,
+    1.x `margins.page.top`...; a side the file leaves out has RenderCV's own for that version and
+    theme). Where the sides differ, the smallest: the text gets at least the room RenderCV gave
+    it, so a page that was full there is not a page and a bit here; each other side says so."""
+    if _RENDERCV_1_KEYS & set(design):
+        for key in _at(design, "margins") or ():  # section_title, entry_area...: spacing cvbuild's themes set
+            if key != "page":
+                note(("design", "margins", key), "no cvbuild option for these margins; not imported")
+        where: Loc = ("design", "margins", "page")
+        keys = {side: side for side in _SIDES}
+        default = "2cm"
+    else:
+        where = ("design", "page")
+        keys = {side: f"{side}_margin" for side in _SIDES}
+        old = "text" in design or bool(_RENDERCV_2_0_PAGE_KEYS & set(_at(design, "page") or ()))
+        default = "2cm" if old else MARGINS.get(theme, "0.7in")
+    page = _at(design, *where[1:])
+    page = page if isinstance(page, Mapping) else {}
+    sides: dict[str, str] = {}
+    for side, key in keys.items():
+        value = page.get(key)
+        length = _length(value)
+        if value is not None and length is None:
+            note(
+                (*where, key),
+                f"{value!r} is not a margin cvbuild takes (pt, mm, cm, in); taken as RenderCV's own {default}",
+            )
+        sides[side] = length or default
+    chosen = min(sides.values(), key=_points)
+    if all(_points(v) == _points(chosen) for v in sides.values()):
+        return chosen
+    one = f"cvbuild has one margin for all four sides, the smallest of RenderCV's: {chosen}"
+    written = [side for side in _SIDES if _length(page.get(keys[side]))]
+    for side in written:
+        if _points(sides[side]) != _points(chosen):
+            note((*where, keys[side]), f"{one}, not {sides[side]} (so the text has at least the room it had there)")
+    others = [side for side in _SIDES if side not in written and _points(sides[side]) != _points(chosen)]
+    if others:
+        place = next(side for side in written if _points(sides[side]) == _points(chosen))
+        note((*where, keys[place]), f"{one}; RenderCV's own {default} on the {', '.join(others)} becomes it too")
+    return chosen
+
+
+def _length(value: Any) -> str | None:
+    """A RenderCV length (`0.5in`, `0.5 in`, `2 cm`, `1.in`) as cvbuild writes it, or None for
+    one cvbuild cannot take (em, ex: relative to a font) or that is no length."""
+    m = re.fullmatch(r"(\d+)(?:\.(\d*))?\s*(pt|mm|cm|in)", _text(value) or "")
+    if m is None:
+        return None
+    return f"{m[1]}{'.' + m[2] if m[2] else ''}{m[3]}"
+
+
+def _points(length: str) -> float:
+    number, unit = float(length[:-2]), length[-2:]
+    return number * {"pt": 1.0, "mm": 72 / 25.4, "cm": 72 / 2.54, "in": 72.0}[unit]
+
+
+# Themes whose footer (page numbers) or top note (the date) RenderCV hides unless the file shows it:
+# 2.4 on, then 2.0 to 2.3 (where the top note was `show_last_updated_date`, shown in every theme).
+_NO_FOOTER = {"engineeringresumes", "opal"}
+_NO_TOP_NOTE = {"harvard", "opal"}
+_NO_PAGE_NUMBERS = {"engineeringresumes", "engineeringclassic"}
+
+
+def _footer(design: Mapping[str, Any], theme: str, note: Note) -> bool | None:
+    """False where RenderCV shows neither its footer (the page numbers) nor its top note (the
+    date): cvbuild's footer holds both (the date on page 1, name and page numbers after it), so
+    it is off only when both are; where one is shown it stays on, and a file that hid the other
+    hears so at that line."""
+    page = _at(design, "page")
+    page = page if isinstance(page, Mapping) else {}
+    if "text" in design or _RENDERCV_2_0_PAGE_KEYS & set(page):
+        keys, hidden = ("show_page_numbering", "show_last_updated_date"), (theme in _NO_PAGE_NUMBERS, False)
+    else:
+        keys, hidden = ("show_footer", "show_top_note"), (theme in _NO_FOOTER, theme in _NO_TOP_NOTE)
+    shown = [page[k] if isinstance(page.get(k), bool) else not h for k, h in zip(keys, hidden, strict=True)]
+    if not any(shown):
+        return False
+    for key, on in zip(keys, shown, strict=True):
+        if not on and key in page:
+            note(
+                ("design", "page", key),
+                "cvbuild's footer shows the date on page 1 and the page numbers after it, both or neither; "
+                "kept, as RenderCV shows the other",
+            )
+    return None
 
 
 def _rgb(value: Any) -> str | None:
