@@ -205,6 +205,7 @@ def render_outputs(
     from cvbuild.loading.photo import load_photo
     from cvbuild.loading.profile import input_files, load_profile
     from cvbuild.targets.base import RenderContext, dumped, render_formats
+    from cvbuild.themes.files import check_theme_files
 
     check_output_folder(request.output)
     load_warnings: list[Problem] = []
@@ -239,6 +240,7 @@ def render_outputs(
             raise InputError([source.problem((group, name, "pdf_standards"), refused)])
         if {"pdf", "png", "html"} & set(formats):  # the formats that draw with the `font` option
             check_font(theme, name, spec, request, source, group)
+        check_theme_files(theme, _supported(formats, theme), request.engine)
         ctx = RenderContext(
             theme=theme,
             today=day,

@@ -133,9 +133,12 @@ def check_theme(
 ) -> CheckResult:
     """Render every fixture in every target the theme declares. A theme that cannot be loaded
     raises InputError (exit 2); everything a render finds becomes a Problem (exit 1)."""
+    from cvbuild.themes.files import check_theme_files
+
     theme = load_theme(name_or_path, profile_dir)
     result = CheckResult(theme=theme)
     targets = [t for t in TARGET_ORDER if t in theme.targets] or ["txt", "md"]
+    check_theme_files(theme, targets)  # a target it cannot make: its theme.toml's line, before any fixture
     with tempfile.TemporaryDirectory(prefix="cvbuild-check-") as tmp:
         for name in fixtures:
             fixture = FixtureResult(name)

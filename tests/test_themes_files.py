@@ -1,0 +1,78 @@
+"""A theme written from scratch that lacks a file one of its targets needs: exit 2 at the theme.toml
+line declaring the targets, saying what to write, before anything renders."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import run_cli, write
+
+PROFILE = "name: Ada Example\nheadline: PhD student\n"
+TYPST = (
+    '#import "@local/cvbuild:1.0.0": *\n#let doc = load-document()\n#show: setup.with(doc)\n#text(doc.person.name)\n'
+)
+
+
+def scratch_theme(tmp_path: Path, files: dict[str, str], targets: str = '["pdf", "html"]') -> Path:
+    write(tmp_path / "profile.yaml", PROFILE)
+    folder = tmp_path / "themes" / "fresh"
+    write(folder / "theme.toml", f'name = "fresh"\nextends = "base"\ntargets = {targets}\n')
+    for name, text in files.items():
+        write(folder / name, text)
+    return folder
+
+
+@pytest.mark.parametrize(
+    ("files", "args", "needs", "fix"),
+    [
+        (
+            {"cv.typ": TYPST, "cv.html.j2": '{% extends "_layout.html.j2" %}'},
+            [],
+            "html, which needs style.css",
+            'take "html" out of targets',
+        ),
+        ({"cv.typ": TYPST, "style.css": ""}, [], "html, which needs cv.html.j2", 'take "html" out of targets'),
+        (
+            {"style.css": "", "cv.html.j2": '{% extends "_layout.html.j2" %}'},
+            [],
+            "pdf, which needs cv.typ",
+            'take "pdf" out of targets',
+        ),
+        (
+            {"cv.typ": TYPST},
+            ["-f", "pdf", "--engine", "weasyprint"],
+            "pdf with WeasyPrint, which needs cv.html.j2",
+            "make the PDF with Typst",
+        ),
+    ],
+)
+def test_a_missing_theme_file_is_located_at_targets(
+    tmp_path: Path, files: dict[str, str], args: list[str], needs: str, fix: str
+) -> None:
+    """Before: a missing style.css was exit 1 with no place ("theme 'fresh' has no style.css"), a missing
+    cv.html.j2 named no theme file and suggested 'cv.md.j2'."""
+    folder = scratch_theme(tmp_path, files)
+    result = run_cli("render", "profile.yaml", "--theme", "fresh", "-o", "out", *args, cwd=tmp_path)
+    assert result.returncode == 2, result.stderr
+    first = result.stderr.splitlines()[0]
+    assert first.startswith(f"{folder / 'theme.toml'}:3:1: targets: the theme makes {needs}, and neither fresh"), first
+    assert "themes/fresh/" in first and 'extend a theme that has one (extends = "classic")' in first and fix in first
+    assert "Traceback" not in result.stderr and not (tmp_path / "out").exists()
+
+
+def test_annotation_and_theme_check_name_the_same_line(tmp_path: Path) -> None:
+    folder = scratch_theme(tmp_path, {"cv.typ": TYPST, "cv.html.j2": '{% extends "_layout.html.j2" %}'})
+    github = run_cli("render", "profile.yaml", "--theme", "fresh", "--diagnostics", "github", cwd=tmp_path)
+    assert github.returncode == 2
+    assert github.stdout.startswith("::error file=themes/fresh/theme.toml,line=3,col=1,title=cvbuild%3A targets::")
+    check = run_cli("theme", "check", "fresh", "--fixture", "minimal", cwd=tmp_path)
+    assert check.returncode == 2, check.stdout + check.stderr
+    assert f"{folder / 'theme.toml'}:3:1: targets: the theme makes html, which needs style.css" in check.stderr
+
+
+def test_an_inherited_file_is_enough(tmp_path: Path) -> None:
+    write(tmp_path / "profile.yaml", PROFILE)
+    write(tmp_path / "themes" / "child" / "theme.toml", 'extends = "classic"\n')
+    result = run_cli("render", "profile.yaml", "--theme", "child", "-f", "pdf,html", "-o", "out", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
