@@ -76,3 +76,17 @@ def test_an_inherited_file_is_enough(tmp_path: Path) -> None:
     write(tmp_path / "themes" / "child" / "theme.toml", 'extends = "classic"\n')
     result = run_cli("render", "profile.yaml", "--theme", "child", "-f", "pdf,html", "-o", "out", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
+
+
+def test_a_theme_extending_nothing_is_told_to_extend_base(tmp_path: Path) -> None:
+    """docs/themes.md's cv.typ imports @local/cvbuild; a theme written from scratch without `extends`
+    was told to copy the package into itself, where `extends = "base"` is the fix."""
+    folder = scratch_theme(tmp_path, {"cv.typ": TYPST}, targets='["pdf"]')
+    (folder / "theme.toml").write_text('name = "fresh"\ntargets = ["pdf"]\n')
+    result = run_cli("render", "profile.yaml", "--theme", "fresh", cwd=tmp_path)
+    assert result.returncode == 2, result.stderr
+    assert f"{folder / 'cv.typ'}:1:9: imports @local/cvbuild:1.0.0, which the theme does not ship; " in result.stderr
+    assert 'the built-in base theme has it: add extends = "base"' in result.stderr
+    (folder / "theme.toml").write_text('name = "fresh"\nextends = "base"\ntargets = ["pdf"]\n')
+    fixed = run_cli("render", "profile.yaml", "--theme", "fresh", "-o", "out", cwd=tmp_path)
+    assert fixed.returncode == 0, fixed.stderr

@@ -38,7 +38,7 @@ from cvbuild.targets.base import (
     time_budget,
 )
 from cvbuild.themes import fonts
-from cvbuild.themes.theme import is_builtin
+from cvbuild.themes.theme import builtin_themes_dir, is_builtin
 
 TEMPLATE = "cv.typ"
 PACKAGES = "packages"  # <theme>/packages/<namespace>/<name>/<version>/, e.g. @local/cvbuild:1.0.0
@@ -347,9 +347,13 @@ def check_packages(folders: list[Path], packages: Path | None) -> None:
             if packages is None or not (packages / namespace / name / version).is_dir():
                 line = text[: match.start()].count("\n") + 1
                 col = match.start() - text.rfind("\n", 0, match.start())
+                fix = f"{_NO_DOWNLOAD}{PACKAGES}/{namespace}/{name}/{version}/"
+                if (builtin_themes_dir() / "base" / PACKAGES / namespace / name / version).is_dir():
+                    # a theme written from scratch, extending nothing: the base theme has it
+                    fix = 'the built-in base theme has it: add extends = "base" (or "classic", ...) to theme.toml'
                 raise ThemeError(  # located, so JSON and GitHub diagnostics carry the file and line
-                    f"{source}:{line}:{col}: imports @{namespace}/{name}:{version}, which the theme does not ship; "
-                    f"{_NO_DOWNLOAD}{PACKAGES}/{namespace}/{name}/{version}/"
+                    f"{source}:{line}:{col}: imports @{namespace}/{name}:{version}, "
+                    f"which the theme does not ship; {fix}"
                 )
 
 
