@@ -90,3 +90,15 @@ def test_a_theme_extending_nothing_is_told_to_extend_base(tmp_path: Path) -> Non
     (folder / "theme.toml").write_text('name = "fresh"\nextends = "base"\ntargets = ["pdf"]\n')
     fixed = run_cli("render", "profile.yaml", "--theme", "fresh", "-o", "out", cwd=tmp_path)
     assert fixed.returncode == 0, fixed.stderr
+
+
+def test_an_unknown_font_given_to_setup_lands_on_the_themes_line(tmp_path: Path) -> None:
+    """docs/themes.md's `setup.with(doc, font: ...)`: Typst's warning spans only the package's set rule
+    (base's lib.typ, outside the repository, where no annotation can land); the theme's line names it."""
+    typst = TYPST.replace("setup.with(doc)", 'setup.with(doc, font: "Helvetica")')
+    scratch_theme(tmp_path, {"cv.typ": typst}, targets='["pdf"]')
+    result = run_cli("render", "profile.yaml", "--theme", "fresh", "--diagnostics", "github", "-o", "out", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("::warning file=themes/fresh/cv.typ,line=3,col=30,title=cvbuild::(inside ")
+    assert "unknown font family: helvetica (system fonts are never used; the theme's fonts are: " in result.stdout
+    assert "or put the family's .otf/.ttf files in the theme's fonts/ folder" in result.stdout

@@ -321,7 +321,34 @@ def _compile(
 
 def _report(warnings: list[Any], template: Path, ctx: RenderContext, warn: Callable[[str], None]) -> None:
     for warning in warnings:
-        warn(f"{_located(warning, template, _package_dir(ctx))}: Typst: {warning.message}{_font_hint(warning, ctx)}")
+        where = _located(warning, template, _package_dir(ctx))
+        named = _font_named_at(template, str(warning.message)) if _inside_package_only(warning) else None
+        if named is not None:  # `setup.with(doc, font: "Helvetica")`: Typst's span is the package's set rule
+            where = f"{named} (inside {where})"
+        warn(f"{where}: Typst: {warning.message}{_font_hint(warning, ctx)}")
+
+
+def _inside_package_only(diag: Any) -> bool:
+    found = _DIAG_LOCATION.findall(str(getattr(diag, "diagnostic", "") or ""))
+    return bool(found) and all(file.startswith("@") for file, _, _ in found)
+
+
+def _font_named_at(template: Path, message: str) -> str | None:
+    """Where the theme's own Typst files name the unknown family of a warning (Typst lower-cases it),
+    as `file:line:col` of its opening quote; None when no file names it as a string."""
+    family = re.fullmatch(r"unknown font family: (.+)", message.strip())
+    if family is None:
+        return None
+    quoted = re.compile(f"[\"']{re.escape(family[1])}[\"']", re.I)
+    for source in sorted(template.parent.rglob("*.typ"), key=lambda p: (p != template, p)):
+        if PACKAGES in source.relative_to(template.parent).parts or not source.is_file():
+            continue
+        text = confine.read_regular(source).decode("utf-8", errors="replace")
+        match = quoted.search(text)
+        if match is not None:
+            line = text.count("\n", 0, match.start()) + 1
+            return f"{_display(source)}:{line}:{match.start() - text.rfind(chr(10), 0, match.start())}"
+    return None
 
 
 # ---- checks before compiling ----------------------------------------------------------------------
@@ -405,7 +432,10 @@ def _font_hint(warning: Any, ctx: RenderContext) -> str:
         include_embedded_fonts=False,
         font_paths=[str(d) for d in fonts.font_dirs(ctx.theme)],
     ).families()
-    return f" (system fonts are never used; the theme's fonts are: {', '.join(sorted(set(found)))})"
+    return (
+        f" (system fonts are never used; the theme's fonts are: {', '.join(sorted(set(found)))}; "
+        "or put the family's .otf/.ttf files in the theme's fonts/ folder)"
+    )
 
 
 def _warn_uncovered(data: str, files: list[Path], warn: Warner) -> None:
