@@ -205,7 +205,6 @@ def render_outputs(
     from cvbuild.loading.photo import load_photo
     from cvbuild.loading.profile import input_files, load_profile
     from cvbuild.targets.base import RenderContext, dumped, render_formats
-    from cvbuild.themes.files import check_theme_files
 
     check_output_folder(request.output)
     load_warnings: list[Problem] = []
@@ -228,19 +227,7 @@ def render_outputs(
     cache = {} if cache is None else cache  # engines keep compilers here
     for name, spec in docs:
         group = spec_group(profile, name)
-        try:
-            theme, doc = build_for(profile, name, spec, request, day, photo, cache)
-        except InputError as exc:
-            raise locate_in_profile(exc, source, name, spec, request, group) from None
-        formats = list(request.formats or spec.formats or _theme_formats(theme))
-        if request.theme_formats_only and theme.targets:
-            formats = [f for f in formats if f in theme.targets] or formats
-        refused = standards_refused(spec, formats, request.engine)
-        if refused:
-            raise InputError([source.problem((group, name, "pdf_standards"), refused)])
-        if {"pdf", "png", "html"} & set(formats):  # the formats that draw with the `font` option
-            check_font(theme, name, spec, request, source, group)
-        check_theme_files(theme, _supported(formats, theme), request.engine)
+        theme, doc, formats = prepare(profile, source, name, spec, request, day, photo, cache)
         ctx = RenderContext(
             theme=theme,
             today=day,
@@ -274,6 +261,54 @@ def render_outputs(
     check_inputs_kept(request.output, [p for p, _ in written], input_files(source, profile))
     write_outputs(request.output, written)
     return [out for out, _ in pending]
+
+
+def prepare(
+    profile: Profile,
+    source: Any,
+    name: str,
+    spec: DocumentSpec,
+    request: RenderRequest,
+    day: _dt.date,
+    photo: Any = None,
+    cache: dict[Any, Any] | None = None,
+) -> tuple[Any, Any, list[str]]:
+    """(Theme, Document, formats) of one document, with every check made before an engine runs:
+    its theme and options, PDF standards, the `font` option and the theme's files for the formats.
+    `validate` runs it too, so that it never calls valid a profile `render` refuses."""
+    from cvbuild.themes.files import check_theme_files
+
+    group = spec_group(profile, name)
+    try:
+        theme, doc = build_for(profile, name, spec, request, day, photo, cache)
+    except InputError as exc:
+        raise locate_in_profile(exc, source, name, spec, request, group) from None
+    formats = list(request.formats or spec.formats or _theme_formats(theme))
+    if request.theme_formats_only and theme.targets:
+        formats = [f for f in formats if f in theme.targets] or formats
+    refused = standards_refused(spec, formats, request.engine)
+    if refused:
+        raise InputError([source.problem((group, name, "pdf_standards"), refused)])
+    if {"pdf", "png", "html"} & set(formats):  # the formats that draw with the `font` option
+        check_font(theme, name, spec, request, source, group)
+    check_theme_files(theme, _supported(formats, theme), request.engine)
+    return theme, doc, formats
+
+
+def check_documents(profile: Profile, source: Any, request: RenderRequest, photo: Any = None) -> None:
+    """`prepare` for every document and letter, with every document's problems raised together
+    (a theme two documents share is reported once): `validate` said "valid" to a profile whose
+    `theme: clasic` or `options: {acent: ...}` every render refused."""
+    problems: dict[str, Problem] = {}
+    day = today()
+    for name, spec in documents_to_render(profile, None):
+        try:
+            prepare(profile, source, name, spec, request, day, photo)
+        except InputError as exc:
+            found = exc.problems or [Problem(request.profile, 0, 0, "", exc.text)]
+            problems.update((str(p), p) for p in found)
+    if problems:
+        raise InputError(list(problems.values()))
 
 
 def standards_refused(spec: DocumentSpec, formats: list[str], engine: str | None) -> str | None:

@@ -114,6 +114,44 @@ def test_validate_github_points_at_the_lines(tmp_path: Path) -> None:
     assert "2 problems found" in result.stderr
 
 
+THEMED = """\
+name: Ada Example
+documents:
+  cv:
+    theme: clasic
+  resume:
+    theme: modern
+    options: {acent: "#000000"}
+  home: {theme: fresh}
+"""
+
+
+def test_validate_checks_every_documents_theme_and_options_as_render_does(tmp_path: Path) -> None:
+    """validate said "valid" to a profile every render refused: an unknown theme, an option its theme
+    lacks, a theme without the files of its targets. Every document's problem, at once."""
+    write(tmp_path / "p.yaml", THEMED)
+    write(tmp_path / "themes" / "fresh" / "theme.toml", 'extends = "base"\ntargets = ["pdf"]\n')
+    result = run_cli("validate", "p.yaml", "--format", "github", cwd=tmp_path)
+    assert result.returncode == 2, result.stderr
+    assert result.stdout.splitlines() == [
+        "::error file=p.yaml,line=4,col=12,title=cvbuild%3A documents.cv.theme::unknown theme 'clasic' "
+        "(did you mean 'classic'?); available themes: fresh, classic, compact, homepage, modern, sidebar",
+        "::error file=p.yaml,line=7,col=22,title=cvbuild%3A documents.resume.options.acent::"
+        "theme 'modern' has no option 'acent'; did you mean 'accent'?",
+        "::error file=themes/fresh/theme.toml,line=2,col=1,title=cvbuild%3A targets::the theme makes pdf, which needs "
+        "cv.typ, and neither fresh nor the themes it extends (base) has one; write themes/fresh/cv.typ (the Typst "
+        'layout: docs/themes.md#the-pdf-cvtyp), extend a theme that has one (extends = "classic"), or take "pdf" '
+        "out of targets",
+    ]
+    assert "p.yaml:4:12: documents.cv.theme: unknown theme 'clasic'" in result.stderr
+    render = run_cli("render", "p.yaml", "-d", "resume", "-o", "out", cwd=tmp_path)
+    assert render.returncode == 2 and "documents.resume.options.acent" in render.stderr
+    fixed = THEMED.replace("clasic", "classic").replace("acent", "accent").replace("  home: {theme: fresh}\n", "")
+    write(tmp_path / "p.yaml", fixed)
+    ok = run_cli("validate", "p.yaml", "--format", "github", cwd=tmp_path)
+    assert ok.returncode == 0 and ok.stdout == "p.yaml: valid (Ada Example; 0 publications, 2 documents)\n"
+
+
 def test_github_paths_use_the_workspace(tmp_path: Path) -> None:
     write(tmp_path / "cv" / "p.yaml", BROKEN)
     result = run_cli(

@@ -108,12 +108,14 @@ def validate(
     def action() -> None:
         from cvbuild.loading.photo import load_photo
         from cvbuild.loading.profile import load_profile
+        from cvbuild.pipeline import RenderRequest, check_documents
 
         warnings: list[Problem] = []
         p, source = load_profile(profile, warnings, allow_path or ())
-        load_photo(source, p)
+        photo = load_photo(source, p)
         for warning in warnings:
             reporter.warn(warning)
+        check_documents(p, source, RenderRequest(profile=profile, allow_paths=tuple(allow_path or ())), photo)
         n_pubs = len(p.publication_entries())
         n_docs = len(p.documents) or 1
         reporter.line(
