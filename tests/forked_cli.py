@@ -225,6 +225,7 @@ class ForkServer:
                 os.kill(pid, signal.SIGKILL)  # as subprocess.run does on a time-out
                 conn.settimeout(None)
                 _recv_exactly(conn, _CODE.size)
+                remove_staged_folders(pid, env)
                 raise subprocess.TimeoutExpired(cmd, timeout, _text(out), _text(err)) from None
             return subprocess.CompletedProcess(cmd, code, _text(out), _text(err))
 
@@ -239,6 +240,20 @@ class ForkServer:
         if self.proc.stdout:
             self.proc.stdout.close()
         shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def remove_staged_folders(pid: int, env: Mapping[str, str]) -> None:
+    """What a run killed on a time-out cannot remove itself (SIGKILL runs no `finally`): its
+    staged folders (targets/typst_stage.py, a `watch` or a render with a warm start), which cvbuild
+    sweeps only an hour later; every full run of the suite left one in /dev/shm."""
+    import tempfile
+
+    from cvbuild.targets.typst_stage import PREFIX
+
+    places = {env.get("XDG_RUNTIME_DIR"), "/dev/shm", env.get("TMPDIR"), tempfile.gettempdir()}
+    for place in filter(None, places):
+        for folder in Path(place).glob(f"{PREFIX}{pid}-*"):
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def _text(file: io.BufferedRandom | Any) -> str:

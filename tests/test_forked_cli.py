@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -107,8 +108,27 @@ def test_a_run_past_its_time_limit_is_killed(tmp_path: Path) -> None:
     env = {**os.environ, "SOURCE_DATE_EPOCH": EPOCH}
     server = fork_server()
     assert server.accepts(env)
+    left = _staged_folders_of_ended_processes()
     with pytest.raises(subprocess.TimeoutExpired):
         server.run(["watch", str(profile)], str(tmp_path), env, timeout=3)  # watches until stopped
+    # The killed watch's staged folder (the Document inside) is removed: it stayed in /dev/shm.
+    assert _staged_folders_of_ended_processes() <= left
+
+
+def _staged_folders_of_ended_processes() -> set[Path]:
+    from cvbuild.targets.typst_stage import PREFIX, memory_folder
+
+    def ended(folder: Path) -> bool:
+        pid = folder.name[len(PREFIX) :].split("-", 1)[0]
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            return True
+        except (OSError, ValueError):
+            return False
+        return False
+
+    return {f for f in Path(memory_folder() or tempfile.gettempdir()).glob(f"{PREFIX}*") if ended(f)}
 
 
 def test_a_run_in_an_environment_of_its_own_gets_a_new_interpreter(tmp_path: Path) -> None:
