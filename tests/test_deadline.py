@@ -4,13 +4,15 @@ catches the first interruption, and nothing of the watchdog outlives the call.""
 from __future__ import annotations
 
 import contextlib
+import io
+import logging
 import sys
 import threading
 import time
 
 import pytest
 
-from cvbuild.targets.deadline import OverTime, within
+from cvbuild.targets.deadline import Interrupted, OverTime, within
 
 
 def _spin() -> None:
@@ -102,3 +104,95 @@ def test_a_deadline_shorter_than_starting_the_watchdog_is_still_overtime() -> No
             assert within(1e-9, lambda: sum(range(100))) == 4950
     time.sleep(0.3)  # a watchdog left running would interrupt this
     assert not [t for t in threading.enumerate() if t.name == "cvbuild-deadline"]
+
+
+def test_an_interruption_inside_logging_leaves_no_lock_held() -> None:
+    """An interruption that lands right after a handler or the logging module took its lock (in
+    `Handler.acquire`, before the `try` that releases it) left the lock held: the next log call
+    of any other thread (WeasyPrint's warnings, in `watch`) waited forever. 28 of 300 stops did."""
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    log = logging.getLogger("cvbuild-test-deadline")
+    log.addHandler(handler)
+    log.propagate = False
+
+    def log_forever() -> None:
+        while True:
+            log.warning("x")
+            logging.getLogger(f"cvbuild-test-deadline.{len(stream.getvalue()) % 50}")  # the module's lock
+            stream.seek(0)
+            stream.truncate()
+
+    try:
+        held = 0
+        for _ in range(300):
+            with contextlib.suppress(OverTime):
+                within(0.002, log_forever)
+            for lock in (handler.lock, logging._lock):  # type: ignore[attr-defined]
+                if lock._is_owned():
+                    held += 1
+                    while lock._is_owned():
+                        lock.release()
+        assert held == 0
+    finally:
+        log.removeHandler(handler)
+
+
+def test_calls_that_end_in_another_order_than_they_began_restore_the_hook() -> None:
+    """Each call put its own hook in front of the one it found and put that back at its end: of
+    two calls in two threads, where the first ended first, the second's end left the first's hook
+    (and its interruption filter) in place for good."""
+    hook = sys.unraisablehook
+    first_in, second_in, first_out = threading.Event(), threading.Event(), threading.Event()
+
+    def first() -> None:
+        within(30, lambda: first_in.set() or second_in.wait(10))
+        first_out.set()
+
+    def second() -> None:
+        first_in.wait(10)
+        within(30, lambda: second_in.set() or first_out.wait(10))
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(20)
+    assert first_out.is_set() and sys.unraisablehook is hook
+
+
+def test_a_hook_set_during_the_work_stays() -> None:
+    hook = sys.unraisablehook
+
+    def mine(unraisable: object) -> None:
+        hook(unraisable)  # type: ignore[arg-type]
+
+    try:
+        within(30, lambda: setattr(sys, "unraisablehook", mine))
+        assert sys.unraisablehook is mine
+    finally:
+        sys.unraisablehook = hook
+
+
+def test_an_unraisable_interruption_of_another_thread_is_not_dropped() -> None:
+    """Only the threads under a call lose their interruptions in finalizers; another thread's
+    goes on to the hook there was."""
+    hook = sys.unraisablehook
+    seen: list[BaseException | None] = []
+
+    class Lost:
+        def __del__(self) -> None:
+            raise Interrupted
+
+    def other() -> None:
+        worker = threading.Thread(target=Lost)
+        worker.start()
+        worker.join()
+
+    sys.unraisablehook = lambda unraisable: seen.append(unraisable.exc_value)
+    try:
+        within(30, other)
+        within(30, lambda: Lost() and None)  # this thread's, freed in the work, is dropped
+    finally:
+        sys.unraisablehook = hook
+    assert len(seen) == 1 and isinstance(seen[0], Interrupted)

@@ -17,7 +17,6 @@ import sys
 import threading
 from collections.abc import Callable
 from contextvars import ContextVar
-from functools import partial
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -52,11 +51,64 @@ def after_stop(undo: Callable[[], object]) -> None:
         undos.append(undo)
 
 
-def _quiet_unraisable(hook: Callable[[Any], None], unraisable: Any) -> None:
+# Threads in a `within` (a count each: one may nest), and the unraisable hook `_quiet_unraisable`
+# stands in front of while any is; both under `_HOOK_LOCK`.
+_HOOK_LOCK = threading.Lock()
+_QUIETED: dict[int, int] = {}
+_NEXT_HOOK: list[Callable[[Any], object]] = [sys.__unraisablehook__]
+
+
+def _quiet_unraisable(unraisable: Any) -> None:
     """An interruption that lands in a finalizer (`__del__`) cannot propagate; Python would print
-    it with a traceback ("Exception ignored in ..."). It is dropped: the watchdog fires again."""
-    if not isinstance(unraisable.exc_value, Interrupted):
-        hook(unraisable)
+    it with a traceback ("Exception ignored in ..."). It is dropped (the watchdog fires again),
+    but only in a thread under a `within`: everything else goes on to the hook there was."""
+    if isinstance(unraisable.exc_value, Interrupted) and threading.get_ident() in _QUIETED:
+        return
+    _NEXT_HOOK[0](unraisable)
+
+
+def _quiet_from(thread: int) -> None:
+    """Put `_quiet_unraisable` in front of the process's hook, if no `within` did already."""
+    with _HOOK_LOCK:
+        _QUIETED[thread] = _QUIETED.get(thread, 0) + 1
+        if sys.unraisablehook is not _quiet_unraisable:
+            _NEXT_HOOK[0] = sys.unraisablehook
+            sys.unraisablehook = _quiet_unraisable
+
+
+def _quiet_until(thread: int) -> None:
+    """Take `_quiet_unraisable` away once the last `within` in any thread ended; calls that end in
+    another order than they began (two threads) restore the hook there was, not each other's, and
+    a hook someone set meanwhile stays."""
+    with _HOOK_LOCK:
+        _QUIETED[thread] -= 1
+        if not _QUIETED[thread]:
+            del _QUIETED[thread]
+        if not _QUIETED and sys.unraisablehook is _quiet_unraisable:
+            sys.unraisablehook = _NEXT_HOOK[0]
+
+
+def _logging_locks() -> list[Any]:
+    """The locks of the logging module and of every handler (RLocks, which know their owner)."""
+    logging = sys.modules.get("logging")
+    if logging is None:  # never imported: none can be held
+        return []
+    locks = [getattr(logging, "_lock", None)]
+    for ref in list(getattr(logging, "_handlerList", ())):
+        handler = ref()
+        locks.append(getattr(handler, "lock", None))
+    return [lock for lock in locks if hasattr(lock, "_is_owned")]
+
+
+def _release_logging_locks(held_before: set[int]) -> None:
+    """Release the logging locks the work left held: an interruption that lands right after a lock
+    was taken (in `Handler.acquire`, before the `try` whose `finally` releases it) leaves it held
+    by this thread, and the next log call from any other thread waited forever (28 stops in 300
+    left one, in a loop logging). Locks this thread held before the work are left as they are."""
+    for lock in _logging_locks():
+        if id(lock) not in held_before:
+            while lock._is_owned():
+                lock.release()
 
 
 def _raise_in(thread: int, exc: type[BaseException] | None) -> None:
@@ -86,8 +138,8 @@ def within(seconds: float | None, work: Callable[[], T]) -> T:
     watchdog = threading.Thread(target=watch, name="cvbuild-deadline", daemon=True)
     undos: list[Callable[[], object]] = []
     token = _UNDOS.set(undos)
-    hook = sys.unraisablehook
-    sys.unraisablehook = partial(_quiet_unraisable, hook)
+    held_before = {id(lock) for lock in _logging_locks() if lock._is_owned()}
+    _quiet_from(target)
     outcome: list[tuple[bool, Any]] = []
     try:
         try:
@@ -114,7 +166,8 @@ def within(seconds: float | None, work: Callable[[], T]) -> T:
     _UNDOS.reset(token)
     for undo in reversed(undos):  # nothing can interrupt them now
         undo()
-    sys.unraisablehook = hook
+    _release_logging_locks(held_before)
+    _quiet_until(target)
     if state["fired"]:
         raise OverTime(f"stopped after {seconds:g} s")
     ok, value = outcome[0]
