@@ -281,3 +281,52 @@ def test_a_lower_data_limit_of_the_users_own_holds_in_the_typst_child(theme_dir:
     assert result.returncode == 2, result.stderr
     assert "the data limit of this process (ulimit -d) = 768 MiB" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+# Run in a new interpreter: prints each module first imported inside the time-limited work.
+_IMPORTS_UNDER_THE_LIMIT = """
+import sys
+from cvbuild.targets import deadline
+WITHIN = deadline.within.__code__
+def hook(event, args):
+    if event != "import" or args[0] in sys.modules:
+        return
+    frame, above = sys._getframe(1), None
+    while frame is not None:
+        if frame.f_code is WITHIN:  # inside `within`: counted if in the work, not in its own setup
+            if above is not None and above.f_code.co_filename != WITHIN.co_filename:
+                sys.stderr.write(f"imported under the limit: {args[0]}\\n")
+            return
+        above, frame = frame, frame.f_back
+sys.addaudithook(hook)
+sys.argv = ["cvbuild", *sys.argv[1:]]
+from cvbuild.cli.script import main
+main()
+"""
+
+
+def test_nothing_is_imported_inside_the_time_limited_weasyprint_work(theme_dir: Path) -> None:
+    """An interruption that lands in an import can leave a half-made module in sys.modules (or
+    its import lock held) for the rest of the process: cvbuild's page reading and hyphenation,
+    the email headers of every fetched resource and Pillow's image formats (for the photo) were
+    first imported inside the limit. The example profile with a photo, in a new interpreter."""
+    import subprocess
+    import sys
+
+    from PIL import Image
+
+    folder = theme_dir.parents[1]
+    Image.new("RGB", (40, 50), (200, 10, 10)).save(folder / "me.jpg")
+    example = Path(__file__).resolve().parents[1] / "profiles" / "example.yaml"
+    write(folder / "p.yaml", example.read_text(encoding="utf-8") + "photo: me.jpg\n")
+    args = ["render", "p.yaml", "--theme", "slow", "-f", "pdf", "--engine", "weasyprint", "-o", "out"]
+    result = subprocess.run(
+        [sys.executable, "-c", _IMPORTS_UNDER_THE_LIMIT, *args, "--time-limit", "60"],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "imported under the limit" not in result.stderr, result.stderr
+    assert len(list((folder / "out").glob("*.pdf"))) == 3

@@ -328,6 +328,8 @@ def guarded(ctx: RenderContext, work: Callable[[], T]) -> T:
     from cvbuild.targets.html import stylesheet_path
 
     budget = time_budget(ctx)
+    if budget is not None:
+        import_ahead()
     try:
         return within(budget, work)
     except OverTime:
@@ -342,6 +344,23 @@ def guarded(ctx: RenderContext, work: Callable[[], T]) -> T:
         if isinstance(error, ThemeError) and not error.problems:  # annotated on the file, as a time-out
             error.problems = [Problem(shown, 0, 0, "", failed)]
         raise error from None
+
+
+def import_ahead() -> None:
+    """Import what the work imports at its first use, before the time limit starts: an interruption
+    that lands in an import can leave a module half made in sys.modules, or the import's lock held,
+    for the rest of the process (`watch`). cvbuild's own page reading and hyphenation, the email
+    headers WeasyPrint parses for every fetched resource (the fonts too), and the image formats
+    Pillow knows first (a photo is a PNG or a JPEG). tests/test_safety_time.py records imports
+    under the limit."""
+    import email.policy  # noqa: F401
+    import html.parser  # noqa: F401
+
+    import PIL.Image
+
+    from cvbuild.targets import hyphenation, page_tree  # noqa: F401
+
+    PIL.Image.preinit()
 
 
 def _lay_out(page: str, ctx: RenderContext, variant: str | None) -> tuple[Any, dict[str, Any]]:
