@@ -2287,3 +2287,48 @@ def test_rendercv_footer_and_top_note_hidden_hide_the_footer(
     options = YAML(typ="safe", pure=True).load(path.read_text(encoding="utf-8"))["documents"]["cv"]["options"]
     assert options.get("footer") is footer
     assert ("cv.yaml:6:18: design.page.show_footer: " in stderr) is noted, stderr
+
+
+def test_jsonresume_a_languages_summary_and_other_words_are_kept_in_its_fluency(tmp_path: Path) -> None:
+    """A language's `summary` (and `certificate`, `description`...) has no field of its own in a
+    profile: it was dropped with a warning. It rides in the fluency, printed beside the language
+    in every target. Builders' `name` and `proficiency` (or `level` in words) are read as
+    `language` and `fluency`: such a language was left out whole. A level of stars (a number)
+    is no fluency, and stays a located `level: 4`."""
+    from cvbuild.loading.profile import load_profile
+
+    resume = write(
+        tmp_path / "resume.json",
+        json.dumps(
+            {
+                "basics": {"name": "Ada Example"},
+                "languages": [
+                    {"language": "English", "fluency": "Native", "summary": "Grew up in Leeds"},
+                    {"language": "French", "fluency": "B2", "certificate": "DELF B2", "level": 4},
+                    {"name": "Spanish", "proficiency": "Fluent", "description": "Mother tongue: Catalan"},
+                    {"language": "German", "level": "Basic"},
+                ],
+            },
+            indent=1,
+        ),
+    )
+    path, stderr = imported("jsonresume", resume, tmp_path)
+    p, _ = load_profile(path)
+    assert [(lang.language, lang.fluency) for lang in p.languages] == [
+        ("English", "Native; Grew up in Leeds"),
+        ("French", "B2; certificate: DELF B2; level: 4"),
+        ("Spanish", "Fluent; Mother tongue: Catalan"),
+        ("German", "Basic"),
+    ]
+    for where in ("/languages/0/summary", "/languages/1/certificate", "/languages/2/name", "/languages/3/level"):
+        assert re.search(rf"resume\.json:\d+:\d+: {where}: ", stderr), (where, stderr)
+    out = tmp_path / "out"
+    assert run_cli("render", path, "-f", "pdf,html,txt,md", "-o", out).returncode == 0
+    for text in (
+        pdf_text(next(out.glob("*.pdf"))),
+        *(next(out.glob(f"*.{x}")).read_text("utf-8") for x in ("txt", "md")),
+    ):
+        flat = squash(text.replace("\\", ""))
+        assert all(
+            squash(f"({words})") in flat for words in ("Native; Grew up in Leeds", "Fluent; Mother tongue: Catalan")
+        )

@@ -884,21 +884,40 @@ def _skills(items: Sequence[Any], note: Note) -> tuple[str, list[dict[str, Any]]
 
 
 def _languages(items: Sequence[Any], note: Note) -> tuple[str, list[dict[str, Any]], list[dict[str, Any]]]:
+    """Each language with its fluency. Builders write a language's `name`, and its `proficiency` or
+    a `level` in words, where JSON Resume has `language` and `fluency`: read as those. A language has
+    no other field to show, so its summary or description ("TOEFL iBT 112") and any other text ride
+    in its fluency, printed beside it ("English (Fluent; TOEFL iBT 112)"); each was dropped."""
     out = []
     for i, item in enumerate(items):
-        language = _text(item.get("language"))
-        if not language:
-            note(
-                (
-                    "languages",
-                    i,
-                ),
-                "a language without `language`; not imported",
-            )
+        where = ("languages", i)
+        read = {"language": _first_of(item, ("language", "name")), "fluency": _first_of(item, _FLUENCY)}
+        if not read["language"]:
+            note(where, "a language without `language`; not imported")
             continue
-        leftovers(item, ("language", "fluency"), ("languages", i), note, None)
-        out.append({"language": language, "fluency": _text(item.get("fluency"))})
+        used = ["summary", "description"]
+        for field, key in read.items():
+            if key is not None:
+                used.append(key)
+                if key != field:
+                    note((*where, key), f"read as `{field}`")
+        prose = [t for k in ("summary", "description") if (t := _line(_text(item.get(k))))]
+        for key in ("summary", "description"):
+            if _line(_text(item.get(key))):
+                note((*where, key), "no such field in a cvbuild language; kept in its fluency")
+        extra = leftovers(item, used, where, note, "in its fluency")
+        fluency = _text(item.get(read["fluency"])) if read["fluency"] else None
+        fluency = "; ".join(t for t in (fluency, *dict.fromkeys(prose), *extra) if t)
+        out.append({"language": _text(item.get(read["language"])), "fluency": fluency or None})
     return "languages", out, []
+
+
+_FLUENCY = ("fluency", "proficiency", "level")
+
+
+def _first_of(item: Mapping[str, Any], keys: Sequence[str]) -> str | None:
+    """The first of `keys` that holds text (a `level: 4` of stars is no fluency)."""
+    return next((k for k in keys if isinstance(item.get(k), str) and _text(item.get(k))), None)
 
 
 def _interests(items: Sequence[Any], note: Note) -> tuple[str, list[Any], list[dict[str, Any]]]:
