@@ -5,7 +5,8 @@ resume.json (JSON Resume 1.x, every section plus an unknown one), rendercv_cv.ya
 every entry type), extras.yaml (a profile using the fields added for them). Beside them, the two
 projects' own samples, verbatim: jsonresume_sample.json (resume-schema's sample.resume.json, MIT) and
 rendercv_sample.yaml (what RenderCV 2.8's `rendercv new "Jane Doe"` writes, MIT). And one real,
-public file, its source in its header: rendercv_real_onepage.yaml (a one-page résumé).
+public files, their sources in their headers: rendercv_real_onepage.yaml (a one-page résumé),
+rendercv_real_korean.yaml (a CV in Korean, RenderCV 2.0 to 2.3).
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ JSONRESUME_SAMPLE = INTEROP / "jsonresume_sample.json"
 RENDERCV_SAMPLE = INTEROP / "rendercv_sample.yaml"
 RENDERCV_ONEPAGE = INTEROP / "rendercv_onepage.yaml"
 RENDERCV_REAL_ONEPAGE = INTEROP / "rendercv_real_onepage.yaml"
+RENDERCV_REAL_KOREAN = INTEROP / "rendercv_real_korean.yaml"
 
 
 def schema_errors(data: Any) -> list[str]:
@@ -2332,3 +2334,39 @@ def test_jsonresume_a_languages_summary_and_other_words_are_kept_in_its_fluency(
         assert all(
             squash(f"({words})") in flat for words in ("Native; Grew up in Leeds", "Fluent; Mother tongue: Catalan")
         )
+
+
+def test_a_real_korean_cv_keeps_its_dates_titles_and_margin(tmp_path: Path) -> None:
+    """github.com/jaepil-choi/rendercv-resume (the fixture's header) writes its dates as
+    `YEAR년 MONTH월`, what cvbuild's Korean short date prints ("2024년 3월"); its MONTH made the
+    import choose numeric, and every date read "2024/3". Its section titles are English, as
+    RenderCV shows them: "Projects", the built-in title, was printed in cvbuild's Korean,
+    "프로젝트", beside "Work Experience" (a lowercase key, `experience`, is a
+    name, not a title, and still gets the locale's). Its page margins (1cm, RenderCV 2.0's keys) are read.
+    Every bullet is in the PDF (Typst and WeasyPrint) and the text once, in the file's order."""
+    from ruamel.yaml import YAML
+
+    yaml = YAML(typ="safe", pure=True)
+    path, stderr = imported("rendercv", RENDERCV_REAL_KOREAN, tmp_path)
+    doc = yaml.load(path.read_text(encoding="utf-8"))["documents"]["cv"]
+    assert (doc["locale"], doc.get("date_format"), doc["options"]["margin"]) == ("ko", None, "1cm")
+    assert doc["section_titles"]["projects"] == "Projects"
+    assert "cv.photo" in stderr  # profile_picture.svg is not in the repository
+    out = tmp_path / "out"
+    result = run_cli("render", path, "-f", "pdf,txt,md,html", "-o", out)
+    assert result.returncode == 0, result.stderr
+    weasy = tmp_path / "weasy"
+    assert run_cli("render", path, "-f", "pdf", "--engine", "weasyprint", "-o", weasy).returncode == 0
+    source = yaml.load(RENDERCV_REAL_KOREAN.read_text(encoding="utf-8"))["cv"]["sections"]
+    bullets = [h for entries in source.values() for e in entries for h in e.get("highlights") or []]
+    assert len(bullets) > 15
+    texts = [pdf_text(next(out.glob("*.pdf"))), pdf_text(next(weasy.glob("*.pdf")))]
+    texts += [next(out.glob(f"*.{ext}")).read_text(encoding="utf-8") for ext in ("txt", "md")]
+    for text in texts:
+        flat = squash(text.replace("**", "").replace("\\", ""))
+        assert "2024년3월" in flat and "2024/3" not in flat and "프로젝트" not in flat and "projects" in flat.lower()
+        places = [flat.find(squash(b.replace("**", ""))) for b in bullets]
+        assert all(flat.count(squash(b.replace("**", ""))) == 1 for b in bullets), [
+            b for b in bullets if flat.count(squash(b.replace("**", ""))) != 1
+        ]
+        assert places == sorted(places)

@@ -225,6 +225,7 @@ def from_rendercv(data: Mapping[str, Any], note: Note) -> dict[str, Any]:
         sections = {}
     custom: list[dict[str, Any]] = []
     order: list[Any] = []  # built-in section ids and custom section dicts, in the file's order
+    shown: dict[str, str] = {}  # built-in section id -> the title RenderCV shows for it
     out["documents_education"] = _education_key(sections)
     templates = _templates(data.get("design"))
     for key, entries in sections.items():
@@ -232,7 +233,10 @@ def from_rendercv(data: Mapping[str, Any], note: Note) -> dict[str, Any]:
         title = _section_title(str(key))
         before_keys, before_custom = set(out), len(custom)
         _section(title, _shown_fields(entries, templates, loc, note), loc, out, custom, aliases, note)
-        order += [k for k in out if k not in before_keys and k in BUILTIN_SECTIONS]
+        new = [k for k in out if k not in before_keys and k in BUILTIN_SECTIONS]
+        if not re.fullmatch(r"[a-z0-9_]+", str(key)):  # written as a title, not as a key (`experience`)
+            shown |= {k: title for k in new}
+        order += new
         order += custom[before_custom:]
     out.pop("documents_education")
     unique_section_ids(custom)
@@ -243,6 +247,10 @@ def from_rendercv(data: Mapping[str, Any], note: Note) -> dict[str, Any]:
         out["sections"] = custom
     doc = _document(data, note, has_photo="photo" in out)
     titles = out.pop("documents_titles", {})
+    # RenderCV shows a title as written, "Projects" in a Korean CV: cvbuild's would be 프로젝트. A
+    # key (`experience`) is the section's name, and gets the locale's title.
+    if doc.get("locale", "en") != "en":
+        titles = shown | titles
     if pub_sections := out.pop("documents_publication_sections", []):  # and publications as written
         _publication_groups(pub_sections, doc, titles, note)
     if titles:
@@ -1031,6 +1039,37 @@ SECTION_HANDLERS: dict[str, Handler] = {
 _DATE_TEMPLATES = (("MONTH_NAME", "long"), ("MONTH_ABBREVIATION", "short"), ("MONTH", "numeric"), ("YEAR", "year"))
 
 
+def _date_style(template: str, locale: Mapping[str, Any], code: str) -> str | None:
+    """cvbuild's date_format for a RenderCV date template: the one that prints a date as the
+    template does in the file's locale (`YEAR년 MONTH월` is Korean's short, "2024년 3월", not
+    the numeric "2024/3" its MONTH suggests), else the one its placeholders name."""
+    from cvbuild.document.dates import format_date
+
+    def names(*keys: str) -> list[str]:
+        found = next((v for k in keys if isinstance(v := locale.get(k), list) and len(v) == 12), None)
+        return [str(n) for n in found] if found else []
+
+    month, year = 3, 2024
+    full = names("month_names", "full_names_of_months") or ["March"] * 12
+    short = names("month_abbreviations", "abbreviations_for_months") or ["Mar"] * 12
+    shown = template
+    for key, value in (  # longest first: MONTH_NAME before MONTH
+        ("FULL_MONTH_NAME", full[month - 1]),
+        ("MONTH_NAME", full[month - 1]),
+        ("MONTH_ABBREVIATION", short[month - 1]),
+        ("MONTH_IN_TWO_DIGITS", f"{month:02d}"),
+        ("MONTH", str(month)),
+        ("YEAR_IN_TWO_DIGITS", str(year)[2:]),
+        ("YEAR", str(year)),
+    ):
+        shown = shown.replace(key, value)
+    date = parse_date(f"{year}-{month:02d}")
+    for style in ("short", "long", "numeric", "year"):
+        if format_date(date, code, style) == shown:
+            return style
+    return next((s for key, s in _DATE_TEMPLATES if key in template), None)
+
+
 def _locale_words(locale: Mapping[str, Any], doc: dict[str, Any], note: Note) -> None:
     """The locale's word for an ongoing end (`present: presente`) and its date template, which
     cvbuild has a place for (the document's labels and date_format); RenderCV's other words and
@@ -1041,7 +1080,7 @@ def _locale_words(locale: Mapping[str, Any], doc: dict[str, Any], note: Note) ->
     if present and present != words(str(doc.get("locale", "en"))).get("date.present"):
         doc["labels"] = doc.get("labels", {}) | {"date.present": present}
     template = _text(locale.get("date_template") or locale.get("single_date_template"))
-    style = next((s for key, s in _DATE_TEMPLATES if key in template), None) if template else None
+    style = _date_style(template, locale, str(doc.get("locale", "en"))) if template else None
     if style is not None and style != "short":
         doc["date_format"] = style
     read = {"language", "present", "date_template", "single_date_template"}
