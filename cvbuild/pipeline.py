@@ -37,6 +37,7 @@ class RenderRequest:
     # `watch` without -f: of `formats`, each document makes those its theme has (html alone for an
     # HTML-only theme), where an explicit list is refused for a format the theme lacks.
     theme_formats_only: bool = False
+    write: bool = True  # `cvbuild check`: render everything in memory, write nothing
 
 
 # Engines warn with plain strings; the pipeline with located Diagnostics (a page budget points at max_pages).
@@ -201,12 +202,14 @@ def render_outputs(
     cache: dict[Any, Any] | None = None,
     note: Callable[[str], None] = lambda _m: None,
 ) -> list[Output]:
-    """`render`, saying for each written file its document, format, size and pages."""
+    """`render`, saying for each written file its document, format, size and pages (with
+    `request.write` off, the files it would write)."""
     from cvbuild.loading.photo import load_photo
     from cvbuild.loading.profile import input_files, load_profile
     from cvbuild.targets.base import RenderContext, dumped, render_formats
 
-    check_output_folder(request.output)
+    if request.write:
+        check_output_folder(request.output)
     load_warnings: list[Problem] = []
     profile, source = load_profile(request.profile, load_warnings, request.allow_paths, cache=cache)
     warned: list[str | Diagnostic] = []
@@ -258,8 +261,9 @@ def render_outputs(
         n = len(warned)
         raise RenderError(f"{n} warning{'s' * (n != 1)} with --strict; nothing was written")
     written = [(out.path, data) for out, data in pending]
-    check_inputs_kept(request.output, [p for p, _ in written], input_files(source, profile))
-    write_outputs(request.output, written)
+    if request.write:
+        check_inputs_kept(request.output, [p for p, _ in written], input_files(source, profile))
+        write_outputs(request.output, written)
     return [out for out, _ in pending]
 
 

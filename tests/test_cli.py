@@ -185,3 +185,42 @@ def test_png_previews_of_removed_pages_are_deleted(tmp_path: Path) -> None:
     profile.write_text("name: Ada Example\nsummary: Short now.\n")
     assert run_cli("render", profile, "-f", "png", "-o", tmp_path / "o").returncode == 0
     assert sorted(p.name for p in (tmp_path / "o").iterdir()) == ["ada-example-1.png", "ada-example-notes.png"]
+
+
+def test_check_renders_every_document_and_writes_nothing(tmp_path: Path) -> None:
+    """`cvbuild check`: a render's problems (a theme's error, a page budget under --strict) without files,
+    for a pull request or a pre-commit hook; --report lists what render would write."""
+    write(tmp_path / "p.yaml", "name: Ada Example\ndocuments:\n  cv: {}\n  resume: {theme: modern, max_pages: 1}\n")
+    result = run_cli("check", "p.yaml", "-f", "pdf,txt", "--report", "r.json", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == [
+        "would write out/ada-example-cv.pdf (1 page)",
+        "would write out/ada-example-cv.txt",
+        "would write out/ada-example-resume.pdf (1 page)",
+        "would write out/ada-example-resume.txt",
+        "p.yaml: every document renders; nothing was written",
+    ]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["p.yaml", "r.json"]
+    report = json.loads((tmp_path / "r.json").read_text())
+    assert (report["exit_code"], report["written"], report["diagnostics"]) == (0, False, [])
+    assert [(o["file"], o["pages"]) for o in report["outputs"]][:2] == [
+        ("out/ada-example-cv.pdf", 1),
+        ("out/ada-example-cv.txt", None),
+    ]
+
+    honors = "".join(f"  - {{title: Prize number {i}, date: 2020}}\n" for i in range(80))
+    write(
+        tmp_path / "p.yaml",
+        f"name: Ada Example\nhonors:\n{honors}documents:\n  resume: {{theme: modern, max_pages: 1}}\n",
+    )
+    strict = run_cli("check", "p.yaml", "-f", "pdf", "--strict", "--diagnostics", "github", cwd=tmp_path)
+    assert strict.returncode == 1, strict.stderr
+    assert "::warning file=p.yaml,line=84,col=38,title=cvbuild%3A documents.resume.max_pages::" in strict.stdout
+    assert not (tmp_path / "out").exists()
+
+    write(tmp_path / "themes" / "t" / "theme.toml", 'extends = "classic"\n')
+    write(tmp_path / "themes" / "t" / "cv.typ", "#let x = (\n")
+    broken = run_cli("check", "p.yaml", "-f", "pdf", "--theme", "t", "--diagnostics", "github", cwd=tmp_path)
+    assert broken.returncode == 2, broken.stderr
+    assert broken.stdout.startswith("::error file=themes/t/cv.typ,line=1,col=10,title=cvbuild::Typst error in theme:")
+    assert "Traceback" not in broken.stderr and not (tmp_path / "out").exists()

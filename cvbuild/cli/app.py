@@ -174,6 +174,55 @@ def render(
 
 
 @app.command()
+def check(
+    profile: ProfileArg,
+    format: Annotated[
+        str | None,
+        typer.Option("-f", "--format", help="Comma-separated: pdf,html,txt,md,png. Default: all the theme supports."),
+    ] = None,
+    engine: Annotated[str | None, typer.Option("--engine", help="PDF engine: typst (default) or weasyprint.")] = None,
+    theme: Annotated[str | None, typer.Option("--theme", help="Theme name or folder path.")] = None,
+    document: Annotated[
+        str | None, typer.Option("-d", "--document", help="Check only this document (variant).")
+    ] = None,
+    output: Annotated[
+        Path, typer.Option("-o", "--output", help="The output folder render would use (for the names reported).")
+    ] = Path("out"),
+    set_: Annotated[list[str] | None, typer.Option("--set", help="Theme option KEY=VALUE; repeatable.")] = None,
+    diagnostics: Annotated[str, typer.Option("--diagnostics", help=DIAGNOSTICS_HELP)] = "text",
+    strict: Annotated[
+        bool, typer.Option("--strict", help="Warnings (page budget, missing glyphs, ...) fail the run: exit 1.")
+    ] = False,
+    report: Annotated[
+        Path | None,
+        typer.Option("--report", help="Write a JSON record of the run: the files render would write, diagnostics."),
+    ] = None,
+    allow_path: AllowPathOpt = None,
+    time_limit: TimeLimitOpt = None,
+) -> None:
+    """Render as render does, in memory, and write no file."""
+    from cvbuild.cli.outcome import render_command
+
+    code = render_command(
+        profile,
+        format=format,
+        engine=engine,
+        theme=theme,
+        document=document,
+        output=output,
+        set_=set_,
+        diagnostics=diagnostics,
+        strict=strict,
+        report=report,
+        allow_path=allow_path,
+        time_limit=time_limit,
+        write=False,
+    )
+    if code:
+        raise typer.Exit(code)
+
+
+@app.command()
 def watch(
     profile: ProfileArg,
     format: Annotated[

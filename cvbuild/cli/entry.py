@@ -102,7 +102,10 @@ def _parse(
 ) -> dict[str, Any] | None:
     """Read `argv` by `spec`; the defaults come from `command`'s signature."""
     options, arguments, kinds = spec
-    values: dict[str, Any] = {name: p.default for name, p in inspect.signature(command).parameters.items()}
+    # the command line's parameters only: `render_command(write=False)` is `cvbuild check`'s, not an option
+    values: dict[str, Any] = {
+        name: p.default for name, p in inspect.signature(command).parameters.items() if name in kinds
+    }
     given: set[str] = set()
     positional: list[str] = []
     rest = iter(argv)

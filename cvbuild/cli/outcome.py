@@ -67,8 +67,10 @@ def render_command(
     report: Path | None = None,
     allow_path: list[Path] | None = None,
     time_limit: float | None = None,
+    write: bool = True,
 ) -> int:
-    """`cvbuild render` (its options are defined in `cli/app.py`); returns the exit code."""
+    """`cvbuild render` (its options are defined in `cli/app.py`); returns the exit code. With
+    `write` off, `cvbuild check`: the same run, every file rendered in memory, none written."""
     with warm_start(profile, format, engine, document) as cache:  # first: Typst warms up while the rest loads
         reporter = reporter_for(diagnostics)
         if reporter is None:
@@ -94,6 +96,7 @@ def render_command(
                 strict=strict,
                 allow_paths=tuple(allow_path or ()),
                 time_limit=parse_time_limit(time_limit),
+                write=write,
             )
             note = lambda m: reporter.line(f"note: {m}")  # noqa: E731
             outputs.extend(render_outputs(request, warn=reporter.warn, cache=cache, note=note))
@@ -102,12 +105,15 @@ def render_command(
         code = exit_code(action, reporter)
         if code:
             if report is not None and not report.is_dir():
-                exit_code(lambda: reporter.write_report(report, [], code), reporter)
+                exit_code(lambda: reporter.write_report(report, [], code, written=write), reporter)
             return code
         for out in outputs:
-            reporter.line(f"wrote {out.path}")
+            pages = f" ({out.pages} page{'s' * (out.pages != 1)})" if out.pages else ""
+            reporter.line(f"wrote {out.path}" if write else f"would write {out.path}{pages}")
+        if not write:
+            reporter.line(f"{profile}: every document renders; nothing was written")
         if report is not None:
-            failed = exit_code(lambda: reporter.write_report(report, outputs, 0), reporter)
+            failed = exit_code(lambda: reporter.write_report(report, outputs, 0, written=write), reporter)
             if failed:
                 return failed
         reporter.finish()

@@ -69,13 +69,15 @@ class Reporter:
             self.out.write(format_json(self.diagnostics, self.root))
         self.out.flush()
 
-    def write_report(self, path: Path, outputs: list[Output], code: int) -> None:
-        """A machine-readable record of the run, for CI summaries: written files, pages, sizes, diagnostics."""
+    def write_report(self, path: Path, outputs: list[Output], code: int, *, written: bool = True) -> None:
+        """A machine-readable record of the run, for CI summaries: written files, pages, sizes, diagnostics.
+        `written` is false for `cvbuild check`, whose outputs are the files a render would write."""
         from cvbuild.output import atomic_write
 
         report = {
             "version": 1,
             "exit_code": code,
+            "written": written,
             "outputs": [
                 {
                     "file": relative_to(o.path, self.root),

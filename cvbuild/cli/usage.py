@@ -21,6 +21,7 @@ Options:
 Commands:
   validate  Check a profile and report every problem with file:line:column.
   render    Render a profile into PDF, HTML, text, Markdown and PNG.
+  check     Render as render does, in memory, and write no file.
   watch     Rebuild whenever the profile, a .bib or a theme file changes.
   new       Write a starter profile, with a JSON Schema beside it for...
   schema    Print the JSON Schema of the profile (or, with --document, of...
