@@ -371,6 +371,22 @@ def test_typst_error_names_theme_file_and_line(tmp_path: Path) -> None:
     assert not out.exists() or not list(out.iterdir())
 
 
+def test_a_syntax_error_shows_its_own_excerpt_not_every_line_after_it(tmp_path: Path) -> None:
+    """One unclosed `(` made Typst read the rest of cv.typ as code: 25 more excerpts ("the character
+    `#` is not valid in code") buried the one that mattered."""
+    theme = _copy_theme(tmp_path)
+    lines = (theme / "cv.typ").read_text(encoding="utf-8").splitlines()
+    lines.insert(12, "#let broken = (1, 2")
+    (theme / "cv.typ").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = run_cli("render", RESUME, "--theme", theme, "-f", "pdf", "-o", tmp_path / "out")
+    assert result.returncode == 2, result.stderr
+    assert "cv.typ:13:15: Typst error in theme: unclosed delimiter" in result.stderr, result.stderr
+    assert result.stderr.count("error: ") == 2  # the first error's excerpt, then two more
+    more = re.search(r"\.\.\. and (\d+) more errors, often caused by the first: fix it and run again", result.stderr)
+    assert more is not None and int(more[1]) > 10, result.stderr
+    assert "Traceback" not in result.stderr
+
+
 def test_theme_importing_a_remote_package_is_refused(tmp_path: Path) -> None:
     theme = _copy_theme(tmp_path, "modern")
     source = (theme / "cv.typ").read_text(encoding="utf-8")

@@ -457,10 +457,27 @@ def typst_message(exc: Any, template: Path, packages: Path | None) -> str:
         lines = lines[1:]
     if not lines:  # no excerpt: keep the hints at least
         lines = [f"hint: {h}" for h in getattr(exc, "hints", None) or []]
+    lines = _first_errors(lines)
     detail = _real_paths("\n".join(lines), template, packages)
     return f"{_located(exc, template, packages)}: Typst error in theme: {exc.message}{_key_hint(exc.message)}" + (
         f"\n{detail}" if detail else ""
     )
+
+
+# Errors shown after the first. One unclosed `(` makes Typst read the rest of the file as code and
+# report every later `#` as an error too (25 excerpts for a one-character mistake), which buried it.
+MORE_ERRORS_SHOWN = 2
+
+
+def _first_errors(lines: list[str]) -> list[str]:
+    """The first error's excerpt and at most MORE_ERRORS_SHOWN more; a count of the rest."""
+    starts = [i for i, line in enumerate(lines) if line.startswith("error:")]
+    if len(starts) <= MORE_ERRORS_SHOWN:
+        return lines
+    cut = starts[MORE_ERRORS_SHOWN]
+    rest = len(starts) - MORE_ERRORS_SHOWN
+    note = f"... and {rest} more error{'s' * (rest != 1)}, often caused by the first: fix it and run again"
+    return [*lines[:cut], note]
 
 
 def _key_hint(message: str) -> str:
