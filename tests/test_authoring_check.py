@@ -126,3 +126,26 @@ def test_shows_tolerates_page_breaks_and_link_urls() -> None:
     assert check.shows("see Skyferry today", text)
     assert check.shows("today next line", text)
     assert not check.shows("tomorrow", text)
+
+
+def test_check_against_the_authors_own_profiles(tmp_path: Path) -> None:
+    """`--profile`: a theme author's real CVs, every document of them, checked as the fixtures are;
+    alone, it checks those only. A profile that is not valid stops the check (exit 2) at its line."""
+    write(tmp_path / "me.yaml", "name: Ada Example\ndocuments:\n  cv: {}\n  short: {options: {font_size: 9pt}}\n")
+    _child(
+        tmp_path, {"cv.txt.j2": "{{ person.name }}\n{% if doc.meta.document == 'short' %}{{ person.nick }}{% endif %}"}
+    )
+    result = run_cli("theme", "check", "broken", "--profile", "me.yaml", cwd=tmp_path)
+    assert result.returncode == 1, result.stdout + result.stderr
+    lines = result.stdout.splitlines()
+    assert [ln.split(" rendered")[0].strip() for ln in lines[1:3]] == ["me.yaml -d cv", "me.yaml -d short"]
+    assert "undefined name (StrictUndefined) in txt [me.yaml -d short]:" in result.stdout
+    assert "minimal" not in result.stdout  # --profile alone: no fixtures
+
+    both = run_cli("theme", "check", "modern", "--fixture", "hostile", "--profile", "me.yaml", cwd=tmp_path)
+    assert both.returncode == 0, both.stdout + both.stderr
+    assert "theme 'modern' passes: 3 profiles, no problems" in both.stdout
+
+    write(tmp_path / "me.yaml", "name: Ada Example\nheadline: [a, b]\n")
+    bad = run_cli("theme", "check", "modern", "--profile", "me.yaml", cwd=tmp_path)
+    assert bad.returncode == 2 and "me.yaml:2:11: headline: expected text" in bad.stderr, bad.stderr

@@ -437,6 +437,12 @@ def theme_check(
             "--fixture", help="Only these fixtures: full, minimal, empty, hostile, cjk, german, many, letter."
         ),
     ] = None,
+    profile: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--profile", help="Also every document of this profile (your own CV), checked as the fixtures; repeatable."
+        ),
+    ] = None,
 ) -> None:
     """Render a theme in every target it declares against built-in profiles; report what breaks.
 
@@ -455,7 +461,8 @@ def theme_check(
     def action() -> Any:
         from cvbuild.pipeline import today
 
-        return check_theme(theme, Path.cwd(), fixture or FIXTURES, progress=progress, today=today())
+        fixtures = fixture or (() if profile else FIXTURES)  # --profile alone: the author's CVs only
+        return check_theme(theme, Path.cwd(), fixtures, progress=progress, today=today(), profiles=profile or ())
 
     typer.echo(f"checking theme {theme} ...")
     result = run(action)

@@ -130,9 +130,20 @@ def check_theme(
     fixtures: Iterable[str] = FIXTURES,
     progress: Callable[[FixtureResult], None] = lambda _r: None,
     today: _dt.date = _dt.date(2026, 1, 1),
+    profiles: Iterable[Path] = (),
 ) -> CheckResult:
-    """Render every fixture in every target the theme declares. A theme that cannot be loaded
-    raises InputError (exit 2); everything a render finds becomes a Problem (exit 1)."""
+    """Render every fixture in every target the theme declares, then every document and letter
+    of each of `profiles` (the author's real CVs, checked as the fixtures are). A theme that cannot be
+    loaded, or a profile that is not valid, raises InputError (exit 2); everything a render finds
+    becomes a Problem (exit 1)."""
+    from cvbuild.loading.profile import load_profile
+    from cvbuild.pipeline import documents_to_render
+
+    real = []  # (label, path, document): profiles are read first, so a bad one stops the check at once
+    for path in profiles:
+        profile, _ = load_profile(path)
+        docs = documents_to_render(profile, None)
+        real += [(path.name if len(docs) == 1 else f"{path.name} -d {d}", path, d) for d, _ in docs]
     from cvbuild.themes.files import check_theme_files
 
     theme = load_theme(name_or_path, profile_dir)
@@ -140,29 +151,41 @@ def check_theme(
     targets = [t for t in TARGET_ORDER if t in theme.targets] or ["txt", "md"]
     check_theme_files(theme, targets)  # a target it cannot make: its theme.toml's line, before any fixture
     with tempfile.TemporaryDirectory(prefix="cvbuild-check-") as tmp:
-        for name in fixtures:
+        runs = [(name, fixture_profile(name, Path(tmp)), None) for name in fixtures]
+        for name, path, document in [*runs, *real]:
             fixture = FixtureResult(name)
-            result.problems += _check_fixture(theme, name, Path(tmp), targets, fixture, today)
+            result.problems += _check_fixture(theme, name, path, targets, fixture, today, document)
             result.results.append(fixture)
             progress(fixture)
     return result
 
 
 def _check_fixture(
-    theme: Theme, name: str, workdir: Path, targets: list[str], out: FixtureResult, today: _dt.date
+    theme: Theme,
+    name: str,
+    path: Path,
+    targets: list[str],
+    out: FixtureResult,
+    today: _dt.date,
+    document: str | None = None,
 ) -> list[Problem]:
     from cvbuild.loading.profile import load_profile
     from cvbuild.pipeline import RenderRequest, build_for, documents_to_render
     from cvbuild.targets.base import RenderContext, render_format
     from cvbuild.themes import fonts
 
-    path = fixture_profile(name, workdir)
     problems: list[Problem] = []
     try:
-        profile, _ = load_profile(path)
-        # the first document; for the letter fixture, its letter (after the implicit CV)
-        doc_name, spec = documents_to_render(profile, None)[-1 if profile.letters else 0]
-        _, doc = build_for(profile, doc_name, spec, RenderRequest(profile=path, theme=str(theme.path)), today)
+        profile, source = load_profile(path)
+        # a fixture's first document; for the letter fixture, its letter (after the implicit CV)
+        doc_name, spec = documents_to_render(profile, document)[-1 if profile.letters and not document else 0]
+        photo = None
+        if document is not None:  # a real profile's photo, as render embeds it
+            from cvbuild.loading.photo import load_photo
+
+            photo = load_photo(source, profile)
+        request = RenderRequest(profile=path, theme=str(theme.path))
+        _, doc = build_for(profile, doc_name, spec, request, today, photo)
     except CvbuildError as exc:
         return [Problem("error", name, "document", str(exc))]
     missing = fonts.uncovered(fonts.document_chars(doc.model_dump()), fonts.font_files(theme))
