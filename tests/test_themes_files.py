@@ -3,10 +3,11 @@ line declaring the targets, saying what to write, before anything renders."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
-from conftest import run_cli, write
+from conftest import EXAMPLE, ROOT, run_cli, write
 
 PROFILE = "name: Ada Example\nheadline: PhD student\n"
 TYPST = (
@@ -102,3 +103,61 @@ def test_an_unknown_font_given_to_setup_lands_on_the_themes_line(tmp_path: Path)
     assert result.stdout.startswith("::warning file=themes/fresh/cv.typ,line=3,col=30,title=cvbuild::(inside ")
     assert "unknown font family: helvetica (system fonts are never used; the theme's fonts are: " in result.stdout
     assert "or put the family's .otf/.ttf files in the theme's fonts/ folder" in result.stdout
+
+
+# ---- the docs' theme from scratch ----------------------------------------------------------------
+
+
+def docs_theme(into: Path) -> Path:
+    """The files of docs/themes.md's "A theme from scratch", each a fenced block whose first line names
+    its path (`// themes/plain/cv.typ`), written under `into`."""
+    text = (ROOT / "docs" / "themes.md").read_text(encoding="utf-8")
+    section = text[text.index("## A theme from scratch") : text.index("## A theme is a folder")]
+    written = []
+    for block in re.findall(r"^```\w+\n(.*?)^```", section, re.M | re.S):
+        named = re.search(r"themes/plain/([\w.]+)", block.splitlines()[0])
+        if named:
+            written.append(write(into / "themes" / "plain" / named[1], block).name)
+    assert sorted(written) == ["cv.html.j2", "cv.typ", "style.css", "theme.toml"]
+    return into / "themes" / "plain"
+
+
+def test_the_docs_theme_from_scratch_passes_theme_check(tmp_path: Path) -> None:
+    """The page tells a new author what a theme is; what it shows must work as shown, against every
+    fixture (hostile text stays text in every format) and a real profile."""
+    docs_theme(tmp_path)
+    write(tmp_path / "cv.yaml", EXAMPLE.read_text(encoding="utf-8"))
+    result = run_cli("theme", "check", "plain", cwd=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "theme 'plain' passes: 8 profiles, no problems" in result.stdout
+    mine = run_cli("theme", "check", "plain", "--profile", "cv.yaml", cwd=tmp_path)
+    assert mine.returncode in (0, 1), mine.stderr  # the example's documents set other themes' options
+    assert "Typst error" not in mine.stdout and "template error in pdf" not in mine.stdout
+
+
+@pytest.mark.parametrize(
+    ("file", "text"),
+    [
+        ("cv.html.j2", "{% block masthead %}<h1>{{ person.name | safe }}</h1>{% endblock %}"),
+        ("cv.md.j2", "# {{ person.name }}\n"),
+        (
+            "cv.typ",
+            '#import "@local/cvbuild:1.0.0": *\n#let doc = load-document()\n#eval(doc.person.name, mode: "markup")\n',
+        ),
+    ],
+)
+def test_theme_check_finds_user_text_a_template_let_become_markup(tmp_path: Path, file: str, text: str) -> None:
+    """docs/themes.md's "User text stays data": `| safe` in HTML, a bare `{{ }}` in Markdown and `eval`
+    in Typst turn the hostile fixture's name (`#1 <b>bold?</b>`) into markup. Its words were still
+    there, so theme check found nothing; it names the text and the format now."""
+    folder = docs_theme(tmp_path)
+    original = (folder / file).read_text() if (folder / file).exists() else ""
+    write(
+        folder / file,
+        text if file != "cv.html.j2" else original.replace("{% block body_class", text + "{% block body_class"),
+    )
+    result = run_cli("theme", "check", "plain", "--fixture", "hostile", cwd=tmp_path)
+    assert result.returncode == 1, result.stdout + result.stderr
+    fmt = {"cv.html.j2": "html", "cv.md.j2": "md", "cv.typ": "pdf"}[file]
+    assert f"user text read as markup in {fmt} [hostile]:" in result.stdout, result.stdout
+    assert 'user text shown altered, as if read as markup: "Zoë O\'Brien-Ångström #1 <b>bold?</b>"' in result.stdout

@@ -34,7 +34,7 @@ MAX_LISTED = 8  # items listed per problem; the rest are counted
 
 @dataclass(frozen=True)
 class Problem:
-    kind: str  # error, undefined, glyphs, overflow, differs, warning
+    kind: str  # error, undefined, glyphs, overflow, differs, markup, warning
     fixture: str
     target: str
     message: str
@@ -215,6 +215,7 @@ def _check_fixture(
         elif fmt in TEXT_TARGETS:
             texts[fmt] = _visible_text(fmt, data.decode("utf-8"))
     problems += [Problem("differs", name, fmt, m) for fmt, m in content_differences(atoms(doc), texts)]
+    problems += [Problem("markup", name, fmt, m) for fmt, m in markup_read(verbatim_atoms(doc), texts)]
     problems += [Problem("differs", name, fmt, m) for fmt, m in letter_missing(doc, texts)]
     return problems + english_problems(name, doc.meta.locale, texts)
 
@@ -375,6 +376,65 @@ def _entry_atoms(e: Entry | PublicationEntry) -> Iterator[str | None]:
         yield from _entry_atoms(child)
 
 
+# Characters that are markup in some target (HTML, Markdown, Typst, Jinja): text holding one is
+# where a template that lets user text be read as code shows it altered.
+MARKUP_CHARS = frozenset("<>&*_#$@\\[]{}`~^")
+
+
+def verbatim_atoms(doc: Document) -> list[str]:
+    """Atoms every format must show character for character: plain strings, and rich text without
+    styles or links, that hold a markup character (`Zoë #1 <b>bold?</b>`, `C# & F#`)."""
+    p = doc.person
+    out = [p.name, p.native_name, p.pronouns, p.location, *(link.label for link in p.links)]
+    if p.headline and _unstyled(p.headline):
+        out.append(plain(p.headline))
+    for section in doc.sections:
+        out += [section.title, *(g.title for g in section.groups)]
+        for group in section.groups:
+            for e in group.entries:
+                if isinstance(e, PublicationEntry):
+                    out += [plain(e.title) if _unstyled(e.title) else None, *(a.name for a in e.authors)]
+                else:
+                    out += [e.location, *e.items]
+                    out += [plain(r) for r in (e.title, e.subtitle) if r and _unstyled(r)]
+    return list(dict.fromkeys(a.strip() for a in out if a and MARKUP_CHARS & set(a)))
+
+
+def _unstyled(runs: Iterable[Any]) -> bool:
+    return all(not (r.bold or r.italic or r.code or r.sup or r.sub or r.href) for r in runs)
+
+
+def markup_read(items: list[str], texts: dict[str, str]) -> Iterator[tuple[str, str]]:
+    """(target, message) for user text one format shows as written and this one shows altered: what
+    is not markup in it is there, the whole is not. The template let it be read as markup (`| safe`
+    in HTML, a bare `{{ }}` in Markdown, `eval` in Typst)."""
+    squashed = {fmt: squash(text) for fmt, text in texts.items()}
+    bare = {fmt: _bare(text) for fmt, text in squashed.items()}
+    altered: dict[str, list[str]] = {}
+    for item in items:
+        exact = [fmt for fmt, text in squashed.items() if squash(item) in text]
+        if not exact:
+            continue
+        for fmt in squashed:
+            if fmt not in exact and _bare(squash(item)) in bare[fmt]:
+                altered.setdefault(fmt, []).append(item)
+    for fmt, found in altered.items():
+        listed = "; ".join(repr(item[:60]) for item in found[:MAX_LISTED])
+        more = f"; and {len(found) - MAX_LISTED} more" if len(found) > MAX_LISTED else ""
+        yield (
+            fmt,
+            (
+                f"user text shown altered, as if read as markup: {listed}{more}; other formats show it as "
+                "written; put it in as data (docs/themes.md#user-text-stays-data)"
+            ),
+        )
+
+
+def _bare(squashed: str) -> str:
+    """Text without tags and markup characters: what is left of user text that was read as markup."""
+    return "".join(c for c in re.sub(r"<[^<>]*>", "", squashed) if c not in MARKUP_CHARS)
+
+
 def letter_missing(doc: Document, texts: dict[str, str]) -> Iterator[tuple[str, str]]:
     """(target, message) for a target that shows none of a letter's body: its template never lays
     out `doc.letter` (a difference `content_differences` misses when every target lacks it)."""
@@ -433,6 +493,7 @@ KIND_TITLES = {
     "glyphs": "missing glyphs",
     "overflow": "overflowing page",
     "differs": "content differs between formats",
+    "markup": "user text read as markup",
     "warning": "warning",
 }
 
