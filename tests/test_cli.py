@@ -224,3 +224,48 @@ def test_check_renders_every_document_and_writes_nothing(tmp_path: Path) -> None
     assert broken.returncode == 2, broken.stderr
     assert broken.stdout.startswith("::error file=themes/t/cv.typ,line=1,col=10,title=cvbuild::Typst error in theme:")
     assert "Traceback" not in broken.stderr and not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("failing", ["cvbuild.schema.json", "profile.yaml", "cv.yml"])
+def test_new_writes_its_files_as_one_set(tmp_path: Path, failing: str) -> None:
+    """`cvbuild new --force --ci` on a disk that fills up part-way: the schema had been replaced
+    before the profile failed, so an old profile sat beside a schema of another version (and a
+    new workflow pointed at it). Now every file is the old one, and nothing new or temporary is
+    left; with space back, all are written."""
+    import errno
+
+    from cvbuild.cli.starter import write_starter
+    from cvbuild.errors import RenderError
+    from cvbuild.output import fill
+
+    def full_at(path: Path, fd: int, data: bytes) -> None:
+        if path.name.endswith(failing):
+            raise OSError(errno.ENOSPC, "No space left on device")
+        fill(path, fd, data)
+
+    (tmp_path / ".git").mkdir()
+    write(tmp_path / "profile.yaml", "name: Keep Me\n")
+    write(tmp_path / "cvbuild.schema.json", "{}\n")
+    before = {p.relative_to(tmp_path).as_posix(): p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
+    with pytest.raises(RenderError, match="No space left on device"):
+        write_starter(tmp_path / "profile.yaml", force=True, ci=True, writer=full_at)
+    after = {p.relative_to(tmp_path).as_posix(): p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
+    assert after == before
+    written = write_starter(tmp_path / "profile.yaml", force=True, ci=True)
+    assert [p.relative_to(tmp_path).as_posix() for p in written] == [
+        "profile.yaml",
+        "cvbuild.schema.json",
+        ".github/workflows/cv.yml",
+    ]
+    assert b"Ada Example" in (tmp_path / "profile.yaml").read_bytes()
+
+
+def test_new_refuses_a_pipe_for_the_profile(tmp_path: Path) -> None:
+    """`cvbuild new` into a FIFO or device wrote the schema beside it, into that folder (/dev)."""
+    import os
+
+    os.mkfifo(tmp_path / "pipe.yaml")
+    result = run_cli("new", "pipe.yaml", "--force", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "not a regular file; give the name of a file" in result.stderr
+    assert sorted(os.listdir(tmp_path)) == ["pipe.yaml"]

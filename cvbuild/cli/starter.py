@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from cvbuild.errors import InputError
-from cvbuild.output import atomic_write, write_failure
+from cvbuild.output import Writer, fill, write_failure, write_set
 from cvbuild.schema.jsonschema import schema_json
 
 SCHEMA_FILE = "cvbuild.schema.json"
@@ -67,8 +67,11 @@ skills:
 """
 
 
-def write_starter(path: Path, *, force: bool = False, ci: bool = False) -> list[Path]:
-    """Write the profile and the schema file its `$schema` comment points to (and, with `ci`, a workflow)."""
+def write_starter(path: Path, *, force: bool = False, ci: bool = False, writer: Writer = fill) -> list[Path]:
+    """Write the profile and the schema file its `$schema` comment points to as one set (both or
+    neither: a profile whose schema is missing or of another version misleads the editor), and
+    with `ci` a workflow, which lives in another folder and is written first, then taken back if
+    the set fails. `writer` fills one file (tests hand in one that fails)."""
     workflow = repository_root(path.parent) / WORKFLOW_FILE
     for target in (path, *([workflow] if ci else [])):
         if target.exists() and not force:
@@ -77,20 +80,37 @@ def write_starter(path: Path, *, force: bool = False, ci: bool = False) -> list[
     for target in (path, schema_path, *([workflow] if ci else [])):  # before any is written
         if target.is_dir():
             raise InputError(f"{target}: cannot write: a folder, not a file; give the name of a file")
-    _write(schema_path, schema_json())
-    _write(path, STARTER.format(schema=SCHEMA_FILE, name=path.name))
+        if target.exists() and not target.is_file():  # a FIFO or a device: its folder is not the user's
+            raise InputError(f"{target}: cannot write: not a regular file; give the name of a file")
+    files = [
+        (schema_path.name, schema_json().encode()),
+        (path.name, STARTER.format(schema=SCHEMA_FILE, name=path.name).encode()),
+    ]
     if not ci:
+        _write_set(path.parent, files, writer)
         return [path, schema_path]
     relative = path.resolve().relative_to(workflow.parents[2]).as_posix()
-    _write(workflow, WORKFLOW.format(action=ACTION, profile=json.dumps(relative)))
+    had_workflow = workflow.exists()
+    _write_set(
+        workflow.parent,
+        [(workflow.name, WORKFLOW.format(action=ACTION, profile=json.dumps(relative)).encode())],
+        writer,
+    )
+    try:
+        _write_set(path.parent, files, writer)
+    except BaseException:
+        if not had_workflow:
+            workflow.unlink(missing_ok=True)
+        raise
     return [path, schema_path, workflow]
 
 
-def _write(path: Path, text: str) -> None:
+def _write_set(folder: Path, files: list[tuple[str, bytes]], writer: Writer) -> None:
     try:
-        atomic_write(path, text.encode("utf-8"))
+        write_set(folder, files, writer=writer)
     except OSError as exc:
-        raise write_failure(f"{path}: cannot write", exc) from None
+        names = ", ".join(str(folder / name) for name, _ in files)
+        raise write_failure(f"{names}: cannot write", exc) from None
 
 
 WORKFLOW = """\
