@@ -75,7 +75,13 @@ def honors(n: int) -> str:
 
 @pytest.fixture
 def runner(tmp_path: Path, runner_temp: Path) -> ActionRunner:
-    return ActionRunner(tmp_path / "repo", runner_temp)
+    """A job of its own: its own RUNNER_TEMP (step files, reports), with the one shared install
+    linked in. Parallel workers sharing the whole RUNNER_TEMP overwrote each other's step scripts,
+    GITHUB_OUTPUT files and reports; a real RUNNER_TEMP belongs to one job."""
+    temp = tmp_path / "runner-temp"
+    temp.mkdir()
+    (temp / "cvbuild-venv").symlink_to(runner_temp / "cvbuild-venv", target_is_directory=True)
+    return ActionRunner(tmp_path / "repo", temp)
 
 
 # ---- the action --------------------------------------------------------------------------------
