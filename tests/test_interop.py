@@ -1152,7 +1152,8 @@ def test_jsonresume_before_1_0_names_are_read(tmp_path: Path) -> None:
     assert p.experience[1].highlights == ["company: Initech"]  # both names given: the 1.0 one wins, none is lost
     assert p.sections == [] and p.education[0].gpa == "3.8" and p.education[0].highlights == []
     assert p.publication_entries()[0].url == "https://doi.example.org/1"
-    assert "JSON Resume before 1.0: read basics.website as url, education.gpa as score" in stderr
+    # located at the first old name, as every warning is (it had no line: `resume.json: JSON ...`)
+    assert "resume.json:1:47: /basics/website: JSON Resume before 1.0: read basics.website as url, ed" in stderr
     assert "no such field" not in stderr.replace("/work/1/company: no such field", "")
 
 

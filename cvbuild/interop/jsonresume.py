@@ -272,10 +272,11 @@ OLD_NAMES: dict[str, dict[str, str]] = {
 
 def with_new_names(data: Mapping[str, Any], note: Note) -> dict[str, Any]:
     """The data with the pre-1.0 names (`work[].company`, `website`, `picture`, `gpa`) read as their 1.0
-    names, where the 1.0 name is not also given; one note lists what was read."""
+    names, where the 1.0 name is not also given; one note lists what was read, at the first of them."""
     read: set[str] = set()
+    first: list[Where] = []
 
-    def renamed(section: str, item: Any) -> Any:
+    def renamed(section: str, item: Any, where: Where) -> Any:
         if not isinstance(item, Mapping):
             return item
         names = OLD_NAMES[section]
@@ -284,6 +285,7 @@ def with_new_names(data: Mapping[str, Any], note: Note) -> dict[str, Any]:
             new = names.get(key)
             if new is not None and new not in item:
                 read.add(f"{section}.{key} as {new}")
+                first.append((*where, key))
                 key = new
             out[key] = value
         return out
@@ -292,11 +294,11 @@ def with_new_names(data: Mapping[str, Any], note: Note) -> dict[str, Any]:
     for section in OLD_NAMES:
         value = data.get(section)
         if section == "basics":
-            result[section] = renamed(section, value)
+            result[section] = renamed(section, value, (section,))
         elif isinstance(value, list):
-            result[section] = [renamed(section, item) for item in value]
+            result[section] = [renamed(section, item, (section, i)) for i, item in enumerate(value)]
     if read:
-        note((), f"JSON Resume before 1.0: read {', '.join(sorted(read))}")
+        note(first[0], f"JSON Resume before 1.0: read {', '.join(sorted(read))}")
     return result
 
 
