@@ -897,3 +897,53 @@ def test_characters_a_stylesheet_writes_as_escapes_are_in_the_subsets() -> None:
     assert "\u00b7" in latin and "\u00b7" in chinese
     assert "\u4e2d" not in latin | chinese  # a comment's example stays out, escaped or not
     assert "\uff0c" in chinese and "\uff0c" not in latin  # a Latin page carries no CJK font for it
+
+
+@pytest.mark.parametrize(
+    ("css", "place", "says"),
+    [
+        (
+            "h1 { color: red; }\nh1 { background: url(missing.png) }\n",
+            "2:18",
+            "url(missing.png): no such file in the theme",
+        ),
+        (
+            '/* a note */\n@import "extra.css";\n',
+            "2:1",
+            "@import: cvbuild puts style.css and each base.css into the page",
+        ),
+        ("@import url(https://fonts.googleapis.com/css2?family=Roboto);\n", "1:1", "copy them into style.css"),
+        ("h1 { background: url('https://example.org/x.png') }\n", "1:18", "the page loads nothing from the network"),
+    ],
+)
+def test_a_stylesheet_reference_that_cannot_work_is_located(tmp_path: Path, css: str, place: str, says: str) -> None:
+    """An @import, a remote URL or a theme file that does not exist: the HTML page loads none of them,
+    and the HTML output said nothing (WeasyPrint warned with no line). Exit 2 at style.css's line."""
+    write(tmp_path / "p.yaml", "name: Ada Example\n")
+    write(tmp_path / "themes" / "t" / "theme.toml", 'extends = "classic"\n')
+    write(tmp_path / "themes" / "t" / "style.css", css)
+    for args in (["-f", "html"], ["-f", "pdf", "--engine", "weasyprint"]):
+        result = run_cli("render", "p.yaml", "--theme", "t", "-o", "out", *args, cwd=tmp_path)
+        assert result.returncode == 2, result.stderr
+        assert result.stderr.startswith(f"themes/t/style.css:{place}: ") and says in result.stderr, result.stderr
+        assert "Traceback" not in result.stderr and not (tmp_path / "out").exists()
+
+
+def test_stylesheet_references_that_work_pass(tmp_path: Path) -> None:
+    """data: URLs, fragments, a theme file (WeasyPrint reads it), and anything inside a comment."""
+    write(tmp_path / "p.yaml", "name: Ada Example\n")
+    write(tmp_path / "themes" / "t" / "theme.toml", 'extends = "classic"\n')
+    (tmp_path / "themes" / "t" / "dot.png").write_bytes(base64.b64decode(PNG_1PX))
+    css = (
+        "/* @import 'x.css'; url(nowhere.png) */\n"
+        "h1 { background: url(data:image/png;base64,AAAA) }\n"
+        'h2 { background: url("dot.png") } svg { fill: url(#g) }\n'
+    )
+    write(tmp_path / "themes" / "t" / "style.css", css)
+    result = run_cli(
+        "render", "p.yaml", "--theme", "t", "-o", "out", "-f", "html,pdf", "--engine", "weasyprint", cwd=tmp_path
+    )
+    assert result.returncode == 0, result.stderr
+
+
+PNG_1PX = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="

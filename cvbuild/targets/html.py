@@ -24,7 +24,7 @@ from typing import Any
 from cvbuild.document.inline import plain
 from cvbuild.document.model import Document, Entry
 from cvbuild.errors import InputError, RenderError
-from cvbuild.targets.base import Artifact, RenderContext, theme_failure
+from cvbuild.targets.base import Artifact, RenderContext, display_path, theme_failure
 from cvbuild.themes.options import STYLE_OPTIONS
 
 TEMPLATE = "cv.html.j2"
@@ -264,15 +264,50 @@ def stylesheet_parts(ctx: RenderContext) -> list[tuple[Path, str]]:
     """The files of `theme_stylesheet`, in its order, each with its text."""
     bases = [folder / BASE_STYLESHEET for folder in reversed(ctx.theme.chain)]
     paths = [stylesheet_path(ctx), *(p for p in bases if os.path.lexists(p))]
-    parts = []
+    parts: list[tuple[Path, str]] = []
     for path in paths:
         css = ctx.theme.read(path)
         at = css.lower().find("</style")
         if at >= 0:  # it would end the inline <style> element early
             line, col = css.count("\n", 0, at) + 1, at - css.rfind("\n", 0, at)
             raise theme_failure(ctx.theme, f"{path}:{line}:{col}: a stylesheet may not contain '</style'")
+        problem = reference_problem(css, parts[0][0].parent if parts else path.parent)
+        if problem is not None:
+            at, message = problem
+            line, col = css.count("\n", 0, at) + 1, at - css.rfind("\n", 0, at)
+            raise theme_failure(ctx.theme, f"{display_path(path)}:{line}:{col}: {message}")
         parts.append((path, css))
     return parts
+
+
+_CSS_COMMENT = re.compile(r"/\*.*?(?:\*/|$)", re.S)
+_CSS_REFERENCE = re.compile(r"""@import\b|\burl\(\s*(?:"([^"]*)"|'([^']*)'|([^)\s]*))""", re.I)
+_STYLESHEETS = "cvbuild puts style.css and each base.css into the page, which loads no other stylesheet"
+
+
+def reference_problem(css: str, folder: Path) -> tuple[int, str] | None:
+    """(offset, message) of the first reference in a theme stylesheet that cannot work: an `@import`
+    (the page loads no stylesheet: its rules never applied, silently), a URL on the network, or a
+    theme file that does not exist (WeasyPrint skipped it with a warning that named no line)."""
+    blanked = _CSS_COMMENT.sub(lambda m: re.sub(r"[^\n]", " ", m[0]), css)  # comments out, places kept
+    for match in _CSS_REFERENCE.finditer(blanked):
+        if match[0].lower() == "@import":
+            return match.start(), f"@import: {_STYLESHEETS}, so its rules would never apply; copy them into style.css"
+        target = next((g for g in match.groups() if g is not None), "").strip()
+        scheme = re.match(r"([a-zA-Z][a-zA-Z0-9+.-]*):", target)
+        if not target or target.startswith("#") or (scheme and scheme[1].lower() == "data"):
+            continue
+        if scheme:
+            return match.start(), (
+                f"url({target}): the page loads nothing from the network; put the file in the theme "
+                "(fonts in fonts/, named by the font option) or write it as a data: URL"
+            )
+        if not (folder / target.split("?")[0].split("#")[0]).is_file():
+            return match.start(), (
+                f"url({target}): no such file in the theme ({display_path(folder / target)}); add it there, "
+                "or write it as a data: URL (the HTML page shows only data: images; WeasyPrint also reads theme files)"
+            )
+    return None
 
 
 # ---- JSON-LD ----------------------------------------------------------------------------
