@@ -196,11 +196,24 @@ def test_new_ci_writes_a_workflow_at_the_repository_root(tmp_path: Path) -> None
     assert f"wrote {workflow}" in result.stdout
     steps = YAML(typ="safe").load(workflow.read_text())["jobs"]["build"]["steps"]
     action = next(s for s in steps if s.get("id") == "cv")
-    assert action["uses"].endswith("/cvbuild@v1") and action["with"] == {"profile": "cv/me.yaml"}
+    assert action["uses"].endswith("/cvbuild@v1") and action["with"] == {
+        "profile": "cv/me.yaml",
+        "formats": "pdf,html,txt",
+    }
     assert actionlint(workflow).returncode == 0
     again = run_cli("new", "cv/other.yaml", "--ci", cwd=repo)
     assert again.returncode == 2 and "cv.yml: already exists" in again.stderr
     assert not (repo / "cv" / "other.yaml").exists()  # nothing written when one target exists
+
+
+def test_new_ci_writes_the_documented_workflow(tmp_path: Path) -> None:
+    """docs/ci.md: "`.github/workflows/cv.yml` is workflow (a) below" (examples/github/build.yml). It
+    uploaded every format (md, PNG pages) under a comment saying "The PDF and HTML"."""
+    assert run_cli("new", "--ci", cwd=tmp_path).returncode == 0
+    yaml = YAML(typ="safe")
+    written = yaml.load((tmp_path / ".github" / "workflows" / "cv.yml").read_text(encoding="utf-8"))
+    documented = yaml.load((ROOT / "examples" / "github" / "build.yml").read_text(encoding="utf-8"))
+    assert written == documented
 
 
 def test_new_ci_outside_a_repository_writes_beside_the_profile(tmp_path: Path) -> None:

@@ -115,7 +115,7 @@ def _write_set(folder: Path, files: list[tuple[str, bytes]], writer: Writer) -> 
 
 WORKFLOW = """\
 # Builds the CV on every push and pull request; problems in the profile show on the changed lines.
-# The PDF and HTML are attached to the run as the artifact "cv". More: docs/ci.md of cvbuild.
+# The PDF, HTML and text are attached to the run as the artifact "cv". More: docs/ci.md of cvbuild.
 name: CV
 
 on:
@@ -135,6 +135,7 @@ jobs:
         uses: {action}
         with:
           profile: {profile}
+          formats: pdf,html,txt
       - uses: actions/upload-artifact@v6
         with:
           name: cv
