@@ -14,7 +14,7 @@ import re
 import subprocess
 import sys
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -87,7 +87,9 @@ class ActionRunner:
     temp: Path
     action_path: Path = ROOT
 
-    def run(self, inputs: Mapping[str, str]) -> ActionRun:
+    def run(self, inputs: Mapping[str, str], offline_from: str | None = None, offline: Sequence[str] = ()) -> ActionRun:
+        """Run the steps; from the step named `offline_from` on, each runs under the `offline` prefix
+        (`unshare -rn`: no network at all), as a job whose network went away after the install."""
         action = load_action()
         unknown = set(inputs) - set(action["inputs"])
         assert not unknown, f"not inputs of the action: {unknown}"
@@ -99,8 +101,11 @@ class ActionRunner:
         env_extra: dict[str, str] = {}
         runs: list[StepRun] = []
         failed = False
+        prefix: Sequence[str] = ()
         for n, step in enumerate(action["runs"]["steps"]):
             name = step.get("name", step.get("id", f"step {n}"))
+            if name == offline_from:
+                prefix = offline
             condition = step.get("if")
             assert condition in (None, "always()"), f"the runner does not know `if: {condition}`"
             if "uses" in step or (failed and condition != "always()"):
@@ -130,7 +135,7 @@ class ActionRunner:
             # GitHub's `shell: bash`: bash --noprofile --norc -eo pipefail {0}
             started = time.perf_counter()
             proc = subprocess.run(
-                ["bash", "--noprofile", "--norc", "-eo", "pipefail", str(script)],
+                [*prefix, "bash", "--noprofile", "--norc", "-eo", "pipefail", str(script)],
                 cwd=self.workspace,
                 env=env,
                 capture_output=True,

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 from action_runner import ACTION, BIN, ActionRunner, load_action, parse_command_file
-from conftest import ROOT, run_cli, write
+from conftest import ROOT, offline_prefix, run_cli, write
 from ruamel.yaml import YAML
 
 from cvbuild import __version__
@@ -177,6 +177,22 @@ def test_the_build_date_is_the_commits_so_a_rerun_writes_the_same_bytes(
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")  # the job's own choice wins: 2026-01-01
     run = runner.run({"cvbuild-version": "checkout", "formats": "txt"})
     assert (runner.workspace / "out" / "ada-example.txt").read_text().rstrip().endswith("Updated January 1, 2026")
+
+
+def test_after_the_install_the_job_needs_no_network(runner: ActionRunner) -> None:
+    """Validate, render (both PDF engines' formats) and the summary run in a network namespace with no
+    interface up: nothing after `pip install` downloads anything (fonts, Typst packages, schemas)."""
+    if not offline_prefix():
+        pytest.skip("user namespaces are not allowed here")
+    git_repo(runner.workspace, PROFILE.format(honors=honors(2)))
+    run = runner.run(
+        {"cvbuild-version": "checkout", "formats": "pdf,html,txt,md,png"},
+        offline_from="Validate the profile",
+        offline=offline_prefix(),
+    )
+    assert run.failed is None, run.failed
+    assert len(run.outputs["files"].splitlines()) == 10  # two documents, five formats, one page each
+    assert run.summary.startswith("## CV built (cvbuild ")
 
 
 def test_unknown_input_names_are_rejected_by_the_runner(runner: ActionRunner) -> None:
