@@ -33,11 +33,13 @@ def test_readme_shows_every_builtin_theme() -> None:
 
 def test_themes_preview_renders_page_one_of_every_theme(tmp_path: Path) -> None:
     write(tmp_path / "themes" / "plain" / "theme.toml", 'name = "plain"\nextends = "base"\ntargets = ["txt"]\n')
+    # a theme with a PDF and no png target: its page is drawn from its cv.typ all the same (it was skipped)
+    write(tmp_path / "themes" / "printed" / "theme.toml", 'extends = "modern"\ntargets = ["pdf", "html"]\n')
     result = run_cli("themes", "--dir", tmp_path, "--preview", tmp_path / "out", "--profile", RESUME, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     names = sorted(p.name for p in (tmp_path / "out").iterdir())
-    assert names == sorted(f"{t.name}.png" for t in gallery.builtin_themes())
-    assert "plain has no png output; skipped" in result.stderr
+    assert names == sorted([f"{t.name}.png" for t in gallery.builtin_themes()] + ["printed.png"])
+    assert "plain has no png output; skipped" in result.stderr and "printed" not in result.stderr
     for path in (tmp_path / "out").iterdir():
         with Image.open(io.BytesIO(path.read_bytes())) as image:
             assert image.width == gallery.PREVIEW_WIDTH and 1.3 < image.height / image.width < 1.5  # one A4 page

@@ -50,7 +50,8 @@ def write_previews(
     today: _dt.date,
     skipped: Callable[[Theme], None] = lambda _t: None,
 ) -> list[Path]:
-    """DIR/NAME.png for each theme with a png target; the others are passed to `skipped`."""
+    """DIR/NAME.png for each theme with a png or pdf target (a PNG page is drawn from cv.typ, as the
+    PDF is: a theme written with targets = ["pdf", "html"] was skipped); the others are passed to `skipped`."""
     from cvbuild.errors import InputError
     from cvbuild.output import atomic_write, write_failure
 
@@ -58,7 +59,7 @@ def write_previews(
         raise InputError(f"--preview {out_dir}: not a folder; give a folder for the previews")
     written = []
     for listed in themes:
-        if "png" not in listed.targets:
+        if not {"png", "pdf"} & set(listed.targets):
             skipped(listed)
             continue
         theme = load_theme(str(listed.path))
