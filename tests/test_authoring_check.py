@@ -140,6 +140,10 @@ def test_check_against_the_authors_own_profiles(tmp_path: Path) -> None:
     lines = result.stdout.splitlines()
     assert [ln.split(" rendered")[0].strip() for ln in lines[1:3]] == ["me.yaml -d cv", "me.yaml -d short"]
     assert "undefined name (StrictUndefined) in txt [me.yaml -d short]:" in result.stdout
+    # the problems as listed, one per message: not one per profile that shows it
+    write(tmp_path / "themes" / "broken" / "cv.txt.j2", "{{ person.nick }}\n")
+    twice = run_cli("theme", "check", "broken", "--fixture", "minimal", "--fixture", "empty", cwd=tmp_path)
+    assert "in txt [minimal, empty]:" in twice.stdout and "has 1 problem " in twice.stdout, twice.stdout
     assert "minimal" not in result.stdout  # --profile alone: no fixtures
 
     both = run_cli("theme", "check", "modern", "--fixture", "hostile", "--profile", "me.yaml", cwd=tmp_path)

@@ -470,7 +470,7 @@ def theme_check(
         typer.echo(f"theme {result.theme.name!r} passes: {len(result.results)} profiles, no problems")
         return
     typer.echo(report(result))
-    n = len(result.problems)
+    n = len({(p.kind, p.target, p.message) for p in result.problems})  # as listed: one per message
     typer.echo(f"theme {result.theme.name!r} has {n} problem{'s' * (n != 1)} ({result.theme.path})")
     raise typer.Exit(1)
 
