@@ -158,7 +158,13 @@ def test_a_failing_template_expression_is_the_themes_error_at_its_line(tmp_path:
         (
             '{% include "cv.md.j" %}',
             "2:13: template error: no template 'cv.md.j' in the theme's folders (t, classic, base); "
-            "did you mean 'cv.md.j2'?",
+            "did you mean 'cv.md.j2'?; or write t/cv.md.j to add it",
+        ),
+        # a file that is nothing like one there: the file to write
+        (
+            '{% include "parts/header.html.j2" %}',
+            "2:13: template error: no template 'parts/header.html.j2' in the theme's folders (t, classic, base); "
+            "write t/parts/header.html.j2 to add it",
         ),
         ("{{ person.headline | htm }}", "2:22: template syntax error: No filter named 'htm'; did you mean 'html'?"),
         # the token Jinja names, inside the tag: not the same word in the HTML before it

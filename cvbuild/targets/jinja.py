@@ -711,15 +711,20 @@ def _syntax_hint(message: str, env: Any) -> str:
 
 
 def _not_found(template: str, theme: Theme) -> str:
-    """Which file is missing, where it was looked for, and the name that was meant."""
+    """Which file is missing, where it was looked for, the name that was meant, the file to write."""
+    import difflib
     import os
 
-    from cvbuild.schema.validate import did_you_mean
+    from cvbuild.targets.base import display_path
 
     names = sorted({n for folder in theme.chain if folder.is_dir() for n in os.listdir(folder) if n.endswith(".j2")})
     folders = ", ".join(folder.name for folder in theme.chain)
-    hint = did_you_mean(template, names, "templates there")
-    return f"no template {template!r} in the theme's folders ({folders}){hint}"
+    # close names only: every template ends in .html.j2 or so, which made 'header.html.j2' "mean"
+    # '_macros.html.j2' at difflib's usual cutoff
+    close = difflib.get_close_matches(template, names, n=1, cutoff=0.8)
+    hint = f"; did you mean {close[0]!r}?" if close else ""
+    add = f"{'or ' if hint else ''}write {display_path(theme.path / template)} to add it"
+    return f"no template {template!r} in the theme's folders ({folders}){hint}; {add}"
 
 
 def _template_line(exc: BaseException, name: str, about: str) -> str:
