@@ -6,7 +6,9 @@ every entry type), extras.yaml (a profile using the fields added for them). Besi
 projects' own samples, verbatim: jsonresume_sample.json (resume-schema's sample.resume.json, MIT) and
 rendercv_sample.yaml (what RenderCV 2.8's `rendercv new "Jane Doe"` writes, MIT). And one real,
 public files, their sources in their headers: rendercv_real_onepage.yaml (a one-page résumé),
-rendercv_real_korean.yaml (a CV in Korean, RenderCV 2.0 to 2.3).
+rendercv_real_korean.yaml (a CV in Korean, RenderCV 2.0 to 2.3); jsonresume_real_builder.json
+(JSON has no comments: github.com/4ndresdev/4ndresdev.dev, resume.json at commit
+5fc5712daca9e40c78a422c00bcab77de808de59, verbatim; a builder's own fields beside JSON Resume's).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import subprocess
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -38,6 +41,7 @@ RENDERCV_SAMPLE = INTEROP / "rendercv_sample.yaml"
 RENDERCV_ONEPAGE = INTEROP / "rendercv_onepage.yaml"
 RENDERCV_REAL_ONEPAGE = INTEROP / "rendercv_real_onepage.yaml"
 RENDERCV_REAL_KOREAN = INTEROP / "rendercv_real_korean.yaml"
+JSONRESUME_REAL_BUILDER = INTEROP / "jsonresume_real_builder.json"
 
 
 def schema_errors(data: Any) -> list[str]:
@@ -2371,3 +2375,74 @@ def test_a_real_korean_cv_keeps_its_dates_titles_and_margin(tmp_path: Path) -> N
             b for b in bullets if flat.count(squash(b.replace("**", ""))) != 1
         ]
         assert places == sorted(places)
+
+
+def test_jsonresume_a_builders_own_fields_and_dates_are_kept(tmp_path: Path) -> None:
+    """github.com/4ndresdev/4ndresdev.dev's resume.json (jsonresume_real_builder.json, verbatim)
+    writes its jobs under `experience` dated `from: "May 2022"`, `to: "Current"`, a paragraph
+    about its owner as `basics.aboutMe` and a link to a résumé as `basics.resume`. The dates were
+    bullets (`from: May 2022`), the paragraph and the link dropped. Now the jobs are dated, the
+    paragraph follows the summary, the link is in the header, each read located; a startDate
+    written `May 2022` in a JSON Resume section (refused by the schema, the whole import with it)
+    is read too. Every activity once, in order, in every target."""
+    from cvbuild.loading.profile import load_profile
+
+    path, stderr = imported("jsonresume", JSONRESUME_REAL_BUILDER, tmp_path)
+    p, _ = load_profile(path)
+    jobs = next(s for s in p.sections if s.title == "Experience").entries
+    assert [(str(e.start), str(e.end)) for e in jobs] == [
+        ("2022-05", "present"),
+        ("2020-09", "2022-05"),
+        ("2019-01", "2020-09"),
+    ]
+    assert not any(h.startswith(("from:", "to:")) for e in jobs for h in e.highlights)
+    assert p.summary and "my true passion and focus lie in the Frontend realm." in p.summary
+    assert [x.network for x in p.contact.profiles] == ["Resume"]
+    for where in (
+        "8:15: /basics/resume",
+        "10:16: /basics/aboutMe",
+        "23:15: /experience/0/from",
+        "24:13: /experience/0/to",
+    ):
+        assert f"jsonresume_real_builder.json:{where}: " in stderr, (where, stderr)
+    out, weasy = tmp_path / "out", tmp_path / "weasy"
+    assert run_cli("render", path, "-f", "pdf,txt,md,html", "-o", out).returncode == 0
+    assert run_cli("render", path, "-f", "pdf", "--engine", "weasyprint", "-o", weasy).returncode == 0
+    activities = [
+        a for job in json.loads(JSONRESUME_REAL_BUILDER.read_text("utf-8"))["experience"] for a in job["activities"]
+    ]
+    # The WeasyPrint PDF through poppler: its emoji have no glyph in any font, and WeasyPrint then
+    # encodes the body font with a CMap of its own that pypdf and pdfminer misread (the xfail below).
+    weasy_text = subprocess.run(["pdftotext", next(weasy.glob("*.pdf")), "-"], capture_output=True, text=True).stdout
+    texts = [pdf_text(next(out.glob("*.pdf"))), weasy_text]
+    texts += [next(out.glob(f"*.{ext}")).read_text(encoding="utf-8") for ext in ("txt", "md")]
+    for text in texts:
+        flat = squash(text.replace("\\", ""))
+        assert all(flat.count(squash(a)) == 1 for a in activities), [
+            a for a in activities if flat.count(squash(a)) != 1
+        ]
+        places = [flat.find(squash(a)) for a in activities]
+        assert places == sorted(places) and squash("May 2022") in flat and "from:" not in flat
+        assert squash("my favorite hobby.") in flat
+
+    resume = {
+        "basics": {"name": "Ada Example"},
+        "work": [{"name": "Acme", "position": "Engineer", "startDate": "May 2022", "endDate": "Sept. 2023"}],
+    }
+    path, stderr = imported("jsonresume", write(tmp_path / "resume.json", json.dumps(resume)), tmp_path / "w")
+    assert [(str(e.start), str(e.end)) for e in load_profile(path)[0].experience] == [("2022-05", "2023-09")]
+    assert "/work/0/startDate: 'May 2022' read as 2022-05" in stderr
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="WeasyPrint writes a CMap of its own (/WP-Encod-0) for a font with a missing glyph (an emoji "
+    "no font covers), which pypdf reads with NULs between characters and pdfminer not at all: the body "
+    "text of such a PDF is lost to ATS parsers; poppler reads it. For the weasy stream.",
+)
+def test_weasyprint_body_text_stays_readable_beside_an_uncovered_emoji(tmp_path: Path) -> None:
+    """A real summary starts "🚀Software Engineer" (github.com/4ndresdev/4ndresdev.dev): no bundled
+    font has 🚀, cvbuild warns of the empty box, and the rest of the page should still read back."""
+    profile = write(tmp_path / "p.yaml", "name: Ada Example\nsummary: 🚀Software Engineer building web tools.\n")
+    assert run_cli("render", profile, "-f", "pdf", "--engine", "weasyprint", "-o", tmp_path).returncode == 0
+    assert "Software Engineer building web tools." in pdf_text(next(tmp_path.glob("*.pdf")))

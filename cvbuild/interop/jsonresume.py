@@ -226,6 +226,9 @@ def with_present_ends(value: Any, note: Note, where: Where = ()) -> Any:
             if key in ("startDate", "endDate") and isinstance(item, str) and (bare := _without_span(item)) != item:
                 note((*where, key), f"{item!r} read as {bare!r}: cvbuild shows no durations, the dates say it")
                 item = bare
+            if key in _DATE_KEYS and isinstance(item, str) and (iso := month_year(item)) and iso != item.strip():
+                note((*where, key), f"{item!r} read as {iso}")  # "May 2022", which the schema refused
+                item = iso
             if key == "endDate" and isinstance(item, str) and _PRESENT.fullmatch(item.strip()):
                 note((*where, key), f"{item!r} read as ongoing (JSON Resume leaves endDate out)")
                 continue
@@ -234,6 +237,31 @@ def with_present_ends(value: Any, note: Note, where: Where = ()) -> Any:
     if isinstance(value, list):
         return [with_present_ends(v, note, (*where, i)) for i, v in enumerate(value)]
     return value
+
+
+_DATE_KEYS = ("startDate", "endDate", "date", "releaseDate")
+# English month names and the abbreviations builders write (no locale: strptime's %b would follow it).
+_MONTH_WORDS = "january jan|february feb|march mar|april apr|may|june jun|july jul|august aug|september sep sept"
+_MONTHS = {
+    name: i
+    for i, names in enumerate(f"{_MONTH_WORDS}|october oct|november nov|december dec".split("|"), start=1)
+    for name in names.split()
+}
+_MONTH_YEAR = re.compile(r"([A-Za-z]{3,9})\.?,?\s+(\d{4})")
+_NUMERIC_MONTH = re.compile(r"(\d{1,2})[/.](\d{4})|(\d{4})[/.](\d{1,2})")
+
+
+def month_year(text: str) -> str | None:
+    """A month written as builders do, `May 2022`, `Sept. 2023`, `05/2022` or `2022/05`, as YYYY-MM
+    (English month names; a four-digit year, so 05/2022 is never a day); None for anything else."""
+    text = text.strip()
+    if m := _MONTH_YEAR.fullmatch(text):
+        month = _MONTHS.get(m[1].lower())
+        return f"{m[2]}-{month:02d}" if month else None
+    if m := _NUMERIC_MONTH.fullmatch(text):
+        month, year = (int(m[1]), m[2]) if m[1] else (int(m[4]), m[3])
+        return f"{year}-{month:02d}" if 1 <= month <= 12 else None
+    return None
 
 
 # A date followed by how long it lasted, in brackets: `2015-03（1年6个月）`, `至今（9个月）`, `2019-05 (2 yrs)`.
@@ -533,6 +561,7 @@ def _basics(basics: Mapping[str, Any], out: dict[str, Any], note: Note) -> None:
     if location := _location(basics.get("location") or {}, note):
         contact["location"] = location
     links, profiles = _profiles(basics.get("profiles") or [], note)
+    paragraphs = _basics_extra(basics, profiles, note)
     if links:
         contact["links"] = links
     if profiles:
@@ -544,16 +573,31 @@ def _basics(basics: Mapping[str, Any], out: dict[str, Any], note: Note) -> None:
         # the profile's summary is paragraphs: a list's items are one each, marked as they were
         marked = [f"- {item}" for item in items]
         out["summary"] = "\n\n".join(([head] if head else []) + marked + tail) if items else summary
+    if paragraphs:
+        out["summary"] = "\n\n".join(([out["summary"]] if "summary" in out else []) + paragraphs)
+
+
+def _basics_extra(basics: Mapping[str, Any], profiles: list[dict[str, str]], note: Note) -> list[str]:
+    """Fields of basics JSON Resume does not have, as builders write them: an address
+    (`"resume": "https://..."`) is a link in `profiles`, prose (`aboutMe`) a paragraph of the
+    summary (returned); they were dropped. Anything else is reported at its line."""
     used = ("name", "label", "image", "email", "phone", "url", "summary", "location", "profiles")
-    for key in basics:
-        if key not in used and basics[key] not in (None, "", [], {}):
-            note(
-                (
-                    "basics",
-                    key,
-                ),
-                "no such field in a cvbuild profile; not imported",
-            )
+    paragraphs: list[str] = []
+    for key, value in basics.items():
+        where: Where = ("basics", key)
+        text = _text(value) if isinstance(value, str) else None
+        if key in used or value in (None, "", [], {}):
+            continue
+        if text and re.fullmatch(r"https?://\S+", text) and (url := _url(text, where, note)):
+            label = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", str(key)).replace("_", " ").strip().capitalize()
+            profiles.append({"network": label, "url": url, "username": ""})
+            note(where, "no such field in a cvbuild profile; kept as a link in contact.profiles")
+        elif text and len(text.split()) >= 4:
+            paragraphs.append(str(with_markdown(text, note, where)))
+            note(where, "no such field in a cvbuild profile; kept as a paragraph of the summary")
+        else:
+            note(where, "no such field in a cvbuild profile; not imported")
+    return paragraphs
 
 
 def _location(loc: Mapping[str, Any], note: Note) -> str | None:
@@ -1004,6 +1048,23 @@ def _generic(entry: Mapping[str, Any], title: str | None, subtitle: str | None) 
     return {"title": title or "Untitled", "subtitle": subtitle} | {k: entry[k] for k in keep if k in entry}
 
 
+def _from_to(item: Mapping[str, Any], where: Where, note: Note) -> Mapping[str, Any]:
+    """A section of a builder's own (`experience: [{from: "May 2022", to: "Current"}]`) dates its
+    entries `from` and `to`: read as startDate and endDate (they were `from: May 2022` bullets)."""
+    if "startDate" in item or not isinstance(item.get("from"), str):
+        return item
+    read = dict(item)
+    for key, name in (("from", "startDate"), ("to", "endDate")):
+        text = _text(item.get(key))
+        if text and _PRESENT.fullmatch(text):
+            note((*where, key), f"{text!r} read as ongoing")  # no endDate
+            continue
+        if text:
+            read[name] = month_year(text) or text
+            note((*where, key), f"read as {name} {read[name]}")
+    return read
+
+
 def _custom(title: str, entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [{"title": title, "entries": entries}] if entries else []
 
@@ -1025,7 +1086,7 @@ def _unknown_section(key: str, value: Any, note: Note) -> dict[str, Any] | None:
             org = None if head == org else org
         # none: a paragraph, when it holds only a summary
         entry: dict[str, Any] = {"title": head or "", "subtitle": ", ".join(t for t in (role, org) if t) or None}
-        _dates(item, entry, (key, i), note)  # as in its own sections: a start without an end is ongoing
+        _dates(_from_to(item, (key, i), note), entry, (key, i), note)  # a start without an end is ongoing
         if "date" not in entry and (date := _date(item.get("date"), (key, i, "date"), note)):
             entry["date"] = date
         entry["summary"] = _text(item.get("summary") or item.get("description"))
@@ -1034,6 +1095,7 @@ def _unknown_section(key: str, value: Any, note: Note) -> dict[str, Any] | None:
         entry["highlights"] = _texts(item.get("highlights"))
         used: tuple[str, ...] = ("name", "title", "label", "organization", "company", "issuer", "position", "role")
         used = (*used, "startDate", "endDate", "date", "summary", "description", "url", "location", "highlights")
+        used = (*used, *(k for k in ("from", "to") if k in item and "startDate" not in item))
         entry["highlights"] += leftovers(item, used, (key, i), note)
         entries.append(entry)
     note((key,), f"not a JSON Resume section; kept as the custom section {title!r}")
