@@ -133,13 +133,13 @@ def test_deeply_nested_json_is_refused_cleanly(tmp_path: Path) -> None:
 
 
 def test_schema_violations_are_reported_with_pointers(tmp_path: Path) -> None:
-    data = {"basics": {"name": "Ada"}, "work": [{"name": "X", "startDate": "March 2020"}], "skills": "Python"}
+    data = {"basics": {"name": "Ada"}, "work": [{"name": "X", "startDate": "Spring 2020"}], "skills": "Python"}
     bad = write(tmp_path / "resume.json", json.dumps(data))
     result = run_cli("import", "jsonresume", bad)
     assert result.returncode == 2
     text = bad.read_text(encoding="utf-8")  # one line: the column of a value is 1 + its index
-    date, skills = text.index('"March') + 1, text.index('"Python') + 1
-    assert f"{bad}:1:{date}: /work/0/startDate: 'March 2020' is not a date" in result.stderr
+    date, skills = text.index('"Spring') + 1, text.index('"Python') + 1
+    assert f"{bad}:1:{date}: /work/0/startDate: 'Spring 2020' is not a date" in result.stderr
     assert f"{bad}:1:{skills}: /skills: " in result.stderr
     assert "2 problems found" in result.stderr
 
