@@ -2231,6 +2231,18 @@ def test_a_rendercv_margin_written_with_a_space_or_in_em_is_not_replaced_unsaid(
             ["14:7: design.margins.section_title: "],
         ),
         ("  theme: sb2nov\n  font_size: 10pt\n", "2cm", []),
+        # more than cvbuild's margin takes (200pt): the profile would not render; the most it takes
+        (
+            "  theme: classic\n  page:\n    top_margin: 3in\n    bottom_margin: 3in\n"
+            "    left_margin: 3in\n    right_margin: 3in\n",
+            "200pt",
+            [
+                "7:17: design.page.top_margin: ",
+                "8:20: design.page.bottom_margin: ",
+                "9:18: design.page.left_margin: ",
+                "10:19: design.page.right_margin: ",
+            ],
+        ),
         # RenderCV 2.0 to 2.3 (`text:`, `show_page_numbering`): its page margin was 2cm, not 2.4's 0.7in
         ("  theme: classic\n  text:\n    font_size: 11pt\n", "2cm", []),
         ("  theme: classic\n  page:\n    show_page_numbering: true\n", "2cm", []),

@@ -30,6 +30,7 @@ from cvbuild.interop.common import (
 from cvbuild.loading.yaml_source import Loc, load_yaml
 from cvbuild.schema.fields import parse_date
 from cvbuild.schema.model import NAMED_NETWORKS, network_key
+from cvbuild.themes.options import LENGTH_RANGES
 
 # RenderCV theme -> (cvbuild theme, accent). Serif RenderCV themes go to classic, sans to modern.
 THEMES: dict[str, tuple[str, str | None]] = {
@@ -1155,6 +1156,7 @@ def _at(data: Any, *keys: str | int) -> Any:
 
 
 _SIDES = ("top", "bottom", "left", "right")
+_MAX_MARGIN = LENGTH_RANGES["margin"][1]  # in points
 # Keys only RenderCV 2.0 to 2.3 has; its page margin was 2cm in every theme, 0.7in (classic) since 2.4.
 _RENDERCV_2_0_PAGE_KEYS = {"show_page_numbering", "show_last_updated_date"}
 
@@ -1187,6 +1189,9 @@ def _margin(design: Mapping[str, Any], theme: str, note: Note) -> str:
                 (*where, key),
                 f"{value!r} is not a margin cvbuild takes (pt, mm, cm, in); taken as RenderCV's own {default}",
             )
+        if length and _points(length) > _MAX_MARGIN:  # a page cvbuild would refuse to render
+            note((*where, key), f"{value!r} is more than the {_MAX_MARGIN:g}pt cvbuild's margin takes; taken as that")
+            length = f"{_MAX_MARGIN:g}pt"
         sides[side] = length or default
     chosen = min(sides.values(), key=_points)
     if all(_points(v) == _points(chosen) for v in sides.values()):
