@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -153,3 +154,22 @@ def test_check_against_the_authors_own_profiles(tmp_path: Path) -> None:
     write(tmp_path / "me.yaml", "name: Ada Example\nheadline: [a, b]\n")
     bad = run_cli("theme", "check", "modern", "--profile", "me.yaml", cwd=tmp_path)
     assert bad.returncode == 2 and "me.yaml:2:11: headline: expected text" in bad.stderr, bad.stderr
+
+
+def test_check_problems_as_github_annotations_and_json(tmp_path: Path) -> None:
+    """A theme's repository checks it in CI: each listed problem becomes one annotation, on the
+    theme's line when its message starts with one; json prints them as render's diagnostics."""
+    _child(tmp_path, {"cv.txt.j2": "{{ person.name }}\n{{ person.nick }}\n"})
+    github = run_cli("theme", "check", "broken", "--fixture", "minimal", "--diagnostics", "github", cwd=tmp_path)
+    assert github.returncode == 1, github.stdout + github.stderr
+    [command] = [ln for ln in github.stdout.splitlines() if ln.startswith("::")]
+    assert command.startswith("::error file=themes/broken/cv.txt.j2,line=2,col=")
+    assert "title=cvbuild::undefined name (StrictUndefined) in txt [minimal]: template error: " in command
+    assert "has 1 problem" in github.stdout  # and the text report beside it, for the log
+    as_json = run_cli("theme", "check", "broken", "--fixture", "minimal", "--diagnostics", "json", cwd=tmp_path)
+    assert as_json.returncode == 1
+    [item] = json.loads(as_json.stdout)  # stdout is the JSON alone; the report went to stderr
+    assert (item["file"], item["line"], item["severity"]) == ("themes/broken/cv.txt.j2", 2, "error")
+    assert "has 1 problem" in as_json.stderr
+    unloadable = run_cli("theme", "check", "nosuch", "--diagnostics", "github", cwd=tmp_path)
+    assert unloadable.returncode == 2 and "::error title=cvbuild::unknown theme 'nosuch'" in unloadable.stdout

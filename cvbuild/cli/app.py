@@ -443,20 +443,23 @@ def theme_check(
             "--profile", help="Also every document of this profile (your own CV), checked as the fixtures; repeatable."
         ),
     ] = None,
+    diagnostics: Annotated[str, typer.Option("--diagnostics", help=DIAGNOSTICS_HELP)] = "text",
 ) -> None:
     """Render a theme in every target it declares against built-in profiles; report what breaks.
 
     Exit 0 when the theme passes, 1 when it has problems, 2 when it cannot be loaded."""
-    from cvbuild.themes.check import FIXTURES, FixtureResult, check_theme, report
+    from cvbuild.themes.check import FIXTURES, FixtureResult, check_diagnostics, check_theme, report
 
+    reporter = _reporter(diagnostics)
     unknown = [f for f in fixture or [] if f not in FIXTURES]
     if unknown:
         _err(f"error: unknown fixture {unknown[0]!r}; choose from {', '.join(FIXTURES)}")
         raise typer.Exit(2)
+    say = reporter.line  # stdout; stderr in json mode, where stdout is the JSON alone
 
     def progress(r: FixtureResult) -> None:
         pages = f", {r.pages} page{'s' * (r.pages != 1)}" if r.pages else ""
-        typer.echo(f"  {r.name:<8} rendered {' '.join(r.rendered) or 'nothing'}{pages}")
+        say(f"  {r.name:<8} rendered {' '.join(r.rendered) or 'nothing'}{pages}")
 
     def action() -> Any:
         from cvbuild.pipeline import today
@@ -464,14 +467,21 @@ def theme_check(
         fixtures = fixture or (() if profile else FIXTURES)  # --profile alone: the author's CVs only
         return check_theme(theme, Path.cwd(), fixtures, progress=progress, today=today(), profiles=profile or ())
 
-    typer.echo(f"checking theme {theme} ...")
-    result = run(action)
+    say(f"checking theme {theme} ...")
+    result = run(action, reporter)
     if result.ok:
-        typer.echo(f"theme {result.theme.name!r} passes: {len(result.results)} profiles, no problems")
+        say(f"theme {result.theme.name!r} passes: {len(result.results)} profiles, no problems")
+        reporter.finish()
         return
-    typer.echo(report(result))
-    n = len({(p.kind, p.target, p.message) for p in result.problems})  # as listed: one per message
-    typer.echo(f"theme {result.theme.name!r} has {n} problem{'s' * (n != 1)} ({result.theme.path})")
+    say(report(result))
+    found = check_diagnostics(result)  # one per message, as listed
+    say(f"theme {result.theme.name!r} has {len(found)} problem{'s' * (len(found) != 1)} ({result.theme.path})")
+    if diagnostics == "github":  # the commands alone: the report above is the text form
+        from cvbuild.diagnostics import format_github
+
+        reporter.out.write(format_github(found, reporter.root))
+    reporter.diagnostics += found
+    reporter.finish()
     raise typer.Exit(1)
 
 

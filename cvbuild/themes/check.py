@@ -498,6 +498,23 @@ KIND_TITLES = {
 }
 
 
+def check_diagnostics(result: CheckResult) -> list[Any]:
+    """The report's problems as Diagnostics, one per listed message (for `--diagnostics github|json`):
+    at the theme file, line and column the message starts with, when it does."""
+    from dataclasses import replace
+
+    from cvbuild.diagnostics import as_diagnostic
+
+    grouped: dict[tuple[str, str, str], list[str]] = {}
+    for p in result.problems:
+        grouped.setdefault((p.kind, p.target, p.message), []).append(p.fixture)
+    out = []
+    for (kind, target, message), where in grouped.items():
+        diag = as_diagnostic(message.splitlines()[0], "warning" if kind == "warning" else "error")
+        out.append(replace(diag, message=f"{KIND_TITLES[kind]} in {target} [{', '.join(where)}]: {diag.message}"))
+    return out
+
+
 def report(result: CheckResult) -> str:
     """Problems grouped by message, so one template bug hit by six fixtures is listed once."""
     grouped: dict[tuple[str, str, str], list[str]] = {}
