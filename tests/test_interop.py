@@ -4,11 +4,11 @@ Samples in tests/fixtures/interop/ are fictional and written from the public sch
 resume.json (JSON Resume 1.x, every section plus an unknown one), rendercv_cv.yaml (RenderCV 2.x,
 every entry type), extras.yaml (a profile using the fields added for them). Beside them, the two
 projects' own samples, verbatim: jsonresume_sample.json (resume-schema's sample.resume.json, MIT) and
-rendercv_sample.yaml (what RenderCV 2.8's `rendercv new "Jane Doe"` writes, MIT). And one real,
-public files, their sources in their headers: rendercv_real_onepage.yaml (a one-page résumé),
-rendercv_real_korean.yaml (a CV in Korean, RenderCV 2.0 to 2.3); jsonresume_real_builder.json
-(JSON has no comments: github.com/4ndresdev/4ndresdev.dev, resume.json at commit
-5fc5712daca9e40c78a422c00bcab77de808de59, verbatim; a builder's own fields beside JSON Resume's).
+rendercv_sample.yaml (what RenderCV 2.8's `rendercv new "Jane Doe"` writes, MIT). And real, public
+files, their sources in their headers: rendercv_real_onepage.yaml (a one-page résumé),
+rendercv_real_korean.yaml (a CV in Korean, RenderCV 2.0 to 2.3), rendercv_real_french.yaml (a CV in
+French, cut); jsonresume_real_builder.json (JSON has no comments: github.com/4ndresdev/4ndresdev.dev,
+resume.json at commit 5fc5712daca9e40c78a422c00bcab77de808de59, verbatim; a builder's own fields).
 """
 
 from __future__ import annotations
@@ -42,6 +42,7 @@ RENDERCV_ONEPAGE = INTEROP / "rendercv_onepage.yaml"
 RENDERCV_REAL_ONEPAGE = INTEROP / "rendercv_real_onepage.yaml"
 RENDERCV_REAL_KOREAN = INTEROP / "rendercv_real_korean.yaml"
 JSONRESUME_REAL_BUILDER = INTEROP / "jsonresume_real_builder.json"
+RENDERCV_REAL_FRENCH = INTEROP / "rendercv_real_french.yaml"
 
 
 def schema_errors(data: Any) -> list[str]:
@@ -2458,3 +2459,62 @@ def test_weasyprint_body_text_stays_readable_beside_an_uncovered_emoji(tmp_path:
     profile = write(tmp_path / "p.yaml", "name: Ada Example\nsummary: 🚀Software Engineer building web tools.\n")
     assert run_cli("render", profile, "-f", "pdf", "--engine", "weasyprint", "-o", tmp_path).returncode == 0
     assert "Software Engineer building web tools." in pdf_text(next(tmp_path.glob("*.pdf")))
+
+
+def test_rendercv_sections_titled_in_french_land_where_english_ones_do(tmp_path: Path) -> None:
+    """A real French CV (the fixture's header) titles its sections `Résumé`, `Projets Personnels`,
+    `Compétences`, `Langues`. The import knew them in English only (and `competenc` without its é): each became a custom
+    section, the skills and languages a list of label/paragraph entries, the summary no summary.
+    Now they are the profile's summary, projects, skills and languages, under the titles the file
+    gives, in its order; every line once, in order, in every target."""
+    from cvbuild.loading.profile import load_profile
+
+    path, _ = imported("rendercv", RENDERCV_REAL_FRENCH, tmp_path)
+    p, _ = load_profile(path)
+    assert p.summary and p.summary.startswith("Technical Lead Data Science & IA avec plus de 6 ans")
+    assert [x.name for x in p.projects] == ["Speact"] and [s.title for s in p.sections] == ["Centres d'Intérêt"]
+    assert [(k.category, k.items[0]) for k in p.skills] == [
+        ("Langages de Programmation", "Python"),
+        ("GenAI & LLMs", "Fine-tuning de LLM (PEFT, LoRA, QLoRA)"),
+    ]
+    assert [(lang.language, lang.fluency) for lang in p.languages] == [
+        ("Français", "Langue maternelle"),
+        ("Anglais", "Compétence professionnelle complète"),
+    ]
+    doc = p.documents["cv"]
+    assert doc.section_titles == {
+        "summary": "Résumé",
+        "experience": "Expérience Professionnelle",
+        "education": "Formation",
+        "projects": "Projets Personnels",
+        "skills": "Compétences",
+        "languages": "Langues",
+    }
+    assert doc.sections == [
+        "summary",
+        "experience",
+        "education",
+        "projects",
+        "skills",
+        "languages",
+        "centres-d-interet",
+    ]
+    out, weasy = tmp_path / "out", tmp_path / "weasy"
+    assert run_cli("render", path, "-f", "pdf,txt,md,html", "-o", out).returncode == 0
+    assert run_cli("render", path, "-f", "pdf", "--engine", "weasyprint", "-o", weasy).returncode == 0
+    lines = [
+        "Technical Lead Data Science & IA avec plus de 6 ans",
+        "Mentoré et fait monter en compétences des data scientists",
+        "Développé une boîte à outils machine learning en Python",
+        "Développé les composants backend et frontend",
+        "Python, SQL, R, C/C++, Java, JavaScript",
+        "Compétence professionnelle complète",
+        "Randonnée et activités outdoor",
+    ]
+    texts = [pdf_text(next(out.glob("*.pdf"))), pdf_text(next(weasy.glob("*.pdf")))]
+    texts += [next(out.glob(f"*.{ext}")).read_text(encoding="utf-8") for ext in ("txt", "md")]
+    for text in texts:
+        flat = squash(text.replace("\\", ""))
+        assert all(flat.count(squash(x)) == 1 for x in lines), [x for x in lines if flat.count(squash(x)) != 1]
+        assert [flat.find(squash(x)) for x in lines] == sorted(flat.find(squash(x)) for x in lines)
+        assert squash("Compétences").lower() in flat.lower() and squash("Langues").lower() in flat.lower()

@@ -699,6 +699,28 @@ _EDUCATION_TITLE = re.compile(
 )
 
 
+# Section titles that say languages, interests, skills or summary in the languages cvbuild speaks:
+# a French CV's `Compétences` and `Langues` were custom sections, its `Résumé` no summary.
+_LANGUAGE_TITLE = re.compile(r"language|langue|idioma|sprache|lingue|talen|язык|语言|言語|언어", re.I)
+_INTEREST_TITLE = re.compile(r"interest|int[ée]r[êe]t|interes|hobb|loisir|freizeit|兴趣|爱好|趣味|관심|취미", re.I)
+_SKILL_TITLE = re.compile(
+    r"skill|technolog|tool|comp[eé]t[eéê]nc|competenz|kompetenz|expertise|stack|habilidad|kenntnis|"
+    r"fähigkeit|vaardighed|навык|技能|スキル|기술|역량",
+    re.I,
+)
+_PROJECT_TITLE = re.compile(r"project|projet|proyecto|projekt|progett|projeto|项目|プロジェクト|프로젝트", re.I)
+_AWARD_TITLE = re.compile(
+    r"award|honou?r|prize|grant|fellowship|prix|distinction|premio|prêmio|auszeichnung|preise|"
+    r"获奖|奖项|受賞|수상",
+    re.I,
+)
+_SUMMARY_TITLE = re.compile(
+    r"summary|about|profil|objective|r[ée]sum[ée]|resumen|resumo|zusammenfassung|über mich|sommario|"
+    r"samenvatting|简介|概要|要約|소개|요약",
+    re.I,
+)
+
+
 def _as_school(job: dict[str, Any]) -> dict[str, Any]:
     """An ExperienceEntry under an education title: the company is the school, the position the degree."""
     school = {"institution": job.pop("organization", None), "degree": job.pop("role", None)}
@@ -838,13 +860,13 @@ def _one_line(
     rows = [(_text(e.get("label")) or "", _text(e.get("details")) or "") for e in entries]
     for i, e in enumerate(entries):
         leftovers(e, ("label", "details"), (*loc, i), note, None)
-    if re.search(r"language", title, re.I) and not re.search(r"programming", title, re.I):
+    if _LANGUAGE_TITLE.search(title) and not re.search(r"programm|programa", title, re.I):
         langs: list[Any] = [{"language": label, "fluency": details or None} for label, details in rows if label]
         _extend(out, "languages", langs, title, "Languages", loc, note, custom)
-    elif re.search(r"interest|hobb", title, re.I):
+    elif _INTEREST_TITLE.search(title):
         interests: list[Any] = [{"name": label, "keywords": _split(details)} for label, details in rows if label]
         _extend(out, "interests", interests, title, "Interests", loc, note, custom)
-    elif re.search(r"skill|technolog|tool|competenc|expertise|stack", title, re.I):
+    elif _SKILL_TITLE.search(title):
         skills: list[Any] = [
             {"category": label, "items": _split(details) or [label]} for label, details in rows if label
         ]
@@ -876,7 +898,7 @@ def _split(details: str) -> list[str]:
 def _normal(
     title: str, entries: list[Any], loc: Loc, out: dict[str, Any], custom: list[Any], _a: list[str], note: Note
 ) -> None:
-    if re.search(r"project", title, re.I):
+    if _PROJECT_TITLE.search(title):
         items = []
         for i, e in enumerate(entries):
             eloc = (*loc, i)
@@ -893,7 +915,7 @@ def _normal(
             items.append(item)
         _extend(out, "projects", items, title, "Projects", loc, note, custom)
         return
-    if re.search(r"award|honou?r|prize|grant|fellowship", title, re.I):
+    if _AWARD_TITLE.search(title):
         honors = []
         for i, e in enumerate(entries):
             eloc = (*loc, i)
@@ -932,11 +954,7 @@ def _lines(
             texts.append(text)
     if not texts:
         return
-    if (
-        isinstance(entries[0], str)
-        and re.search(r"summary|about|profile|objective", title, re.I)
-        and "summary" not in out
-    ):
+    if isinstance(entries[0], str) and _SUMMARY_TITLE.search(title) and "summary" not in out:
         out["summary"] = " ".join(texts)
         if title.strip().lower() != "summary":
             out.setdefault("documents_titles", {})["summary"] = title
