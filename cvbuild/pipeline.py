@@ -136,7 +136,7 @@ def build_for(
     `watch` keeps between builds (the installed themes' entry points)."""
     from cvbuild.document.build import BuildOptions, build_document
     from cvbuild.document.publications import PublicationView
-    from cvbuild.themes.options import check_style_options
+    from cvbuild.themes.options import check_style_options, normalized
     from cvbuild.themes.theme import load_theme
 
     profile_dir = request.profile.resolve().parent
@@ -150,6 +150,7 @@ def build_for(
     check_style_options(options, source=f"{group}.{name}.options")
     options = theme.resolve_options(options, request.sets)
     check_style_options(options, source="--set")
+    options = normalized(options)
     pub_defaults = {k: v for k, v in theme.publications.items() if k in PublicationView.__dataclass_fields__}
     if "tags" in pub_defaults:
         pub_defaults["tags"] = tuple(pub_defaults["tags"])

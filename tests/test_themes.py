@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from conftest import BUILTIN_THEMES, pdf_lines, pdf_text, run_cli, write
+from pypdf import PdfReader
 
 from cvbuild.errors import InputError
 from cvbuild.themes.theme import builtin_themes_dir, list_themes, load_theme
@@ -454,3 +455,32 @@ def test_a_nested_entry_has_its_place_where_its_pdf_has_it(tmp_path: Path, theme
             assert abs(box["y"] - title["y"]) < title["height"] / 2 and box["x"] > title["x"] + title["width"], box
     finally:
         page.close()
+
+
+def test_page_size_and_show_email_are_checked_where_written(tmp_path: Path) -> None:
+    """`page_size = "a3"` in a theme.toml: the PDF took it and the HTML page refused it with no place;
+    `show_email = "nope"` likewise. Each is now an error at its line, in every format."""
+    write(tmp_path / "p.yaml", "name: Ada Example\n")
+    folder = tmp_path / "themes" / "t"
+    for line, says in [
+        ('page_size = "a3"', "page_size='a3' is not one cvbuild knows; valid values are: a4, a5, us-letter"),
+        ('show_email = "nope"', "show_email='nope' is not one cvbuild knows; valid values are: plain, obfuscated"),
+    ]:
+        write(folder / "theme.toml", f'extends = "base"\ntargets = ["txt"]\n\n[options]\n{line}\n')
+        result = run_cli("render", "p.yaml", "--theme", "t", "-o", "out", cwd=tmp_path)
+        assert result.returncode == 2, result.stderr
+        assert result.stderr.startswith(f"{folder / 'theme.toml'}:5:1: options.{line.split()[0]}: theme option {says}")
+
+
+@pytest.mark.parametrize(("size", "points"), [("letter", (612, 792)), ("A5", (420, 595))])
+def test_every_documented_page_size_reaches_typst(tmp_path: Path, size: str, points: tuple[int, int]) -> None:
+    """docs/themes.md allows `letter` and any case; Typst knew neither (an error inside cvbuild's own
+    lib.typ): the Document carries Typst's name, `us-letter`, `a5`."""
+    write(tmp_path / "p.yaml", "name: Ada Example\n")
+    write(tmp_path / "themes" / "t" / "theme.toml", 'extends = "modern"\n\n[choices]\npage_size = []\n')
+    result = run_cli(
+        "render", "p.yaml", "--theme", "t", "-f", "pdf,html", "--set", f"page_size={size}", "-o", "out", cwd=tmp_path
+    )
+    assert result.returncode == 0, result.stderr
+    box = PdfReader(tmp_path / "out" / "ada-example.pdf").pages[0].mediabox
+    assert (round(float(box.width)), round(float(box.height))) == points

@@ -25,7 +25,7 @@ from cvbuild.document.inline import plain
 from cvbuild.document.model import Document, Entry
 from cvbuild.errors import InputError, RenderError
 from cvbuild.targets.base import Artifact, RenderContext, display_path, theme_failure
-from cvbuild.themes.options import STYLE_OPTIONS
+from cvbuild.themes.options import EMAIL_MODES, PAGE_SIZES, STYLE_OPTIONS
 
 TEMPLATE = "cv.html.j2"
 STYLESHEET = "style.css"
@@ -33,8 +33,6 @@ BASE_STYLESHEET = "base.css"
 # Stands where the @font-face rules go until the page's characters are known. User text cannot
 # produce it: `<` is always escaped in text and attributes, and written as \u003c in JSON-LD.
 FONT_SLOT = "<cvbuild-font-faces/>"
-EMAIL_MODES = ("plain", "obfuscated", "hidden")
-PAGE_SIZES = {"a4": "A4", "a5": "A5", "us-letter": "letter", "letter": "letter", "us-legal": "legal"}
 
 
 def render(fmt: str, doc: Document, ctx: RenderContext) -> list[Artifact]:

@@ -27,8 +27,21 @@ LENGTH_RANGES = {"font_size": (5.0, 30.0), "margin": (0.0, 200.0)}  # in points
 _POINTS = {"pt": 1.0, "mm": 72 / 25.4, "cm": 72 / 2.54, "in": 72.0, "em": 10.5}
 
 
+# Values both engines take: Typst's paper names and the HTML page's @page sizes; how the e-mail shows.
+PAGE_SIZES = {"a4": "A4", "a5": "A5", "us-letter": "letter", "letter": "letter", "us-legal": "legal"}
+EMAIL_MODES = ("plain", "obfuscated", "hidden")
+# Checked here, where each value is written (a theme.toml's line, the profile's): the HTML target
+# refused `page_size = "a3"` with no place, and the PDF took it.
+ONE_OF = {"page_size": tuple(PAGE_SIZES), "show_email": EMAIL_MODES}
+
+
 def style_problem(key: str, value: Any) -> str | None:
     """Why an option's value cannot be used by every engine, or None when it can."""
+    if key in ONE_OF and value is not None:
+        allowed = ONE_OF[key]
+        if str(value).strip().lower() not in allowed:
+            return f"theme option {key}={value!r} is not one cvbuild knows; valid values are: {', '.join(allowed)}"
+        return None
     if key not in STYLE_OPTIONS or value is None:
         return None
     pattern, expected = STYLE_OPTIONS[key]
@@ -46,6 +59,17 @@ def style_problem(key: str, value: Any) -> str | None:
 STYLE_EXAMPLES = {"font_size": "10.5pt", "margin": "2cm"}
 
 
+def normalized(options: Mapping[str, Any]) -> dict[str, Any]:
+    """The options as both engines take them: `page_size` lower-case, with Typst's name for a
+    spelling only CSS knows (`letter` is `us-letter`): Typst refused `letter` and `A5`, which the
+    docs allow, with an error inside cvbuild's own package."""
+    out = dict(options)
+    if "page_size" in out and out["page_size"] is not None:
+        size = str(out["page_size"]).strip().lower()
+        out["page_size"] = {"letter": "us-letter"}.get(size, size)
+    return out
+
+
 def check_style_options(options: Mapping[str, Any], source: str = "theme") -> None:
     """Raise a one-line InputError (exit 2) for the first option no engine could use safely;
     `source` says where the value came from (--set, a theme.toml)."""
@@ -55,7 +79,8 @@ def check_style_options(options: Mapping[str, Any], source: str = "theme") -> No
 
 def style_problems(options: Mapping[str, Any]) -> list[tuple[str, str]]:
     """(key, why) for every option no engine could use safely, in a fixed order."""
-    found = [(key, problem) for key in STYLE_OPTIONS if (problem := style_problem(key, options.get(key)))]
+    keys = (*STYLE_OPTIONS, *ONE_OF)
+    found = [(key, problem) for key in keys if (problem := style_problem(key, options.get(key)))]
     spacing = options.get("spacing")
     if spacing is not None and not (isinstance(spacing, int | float) and SPACING[0] <= spacing <= SPACING[1]):
         low, high = SPACING
