@@ -2447,6 +2447,26 @@ def test_jsonresume_a_builders_own_fields_and_dates_are_kept(tmp_path: Path) -> 
     assert "/work/0/startDate: 'May 2022' read as 2022-05" in stderr
 
 
+def test_jsonresume_from_to_written_as_numbers_are_dates(tmp_path: Path) -> None:
+    """`from: 2020, to: 2022` in a builder's own section: the numbers were taken as read and
+    dropped unsaid (no dates), and `from: "2019", to: 2021` became 2019 - present. A `to` that is
+    no date at all is reported, not swallowed."""
+    from cvbuild.loading.profile import load_profile
+
+    resume = {
+        "basics": {"name": "Ada Example"},
+        "experience": [
+            {"title": "T", "from": 2020, "to": 2022},
+            {"title": "U", "from": "2019", "to": 2021},
+            {"title": "V", "from": "2018", "to": ["x"]},
+        ],
+    }
+    path, stderr = imported("jsonresume", write(tmp_path / "resume.json", json.dumps(resume)), tmp_path)
+    jobs = next(s for s in load_profile(path)[0].sections if s.title == "Experience").entries
+    assert [(str(e.start), str(e.end)) for e in jobs[:2]] == [("2020", "2022"), ("2019", "2021")]
+    assert "/experience/2/to" in stderr and "/experience/0/to: read as endDate 2022" in stderr
+
+
 @pytest.mark.xfail(
     strict=True,
     reason="WeasyPrint writes a CMap of its own (/WP-Encod-0) for a font with a missing glyph (an emoji "

@@ -1048,21 +1048,30 @@ def _generic(entry: Mapping[str, Any], title: str | None, subtitle: str | None) 
     return {"title": title or "Untitled", "subtitle": subtitle} | {k: entry[k] for k in keep if k in entry}
 
 
-def _from_to(item: Mapping[str, Any], where: Where, note: Note) -> Mapping[str, Any]:
+def _from_to(item: Mapping[str, Any], where: Where, note: Note) -> tuple[Mapping[str, Any], tuple[str, ...]]:
     """A section of a builder's own (`experience: [{from: "May 2022", to: "Current"}]`) dates its
-    entries `from` and `to`: read as startDate and endDate (they were `from: May 2022` bullets)."""
-    if "startDate" in item or not isinstance(item.get("from"), str):
-        return item
+    entries `from` and `to`: read as startDate and endDate (they were `from: May 2022` bullets);
+    returned with the keys read. A year written as a number (`to: 2023`) is a date too: unread, the
+    entry was silently dated from its start to the present."""
+    if "startDate" in item or _from_to_text(item.get("from")) is None:
+        return item, ()
     read = dict(item)
     for key, name in (("from", "startDate"), ("to", "endDate")):
-        text = _text(item.get(key))
+        text = _from_to_text(item.get(key))
         if text and _PRESENT.fullmatch(text):
             note((*where, key), f"{text!r} read as ongoing")  # no endDate
             continue
         if text:
             read[name] = month_year(text) or text
             note((*where, key), f"read as {name} {read[name]}")
-    return read
+    return read, tuple(k for k in ("from", "to") if k in item and _from_to_text(item.get(k)) is not None)
+
+
+def _from_to_text(value: Any) -> str | None:
+    """`from` or `to` as text: a string, or a year written as a whole number."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return _text(value)
 
 
 def _custom(title: str, entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -1086,7 +1095,8 @@ def _unknown_section(key: str, value: Any, note: Note) -> dict[str, Any] | None:
             org = None if head == org else org
         # none: a paragraph, when it holds only a summary
         entry: dict[str, Any] = {"title": head or "", "subtitle": ", ".join(t for t in (role, org) if t) or None}
-        _dates(_from_to(item, (key, i), note), entry, (key, i), note)  # a start without an end is ongoing
+        dated, read = _from_to(item, (key, i), note)
+        _dates(dated, entry, (key, i), note)  # a start without an end is ongoing
         if "date" not in entry and (date := _date(item.get("date"), (key, i, "date"), note)):
             entry["date"] = date
         entry["summary"] = _text(item.get("summary") or item.get("description"))
@@ -1095,7 +1105,7 @@ def _unknown_section(key: str, value: Any, note: Note) -> dict[str, Any] | None:
         entry["highlights"] = _texts(item.get("highlights"))
         used: tuple[str, ...] = ("name", "title", "label", "organization", "company", "issuer", "position", "role")
         used = (*used, "startDate", "endDate", "date", "summary", "description", "url", "location", "highlights")
-        used = (*used, *(k for k in ("from", "to") if k in item and "startDate" not in item))
+        used = (*used, *read)
         entry["highlights"] += leftovers(item, used, (key, i), note)
         entries.append(entry)
     note((key,), f"not a JSON Resume section; kept as the custom section {title!r}")
