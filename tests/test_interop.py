@@ -2481,6 +2481,23 @@ def test_weasyprint_body_text_stays_readable_beside_an_uncovered_emoji(tmp_path:
     assert "Software Engineer building web tools." in pdf_text(next(tmp_path.glob("*.pdf")))
 
 
+def test_rendercv_talents_are_no_languages_and_sprachkenntnisse_are(tmp_path: Path) -> None:
+    """The title words for languages in other languages: Dutch `talen` also matched English
+    `Talents` (a one-line section of them became the languages, "Leadership" a language), and
+    German `Sprachkenntnisse` (language skills) was read as skills."""
+    from cvbuild.loading.profile import load_profile
+
+    source = write(
+        tmp_path / "cv.yaml",
+        "cv:\n  name: Ada Example\n  sections:\n"
+        "    Talents:\n      - label: Leadership\n        details: Led teams of five\n"
+        "    Sprachkenntnisse:\n      - label: Deutsch\n        details: Muttersprache\n",
+    )
+    p, _ = load_profile(imported("rendercv", source, tmp_path)[0])
+    assert [(x.language, x.fluency) for x in p.languages] == [("Deutsch", "Muttersprache")]
+    assert not p.skills and [s.title for s in p.sections] == ["Talents"]
+
+
 def test_rendercv_sections_titled_in_french_land_where_english_ones_do(tmp_path: Path) -> None:
     """A real French CV (the fixture's header) titles its sections `Résumé`, `Projets Personnels`,
     `Compétences`, `Langues`. The import knew them in English only (and `competenc` without its é): each became a custom

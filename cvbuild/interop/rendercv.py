@@ -700,8 +700,9 @@ _EDUCATION_TITLE = re.compile(
 
 
 # Section titles that say languages, interests, skills or summary in the languages cvbuild speaks:
-# a French CV's `Compétences` and `Langues` were custom sections, its `Résumé` no summary.
-_LANGUAGE_TITLE = re.compile(r"language|langue|idioma|sprache|lingue|talen|язык|语言|言語|언어", re.I)
+# a French CV's `Compétences` and `Langues` were custom sections, its `Résumé` no summary. Dutch
+# `talen` is not English `Talents`; German `Sprach` is in `Sprachen` and `Sprachkenntnisse`.
+_LANGUAGE_TITLE = re.compile(r"language|langue|idioma|sprach|lingue|talen(?!t)|язык|语言|言語|언어", re.I)
 _INTEREST_TITLE = re.compile(r"interest|int[ée]r[êe]t|interes|hobb|loisir|freizeit|兴趣|爱好|趣味|관심|취미", re.I)
 _SKILL_TITLE = re.compile(
     r"skill|technolog|tool|comp[eé]t[eéê]nc|competenz|kompetenz|expertise|stack|habilidad|kenntnis|"
