@@ -61,8 +61,10 @@ class Limits:
     """Bytes of data (RLIMIT_DATA: heap and private writable mappings) the child process that
     compiles a theme that is not built in may hold; such a theme may build an array or a string
     without end (`range(200000000)`: ~3 GiB); it is stopped there, exit 2. The example's compile
-    holds ~45 MiB, 1,000 publications' ~140 MiB, 10,000 publications' ~1 GiB. Where
-    `theme_seconds` is 0 the compile stays in-process, under the user's limits only."""
+    holds ~45 MiB, 1,000 publications' ~140 MiB, 10,000 publications' ~1 GiB. On Linux it is
+    also what such a theme's WeasyPrint render (a child forked from cvbuild) may hold beyond what
+    cvbuild held (a `symbolic` counter repeated 5 * 10^8 times: 2 GiB in 6 s, then stopped).
+    Where `theme_seconds` is 0 both stay in-process, under the user's limits only."""
 
 
 DEFAULT_LIMITS = Limits()

@@ -283,33 +283,42 @@ def test_a_lower_data_limit_of_the_users_own_holds_in_the_typst_child(theme_dir:
     assert "Traceback" not in result.stderr
 
 
-# Run in a new interpreter: prints each module first imported inside the time-limited work.
+# Run in a new interpreter: notes in imports.txt each module first imported inside the time-limited
+# work, in this process (the watchdog's `within`) or in the forked child (`_child`, whose stderr
+# is not the terminal's).
 _IMPORTS_UNDER_THE_LIMIT = """
-import sys
-from cvbuild.targets import deadline
-WITHIN = deadline.within.__code__
+import os, sys
+from cvbuild.targets import deadline, weasyprint_child
+if sys.argv[1] == "watchdog":
+    weasyprint_child.available = lambda: False
+LIMITED = {deadline.within.__code__, weasyprint_child._child.__code__}
 def hook(event, args):
     if event != "import" or args[0] in sys.modules:
         return
     frame, above = sys._getframe(1), None
     while frame is not None:
-        if frame.f_code is WITHIN:  # inside `within`: counted if in the work, not in its own setup
-            if above is not None and above.f_code.co_filename != WITHIN.co_filename:
-                sys.stderr.write(f"imported under the limit: {args[0]}\\n")
+        if frame.f_code in LIMITED:  # inside: counted if in the work, not in the mechanism's own code
+            if above is not None and above.f_code.co_filename != frame.f_code.co_filename:
+                fd = os.open("imports.txt", os.O_WRONLY | os.O_APPEND | os.O_CREAT)
+                os.write(fd, f"{args[0]}\\n".encode())
+                os.close(fd)
             return
         above, frame = frame, frame.f_back
 sys.addaudithook(hook)
-sys.argv = ["cvbuild", *sys.argv[1:]]
+sys.argv = ["cvbuild", *sys.argv[2:]]
 from cvbuild.cli.script import main
 main()
 """
 
 
-def test_nothing_is_imported_inside_the_time_limited_weasyprint_work(theme_dir: Path) -> None:
+@pytest.mark.parametrize("mechanism", ["child", "watchdog"])
+def test_nothing_is_imported_inside_the_time_limited_weasyprint_work(theme_dir: Path, mechanism: str) -> None:
     """An interruption that lands in an import can leave a half-made module in sys.modules (or
-    its import lock held) for the rest of the process: cvbuild's page reading and hyphenation,
-    the email headers of every fetched resource and Pillow's image formats (for the photo) were
-    first imported inside the limit. The example profile with a photo, in a new interpreter."""
+    its import lock held) for the rest of the process, and a child forked while another thread
+    imports can wait for ever: cvbuild's page reading and hyphenation, the email headers of every
+    fetched resource and Pillow's image formats (for the photo) were first imported inside the
+    limit. The example profile with a photo, in a new interpreter, with the limit in a forked
+    child (Linux) and in this process (elsewhere)."""
     import subprocess
     import sys
 
@@ -319,14 +328,59 @@ def test_nothing_is_imported_inside_the_time_limited_weasyprint_work(theme_dir: 
     Image.new("RGB", (40, 50), (200, 10, 10)).save(folder / "me.jpg")
     example = Path(__file__).resolve().parents[1] / "profiles" / "example.yaml"
     write(folder / "p.yaml", example.read_text(encoding="utf-8") + "photo: me.jpg\n")
+    write(folder / "imports.txt", "")
     args = ["render", "p.yaml", "--theme", "slow", "-f", "pdf", "--engine", "weasyprint", "-o", "out"]
     result = subprocess.run(
-        [sys.executable, "-c", _IMPORTS_UNDER_THE_LIMIT, *args, "--time-limit", "60"],
+        [sys.executable, "-c", _IMPORTS_UNDER_THE_LIMIT, mechanism, *args, "--time-limit", "60"],
         cwd=folder,
         capture_output=True,
         text=True,
         timeout=300,
     )
     assert result.returncode == 0, result.stderr
-    assert "imported under the limit" not in result.stderr, result.stderr
+    assert (folder / "imports.txt").read_text(encoding="utf-8") == ""
     assert len(list((folder / "out").glob("*.pdf"))) == 3
+
+
+# Each ::before holds a text of 5 * 10^8 characters: gigabytes within seconds, then a layout in C
+# that ran for 6 minutes (a time limit could not stop it there) until GLib aborted the process.
+MEMORY_CSS = (
+    '@counter-style big { system: symbolic; symbols: "x"; }\n'
+    "* { counter-reset: n 500000000; }\n*::before { content: counter(n, big); }\n"
+)
+
+
+def test_a_stylesheet_that_takes_memory_without_end_is_stopped_at_the_memory_limit(theme_dir: Path) -> None:
+    folder = theme_dir.parents[1]
+    argv = ("render", "p.yaml", "--theme", "slow", "-f", "pdf", "--engine", "weasyprint", "-o", "out")
+    good = run_cli(*argv, cwd=folder)
+    assert good.returncode == 0, good.stderr
+    before = {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in (folder / "out").iterdir()}
+    classic = Path(__file__).resolve().parents[1] / "themes" / "classic" / "style.css"
+    write(theme_dir / "style.css", classic.read_text() + MEMORY_CSS)
+    start = time.monotonic()
+    result, _ = run_cli_bounded(
+        *argv, "--diagnostics", "json", cwd=folder, max_bytes=8 << 30, timeout=HANG_GUARD
+    )  # fmt: skip
+    assert result.returncode == 2, result.stderr
+    [error] = json.loads(result.stdout)
+    assert (error["file"], error["severity"]) == ("themes/slow/style.css", "error")
+    assert error["message"].startswith("WeasyPrint needed more memory than the limit theme_memory = 2,048 MiB")
+    assert "Traceback" not in result.stderr and "allocate" not in result.stderr
+    assert time.monotonic() - start < HANG_GUARD / 2
+    assert {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in (folder / "out").iterdir()} == before
+
+
+def test_a_weasyprint_render_in_a_child_makes_the_same_pdf_as_one_in_process(theme_dir: Path) -> None:
+    """With a time limit, a theme's WeasyPrint render runs in a child process (weasyprint_child);
+    fitted to one page, through the probes the child made."""
+    folder = theme_dir.parents[1]
+    example = Path(__file__).resolve().parents[1] / "profiles" / "onepage.yaml"
+    outs = {}
+    for limit in ("0", "60"):
+        argv = ("render", example, "--theme", theme_dir, "-f", "pdf", "--engine", "weasyprint", "-o", folder / limit)
+        result = run_cli(*argv, "--time-limit", limit, cwd=folder)
+        assert result.returncode == 0, result.stderr
+        assert "fitted to 1 page" in result.stdout + result.stderr
+        outs[limit] = {p.name: p.read_bytes() for p in (folder / limit).iterdir()}
+    assert outs["0"] == outs["60"]

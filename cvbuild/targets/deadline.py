@@ -1,5 +1,8 @@
 """A time limit on Python code that has no way to stop itself (WeasyPrint's layout of a theme's CSS).
 
+On Linux that render runs in a forked child instead (targets/weasyprint_child.py), which a kill
+stops even inside a call into C and which a data limit bounds; this is the way elsewhere.
+
 WeasyPrint lays a page out in pure Python, and a hostile stylesheet can make that explode (a
 `symbolic` counter style repeating its symbol a hundred million times, thousands of pages). It
 has no cancellation, and a child process would pay its import (~0.6 s) again. So a watchdog

@@ -40,6 +40,12 @@ def render(fmt: str, doc: Document, ctx: RenderContext) -> list[Artifact]:
 
     page = keep_korean_words(build_html(doc, ctx), doc)
     variant = pdf_variant(doc.meta.pdf_standards)
+    if forked(ctx):
+        kept = take_probe(ctx, CHILD_PROBES, lambda: (_digest(page), variant))
+        pdf, pages, layout, said = kept if kept is not None else _in_child(page, doc, ctx, variant)
+        for message in said:
+            ctx.warn(message)
+        return [Artifact(".pdf", pdf, pages=pages, layout=layout)]
     probed = take_probe(ctx, "weasyprint", lambda: (_digest(page), variant))
     if probed is not None:  # fitting to max_pages laid out this very page already
         for message in probed[2]:
@@ -66,10 +72,46 @@ def probe_layout(doc: Document, ctx: RenderContext) -> Any:
     page = keep_korean_words(build_html(doc, ctx), doc)
     warnings: list[str] = []
     variant = pdf_variant(doc.meta.pdf_standards)
+    if forked(ctx):
+        whole = _in_child(page, doc, ctx, variant)
+        keep_probe(ctx, CHILD_PROBES, (_digest(page), variant), whole, MAX_KEPT_PROBES)
+        return whole[2]
     import_weasyprint()
     laid_out, options = guarded(ctx, lambda: _lay_out(page, replace(ctx, warn=warnings.append), variant))
     keep_probe(ctx, "weasyprint", (_digest(page), variant), (laid_out, options, warnings), MAX_KEPT_PROBES)
     return page_layout(laid_out, doc)
+
+
+CHILD_PROBES = "weasyprint-child"  # ctx.cache slot of fitting's probes made in a child: whole renders
+
+# A whole render made in a child process (weasyprint_child): the PDF, its pages, its Layout, and
+# the warnings it gave.
+Whole = tuple[bytes, int, Any, list[str]]
+
+
+def forked(ctx: RenderContext) -> bool:
+    """Whether this render runs in a child process: a theme that is not built in, under a time limit
+    (as its Typst does), where the child can be given a data limit (weasyprint_child)."""
+    from cvbuild.targets import weasyprint_child
+    from cvbuild.targets.base import time_budget
+
+    return time_budget(ctx) is not None and weasyprint_child.available()
+
+
+def _in_child(page: str, doc: Document, ctx: RenderContext, variant: str | None) -> Whole:
+    import_weasyprint()  # here, once: the child is forked with it
+    return guarded(ctx, partial(_whole, page, doc, ctx, variant))
+
+
+def _whole(page: str, doc: Document, ctx: RenderContext, variant: str | None) -> Whole:
+    """Lay out, write the PDF and say where its text sits (in the child: what comes back is data)."""
+    from dataclasses import replace
+
+    said: list[str] = []
+    laid, given = _lay_out(page, replace(ctx, warn=said.append), variant)
+    with _forward_log(said.append), _gc_paused(), sized_arrays_parsed_once():
+        pdf: bytes = laid.write_pdf(**given)
+    return pdf, len(laid.pages), page_layout(laid, doc), said
 
 
 # Between two characters of a Korean word: a Hangul syllable and what it touches but a space, and
@@ -318,11 +360,14 @@ def _stand_in(name: str, functions: tuple[str, ...]) -> Any:
 
 
 def guarded(ctx: RenderContext, work: Callable[[], T]) -> T:
-    """`work()` (WeasyPrint laying out or writing the page) within the theme's time budget; a
-    theme that is not built in and makes WeasyPrint run past it, or fail, is input (exit 2) at its
+    """`work()` (WeasyPrint laying out or writing the page) within the theme's time budget, in a
+    child process with a data limit where there is one (`forked`); a theme that is not built in
+    and makes WeasyPrint run past it, need more memory, or fail, is input (exit 2) at its
     stylesheet: WeasyPrint lays cvbuild's page out, so only the theme's CSS can make it explode
     (a `symbolic` counter repeated 10^8 times) or fail (`font-size: 1e8px`: ZeroDivisionError)."""
     from cvbuild.errors import CvbuildError, Problem, ThemeError
+    from cvbuild.limits import DEFAULT_LIMITS
+    from cvbuild.targets import weasyprint_child
     from cvbuild.targets.base import over_time, theme_failure, time_budget
     from cvbuild.targets.deadline import OverTime, within
     from cvbuild.targets.html import stylesheet_path
@@ -331,34 +376,57 @@ def guarded(ctx: RenderContext, work: Callable[[], T]) -> T:
     if budget is not None:
         import_ahead()
     try:
+        if budget is not None and weasyprint_child.available():
+            return weasyprint_child.run(work, budget, DEFAULT_LIMITS.theme_memory)
         return within(budget, work)
     except OverTime:
         where = str(display_path(stylesheet_path(ctx)))
         raise over_time(where, "WeasyPrint's layout of the page", budget or 0) from None
+    except weasyprint_child.OverMemory as exc:
+        raise _over_memory(ctx, exc) from None
     except CvbuildError:
         raise
     except Exception as exc:
         shown = display_path(stylesheet_path(ctx))
-        failed = f"WeasyPrint could not lay the page out with this stylesheet: {type(exc).__name__}: {exc}"
+        reason = str(exc) if isinstance(exc, weasyprint_child.Failed) else f"{type(exc).__name__}: {exc}"
+        failed = f"WeasyPrint could not lay the page out with this stylesheet: {reason}"
         error = theme_failure(ctx.theme, f"{shown}: {failed}")
         if isinstance(error, ThemeError) and not error.problems:  # annotated on the file, as a time-out
             error.problems = [Problem(shown, 0, 0, "", failed)]
         raise error from None
 
 
+def _over_memory(ctx: RenderContext, exc: Any) -> Exception:
+    """The error for a stylesheet that made WeasyPrint need more than the data limit (exit 2), at
+    the stylesheet, as a time-out."""
+    from cvbuild.errors import Problem, ThemeError
+    from cvbuild.targets.html import stylesheet_path
+
+    where = display_path(stylesheet_path(ctx))
+    limit = "the limit theme_memory" if exc.own else "the data limit of this process (ulimit -d)"
+    message = (
+        f"WeasyPrint needed more memory than {limit} = {exc.limit // 1024**2:,} MiB, so it was stopped "
+        "(a stylesheet that makes text or boxes without end?)"
+    )
+    error = ThemeError(f"{where}: {message}")
+    error.problems = [Problem(where, 0, 0, "", message)]
+    return error
+
+
 def import_ahead() -> None:
     """Import what the work imports at its first use, before the time limit starts: an interruption
     that lands in an import can leave a module half made in sys.modules, or the import's lock held,
-    for the rest of the process (`watch`). cvbuild's own page reading and hyphenation, the email
-    headers WeasyPrint parses for every fetched resource (the fonts too), and the image formats
-    Pillow knows first (a photo is a PNG or a JPEG). tests/test_safety_time.py records imports
-    under the limit."""
+    for the rest of the process (`watch`); a child forked while another thread imports (Typst's,
+    for the PNGs) would wait for that import's lock for ever. cvbuild's own page reading,
+    hyphenation and layout (`fit`, which a child returns), the email headers WeasyPrint parses for
+    every fetched resource (the fonts too), and the image formats Pillow knows first (a photo is a
+    PNG or a JPEG). tests/test_safety_time.py records imports under the limit."""
     import email.policy  # noqa: F401
     import html.parser  # noqa: F401
 
     import PIL.Image
 
-    from cvbuild.targets import hyphenation, page_tree  # noqa: F401
+    from cvbuild.targets import fit, hyphenation, page_tree  # noqa: F401
 
     PIL.Image.preinit()
 
