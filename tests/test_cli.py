@@ -226,12 +226,14 @@ def test_check_renders_every_document_and_writes_nothing(tmp_path: Path) -> None
     assert "Traceback" not in broken.stderr and not (tmp_path / "out").exists()
 
 
+@pytest.mark.parametrize("had_workflow", [False, True])
 @pytest.mark.parametrize("failing", ["cvbuild.schema.json", "profile.yaml", "cv.yml"])
-def test_new_writes_its_files_as_one_set(tmp_path: Path, failing: str) -> None:
+def test_new_writes_its_files_as_one_set(tmp_path: Path, failing: str, had_workflow: bool) -> None:
     """`cvbuild new --force --ci` on a disk that fills up part-way: the schema had been replaced
     before the profile failed, so an old profile sat beside a schema of another version (and a
-    new workflow pointed at it). Now every file is the old one, and nothing new or temporary is
-    left; with space back, all are written."""
+    new workflow pointed at it). Now every file is the old one (a workflow of the user's own too,
+    which was left overwritten), and nothing new or temporary is left, no empty folder either;
+    with space back, all are written."""
     import errno
 
     from cvbuild.cli.starter import write_starter
@@ -246,11 +248,13 @@ def test_new_writes_its_files_as_one_set(tmp_path: Path, failing: str) -> None:
     (tmp_path / ".git").mkdir()
     write(tmp_path / "profile.yaml", "name: Keep Me\n")
     write(tmp_path / "cvbuild.schema.json", "{}\n")
-    before = {p.relative_to(tmp_path).as_posix(): p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
+    if had_workflow:
+        write(tmp_path / ".github" / "workflows" / "cv.yml", "name: My own\n")
+    before = {p.relative_to(tmp_path).as_posix(): p.read_bytes() if p.is_file() else b"" for p in tmp_path.rglob("*")}
     with pytest.raises(RenderError, match="No space left on device"):
         write_starter(tmp_path / "profile.yaml", force=True, ci=True, writer=full_at)
-    after = {p.relative_to(tmp_path).as_posix(): p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
-    assert after == before
+    after = {p.relative_to(tmp_path).as_posix(): p.read_bytes() if p.is_file() else b"" for p in tmp_path.rglob("*")}
+    assert after == before  # folders too: a failed new left an empty .github/workflows
     written = write_starter(tmp_path / "profile.yaml", force=True, ci=True)
     assert [p.relative_to(tmp_path).as_posix() for p in written] == [
         "profile.yaml",

@@ -90,7 +90,10 @@ def write_starter(path: Path, *, force: bool = False, ci: bool = False, writer: 
         _write_set(path.parent, files, writer)
         return [path, schema_path]
     relative = path.resolve().relative_to(workflow.parents[2]).as_posix()
-    had_workflow = workflow.exists()
+    # what taking the workflow back restores: with --force, the old one (it was overwritten and
+    # kept, beside the old profile); else nothing, not even the folders made for it
+    old = workflow.read_bytes() if workflow.is_file() else None
+    made = [p for p in (workflow.parent, workflow.parent.parent) if not p.exists()]
     _write_set(
         workflow.parent,
         [(workflow.name, WORKFLOW.format(action=ACTION, profile=json.dumps(relative)).encode())],
@@ -99,8 +102,12 @@ def write_starter(path: Path, *, force: bool = False, ci: bool = False, writer: 
     try:
         _write_set(path.parent, files, writer)
     except BaseException:
-        if not had_workflow:
+        if old is not None:
+            _write_set(workflow.parent, [(workflow.name, old)], fill)
+        else:
             workflow.unlink(missing_ok=True)
+            for folder in made:
+                folder.rmdir()
         raise
     return [path, schema_path, workflow]
 
