@@ -93,6 +93,9 @@ class ActionRunner:
         action = load_action()
         unknown = set(inputs) - set(action["inputs"])
         assert not unknown, f"not inputs of the action: {unknown}"
+        names = [step.get("name", step.get("id", f"step {n}")) for n, step in enumerate(action["runs"]["steps"])]
+        # a renamed step would leave every step online, and the offline test passing unchecked
+        assert offline_from is None or offline_from in names, f"no step named {offline_from!r}: {names}"
         values = {k: str(spec.get("default", "")) for k, spec in action["inputs"].items()} | dict(inputs)
         summary = self.temp / "step_summary.md"
         summary.write_text("")

@@ -195,6 +195,12 @@ def test_after_the_install_the_job_needs_no_network(runner: ActionRunner) -> Non
     assert run.summary.startswith("## CV built (cvbuild ")
 
 
+def test_an_offline_step_the_action_lacks_is_rejected_by_the_runner(runner: ActionRunner) -> None:
+    """`offline_from` names a step of action.yml: one renamed there ran every step online, unsaid."""
+    with pytest.raises(AssertionError, match="no step named 'Validate'"):
+        runner.run({}, offline_from="Validate", offline=("unshare", "-rn"))
+
+
 def test_unknown_input_names_are_rejected_by_the_runner(runner: ActionRunner) -> None:
     with pytest.raises(AssertionError, match="not inputs"):
         runner.run({"profiles": "x.yaml"})
