@@ -460,13 +460,17 @@ def test_a_nested_entry_has_its_place_where_its_pdf_has_it(tmp_path: Path, theme
 def test_page_size_and_show_email_are_checked_where_written(tmp_path: Path) -> None:
     """`page_size = "a3"` in a theme.toml: the PDF took it and the HTML page refused it with no place;
     `show_email = "nope"` likewise. Each is now an error at its line, in every format."""
-    write(tmp_path / "p.yaml", "name: Ada Example\n")
+    write(tmp_path / "p.yaml", "name: Ada Example\ncontact: {email: ada@example.org}\n")
     folder = tmp_path / "themes" / "t"
     for line, says in [
         ('page_size = "a3"', "page_size='a3' is not one cvbuild knows; valid values are: a4, a5, us-letter"),
         ('show_email = "nope"', "show_email='nope' is not one cvbuild knows; valid values are: plain, obfuscated"),
+        # read in any case here, the HTML page refused it as written: "error: theme option ...", no place
+        ('show_email = "Hidden"', "show_email='Hidden' is not one cvbuild knows; valid values are: plain, obf"),
     ]:
-        write(folder / "theme.toml", f'extends = "base"\ntargets = ["txt"]\n\n[options]\n{line}\n')
+        write(folder / "theme.toml", f'extends = "base"\ntargets = ["txt", "html"]\n\n[options]\n{line}\n')
+        write(folder / "cv.html.j2", "<p>{{ doc.person.name }}</p>\n")
+        write(folder / "style.css", "")
         result = run_cli("render", "p.yaml", "--theme", "t", "-o", "out", cwd=tmp_path)
         assert result.returncode == 2, result.stderr
         assert result.stderr.startswith(f"{folder / 'theme.toml'}:5:1: options.{line.split()[0]}: theme option {says}")

@@ -39,7 +39,10 @@ def style_problem(key: str, value: Any) -> str | None:
     """Why an option's value cannot be used by every engine, or None when it can."""
     if key in ONE_OF and value is not None:
         allowed = ONE_OF[key]
-        if str(value).strip().lower() not in allowed:
+        # page_size is read in any case (`normalized`); show_email as written, as the HTML page and
+        # a theme's declared choices read it: "Hidden" passed here and failed there, with no place
+        given = str(value).strip().lower() if key == "page_size" else value
+        if given not in allowed:
             return f"theme option {key}={value!r} is not one cvbuild knows; valid values are: {', '.join(allowed)}"
         return None
     if key not in STYLE_OPTIONS or value is None:
