@@ -2447,6 +2447,21 @@ def test_jsonresume_a_builders_own_fields_and_dates_are_kept(tmp_path: Path) -> 
     assert "/work/0/startDate: 'May 2022' read as 2022-05" in stderr
 
 
+def test_jsonresume_windows_line_breaks_in_text_are_line_breaks(tmp_path: Path) -> None:
+    """A summary written on Windows or sent from a web form holds CRLF (`"a\\r\\nb"` in JSON):
+    the import refused it whole ('contains the invisible control character U+000D')."""
+    from cvbuild.loading.profile import load_profile
+
+    resume = {
+        "basics": {"name": "Ada Example", "summary": "First line.\r\nSecond line.\r\rThird."},
+        "work": [{"name": "Acme", "position": "Engineer", "summary": "Built\r\nthings."}],
+    }
+    path, _ = imported("jsonresume", write(tmp_path / "resume.json", json.dumps(resume)), tmp_path)
+    p, _ = load_profile(path)
+    assert p.summary == "First line.\nSecond line.\n\nThird."
+    assert "\r" not in path.read_text(encoding="utf-8")
+
+
 def test_jsonresume_from_to_written_as_numbers_are_dates(tmp_path: Path) -> None:
     """`from: 2020, to: 2022` in a builder's own section: the numbers were taken as read and
     dropped unsaid (no dates), and `from: "2019", to: 2021` became 2019 - present. A `to` that is

@@ -178,7 +178,7 @@ def import_file(path: Path, warn: Warn) -> dict[str, Any]:
             f"{path}:{line}:{column}: {pointer(*where)}: {message}" if line else f"{path}: {pointer(*where)}: {message}"
         )
 
-    data = with_present_ends(without_empty(data), note)
+    data = with_present_ends(without_empty(with_line_feeds(data)), note)
     problems = schema_problems(path, data)
     if problems:  # parsed again, with positions, only now: a valid file's import does not pay for it
         source = json_positions(path, read_text(path, "JSON Resume file", "JSON"))
@@ -196,6 +196,19 @@ def _check_photo(path: Path, out: dict[str, Any], note: Note) -> None:
     if problem is not None:
         note(("basics", "image"), problem)
         del out["photo"]
+
+
+def with_line_feeds(value: Any) -> Any:
+    """The data with each string's line breaks as line feeds: a builder's text typed on Windows,
+    or sent from a web form (a textarea's value is sent with CRLF), holds `\r\n`, and a profile
+    refuses U+000D as an invisible control character, which refused the whole import."""
+    if isinstance(value, str):
+        return value.replace("\r\n", "\n").replace("\r", "\n")
+    if isinstance(value, dict):
+        return {k: with_line_feeds(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [with_line_feeds(v) for v in value]
+    return value
 
 
 def without_empty(value: Any) -> Any:
