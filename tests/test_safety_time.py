@@ -384,3 +384,43 @@ def test_a_weasyprint_render_in_a_child_makes_the_same_pdf_as_one_in_process(the
         assert "fitted to 1 page" in result.stdout + result.stderr
         outs[limit] = {p.name: p.read_bytes() for p in (folder / limit).iterdir()}
     assert outs["0"] == outs["60"]
+
+
+def test_ctrl_c_during_a_weasyprint_render_in_a_child_leaves_no_process(theme_dir: Path) -> None:
+    """The render's child (weasyprint_child) is killed and reaped when cvbuild is interrupted,
+    not left laying a stylesheet out on its own (the 10^8-symbol counter: minutes of Pango)."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    folder = theme_dir.parents[1]
+    css, _ = HOSTILE_CSS["a symbolic counter repeating its symbol 10^8 times"]
+    classic = Path(__file__).resolve().parents[1] / "themes" / "classic" / "style.css"
+    write(theme_dir / "style.css", classic.read_text() + css)
+    argv = [sys.executable, "-m", "cvbuild", "render", str(folder / "p.yaml"), "--theme", "slow"]
+    argv += ["-f", "pdf", "--engine", "weasyprint", "-o", str(folder / "out"), "--time-limit", "600"]
+    process = subprocess.Popen(argv, cwd=folder, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+    def renders() -> set[int]:  # the processes with this command line: cvbuild and its child
+        found = set()
+        for entry in Path("/proc").iterdir():
+            try:
+                if entry.name.isdigit() and (entry / "cmdline").read_bytes().split(b"\0")[:-1] == [
+                    a.encode() for a in argv
+                ]:
+                    found.add(int(entry.name))
+            except OSError:
+                continue
+        return found
+
+    deadline = time.monotonic() + 60
+    while len(renders()) < 2 and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert len(renders()) == 2, "the child never started"
+    os.kill(process.pid, signal.SIGINT)
+    _, err = process.communicate(timeout=30)
+    assert process.returncode == 130, err
+    assert b"Traceback" not in err
+    assert renders() == set()
+    assert not (folder / "out").exists()
