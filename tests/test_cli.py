@@ -273,3 +273,17 @@ def test_new_refuses_a_pipe_for_the_profile(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert "not a regular file; give the name of a file" in result.stderr
     assert sorted(os.listdir(tmp_path)) == ["pipe.yaml"]
+
+
+@pytest.mark.parametrize("command", ["render", "check"])
+def test_a_report_named_as_the_profile_is_refused(tmp_path: Path, command: str) -> None:
+    """`--report profile.yaml`, a slip of the hand, replaced the profile with the JSON report (and
+    `check` then said "nothing was written"); through a link to it too."""
+    profile = write(tmp_path / "p.yaml", "name: Ada Example\n")
+    (tmp_path / "link.yaml").symlink_to("p.yaml")
+    for given, report in [("p.yaml", "p.yaml"), ("link.yaml", "p.yaml"), ("p.yaml", "./p.yaml")]:
+        result = run_cli(command, given, "-f", "txt", "--report", report, cwd=tmp_path)
+        assert result.returncode == 2, result.stderr
+        assert "that is the profile; give the report another name" in result.stderr
+        assert profile.read_text() == "name: Ada Example\n"
+    assert not (tmp_path / "out").exists()

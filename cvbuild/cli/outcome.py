@@ -84,6 +84,10 @@ def render_command(
                 from cvbuild.errors import InputError
 
                 raise InputError(f"--report {report}: a folder, not a file; give the name of a file")
+            if report is not None and replaces_profile(report, profile):
+                from cvbuild.errors import InputError
+
+                raise InputError(f"--report {report}: that is the profile; give the report another name")
 
             request = RenderRequest(
                 profile=profile,
@@ -104,7 +108,7 @@ def render_command(
 
         code = exit_code(action, reporter)
         if code:
-            if report is not None and not report.is_dir():
+            if report is not None and not report.is_dir() and not replaces_profile(report, profile):
                 exit_code(lambda: reporter.write_report(report, [], code, written=write), reporter)
             return code
         for out in outputs:
@@ -118,6 +122,19 @@ def render_command(
                 return failed
         reporter.finish()
         return 0
+
+
+def replaces_profile(report: Path, profile: Path) -> bool:
+    """Whether writing `report` would replace the profile (`--report profile.yaml`, a slip of the
+    hand): its entry (a report replaces a link, not what it leads to) or the file itself."""
+    from cvbuild.confine import real
+    from cvbuild.errors import InputError
+
+    try:
+        entry = real(report.parent) / report.name
+        return entry in (real(profile.parent) / profile.name, real(profile))
+    except InputError:  # a path that cannot be resolved is no profile; said where it is used
+        return False
 
 
 @contextmanager
