@@ -378,9 +378,19 @@ def test_hostile_theme_css_renders_without_forbidden_resources(tmp_path: Path, s
     assert selectors  # the template below gives each rule an element to apply to
     classic = (Path(__file__).resolve().parents[1] / "themes" / "classic" / "style.css").read_text()
     write(theme / "style.css", classic + '\nh1::before { content: url("ok.png"); }\n' + "\n".join(rules))
+    # In style.css, the theme's stylesheet check refuses the first of them at its line ...
+    refused = run_cli("render", profile, "--theme", theme, "-f", "pdf", "--engine", "weasyprint", "-o", tmp_path / "o")
+    assert refused.returncode == 2 and f"style.css:{classic.count(chr(10)) + 3}:" in refused.stderr, refused.stderr
+    assert not (tmp_path / "o").exists()
+    # ... so the fetcher, the line behind it, is tried with a <style> the template writes.
+    write(theme / "style.css", classic + '\nh1::before { content: url("ok.png"); }\n')
     write(
         theme / "cv.html.j2",
-        '{% extends "_layout.html.j2" %}{% block masthead %}{{ super() }}' + selectors + "{% endblock %}",
+        '{% extends "_layout.html.j2" %}{% block masthead %}{{ super() }}<style>'
+        + "\n".join(rules)
+        + "</style>"
+        + selectors
+        + "{% endblock %}",
     )
     result = run_cli("render", profile, "--theme", theme, "-f", "pdf", "--engine", "weasyprint", "-o", tmp_path / "out")
     assert result.returncode == 0, result.stderr
