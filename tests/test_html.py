@@ -934,6 +934,8 @@ def test_characters_a_stylesheet_writes_as_escapes_are_in_the_subsets() -> None:
         ),
         ("@import url(https://fonts.googleapis.com/css2?family=Roboto);\n", "1:1", "copy them into style.css"),
         ("h1 { background: url('https://example.org/x.png') }\n", "1:18", "the page loads nothing from the network"),
+        # a string is text, but not in url(): and a /* in one starts no comment that hid what follows
+        ('h1::after { content: "/*" }\nh1 { background: url( "gone.png" ) }\n', "2:18", "url(gone.png): no such file"),
     ],
 )
 def test_a_stylesheet_reference_that_cannot_work_is_located(tmp_path: Path, css: str, place: str, says: str) -> None:
@@ -950,14 +952,19 @@ def test_a_stylesheet_reference_that_cannot_work_is_located(tmp_path: Path, css:
 
 
 def test_stylesheet_references_that_work_pass(tmp_path: Path) -> None:
-    """data: URLs, fragments, a theme file (WeasyPrint reads it), and anything inside a comment."""
+    """data: URLs, fragments, a theme file (WeasyPrint reads it), and anything inside a comment;
+    a string's text (`content: "url(x)"` was refused as a missing file) and a file's name written
+    with %20, which WeasyPrint decodes (was refused: no file named `my%20dot.png`)."""
     write(tmp_path / "p.yaml", "name: Ada Example\n")
     write(tmp_path / "themes" / "t" / "theme.toml", 'extends = "classic"\n')
     (tmp_path / "themes" / "t" / "dot.png").write_bytes(base64.b64decode(PNG_1PX))
+    (tmp_path / "themes" / "t" / "my dot.png").write_bytes(base64.b64decode(PNG_1PX))
     css = (
         "/* @import 'x.css'; url(nowhere.png) */\n"
         "h1 { background: url(data:image/png;base64,AAAA) }\n"
         'h2 { background: url("dot.png") } svg { fill: url(#g) }\n'
+        'h3::after { content: "see url(nowhere.png), @import, /* no comment" }\n'
+        "h4 { background: url(my%20dot.png) }\n"
     )
     write(tmp_path / "themes" / "t" / "style.css", css)
     result = run_cli(

@@ -20,6 +20,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 from cvbuild.document.inline import plain
 from cvbuild.document.model import Document, Entry
@@ -278,16 +279,26 @@ def stylesheet_parts(ctx: RenderContext) -> list[tuple[Path, str]]:
     return parts
 
 
-_CSS_COMMENT = re.compile(r"/\*.*?(?:\*/|$)", re.S)
+# A comment, or a string (kept: a comment's /* inside a string is text); CSS strings end at a line break.
+_CSS_COMMENT_OR_STRING = re.compile(r"""/\*.*?(?:\*/|$)|"(?:[^"\\\n]|\\.)*"?|'(?:[^'\\\n]|\\.)*'?""", re.S)
+_URL_OPENING = re.compile(r"\burl\(\s*$", re.I)
 _CSS_REFERENCE = re.compile(r"""@import\b|\burl\(\s*(?:"([^"]*)"|'([^']*)'|([^)\s]*))""", re.I)
 _STYLESHEETS = "cvbuild puts style.css and each base.css into the page, which loads no other stylesheet"
+
+
+def _blanked(match: re.Match[str], css: str) -> str:
+    """A comment, or a string that is no url()'s argument (`content: "url(x)"` is text), as spaces
+    (line breaks kept, so places stay); a url("...")'s string as it is."""
+    if match[0][0] in "\"'" and _URL_OPENING.search(css, max(0, match.start() - 64), match.start()):
+        return match[0]
+    return re.sub(r"[^\n]", " ", match[0])
 
 
 def reference_problem(css: str, folder: Path) -> tuple[int, str] | None:
     """(offset, message) of the first reference in a theme stylesheet that cannot work: an `@import`
     (the page loads no stylesheet: its rules never applied, silently), a URL on the network, or a
     theme file that does not exist (WeasyPrint skipped it with a warning that named no line)."""
-    blanked = _CSS_COMMENT.sub(lambda m: re.sub(r"[^\n]", " ", m[0]), css)  # comments out, places kept
+    blanked = _CSS_COMMENT_OR_STRING.sub(lambda m: _blanked(m, css), css)  # places kept
     for match in _CSS_REFERENCE.finditer(blanked):
         if match[0].lower() == "@import":
             return match.start(), f"@import: {_STYLESHEETS}, so its rules would never apply; copy them into style.css"
@@ -300,7 +311,8 @@ def reference_problem(css: str, folder: Path) -> tuple[int, str] | None:
                 f"url({target}): the page loads nothing from the network; put the file in the theme "
                 "(fonts in fonts/, named by the font option) or write it as a data: URL"
             )
-        if not (folder / target.split("?")[0].split("#")[0]).is_file():
+        name = target.split("?")[0].split("#")[0]
+        if not (folder / name).is_file() and not (folder / unquote(name)).is_file():  # %20: WeasyPrint decodes
             return match.start(), (
                 f"url({target}): no such file in the theme ({display_path(folder / target)}); add it there, "
                 "or write it as a data: URL (the HTML page shows only data: images; WeasyPrint also reads theme files)"
