@@ -156,6 +156,16 @@ def test_check_against_the_authors_own_profiles(tmp_path: Path) -> None:
     assert bad.returncode == 2 and "me.yaml:2:11: headline: expected text" in bad.stderr, bad.stderr
 
 
+def test_an_option_the_theme_lacks_is_located_in_the_authors_profile(tmp_path: Path) -> None:
+    """`--profile`: a document's option the checked theme does not have is the profile's line, in
+    the report and as an annotation; it was a problem with no place ("documents.cv.options: ...")."""
+    write(tmp_path / "me.yaml", "name: Ada Example\ndocuments:\n  cv: {options: {acent: '#ff0000'}}\n")
+    result = run_cli("theme", "check", "modern", "--profile", "me.yaml", "--diagnostics", "github", cwd=tmp_path)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "me.yaml:3:25: documents.cv.options.acent: theme 'modern' has no option 'acent'" in result.stdout
+    assert "::error file=me.yaml,line=3,col=25," in result.stdout
+
+
 def test_check_problems_as_github_annotations_and_json(tmp_path: Path) -> None:
     """A theme's repository checks it in CI: each listed problem becomes one annotation, on the
     theme's line when its message starts with one; json prints them as render's diagnostics."""

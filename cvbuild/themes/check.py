@@ -21,7 +21,7 @@ from typing import Any
 
 from cvbuild.document.inline import plain
 from cvbuild.document.model import Document, Entry, PublicationEntry
-from cvbuild.errors import CvbuildError
+from cvbuild.errors import CvbuildError, InputError
 from cvbuild.themes.theme import Theme, load_theme
 
 FIXTURES = ("full", "minimal", "empty", "hostile", "cjk", "german", "many", "letter")
@@ -170,7 +170,7 @@ def _check_fixture(
     document: str | None = None,
 ) -> list[Problem]:
     from cvbuild.loading.profile import load_profile
-    from cvbuild.pipeline import RenderRequest, build_for, documents_to_render
+    from cvbuild.pipeline import RenderRequest, build_for, documents_to_render, locate_in_profile, spec_group
     from cvbuild.targets.base import RenderContext, render_format
     from cvbuild.themes import fonts
 
@@ -185,7 +185,11 @@ def _check_fixture(
 
             photo = load_photo(source, profile)
         request = RenderRequest(profile=path, theme=str(theme.path))
-        _, doc = build_for(profile, doc_name, spec, request, today, photo)
+        try:
+            _, doc = build_for(profile, doc_name, spec, request, today, photo)
+        except InputError as exc:  # an author's own profile: an option the theme lacks, at its line
+            group = spec_group(profile, doc_name)
+            raise locate_in_profile(exc, source, doc_name, spec, request, group) from None
     except CvbuildError as exc:
         return [Problem("error", name, "document", str(exc))]
     missing = fonts.uncovered(fonts.document_chars(doc.model_dump()), fonts.font_files(theme))
