@@ -287,3 +287,14 @@ def test_a_report_named_as_the_profile_is_refused(tmp_path: Path, command: str) 
         assert "that is the profile; give the report another name" in result.stderr
         assert profile.read_text() == "name: Ada Example\n"
     assert not (tmp_path / "out").exists()
+
+
+def test_new_keeps_a_link_that_leads_nowhere(tmp_path: Path) -> None:
+    """A profile name that is a dangling link (to a file on a drive not mounted) "did not exist",
+    and `new` replaced the link without --force."""
+    import os
+
+    (tmp_path / "profile.yaml").symlink_to(tmp_path / "gone" / "cv.yaml")
+    result = run_cli("new", cwd=tmp_path)
+    assert result.returncode == 2 and "profile.yaml: already exists; pass --force" in result.stderr
+    assert os.readlink(tmp_path / "profile.yaml") == str(tmp_path / "gone" / "cv.yaml")

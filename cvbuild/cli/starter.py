@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 from cvbuild.errors import InputError
@@ -74,7 +75,7 @@ def write_starter(path: Path, *, force: bool = False, ci: bool = False, writer: 
     the set fails. `writer` fills one file (tests hand in one that fails)."""
     workflow = repository_root(path.parent) / WORKFLOW_FILE
     for target in (path, *([workflow] if ci else [])):
-        if target.exists() and not force:
+        if os.path.lexists(target) and not force:  # a link that leads nowhere is the user's too
             raise InputError(f"{target}: already exists; pass --force to overwrite it")
     schema_path = path.parent / SCHEMA_FILE
     for target in (path, schema_path, *([workflow] if ci else [])):  # before any is written
