@@ -2462,6 +2462,19 @@ def test_jsonresume_windows_line_breaks_in_text_are_line_breaks(tmp_path: Path) 
     assert "\r" not in path.read_text(encoding="utf-8")
 
 
+def test_jsonresume_a_builders_prose_in_chinese_is_kept(tmp_path: Path) -> None:
+    """`basics.aboutMe` in Chinese is one word to str.split, and only four or more words were kept
+    as a paragraph of the summary: it was dropped ('not imported'). A short value still is."""
+    from cvbuild.loading.profile import load_profile
+
+    resume = {
+        "basics": {"name": "张伟", "aboutMe": "我是一名软件工程师，热爱开源和分布式系统。", "nationality": "中国"}
+    }
+    path, stderr = imported("jsonresume", write(tmp_path / "resume.json", json.dumps(resume)), tmp_path)
+    assert load_profile(path)[0].summary == "我是一名软件工程师，热爱开源和分布式系统。"
+    assert "/basics/nationality: no such field in a cvbuild profile; not imported" in stderr
+
+
 def test_jsonresume_from_to_written_as_numbers_are_dates(tmp_path: Path) -> None:
     """`from: 2020, to: 2022` in a builder's own section: the numbers were taken as read and
     dropped unsaid (no dates), and `from: "2019", to: 2021` became 2019 - present. A `to` that is

@@ -605,12 +605,22 @@ def _basics_extra(basics: Mapping[str, Any], profiles: list[dict[str, str]], not
             label = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", str(key)).replace("_", " ").strip().capitalize()
             profiles.append({"network": label, "url": url, "username": ""})
             note(where, "no such field in a cvbuild profile; kept as a link in contact.profiles")
-        elif text and len(text.split()) >= 4:
+        elif text and _is_prose(text):
             paragraphs.append(str(with_markdown(text, note, where)))
             note(where, "no such field in a cvbuild profile; kept as a paragraph of the summary")
         else:
             note(where, "no such field in a cvbuild profile; not imported")
     return paragraphs
+
+
+# Chinese, Japanese and Korean letters: prose in them has few spaces or none.
+_CJK_LETTER = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7a3]")
+
+
+def _is_prose(text: str) -> bool:
+    """Words about someone (four or more), not a value (`nationality: Irish`, `birthDate`): eight
+    CJK letters count too, a Chinese `aboutMe` being one word to `split` (it was dropped)."""
+    return len(text.split()) >= 4 or len(_CJK_LETTER.findall(text)) >= 8
 
 
 def _location(loc: Mapping[str, Any], note: Note) -> str | None:
