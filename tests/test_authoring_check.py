@@ -160,6 +160,8 @@ def test_an_option_the_theme_lacks_is_located_in_the_authors_profile(tmp_path: P
     """`--profile`: a document's option the checked theme does not have is the profile's line, in
     the report and as an annotation; it was a problem with no place ("documents.cv.options: ...")."""
     write(tmp_path / "me.yaml", "name: Ada Example\ndocuments:\n  cv: {options: {acent: '#ff0000'}}\n")
+    alone = run_cli("theme", "check", "modern", "--fixture", "minimal", cwd=tmp_path)
+    assert "theme 'modern' passes: 1 profile, no problems" in alone.stdout  # was "1 profiles"
     result = run_cli("theme", "check", "modern", "--profile", "me.yaml", "--diagnostics", "github", cwd=tmp_path)
     assert result.returncode == 1, result.stdout + result.stderr
     assert "me.yaml:3:25: documents.cv.options.acent: theme 'modern' has no option 'acent'" in result.stdout

@@ -470,7 +470,8 @@ def theme_check(
     say(f"checking theme {theme} ...")
     result = run(action, reporter)
     if result.ok:
-        say(f"theme {result.theme.name!r} passes: {len(result.results)} profiles, no problems")
+        n = len(result.results)
+        say(f"theme {result.theme.name!r} passes: {n} profile{'s' * (n != 1)}, no problems")
         reporter.finish()
         return
     say(report(result))
