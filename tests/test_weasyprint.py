@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import http.server
+import json
 import os
 import subprocess
 import sys
@@ -995,3 +996,94 @@ def test_a_render_stopped_while_fontconfig_was_declared_leaves_later_renders_wor
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0 and done.stdout == "ok\n", done.stderr[-2000:]
+
+
+# Emoji in a header or summary are common in real CVs (📧 📱 🚀), and no bundled font has them.
+HOSTILE_TEXT = r"#x $y$ *b* _i_ <script>alert(1)</script> @r \ 中文"
+EMOJI_PROFILE = {
+    "name": "🚀Ada " + HOSTILE_TEXT,
+    "headline": "📧 Platform lead " + HOSTILE_TEXT,
+    "summary": "🚀Software Engineer " + HOSTILE_TEXT,
+    "experience": [
+        {
+            "organization": "Acme",
+            "role": "Engineer",
+            "start": "2020-01",
+            "highlights": ["📱Shipped the app " + HOSTILE_TEXT],
+        }
+    ],
+}
+
+
+@pytest.mark.parametrize("engine", ["typst", "weasyprint"])
+def test_an_emoji_no_font_has_is_a_box_and_the_text_reads_back(tmp_path: Path, engine: str) -> None:
+    """WeasyPrint drew such a character with the body font's .notdef and then wrote the whole body
+    font with an encoding of its own (/WP-Encod-0): pypdf read the page with NULs between
+    characters, pdfminer (pdfplumber, as many applicant-tracking systems read PDFs) read nothing.
+    Now the character is a box from the last-resort font, every font is Identity-H, and pypdf and
+    pdfplumber read each line back, the emoji in place (Typst's box is its .notdef, which reads
+    back as nothing: the text around it does). Both engines warn of the characters."""
+    import pdfplumber
+
+    profile = write(tmp_path / "p.yaml", json.dumps(EMOJI_PROFILE, ensure_ascii=False))
+    result = run_cli("render", profile, "-f", "pdf", "--engine", engine, "-o", tmp_path / "out")
+    assert result.returncode == 0, result.stderr
+    warning = "characters not covered by the theme's fonts: '📧' (U+1F4E7) '📱' (U+1F4F1) '🚀' (U+1F680); "
+    assert result.stderr.count(warning) == 1, result.stderr
+    assert ".notdef" not in result.stderr
+    pdf = next((tmp_path / "out").glob("*.pdf"))
+    with pdfplumber.open(pdf) as document:
+        plumbed = "\n".join(page.extract_text() for page in document.pages)
+    lines = ["🚀Ada #x", "📧 Platform lead #x", "🚀Software Engineer #x", "📱Shipped the app #x"]
+    rest = ["<script>alert(1)</script>", "#x $y$", "@r", "\\", "中文"]
+    if engine == "typst":
+        lines = [line[1:] for line in lines]
+    for text in (pdf_text(pdf), plumbed):
+        flat = norm(text)
+        if engine == "typst":  # .notdef: a NUL for pypdf, (cid:0) for pdfminer
+            flat = flat.replace("\x00", "").replace("(cid:0)", "")
+        assert all(flat.count(norm(line)) == 1 for line in lines), (lines, text)
+        assert [flat.find(norm(line)) for line in lines] == sorted(flat.find(norm(line)) for line in lines)
+        assert all(flat.count(norm(x)) == 4 for x in rest), text
+    if engine == "weasyprint":
+        fonts = [f.get_object() for page in PdfReader(pdf).pages for f in page["/Resources"]["/Font"].values()]
+        assert {str(f["/Encoding"]) for f in fonts} == {"/Identity-H"}
+        assert "cv-last-resort" in {str(f["/BaseFont"]).split("+")[1] for f in fonts}
+
+
+def test_the_last_resort_font_is_only_on_a_page_that_needs_it(tmp_path: Path) -> None:
+    """The example profile's pages (every character in a bundled font) carry no last-resort face;
+    an emoji's page does, under a family no stylesheet names: a browser never loads it (it draws
+    the emoji as it can), WeasyPrint's Fontconfig falls back to it."""
+    from playwright.sync_api import sync_playwright
+
+    profile = write(tmp_path / "p.yaml", json.dumps(EMOJI_PROFILE, ensure_ascii=False))
+    assert run_cli("render", profile, "-f", "html", "-o", tmp_path / "emoji").returncode == 0
+    assert run_cli("render", EXAMPLE, "-f", "html", "-o", tmp_path / "example").returncode == 0
+    assert not any("cv-last-resort" in p.read_text("utf-8") for p in (tmp_path / "example").glob("*.html"))
+    page = next((tmp_path / "emoji").glob("*.html"))
+    assert page.read_text("utf-8").count('@font-face{font-family:"cv-last-resort"') == 1
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium")
+        try:
+            tab = browser.new_page()
+            tab.goto(page.as_uri())
+            tab.evaluate("document.fonts.ready")
+            status = tab.evaluate(
+                "[...document.fonts].filter(f => f.family.includes('last-resort')).map(f => f.status)"
+            )
+        finally:
+            browser.close()
+    assert status == ["unloaded"]
+
+
+def test_an_emoji_in_code_is_a_box_too(tmp_path: Path) -> None:
+    """The mono font's part of the page holds every character of <code>, those it lacks too: an
+    emoji written only in `code` was no last-resort box, and the body and mono fonts were written
+    with WeasyPrint's own CMap again (pypdf: NULs between the characters)."""
+    profile = write(tmp_path / "p.yaml", 'name: Ada Example\nsummary: "Run `🚀 deploy` then go."\n')
+    assert run_cli("render", profile, "-f", "pdf", "--engine", "weasyprint", "-o", tmp_path).returncode == 0
+    pdf = next(tmp_path.glob("*.pdf"))
+    assert "Run 🚀 deploy then go." in pdf_text(pdf)
+    fonts = [f.get_object() for page in PdfReader(pdf).pages for f in page["/Resources"]["/Font"].values()]
+    assert {str(f["/Encoding"]) for f in fonts} == {"/Identity-H"}

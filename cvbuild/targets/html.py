@@ -183,7 +183,12 @@ def _build(
         families = ", ".join(sorted({f.family for f in faces}))
         message = f"theme option font={settings.font!r}: no such font in the theme; bundled: {families}"
         raise InputError(message) from None
-    return page.replace(FONT_SLOT, font_faces(parts, ctx.cache)), used
+    faces_css = font_faces(parts, ctx.cache)
+    # The mono part holds every character of <code>, those its font lacks too (an emoji)
+    uncovered = text.chars - frozenset().union(*(p.chars for p in parts if p.css_family != webfonts.MONO))
+    if uncovered:
+        faces_css += "\n" + webfonts.last_resort_css(uncovered)
+    return page.replace(FONT_SLOT, faces_css), used
 
 
 MAX_KEPT_SUBSETS = 64  # `watch` keeps ctx.cache for hours

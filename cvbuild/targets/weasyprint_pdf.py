@@ -39,6 +39,7 @@ def render(fmt: str, doc: Document, ctx: RenderContext) -> list[Artifact]:
     from cvbuild.targets.html import build_html
 
     page = keep_korean_words(build_html(doc, ctx), doc)
+    warn_uncovered(page, doc, ctx)
     variant = pdf_variant(doc.meta.pdf_standards)
     if forked(ctx):
         kept = take_probe(ctx, CHILD_PROBES, lambda: (_digest(page), variant))
@@ -60,6 +61,20 @@ def render(fmt: str, doc: Document, ctx: RenderContext) -> list[Artifact]:
 
     result, pdf = guarded(ctx, make)
     return [Artifact(".pdf", pdf, pages=len(result.pages), layout=page_layout(result, doc))]
+
+
+def warn_uncovered(page: str, doc: Document, ctx: RenderContext) -> None:
+    """The warning the Typst engine gives for characters no font of the theme has, when the page
+    draws some (they come from the last-resort font, and WeasyPrint no longer warns of them)."""
+    from cvbuild.targets.base import dumped, font_files
+    from cvbuild.targets.webfonts import LAST_RESORT_CSS
+    from cvbuild.themes import fonts
+
+    if f'font-family:"{LAST_RESORT_CSS}"' not in page:
+        return
+    missing = fonts.uncovered_in_json(dumped(doc, ctx.cache), font_files(ctx))
+    if missing:
+        ctx.warn(fonts.coverage_warning(missing, cjk_installed=fonts.cjk_font_dir() is not None))
 
 
 def probe_layout(doc: Document, ctx: RenderContext) -> Any:

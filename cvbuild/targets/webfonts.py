@@ -308,6 +308,19 @@ def font_face_css(parts: Sequence[Part]) -> str:
     )
 
 
+LAST_RESORT_CSS = "cv-last-resort"
+
+
+def last_resort_css(chars: Iterable[str]) -> str:
+    """The @font-face of `last_resort.font_for(chars)`, for characters no font of the page has
+    (an emoji). No stylesheet names its family, so a browser never uses it and draws such a
+    character as it can; WeasyPrint hands every @font-face to Fontconfig, whose fallback takes it
+    for them, and draws a box that reads back as the character (see last_resort)."""
+    from cvbuild.targets.last_resort import LAST_RESORT, font_for
+
+    return face_css(LAST_RESORT_CSS, Face(LAST_RESORT, LAST_RESORT_CSS, 400, False), font_for(chars))
+
+
 # ---- the WeasyPrint engine ----------------------------------------------------------------
 
 # An embedded face as `face_css` writes it: the rule's quoted family name cannot occur in the

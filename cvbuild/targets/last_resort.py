@@ -1,0 +1,123 @@
+"""The last-resort font: a box for each character no other font of a page has (an emoji).
+
+Without it, Pango shapes such a character ("🚀Software Engineer") with the body font and gets its
+.notdef glyph; WeasyPrint then writes the whole body font with an encoding of its own instead of
+Identity-H, which pypdf reads with NULs between characters and pdfminer (pdfplumber, what many
+applicant-tracking systems read PDFs with) not at all: the page's text was lost. From this font
+the character is a box from a font that has a glyph for it, the PDF's ToUnicode maps the box back
+to the character, and every other font keeps Identity-H.
+
+LAST_RESORT (committed; `python -m cvbuild.targets.last_resort` writes the same bytes again, a test
+holds it to `build()`) holds the box. A page gets `font_for` its characters, made from it without
+fontTools: one box glyph a character, as a PDF's ToUnicode maps glyphs, not characters (with one
+glyph for all, 📧 and 📱 read back as 🚀), and a cmap of just those characters: a cmap format 13
+mapping all of Unicode to one glyph costs Fontconfig ~0.18 s to read, a character at a time.
+"""
+
+from __future__ import annotations
+
+import struct
+from collections.abc import Iterable
+from io import BytesIO
+from pathlib import Path
+
+LAST_RESORT = Path(__file__).with_name("last-resort.ttf")
+FAMILY = "cvbuild last resort"
+ADVANCE = 600  # the box's width in 1000ths of an em, about a Latin .notdef's
+EPOCH = 0xE0000000  # head.created/modified, in seconds since 1904: fixed, so the bytes are too
+BOX = 1  # the glyph LAST_RESORT draws characters with
+
+
+def build() -> bytes:
+    """LAST_RESORT's bytes: a TrueType face with .notdef and `BOX`, both an empty square."""
+    from fontTools.fontBuilder import FontBuilder
+    from fontTools.pens.ttGlyphPen import TTGlyphPen
+
+    def box() -> object:
+        pen = TTGlyphPen(None)
+        for contour in (((50, 0), (50, 700), (550, 700), (550, 0)), ((100, 50), (500, 50), (500, 650), (100, 650))):
+            pen.moveTo(contour[0])
+            for point in contour[1:]:
+                pen.lineTo(point)
+            pen.closePath()
+        return pen.glyph()
+
+    fb = FontBuilder(1000, isTTF=True)
+    fb.font.recalcTimestamp = False
+    fb.setupGlyphOrder([".notdef", "box"])
+    fb.setupCharacterMap({0x25A1: "box"})  # □ WHITE SQUARE; pages get cmaps of their own
+    fb.setupGlyf({".notdef": box(), "box": box()})
+    fb.setupHorizontalMetrics({".notdef": (ADVANCE, 50), "box": (ADVANCE, 50)})
+    fb.setupHorizontalHeader(ascent=800, descent=-200)
+    fb.setupNameTable({"familyName": FAMILY, "styleName": "Regular"})
+    fb.setupOS2(sTypoAscender=800, sTypoDescender=-200, usWinAscent=800, usWinDescent=200)
+    fb.setupPost(keepGlyphNames=False)  # post format 3: `font_for` adds glyphs without names
+    fb.setupHead(unitsPerEm=1000, created=EPOCH, modified=EPOCH)
+    out = BytesIO()
+    fb.save(out)
+    return out.getvalue()
+
+
+def font_for(chars: Iterable[str]) -> bytes:
+    """LAST_RESORT with a box glyph for each of these characters, in code point order, and a cmap
+    (format 12, Windows Unicode full repertoire) mapping them, and no other, to their boxes. Same
+    characters, same bytes."""
+    codes = sorted({ord(c) for c in chars})
+    tables = read_tables(LAST_RESORT.read_bytes())
+    head, loca, glyf = tables[b"head"], tables[b"loca"], tables[b"glyf"]
+    at = struct.unpack_from(">2I" if head[51] else ">2H", loca, 4 * BOX if head[51] else 2 * BOX)
+    box = glyf[at[0] * (1 if head[51] else 2) : at[1] * (1 if head[51] else 2)]
+    box += b"\0" * (-len(box) % 4)
+    count = 1 + len(codes)  # .notdef, a box
+    tables[b"glyf"] = box * count
+    tables[b"loca"] = struct.pack(f">{count + 1}I", *(len(box) * i for i in range(count + 1)))
+    tables[b"hmtx"] = tables[b"hmtx"][:4] * count  # .notdef's advance and bearing, the box's too
+    tables[b"head"] = head[:50] + struct.pack(">h", 1) + head[52:]  # long loca offsets
+    tables[b"maxp"] = tables[b"maxp"][:4] + struct.pack(">H", count) + tables[b"maxp"][6:]
+    tables[b"hhea"] = tables[b"hhea"][:34] + struct.pack(">H", count)
+    groups = b"".join(struct.pack(">III", code, code, glyph) for glyph, code in enumerate(codes, 1))
+    tables[b"cmap"] = (
+        struct.pack(">HHHHI", 0, 1, 3, 10, 12) + struct.pack(">HHIII", 12, 0, 16 + len(groups), 0, len(codes)) + groups
+    )
+    return write_tables(tables)
+
+
+def read_tables(font: bytes) -> dict[bytes, bytes]:
+    count = struct.unpack_from(">H", font, 4)[0]
+    tables = {}
+    for i in range(count):
+        tag, _, offset, length = struct.unpack_from(">4sIII", font, 12 + 16 * i)
+        tables[tag] = font[offset : offset + length]
+    return tables
+
+
+def write_tables(tables: dict[bytes, bytes]) -> bytes:
+    """A TrueType font of these tables: the directory, each table's checksum and head's
+    checkSumAdjustment made as the OpenType specification says."""
+    head = tables[b"head"]
+    tables = {**tables, b"head": head[:8] + b"\0\0\0\0" + head[12:]}  # checkSumAdjustment, set last
+    power = 1 << (len(tables).bit_length() - 1)
+    header = struct.pack(">IHHHH", 0x10000, len(tables), power * 16, power.bit_length() - 1, (len(tables) - power) * 16)
+    offset = 12 + 16 * len(tables)
+    directory, body, head_at = [], [], 0
+    for tag in sorted(tables):
+        table = tables[tag]
+        padded = table + b"\0" * (-len(table) % 4)
+        if tag == b"head":
+            head_at = offset
+        directory.append(struct.pack(">4sIII", tag, checksum(padded), offset, len(table)))
+        body.append(padded)
+        offset += len(padded)
+    whole = header + b"".join(directory) + b"".join(body)
+    adjustment = (0xB1B0AFBA - checksum(whole)) & 0xFFFFFFFF
+    return whole[: head_at + 8] + struct.pack(">I", adjustment) + whole[head_at + 12 :]
+
+
+def checksum(data: bytes) -> int:
+    padded = data + b"\0" * (-len(data) % 4)
+    words: tuple[int, ...] = struct.unpack(f">{len(padded) // 4}I", padded)
+    return sum(words) & 0xFFFFFFFF
+
+
+if __name__ == "__main__":
+    LAST_RESORT.write_bytes(build())
