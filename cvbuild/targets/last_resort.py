@@ -49,7 +49,10 @@ def build() -> bytes:
     fb.setupGlyf({".notdef": box(), "box": box()})
     fb.setupHorizontalMetrics({".notdef": (ADVANCE, 50), "box": (ADVANCE, 50)})
     fb.setupHorizontalHeader(ascent=800, descent=-200)
-    fb.setupNameTable({"familyName": FAMILY, "styleName": "Regular"})
+    # Typst (fontdb) takes no face without a PostScript name
+    fb.setupNameTable(
+        {"familyName": FAMILY, "styleName": "Regular", "fullName": FAMILY, "psName": "cvbuild-last-resort"}
+    )
     fb.setupOS2(sTypoAscender=800, sTypoDescender=-200, usWinAscent=800, usWinDescent=200)
     fb.setupPost(keepGlyphNames=False)  # post format 3: `font_for` adds glyphs without names
     fb.setupHead(unitsPerEm=1000, created=EPOCH, modified=EPOCH)
