@@ -77,12 +77,18 @@ def parse_formats(text: str | None) -> list[str] | None:
     return list(dict.fromkeys(formats))
 
 
+# A week: the largest limit every mechanism under it takes (poll() counts milliseconds in an int).
+MAX_TIME_LIMIT = 604_800
+
+
 def parse_time_limit(seconds: float | None) -> float:
-    """`--time-limit`: the default when not given; a negative or not-a-number value is refused."""
+    """`--time-limit`: the default when not given; a negative, not-a-number or too large value is refused."""
     if seconds is None:
         return DEFAULT_LIMITS.theme_seconds
     if not seconds >= 0:
         raise InputError(f"--time-limit {seconds:g}: give seconds, 0 or more (0: no limit)")
+    if seconds > MAX_TIME_LIMIT:  # inf, 1e9: the time-outs under it overflow (poll, Typst's child)
+        raise InputError(f"--time-limit {seconds:g}: at most {MAX_TIME_LIMIT:,} seconds; for no limit at all, give 0")
     return seconds
 
 

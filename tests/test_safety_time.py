@@ -120,6 +120,12 @@ def test_a_limit_of_0_is_none_and_a_negative_one_is_refused(theme_dir: Path) -> 
     bad = run_cli("render", "p.yaml", "--theme", "slow", "-f", "txt", "--time-limit", "-1", cwd=theme_dir.parents[1])
     assert bad.returncode == 2
     assert "--time-limit -1: give seconds, 0 or more" in bad.stderr
+    # inf or 1e9: the render failed at the time-out's conversion ("OverflowError: timeout is too
+    # large", blamed on the theme's stylesheet, or "rendering failed", exit 1)
+    for huge in ("inf", "1e9"):
+        argv = ("render", "p.yaml", "--theme", "slow", "-f", "pdf", "--engine", "weasyprint", "--time-limit", huge)
+        result = run_cli(*argv, cwd=theme_dir.parents[1])
+        assert result.returncode == 2 and "at most 604,800 seconds; for no limit at all, give 0" in result.stderr
 
 
 def test_loops_keep_their_length_and_last_under_the_budget(theme_dir: Path) -> None:
