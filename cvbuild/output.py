@@ -60,10 +60,7 @@ def atomic_write(path: Path, data: bytes) -> None:
             stream.write(data)
         return
 
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    except (FileExistsError, NotADirectoryError):  # a file stands where a folder on the way goes
-        raise NotADirectoryError(errno.ENOTDIR, "a file stands where a folder on its way goes") from None
+    make_folder(path.parent)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
@@ -98,6 +95,15 @@ def create(path: Path) -> int:
     return os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), 0o644)
 
 
+def make_folder(folder: Path) -> None:
+    """`folder` and those above it, or the error the user can act on: mkdir says only "File
+    exists" when a file stands where a folder on the way goes."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except (FileExistsError, NotADirectoryError):
+        raise NotADirectoryError(errno.ENOTDIR, "a file stands where a folder on its way goes") from None
+
+
 def fill(path: Path, fd: int, data: bytes) -> None:
     """Write all of `data` into the new file `fd` (named `path`) and fsync it; `fd` stays open."""
     view = memoryview(data)
@@ -115,7 +121,7 @@ def write_set(
     """Replace `files` (names inside `folder`) and delete `remove` as one set; see the module doc.
     `writer(path, fd, data)` fills and syncs one temporary (tests hand in one that fails)."""
     new_folders = [p for p in (folder, *folder.parents) if not os.path.lexists(p)]
-    folder.mkdir(parents=True, exist_ok=True)
+    make_folder(folder)
     try:
         _write_set(folder, files, remove, writer)
     except BaseException:
