@@ -77,6 +77,20 @@ def main_callback(
 
 
 ProfileArg = Annotated[Path, typer.Argument(help="The profile YAML file.", show_default=False)]
+DIAGNOSTICS_HELP = "How problems are printed: text (stderr), json (one list on stdout) or github (workflow commands)."
+
+# The options render and check share (check renders as render does, and writes nothing).
+FormatOpt = Annotated[
+    str | None,
+    typer.Option("-f", "--format", help="Comma-separated: pdf,html,txt,md,png. Default: all the theme supports."),
+]
+EngineOpt = Annotated[str | None, typer.Option("--engine", help="PDF engine: typst (default) or weasyprint.")]
+ThemeOpt = Annotated[str | None, typer.Option("--theme", help="Theme name or folder path.")]
+SetOpt = Annotated[list[str] | None, typer.Option("--set", help="Theme option KEY=VALUE; repeatable.")]
+DiagnosticsOpt = Annotated[str, typer.Option("--diagnostics", help=DIAGNOSTICS_HELP)]
+StrictOpt = Annotated[
+    bool, typer.Option("--strict", help="Warnings (page budget, missing glyphs, ...) fail the run: exit 1.")
+]
 AllowPathOpt = Annotated[
     list[Path] | None,
     typer.Option(
@@ -93,7 +107,6 @@ TimeLimitOpt = Annotated[
         "(default 60; 0: no limit). A theme that runs longer fails: exit 2.",
     ),
 ]
-DIAGNOSTICS_HELP = "How problems are printed: text (stderr), json (one list on stdout) or github (workflow commands)."
 
 
 @app.command()
@@ -130,21 +143,16 @@ def validate(
 @app.command()
 def render(
     profile: ProfileArg,
-    format: Annotated[
-        str | None,
-        typer.Option("-f", "--format", help="Comma-separated: pdf,html,txt,md,png. Default: all the theme supports."),
-    ] = None,
-    engine: Annotated[str | None, typer.Option("--engine", help="PDF engine: typst (default) or weasyprint.")] = None,
-    theme: Annotated[str | None, typer.Option("--theme", help="Theme name or folder path.")] = None,
+    format: FormatOpt = None,
+    engine: EngineOpt = None,
+    theme: ThemeOpt = None,
     document: Annotated[
         str | None, typer.Option("-d", "--document", help="Render only this document (variant).")
     ] = None,
     output: Annotated[Path, typer.Option("-o", "--output", help="Output folder.")] = Path("out"),
-    set_: Annotated[list[str] | None, typer.Option("--set", help="Theme option KEY=VALUE; repeatable.")] = None,
-    diagnostics: Annotated[str, typer.Option("--diagnostics", help=DIAGNOSTICS_HELP)] = "text",
-    strict: Annotated[
-        bool, typer.Option("--strict", help="Warnings (page budget, missing glyphs, ...) fail the run: exit 1.")
-    ] = False,
+    set_: SetOpt = None,
+    diagnostics: DiagnosticsOpt = "text",
+    strict: StrictOpt = False,
     report: Annotated[
         Path | None, typer.Option("--report", help="Also write a JSON record of the run: files, pages, diagnostics.")
     ] = None,
@@ -152,47 +160,25 @@ def render(
     time_limit: TimeLimitOpt = None,
 ) -> None:
     """Render a profile into PDF, HTML, text, Markdown and PNG."""
-    from cvbuild.cli.outcome import render_command
-
     # The console script calls render_command itself for plain command lines (cli/entry.py).
-    code = render_command(
-        profile,
-        format=format,
-        engine=engine,
-        theme=theme,
-        document=document,
-        output=output,
-        set_=set_,
-        diagnostics=diagnostics,
-        strict=strict,
-        report=report,
-        allow_path=allow_path,
-        time_limit=time_limit,
-    )
-    if code:
-        raise typer.Exit(code)
+    run_render(locals(), write=True)
 
 
 @app.command()
 def check(
     profile: ProfileArg,
-    format: Annotated[
-        str | None,
-        typer.Option("-f", "--format", help="Comma-separated: pdf,html,txt,md,png. Default: all the theme supports."),
-    ] = None,
-    engine: Annotated[str | None, typer.Option("--engine", help="PDF engine: typst (default) or weasyprint.")] = None,
-    theme: Annotated[str | None, typer.Option("--theme", help="Theme name or folder path.")] = None,
+    format: FormatOpt = None,
+    engine: EngineOpt = None,
+    theme: ThemeOpt = None,
     document: Annotated[
         str | None, typer.Option("-d", "--document", help="Check only this document (variant).")
     ] = None,
     output: Annotated[
         Path, typer.Option("-o", "--output", help="The output folder render would use (for the names reported).")
     ] = Path("out"),
-    set_: Annotated[list[str] | None, typer.Option("--set", help="Theme option KEY=VALUE; repeatable.")] = None,
-    diagnostics: Annotated[str, typer.Option("--diagnostics", help=DIAGNOSTICS_HELP)] = "text",
-    strict: Annotated[
-        bool, typer.Option("--strict", help="Warnings (page budget, missing glyphs, ...) fail the run: exit 1.")
-    ] = False,
+    set_: SetOpt = None,
+    diagnostics: DiagnosticsOpt = "text",
+    strict: StrictOpt = False,
     report: Annotated[
         Path | None,
         typer.Option("--report", help="Write a JSON record of the run: the files render would write, diagnostics."),
@@ -201,23 +187,15 @@ def check(
     time_limit: TimeLimitOpt = None,
 ) -> None:
     """Render as render does, in memory, and write no file."""
+    run_render(locals(), write=False)
+
+
+def run_render(options: dict[str, Any], *, write: bool) -> None:
+    """`render` or `check`, whose parameters (`options`: the command's own, as named by its
+    signature) are those of `render_command`."""
     from cvbuild.cli.outcome import render_command
 
-    code = render_command(
-        profile,
-        format=format,
-        engine=engine,
-        theme=theme,
-        document=document,
-        output=output,
-        set_=set_,
-        diagnostics=diagnostics,
-        strict=strict,
-        report=report,
-        allow_path=allow_path,
-        time_limit=time_limit,
-        write=False,
-    )
+    code = render_command(**options, write=write)
     if code:
         raise typer.Exit(code)
 
@@ -229,7 +207,7 @@ def watch(
         str | None,
         typer.Option("-f", "--format", help="Formats to rebuild on each save. Default: html,pdf, those the theme has."),
     ] = None,
-    theme: Annotated[str | None, typer.Option("--theme", help="Theme name or folder path.")] = None,
+    theme: ThemeOpt = None,
     document: Annotated[str | None, typer.Option("-d", "--document", help="Only this document (variant).")] = None,
     output: Annotated[Path, typer.Option("-o", "--output", help="Output folder.")] = Path("out"),
     serve: Annotated[bool, typer.Option("--serve", help="Live preview on http://127.0.0.1:PORT/.")] = False,
@@ -328,7 +306,7 @@ def inspect_document(
     document: Annotated[
         str | None, typer.Option("-d", "--document", help="The document (variant); default: the first.")
     ] = None,
-    theme: Annotated[str | None, typer.Option("--theme", help="Theme name or folder path.")] = None,
+    theme: ThemeOpt = None,
     pretty: Annotated[bool, typer.Option("--pretty", help="Indent the JSON for reading.")] = False,
 ) -> None:
     """Print the Document JSON a theme receives: the same bytes Typst gets in sys.inputs."""
