@@ -406,7 +406,15 @@ def test_ctrl_c_during_a_weasyprint_render_in_a_child_leaves_no_process(theme_di
     write(theme_dir / "style.css", classic.read_text() + css)
     argv = [sys.executable, "-m", "cvbuild", "render", str(folder / "p.yaml"), "--theme", "slow"]
     argv += ["-f", "pdf", "--engine", "weasyprint", "-o", str(folder / "out"), "--time-limit", "600"]
-    process = subprocess.Popen(argv, cwd=folder, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    # Ctrl-C's default action whatever this run inherited: a shell's background job (`make test &`)
+    # ignores SIGINT, and so did the render, which then ran on into the memory limit (exit 2)
+    process = subprocess.Popen(
+        argv,
+        cwd=folder,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
 
     def renders() -> set[int]:  # the processes with this command line: cvbuild and its child
         found = set()

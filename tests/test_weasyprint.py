@@ -1051,29 +1051,23 @@ def test_an_emoji_no_font_has_is_a_box_and_the_text_reads_back(tmp_path: Path, e
         assert "cv-last-resort" in {str(f["/BaseFont"]).split("+")[1] for f in fonts}
 
 
-def test_the_last_resort_font_is_only_on_a_page_that_needs_it(tmp_path: Path) -> None:
+def test_the_last_resort_font_is_only_on_a_page_that_needs_it(tmp_path: Path, browser: Any) -> None:
     """The example profile's pages (every character in a bundled font) carry no last-resort face;
     an emoji's page does, under a family no stylesheet names: a browser never loads it (it draws
     the emoji as it can), WeasyPrint's Fontconfig falls back to it."""
-    from playwright.sync_api import sync_playwright
-
     profile = write(tmp_path / "p.yaml", json.dumps(EMOJI_PROFILE, ensure_ascii=False))
     assert run_cli("render", profile, "-f", "html", "-o", tmp_path / "emoji").returncode == 0
     assert run_cli("render", EXAMPLE, "-f", "html", "-o", tmp_path / "example").returncode == 0
     assert not any("cv-last-resort" in p.read_text("utf-8") for p in (tmp_path / "example").glob("*.html"))
     page = next((tmp_path / "emoji").glob("*.html"))
     assert page.read_text("utf-8").count('@font-face{font-family:"cv-last-resort"') == 1
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium")
-        try:
-            tab = browser.new_page()
-            tab.goto(page.as_uri())
-            tab.evaluate("document.fonts.ready")
-            status = tab.evaluate(
-                "[...document.fonts].filter(f => f.family.includes('last-resort')).map(f => f.status)"
-            )
-        finally:
-            browser.close()
+    tab = browser.new_page()  # the session's Chromium: a second sync_playwright() in a worker fails
+    try:
+        tab.goto(page.as_uri())
+        tab.evaluate("document.fonts.ready")
+        status = tab.evaluate("[...document.fonts].filter(f => f.family.includes('last-resort')).map(f => f.status)")
+    finally:
+        tab.close()
     assert status == ["unloaded"]
 
 
