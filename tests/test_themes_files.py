@@ -161,3 +161,13 @@ def test_theme_check_finds_user_text_a_template_let_become_markup(tmp_path: Path
     fmt = {"cv.html.j2": "html", "cv.md.j2": "md", "cv.typ": "pdf"}[file]
     assert f"user text read as markup in {fmt} [hostile]:" in result.stdout, result.stdout
     assert 'user text shown altered, as if read as markup: "Zoë O\'Brien-Ångström #1 <b>bold?</b>"' in result.stdout
+
+
+def test_a_theme_extending_nothing_is_told_it_has_none(tmp_path: Path) -> None:
+    """A theme with no `extends` lacking cv.typ was told 'and solo has one': the opposite."""
+    write(tmp_path / "profile.yaml", PROFILE)
+    write(tmp_path / "themes" / "solo" / "theme.toml", 'name = "solo"\ntargets = ["pdf"]\n')
+    result = run_cli("render", "profile.yaml", "--theme", "solo", "-f", "pdf", "-o", "out", cwd=tmp_path)
+    assert result.returncode == 2, result.stderr
+    assert "the theme makes pdf, which needs cv.typ, and solo has none; write" in result.stderr, result.stderr
+    assert not (tmp_path / "out").exists()

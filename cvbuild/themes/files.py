@@ -54,7 +54,11 @@ def _missing(theme: Any, fmt: str, name: str, engine: str) -> Problem:
     from cvbuild.targets.base import display_path
 
     chain = [folder.name for folder in theme.chain]
-    where = f"neither {chain[0]} nor the themes it extends ({', '.join(chain[1:])})" if chain[1:] else chain[0]
+    lacks = (
+        f"neither {chain[0]} nor the themes it extends ({', '.join(chain[1:])}) has one"
+        if chain[1:]
+        else f"{chain[0]} has none"
+    )
     makes = f"{fmt} with WeasyPrint" if engine == "weasyprint" and fmt != "html" else fmt
     if makes != fmt:
         other = "make the PDF with Typst (no --engine weasyprint)"
@@ -63,7 +67,7 @@ def _missing(theme: Any, fmt: str, name: str, engine: str) -> Problem:
     else:
         other = f"render another format than {fmt}"
     message = (
-        f"the theme makes {makes}, which needs {name}, and {where} has one; write "
+        f"the theme makes {makes}, which needs {name}, and {lacks}; write "
         f"{display_path(theme.path / name)} ({ABOUT[name]}), extend a theme that has one "
         f'(extends = "classic"), or {other}'
     )
