@@ -2335,7 +2335,7 @@ def test_jsonresume_a_languages_summary_and_other_words_are_kept_in_its_fluency(
     p, _ = load_profile(path)
     assert [(lang.language, lang.fluency) for lang in p.languages] == [
         ("English", "Native; Grew up in Leeds"),
-        ("French", "B2; certificate: DELF B2; level: 4"),
+        ("French", "B2; certificate: DELF B2; level: 4/5"),
         ("Spanish", "Fluent; Mother tongue: Catalan"),
         ("German", "Basic"),
     ]
@@ -2576,3 +2576,40 @@ def test_rendercv_sections_titled_in_french_land_where_english_ones_do(tmp_path:
         assert all(flat.count(squash(x)) == 1 for x in lines), [x for x in lines if flat.count(squash(x)) != 1]
         assert [flat.find(squash(x)) for x in lines] == sorted(flat.find(squash(x)) for x in lines)
         assert squash("Compétences").lower() in flat.lower() and squash("Langues").lower() in flat.lower()
+
+
+def test_jsonresume_levels_written_as_numbers_print_on_their_scale(tmp_path: Path) -> None:
+    """A builder's stars, `"level": 4`: the schema refused the number in a skill, and the whole
+    import with it; in a language it printed as "English (level: 4)". Each is now text on the
+    file's scale (the smallest of 5, 10 and 100 that holds its levels), read located."""
+    from cvbuild.loading.profile import load_profile
+
+    def levels(*values: Any) -> tuple[list[str | None], list[str | None], str]:
+        resume = {
+            "basics": {"name": "Ada Example"},
+            "skills": [
+                {"name": "Python", "level": values[0], "keywords": ["pandas"]},
+                {"name": "Go", "level": "Master"},
+            ],
+            "languages": [{"language": "English", "level": v} for v in values[1:]],
+        }
+        folder = tmp_path / str(len(list(tmp_path.iterdir())))
+        path, stderr = imported("jsonresume", write(folder / "resume.json", json.dumps(resume)), folder)
+        p, _ = load_profile(path)
+        return [s.level for s in p.skills], [x.fluency for x in p.languages], stderr
+
+    skills, langs, stderr = levels(4, 5, "3")
+    assert (skills, langs) == (["4/5", "Master"], ["5/5", "3/5"])
+    assert "/skills/0/level: the number 4 read as '4/5' (the file's levels go up to 5)" in stderr
+    assert levels(7, 9.5)[:2] == (["7/10", "Master"], ["9.5/10"])
+    assert levels(80, 60)[:2] == (["80%", "Master"], ["60%"])
+    folder = tmp_path / "r"
+    resume = {"basics": {"name": "Ada Example"}, "languages": [{"language": "English", "fluency": "C1", "level": 4}]}
+    path, _ = imported("jsonresume", write(folder / "resume.json", json.dumps(resume)), folder)
+    out = tmp_path / "out"
+    assert run_cli("render", path, "-f", "pdf,txt,md", "-o", out).returncode == 0
+    for text in (
+        pdf_text(next(out.glob("*.pdf"))),
+        *(next(out.glob(f"*.{x}")).read_text("utf-8") for x in ("txt", "md")),
+    ):
+        assert squash("English (C1; level: 4/5)") in squash(text.replace("\\", "")), text

@@ -178,7 +178,7 @@ def import_file(path: Path, warn: Warn) -> dict[str, Any]:
             f"{path}:{line}:{column}: {pointer(*where)}: {message}" if line else f"{path}: {pointer(*where)}: {message}"
         )
 
-    data = with_present_ends(without_empty(with_line_feeds(data)), note)
+    data = with_number_levels(with_present_ends(without_empty(with_line_feeds(data)), note), note)
     problems = schema_problems(path, data)
     if problems:  # parsed again, with positions, only now: a valid file's import does not pay for it
         source = json_positions(path, read_text(path, "JSON Resume file", "JSON"))
@@ -250,6 +250,40 @@ def with_present_ends(value: Any, note: Note, where: Where = ()) -> Any:
     if isinstance(value, list):
         return [with_present_ends(v, note, (*where, i)) for i, v in enumerate(value)]
     return value
+
+
+def with_number_levels(data: dict[str, Any], note: Note) -> dict[str, Any]:
+    """The data with each skill's and language's `level` written as a number (`4`, `"4"`: a
+    builder's stars) as text on the file's scale: `4/5`, `7/10`, or `80%`, the scale the smallest
+    of 5, 10 and 100 that holds every such level of the file. The schema refused a number in a
+    skill (and the whole import with it); a language's printed as "level: 4"."""
+    lists: dict[str, list[Any]] = {k: v for k in ("skills", "languages") if isinstance(v := data.get(k), list)}
+    found = [
+        (section, i, number)
+        for section, items in lists.items()
+        for i, item in enumerate(items)
+        if isinstance(item, dict) and (number := _level_number(item.get("level"))) is not None
+    ]
+    if not found:
+        return data
+    top = max(number for _, _, number in found)
+    scale = next((s for s in (5, 10, 100) if top <= s), None)
+    out = {**data, **{section: list(data[section]) for section, _, _ in found}}
+    for section, i, number in found:
+        text = f"{number:g}" if scale is None else f"{number:g}%" if scale == 100 else f"{number:g}/{scale}"
+        out[section][i] = {**out[section][i], "level": text}
+        why = "no scale holds it" if scale is None else f"the file's levels go up to {top:g}"
+        note((section, i, "level"), f"the number {number:g} read as {text!r} ({why})")
+    return out
+
+
+def _level_number(value: Any) -> float | None:
+    """A level written as a number (`4`, `4.5`, `"4"`), from 0 up; None for words and anything else."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, str) and re.fullmatch(r"\d+(?:\.\d+)?", value.strip()):
+        return float(value)
+    return float(value) if isinstance(value, int | float) and value >= 0 else None
 
 
 _DATE_KEYS = ("startDate", "endDate", "date", "releaseDate")
