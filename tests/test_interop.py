@@ -1739,7 +1739,7 @@ def test_rendercv_a_later_section_of_a_kind_under_its_own_title_keeps_it(tmp_pat
         ("Soft Skills", ["Teaching"]),
         ("Honors", ["Fellow of the Society"]),
     ]
-    assert p.sections[0].entries[0].summary == "Mentoring, outreach"
+    assert p.sections[0].entries[0].note == "Mentoring, outreach"  # one line, as RenderCV sets it
     out = tmp_path / "out"
     result = run_cli("render", path, "-f", "txt,pdf", "-o", out)
     assert result.returncode == 0, result.stderr
@@ -2613,3 +2613,41 @@ def test_jsonresume_levels_written_as_numbers_print_on_their_scale(tmp_path: Pat
         *(next(out.glob(f"*.{x}")).read_text("utf-8") for x in ("txt", "md")),
     ):
         assert squash("English (C1; level: 4/5)") in squash(text.replace("\\", "")), text
+
+
+ONE_LINE_RENDERCV = """cv:
+  name: Ada Example
+  sections:
+    Extras:
+      - label: Driving licence
+        details: B, since 2010
+    Technical Skills:
+      - label: Programming
+        details: Python, C++
+    Soft Skills:
+      - label: Leadership
+        details: Led a team of five
+"""
+
+
+@pytest.mark.parametrize("theme", BUILTIN_THEMES)
+def test_rendercv_one_line_entries_print_on_one_line(tmp_path: Path, theme: str) -> None:
+    """A OneLineEntry (`label: details`) of a section cvbuild has no home for, or of a second
+    skills section, became a custom entry whose details were its summary: the label on one line,
+    the details on the next, in every target. It is the title and its note now, one line, as
+    RenderCV sets it: Typst and WeasyPrint PDFs, HTML, text and Markdown."""
+    path, _ = imported("rendercv", write(tmp_path / "cv.yaml", ONE_LINE_RENDERCV), tmp_path)
+    out, weasy = tmp_path / "out", tmp_path / "weasy"
+    result = run_cli("render", path, "--theme", theme, "-f", "pdf,html,txt,md", "-o", out)
+    assert result.returncode == 0, result.stderr
+    result = run_cli("render", path, "--theme", theme, "-f", "pdf", "--engine", "weasyprint", "-o", weasy)
+    assert result.returncode == 0, result.stderr
+    pairs = [("Driving licence", "B, since 2010"), ("Leadership", "Led a team of five")]
+    for pdf in (next(out.glob("*.pdf")), next(weasy.glob("*.pdf"))):
+        lines = [text for page in pdf_lines(pdf) for text, _ in page.lines]
+        for label, details in pairs:
+            assert any(label in line and details in line for line in lines), (pdf, label, lines)
+    for ext in ("txt", "md", "html"):
+        text = next(out.glob(f"*.{ext}")).read_text("utf-8")
+        for label, details in pairs:
+            assert re.search(rf"{label}[^\n]*{details}", re.sub(r"<[^>]+>", "", text)), (ext, text)

@@ -872,9 +872,11 @@ def _one_line(
             {"category": label, "items": _split(details) or [label]} for label, details in rows if label
         ]
         _extend(out, "skills", skills, title, "Skills", loc, note, custom)
-    else:
-        entries_out = [{"title": label or "–", "summary": details or None} for label, details in rows]
-        custom.append({"title": title, "entries": entries_out})
+    else:  # `label: details` on one line, as RenderCV sets it: the details are the note after the title
+        entries_out = [
+            {"title": label, "note": details or None} if label else {"summary": details} for label, details in rows
+        ]
+        custom.append({"title": title, "entries": [e for e in entries_out if e.get("title") or e.get("summary")]})
 
 
 def _split(details: str) -> list[str]:
@@ -1033,6 +1035,9 @@ _AS_IS = ("date", "start", "end", "location", "summary", "highlights", "url")
 def _as_custom(item: dict[str, Any]) -> dict[str, Any]:
     """A built-in section's entry (an honor, a talk, a skill group, a project) as a custom one."""
     words = [str(v) for k in ("items", "keywords") for v in item.get(k) or []]
+    if {"category", "language", "keywords"} & set(item):  # a one-line entry's: `label: details`, one line
+        head = item.get("category") or item.get("language") or item.get("name") or "–"
+        return {"title": head, "note": "; ".join(t for t in (item.get("fluency"), ", ".join(words)) if t) or None}
     summary = "; ".join(t for t in (item.get("summary"), item.get("note"), ", ".join(words)) if t) or None
     return {
         "title": next((item[k] for k in _AS_TITLE if item.get(k)), "–"),
