@@ -2651,3 +2651,58 @@ def test_rendercv_one_line_entries_print_on_one_line(tmp_path: Path, theme: str)
         text = next(out.glob(f"*.{ext}")).read_text("utf-8")
         for label, details in pairs:
             assert re.search(rf"{label}[^\n]*{details}", re.sub(r"<[^>]+>", "", text)), (ext, text)
+
+
+@pytest.mark.parametrize(
+    ("titles", "language"),
+    [
+        (("Vorträge", "Gutachtertätigkeit", "Lehre", "Auszeichnungen", "Zertifikate"), "german"),
+        (
+            (
+                "Conférences invitées",
+                "Responsabilités collectives",
+                "Enseignement",
+                "Prix et distinctions",
+                "Certifications",
+            ),
+            "french",
+        ),
+        (("Ponencias", "Servicio académico", "Docencia", "Premios", "Certificaciones"), "spanish"),
+        (
+            (
+                "Interventi e seminari",
+                "Incarichi accademici",
+                "Attività didattica",
+                "Premi e riconoscimenti",
+                "Certificazioni",
+            ),
+            "italian",
+        ),
+        (("Palestras", "Atividades acadêmicas", "Docência", "Prêmios", "Certificações"), "portuguese"),
+        (("Lezingen", "Academische activiteiten", "Onderwijs", "Prijzen", "Certificaten"), "dutch"),
+        (("学术报告", "学术服务", "教学经历", "荣誉奖项", "资格证书"), "chinese"),
+        (("講演", "学会活動", "授業担当", "受賞歴", "資格"), "japanese"),
+        (("발표", "학술 활동", "강의 경력", "수상 경력", "자격증"), "korean"),
+    ],
+)
+def test_rendercv_bullet_sections_titled_in_other_languages_find_their_home(
+    tmp_path: Path, titles: tuple[str, ...], language: str
+) -> None:
+    """Bullet sections titled Talks, Service, Teaching, Awards and Certificates become the
+    profile's talks, service, teaching, honors and certificates; titled in another language
+    cvbuild speaks (Vorträge, Enseignement, 受賞歴...) each stayed a custom list. They find the
+    same homes now, under the file's titles, in its order."""
+    from cvbuild.loading.profile import load_profile
+
+    body = "".join(f"    {t}:\n      - bullet: Item {i}\n" for i, t in enumerate(titles))
+    source = write(
+        tmp_path / "cv.yaml", f"cv:\n  name: Ada Example\n  sections:\n{body}locale:\n  language: {language}\n"
+    )
+    path, _ = imported("rendercv", source, tmp_path)
+    p, _ = load_profile(path)
+    assert not p.sections, [s.title for s in p.sections]
+    got = [p.talks[0].title, p.service[0].role, p.teaching[0].course, p.honors[0].title, p.certificates[0].name]
+    assert got == [f"Item {i}" for i in range(5)]
+    doc = p.documents["cv"]
+    assert doc.sections == ["talks", "service", "teaching", "honors", "certificates"]
+    assert list(doc.section_titles.values()) == list(titles)

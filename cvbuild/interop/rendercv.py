@@ -934,13 +934,39 @@ def _normal(
     custom.append(_custom_section(title, entries, loc, note))
 
 
-# Sections of one-line entries that have a built-in home: (title pattern, section, field, default title).
+# Sections of one-line entries that have a built-in home: (title pattern, section, field, default
+# title), in English and the other languages cvbuild speaks: `Vorträge`, `Enseignement` or `受賞歴`
+# stayed custom lists where `Talks`, `Teaching` and `Awards` found their home.
 LINE_SECTIONS = (
-    (r"talk|presentation|speaking", "talks", "title", "Talks"),
-    (r"service|review", "service", "role", "Service"),
-    (r"teach", "teaching", "course", "Teaching"),
-    (r"award|honou?r|prize", "honors", "title", "Honors & Awards"),
-    (r"certific", "certificates", "name", "Certificates"),
+    (
+        r"talk|presentation|speaking|vortr[äa]g|conf[ée]rences|expos[ée]s|ponencia|charlas|palestra|interventi|"
+        r"presentatie|lezing|报告|演讲|講演|발표|강연",
+        "talks",
+        "title",
+        "Talks",
+    ),
+    (
+        r"service|review|gutacht|gremient|responsabilit[ée]s collectives|servicio acad|incarichi|atividades acad|"
+        r"academische activ|学术服务|学会活動|학술 활동",
+        "service",
+        "role",
+        "Service",
+    ),
+    (
+        r"teach|\blehre\b|lehrtätigkeit|enseignement|docencia|ense[ñn]anza|didattic|doc[êe]ncia|ensino|onderwijs|"
+        r"教学|授業|講義|教育歴|강의",
+        "teaching",
+        "course",
+        "Teaching",
+    ),
+    (
+        r"award|honou?r|prize|auszeichnung|\bpreise\b|\bprix\b|distinction|premio|\bpremi\b|pr[êé]mio|prijs|"
+        r"prijzen|onderscheiding|获奖|奖项|荣誉|受賞|表彰|수상",
+        "honors",
+        "title",
+        "Honors & Awards",
+    ),
+    (r"certific|zertifi|资格|证书|資格|자격", "certificates", "name", "Certificates"),
 )
 
 
