@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -342,3 +343,121 @@ def test_a_nested_bullet_renders_without_a_serializer_warning(tmp_path: Path) ->
         warnings.simplefilter("error")
         dumped = loaded.model_dump(mode="json")
     assert dumped["experience"][0]["highlights"][1] == {"text": "Lead", "highlights": ["Sub one", "Sub two"]}
+
+
+# ---- the mistakes people make typing YAML: located, and the fix in the message works ---------
+
+_TYPED = (
+    "name: Ada Example\n"
+    "headline: PhD student\n"
+    "experience:\n"
+    "  - organization: Example Labs\n"
+    "    role: Research Intern\n"
+    "    start: 2024-06\n"
+    "    highlights:\n"
+    "      - Cut latency.\n"
+    "skills:\n"
+    "  - category: Languages\n"
+    "    items: [Python]\n"
+)
+# A message's fix: the quoted value, `[list]` or `key: value` line it ends with.
+_FIX = re.compile(r"""(?:: |\(|, e\.g\. )("(?:[^"]*)"|'(?:[^']|'')*'|\[[^\]]*\]|`[^`]*`)$""")
+
+
+@pytest.mark.parametrize(
+    ("line", "typed", "where", "phrase", "loc", "meant"),
+    [
+        # Markdown at a bullet's start: `*` is a YAML alias, `[` a list, `@` and ` reserved
+        (8, "      - **Cut** latency by 35%", (8, 9), "starts with `*`", ("experience", 0, "highlights", 0),
+         "**Cut** latency by 35%"),
+        (8, "      - *Nature* paper", (8, 9), "is an alias in YAML", ("experience", 0, "highlights", 0),
+         "*Nature* paper"),
+        (8, "      - [Tool](https://x.org) cut latency", (8, 9), "is a list in YAML",
+         ("experience", 0, "highlights", 0), "[Tool](https://x.org) cut latency"),
+        (8, "      - @ada on GitHub", (8, 9), "is reserved", ("experience", 0, "highlights", 0), "@ada on GitHub"),
+        (8, "      - `cvbuild` itself", (8, 9), "is reserved", ("experience", 0, "highlights", 0), "`cvbuild` itself"),
+        (2, "headline: !Important", (2, 11), "names a tag", ("headline",), "!Important"),
+        (2, "headline: |Engineer", (2, 11), "block of text", ("headline",), "|Engineer"),
+        # a colon in unquoted text: a syntax error after a key, a mapping in a list item
+        (5, "    role: Lead: Platform", (5, 11), "needs quotes", ("experience", 0, "role"), "Lead: Platform"),
+        (8, "      - Result: 35% faster", (8, 9), "found a mapping", ("experience", 0, "highlights", 0),
+         "Result: 35% faster"),
+        # quotes: an apostrophe inside '…', words after a closing quote
+        (5, "    role: 'Master's student'", (5, 11), "apostrophe", ("experience", 0, "role"), "Master's student"),
+        (5, '    role: "Lead" engineer', (5, 11), "text follows the closing", ("experience", 0, "role"),
+         '"Lead" engineer'),
+        # a list where text goes, text where a list goes
+        (2, "headline: [PhD student, Researcher]", (2, 11), "write it as one text", ("headline",),
+         "PhD student, Researcher"),
+        (11, "    items: Python, Rust", (11, 12), "write it as a list", ("skills", 0, "items"), ["Python", "Rust"]),
+    ],
+)  # fmt: skip
+def test_a_typing_mistake_is_located_and_its_fix_works(
+    line: int,
+    typed: str,
+    where: tuple[int, int],
+    phrase: str,
+    loc: tuple[str | int, ...],
+    meant: object,
+    tmp_path: Path,
+) -> None:
+    """What people type: the message names the line and column, and the value it ends with,
+    written there in place of what was typed, loads as the text (or list) they meant."""
+    lines = _TYPED.splitlines()
+    lines[line - 1] = typed
+    path = write(tmp_path / "p.yaml", "\n".join(lines) + "\n")
+    result = run_cli("validate", path)
+    assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
+    first = result.stderr.splitlines()[0]
+    assert first.startswith(f"{path}:{where[0]}:{where[1]}: "), first
+    assert phrase in first, first
+    fix = _FIX.search(first)
+    assert fix, first
+    head = typed[: where[1] - 1]
+    lines[line - 1] = head + fix[1]
+    fixed = write(tmp_path / "fixed.yaml", "\n".join(lines) + "\n")
+    profile, _ = load_profile(fixed)
+    value: object = profile.model_dump(mode="json")
+    for part in loc:
+        value = value[part]  # type: ignore[index]
+    assert value == meant
+
+
+def test_a_key_without_a_space_after_its_colon_is_shown_with_one(tmp_path: Path) -> None:
+    path = write(tmp_path / "p.yaml", _TYPED.replace("headline: PhD", "headline:PhD"))
+    result = run_cli("validate", path)
+    assert result.returncode == 2
+    expected = f"{path}:2:1: YAML syntax error: a key needs a space after its colon: "
+    assert result.stderr.startswith(expected), result.stderr
+    fixed = result.stderr.split(": `", 1)[1].split("`\n", 1)[0]
+    write(path, _TYPED.replace("headline: PhD student", fixed))
+    assert load_profile(path)[0].headline == "PhD student"
+
+
+def test_a_quote_left_open_is_told_where_it_opened(tmp_path: Path) -> None:
+    """The parser fails far below, where a later value's quote closed it."""
+    text = _TYPED.replace("headline: PhD student", 'headline: "PhD student').replace(
+        "role: Research Intern", 'role: "Research Intern"'
+    )
+    path = write(tmp_path / "p.yaml", text)
+    result = run_cli("validate", path)
+    assert result.returncode == 2
+    assert result.stderr.startswith(
+        f'{path}:2:11: YAML syntax error: the `"` opened here is closed only at 5:11, so the lines between are'
+        " its text; close it on line 2"
+    ), result.stderr
+
+
+def test_a_line_under_no_key_is_told_at_that_line(tmp_path: Path) -> None:
+    path = write(tmp_path / "p.yaml", _TYPED.replace("headline: PhD student\n", "headline: PhD student\nand more\n"))
+    result = run_cli("validate", path)
+    assert result.returncode == 2
+    assert result.stderr.startswith(f"{path}:3:1: YAML syntax error: this line is no `key: value`"), result.stderr
+
+
+def test_a_tab_is_told_as_a_tab(tmp_path: Path) -> None:
+    path = write(tmp_path / "p.yaml", _TYPED.replace("    role:", "\trole:"))
+    result = run_cli("validate", path)
+    assert result.returncode == 2
+    assert result.stderr.startswith(f"{path}:5:1: YAML syntax error: "), result.stderr
+    assert "write spaces instead: YAML allows no tab there" in result.stderr

@@ -105,7 +105,7 @@ def parse_yaml(
         if found is not None:
             return found
     if not pure:
-        fast = _Builder(path, limits)
+        fast = _Builder(path, limits, text)
         try:
             fast.feed(_events(text, pure=False))
         except (YAMLError, InputError):
@@ -115,7 +115,7 @@ def parse_yaml(
         else:
             if not _c_may_differ(text, fast.names):
                 return fast.source(text)
-    pure_builder = _Builder(path, limits)
+    pure_builder = _Builder(path, limits, text)
     try:
         pure_builder.feed(_events(text, pure=True))
     except YAMLError as exc:
@@ -290,6 +290,9 @@ def syntax_problem(exc: Exception, path: Path, text: str = "") -> Problem:
         mark = opened
     line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
     message = " ".join(x for x in (context, problem) if x) or "invalid YAML"
+    cause = _cause(exc, text) if text else None
+    if cause is not None:
+        return Problem(path, cause[0], cause[1], "", f"YAML syntax error: {cause[2]}")
     hint = next((h for key, h in _HINTS.items() if key in message), "")
     if opened is not None and ("flow sequence" in context or "flow mapping" in context):
         what = _char_at(text, opened.line, opened.column) or "bracket"
@@ -300,9 +303,161 @@ def syntax_problem(exc: Exception, path: Path, text: str = "") -> Problem:
 _HINTS = {
     "mapping values are not allowed": "; a value that contains `: ` needs quotes, or the indentation is off",
     "expected <block end>": "; the indentation does not match the lines above",
-    "cannot start any token": '; quote the value ("..."), or use spaces instead of tabs for indentation',
+    "character '\\t' that cannot start any token": "; write spaces instead: YAML allows no tab there",
+    "cannot start any token": '; quote the value ("...")',
     "could not find expected ':'": "; a key needs `: ` after it",
 }
+
+# What a value that starts with each indicator is to YAML, when it is not quoted.
+_INDICATOR_MEANING = {
+    "[": "is a list in YAML",
+    "{": "is a mapping in YAML",
+    "&": "names an anchor in YAML",
+    "*": "is an alias in YAML",
+    "!": "names a tag in YAML",
+    "|": "starts a block of text on the lines below in YAML",
+    ">": "starts a block of text on the lines below in YAML",
+    "%": "is a directive in YAML",
+    "@": "is reserved in YAML",
+    "`": "is reserved in YAML",
+    "?": "is a key in YAML",
+    "-": "is a list item in YAML",
+    ",": "is a separator in YAML",
+}
+
+
+def _cause(exc: Any, text: str) -> tuple[int, int, str] | None:
+    """What a person most likely typed, for the errors people make most, as (line, column, message)
+    with a fix that works when followed: an unquoted value that starts with a character YAML
+    reserves (`[Tool](…) cut latency`, `@handle`, `**bold** text` is told by the alias), text after
+    a closing quote (`'Master's'`), a quote left open until a later line's quote closes it, a key
+    without the space after its colon (`headline:PhD student`), a line that belongs to no key.
+    None when the error is none of these: the parser's own words then, with a general hint."""
+    mark = exc.problem_mark
+    if mark is None:
+        return None
+    tokens = _tokens_before(text, mark.index)
+    runaway = _runaway_quote(tokens, mark.line)
+    if runaway is not None:
+        return runaway
+    start = _value_start(tokens, text)
+    if start is not None and start[0] == mark.line and start[1] <= mark.column:
+        value = _rest_of_line(text, *start)
+        first = value[:1]
+        if first in ("'", '"'):
+            return start[0] + 1, start[1] + 1, _after_quote(value)
+        if first in _INDICATOR_MEANING:
+            return start[0] + 1, start[1] + 1, starts_with_indicator(value)
+        if "mapping values are not allowed" in (exc.problem or ""):  # `role: Lead: Platform`
+            return start[0] + 1, start[1] + 1, f"a value that contains `: ` needs quotes: {quoted_yaml(value)}"
+    opened = exc.context_mark
+    if "could not find expected ':'" in (exc.problem or "") and opened is not None and opened.line < mark.line:
+        line = _rest_of_line(text, opened.line, opened.column)
+        glued = re.match(r"((?:-\s+)?[^\s:#'\"\[{][^:#]*?):(?=[^\s:])", line)
+        if glued:
+            fixed = f"{glued[1]}: {line[glued.end() :]}"
+            return opened.line + 1, opened.column + 1, f"a key needs a space after its colon: `{fixed}`"
+        return (
+            opened.line + 1,
+            opened.column + 1,
+            "this line is no `key: value` and is not indented under a key; "
+            "indent it to continue the text above, or write it as `key: value`",
+        )
+    return None
+
+
+def starts_with_indicator(value: str) -> str:
+    """Why an unquoted `value` is not text, and the quoted value that is."""
+    first = value[:1]
+    shown = "`` ` ``" if first == "`" else f"`{first}`"
+    meaning = _INDICATOR_MEANING.get(first, "is not plain text in YAML")
+    return f"a value that starts with {shown} {meaning}; if it is text, quote it whole: {quoted_yaml(value)}"
+
+
+def _tokens_before(text: str, index: int) -> list[Any]:
+    """The scanner's tokens that start before `index` (the error), as far as it gets."""
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import YAMLError
+
+    out: list[Any] = []
+    try:
+        for token in YAML(typ="safe", pure=True).scan(text):
+            if token.start_mark.index >= index:
+                break
+            out.append(token)
+    except YAMLError:
+        pass
+    return out
+
+
+def _runaway_quote(tokens: list[Any], line: int) -> tuple[int, int, str] | None:
+    """A quoted value that runs over lines up to the error's line: its quote was most likely left
+    open, and a later value's quote closed it (then the next words fail to parse)."""
+    from ruamel.yaml.tokens import ScalarToken
+
+    for token in reversed(tokens):
+        if isinstance(token, ScalarToken) and token.style in ("'", '"'):
+            start, end = token.start_mark, token.end_mark
+            if start.line < end.line == line:
+                quote = token.style
+                return (
+                    start.line + 1,
+                    start.column + 1,
+                    f"the `{quote}` opened here is closed only at {end.line + 1}:{end.column}, "
+                    f"so the lines between are its text; close it on line {start.line + 1}",
+                )
+            return None
+    return None
+
+
+def _value_start(tokens: list[Any], text: str) -> tuple[int, int] | None:
+    """Where the last block value before the error begins (after `key: ` or `- `), as 0-based
+    (line, column); None when that line has no value after it."""
+    from ruamel.yaml import tokens as tk
+
+    depth = 0
+    after: Any = None
+    for token in tokens:
+        if isinstance(token, tk.FlowSequenceStartToken | tk.FlowMappingStartToken):
+            depth += 1
+        elif isinstance(token, tk.FlowSequenceEndToken | tk.FlowMappingEndToken):
+            depth = max(0, depth - 1)
+        elif depth == 0 and isinstance(token, tk.ValueToken | tk.BlockEntryToken):
+            after = token.end_mark
+    if after is None:
+        return None
+    rest = _rest_of_line(text, after.line, after.column)
+    stripped = rest.lstrip(" ")
+    if not stripped or stripped.startswith("#"):
+        return None
+    return after.line, after.column + len(rest) - len(stripped)
+
+
+def _rest_of_line(text: str, line: int, column: int) -> str:
+    """The line's text from `column`, without its line break or a trailing ` # comment`."""
+    lines = text.split("\n")
+    rest = lines[line][column:] if line < len(lines) else ""
+    return re.sub(r"\s+#\s.*$", "", rest).rstrip()
+
+
+def _after_quote(value: str) -> str:
+    """Text follows a value's closing quote: an apostrophe that ended a '…' value, or a quote
+    around only the first words."""
+    quote = value[0]
+    whole = value[1:-1] if len(value) > 1 and value[-1] == quote else value
+    if quote == "'" and re.match(r"'[^']*'\w", value):
+        return (
+            "the apostrophe ends the '…' value; write it twice inside '…' "
+            f"('{whole.replace(chr(39), chr(39) * 2)}'), or quote with \"…\": {quoted_yaml(whole)}"
+        )
+    return f"text follows the closing `{quote}`; quote the value whole: {quoted_yaml(whole)}"
+
+
+def quoted_yaml(value: str) -> str:
+    """`value` as one YAML quoted scalar that reads back as exactly `value`."""
+    if '"' not in value and "\\" not in value:
+        return f'"{value}"'
+    return "'" + value.replace("'", "''") + "'"
 
 
 def _char_at(text: str, line: int, column: int) -> str:
@@ -352,9 +507,10 @@ class _Anchored:
 class _Builder:
     """Plain data and positions from parse events, checking the limits as it goes."""
 
-    def __init__(self, path: Path, limits: Limits) -> None:
+    def __init__(self, path: Path, limits: Limits, text: str = "") -> None:
         self.path = path
         self.limits = limits
+        self.text = text  # for hints that quote what was written; "" gives none
         self.resolver: Any = None
         self.constructor: Any = None
         self.implicit: dict[str | None, list[tuple[Any, Any]]] = {}
@@ -531,6 +687,10 @@ class _Builder:
 
     def construct(self, event: Any, tag: str, text: str) -> Any:
         if tag not in _SCALAR_TAGS:
+            mark = event.start_mark
+            written = _rest_of_line(self.text, mark.line, mark.column) if self.text else ""
+            if written.startswith("!") and not written.startswith("!!"):  # `headline: !Important`
+                raise self.fail(event, starts_with_indicator(written))
             raise self.fail(event, _tag_message(tag, "value"))
         if tag in (_STR, "tag:yaml.org,2002:timestamp"):
             return text
@@ -556,13 +716,21 @@ class _Builder:
             )
         target = self.anchors.get(name)
         if target is None:
-            raise self.fail(event, f"the alias *{name} names no anchor; define &{name} before using it")
+            raise self.fail(event, self.unknown_alias(event, name))
         top = self.stack[-1] if self.stack else None
         if top is not None and isinstance(top.value, dict) and top.key is None and not target.scalar:
             raise self.fail(event, "a list or mapping cannot be a key; keys are plain text")
         self.count(event, target.nodes, target.chars)
         mark = event.start_mark
         self.add(event, target.value, (mark.line + 1, mark.column + 1))
+
+    def unknown_alias(self, event: Any, name: str) -> str:
+        """An alias with no anchor is most often Markdown: `- **Led** the team`, `- *Nature* paper`."""
+        mark = event.start_mark
+        written = _rest_of_line(self.text, mark.line, mark.column) if self.text else ""
+        if "*" in name or len(written) > len(name) + 1:
+            return starts_with_indicator(written)
+        return f"the alias *{name} names no anchor; define &{name} before using it"
 
     def add(self, event: Any, value: Any, pos: Where) -> None:
         if not self.stack:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import re
 import types
 import typing
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -12,7 +13,7 @@ from pydantic import BaseModel, ValidationError
 
 from cvbuild.errors import InputError, Problem
 from cvbuild.limits import DEFAULT_LIMITS, Limits
-from cvbuild.loading.yaml_source import Loc
+from cvbuild.loading.yaml_source import Loc, quoted_yaml
 from cvbuild.schema.fields import MultiLine, text_issue
 from cvbuild.schema.model import UNION_TAGS, Profile
 
@@ -88,13 +89,17 @@ def validate_source(source: Source, found: Sequence[Problem] = (), *, limits: Li
     return profile
 
 
-def _problems(source: Source, errors: Iterable[Any]) -> list[Problem]:
+def _problems(source: Source, errors: Sequence[Any]) -> list[Problem]:
     seen: set[tuple[str, str]] = set()
     out: list[Problem] = []
+    colons = _colon_items(source.data, errors)
     for err in errors:
         if err["type"] == "string_unicode":
             continue  # a lone surrogate: text_problems says it better
         loc = clean_loc(err["loc"])
+        item = next((i for i in colons if loc[: len(i)] == i), None)
+        if item is not None:  # one problem for the item, not its form's missing and unknown keys
+            loc, err = item, {"type": "colon_text", "loc": item, "input": _value_at(source.data, item)}
         at_key = err["type"] == "extra_forbidden" or (len(err["loc"]) > 0 and err["loc"][-1] == "[key]")
         message = describe(err, loc)
         key = (str(loc), message)
@@ -106,6 +111,43 @@ def _problems(source: Source, errors: Iterable[Any]) -> list[Problem]:
         else:
             out.append(source.problem(loc, message, at_key=at_key))
     return out
+
+
+# Tags of a union's mapping form whose other form is text (a bullet, an interest).
+_TEXT_OR_MAPPING = frozenset({"bullet-entry", "interest-entry"})
+
+
+def _colon_items(data: Any, errors: Sequence[Any]) -> list[tuple[str | int, ...]]:
+    """Items written as text with a `: ` in it (`- Result: 35% faster`), which YAML reads as a
+    mapping of one key: the mapping form then lacks its keys and has an unknown one."""
+    found = []
+    for err in errors:
+        raw = err["loc"]
+        if err["type"] == "extra_forbidden" and len(raw) >= 2 and raw[-2] in _TEXT_OR_MAPPING:
+            item = clean_loc(raw[:-2])
+            if colon_text(_value_at(data, item)) is not None and item not in found:
+                found.append(item)
+    return found
+
+
+def colon_text(value: Any) -> str | None:
+    """The text a person meant by a one-key mapping with a plain value (`Result: 35% faster`
+    unquoted), else None."""
+    if not isinstance(value, dict) or len(value) != 1:
+        return None
+    ((key, item),) = value.items()
+    if item is None or isinstance(item, dict | list):  # `{Engineer}` is no colon typed in text
+        return None
+    return f"{key}: {str(item).lower() if isinstance(item, bool) else item}"
+
+
+def _value_at(data: Any, loc: Sequence[str | int]) -> Any:
+    for part in loc:
+        found = isinstance(data, dict) and part in data
+        if not found and not (isinstance(data, list) and isinstance(part, int) and 0 <= part < len(data)):
+            return None
+        data = data[part]
+    return data
 
 
 def clean_loc(loc: Sequence[str | int]) -> tuple[str | int, ...]:
@@ -140,7 +182,14 @@ def describe(err: Any, loc: Sequence[str | int]) -> str:
     if kind in ("model_type", "model_attributes_type", "dict_type"):
         return f"expected a mapping (key: value), found {_kind(value)}"
     if kind == "list_type":
-        return f"expected a list (- item), found {_kind(value)}"
+        return f"expected a list (- item), found {_kind(value)}" + _as_list_hint(value)
+    if kind in ("string_type", "str_type", "colon_text") and (text := colon_text(value)) is not None:
+        return (
+            f"expected text, found a mapping (`{text}`: a `: ` inside unquoted text makes one); "
+            f"if it is text, quote it whole: {quoted_yaml(text)}"
+        )
+    if kind in ("string_type", "str_type") and isinstance(value, list) and value and all(map(_is_plain, value)):
+        return f"expected text, found a list; write it as one text: {quoted_yaml(', '.join(map(str, value)))}"
     if kind in ("string_type", "str_type"):
         return f"expected text, found {_kind(value)}; quote it if you meant text"
     if kind in ("int_type", "int_parsing", "int_from_float"):
@@ -157,6 +206,26 @@ def describe(err: Any, loc: Sequence[str | int]) -> str:
     for prefix in ("Value error, ", "Assertion failed, "):
         msg = msg.removeprefix(prefix)
     return msg
+
+
+def _is_plain(value: Any) -> bool:
+    return isinstance(value, str | int | float) and not isinstance(value, bool)
+
+
+def _as_list_hint(value: Any) -> str:
+    """How the text a person wrote where a list goes is written as one."""
+    if not isinstance(value, str) or not value.strip():
+        return ""
+    if re.match(r"-[^\s-]", value):  # `-Python` on each line: one text, `-Python -Rust`
+        return "; a list item is `- ` with a space after the dash: `- Python`"
+    items = [item.strip() for item in value.split(",") if item.strip()]
+    return f"; write it as a list: [{', '.join(_flow_item(item) for item in items)}]"
+
+
+def _flow_item(text: str) -> str:
+    """One item of a `[a, b]` list, quoted when YAML would read it otherwise."""
+    plain = not re.search(r"[:\[\]{}#&*!|>'\"%@`,]", text) and not re.match(r"[-?]", text)
+    return text if plain else quoted_yaml(text)
 
 
 def _pattern_hint(loc: Sequence[str | int]) -> str:
