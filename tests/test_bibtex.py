@@ -404,7 +404,10 @@ def test_syntax_error_is_reported_with_its_line() -> None:
         """
     )
     assert len(found) == 1
-    assert found[0].startswith("refs.bib:3:1: @article{broken}: BibTeX syntax error")
+    assert found == [
+        "refs.bib:4:11: @article{broken}: BibTeX syntax error: the `{` of `title` opened here is not closed"
+        " before `year` on line 5; add the missing `}`"
+    ]
 
 
 def test_duplicate_keys_and_fields_and_unknown_macros() -> None:
@@ -439,7 +442,8 @@ def test_bib_syntax_error_exits_2_with_file_and_line(tmp_path: Path) -> None:
     )
     result = run_cli("validate", path.name, cwd=tmp_path)
     assert result.returncode == 2, result.stderr
-    assert "refs.bib:3:1: @misc{b}: BibTeX syntax error" in result.stderr
+    never = "refs.bib:4:8: @misc{b}: BibTeX syntax error: the `{` of `title` opened here is never closed"
+    assert never in result.stderr
     assert "Traceback" not in result.stderr
 
 
@@ -617,7 +621,7 @@ def test_import_reports_problems_with_lines(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert result.stdout == ""
     assert f"{bib}:1:46: a.month: invalid month" in result.stderr
-    assert f"{bib}:2:1: @misc{{b}}: BibTeX syntax error" in result.stderr
+    assert f"{bib}:2:9: @misc{{b}}: BibTeX syntax error: the entry is not closed: add a `}}`" in result.stderr
     missing = run_cli("import", "bibtex", tmp_path / "none.bib")
     assert missing.returncode == 2 and "BibTeX file not found" in missing.stderr
 
@@ -721,3 +725,49 @@ def test_full_biblatex_date_wins_over_year() -> None:
     data = one("@article{k, title={T}, author={A}, year={2024}, month={5}, date={2024-05-17}}")
     assert data["date"] == "2024-05-17"
     assert one("@article{k, title={T}, author={A}, year={2024}, date={2023}}")["date"] == "2024"
+
+
+@pytest.mark.parametrize(
+    ("bib", "message", "fix"),
+    [
+        (  # a `}` left out inside a value: found where the next field starts
+            "@article{a,\n  title = {Slow {Things},\n  author = {Example, Ada},\n  journal = {JACM},\n"
+            "  year = {2023}\n}\n@misc{b, title = {Other}, author = {Example, Ada}, year = 2022}\n",
+            "refs.bib:2:11: @article{a}: BibTeX syntax error: the `{` of `title` opened here is not closed before"
+            " `author` on line 3; add the missing `}`",
+            ("{Slow {Things},", "{Slow {Things}},"),
+        ),
+        (  # a `"` left out
+            '@article{a,\n  title = "Slow Things,\n  author = {Example, Ada},\n  journal = {JACM},\n'
+            "  year = {2023}\n}\n",
+            'refs.bib:2:11: @article{a}: BibTeX syntax error: the `"` of `title` opened here is not closed before'
+            ' `author` on line 3; add the missing `"`',
+            ('"Slow Things,', '"Slow Things",'),
+        ),
+        (  # the entry's own `}`
+            "@article{a,\n  title = {Slow Things},\n  author = {Example, Ada},\n  journal = {JACM},\n"
+            "  year = {2023}\n\n@misc{b, title = {Other}, author = {Example, Ada}, year = 2022}\n",
+            "refs.bib:5:16: @article{a}: BibTeX syntax error: the entry is not closed: add a `}` after its last field",
+            ("{2023}\n", "{2023}}\n"),
+        ),
+        (  # a `,` left out: the journal was 'JACM}\n  year = {2023', the year 'missing'
+            "@article{a,\n  title = {Slow Things},\n  author = {Example, Ada},\n  journal = {JACM}\n"
+            "  year = {2023}\n}\n",
+            "refs.bib:4:19: a.journal: a `,` is missing after this value, before `year` on line 5",
+            ("{JACM}\n", "{JACM},\n"),
+        ),
+    ],
+)
+def test_a_bib_typing_mistake_is_told_where_the_fix_goes(
+    bib: str, message: str, fix: tuple[str, str], tmp_path: Path
+) -> None:
+    """The mistakes people make in a .bib, each reported alone at the place to fix (they were at
+    the entry's first line, or the year 'missing' where a comma was), and fixed there it loads."""
+    assert problems(bib) == [message]
+    line, column = (int(n) for n in message.split(":")[1:3])
+    placed = bib.split("\n")[line - 1][column - 1 :]
+    assert placed.startswith(("{", '"')) or placed.strip() == "", placed  # the place itself
+    fixed = parse_bibtex(bib.replace(*fix), Path("refs.bib"))
+    assert not fixed.problems
+    assert fixed.entries[0].data["title"] == "Slow Things"
+    assert fixed.entries[0].data.get("venue", "JACM") == "JACM" and fixed.entries[0].data["date"] == "2023"

@@ -124,7 +124,7 @@ def test_bad_profile_is_located_exit_2(tmp_path: Path) -> None:
     bad_bib = write(tmp_path / "refs.bib", "@article{x,\n  title = {T},\n  author = {A},\n  year = {2024\n")
     profile = write(tmp_path / "q.yaml", "name: Ada\npublications:\n  - bibtex: refs.bib\n")
     result = run_cli("export", "bibtex", str(profile))
-    assert result.returncode == 2 and f"{bad_bib}:1:1" in result.stderr, result.stderr
+    assert result.returncode == 2 and f"{bad_bib}:4:10" in result.stderr, result.stderr  # the year's `{`
 
 
 def test_ascii_writes_latin_letters_as_latex() -> None:

@@ -20,7 +20,7 @@ import contextlib
 import logging
 import re
 import unicodedata
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -159,7 +159,7 @@ def parse_bibtex(text: str, path: Path, *, limits: Limits = DEFAULT_LIMITS, room
     budget = limits.bib_macro_chars  # what all @string macros may expand to, together
     for block in library.blocks:
         if isinstance(block, model.ParsingFailedBlock):
-            problems.append(_failed_block_problem(block, path))
+            problems.append(_failed_block_problem(block, path, lines))
         elif isinstance(block, model.String):
             limit = ("bib_macro_chars", budget) if budget < limits.field_chars else ("field_chars", limits.field_chars)
             value, error = resolve_value(block.value, macros, limit)
@@ -249,7 +249,7 @@ def _line(start_line: int | None) -> int:
     return (start_line or 0) + 1
 
 
-def _failed_block_problem(block: Any, path: Path) -> Problem:
+def _failed_block_problem(block: Any, path: Path, lines: Sequence[str] = ()) -> Problem:
     from bibtexparser import model
 
     inner = block.ignore_error_block
@@ -264,7 +264,74 @@ def _failed_block_problem(block: Any, path: Path) -> Problem:
     if isinstance(block, model.DuplicateFieldKeyBlock):
         names = ", ".join(sorted(block.duplicate_keys))
         return Problem(path, line, 1, label, f"field {names} appears more than once in this entry")
-    return Problem(path, line, 1, label, "BibTeX syntax error: " + _syntax_reason(block))
+    reason = _syntax_reason(block)
+    unclosed = _unclosed(block.raw or "", line, lines) if reason.startswith(_NOT_CLOSED) else None
+    if unclosed is None:
+        return Problem(path, line, 1, label, "BibTeX syntax error: " + reason)
+    return Problem(path, unclosed[0], unclosed[1], label, "BibTeX syntax error: " + unclosed[2])
+
+
+_NOT_CLOSED = ("the entry is not closed", "the file ends inside")
+
+
+# A line that starts a field (`  author = {`): inside a value, it means the value was not closed.
+_FIELD_START = re.compile(r"[ \t]*([A-Za-z][\w:.+/-]*)[ \t]*=")
+
+
+def _unclosed(raw: str, line: int, lines: Sequence[str]) -> tuple[int, int, str] | None:
+    """Where an entry that never closes went wrong, as (line, column, message): a field's `{` or
+    `"` still open when a later line starts a field (`  author = {`), which is where the `}` or
+    `"` goes missing; else the entry's own brace, whose `}` goes after its last field. `line` is
+    the entry's first line (1-based); None when the text does not show it."""
+    head = re.match(r"\s*@\w+\s*[{(]", raw)
+    if head is None:
+        return None
+    depth, quoted, opener, name = 0, False, -1, ""
+    i = head.end()
+    while i < len(raw):
+        ch = raw[i]
+        if ch == "\\":
+            i += 2
+            continue
+        inside = depth > 0 or quoted
+        if ch == "\n" and inside and (field := _FIELD_START.match(raw, i + 1)):
+            where = _place(raw, opener, line, lines)
+            mark = '"' if quoted else "{"
+            close = '"' if quoted else "}"
+            return (
+                *where,
+                f"the `{mark}` of `{name}` opened here is not closed before `{field[1]}` on line "
+                f"{_place(raw, i + 1, line, lines)[0]}; add the missing `{close}`",
+            )
+        if ch == '"' and depth == 0:
+            quoted = not quoted
+            opener = i if quoted else opener
+        elif ch == "{" and not quoted:
+            depth += 1
+            opener = i if depth == 1 else opener
+        elif ch == "}" and not quoted:
+            if depth == 0:
+                return None  # the entry closed: something else went wrong
+            depth -= 1
+        elif ch == "=" and not (depth or quoted):
+            name = raw[:i].rstrip().rsplit(None, 1)[-1].lstrip(",") if raw[:i].strip() else ""
+        i += 1
+    if depth or quoted:
+        mark = '"' if quoted else "{"
+        return *_place(raw, opener, line, lines), f"the `{mark}` of `{name}` opened here is never closed"
+    body = raw.rstrip()
+    last = _place(raw, len(body), line, lines)
+    return last[0], last[1], "the entry is not closed: add a `}` after its last field"
+
+
+def _place(raw: str, offset: int, line: int, lines: Sequence[str]) -> tuple[int, int]:
+    """1-based line and column of `raw[offset]`, `raw` being an entry whose first line is `line`."""
+    before = raw[:offset]
+    at = line + before.count("\n")
+    column = offset - (before.rfind("\n") + 1) + 1
+    if "\n" not in before and 0 < line <= len(lines):  # the entry may not start at column 1
+        column += max(0, lines[line - 1].find(raw.split("\n", 1)[0]))
+    return at, column
 
 
 def _syntax_reason(block: Any) -> str:
@@ -622,23 +689,100 @@ def map_entry(
     if not entry.key.strip():
         return None, [Problem(path, line, 1, f"@{kind}", "entry has no key; write @type{key, ...}")]
     fields = _Fields()
-    for f in entry.fields:
-        name = f.key.strip().lower()
-        fline = _line(f.start_line)
-        col = _column(lines, fline, f.key)
-        value, error = resolve_value(str(f.value), macros, ("field_chars", max_chars))
+    for name, written, fline, col in _fields(entry, lines, path, problems):
+        value, error = resolve_value(written, macros, ("field_chars", max_chars))
         if error and not value:  # over the limit: a stand-in, so that the schema does not add "missing
             value = "…"  # field" to the limit's error (the run fails on the limit anyway)
         if error and name != "month":  # `month = sept`: the month check below says it better
             problems.append(Problem(path, fline, col, f"{entry.key}.{name}", error))
         elif error:
-            value = str(f.value)
+            value = written
         fields.values[name] = value
         fields.origins[name] = FieldOrigin(fline, col, name)
     mapper = _EntryMapper(entry.key, kind, fields, path, line)
     data = mapper.run()
     raw = {name: (value, fields.origins[name]) for name, value in fields.values.items()}
     return BibEntry(entry.key, kind, line, data, mapper.origins, raw), problems + mapper.problems
+
+
+def _fields(entry: Any, lines: list[str], path: Path, problems: list[Problem]) -> Iterator[tuple[str, str, int, int]]:
+    """(name, raw value, line, column) of each field. A field whose `,` is missing reaches
+    bibtexparser as part of the value before it (`{JACM}\n  year = {2023}`): that value's journal
+    was `JACM}\n  year = {2023`, and the year 'missing'. It is split off again, and the comma
+    reported where it goes."""
+    for f in entry.fields:
+        name, raw, line = f.key.strip().lower(), str(f.value), _line(f.start_line)
+        col = _column(lines, line, f.key)
+        while "=" in raw and (glued := _glued(raw)) is not None:  # no `=`: one value (most fields)
+            end, key, rest = glued
+            at = line + raw[:end].count("\n")
+            if "\n" in raw[:end]:
+                column = end - raw.rfind("\n", 0, end)
+            else:
+                found = lines[line - 1].find(raw[:end], col) if 0 < line <= len(lines) else -1
+                column = found + end + 1 if found >= 0 else col
+            yield name, raw[:end], line, col
+            next_line = line + raw[: len(raw) - len(rest)].count("\n")
+            problems.append(
+                Problem(
+                    path,
+                    at,
+                    column,
+                    f"{entry.key}.{name}",
+                    f"a `,` is missing after this value, before `{key}` on line {next_line}",
+                )
+            )
+            name, raw, line = key.lower(), rest, next_line
+            col = _column(lines, line, key)
+        yield name, raw, line, col
+
+
+def _glued(raw: str) -> tuple[int, str, str] | None:
+    """A value followed by the next field, its comma missing: (the value's end, the next field's
+    name, its raw value); None for one value (pieces joined by `#` included)."""
+    i = 0
+    while True:
+        while i < len(raw) and raw[i].isspace():
+            i += 1
+        if i >= len(raw):
+            return None
+        if raw[i] in '{"':
+            close = _closing(raw, i)
+            if close < 0:
+                return None
+            i = close + 1
+        else:
+            token = re.match(r"[^\s#{}\"=,]+", raw[i:])
+            if token is None:
+                return None
+            i += token.end()
+        end = i
+        while i < len(raw) and raw[i].isspace():
+            i += 1
+        if i < len(raw) and raw[i] == "#":
+            i += 1
+            continue
+        field = re.match(r"([A-Za-z][\w:.+/-]*)\s*=\s*", raw[i:]) if i > end else None
+        return (end, field[1], raw[i + field.end() :]) if field else None
+
+
+def _closing(raw: str, start: int) -> int:
+    """Index of the `}` or `"` that closes the group opened at `start`; -1 when none does."""
+    if raw[start] == '"':
+        depth = 0
+        for i in range(start + 1, len(raw)):
+            ch = raw[i]
+            depth += (ch == "{") - (ch == "}")
+            if ch == '"' and depth == 0:
+                return i
+        return -1
+    depth = 0
+    for i in range(start, len(raw)):
+        ch = raw[i]
+        depth += (ch == "{") - (ch == "}")
+        if depth == 0:
+            return i
+    return -1
 
 
 def _column(lines: list[str], line: int, key: str) -> int:
