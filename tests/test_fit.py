@@ -398,3 +398,29 @@ def test_compact_tightens_its_spacing_in_both_engines(tmp_path: Path, engine: st
     assert result.returncode == 0, result.stderr
     assert "fitted to 1 page: spacing 1 → 0." in result.stdout, result.stdout + result.stderr
     assert _pages(tmp_path / "out") == 1
+
+
+def test_a_margin_per_side_is_narrowed_at_its_widest_sides() -> None:
+    """`margin: 1cm 3cm 2cm 4cm` (a RenderCV page's four): fitting narrows the widest sides first,
+    down to the next and then to the floor, and keeps the narrower ones and each side's unit; the
+    per-side margin read as no margin at all (to_points), so fitting never moved it."""
+    options = {"font_size": "10pt", "margin": "1cm 3cm 2cm 4cm"}
+    start, floor = start_and_floor(options, {"margin": "1cm"})
+    assert round(start.margin / (72 / 2.54), 6) == 4 and round(floor.margin / (72 / 2.54), 6) == 1
+    narrower = replace(start, margin=2.5 * 72 / 2.54)
+    assert apply(options, narrower, start)["margin"] == "1cm 2.5cm 2cm"
+    assert apply(options, floor, start)["margin"] == "1cm"
+    assert describe(narrower, start, options) == "widest margin 4 → 2.5 cm"
+    assert apply({"margin": "0.5in 1in"}, replace(start, margin=54.0), start)["margin"] == "0.5in 0.75in"
+
+
+def test_a_page_with_a_margin_per_side_is_fitted_to_its_budget(tmp_path: Path) -> None:
+    """The one-page résumé with 7cm sides: fitted by narrowing them at last, on one page."""
+    source = RESUME.read_text(encoding="utf-8")
+    assert "    max_pages: 1\n" in source and "    options:" not in source
+    own = "    max_pages: 1\n    options:\n      margin: 1cm 7cm 1cm 7cm\n"
+    profile = write(tmp_path / "resume.yaml", source.replace("    max_pages: 1\n", own))
+    result = run_cli("render", profile, "-f", "pdf", "-o", tmp_path / "out")
+    assert result.returncode == 0, result.stderr
+    assert "widest margin 7 → " in result.stdout + result.stderr, result
+    assert len(PdfReader(next((tmp_path / "out").glob("*.pdf"))).pages) == 1

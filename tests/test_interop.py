@@ -2182,7 +2182,7 @@ def test_jsonresume_real_chinese_resume_moves_in(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("written", "margin", "said"),
-    [("0.5 in", "0.5in", "RenderCV's own 0.7in on the bottom, left, right becomes it too"), ("1.2em", "0.7in", "em")],
+    [("0.5 in", "0.5in 0.7in 0.7in", ""), ("1.2em", "0.7in", "em")],
 )
 def test_a_rendercv_margin_written_with_a_space_or_in_em_is_not_replaced_unsaid(
     tmp_path: Path, written: str, margin: str, said: str
@@ -2190,7 +2190,7 @@ def test_a_rendercv_margin_written_with_a_space_or_in_em_is_not_replaced_unsaid(
     """RenderCV takes a margin as `\\d+\\.?\\d* *(cm|in|pt|mm|ex|em)`: "0.5 in" is its user's 0.5in,
     and the import gave the theme's default (0.7in) instead, saying nothing; a margin in em or ex
     (which cvbuild's margin does not take) is still the default, now with a warning at its line.
-    The other sides are RenderCV's 0.7in: cvbuild's one margin is the smallest, and says so there."""
+    The other sides are RenderCV's 0.7in, each kept (top, then left and right, then bottom)."""
     from ruamel.yaml import YAML
 
     source = write(
@@ -2200,23 +2200,26 @@ def test_a_rendercv_margin_written_with_a_space_or_in_em_is_not_replaced_unsaid(
     path, stderr = imported("rendercv", source, tmp_path)
     doc = YAML(typ="safe", pure=True).load(path.read_text(encoding="utf-8"))["documents"]["cv"]
     assert doc["options"]["margin"] == margin
-    assert stderr.count("cv.yaml:6:17: design.page.top_margin: ") == 1 and said in stderr, stderr
+    assert stderr.count("cv.yaml:6:17: design.page.top_margin: ") == (1 if said else 0) and said in stderr, stderr
 
 
 @pytest.mark.parametrize(
     ("design", "margin", "noted"),
     [
-        # RenderCV 2.4 on: four sides, the smallest is cvbuild's one margin, each other side says so
+        # RenderCV 2.4 on: four sides, each kept (CSS's order: top, right, bottom, left)
         (
             "  theme: classic\n  page:\n    top_margin: 0.4in\n    bottom_margin: 0.5in\n"
             "    left_margin: 0.6 in\n    right_margin: 0.6in\n",
-            "0.4in",
-            [
-                "8:20: design.page.bottom_margin: ",
-                "9:18: design.page.left_margin: ",
-                "10:19: design.page.right_margin: ",
-            ],
+            "0.4in 0.6in 0.5in",
+            [],
         ),
+        (
+            "  theme: classic\n  page:\n    top_margin: 1cm\n    bottom_margin: 2cm\n"
+            "    left_margin: 4cm\n    right_margin: 3cm\n",
+            "1cm 3cm 2cm 4cm",
+            [],
+        ),
+        ("  theme: classic\n  page:\n    left_margin: 1in\n", "0.7in 0.7in 0.7in 1in", []),
         (  # the sides agree, with a theme default of its own: nothing to say
             "  theme: harvard\n  page:\n    top_margin: 0.5in\n    bottom_margin: 0.5in\n"
             "    left_margin: 0.5in\n    right_margin: 0.5in\n",
@@ -2254,8 +2257,8 @@ def test_rendercv_page_margins_are_read_on_every_side(
     """The import read `top_margin` alone: `left_margin: 0.6in` beside it was dropped unsaid, and
     a file with a narrow top and wide sides got the narrow margin everywhere without a word;
     RenderCV 1.x's `margins: page:` and 2.0's 2cm default were not read at all (cvbuild's modern
-    gave 1.6cm). cvbuild's margin is one length: the smallest side, so the text has at least the
-    room RenderCV gave it, and every side that differs is named at its line."""
+    gave 1.6cm). Then cvbuild's margin was one length, the smallest side, and a page with wide
+    sides lost them; each side is kept now, and the page has them (test_themes checks the PDFs)."""
     from ruamel.yaml import YAML
 
     source = write(tmp_path / "cv.yaml", "cv:\n  name: Ada Example\n  email: ada@example.org\ndesign:\n" + design)

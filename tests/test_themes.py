@@ -488,3 +488,107 @@ def test_every_documented_page_size_reaches_typst(tmp_path: Path, size: str, poi
     assert result.returncode == 0, result.stderr
     box = PdfReader(tmp_path / "out" / "ada-example.pdf").pages[0].mediabox
     assert (round(float(box.width)), round(float(box.height))) == points
+
+
+# A page of text wide and long enough to reach every margin (two pages in every theme).
+_MARGIN_PROFILE = """name: Ada Example
+headline: Margins on every side
+summary: >-
+  A line of text that is long enough to run from the left margin to the right margin of the page and to
+  wrap onto the next line, so that both margins show where the text stops.
+experience:
+""" + "".join(
+    f"""  - organization: Company {i}
+    role: Engineer
+    start: 20{10 + i}-01
+    highlights:
+      - Built a thing that takes a line long enough to wrap across the whole text width of the page, and more.
+      - Another thing, also long enough to wrap across the whole width of the page's text, twice if it can.
+"""
+    for i in range(12)
+)
+_CM = 72 / 2.54
+
+
+def _text_edges(pdf: Path) -> tuple[float, float, float, float, float]:
+    """(left, right, top, bottom) of page 1's body text, in cm from each edge of the paper, and the
+    page's height; the footer (below the bottom margin's top) is left out."""
+    import pdfplumber
+
+    with pdfplumber.open(pdf) as document:
+        page = document.pages[0]
+        chars = [c for c in page.chars if c["text"].strip() and c["top"] < page.height - 1.5 * _CM]
+        return (
+            min(c["x0"] for c in chars) / _CM,
+            (page.width - max(c["x1"] for c in chars)) / _CM,
+            min(c["top"] for c in chars) / _CM,
+            (page.height - max(c["bottom"] for c in chars)) / _CM,
+            page.height,
+        )
+
+
+@pytest.mark.parametrize("engine", ["typst", "weasyprint"])
+@pytest.mark.parametrize("theme", BUILTIN_THEMES)
+def test_margin_takes_one_length_per_side(tmp_path: Path, theme: str, engine: str) -> None:
+    """`margin: 1cm 3cm 2cm 4cm` (top right bottom left, as in CSS): a RenderCV page's four margins
+    (import rendercv took the smallest for all four). Each side is where the text stops, in both
+    engines and every theme; the sidebar's band text starts at the left margin. One length still
+    means every side."""
+    profile = write(tmp_path / "p.yaml", _MARGIN_PROFILE)
+    out = tmp_path / "out"
+    result = run_cli(
+        "render",
+        profile,
+        "--theme",
+        theme,
+        "--engine",
+        engine,
+        "-f",
+        "pdf",
+        "--set",
+        "margin=1cm 3cm 2cm 4cm",
+        "-o",
+        out,
+    )
+    assert result.returncode == 0, result.stderr
+    left, right, top, bottom, _ = _text_edges(next(out.glob("*.pdf")))
+    assert abs(left - 4) < 0.05 and abs(right - 3) < 0.1, (left, right)
+    assert 0.6 < top < 1.05, top  # capitals and ascenders above the first baseline
+    assert 2 - 0.05 < bottom < 2 + 2, bottom  # the last line above the bottom margin, the page (nearly) full
+    one = tmp_path / "one"
+    assert (
+        run_cli(
+            "render", profile, "--theme", theme, "--engine", engine, "-f", "pdf", "--set", "margin=3cm", "-o", one
+        ).returncode
+        == 0
+    )
+    left, right, *_ = _text_edges(next(one.glob("*.pdf")))
+    assert abs(left - 3) < 0.05 and abs(right - 3) < 0.1, (left, right)
+
+
+def test_margin_per_side_in_the_browsers_print(tmp_path: Path, browser: Any) -> None:
+    """The HTML page printed from a browser has the same four margins (@page), every HTML theme."""
+    from conftest import HTML_THEMES
+
+    profile = write(tmp_path / "p.yaml", _MARGIN_PROFILE)
+    for theme in HTML_THEMES:
+        out = tmp_path / theme
+        args = ("render", profile, "--theme", theme, "-f", "html", "--set", "margin=1cm 3cm 2cm 4cm", "-o", out)
+        assert run_cli(*args).returncode == 0
+        page = browser.new_page()
+        page.goto(next(out.glob("*.html")).as_uri())
+        pdf = out / "printed.pdf"
+        page.pdf(path=str(pdf), prefer_css_page_size=True)
+        page.close()
+        left, right, *_ = _text_edges(pdf)
+        assert abs(left - 4) < 0.1 and 3 - 0.1 < right < 3.5, (theme, left, right)
+
+
+@pytest.mark.parametrize(
+    ("margin", "phrase"),
+    [("1cm 2cm 3cm 4cm 5cm", "one per side"), ("1cm 300pt", "outside 0pt to 200pt"), ("1cm;2cm", "one per side")],
+)
+def test_a_margin_of_more_than_four_sides_or_too_wide_is_refused(tmp_path: Path, margin: str, phrase: str) -> None:
+    profile = write(tmp_path / "p.yaml", "name: Ada Example\n")
+    result = run_cli("render", profile, "-f", "txt", "--set", f"margin={margin}", "-o", tmp_path / "out")
+    assert result.returncode == 2 and phrase in result.stderr and "Traceback" not in result.stderr, result.stderr

@@ -30,7 +30,7 @@ from cvbuild.interop.common import (
 from cvbuild.loading.yaml_source import Loc, load_yaml
 from cvbuild.schema.fields import parse_date
 from cvbuild.schema.model import NAMED_NETWORKS, network_key
-from cvbuild.themes.options import LENGTH_RANGES
+from cvbuild.themes.options import LENGTH_RANGES, SIDES, margin_text
 
 # RenderCV theme -> (cvbuild theme, accent). Serif RenderCV themes go to classic, sans to modern.
 THEMES: dict[str, tuple[str, str | None]] = {
@@ -1212,10 +1212,9 @@ _RENDERCV_2_0_PAGE_KEYS = {"show_page_numbering", "show_last_updated_date"}
 
 
 def _margin(design: Mapping[str, Any], theme: str, note: Note) -> str:
-    """cvbuild's margin, one length for every side, from RenderCV's four (2.x `page.top_margin`...,
-    1.x `margins.page.top`...; a side the file leaves out has RenderCV's own for that version and
-    theme). Where the sides differ, the smallest: the text gets at least the room RenderCV gave
-    it, so a page that was full there is not a page and a bit here; each other side says so."""
+    """cvbuild's margin from RenderCV's four (2.x `page.top_margin`..., 1.x `margins.page.top`...;
+    a side the file leaves out has RenderCV's own for that version and theme), one length per
+    side as CSS writes them (`0.5in 0.7in`), or one where all four are the same."""
     if _RENDERCV_1_KEYS & set(design):
         for key in _at(design, "margins") or ():  # section_title, entry_area...: spacing cvbuild's themes set
             if key != "page":
@@ -1243,19 +1242,7 @@ def _margin(design: Mapping[str, Any], theme: str, note: Note) -> str:
             note((*where, key), f"{value!r} is more than the {_MAX_MARGIN:g}pt cvbuild's margin takes; taken as that")
             length = f"{_MAX_MARGIN:g}pt"
         sides[side] = length or default
-    chosen = min(sides.values(), key=_points)
-    if all(_points(v) == _points(chosen) for v in sides.values()):
-        return chosen
-    one = f"cvbuild has one margin for all four sides, the smallest of RenderCV's: {chosen}"
-    written = [side for side in _SIDES if _length(page.get(keys[side]))]
-    for side in written:
-        if _points(sides[side]) != _points(chosen):
-            note((*where, keys[side]), f"{one}, not {sides[side]} (so the text has at least the room it had there)")
-    others = [side for side in _SIDES if side not in written and _points(sides[side]) != _points(chosen)]
-    if others:
-        place = next(side for side in written if _points(sides[side]) == _points(chosen))
-        note((*where, keys[place]), f"{one}; RenderCV's own {default} on the {', '.join(others)} becomes it too")
-    return chosen
+    return margin_text(*(sides[side] for side in SIDES))
 
 
 def _length(value: Any) -> str | None:

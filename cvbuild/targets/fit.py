@@ -24,6 +24,7 @@ from typing import Any
 
 from cvbuild.document.model import Document
 from cvbuild.targets.base import RenderContext
+from cvbuild.themes.options import margin_sides, margin_text
 
 KNOBS = ("spacing", "font_size", "margin")  # the order in which the layout is tightened
 STEP = {"spacing": 0.05, "font_size": 0.1, "margin": 72 / 25.4}  # grid: 0.05x, 0.1 pt, 1 mm
@@ -225,6 +226,21 @@ def to_points(length: str) -> tuple[float, str] | None:
     return float(match.group(1)) * _PT[match.group(2)], match.group(2)
 
 
+def widest_margin(value: Any) -> tuple[float, str] | None:
+    """The `margin` option's widest side, (points, unit): what fitting narrows, a side at a time
+    (a page with one margin per side keeps the narrower ones); None for em or no margin."""
+    sides = [to_points(side) for side in margin_sides(value) or ()] if value else []
+    known = [side for side in sides if side is not None]
+    return max(known) if known and len(known) == len(sides) else None
+
+
+def narrowed_margin(value: str, points: float, unit: str) -> str:
+    """`value` (one to four lengths) with every side wider than `points` at that width."""
+    sides = margin_sides(value) or (value,) * 4
+    narrow = [side if (to_points(side) or (0.0, ""))[0] <= points else from_points(points, unit) for side in sides]
+    return margin_text(*narrow)
+
+
 def from_points(points: float, unit: str) -> str:
     return f"{round(points / _PT[unit], 2):g}{unit}"
 
@@ -233,7 +249,7 @@ def start_and_floor(options: Mapping[str, Any], floors: Mapping[str, Any]) -> tu
     """The document's own setting and the theme's floors; a knob without a floor stays put."""
     spacing = float(options.get("spacing", 1.0))
     size = to_points(options.get("font_size", "")) or (0.0, "pt")
-    margin = to_points(options.get("margin", "")) or (0.0, "pt")
+    margin = widest_margin(options.get("margin")) or (0.0, "pt")
     start = Setting(spacing, size[0], margin[0])
     floor_size = to_points(floors.get("font_size", "")) if size[0] else None
     floor_margin = to_points(floors.get("margin", "")) if margin[0] else None
@@ -253,8 +269,8 @@ def apply(options: Mapping[str, Any], setting: Setting, start: Setting) -> dict[
     if setting.font_size != start.font_size:
         out["font_size"] = from_points(setting.font_size, "pt")
     if setting.margin != start.margin:
-        unit = (to_points(options["margin"]) or (0.0, "pt"))[1]
-        out["margin"] = from_points(setting.margin, unit)
+        unit = (widest_margin(options["margin"]) or (0.0, "pt"))[1]
+        out["margin"] = narrowed_margin(str(options["margin"]), setting.margin, unit)
     return out
 
 
@@ -266,9 +282,10 @@ def describe(setting: Setting, start: Setting, options: Mapping[str, Any]) -> st
     if setting.font_size != start.font_size:
         parts.append(f"font {round(start.font_size, 2):g} → {round(setting.font_size, 2):g} pt")
     if setting.margin != start.margin:
-        unit = (to_points(options.get("margin", "")) or (0.0, "pt"))[1]
+        unit = (widest_margin(options.get("margin")) or (0.0, "pt"))[1]
         was, now = from_points(start.margin, unit)[: -len(unit)], from_points(setting.margin, unit)[: -len(unit)]
-        parts.append(f"margin {was} → {now} {unit}")
+        widest = "widest margin" if len(set(margin_sides(options.get("margin")) or ())) > 1 else "margin"
+        parts.append(f"{widest} {was} → {now} {unit}")
     return ", ".join(parts)
 
 

@@ -26,7 +26,7 @@ from cvbuild.document.inline import plain
 from cvbuild.document.model import Document, Entry
 from cvbuild.errors import InputError, RenderError
 from cvbuild.targets.base import Artifact, RenderContext, display_path, theme_failure
-from cvbuild.themes.options import EMAIL_MODES, PAGE_SIZES, STYLE_OPTIONS
+from cvbuild.themes.options import EMAIL_MODES, PAGE_SIZES, SIDES, STYLE_OPTIONS, margin_sides
 
 TEMPLATE = "cv.html.j2"
 STYLESHEET = "style.css"
@@ -56,7 +56,7 @@ class Settings:
     @classmethod
     def from_options(cls, options: Mapping[str, Any]) -> Settings:
         def checked(key: str, default: str) -> str:
-            value = str(options.get(key, default)).strip()
+            value = " ".join(str(options.get(key, default)).split())  # a margin's sides, one space apart
             pattern, expected = STYLE_OPTIONS[key]
             if not pattern.fullmatch(value):
                 raise InputError(f"theme option {key}={value!r} is not {expected}")
@@ -83,12 +83,16 @@ class Settings:
         )
 
     def css(self) -> str:
-        """Option-driven CSS; everything else about the look is in the theme's style.css."""
+        """Option-driven CSS; everything else about the look is in the theme's style.css. Each side
+        of the page margin is also a variable (--page-margin-top...), for print CSS that trims the
+        half-leading above a page's first line, places the footer as Typst does, or paints a band."""
         light = lighten(self.accent, 0.55)
+        sides = margin_sides(self.margin) or (self.margin,) * 4  # checked in from_options
+        margins = "".join(f"--page-margin-{side}:{value};" for side, value in zip(SIDES, sides, strict=True))
         return (
             f":root{{--accent:{self.accent};--accent-light:{light};--print-font-size:{self.font_size};"
             # 1 at full spacing, 0 on a page tightened to fit max_pages (tables keep tight rows there)
-            f"--spacing:{self.spacing:g};--full-spacing:{int(self.spacing >= 1)}}}\n"
+            f"--spacing:{self.spacing:g};--full-spacing:{int(self.spacing >= 1)};{margins}}}\n"
             f"@page{{size:{self.page_size};margin:{self.margin}}}"
         )
 

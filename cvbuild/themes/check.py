@@ -293,17 +293,20 @@ def _visible_text(fmt: str, source: str) -> str:
     return source
 
 
-def _margin_pt(value: Any) -> float | None:
-    """A single `margin` length in points; None when absent or given per side."""
-    m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)(pt|mm|cm|in)\s*", str(value or ""))
-    if not m:
+def _margin_pt(value: Any) -> tuple[float, float] | None:
+    """The `margin` option's left and right sides in points; None when absent or in em."""
+    from cvbuild.themes.options import margin_sides, points
+
+    sides = margin_sides(value) if value else None
+    if sides is None or any(side.endswith("em") for side in sides):
         return None
-    return float(m.group(1)) * {"pt": 1.0, "mm": 72 / 25.4, "cm": 72 / 2.54, "in": 72.0}[m.group(2)]
+    _, right, _, left = sides
+    return points(left), points(right)
 
 
-def pdf_text_and_overflow(pdf: bytes, margin: float | None) -> tuple[str, list[str]]:
+def pdf_text_and_overflow(pdf: bytes, margins: tuple[float, float] | None) -> tuple[str, list[str]]:
     """The PDF's text, and a message for each page where glyphs leave the page or, when the
-    theme has one `margin`, cross the left or right margin."""
+    theme's `margin` is known, cross the left or right margin (`margins`: left, right, in points)."""
     import io
 
     import pdfplumber
@@ -314,8 +317,8 @@ def pdf_text_and_overflow(pdf: bytes, margin: float | None) -> tuple[str, list[s
         for number, page in enumerate(document.pages, start=1):
             texts.append(page.extract_text(use_text_flow=True) or "")
             width, height = float(page.width), float(page.height)
-            left = (margin or 0.0) - EDGE_TOLERANCE
-            right = width - (margin or 0.0) + EDGE_TOLERANCE
+            left = (margins or (0.0, 0.0))[0] - EDGE_TOLERANCE
+            right = width - (margins or (0.0, 0.0))[1] + EDGE_TOLERANCE
             out = [
                 c
                 for c in page.chars
@@ -327,7 +330,7 @@ def pdf_text_and_overflow(pdf: bytes, margin: float | None) -> tuple[str, list[s
                 )
             ]
             if out:
-                where = "off the page" if margin is None else "past the page margins"
+                where = "off the page" if margins is None else "past the page margins"
                 sample = "".join(c["text"] for c in out[:40])
                 problems.append(f"page {number}: {len(out)} characters run {where}, starting at {sample!r}")
     return "\n".join(texts), problems

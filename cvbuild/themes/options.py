@@ -13,10 +13,17 @@ from typing import Any
 from cvbuild.errors import InputError
 
 LENGTH = r"\d+(?:\.\d+)?(?:pt|mm|cm|in|em)"
+# The page margin: one length for every side, or one per side as CSS writes them (top right bottom
+# left; two are top and bottom, then left and right): a RenderCV page's four margins, kept.
+MARGIN = rf"{LENGTH}(?:[ \t]+{LENGTH}){{0,3}}"
+SIDES = ("top", "right", "bottom", "left")  # in the order CSS reads them
 SPACING = (0.3, 3.0)  # the `spacing` factor of a theme's vertical gaps; below 0.3 lines touch
 STYLE_OPTIONS: dict[str, tuple[re.Pattern[str], str]] = {
     "accent": (re.compile(r"#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})"), "a colour; write #rgb or #rrggbb, e.g. #1a3a6b"),
-    "margin": (re.compile(LENGTH), "a length; write e.g. 2cm, 18mm, 0.75in or 10.5pt"),
+    "margin": (
+        re.compile(MARGIN),
+        "a length, or one per side (top right bottom left, as in CSS); write e.g. 2cm, 18mm, 0.75in or '2cm 1.5cm'",
+    ),
     "font_size": (re.compile(LENGTH), "a length; write e.g. 10.5pt"),
     "font": (re.compile(r"[A-Za-z0-9][A-Za-z0-9 ._-]{0,60}"), "a font family name"),
 }
@@ -53,10 +60,37 @@ def style_problem(key: str, value: Any) -> str | None:
         return f"theme option {key}={value!r} is not {expected}"
     if key in LENGTH_RANGES:
         low, high = LENGTH_RANGES[key]
-        number, unit = float(text[:-2]), text[-2:]
-        if not low <= number * _POINTS[unit] <= high:
+        if not all(low <= points(length) <= high for length in text.split()):
             return f"theme option {key}={value!r} is outside {low:g}pt to {high:g}pt; write e.g. {STYLE_EXAMPLES[key]}"
     return None
+
+
+def points(length: str) -> float:
+    """A checked length (LENGTH) in points; `em` at cvbuild's 10.5pt."""
+    return float(length[:-2]) * _POINTS[length[-2:]]
+
+
+def margin_sides(value: Any) -> tuple[str, str, str, str] | None:
+    """The `margin` option's (top, right, bottom, left), as CSS reads one to four lengths; None
+    for a value that is no margin (style_problem says why)."""
+    parts = str(value).split()
+    if not re.fullmatch(MARGIN, " ".join(parts)):
+        return None
+    top, right, bottom, left = [
+        parts[i] for i in ((0, 0, 0, 0), (0, 1, 0, 1), (0, 1, 2, 1), (0, 1, 2, 3))[len(parts) - 1]
+    ]
+    return top, right, bottom, left
+
+
+def margin_text(top: str, right: str, bottom: str, left: str) -> str:
+    """The shortest `margin` for four sides, as CSS shortens them: `1cm`, `1cm 2cm`, ..."""
+    if top == right == bottom == left:
+        return top
+    if (top, right) == (bottom, left):
+        return f"{top} {right}"
+    if right == left:
+        return f"{top} {right} {bottom}"
+    return f"{top} {right} {bottom} {left}"
 
 
 STYLE_EXAMPLES = {"font_size": "10.5pt", "margin": "2cm"}
