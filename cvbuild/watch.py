@@ -8,6 +8,7 @@ shows its error in the page instead of leaving the browser hanging.
 from __future__ import annotations
 
 import html
+import re
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -88,7 +89,40 @@ class BuildState:
 
 def inject_reload(page: str, epoch: int) -> str:
     script = RELOAD_SCRIPT % epoch
+    page = allow_reload_script(page, script)
     return page.replace("</body>", script + "</body>") if "</body>" in page else page + script
+
+
+# A page's own Content-Security-Policy (the base theme's is `default-src 'none'; ...`).
+_CSP_META = re.compile(
+    r"""(<meta\s+http-equiv=["']?Content-Security-Policy["']?\s+content=)(["'])(.*?)\2""", re.I | re.S
+)
+
+
+def allow_reload_script(page: str, script: str) -> str:
+    """The page as served by the preview: its Content-Security-Policy lets this reload script
+    run (by its hash, nothing else) and poll this server. Without that, the browser blocked it
+    under `default-src 'none'` and the page never reloaded. The written file keeps its policy."""
+    import base64
+    import hashlib
+
+    body = script.removeprefix("<script>").removesuffix("</script>")
+    digest = base64.b64encode(hashlib.sha256(body.encode("utf-8")).digest()).decode("ascii")
+    sources = {"script-src": f"'sha256-{digest}'", "connect-src": "'self'"}
+
+    def widened(match: re.Match[str]) -> str:
+        directives = [d.strip() for d in match[3].split(";") if d.strip()]
+        for name, source in sources.items():
+            at = next((i for i, d in enumerate(directives) if d.split()[0].lower() == name), None)
+            if at is None:
+                directives.append(f"{name} {source}")
+            elif "'none'" in directives[at].split():
+                directives[at] = f"{name} {source}"
+            else:
+                directives[at] += f" {source}"
+        return f"{match[1]}{match[2]}{'; '.join(directives)}{match[2]}"
+
+    return _CSP_META.sub(widened, page, count=1)  # the head's; user text has no `<`
 
 
 def error_page(message: str, epoch: int) -> str:

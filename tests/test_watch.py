@@ -7,6 +7,7 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import run_cli, watch_server, write
@@ -264,3 +265,48 @@ def test_profile_saves_with_a_kept_cache_give_what_a_fresh_render_gives(tmp_path
             kept = outcome(tmp_path / f"kept{i}", cache)
             assert kept == outcome(tmp_path / f"fresh{i}", None), i
         assert isinstance(kept, str) and "example.yaml:" in kept
+
+
+def test_the_served_page_reloads_itself_in_a_browser(tmp_path: Path, browser: Any) -> None:
+    """The page's own Content-Security-Policy (`default-src 'none'`) blocked the injected reload
+    script in every browser: the README's "reloads itself" never happened. The preview now lets
+    that script (by its hash) run and poll; a save shows in the open page, so does a mistake, and
+    so does its fix. The written file keeps its policy."""
+    profile = write(tmp_path / "p.yaml", PROFILE)
+    for base in watch_server(profile, "-f", "html", "-o", "out"):
+        first = _epoch_after(base, 0)
+        page = browser.new_page()
+        blocked: list[str] = []
+        page.on("console", lambda message, seen=blocked: seen.append(message.text))
+        try:
+            page.goto(base)
+            assert "First version." in page.inner_text("body")
+            profile.write_text(PROFILE.replace("First", "Second"))
+            _wait_for(page, "Second version.")
+            profile.write_text("name: Ada Example\nsumary: typo\n")
+            _wait_for(page, "The last build failed")
+            assert "did you mean 'summary'" in page.inner_text("body")
+            profile.write_text(PROFILE.replace("First", "Third"))
+            _wait_for(page, "Third version.")
+        finally:
+            page.close()
+        assert not [m for m in blocked if "Content Security Policy" in m], blocked
+        assert first
+    written = (tmp_path / "out" / "ada-example.html").read_text(encoding="utf-8")
+    assert "default-src 'none'" in written and "sha256-" not in written and "<script>(function" not in written
+
+
+def _wait_for(page: Any, text: str, seconds: float = 20) -> None:
+    """Until the open page shows `text`: the page reloads by itself, nobody navigates it. Polled
+    from here, since the page's policy forbids the eval behind playwright's wait_for_function."""
+    from playwright.sync_api import Error
+
+    end = time.monotonic() + seconds
+    shown = ""
+    while text not in shown:
+        assert time.monotonic() < end, f"{text!r} not shown: {shown[:300]!r}"
+        time.sleep(0.1)
+        try:
+            shown = page.inner_text("body")
+        except Error:  # the page is reloading
+            shown = ""
