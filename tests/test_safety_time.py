@@ -148,11 +148,11 @@ def test_built_in_themes_have_no_budget_and_compile_in_process(theme_dir: Path) 
     for name in ("classic", "modern", "sidebar"):
         ctx = _ctx(name, folder)
         assert time_budget(ctx) is None
-        assert not isinstance(typst_pdf._compiler(typst_pdf._template(ctx), ctx, None), ChildCompiler)
+        assert not isinstance(typst_pdf._compiler(typst_pdf._template(ctx), ctx, None, ()), ChildCompiler)
     mine = _ctx("slow", folder, 7.5)
     assert time_budget(mine) == 7.5
     assert time_budget(_ctx("slow", folder, 0)) is None
-    compiler = typst_pdf._compiler(typst_pdf._template(mine), mine, None)
+    compiler = typst_pdf._compiler(typst_pdf._template(mine), mine, None, ())
     assert isinstance(compiler, ChildCompiler) and compiler.seconds == 7.5
 
 

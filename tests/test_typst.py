@@ -415,6 +415,51 @@ def test_uncovered_characters_warn_and_render(tmp_path: Path) -> None:
     assert list((tmp_path / "out").glob("*.pdf"))
 
 
+# Emoji no bundled font has, as real CVs write them: one character each, a family of three joined
+# by ZWJs, a flag's two regional indicators, a skin tone; Linear B; amid hostile text.
+UNCOVERED = ["🚀", "📧", "👨\u200d👩\u200d👧", "🇩🇪", "👍🏽", "\U00010000"]
+UNCOVERED_PROFILE = {
+    "name": "🚀Ada Example",
+    "headline": "📧 Platform lead #x $y$",
+    "summary": "Team 👨\u200d👩\u200d👧, from 🇩🇪 with 👍🏽 and \U00010000 <script>alert(1)</script> "
+    "@r \\ ] [ 中文 end.",
+    "experience": [{"organization": "Acme", "role": "Engineer", "start": "2020-01", "highlights": ["📱Shipped #x"]}],
+}
+
+
+@pytest.mark.parametrize("theme", [*THEMES, "own"])
+def test_characters_no_font_has_read_back_as_themselves(tmp_path: Path, theme: str) -> None:
+    """Typst set such a character in the body font's .notdef, which reads back as \\x00 (pypdf) or
+    (cid:0) (pdfplumber/pdfminer, what many applicant-tracking systems read PDFs with). Now each is
+    a box of the last-resort font, which the PDF maps back to the character (a cluster of several,
+    to the whole cluster); the text around reads in order, the warning still names them, and the
+    same profile makes the same bytes. A theme of the user's compiles in a child process: the same."""
+    import pdfplumber
+
+    if theme == "own":
+        theme = str(tmp_path / "own")
+        write(tmp_path / "own" / "theme.toml", 'extends = "modern"\n')
+    profile = write(tmp_path / "p.yaml", json.dumps(UNCOVERED_PROFILE, ensure_ascii=False))
+    pdfs = []
+    for out in ("one", "two"):
+        result = run_cli("render", profile, "--theme", theme, "-f", "pdf", "-o", tmp_path / out)
+        assert result.returncode == 0, result.stderr
+        assert result.stderr.count("characters not covered by the theme's fonts: ") == 1, result.stderr
+        assert "'🚀' (U+1F680)" in result.stderr and "'👍' (U+1F44D)" in result.stderr
+        (pdf,) = (tmp_path / out).glob("*.pdf")
+        pdfs.append(pdf)
+    assert pdfs[0].read_bytes() == pdfs[1].read_bytes()
+    with pdfplumber.open(pdfs[0]) as document:
+        plumbed = "\n".join(page.extract_text() for page in document.pages)
+    for text in (pdf_text(pdfs[0]), plumbed):
+        assert "\x00" not in text and "(cid:" not in text, text
+        flat = norm(text).casefold()
+        assert all(norm(part).casefold() in flat for part in ("🚀Ada", "📧Platformlead#x$y$", "📱Shipped#x")), text
+        summary = ["Team", *UNCOVERED[2:], "<script>alert(1)</script>@r\\][中文end."]  # one paragraph, in order
+        found = [flat.find(norm(part).casefold()) for part in summary]
+        assert -1 not in found and found == sorted(found), (summary, found, text)
+
+
 def test_covered_text_gives_no_warning(tmp_path: Path) -> None:
     profile = write(
         tmp_path / "p.yaml", "name: Zoë Ångström\nnative_name: 田中 さくら\nsummary: 'Café – naïve “quotes” ≈ 5×.'\n"

@@ -81,6 +81,42 @@ def test_the_warm_compiler_is_the_one_the_render_uses(tmp_path: Path, monkeypatc
     ).read_bytes()
 
 
+def test_a_profile_with_characters_no_font_has_compiles_once_when_warm(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The last-resort font (an emoji's box) is one of the compiler's fonts, made for the Document's
+    characters, which the font check finds only beside the compile: a first render compiles with
+    the theme's fonts, finds 🚀 and compiles again. The recipe keeps the glyphs, so the next render
+    warms the compiler with that font and compiles once; the bytes are a cold render's."""
+    monkeypatch.setenv("CVBUILD_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.delenv("CVBUILD_NO_CACHE", raising=False)
+    profile = tmp_path / "p.yaml"
+    profile.write_text("name: Ada Example\nsummary: 'Ships 🚀 and 👍🏽.'\n", encoding="utf-8")
+    made: list[tuple[str, tuple[str, ...]]] = []
+    real = typst_warm.new_compiler
+
+    def counting(key: typst_warm.CompilerKey) -> object:
+        made.append((threading.current_thread().name.rstrip("_0123456789"), key[3]))
+        return real(key)
+
+    monkeypatch.setattr(typst_warm, "new_compiler", counting)
+
+    def render(out: str) -> bytes:
+        with warm_start(profile, "pdf", None, None) as cache:
+            render_outputs(RenderRequest(profile, ["pdf"], output=tmp_path / out), cache=cache)
+            keep_recipes(profile, cache)
+        (pdf,) = (tmp_path / out).glob("*.pdf")
+        return pdf.read_bytes()
+
+    first = render("one")
+    glyphs = ("🏽", "👍", "👍🏽", "🚀")
+    assert made == [("MainThread", ()), ("cvbuild-typst", glyphs)]
+    assert render("two") == first
+    assert made[2:] == [("cvbuild-warm", glyphs)]
+    assert first == _render(profile, tmp_path / "cold", None)
+    assert "Ships 🚀 and 👍🏽." in _text(tmp_path / "cold" / "ada-example.pdf")
+
+
 def test_only_builtin_themes_and_typst_keep_recipes(tmp_path: Path) -> None:
     cache = tmp_path / "cache"
     theme = tmp_path / "mine"
@@ -100,6 +136,7 @@ def _recipe(template: str) -> dict[str, object]:
         "template": template,
         "fonts": [],
         "packages": None,
+        "last_resort": [],
         "inputs": {"cvbuild": "{}"},
         "day": "2026-01-01",
         "standards": [],
@@ -133,6 +170,13 @@ def test_recipes_that_are_damaged_foreign_or_name_other_files_are_ignored(tmp_pa
         json.dumps({**good, "recipes": [{**_recipe(builtin), "inputs": {"cvbuild": 1}}]}).encode(),
         json.dumps({**good, "recipes": [{**_recipe(builtin), "day": "yesterday"}]}).encode(),
         json.dumps({**good, "recipes": [{**_recipe(builtin), "fonts": [1]}]}).encode(),
+        json.dumps({**good, "recipes": [{k: v for k, v in _recipe(builtin).items() if k != "last_resort"}]}).encode(),
+        json.dumps({**good, "recipes": [{**_recipe(builtin), "last_resort": [""]}]}).encode(),
+        json.dumps({**good, "recipes": [{**_recipe(builtin), "last_resort": ["🚀", "📧"]}]}).encode(),  # unsorted
+        json.dumps({**good, "recipes": [{**_recipe(builtin), "last_resort": ["🚀"] * 2}]}).encode(),
+        json.dumps(
+            {**good, "recipes": [{**_recipe(builtin), "last_resort": [chr(0x10000 + i) for i in range(5000)]}]}
+        ).encode(),
         b"[" * 100_000,  # nested past Python's recursion limit: json raised RecursionError
         json.dumps({**good, "recipes": []}).encode().replace(b"[]", b"[" * 100_000),
     ]
@@ -153,7 +197,7 @@ def test_a_recipe_naming_another_file_starts_no_compiler(tmp_path: Path, monkeyp
     made: list[typst_warm.CompilerKey] = []
     monkeypatch.setattr(typst_warm, "new_compiler", made.append)
     warm = typst_warm.start(cache, EXAMPLE, None, _warm_folders)
-    assert warm is not None and warm.take((str(evil), (), None)) is None
+    assert warm is not None and warm.take((str(evil), (), None, ())) is None
     assert made == []
 
 
@@ -200,7 +244,7 @@ def test_recipes_of_other_documents_are_kept_and_the_same_are_not_rewritten(tmp_
 
 
 def test_a_warm_start_that_fails_never_holds_the_render(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    key = ("/x/cv.typ", (), None)
+    key = ("/x/cv.typ", (), None, ())
     recipe = typst_warm.Recipe("cv", key, {"cvbuild": "{}"}, "2026-01-01", ())
     monkeypatch.setattr(typst_warm, "_read", lambda *_: [recipe])
 
@@ -351,7 +395,7 @@ def test_closing_stops_the_warm_compiles_still_to_come(monkeypatch: pytest.Monke
     monkeypatch.setattr(typst_warm, "new_compiler", lambda key: Slow())
     plans = []
     for n in range(4):
-        key = (f"/x/{n}/cv.typ", (), None)
+        key = (f"/x/{n}/cv.typ", (), None, ())
         plans.append((key, None, typst_warm.Recipe(str(n), key, {}, "2026-01-01", ())))
     warm = typst_warm.Warm([], plans)
     began = time.monotonic()

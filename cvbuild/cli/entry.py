@@ -201,4 +201,7 @@ def _exit_now() -> None:
         sys.stderr.flush()
     except (OSError, ValueError):  # a closed or broken pipe: the normal exit reports it
         return
+    fonts = sys.modules.get("cvbuild.targets.last_resort")  # the one atexit hook that matters
+    if fonts is not None:
+        fonts.remove_folders()
     os._exit(0)

@@ -13,6 +13,7 @@ import hashlib
 import json
 import os
 import re
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import partial
@@ -74,13 +75,14 @@ def start(fmt: str, doc: Document, ctx: RenderContext) -> Started:
     packages = _package_dir(ctx)
     _check_folders(template, packages, ctx)  # every run: in `watch` a theme folder can change
     # An edited template (in `watch`) is checked and warned about again, like new data.
-    key = (template, template.stat().st_mtime_ns, hashlib.blake2b(data.encode()).digest())
+    key = (template, template.stat().st_mtime_ns, _digest(ctx, data))
     checked: set[tuple[Path, int, bytes]] = ctx.cache.setdefault("typst.checked", set())
     first = key not in checked
     check: Callable[[Warner], None] | None = None
+    files = font_files(ctx)
     if first:
         check_packages([template.parent, *([packages] if packages else [])], packages)
-        check = partial(_warn_uncovered, data, font_files(ctx))
+        check = partial(_warn_uncovered, ctx, data, files)
 
     def said(warn: Warner) -> Warner:
         return warn if first else _quiet  # say Typst's warnings once per Document
@@ -97,13 +99,22 @@ def start(fmt: str, doc: Document, ctx: RenderContext) -> Started:
 
         return Started(reuse, check)
     folder, given = _channel(ctx, template, packages, inputs)
-    compiler = _compiler(template, ctx, folder)
+    guess = _glyphs_guess(ctx, doc, data, files, template, packages)
+    compiler = _compiler(template, ctx, folder, guess)
 
     def work(warn: Warner) -> list[Artifact]:
-        result = _compile(compiler, template, ctx, said(warn), sys_inputs=given, **_pdf_kwargs(doc))
+        warnings: list[Any] = []
+        result = _compile(compiler, template, ctx, _quiet, sys_inputs=given, keep=warnings, **_pdf_kwargs(doc))
+        glyphs = last_resort_glyphs(ctx, data, files)  # found by `check` meanwhile, or here
+        used = compiler
+        if glyphs != guess:  # not the fonts this Document needs: the next compile is the one kept
+            used = _compiler(template, ctx, folder, glyphs)
+            warnings = []
+            result = _compile(used, template, ctx, _quiet, sys_inputs=given, keep=warnings, **_pdf_kwargs(doc))
+        _report(warnings, template, ctx, said(warn))
         checked.add(key)
-        _keep_recipe(ctx, doc, template, packages, inputs)
-        layout = _layout(compiler, doc, result)
+        _keep_recipe(ctx, doc, template, packages, inputs, glyphs)
+        layout = _layout(used, doc, result)
         return _handed(doc, ctx, Artifact(".pdf", result, pages=count_pages(result), layout=layout))
 
     return Started(work, check)
@@ -113,7 +124,12 @@ _HANDOFF = "typst.pdf"  # ctx.cache slot: the last PDF made, for the PNG preview
 
 
 def _keep_recipe(
-    ctx: RenderContext, doc: Document, template: Path, packages: Path | None, inputs: dict[str, str]
+    ctx: RenderContext,
+    doc: Document,
+    template: Path,
+    packages: Path | None,
+    inputs: dict[str, str],
+    glyphs: tuple[str, ...],
 ) -> None:
     """Note this compile for the next run's warm start (`typst_warm`): built-in themes only, and
     not in `watch` (no list to note it in), whose compilers stay warm anyway."""
@@ -121,7 +137,7 @@ def _keep_recipe(
     if recipes is None or not is_builtin(ctx.theme):
         return
     dirs = tuple(str(d) for d in font_dirs(ctx))
-    key = (str(template), dirs, str(packages) if packages else None)
+    key = (str(template), dirs, str(packages) if packages else None, glyphs)
     day = ctx.today.isoformat()
     recipes.append(typst_warm.Recipe(doc.meta.document, key, inputs, day, tuple(doc.meta.pdf_standards)))
 
@@ -185,7 +201,7 @@ def probe_layout(doc: Document, ctx: RenderContext) -> Any:
     template = _template(ctx)
     inputs = _inputs(doc, dumped(doc, ctx.cache))
     folder, given = _channel(ctx, template, _package_dir(ctx), inputs)
-    compiler = _compiler(template, ctx, folder)
+    compiler = _compiler(template, ctx, folder, last_resort_glyphs(ctx, dumped(doc, ctx.cache), font_files(ctx)))
     warnings: list[Any] = []
     pdf = _compile(compiler, template, ctx, _quiet, sys_inputs=given, keep=warnings, **_pdf_kwargs(doc))
     layout = _layout(compiler, doc, pdf)
@@ -256,25 +272,28 @@ def _check_folders(template: Path, packages: Path | None, ctx: RenderContext) ->
         confine.check_tree(packages, ctx.theme.roots, _where(ctx))
 
 
-def _compiler(template: Path, ctx: RenderContext, packages: Path | None) -> Any:
-    """A Typst compiler that sees only the theme folder, the theme's fonts and shipped packages:
-    in-process for a built-in theme, else one in a child process stopped at the time budget."""
+def _compiler(template: Path, ctx: RenderContext, packages: Path | None, glyphs: tuple[str, ...]) -> Any:
+    """A Typst compiler that sees only the theme folder, the theme's fonts (and the last-resort
+    font of `glyphs`, see `last_resort_glyphs`) and shipped packages: in-process for a built-in
+    theme, else one in a child process stopped at the time budget."""
     dirs = tuple(str(d) for d in font_dirs(ctx))
     budget = time_budget(ctx)
-    key = (template, dirs, str(packages) if packages else None, budget)
-    compilers: dict[tuple[Path, tuple[str, ...], str | None, float | None], Any] = ctx.cache.setdefault(
-        "typst.compilers", {}
+    key = (template, dirs, str(packages) if packages else None, budget, glyphs)
+    compilers: dict[tuple[Path, tuple[str, ...], str | None, float | None, tuple[str, ...]], Any] = (
+        ctx.cache.setdefault("typst.compilers", {})
     )
     if key in compilers:
         return compilers[key]
+    for other in [k for k in compilers if k[:4] == key[:4] and k[4] and glyphs]:
+        del compilers[other]  # `watch`: one emoji typed after another would keep a compiler each
     if budget is not None:
         from cvbuild.limits import DEFAULT_LIMITS
         from cvbuild.targets.typst_child import ChildCompiler, settings_for
 
-        settings = settings_for(str(template), list(dirs), key[2])
+        settings = settings_for(str(template), typst_warm.font_paths(dirs, glyphs), key[2])
         compilers[key] = ChildCompiler(settings, budget, offline_env(), DEFAULT_LIMITS.theme_memory)
         return compilers[key]
-    text_key = (str(template), dirs, key[2])
+    text_key = (str(template), dirs, key[2], glyphs)
     warm: typst_warm.Warm | None = ctx.cache.get(typst_warm.SLOT)
     compiler = None if warm is None else warm.take(text_key)
     if compiler is None:
@@ -438,12 +457,104 @@ def _font_hint(warning: Any, ctx: RenderContext) -> str:
     )
 
 
-def _warn_uncovered(data: str, files: list[Path], warn: Warner) -> None:
+def _warn_uncovered(ctx: RenderContext, data: str, files: list[Path], warn: Warner) -> None:
     """`data` is the Document's JSON, which Typst gets anyway: its characters are asked, not a
-    second dump of the Document (1,000 publications: ~15 vs ~110 ms)."""
+    second dump of the Document (1,000 publications: ~15 vs ~110 ms). The last-resort glyphs are
+    found here, beside the compile, which needs them only once it is done."""
+    if not last_resort_glyphs(ctx, data, files):  # every character of the JSON has a font
+        return
     missing = fonts.uncovered_in_json(data, files)
     if missing:
         warn(fonts.coverage_warning(missing, cjk_installed=fonts.cjk_font_dir() is not None))
+
+
+# ---- the last-resort font -----------------------------------------------------------------------
+#
+# A character no font of the theme has (an emoji) was Typst's .notdef, which reads back as \x00
+# (pypdf) or (cid:0) (pdfminer, pdfplumber: what many applicant-tracking systems read PDFs with).
+# As in the WeasyPrint engine, such characters get a box each from the last-resort font
+# (targets/last_resort.py), which Typst is given after the theme's fonts: it falls back to it only
+# for what no other font has, and the PDF's ToUnicode maps each box back to its character. The
+# font is made for the Document's characters, so it changes the compiler's fonts; finding them
+# needs HarfBuzz (~30 ms with its import), which would delay every compile. So the compile starts
+# at once with the fonts of a guess (the last render's, kept by the warm start: none for most
+# profiles), the font check finds the glyphs beside it, and only a wrong guess compiles again.
+
+_LAST_RESORT = "typst.last_resort"  # ctx.cache: the glyphs of each (fonts, Document JSON) asked
+_LAST_RESORT_LOCK = threading.Lock()  # the check and the compile's thread may both ask at once
+_NOT_DRAWN = {"Cc", "Cf", "Cs", "Zl", "Zp"}  # controls, formats (ZWJ, bidi marks), line breaks
+
+
+def last_resort_glyphs(ctx: RenderContext, data: str, files: list[Path]) -> tuple[str, ...]:
+    """The glyphs of the last-resort font for the Document JSON `data`: each character of it no
+    font in `files` has and each cluster of them set as one (`last_resort.sequences`), sorted;
+    () when every character has a font. Every string of the JSON is asked (keys and URLs too, a
+    superset of what is drawn: a glyph never drawn costs a few bytes of a font nobody embeds)."""
+    key = (tuple(files), _digest(ctx, data))
+    with _LAST_RESORT_LOCK:
+        found: dict[Any, tuple[str, ...]] = ctx.cache.setdefault(_LAST_RESORT, {})
+        if key not in found:
+            if len(found) > 16:  # `watch` keeps ctx.cache for hours
+                found.clear()
+            found[key] = _glyphs_of(data, files)
+        return found[key]
+
+
+def _glyphs_of(data: str, files: list[Path]) -> tuple[str, ...]:
+    import unicodedata
+
+    chars = {c for c in set(data) if unicodedata.category(c) not in _NOT_DRAWN and not _selector(c)}
+    missing = fonts.uncovered(chars, files)
+    if not missing:
+        return ()
+    from cvbuild.targets import last_resort
+
+    wanted = frozenset(missing)
+    texts = [t for t in _strings(json.loads(data)) if not wanted.isdisjoint(t)]
+    return tuple(sorted({*missing, *last_resort.sequences(texts, missing)}))
+
+
+def _digest(ctx: RenderContext, data: str) -> bytes:
+    """The digest of the Document JSON `data`, once for each (~3 ms at 1,000 publications)."""
+    slot: tuple[str, bytes] | None = ctx.cache.get("typst.digest")
+    if slot is None or slot[0] is not data:
+        slot = ctx.cache["typst.digest"] = (data, hashlib.blake2b(data.encode()).digest())
+    return slot[1]
+
+
+def _selector(char: str) -> bool:
+    code = ord(char)
+    return 0xFE00 <= code <= 0xFE0F or 0xE0100 <= code <= 0xE01EF  # variation selectors: never drawn
+
+
+def _strings(data: Any) -> Iterator[str]:
+    stack = [data]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            yield item
+        elif isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+
+
+def _glyphs_guess(
+    ctx: RenderContext, doc: Document, data: str, files: list[Path], template: Path, packages: Path | None
+) -> tuple[str, ...]:
+    """The last-resort glyphs this compile starts with: the ones found for this very JSON, else
+    those the last render of this document used (`typst_warm`), else none."""
+    with _LAST_RESORT_LOCK:
+        known: tuple[str, ...] | None = ctx.cache.get(_LAST_RESORT, {}).get((tuple(files), _digest(ctx, data)))
+    if known is not None:
+        return known
+    warm: typst_warm.Warm | None = ctx.cache.get(typst_warm.SLOT)
+    dirs = tuple(str(d) for d in font_dirs(ctx))
+    where = (str(template), dirs, str(packages) if packages else None)
+    for recipe in [] if warm is None else warm.before():
+        if recipe.document == doc.meta.document and recipe.key[:3] == where:
+            return recipe.key[3]
+    return ()
 
 
 # ---- error messages -------------------------------------------------------------------------------

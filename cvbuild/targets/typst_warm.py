@@ -36,13 +36,16 @@ from cvbuild.targets import typst_stage
 SUBDIR = "typst"
 SLOT = "typst.warm"  # ctx.cache: the Warm of this run
 RECIPES = "typst.recipes"  # ctx.cache: this run's compiles, a list the pipeline saves
-FORMAT = 1  # bump when a recipe's fields change: older files are then ignored
+FORMAT = 2  # bump when a recipe's fields change: older files are then ignored
 MAX_RECIPE_BYTES = 64 * 1024 * 1024  # a Document of a few thousand publications with a photo
 MAX_RECIPE_FILES = 32  # profiles kept warm: the ones rendered last (a test suite renders hundreds)
 
-# (the theme's cv.typ, the font folders, the package folder): what `typst_pdf._compiler` keys
-# its compilers by, as text. In a recipe, the theme's own package folder (never a staged one).
-CompilerKey = tuple[str, tuple[str, ...], str | None]
+# (the theme's cv.typ, the font folders, the package folder, the last-resort glyphs): what
+# `typst_pdf._compiler` keys its compilers by, as text. In a recipe, the theme's own package folder
+# (never a staged one). The glyphs are the characters and clusters no font of the theme has, which
+# `last_resort.folder` makes a font of (none: no such font); a recipe holds them, not a path.
+CompilerKey = tuple[str, tuple[str, ...], str | None, tuple[str, ...]]
+MAX_GLYPHS = 4096  # last-resort glyphs a recipe may name: more is no file cvbuild wrote
 
 
 @dataclass(frozen=True)
@@ -73,6 +76,7 @@ def encode(recipes: list[Recipe], version: str) -> bytes:
             "template": r.key[0],
             "fonts": list(r.key[1]),
             "packages": r.key[2],
+            "last_resort": list(r.key[3]),
             "inputs": r.inputs,
             "day": r.day,
             "standards": list(r.standards),
@@ -101,18 +105,21 @@ def _recipe(entry: dict[str, Any]) -> Recipe:
         raise TypeError("inputs")
     fonts = tuple(entry["fonts"])
     packages = entry["packages"]
-    texts = [entry["document"], entry["template"], entry["day"], *fonts, *entry["standards"]]
+    glyphs = tuple(entry["last_resort"])
+    texts = [entry["document"], entry["template"], entry["day"], *fonts, *entry["standards"], *glyphs]
     if not all(isinstance(t, str) for t in texts) or not isinstance(packages, str | None):
         raise TypeError("recipe")
+    if len(glyphs) > MAX_GLYPHS or not all(glyphs) or list(glyphs) != sorted(set(glyphs)):
+        raise TypeError("last_resort")
     _dt.date.fromisoformat(entry["day"])
-    key = (entry["template"], fonts, packages)
+    key = (entry["template"], fonts, packages, glyphs)
     return Recipe(entry["document"], key, inputs, entry["day"], tuple(entry["standards"]))
 
 
 def _inside(key: CompilerKey, allowed: list[Path]) -> bool:
     """Every path of `key` is absolute and resolves inside one of `allowed`; the package folder is
     a theme's own `packages` (it is copied into the staged folder: never a whole tree)."""
-    template, fonts, packages = key
+    template, fonts, packages, _ = key
     paths = [template, *fonts, *([packages] if packages is not None else [])]
     for text in paths:
         path = Path(text)
@@ -188,7 +195,7 @@ class Warm:
 def _plan(recipe: Recipe, stage: Path | None) -> Plan:
     """(the compiler's key, the staged package folder or None, the recipe): the key names the
     folder Typst will be given, as `typst_pdf._compiler` does for this run's compile."""
-    template, fonts, packages = recipe.key
+    template, fonts, packages, glyphs = recipe.key
     if stage is None:
         return recipe.key, None, recipe
     folder = None if packages is None else Path(packages)
@@ -197,15 +204,26 @@ def _plan(recipe: Recipe, stage: Path | None) -> Plan:
     )
     if mirror is None:
         return recipe.key, None, recipe
-    return (template, fonts, str(mirror)), mirror, recipe
+    return (template, fonts, str(mirror), glyphs), mirror, recipe
 
 
 def new_compiler(key: CompilerKey) -> Any:
-    """A Typst compiler that sees only the theme folder, the theme's fonts and shipped packages."""
+    """A Typst compiler that sees only the theme folder, the theme's fonts (and the last-resort
+    font of the key's glyphs) and shipped packages."""
     from cvbuild.targets.typst_child import make_compiler, settings_for
 
-    template, fonts, packages = key
-    return make_compiler(settings_for(template, list(fonts), packages))
+    template, fonts, packages, glyphs = key
+    return make_compiler(settings_for(template, font_paths(fonts, glyphs), packages))
+
+
+def font_paths(fonts: tuple[str, ...], glyphs: tuple[str, ...]) -> list[str]:
+    """The font folders Typst is given: the theme's, then the last-resort font's when there are
+    glyphs for it (last: Typst falls back to it only for what no other font has)."""
+    if not glyphs:
+        return list(fonts)
+    from cvbuild.targets import last_resort
+
+    return [*fonts, str(last_resort.folder(glyphs))]
 
 
 def start(
