@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import EPOCH, MB, ROOT, run_cli_bounded, write
@@ -199,7 +200,8 @@ def test_a_huge_bib_is_refused_before_it_is_read(tmp_path: Path) -> None:
     assert result.returncode == 2, result.stderr
     assert result.stderr.startswith(
         f"{tmp_path / 'big.bib'}:10002:1: @article: the number of publications (the profile's and its .bib files'"
-        " together) exceeds the limit publications = 10,000\n"
+        " together) exceeds the limit publications = 10,000; the largest real CVs list about 2,000; keep the"
+        " rest in a .bib file the profile does not include\n"
     )
 
 
@@ -216,7 +218,8 @@ def test_the_publications_limit_counts_the_yaml_and_every_bib_together(tmp_path:
         load_profile(profile, limits=limits)
     assert str(info.value) == (
         f"{tmp_path / 'b.bib'}:4:1: @article: the number of publications (the profile's and its .bib files' together)"
-        " exceeds the limit publications = 6"
+        " exceeds the limit publications = 6; the largest real CVs list about 2,000; keep the rest in a .bib file"
+        " the profile does not include"
     )
     write(profile, "name: Ada Example\npublications:\n" + yaml_pub * 7 + "  - bibtex: a.bib\n")
     with pytest.raises(InputError, match=r"p.yaml:9:5: publications\[6\]: the number of publications"):
@@ -234,5 +237,104 @@ def test_the_entries_limit_counts_every_list_together(tmp_path: Path) -> None:
         load_profile(profile, limits=Limits(entries=3))
     assert str(info.value) == (
         f"{profile}:9:9: sections[0].entries[1]: the number of entries (of every list in the profile together)"
-        " exceeds the limit entries = 3"
+        " exceeds the limit entries = 3; a CV with 1,000 publications has about 1,100; keep the rest in a file the"
+        " profile does not include"
+    )
+
+
+# ---- counted as the YAML is read ------------------------------------------------------------------
+
+
+def _pure_parses(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """Records each parse's parser: True for ruamel's pure one (~10 times slower than libyaml)."""
+    from cvbuild.loading import yaml_source
+
+    calls: list[bool] = []
+    events = yaml_source._events
+
+    def recorded(text: str, *, pure: bool) -> Any:
+        calls.append(pure)
+        return events(text, pure=pure)
+
+    monkeypatch.setattr(yaml_source, "_events", recorded)
+    return calls
+
+
+@pytest.mark.parametrize(
+    ("lists", "limits", "where"),
+    [
+        (
+            "publications:\n" + "  - {title: T, authors: [A], date: 2020}\n" * 7,
+            Limits(publications=6),
+            "9:5: publications[6]",
+        ),
+        (
+            "talks:\n" + "  - {title: T}\n" * 2 + "honors:\n" + "  - {title: T}\n" * 5,
+            Limits(entries=6),
+            "10:5: honors[4]",
+        ),
+        (
+            "sections:\n  - title: S\n    entries:\n" + "      - {title: T}\n" * 7,
+            Limits(entries=6),
+            "11:9: sections[0].entries[6]",
+        ),
+    ],
+)
+def test_entries_are_counted_as_the_yaml_is_read(
+    lists: str, limits: Limits, where: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Refused at the first entry too many, nothing after it read: a syntax error further on is
+    never met. 100,000 publications (5.8 MB) took 9 s to parse, then were refused after it."""
+    text = "name: Ada Example\n" + lists + "broken: [\n" + "  - {title: T}\n" * 1000
+    pure = _pure_parses(monkeypatch)
+    with pytest.raises(InputError) as info:
+        parse_yaml(text, Path("p.yaml"), limits=limits)
+    assert str(info.value).startswith(f"p.yaml:{where}: the number of "), str(info.value)
+    assert "exceeds the limit" in str(info.value) and pure == [False]
+
+
+def test_an_include_is_no_entry_and_an_override_is_one() -> None:
+    text = "name: A\npublications:\n  - bibtex: a.bib\n  - bibtex: b.bib\n  - {id: k1, award: Best}\n"
+    assert len(parse_yaml(text, Path("p.yaml"), limits=Limits(publications=1)).data["publications"]) == 3
+    assert "p.yaml:6:5: publications[3]: " in _yaml_error(text + "  - {id: k2}\n", publications=1)
+
+
+def test_a_limit_met_by_libyaml_is_not_read_again_by_the_pure_parser(monkeypatch: pytest.MonkeyPatch) -> None:
+    """2,000,000 values took 77 s to refuse: 5 s for libyaml to reach the limit, then the rest
+    for ruamel's pure parser to reach it again. The pure parser decides only where the text read
+    so far is one the two may read apart (a tab, say); a tab after the limit changes nothing."""
+    pure = _pure_parses(monkeypatch)
+    text = "name: X\nskills:\n  - category: x\n    items: [" + ", ".join(["a"] * 30) + "]\n"
+    assert "p.yaml:4:" in _yaml_error(text + "#\tafter\n", yaml_nodes=20) and pure == [False]
+    pure.clear()
+    assert "p.yaml:5:" in _yaml_error("#\tbefore\n" + text, yaml_nodes=20) and pure == [False, True]
+
+
+def test_a_hundred_thousand_publications_are_refused_quickly(tmp_path: Path) -> None:
+    item = "  - {title: Paper, authors: [Ada Example, Bo Chen], venue: EuroSys, date: 2020}\n"
+    profile = write(tmp_path / "p.yaml", "name: Ada Example\npublications:\n" + item * 100_000)
+    started = time.perf_counter()
+    result, _ = run_cli_bounded("validate", profile)
+    assert time.perf_counter() - started < 10  # 2 s, 4 s under load 8; 9 to 12 s before
+    assert result.returncode == 2
+    assert result.stderr.startswith(f"{profile}:10003:5: publications[10000]: the number of publications"), (
+        result.stderr
+    )
+    assert "the largest real CVs list about 2,000; keep the rest in a .bib file" in result.stderr
+
+
+def test_the_bench_profiles_are_well_inside_the_limits() -> None:
+    """bench/run.py's 10,000 publications (the limit) count a quarter of yaml_nodes."""
+    import json
+
+    sys.path.insert(0, str(ROOT / "bench"))
+    try:
+        from run import generated_profile
+    finally:
+        sys.path.remove(str(ROOT / "bench"))
+    text = json.dumps(generated_profile(10_000), ensure_ascii=False, indent=1)
+    assert len(text.encode()) < Limits().file_bytes / 3
+    assert (
+        len(parse_yaml(text, Path("p.yaml"), limits=Limits(yaml_nodes=Limits().yaml_nodes // 4)).data["publications"])
+        == 10_000
     )

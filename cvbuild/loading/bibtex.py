@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 from cvbuild.errors import InputError, Problem
 from cvbuild.limits import DEFAULT_LIMITS, Limits, exceeded
-from cvbuild.loading.yaml_source import read_text
+from cvbuild.loading.yaml_source import PUBLICATIONS_TOO_MANY, read_text
 
 if TYPE_CHECKING:
     from pylatexenc.latex2text import LatexNodes2Text
@@ -197,8 +197,8 @@ def check_entry_count(text: str, path: Path, room: int, limit: int) -> None:
             if count > room:
                 line = text.count("\n", 0, match.start()) + 1
                 column = match.start() - (text.rfind("\n", 0, match.start()) + 1) + 1
-                what = "the number of publications (the profile's and its .bib files' together)"
-                raise InputError([Problem(path, line, column, f"@{match[1]}", exceeded("publications", limit, what))])
+                message = exceeded("publications", limit, PUBLICATIONS_TOO_MANY)
+                raise InputError([Problem(path, line, column, f"@{match[1]}", message)])
 
 
 # Fields whose text is decoded into the CV (links, ids and dates are not LaTeX).

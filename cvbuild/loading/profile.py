@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from cvbuild import confine
 from cvbuild.errors import InputError, Problem
 from cvbuild.limits import DEFAULT_LIMITS, Limits, exceeded
-from cvbuild.loading.yaml_source import Loc, YamlSource, load_yaml
+from cvbuild.loading.yaml_source import ENTRIES_TOO_MANY, PUBLICATIONS_TOO_MANY, Loc, YamlSource, load_yaml
 from cvbuild.schema.model import Profile
 from cvbuild.schema.validate import did_you_mean, validate_source
 
@@ -124,17 +124,18 @@ def load_profile(
 
 def check_entry_counts(source: ProfileSource, limits: Limits) -> None:
     """Refuse more publications or entries than the limits allow, at the first one too many,
-    before validation (~0.1 ms an entry) and everything after it."""
+    before validation (~0.1 ms an entry) and everything after it. The YAML's own were counted as
+    they were read (`yaml_source._Builder.count_entry`); this counts the .bib files' with them."""
     data = source.data if isinstance(source.data, dict) else {}
     pubs = data.get("publications")
     if isinstance(pubs, list) and len(pubs) > limits.publications:
-        what = "the number of publications (the profile's and its .bib files' together)"
+        what = PUBLICATIONS_TOO_MANY
         loc: Loc = ("publications", limits.publications)
         raise InputError([source.problem(loc, exceeded("publications", limits.publications, what))])
     total = 0
     for loc, count in _entry_lists(data):
         if total + count > limits.entries:
-            what = "the number of entries (of every list in the profile together)"
+            what = ENTRIES_TOO_MANY
             raise InputError(
                 [source.problem((*loc, limits.entries - total), exceeded("entries", limits.entries, what))]
             )

@@ -108,6 +108,12 @@ def parse_yaml(
         fast = _Builder(path, limits, text)
         try:
             fast.feed(_events(text, pure=False))
+        except LimitError as exc:
+            # What libyaml read up to the limit is at least that big: the pure parser, ~10 times
+            # slower, would take a minute to reach 1,000,000 values again (it did: 77 s for a 6 MB
+            # profile). It decides only where the text read so far is one where the two may part.
+            if not _c_may_differ(text[: exc.read_to + 1], fast.names):
+                raise
         except (YAMLError, InputError):
             # libyaml rejects some valid YAML 1.2, and reads some invalid YAML differently before it
             # fails (`{b: =?c}`: the scalar `=` first, a YAML 1.1 type): YAML 1.2 decides every error
@@ -481,6 +487,19 @@ _MERGE = "tag:yaml.org,2002:merge"
 _UNORDERED = {"tag:yaml.org,2002:set": "a set has no order, so outputs would differ from run to run; use a list"}
 
 
+class LimitError(InputError):
+    """A limit exceeded while building; `read_to` is how far into the text the parser had read
+    (libyaml's index: characters or bytes, never fewer than the characters read)."""
+
+    def __init__(self, problems: list[Problem], read_to: int) -> None:
+        super().__init__(problems)
+        self.read_to = read_to
+
+
+PUBLICATIONS_TOO_MANY = "the number of publications (the profile's and its .bib files' together)"
+ENTRIES_TOO_MANY = "the number of entries (of every list in the profile together)"
+
+
 @dataclass(slots=True)
 class _Open:
     """A mapping or list being built."""
@@ -494,6 +513,7 @@ class _Open:
     key_pos: Position = (0, 0)
     merge_next: bool = False  # the waiting key is `<<`
     merges: list[tuple[Any, Position]] = field(default_factory=list)
+    counts: str | None = None  # a list whose items are entries: "entries", or "publications"
 
 
 @dataclass(frozen=True)
@@ -521,6 +541,8 @@ class _Builder:
         self.names: set[str] = set()  # every anchor and alias name met, as the parser read it
         self.nodes = 0
         self.chars = 0
+        self.entries = 0  # items of a profile's lists of entries, counted as they end
+        self.publications = 0
         self.documents = 0
         self.root: Any = None
         self.root_pos: PosNode | None = None
@@ -532,16 +554,61 @@ class _Builder:
         mark = event.start_mark
         return InputError([Problem(self.path, mark.line + 1, mark.column + 1, "", message)])
 
+    def over(self, event: Any, message: str, where: Where | None = None, loc: Loc = ()) -> LimitError:
+        """A limit exceeded at `event` (or at the node `where`, named by `loc`)."""
+        if where is None:
+            line, column = event.start_mark.line + 1, event.start_mark.column + 1
+        else:
+            line, column = (where.line, where.column) if isinstance(where, PosNode) else where
+        return LimitError([Problem(self.path, line, column, dotted(loc), message)], event.end_mark.index)
+
     def count(self, event: Any, nodes: int, chars: int) -> None:
         self.nodes += nodes
         self.chars += chars
         lim = self.limits
         if self.nodes > lim.yaml_nodes:
-            raise self.fail(
+            raise self.over(
                 event, exceeded("yaml_nodes", lim.yaml_nodes, "the number of YAML values (aliases expanded)")
             )
         if self.chars > lim.yaml_chars:
-            raise self.fail(event, exceeded("yaml_chars", lim.yaml_chars, "the size of the YAML (aliases expanded)"))
+            raise self.over(event, exceeded("yaml_chars", lim.yaml_chars, "the size of the YAML (aliases expanded)"))
+
+    def count_entry(self, event: Any, top: _Open, value: Any, pos: Where) -> None:
+        """One more item of a list of entries, refused at the first one past `publications` or
+        `entries`, as the events arrive: 100,000 publications took 9 s to parse before the count
+        after loading (`profile.check_entry_counts`, which still counts .bib entries) refused them.
+        An include (`- bibtex: refs.bib`) is no entry; an override of a .bib entry is counted,
+        which it can afford: each replaces one entry of its .bib."""
+        lim = self.limits
+        index = len(top.value) - 1
+        if top.counts == "publications":
+            if isinstance(value, dict) and len(value) == 1 and isinstance(value.get("bibtex"), str):
+                return
+            self.publications += 1
+            if self.publications > lim.publications:
+                message = exceeded("publications", lim.publications, PUBLICATIONS_TOO_MANY)
+                raise self.over(event, message, pos, ("publications", index))
+        self.entries += 1
+        if self.entries > lim.entries:
+            stack = self.stack
+            loc: Loc = (
+                (stack[0].key or "", index) if len(stack) == 2 else ("sections", len(stack[1].value), "entries", index)
+            )
+            raise self.over(event, exceeded("entries", lim.entries, ENTRIES_TOO_MANY), pos, loc)
+
+    def counted_list(self) -> str | None:
+        """What the items of a list starting here count towards: a top-level list's items are
+        entries (a publication is one of both), and so are a custom section's `entries`."""
+        stack = self.stack
+        if len(stack) == 1:
+            root = stack[0]
+            if not isinstance(root.value, dict) or root.merge_next:
+                return None
+            return "publications" if root.key == "publications" else "entries"
+        if len(stack) == 3 and stack[0].key == "sections" and isinstance(stack[1].value, list):
+            section = stack[2]
+            return "entries" if isinstance(section.value, dict) and section.key == "entries" else None
+        return None
 
     def feed(self, events: Iterable[Any]) -> None:
         handlers = self.handlers()
@@ -583,14 +650,15 @@ class _Builder:
         self.check_key_position(event, kind)
         self.check_tag(event, tags, kind)
         if len(self.stack) >= self.limits.yaml_depth:
-            raise self.fail(event, exceeded("yaml_depth", self.limits.yaml_depth, "the nesting of the YAML"))
+            raise self.over(event, exceeded("yaml_depth", self.limits.yaml_depth, "the nesting of the YAML"))
         self.count(event, 1, 0)
         mark = event.start_mark
         pos = PosNode(mark.line + 1, mark.column + 1, {} if isinstance(value, dict) else [])
         if event.anchor is not None:
             self.names.add(event.anchor)
             self.open_anchors.add(event.anchor)
-        self.stack.append(_Open(value, pos, event.anchor, self.nodes - 1, self.chars))
+        counts = self.counted_list() if isinstance(value, list) and len(self.stack) in (1, 3) else None
+        self.stack.append(_Open(value, pos, event.anchor, self.nodes - 1, self.chars, counts=counts))
 
     def end(self, event: Any) -> None:
         done = self.stack.pop()
@@ -632,7 +700,7 @@ class _Builder:
         size = len(text)
         limits = self.limits
         if size > limits.field_chars:
-            raise self.fail(event, exceeded("field_chars", limits.field_chars, f"a value of {size:,} characters"))
+            raise self.over(event, exceeded("field_chars", limits.field_chars, f"a value of {size:,} characters"))
         self.nodes += 1  # self.count(event, 1, size), inline: this runs for every value
         self.chars += size
         if self.nodes > limits.yaml_nodes or self.chars > limits.yaml_chars:
@@ -743,6 +811,8 @@ class _Builder:
             into.append(value)
             assert isinstance(kids, list)
             kids.append(pos)
+            if top.counts is not None:
+                self.count_entry(event, top, value, pos)
             return
         assert isinstance(kids, dict)
         key = top.key
