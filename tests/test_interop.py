@@ -2709,3 +2709,28 @@ def test_rendercv_bullet_sections_titled_in_other_languages_find_their_home(
     doc = p.documents["cv"]
     assert doc.sections == ["talks", "service", "teaching", "honors", "certificates"]
     assert list(doc.section_titles.values()) == list(titles)
+
+
+# ---- limits: counted before the conversion -------------------------------------------------------
+
+
+def test_a_json_resume_over_the_publications_limit_is_refused_before_it_is_converted(tmp_path: Path) -> None:
+    """30,000 publications took 34 s to import, into a profile `validate` then refused."""
+    pubs = [{"name": f"Paper {i}", "releaseDate": "2020-01-01"} for i in range(10_001)]
+    resume = write(tmp_path / "r.json", json.dumps({"basics": {"name": "Ada"}, "publications": pubs}, indent=1))
+    result = run_cli("import", "jsonresume", resume)
+    assert result.returncode == 2 and not result.stdout
+    assert result.stderr.startswith(
+        f"{resume}:40006:3: /publications/10000: cannot be imported: the number of publications"
+    ), result.stderr
+    assert "exceeds the limit publications = 10,000; the largest real CVs list about 2,000" in result.stderr
+
+
+def test_a_rendercv_file_over_the_entries_limit_is_refused_before_it_is_converted(tmp_path: Path) -> None:
+    items = "".join(f"      - bullet: Item {i}\n" for i in range(20_001))
+    cv = write(tmp_path / "CV.yaml", "cv:\n  name: Ada\n  sections:\n    notes:\n" + items)
+    result = run_cli("import", "rendercv", cv)
+    assert result.returncode == 2 and not result.stdout
+    assert result.stderr.startswith(
+        f"{cv}:20005:9: cv.sections.notes[20000]: cannot be imported: the number of entries"
+    )

@@ -16,6 +16,7 @@ from __future__ import annotations
 import html
 import json
 import re
+import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from importlib.resources import files
@@ -25,6 +26,7 @@ from typing import Any
 from cvbuild.errors import InputError, Problem
 from cvbuild.interop.common import (
     Warn,
+    check_entry_counts,
     checked_profile,
     leftovers,
     pointer,
@@ -165,6 +167,8 @@ def import_file(path: Path, warn: Warn) -> dict[str, Any]:
             [Problem(path, 1, 1, "", f"not a JSON Resume file: it has no `basics` object (its keys: {keys})")]
         )
 
+    lists = [((key,), items, _PUBLICATION.get(key, _NO)) for key, items in data.items() if isinstance(items, list)]
+    check_entry_counts(path, lists, lambda where, message: _json_problem(path, where, message))
     positions: list[YamlSource | None] = []  # the file parsed again for lines, at the first note (~3 ms)
 
     def note(where: Where, message: str) -> None:
@@ -187,6 +191,23 @@ def import_file(path: Path, warn: Warn) -> dict[str, Any]:
     out = from_jsonresume(data, note)
     _check_photo(path, out, note)
     return checked_profile(path, out)
+
+
+_NO: Callable[[Any], bool] = lambda _: False  # noqa: E731
+_PUBLICATION: dict[str, Callable[[Any], bool]] = {"publications": lambda _: True}  # which lists hold publications
+
+
+def _json_problem(path: Path, where: Where, message: str) -> Problem:
+    """A problem at `where` of the JSON file, located: its text parsed for positions, whatever its size."""
+    from cvbuild.limits import DEFAULT_LIMITS
+    from cvbuild.loading.yaml_source import parse_yaml
+
+    limits = replace(DEFAULT_LIMITS, entries=sys.maxsize, publications=sys.maxsize)
+    try:
+        line, column = parse_yaml(read_text(path, "JSON Resume file", "JSON"), path, limits=limits).locate(where)
+    except InputError:
+        line = column = 0
+    return Problem(path, line, column, pointer(*where), message)
 
 
 def _check_photo(path: Path, out: dict[str, Any], note: Note) -> None:

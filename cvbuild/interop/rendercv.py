@@ -20,6 +20,7 @@ from cvbuild.document.sections import BUILTIN_SECTIONS, section_slug
 from cvbuild.errors import InputError
 from cvbuild.interop.common import (
     Warn,
+    check_entry_counts,
     checked_profile,
     leftovers,
     unique_section_ids,
@@ -109,6 +110,13 @@ def import_file(path: Path, warn: Warn) -> dict[str, Any]:
     problems = [source.problem(loc, message) for loc, message in shape_problems(data)]
     if problems:
         raise InputError(problems)
+    sections = cv.get("sections")
+    lists = [
+        (("cv", "sections", key), items, lambda item: isinstance(item, Mapping) and "authors" in item)
+        for key, items in (sections.items() if isinstance(sections, Mapping) else ())
+        if isinstance(items, list)
+    ]
+    check_entry_counts(path, lists, source.problem)
 
     def note(loc: Loc, message: str) -> None:
         warn(str(source.problem(loc, message)))
