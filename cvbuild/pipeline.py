@@ -137,10 +137,12 @@ def build_for(
     day: _dt.date,
     photo: Any = None,
     cache: dict[Any, Any] | None = None,
+    check_only: bool = False,
 ) -> tuple[Any, Any]:
     """(Theme, Document) for one variant: theme defaults < document spec < --set. `cache`: what
-    `watch` keeps between builds (the installed themes' entry points)."""
-    from cvbuild.document.build import BuildOptions, build_document
+    `watch` keeps between builds (the installed themes' entry points). `check_only`: every check
+    the build makes, and None for the Document (`check_document`)."""
+    from cvbuild.document.build import BuildOptions, build_document, check_document
     from cvbuild.document.publications import PublicationView
     from cvbuild.themes.options import check_style_options, normalized
     from cvbuild.themes.theme import load_theme
@@ -160,7 +162,7 @@ def build_for(
     pub_defaults = {k: v for k, v in theme.publications.items() if k in PublicationView.__dataclass_fields__}
     if "tags" in pub_defaults:
         pub_defaults["tags"] = tuple(pub_defaults["tags"])
-    doc = build_document(
+    doc = (check_document if check_only else build_document)(
         profile,
         BuildOptions(
             document=name,
@@ -283,15 +285,17 @@ def prepare(
     day: _dt.date,
     photo: Any = None,
     cache: dict[Any, Any] | None = None,
+    check_only: bool = False,
 ) -> tuple[Any, Any, list[str]]:
     """(Theme, Document, formats) of one document, with every check made before an engine runs:
     its theme and options, PDF standards, the `font` option and the theme's files for the formats.
-    `validate` runs it too, so that it never calls valid a profile `render` refuses."""
+    `validate` runs it too (`check_only`: no Document), so that it never calls valid a profile
+    `render` refuses."""
     from cvbuild.themes.files import check_theme_files
 
     group = spec_group(profile, name)
     try:
-        theme, doc = build_for(profile, name, spec, request, day, photo, cache)
+        theme, doc = build_for(profile, name, spec, request, day, photo, cache, check_only)
     except InputError as exc:
         raise locate_in_profile(exc, source, name, spec, request, group) from None
     formats = list(request.formats or spec.formats or _theme_formats(theme))
@@ -314,7 +318,7 @@ def check_documents(profile: Profile, source: Any, request: RenderRequest, photo
     day = today()
     for name, spec in documents_to_render(profile, None):
         try:
-            prepare(profile, source, name, spec, request, day, photo)
+            prepare(profile, source, name, spec, request, day, photo, check_only=True)
         except InputError as exc:
             found = exc.problems or [Problem(request.profile, 0, 0, "", exc.text)]
             problems.update((str(p), p) for p in found)
