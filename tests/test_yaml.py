@@ -360,6 +360,7 @@ PLAIN_BASE = BASE.replace("&org ", "").replace("*org", "Lab")  # no anchor: it s
 @example(edits=[(PLAIN_BASE.index("interests"), 0, "a:\n")])  # a new top-level key: every later block moves down
 @example(edits=[(PLAIN_BASE.index("headline"), 0, "&a ")])  # an anchor on a key
 @example(edits=[(PLAIN_BASE.index("headline"), 0, "name: again\n")])  # a key written twice
+@example(edits=[(0, 0, "#\x1b")])  # a control character in a comment before the first key
 def test_kept_blocks_agree_with_the_whole_parse_on_edited_yaml(edits: list[tuple[int, int, str]]) -> None:
     """As `watch` reads successive saves: the base text, an edit of it, the base again. Valid or
     not, each gives the whole parse's data and positions or its located problems."""

@@ -185,7 +185,9 @@ def parse_by_blocks(text: str, path: Path, limits: Limits, cache: dict[Any, Any]
         return None
     kept: dict[tuple[Limits, int, str], _Block | None] = cache.setdefault(_BLOCKS, {})
     blocks: list[_Block] = []
-    for start, end in zip(starts, [*starts[1:], len(lines)], strict=True):
+    # The first block starts at the first line: comments before the first key are read too (one
+    # with a control character in it is an error of the whole parse; found by the property test).
+    for start, end in zip([0, *starts[1:]], [*starts[1:], len(lines)], strict=True):
         key = (limits, start, "".join(lines[start:end]))
         if key not in kept:
             if len(kept) >= MAX_KEPT_BLOCKS:
