@@ -140,11 +140,17 @@ def replaces_profile(report: Path, profile: Path) -> bool:
 @contextmanager
 def warm_start(profile: Path, fmt: str | None, engine: str | None, document: str | None) -> Iterator[dict[Any, Any]]:
     """The pipeline's cache, with Typst warming up the last render of `profile` when this one may
-    compile with Typst (see targets/typst_warm), in a staged folder removed at the end."""
+    compile with Typst (see targets/typst_warm), in a staged folder removed at the end; or, for
+    a PDF through WeasyPrint, with WeasyPrint imported in a process of its own meanwhile
+    (targets/weasyprint_early), ended at the end."""
     from cvbuild.targets import typst_stage, typst_warm
     from cvbuild.targets.template_cache import cache_root
 
     formats = None if fmt is None else {f.strip() for f in fmt.split(",")}
+    if engine == "weasyprint" and (formats is None or "pdf" in formats):
+        with _weasyprint_early() as early:
+            yield early
+        return
     root = cache_root()
     if root is None or engine == "weasyprint" or (formats is not None and not formats & {"pdf", "png"}):
         yield {}
@@ -158,6 +164,21 @@ def warm_start(profile: Path, fmt: str | None, engine: str | None, document: str
         finally:
             if warm is not None:
                 warm.close()
+
+
+@contextmanager
+def _weasyprint_early() -> Iterator[dict[Any, Any]]:
+    """The pipeline's cache, with the early WeasyPrint process in it (when one could start); the
+    process never outlives this."""
+    from cvbuild.targets import weasyprint_early
+
+    with _stops_as_exit():
+        early = weasyprint_early.start()
+        try:
+            yield {} if early is None else {weasyprint_early.SLOT: early}
+        finally:
+            if early is not None:
+                early.close()
 
 
 @contextmanager

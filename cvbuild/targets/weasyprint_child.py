@@ -18,7 +18,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable
-from typing import NoReturn, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 T = TypeVar("T")
 _EXIT_MEMORY = 71  # the child ran out of memory where it could not even say so
@@ -47,13 +47,7 @@ def run(work: Callable[[], T], seconds: float, memory: int) -> T:
     """`work()` in a forked child: its result, or the exception it raised (a CvbuildError as
     itself, another as `Failed`); deadline.OverTime once it ran `seconds`, OverMemory when it
     needed more than `memory` bytes of data beyond what this process holds."""
-    import pickle
-    import select
-    import signal
     import tempfile
-    import time
-
-    from cvbuild.targets.deadline import OverTime
 
     cap, own = data_cap(memory)
     with tempfile.TemporaryFile() as said:  # the child's stderr: GLib's "failed to allocate"
@@ -64,41 +58,63 @@ def run(work: Callable[[], T], seconds: float, memory: int) -> T:
             os.dup2(said.fileno(), 2)
             _child(work, write_fd, cap)
         os.close(write_fd)
-        chunks: list[bytes] = []
-        ended = False
-        try:
-            deadline = time.monotonic() + seconds
-            poller = select.poll()
-            poller.register(read_fd, select.POLLIN)
-            while (left := deadline - time.monotonic()) > 0:
-                if poller.poll(max(1, int(left * 1000))):
-                    chunk = os.read(read_fd, 1 << 20)
-                    if not chunk:
-                        ended = True
-                        break
-                    chunks.append(chunk)
-        finally:  # a time-out, Ctrl-C: nothing of the child is left
-            os.close(read_fd)
-            if not ended:
-                os.kill(pid, signal.SIGKILL)
-            _, status = os.waitpid(pid, 0)
+        result: T = collect(pid, read_fd, said.fileno(), seconds, memory if own else cap, own)
+        return result
+
+
+def collect(pid: int, read_fd: int, said_fd: int, seconds: float | None, shown: int, own: bool) -> Any:
+    """What the child `pid` (running `_child`) sends down `read_fd`, closed here; the child is
+    killed if it has not ended at `seconds` (None: no limit) or when this is interrupted, and is
+    always reaped. `said_fd` is its stderr; `shown` and `own` go into an OverMemory."""
+    import pickle
+    import select
+    import signal
+    import time
+
+    from cvbuild.targets.deadline import OverTime
+
+    chunks: list[bytes] = []
+    ended = False
+    try:
+        deadline = None if seconds is None else time.monotonic() + seconds
+        poller = select.poll()
+        poller.register(read_fd, select.POLLIN)
+        while deadline is None or (left := deadline - time.monotonic()) > 0:
+            if poller.poll(-1 if deadline is None else max(1, int(left * 1000))):
+                chunk = os.read(read_fd, 1 << 20)
+                if not chunk:
+                    ended = True
+                    break
+                chunks.append(chunk)
+    finally:  # a time-out, Ctrl-C: nothing of the child is left
+        os.close(read_fd)
         if not ended:
-            raise OverTime(f"stopped after {seconds:g} s")
-        code = os.waitstatus_to_exitcode(status)
-        if code == 0 and chunks:
-            ok, value = pickle.loads(b"".join(chunks))
-            if not ok and value == _OUT_OF_MEMORY:
-                raise OverMemory(memory if own else cap, own)
-            if not ok:
-                raise value
-            result: T = value
-            return result
-        said.seek(0)
-        tail = said.read()[-2000:]
+            os.kill(pid, signal.SIGKILL)
+        _, status = os.waitpid(pid, 0)
+    if not ended:
+        raise OverTime(f"stopped after {seconds:g} s")
+    code = os.waitstatus_to_exitcode(status)
+    if code == 0 and chunks:
+        ok, value = pickle.loads(b"".join(chunks))
+        if not ok and value == _OUT_OF_MEMORY:
+            raise OverMemory(shown, own)
+        if not ok:
+            raise value
+        return value
+    tail = _tail(said_fd)
     if code == _EXIT_MEMORY or b"failed to allocate" in tail or b"MemoryError" in tail:
-        raise OverMemory(memory if own else cap, own)
-    shown = f"signal {-code}" if code < 0 else f"exit {code}"
-    raise RuntimeError(f"WeasyPrint's process ended ({shown}) without a result: {tail.decode(errors='replace')}")
+        raise OverMemory(shown, own)
+    shown_end = f"signal {-code}" if code < 0 else f"exit {code}"
+    raise RuntimeError(f"WeasyPrint's process ended ({shown_end}) without a result: {tail.decode(errors='replace')}")
+
+
+def _tail(fd: int) -> bytes:
+    """The last 2,000 bytes written to the file `fd`."""
+    try:
+        size = os.fstat(fd).st_size
+        return os.pread(fd, 2000, max(0, size - 2000))
+    except OSError:
+        return b""
 
 
 def _child(work: Callable[[], object], out: int, cap: int) -> NoReturn:

@@ -20,13 +20,15 @@ import mimetypes
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import unquote, urlsplit
 
-from cvbuild.document.model import Document
-from cvbuild.targets.base import Artifact, RenderContext, display_path, keep_probe, take_probe
+if TYPE_CHECKING:  # imported where used: the early process (weasyprint_early) runs without pydantic
+    from cvbuild.document.model import Document
+    from cvbuild.targets.base import Artifact, RenderContext
 
 T = TypeVar("T")
 
@@ -36,18 +38,22 @@ class FetchRefused(Exception):
 
 
 def render(fmt: str, doc: Document, ctx: RenderContext) -> list[Artifact]:
+    from cvbuild.targets import weasyprint_early
+    from cvbuild.targets.base import Artifact, take_probe
     from cvbuild.targets.html import build_html
 
     page = keep_korean_words(build_html(doc, ctx), doc)
     warn_uncovered(page, doc, ctx)
     variant = pdf_variant(doc.meta.pdf_standards)
-    if forked(ctx):
-        kept = take_probe(ctx, CHILD_PROBES, lambda: (_digest(page), variant))
+    probed = None if forked(ctx) else take_probe(ctx, "weasyprint", lambda: (_digest(page), variant))
+    # A child: under a time limit, or the one started early (this render's first page, unless
+    # fitting laid it out already).
+    if forked(ctx) or (probed is None and weasyprint_early.SLOT in ctx.cache):
+        kept = take_probe(ctx, CHILD_PROBES, lambda: (_digest(page), variant)) if forked(ctx) else None
         pdf, pages, layout, said = kept if kept is not None else _in_child(page, doc, ctx, variant)
         for message in said:
             ctx.warn(message)
         return [Artifact(".pdf", pdf, pages=pages, layout=layout)]
-    probed = take_probe(ctx, "weasyprint", lambda: (_digest(page), variant))
     if probed is not None:  # fitting to max_pages laid out this very page already
         for message in probed[2]:
             ctx.warn(message)
@@ -82,6 +88,7 @@ def probe_layout(doc: Document, ctx: RenderContext) -> Any:
     kept for the render that follows (the setting fitting picks was always one of the probes)."""
     from dataclasses import replace
 
+    from cvbuild.targets.base import keep_probe
     from cvbuild.targets.html import build_html
 
     page = keep_korean_words(build_html(doc, ctx), doc)
@@ -114,19 +121,66 @@ def forked(ctx: RenderContext) -> bool:
 
 
 def _in_child(page: str, doc: Document, ctx: RenderContext, variant: str | None) -> Whole:
-    import_weasyprint()  # here, once: the child is forked with it
-    return guarded(ctx, partial(_whole, page, doc, ctx, variant))
+    """The render in a child: the one started early (weasyprint_early) when it is ready, else one
+    forked from this process (or, with no time limit, here)."""
+    from cvbuild.targets import weasyprint_early
+
+    job = make_job(page, ctx, variant, tuple(s.id for s in doc.sections))
+    early = weasyprint_early.take(ctx.cache)
+    if early is None:
+        import_weasyprint()  # here, once: the child is forked with it
+    child = None if early is None else partial(early.run, job)
+    pdf, pages, figures, said = guarded(ctx, partial(whole, job), child)
+    told = [css_place(job.page, ctx, text) if placed else text for text, placed in said]
+    return pdf, pages, layout_from(figures, doc), told
 
 
-def _whole(page: str, doc: Document, ctx: RenderContext, variant: str | None) -> Whole:
-    """Lay out, write the PDF and say where its text sits (in the child: what comes back is data)."""
-    from dataclasses import replace
+@dataclass(frozen=True)
+class Job:
+    """What WeasyPrint is given to lay out a page, as data (a child process is sent it)."""
 
-    said: list[str] = []
-    laid, given = _lay_out(page, replace(ctx, warn=said.append), variant)
-    with _forward_log(said.append), _gc_paused(), sized_arrays_parsed_once():
+    page: str  # without its fonts (`webfonts.detach_fonts`)
+    fonts: dict[str, bytes]  # `cvbuild-font:N` -> the font's bytes
+    identifier: bytes  # the PDF's file ID: from the whole page, fonts included
+    roots: tuple[Path, ...]  # the folders the fetcher may read (`allowed_roots`)
+    base_url: str
+    variant: str | None
+    sections: tuple[str, ...] = ()  # the Document's section ids, for `page_figures`
+
+
+def make_job(page: str, ctx: RenderContext, variant: str | None, sections: tuple[str, ...] = ()) -> Job:
+    from cvbuild.targets.html import stylesheet_path
+    from cvbuild.targets.webfonts import detach_fonts
+
+    short_page, fonts = detach_fonts(page)
+    return Job(
+        page=short_page,
+        fonts=fonts,
+        # Same page, same bytes: the file ID comes from the content, the dates from the
+        # <meta name="dcterms.*"> the page carries (SOURCE_DATE_EPOCH or today).
+        identifier=hashlib.sha256(page.encode("utf-8")).hexdigest()[:32].encode("ascii"),
+        roots=tuple(allowed_roots(ctx)),
+        base_url=stylesheet_path(ctx).parent.as_uri() + "/",  # relative URLs come only from style.css
+        variant=variant,
+        sections=sections,
+    )
+
+
+# What a whole render in a child says: each message, and whether it is WeasyPrint's own (which
+# `css_place` may place in the theme's stylesheet, here in the parent).
+Said = list[tuple[str, bool]]
+# The page's figures a Layout is made of (`layout_from`): pages, page height and the text's end
+# in points, and for each section found, its index in Job.sections, page number and top.
+Figures = tuple[int, float, float, tuple[tuple[int, int, float], ...]]
+
+
+def whole(job: Job) -> tuple[bytes, int, Figures, Said]:
+    """Lay out, write the PDF and say where its text sits (in a child: what comes back is data)."""
+    said: Said = []
+    laid, given = lay_out_page(job, lambda m: said.append((m, False)), lambda m: said.append((m, True)))
+    with _forward_log(lambda m: said.append((m, False))), _gc_paused(), sized_arrays_parsed_once():
         pdf: bytes = laid.write_pdf(**given)
-    return pdf, len(laid.pages), page_layout(laid, doc), said
+    return pdf, len(laid.pages), page_figures(laid, job.sections), said
 
 
 # Between two characters of a Korean word: a Hangul syllable and what it touches but a space, and
@@ -190,9 +244,12 @@ def pdf_variant(standards: Sequence[str]) -> str | None:
 def page_layout(laid_out: Any, doc: Document) -> Any:
     """Where the text ends (the lowest line on the last page) and where each section starts,
     in points from the top of the page's text area."""
-    from weasyprint.formatting_structure.boxes import TextBox
+    return layout_from(page_figures(laid_out, tuple(s.id for s in doc.sections)), doc)
 
-    from cvbuild.targets.fit import Layout
+
+def page_figures(laid_out: Any, sections: tuple[str, ...]) -> Figures:
+    """`page_layout`'s figures, for the sections of these ids (no Document: see weasyprint_early)."""
+    from weasyprint.formatting_structure.boxes import TextBox
 
     px = 0.75  # CSS px -> pt
     pages = laid_out.pages
@@ -200,13 +257,21 @@ def page_layout(laid_out: Any, doc: Document) -> Any:
     top, height = last.content_box_y(), last.height
     body = last.children[0] if last.children else None  # the root box; margin boxes follow it
     ends = [b.position_y + b.height for b in (body.descendants() if body else []) if isinstance(b, TextBox)]
-    sections = []
-    for s in doc.sections:
+    found = []
+    for index, section in enumerate(sections):
         for number, page in enumerate(pages, start=1):
-            if s.id in page.anchors:
-                sections.append((s.title, number, (page.anchors[s.id][1] - top) * px))
+            if section in page.anchors:
+                found.append((index, number, (page.anchors[section][1] - top) * px))
                 break
-    return Layout(len(pages), height * px, len(pages), (max(ends, default=top) - top) * px, tuple(sections))
+    return len(pages), height * px, (max(ends, default=top) - top) * px, tuple(found)
+
+
+def layout_from(figures: Figures, doc: Document) -> Any:
+    from cvbuild.targets.fit import Layout
+
+    pages, height, end, found = figures
+    sections = tuple((doc.sections[index].title, number, top) for index, number, top in found)
+    return Layout(pages, height, pages, end, sections)
 
 
 def allowed_roots(ctx: RenderContext) -> list[Path]:
@@ -374,23 +439,26 @@ def _stand_in(name: str, functions: tuple[str, ...]) -> Any:
     return stand_in
 
 
-def guarded(ctx: RenderContext, work: Callable[[], T]) -> T:
+def guarded(ctx: RenderContext, work: Callable[[], T], child: Callable[[float | None, int], T] | None = None) -> T:
     """`work()` (WeasyPrint laying out or writing the page) within the theme's time budget, in a
-    child process with a data limit where there is one (`forked`); a theme that is not built in
+    child process with a data limit where there is one (`forked`), or by `child(seconds, memory)`
+    (the early process: weasyprint_early) when given; a theme that is not built in
     and makes WeasyPrint run past it, need more memory, or fail, is input (exit 2) at its
     stylesheet: WeasyPrint lays cvbuild's page out, so only the theme's CSS can make it explode
     (a `symbolic` counter repeated 10^8 times) or fail (`font-size: 1e8px`: ZeroDivisionError)."""
     from cvbuild.errors import CvbuildError, Problem, ThemeError
     from cvbuild.limits import DEFAULT_LIMITS
     from cvbuild.targets import weasyprint_child
-    from cvbuild.targets.base import over_time, theme_failure, time_budget
+    from cvbuild.targets.base import display_path, over_time, theme_failure, time_budget
     from cvbuild.targets.deadline import OverTime, within
     from cvbuild.targets.html import stylesheet_path
 
     budget = time_budget(ctx)
-    if budget is not None:
+    if budget is not None and child is None:
         import_ahead()
     try:
+        if child is not None:
+            return child(budget, DEFAULT_LIMITS.theme_memory if budget is not None else 0)
         if budget is not None and weasyprint_child.available():
             return weasyprint_child.run(work, budget, DEFAULT_LIMITS.theme_memory)
         return within(budget, work)
@@ -415,6 +483,7 @@ def _over_memory(ctx: RenderContext, exc: Any) -> Exception:
     """The error for a stylesheet that made WeasyPrint need more than the data limit (exit 2), at
     the stylesheet, as a time-out."""
     from cvbuild.errors import Problem, ThemeError
+    from cvbuild.targets.base import display_path
     from cvbuild.targets.html import stylesheet_path
 
     where = display_path(stylesheet_path(ctx))
@@ -433,38 +502,41 @@ def import_ahead() -> None:
     that lands in an import can leave a module half made in sys.modules, or the import's lock held,
     for the rest of the process (`watch`); a child forked while another thread imports (Typst's,
     for the PNGs) would wait for that import's lock for ever. cvbuild's own page reading,
-    hyphenation and layout (`fit`, which a child returns), the email headers WeasyPrint parses for
-    every fetched resource (the fonts too), and the image formats Pillow knows first (a photo is a
-    PNG or a JPEG). tests/test_safety_time.py records imports under the limit."""
+    hyphenation, file reading and time limits, the email headers WeasyPrint parses for every
+    fetched resource (the fonts too), and the image formats Pillow knows first (a photo is a PNG
+    or a JPEG). The early process (weasyprint_early) imports them too, and nothing that needs
+    pydantic. tests/test_safety_time.py records imports under the limit."""
     import email.policy  # noqa: F401
     import html.parser  # noqa: F401
 
     import PIL.Image
 
-    from cvbuild.targets import fit, hyphenation, page_tree  # noqa: F401
+    from cvbuild import confine  # noqa: F401
+    from cvbuild.targets import deadline, hyphenation, page_tree  # noqa: F401
 
     PIL.Image.preinit()
 
 
 def _lay_out(page: str, ctx: RenderContext, variant: str | None) -> tuple[Any, dict[str, Any]]:
+    job = make_job(page, ctx, variant)
+    return lay_out_page(job, ctx.warn, lambda message: ctx.warn(css_place(job.page, ctx, message)))
+
+
+def lay_out_page(job: Job, warn: Callable[[str], None], said: Callable[[str], None]) -> tuple[Any, dict[str, Any]]:
+    """WeasyPrint's laid-out document and the options to write it with; `warn` hears refused
+    resources, `said` what WeasyPrint logs while it lays out (for `css_place`)."""
     import_weasyprint()
     from cvbuild.targets import hyphenation
-    from cvbuild.targets.html import stylesheet_path
-    from cvbuild.targets.webfonts import detach_fonts
 
     hyphenation.install()  # `hyphens: auto` reads its patterns from the cache folder, not the .dic
-    short_page, fonts = detach_fonts(page)
-    fetcher = make_fetcher(allowed_roots(ctx), ctx.warn, fonts)
-    base_url = stylesheet_path(ctx).parent.as_uri() + "/"  # relative URLs come only from style.css
-    with _forward_log(ctx.warn, partial(css_place, short_page, ctx)), _gc_paused():
-        html = html_document(short_page, base_url, fetcher)
-        # Same page, same bytes: the file ID comes from the content, the dates from the
-        # <meta name="dcterms.*"> the page carries (SOURCE_DATE_EPOCH or today).
+    fetcher = make_fetcher(job.roots, warn, job.fonts)
+    with _forward_log(said), _gc_paused():
+        html = html_document(job.page, job.base_url, fetcher)
         options = {
-            "pdf_identifier": hashlib.sha256(page.encode("utf-8")).hexdigest()[:32].encode("ascii"),
+            "pdf_identifier": job.identifier,
             "uncompressed_pdf": False,
             # A variant sets the PDF version, tags and sRGB output intent it needs, in layout too.
-            "pdf_variant": variant,
+            "pdf_variant": job.variant,
         }
         laid_out = html.render(font_config=bundled_fonts_only(), **options)
     return laid_out, options
@@ -679,6 +751,8 @@ def css_place(page: str, ctx: RenderContext, message: str) -> str:
             quoted = _QUOTED.search(message)
             if quoted is not None and quoted[1].strip() not in lines[line - 1]:
                 return message
+            from cvbuild.targets.base import display_path
+
             return f"{display_path(path)}:{line}:{at[2]}: {message[: at.start()]}{message[at.end() :]}"
         line -= len(lines)
     return message
