@@ -228,3 +228,21 @@ def test_no_early_process_where_weasyprint_is_imported_already_or_for_other_form
         result = fresh(*argv, *extra, cwd=tmp_path)
         assert result.returncode == 0, result.stderr
     assert early_uses(tmp_path) == []
+
+
+def test_no_early_process_beside_another_thread() -> None:
+    """A fork while another thread holds a lock (an import's) could leave the child waiting for ever,
+    and cvbuild with it: an embedding program's thread keeps the early process from starting."""
+    code = (
+        "import sys, threading\n"
+        "from cvbuild.targets import weasyprint_early\n"
+        "early = weasyprint_early.start()\n"
+        "print(early is not None and early.ready())\n"
+        "early is not None and early.close()\n"
+        "stop = threading.Event()\n"
+        "threading.Thread(target=stop.wait).start()\n"
+        "print(weasyprint_early.start())\n"
+        "stop.set()\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert result.stdout.split() == ["True", "None"], result.stderr

@@ -17,7 +17,8 @@ ends with this process: killed and reaped by `close` (a normal end, an error, Ct
 through `outcome._stops_as_exit`), and by the kernel when this process is killed
 (PR_SET_PDEATHSIG); it ignores Ctrl-C itself, as only this process decides. Not started when
 WeasyPrint is imported already (the tests' fork server, `watch`), or where `weasyprint_child`
-is not available (Linux only).
+is not available (Linux only), nor beside another thread (an embedding program's: a lock it held
+while this process forked would stay held in the child, and `ready` would wait for ever).
 
 Stdlib only: this module is imported before pydantic.
 """
@@ -100,6 +101,9 @@ def start() -> Early | None:
     from cvbuild.targets import weasyprint_child
 
     if "weasyprint" in sys.modules or not weasyprint_child.available() or not hasattr(os, "memfd_create"):
+        return None
+    threading = sys.modules.get("threading")
+    if threading is not None and threading.active_count() > 1:  # another thread may hold a lock the import needs
         return None
     try:
         said = os.memfd_create("cvbuild-weasyprint-stderr", os.MFD_CLOEXEC)
