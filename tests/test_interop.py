@@ -1257,7 +1257,7 @@ def test_rendercv_1_x_label_and_locale_catalog_are_read_or_reported(tmp_path: Pa
     path, stderr = imported("rendercv", source, tmp_path)
     p, _ = load_profile(path)
     assert p.headline == "Hydrologist" and "cv.label" not in stderr
-    assert re.search(r"CV\.yaml:8:\d+: locale_catalog: custom words and month names are not imported", stderr)
+    assert re.search(r"CV\.yaml:8:\d+: locale_catalog: custom words \(month\) are not imported", stderr)
     assert re.search(r"CV\.yaml:10:\d+: extras: not a part of a RenderCV file; not imported", stderr)
     assert p.documents["cv"].options["accent"] == "#004f90" and "no cvbuild option for color" not in stderr
     write(
@@ -2026,7 +2026,7 @@ def test_rendercv_locale_words_a_profile_can_hold_are_imported(tmp_path: Path) -
     """github.com/alik-jc/cv-rendercv (jesus_cuentas_cv.yaml) writes its locale's words, Spanish
     `present: presente` among them; cvbuild printed its own Spanish word, `actualidad`, where the
     user had chosen `presente`. The word for an ongoing end and the date template have a place in
-    a profile (labels, date_format); the other words and month names still do not."""
+    a profile (labels, date_format); the other words still do not."""
     from cvbuild.loading.profile import load_profile
 
     source = write(
@@ -2037,7 +2037,7 @@ def test_rendercv_locale_words_a_profile_can_hold_are_imported(tmp_path: Path) -
         '  to: "–"\n',
     )
     path, stderr = imported("rendercv", source, tmp_path)
-    assert "custom words and month names are not imported" in stderr
+    assert "custom words (month, to) are not imported" in stderr
     spec = load_profile(path)[0].documents["cv"]
     assert (spec.locale, spec.labels, spec.date_format) == ("es", {"date.present": "presente"}, "long")
     out = tmp_path / "out"
@@ -2734,3 +2734,79 @@ def test_a_rendercv_file_over_the_entries_limit_is_refused_before_it_is_converte
     assert result.stderr.startswith(
         f"{cv}:20005:9: cv.sections.notes[20000]: cannot be imported: the number of entries"
     )
+
+
+_MONTHS_EN = "[Jan, Feb, Mar, Apr, May, June, July, Aug, Sept, Oct, Nov, Dec]"
+_MONTHS_DE = "[Jan, Feb, Mär, Apr, Mai, Jun, Jul, Aug, Sep, Okt, Nov, Dez]"
+
+
+@pytest.mark.parametrize(
+    ("locale", "dates", "labels"),
+    [
+        # RenderCV's own English abbreviations: June, July and Sept where cvbuild wrote Jun, Jul, Sep
+        (
+            f"locale:\n  language: english\n  month_abbreviations: {_MONTHS_EN}\n",
+            ["Sept 2019 – June 2021", "July 2021 – present"],
+            {"month.short.6": "June", "month.short.7": "July", "month.short.9": "Sept"},
+        ),
+        (
+            f"locale:\n  language: german\n  month_abbreviations: {_MONTHS_DE}\n",
+            ["Sep 2019 – Jun 2021", "Jul 2021 – heute"],
+            {f"month.short.{n}": m for n, m in ((1, "Jan"), (2, "Feb"), (3, "Mär"), (4, "Apr"), (6, "Jun"))}
+            | {f"month.short.{n}": m for n, m in ((7, "Jul"), (8, "Aug"), (9, "Sep"), (10, "Okt"), (11, "Nov"))}
+            | {"month.short.12": "Dez"},
+        ),
+        (  # the full names, where the file's template prints them
+            "locale:\n  language: french\n  date_template: MONTH_NAME YEAR\n  month_names: [janvier, février, mars,"
+            " avril, mai, Juin, Juillet, août, Septembre, octobre, novembre, décembre]\n",
+            ["Septembre 2019 – Juin 2021", "Juillet 2021 – aujourd’hui"],
+            {f"month.long.{n}": m for n, m in ((6, "Juin"), (7, "Juillet"), (9, "Septembre"))},
+        ),
+        (  # RenderCV 1.x's locale_catalog
+            f"locale_catalog:\n  abbreviations_for_months: {_MONTHS_EN}\n",
+            ["Sept 2019 – June 2021", "July 2021 – present"],
+            {"month.short.6": "June", "month.short.7": "July", "month.short.9": "Sept"},
+        ),
+    ],
+)
+def test_rendercv_month_names_of_the_locale_print_as_written(
+    tmp_path: Path, locale: str, dates: list[str], labels: dict[str, str]
+) -> None:
+    """RenderCV prints a date with its locale's month names (`month_abbreviations`, `month_names`;
+    1.x `abbreviations_for_months`): the import dropped them ("month names are not imported") and
+    cvbuild printed its own, "Sep 2019 – Jun 2021" where the user had "Sept 2019 – June 2021".
+    They are the document's labels now (`month.short.9`), only where cvbuild's differ, and every
+    target prints the file's names."""
+    from cvbuild.loading.profile import load_profile
+
+    source = write(
+        tmp_path / "cv.yaml",
+        "cv:\n  name: Ada Example\n  sections:\n    experience:\n"
+        "      - {company: Acme, position: Engineer, start_date: 2019-09, end_date: 2021-06}\n"
+        "      - {company: Initech, position: Lead, start_date: 2021-07, end_date: present}\n" + locale,
+    )
+    path, stderr = imported("rendercv", source, tmp_path)
+    assert "month names" not in stderr and "abbreviations" not in stderr, stderr
+    assert {k: v for k, v in load_profile(path)[0].documents["cv"].labels.items() if k.startswith("month.")} == labels
+    out = tmp_path / "out"
+    assert run_cli("render", path, "-f", "pdf,html,txt,md", "-o", out).returncode == 0
+    html = re.sub(r"<[^>]+>", "", next(out.glob("*.html")).read_text("utf-8"))
+    texts = [
+        pdf_text(next(out.glob("*.pdf"))),
+        html,
+        *(next(out.glob(f"*.{x}")).read_text("utf-8") for x in ("txt", "md")),
+    ]
+    for text in texts:
+        flat = squash(text.replace("\\", ""))
+        assert all(squash(d) in flat for d in dates), (dates, text)
+
+
+def test_month_labels_are_checked_and_need_no_babel_name() -> None:
+    from pydantic import ValidationError
+
+    from cvbuild.schema.model import DocumentSpec
+
+    assert DocumentSpec.model_validate({"labels": {"month.long.12": "Dezember", "month.short.1": "Jän."}})
+    for key in ("month.short.13", "month.short.0", "month.medium.1"):
+        with pytest.raises(ValidationError, match="unknown label"):
+            DocumentSpec.model_validate({"labels": {key: "x"}})

@@ -365,6 +365,7 @@ class EntryStyle:
             style=self.date_format,
             words=present,
             dash=self.words["range_sep"],
+            months=self.words.months(self.date_format),
         )
 
     def typed(self, text: str | None) -> str | None:

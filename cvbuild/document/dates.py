@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as _dt
 import re
 from functools import lru_cache
+from typing import Literal
 
 from cvbuild.document.model import DateRange
 from cvbuild.schema.fields import PartialDate
@@ -44,18 +45,49 @@ _EN_PATTERNS = {"short": "MMM y", "long": "MMMM y", "numeric": "MM/y"}
 
 
 @lru_cache(maxsize=4096)  # a CV repeats few distinct months; babel is slow per call
-def format_date(date: PartialDate, locale: str, style: str = "short", present: str | None = None) -> str:
+def format_date(
+    date: PartialDate,
+    locale: str,
+    style: str = "short",
+    present: str | None = None,
+    months: tuple[str | None, ...] | None = None,
+) -> str:
     """Month precision at most, so every date in a CV reads alike: `Jul 2025`, `2023`.
-    `present`: the document's word for an open end (default: the locale's)."""
+    `present`: the document's word for an open end (default: the locale's); `months`: the
+    document's own names of the twelve months in this style (labels `month.short.N`), in the
+    place the locale gives its name (`Sept. 2025`, `sept. 2025`)."""
     if date.present:
         return present if present is not None else word("present", locale)
     if date.month is None or style == "year":
         return str(date.year)
     if locale == "en":
-        return localized(date.first_day(), _EN_PATTERNS.get(style, "MMM y"), locale)
-    from babel.dates import format_skeleton
+        text = localized(date.first_day(), _EN_PATTERNS.get(style, "MMM y"), locale)
+    else:
+        from babel.dates import format_skeleton
 
-    return str(format_skeleton(MONTH_SKELETONS.get(style, "yMMM"), date.first_day(), locale=locale))
+        text = str(format_skeleton(MONTH_SKELETONS.get(style, "yMMM"), date.first_day(), locale=locale))
+    own = months[date.month - 1] if months and style in ("short", "long") else None
+    if own and (name := printed_name(text, date.month, style, locale)):
+        text = text.replace(name, own, 1)
+    return text
+
+
+def printed_name(text: str, month: int, style: str, locale: str) -> str | None:
+    """The month's name as `text`, a date of `style` in `locale`, holds it (`Sept.` in German)."""
+    return next((n for n in month_names_of(month, style, locale) if n in text), None)
+
+
+def month_names_of(month: int, style: str, locale: str) -> list[str]:
+    """What a date of `style` may call the month in `locale` (babel's names in both contexts),
+    the longest first, so `Sept.` is replaced whole."""
+    if locale == "en":
+        return [_EN_MONTHS[month - 1] if style == "long" else _EN_MONTHS[month - 1][:3]]
+    from babel.dates import get_month_names
+
+    width: Literal["wide", "abbreviated"] = "wide" if style == "long" else "abbreviated"
+    contexts: tuple[Literal["format", "stand-alone"], ...] = ("format", "stand-alone")
+    names = {str(get_month_names(width, context, locale)[month]) for context in contexts}
+    return sorted(names, key=len, reverse=True)
 
 
 def localized(day: _dt.date, pattern: str, locale: str) -> str:
@@ -105,14 +137,16 @@ def date_range(
     style: str = "short",
     words: tuple[str, str] | None = None,
     dash: str | None = None,
+    months: tuple[str | None, ...] | None = None,
 ) -> DateRange | None:
     """`Jul 2025 – Dec 2025`, `2023 – present`, `Jun 2026 (expected)`, or a single date.
     `words`: the document's (present, expected suffix), by default the locale's; `dash`: its
-    `range_sep`, by default the locale's (`range_dash`). Each end's text comes along, so a layout
-    never splits `text` on `dash` (which may be a space, or occur inside a date: `Jul. 2025`)."""
+    `range_sep`, by default the locale's (`range_dash`); `months`: its own month names in `style`.
+    Each end's text comes along, so a layout never splits `text` on `dash` (which may be a space,
+    or occur inside a date: `Jul. 2025`)."""
     present, expected_suffix = words or (word("present", locale), word("expected", locale))
     if single is not None:
-        text = format_date(single, locale, style, present)
+        text = format_date(single, locale, style, present, months)
         if single.present:  # `present` alone: no date for <time datetime>
             return DateRange(text=text, start_text=text, current=True)
         if expected:  # a degree given by one date is still expected
@@ -123,10 +157,17 @@ def date_range(
         return None
     if start is None or (start.present and end is None):  # one end given: a single date
         return date_range(
-            None, None, locale, single=start or end, expected=expected, style=style, words=(present, expected_suffix)
+            None,
+            None,
+            locale,
+            single=start or end,
+            expected=expected,
+            style=style,
+            words=(present, expected_suffix),
+            months=months,
         )
-    start_text = format_date(start, locale, style, present)
-    end_text = None if end is None else format_date(end, locale, style, present)
+    start_text = format_date(start, locale, style, present, months)
+    end_text = None if end is None else format_date(end, locale, style, present, months)
     if end_text == start_text and end is not None and not end.present:
         end_text = None  # both ends in one month: one date
     if expected and end is not None and not end.present:

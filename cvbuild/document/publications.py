@@ -238,7 +238,10 @@ def entry(
         venue_in_full=full is not None and full_holds_short(plain(full), plain(venue), pub.date.year),
         venue_parens=has_parens(plain(venue), plain(full), label or ""),
         year=str(pub.date.year),
-        date=date_range(None, None, words.locale, single=pub.date, words=_date_words(words)) or _never(),
+        date=date_range(
+            None, None, words.locale, single=pub.date, words=_date_words(words), months=words.months("short")
+        )
+        or _never(),
         type=pub.type,
         type_label=words[f"type.{pub.type}"],
         status=pub.status,

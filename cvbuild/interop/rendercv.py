@@ -1123,16 +1123,26 @@ def _date_style(template: str, locale: Mapping[str, Any], code: str) -> str | No
     ):
         shown = shown.replace(key, value)
     date = parse_date(f"{year}-{month:02d}")
-    for style in ("short", "long", "numeric", "year"):
-        if format_date(date, code, style) == shown:
+    named = next((s for key, s in _DATE_TEMPLATES if key in template), None)
+    # the style the placeholders name first: French March is "mars" in both short and long
+    for style in dict.fromkeys([named, "short", "long", "numeric", "year"]):
+        if style and format_date(date, code, style) == shown:
             return style
-    return next((s for key, s in _DATE_TEMPLATES if key in template), None)
+    return named
 
 
-def _locale_words(locale: Mapping[str, Any], doc: dict[str, Any], note: Note) -> None:
-    """The locale's word for an ongoing end (`present: presente`) and its date template, which
-    cvbuild has a place for (the document's labels and date_format); RenderCV's other words and
-    its month names are cvbuild's own, by locale. The user's `presente` was printed `actualidad`."""
+# RenderCV's month names: 2.x `locale`, then 1.x `locale_catalog`.
+_MONTH_NAMES = {
+    "short": ("month_abbreviations", "abbreviations_for_months"),
+    "long": ("month_names", "full_names_of_months"),
+}
+
+
+def _locale_words(locale: Mapping[str, Any], doc: dict[str, Any], note: Note, where: str = "locale") -> None:
+    """The locale's word for an ongoing end (`present: presente`), its date template and its month
+    names, which cvbuild has a place for (the document's labels and date_format); RenderCV's other
+    words are cvbuild's own, by locale. The user's `presente` was printed `actualidad`, and their
+    `Sept` `Sep`."""
     from cvbuild.document.locales import words
 
     present = _text(locale.get("present"))
@@ -1142,9 +1152,36 @@ def _locale_words(locale: Mapping[str, Any], doc: dict[str, Any], note: Note) ->
     style = _date_style(template, locale, str(doc.get("locale", "en"))) if template else None
     if style is not None and style != "short":
         doc["date_format"] = style
-    read = {"language", "present", "date_template", "single_date_template"}
-    if set(locale) - read:
-        note(("locale",), "custom words and month names are not imported; cvbuild localises dates with babel")
+    doc["labels"] = doc.get("labels", {}) | _month_labels(locale, str(doc.get("locale", "en")), style or "short")
+    if not doc["labels"]:
+        del doc["labels"]
+    read = {
+        "language",
+        "present",
+        "date_template",
+        "single_date_template",
+        *_MONTH_NAMES["short"],
+        *_MONTH_NAMES["long"],
+    }
+    if other := [str(k) for k in locale if k not in read]:
+        note((where,), f"custom words ({', '.join(other)}) are not imported; cvbuild has its own for each locale")
+
+
+def _month_labels(locale: Mapping[str, Any], code: str, style: str) -> dict[str, str]:
+    """The file's names of the months in the date style the document prints (`month.short.9: Sept`),
+    each where cvbuild's own for the locale differ (RenderCV's English `June`, `Sept` for `Jun`, `Sep`)."""
+    from cvbuild.document.dates import format_date, printed_name
+    from cvbuild.schema.fields import PartialDate
+
+    names = next(
+        (v for k in _MONTH_NAMES.get(style, ()) if isinstance(v := locale.get(k), list) and len(v) == 12), None
+    )
+    labels: dict[str, str] = {}
+    for month, name in enumerate(names or [], start=1):
+        shown = printed_name(format_date(PartialDate(2024, month), code, style), month, style, code)
+        if (text := _text(name)) and text != shown:
+            labels[f"month.{style}.{month}"] = text
+    return labels
 
 
 def _document(data: Mapping[str, Any], note: Note, *, has_photo: bool) -> dict[str, Any]:
@@ -1195,8 +1232,8 @@ def _document(data: Mapping[str, Any], note: Note, *, has_photo: bool) -> dict[s
         _locale_words(locale, doc, note)
     if data.get("settings") or data.get("rendercv_settings"):
         note(("settings",) if "settings" in data else ("rendercv_settings",), "RenderCV settings are not imported")
-    if data.get("locale_catalog"):  # RenderCV 1.x's `locale`
-        note(("locale_catalog",), "custom words and month names are not imported; cvbuild localises dates with babel")
+    if isinstance(catalog := data.get("locale_catalog"), Mapping) and catalog:  # RenderCV 1.x's `locale`
+        _locale_words(catalog, doc, note, "locale_catalog")
     for key in data:
         if key not in ("cv", "design", "locale", "settings", "rendercv_settings", "locale_catalog"):
             note((key,), "not a part of a RenderCV file; not imported")

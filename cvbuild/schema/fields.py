@@ -361,14 +361,14 @@ def check_labels(value: dict[str, str]) -> dict[str, str]:
     """A document's own words: only keys of cvbuild's vocabulary (cvbuild/document/locales/en.py)."""
     import difflib
 
-    from cvbuild.document.locales import known_key, words
+    from cvbuild.document.locales import known_key, month_key, words
 
     for key in value:
         if not known_key(key):
             near = difflib.get_close_matches(key, list(words("en")), n=1)
             hint = f"; did you mean '{near[0]}'?" if near else "; the keys are listed in docs/locales.md"
             raise PydanticCustomError("label_unknown", "unknown label '{key}'{hint}", {"key": key, "hint": hint})
-        english = words("en").get(key) or words("en")[key.rsplit(".", 1)[0] + ".other"]
+        english = words("en").get(key) or ("May" if month_key(key) else words("en")[key.rsplit(".", 1)[0] + ".other"])
         if not value[key].strip() and english == english.strip():  # kept spaces: a heading of none is blank
             raise PydanticCustomError(
                 "label_blank",

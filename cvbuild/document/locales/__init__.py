@@ -122,6 +122,14 @@ class Vocabulary:
 
         return str(get_decimal_symbol(self.locale))
 
+    def months(self, style: str) -> tuple[str | None, ...] | None:
+        """The document's own names of the twelve months in a date `style` (short, long), None
+        for each it leaves to babel; None when it names none."""
+        if style not in MONTH_STYLES:
+            return None
+        names = tuple(self.table.get(f"month.{style}.{n}") for n in range(1, 13))
+        return names if any(names) else None
+
     def join(self, items: Iterable[str]) -> str:
         """`a, b, and c`, `a, b und c`, `a、b和c`: babel's list pattern of the locale."""
         parts = list(items)
@@ -153,11 +161,21 @@ def label_sep(colon: str) -> str:
 
 
 _PLURALS = ("zero", "one", "two", "few", "many", "other")
+# A document's own month names, `month.short.3: Mar.` and `month.long.9: Sept.` (RenderCV's locale
+# writes its own): optional keys, babel's names where a document has none.
+MONTH_STYLES = ("short", "long")
+
+
+def month_key(key: str) -> bool:
+    """`month.short.N` or `month.long.N`, N from 1 to 12."""
+    style, _, number = key.removeprefix("month.").partition(".")
+    return key.startswith("month.") and style in MONTH_STYLES and number in {str(n) for n in range(1, 13)}
 
 
 def known_key(key: str) -> bool:
-    """A key of the vocabulary: English's keys, and `count.NOUN.CATEGORY` for every CLDR plural category."""
-    if key in words("en"):
+    """A key of the vocabulary: English's keys, `count.NOUN.CATEGORY` for every CLDR plural category,
+    and the month names (`month.short.1` to `month.long.12`)."""
+    if key in words("en") or month_key(key):
         return True
     noun, _, category = key.removeprefix("count.").rpartition(".")
     return key.startswith("count.") and category in _PLURALS and f"count.{noun}.other" in words("en")
