@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as _dt
 import functools
 import html
-import itertools
 import os
 import re
 import shutil
@@ -22,7 +21,8 @@ from typing import Any
 import pytest
 from forked_cli import ForkServer, engine_of
 
-from cvbuild.document.model import Document, Entry, PublicationEntry, Section, Span
+from cvbuild.document.model import Document, PublicationEntry, Span
+from cvbuild.document.readback import reading_order_problems  # noqa: F401  re-exported for the tests
 from cvbuild.themes.theme import builtin_themes_dir, list_themes
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -379,59 +379,3 @@ def pdf_extractions(path: Path) -> dict[str, str]:
     with pdfplumber.open(path) as pdf:
         plumber = "\n".join(page.extract_text() or "" for page in pdf.pages)
     return {"pypdf": pypdf_text, "pdftotext": poppler, "pdfplumber": plumber}
-
-
-def _marks(section: Section) -> Iterator[tuple[str, str]]:
-    """What of a section must come out in Document order: its title (a "title"), then each group's
-    title and each entry's title, or its text when it has none (a text section's paragraph, a tags
-    section's first term), and a table row's first value right after its label (a reader that puts
-    all labels before all values has lost which value is whose)."""
-    yield "title", section.title
-    for group in section.groups:
-        if group.title:
-            yield "text", group.title
-        for entry in group.entries:
-            head = plain(entry.title)
-            if isinstance(entry, Entry) and not head:
-                head = plain(entry.summary)[:40] or (entry.items[0] if entry.items else "")
-            if head:
-                yield "text", head
-            if section.kind == "table" and isinstance(entry, Entry) and entry.items:
-                yield "text", entry.items[0]
-
-
-def reading_order_problems(text: str, doc: Document) -> list[str]:
-    """Where an extraction leaves the Document's order: every section title, group title, entry
-    title (and table row value) must be found after the one before, so no section is interleaved
-    into another, no entry comes under the wrong heading and no heading is parted from its entries.
-    Empty when the order holds; else the first mark not found in order, with where reading stood.
-
-    Tolerances, each for a difference that is not one of order:
-    - text is compared `squash`ed and casefolded: line wraps, hyphenation (WeasyPrint's and
-      Typst's), ligatures (NFKC), typographic quotes, uppercase headings (text-transform, upper())
-      and letter-spaced headings, which pdftotext reads as "S KIL L S", all compare equal;
-    - each mark is matched at its first occurrence after the previous one: an in-order reading
-      exists exactly when this greedy match finds one, so a title's words occurring elsewhere
-      (the skill category "Languages" before the Languages section) can never fail the check;
-    - a section title must start a line, so a word in running text (a venue's "Programming
-      Languages") cannot stand in for the heading; a run-in title (compact's Languages row)
-      shares its line with what follows, so it need only start it;
-    - a theme with `sidebar_sections` sets them in a column beside the others on page 1: read as
-      a column, they come first (in Document order), then the main column's sections."""
-    lines = [squash(line).casefold() for line in text.splitlines()]
-    starts = [0, *itertools.accumulate(len(line) for line in lines)][:-1]
-    full = "".join(lines)
-    side = set(doc.options.get("sidebar_sections") or [])
-    sections = [s for s in doc.sections if s.id in side] + [s for s in doc.sections if s.id not in side]
-    at = 0
-    for section in sections:
-        for kind, mark in _marks(section):
-            key = squash(mark).casefold()
-            if kind == "title":
-                found = next((s for s, line in zip(starts, lines, strict=True) if s >= at and line.startswith(key)), -1)
-            else:
-                found = full.find(key, at)
-            if found < 0:
-                return [f"{section.id}: {mark!r} is not read after ...{full[max(0, at - 60) : at]!r}"]
-            at = found + len(key)
-    return []

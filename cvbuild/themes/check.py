@@ -20,7 +20,8 @@ from pathlib import Path
 from typing import Any
 
 from cvbuild.document.inline import plain
-from cvbuild.document.model import Document, Entry, PublicationEntry
+from cvbuild.document.model import Document, PublicationEntry
+from cvbuild.document.readback import atoms, shows, squash
 from cvbuild.errors import CvbuildError, InputError
 from cvbuild.themes.theme import Theme, load_theme
 
@@ -344,45 +345,6 @@ def _hangs(char: str) -> bool:
 # ---- comparing formats --------------------------------------------------------------------------
 
 
-def atoms(doc: Document) -> list[str]:
-    """The pieces of content every format should show: names, titles, dates, highlights..."""
-    p = doc.person
-    out = [p.name, p.native_name, plain(p.headline) if p.headline else None, p.pronouns, p.phone, p.location]
-    out += [link.label for link in p.links]
-    if doc.letter is not None:
-        letter = doc.letter
-        out += [*letter.recipient, letter.date_text, plain(letter.subject) if letter.subject else None]
-        out += [letter.salutation, *(plain(para) for para in letter.body), letter.closing, letter.signature]
-    for section in doc.sections:
-        out.append(section.title)
-        for group in section.groups:
-            out.append(group.title)
-            for entry in group.entries:
-                out += list(_entry_atoms(entry))
-    return list(dict.fromkeys(a.strip() for a in out if a and a.strip()))
-
-
-def _entry_atoms(e: Entry | PublicationEntry) -> Iterator[str | None]:
-    if isinstance(e, PublicationEntry):
-        yield plain(e.title)
-        yield from (a.name for a in e.authors if not a.etal)
-        for runs in (e.venue, e.award, e.note):
-            yield plain(runs) if runs else None
-        yield e.status_label
-        yield from (link.label for link in e.links)
-        return
-    for runs in (e.title, e.subtitle, e.summary):
-        yield plain(runs) if runs else None
-    yield e.date.text if e.date else None
-    yield e.location
-    yield from (plain(h) for h in e.highlights)
-    yield from (plain(d.value) for d in e.details)
-    yield from e.items
-    yield from (link.label for link in e.links)
-    for child in e.children:
-        yield from _entry_atoms(child)
-
-
 # Characters that are markup in some target (HTML, Markdown, Typst, Jinja): text holding one is
 # where a template that lets user text be read as code shows it altered.
 MARKUP_CHARS = frozenset("<>&*_#$@\\[]{}`~^")
@@ -451,29 +413,6 @@ def letter_missing(doc: Document, texts: dict[str, str]) -> Iterator[tuple[str, 
         squashed = squash(text)
         if not any(shows(plain(para), squashed) for para in doc.letter.body):
             yield fmt, "the cover letter's body is missing: lay out `doc.letter` (docs/themes.md#cover-letters)"
-
-
-def squash(text: str) -> str:
-    """Compare across line wraps, hyphenation, capitals and quote styles."""
-    text = unicodedata.normalize("NFKC", text).translate(_QUOTES).casefold()
-    return "".join(c for c in text if not c.isspace() and c not in "-\u00ad\u2010\u2011")
-
-
-_QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'})
-
-
-def shows(atom: str, squashed_text: str) -> bool:
-    """The atom is in the text, or (split by a page footer) its words are, in order."""
-    needle = squash(atom)
-    if not needle or needle in squashed_text:
-        return True
-    position = 0
-    for word in re.findall(r"\w+", atom):  # words only: a link's URL may sit between them in text
-        found = squashed_text.find(squash(word), position)
-        if found < 0:
-            return False
-        position = found + len(squash(word))
-    return True
 
 
 def content_differences(items: list[str], texts: dict[str, str]) -> Iterator[tuple[str, str]]:
