@@ -38,6 +38,7 @@ class RenderRequest:
     # HTML-only theme), where an explicit list is refused for a format the theme lacks.
     theme_formats_only: bool = False
     write: bool = True  # `cvbuild check`: render everything in memory, write nothing
+    ats: bool = False  # --ats: read each PDF back as an applicant-tracking system does (targets/ats.py)
 
 
 # Engines warn with plain strings; the pipeline with located Diagnostics (a page budget points at max_pages).
@@ -255,6 +256,9 @@ def render_outputs(
             for message in long_word_warnings(dumped(doc, cache), cache):
                 warn_all(message)
         rendered = render_formats(_supported(formats, theme), request.engine, doc, ctx)
+        if request.ats:
+            for message in read_back_warnings(rendered.get("pdf", []), doc, stem):
+                warn_all(Diagnostic.from_problem(source.problem((group, name), message), "warning"))
         for fmt in formats:
             for artifact in rendered[fmt]:
                 path = request.output / f"{stem}{artifact.suffix}"
@@ -541,6 +545,17 @@ def fit_to_budget(
     if changed:
         note(changed)
     return fitted, replace(ctx, options=fitted.options), overflow
+
+
+def read_back_warnings(pdfs: list[Any], doc: Any, stem: str) -> list[str]:
+    """--ats: what an applicant-tracking system, reading each PDF line by line, gets wrong of it."""
+    from cvbuild.targets.ats import ats_problems
+
+    return [
+        f"{stem}{pdf.suffix}, read as an applicant-tracking system reads it: {message}"
+        for pdf in pdfs
+        for message in ats_problems(pdf.data, doc)
+    ]
 
 
 def sparse_page_warning(name: str, doc: Any, artifact: Any) -> str | None:

@@ -91,6 +91,14 @@ DiagnosticsOpt = Annotated[str, typer.Option("--diagnostics", help=DIAGNOSTICS_H
 StrictOpt = Annotated[
     bool, typer.Option("--strict", help="Warnings (page budget, missing glyphs, ...) fail the run: exit 1.")
 ]
+AtsOpt = Annotated[
+    bool,
+    typer.Option(
+        "--ats",
+        help="Read each PDF back as an applicant-tracking system does (line by line) and warn about text it "
+        "loses, garbles or reads out of order.",
+    ),
+]
 AllowPathOpt = Annotated[
     list[Path] | None,
     typer.Option(
@@ -153,6 +161,7 @@ def render(
     set_: SetOpt = None,
     diagnostics: DiagnosticsOpt = "text",
     strict: StrictOpt = False,
+    ats: AtsOpt = False,
     report: Annotated[
         Path | None, typer.Option("--report", help="Also write a JSON record of the run: files, pages, diagnostics.")
     ] = None,
@@ -179,6 +188,7 @@ def check(
     set_: SetOpt = None,
     diagnostics: DiagnosticsOpt = "text",
     strict: StrictOpt = False,
+    ats: AtsOpt = False,
     report: Annotated[
         Path | None,
         typer.Option("--report", help="Write a JSON record of the run: the files render would write, diagnostics."),

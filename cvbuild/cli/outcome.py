@@ -64,6 +64,7 @@ def render_command(
     set_: list[str] | None = None,
     diagnostics: str = "text",
     strict: bool = False,
+    ats: bool = False,
     report: Path | None = None,
     allow_path: list[Path] | None = None,
     time_limit: float | None = None,
@@ -101,6 +102,7 @@ def render_command(
                 allow_paths=tuple(allow_path or ()),
                 time_limit=parse_time_limit(time_limit),
                 write=write,
+                ats=ats,
             )
             note = lambda m: reporter.line(f"note: {m}")  # noqa: E731
             outputs.extend(render_outputs(request, warn=reporter.warn, cache=cache, note=note))
