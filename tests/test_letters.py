@@ -219,7 +219,7 @@ def test_defaults_come_from_the_build_date_and_the_profile(tmp_path: Path) -> No
             "Anexos:",
         ),
         ("ja", "2026年1月1日", "拝啓", "敬具", "Ort、2026年1月1日", "同封書類"),
-        ("zh", "2026年1月1日", "尊敬的招聘负责人：", "此致敬礼！", "Ort，2026年1月1日", "附件："),
+        ("zh", "2026年1月1日", "尊敬的招聘负责人：", "此致\n敬礼！", "Ort，2026年1月1日", "附件："),
     ],
 )
 def test_the_locale_words_the_date_salutation_and_closing(
@@ -503,3 +503,66 @@ def test_prose_is_not_justified_on_a_phone(theme: str, tmp_path: Path, browser: 
             page.close()
     assert aligns[390, ".letter-para"] == aligns[390, ".summary"] == "start", aligns
     assert aligns[1000, ".letter-para"] == "justify", aligns
+
+
+# ---- a letter in Chinese or Japanese is laid out as one is written there ---------------------------
+
+CJK_LETTERS = {
+    "zh": "name: 李雷\nletters:\n  l:\n    locale: zh\n    date: 2026-11-28\n"
+    "    body: |\n      我在清华大学攻读博士学位。\n\n      期待您的回复。\n",
+    "ja": "name: 山田 花子\nletters:\n  l:\n    locale: ja\n    date: 2026-11-28\n"
+    "    body: |\n      貴社のリサーチエンジニア職に応募いたします。\n\n      何卒よろしくお願い申し上げます。\n",
+}
+
+
+def _pdf_words(pdf: Path) -> dict[str, tuple[float, float]]:
+    """The left edge and top of each word of page 1 (the first where it repeats), from poppler."""
+    xml = subprocess.run(["pdftotext", "-bbox", "-l", "1", str(pdf), "-"], capture_output=True, text=True).stdout
+    found: dict[str, tuple[float, float]] = {}
+    for x, top, word in re.findall(
+        r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="[\d.]+" yMax="[\d.]+">(.*?)</word>', xml
+    ):
+        found.setdefault(word, (float(x), float(top)))
+    return found
+
+
+@pytest.mark.parametrize("theme", ["classic", "sidebar"])
+def test_a_chinese_or_japanese_letter_keeps_its_conventions(theme: str, tmp_path: Path, chromium: Any) -> None:
+    """Chinese: the paragraphs and 此致 start two characters in, 敬礼！ stands under 此致 at the
+    margin (it was "此致敬礼！" on one line at the margin). Japanese: the paragraphs start one
+    character in and 敬具 stands at the right (it was at the left). Both PDFs and the page."""
+    rows = {}
+    for lang, yaml in CJK_LETTERS.items():
+        profile = write(tmp_path / lang / "p.yaml", yaml)
+        for engine in ("typst", "weasyprint"):
+            out = tmp_path / lang / engine
+            args = ("-d", "l", "-f", "pdf,html", "--engine", engine, "--theme", theme, "-o", out)
+            result = run_cli("render", profile, *args)
+            assert result.returncode == 0, result.stderr
+            (pdf,) = out.glob("*.pdf")
+            words = _pdf_words(pdf)
+            rows[lang, engine] = words
+            (html,) = out.glob("*.html")
+        chromium.goto(html.as_uri(), wait_until="load")
+        box = {
+            cls: chromium.locator(f".letter-{cls}").first.evaluate(
+                "e => { const r = document.createRange(); r.setStart(e.firstChild, 0); r.setEnd(e.firstChild, 1);"
+                " const b = r.getBoundingClientRect(); return [b.left, b.top, e.getBoundingClientRect().right]; }"
+            )
+            for cls in ("salutation", "para", "closing")
+        }
+        rows[lang, "html"] = box
+    for engine in ("typst", "weasyprint"):
+        zh, ja = rows["zh", engine], rows["ja", engine]
+        margin = zh["尊敬的招聘负责人："][0]
+        assert zh["我在清华大学攻读博士学位。"][0] > margin + 15, (engine, zh)  # two characters at 10-11 pt
+        assert zh["此致"][0] > margin + 15 and abs(zh["敬礼！"][0] - margin) < 1, (engine, zh)
+        assert zh["敬礼！"][1] > zh["此致"][1] + 5, (engine, zh)  # on the next line
+        margin = ja["拝啓"][0]
+        assert margin + 5 < ja["何卒よろしくお願い申し上げます。"][0] < margin + 15, (engine, ja)
+        assert ja["敬具"][0] > 300, (engine, ja)  # at the right of an A4 page
+    zh, ja = rows["zh", "html"], rows["ja", "html"]
+    assert zh["para"][0] > zh["salutation"][0] + 15 and zh["closing"][0] > zh["salutation"][0] + 15, zh
+    assert ja["salutation"][0] + 5 < ja["para"][0] < ja["salutation"][0] + 20, ja
+    assert ja["closing"][0] > ja["salutation"][0] + 200, ja  # at the right
+    assert (tmp_path / "zh" / "typst").exists()

@@ -93,7 +93,8 @@ WORDS: dict[str, str] = {
     "degree.in_field": "{degree}（{field}）",
     "letter.title": "求职信",
     "letter.salutation": "尊敬的招聘负责人：",
-    "letter.closing": "此致敬礼！",
+    # 此致 on a line of its own (indented by the theme, as the paragraphs), 敬礼！ under it at the margin
+    "letter.closing": "此致\n敬礼！",
     "letter.dateline": "{place}，{date}",
     "letter.enclosures": "附件：",
     "cv": "个人简历",
