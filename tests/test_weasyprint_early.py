@@ -34,6 +34,9 @@ def note(word, early):
     return early
 weasyprint_early.start = lambda: note("started", start())
 weasyprint_early.take = lambda cache: note("used", take(cache))
+if sys.argv[1] == "--late":  # no early process: the page goes to a child forked when it is ready
+    sys.argv.pop(1)
+    weasyprint_early.start = lambda: None
 sys.argv = ["cvbuild", *sys.argv[1:]]
 from cvbuild.cli.script import main
 main()
@@ -142,13 +145,15 @@ def _processes(argv: list[str]) -> dict[int, float]:
     return found
 
 
-def _start_a_long_layout(tmp_path: Path) -> tuple[subprocess.Popen[bytes], list[str], int]:
-    """cvbuild laying a page out for minutes in its early process: (cvbuild, its command line, the
-    early process's pid), once the early process has worked 3 s (its import takes a fraction)."""
+def _start_a_long_layout(tmp_path: Path, late: bool = False) -> tuple[subprocess.Popen[bytes], list[str], int]:
+    """cvbuild laying a page out for minutes in its early process (`late`: in the child it forks
+    when the page is ready): (cvbuild, its command line, the child's pid), once the child has
+    worked 3 s (the early process's import takes a fraction)."""
     write(tmp_path / "p.yaml", "name: Ada Example\nsummary: Hi.\n")
     counter = '@counter-style big { system: symbolic; symbols: "x"; }\n'
     _slow_theme(tmp_path, counter + "body { counter-reset: n 100000000; }\np::before { content: counter(n, big); }\n")
-    argv = [sys.executable, "-c", _RECORDED, "render", "p.yaml", "--theme", "slow", "-f", "pdf"]
+    argv = [sys.executable, "-c", _RECORDED, *(["--late"] if late else []), "render", "p.yaml", "--theme", "slow"]
+    argv += ["-f", "pdf"]
     argv += ["--engine", "weasyprint", "-o", str(tmp_path / "out"), "--time-limit", "600"]
     process = subprocess.Popen(
         argv,
@@ -161,11 +166,11 @@ def _start_a_long_layout(tmp_path: Path) -> tuple[subprocess.Popen[bytes], list[
     deadline = time.monotonic() + HANG_GUARD
     while time.monotonic() < deadline and process.poll() is None:
         children = {pid: cpu for pid, cpu in _processes(argv).items() if pid != process.pid}
-        if any(cpu > 3 for cpu in children.values()) and early_uses(tmp_path) == ["started", "used"]:
+        if any(cpu > 3 for cpu in children.values()) and early_uses(tmp_path) == ([] if late else ["started", "used"]):
             return process, argv, next(iter(children))
         time.sleep(0.1)
     process.kill()
-    raise AssertionError("the early process never laid the page out")
+    raise AssertionError("the child never laid the page out")
 
 
 def test_ctrl_c_while_the_early_process_lays_out_leaves_no_process(tmp_path: Path) -> None:
@@ -181,9 +186,11 @@ def test_ctrl_c_while_the_early_process_lays_out_leaves_no_process(tmp_path: Pat
     assert not (tmp_path / "out").exists()
 
 
-def test_a_killed_cvbuild_takes_its_early_process_with_it(tmp_path: Path) -> None:
-    """SIGKILL runs no `finally`: the kernel ends the early process (PR_SET_PDEATHSIG)."""
-    process, argv, child = _start_a_long_layout(tmp_path)
+@pytest.mark.parametrize("late", [False, True], ids=["early", "late"])
+def test_a_killed_cvbuild_takes_its_child_with_it(tmp_path: Path, late: bool) -> None:
+    """SIGKILL runs no `finally`: the kernel ends the child (PR_SET_PDEATHSIG), the early process
+    or the one forked when the page was ready (which went on laying the page out for minutes)."""
+    process, argv, child = _start_a_long_layout(tmp_path, late)
     process.kill()
     process.communicate(timeout=30)
     deadline = time.monotonic() + 10

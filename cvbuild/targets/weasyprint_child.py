@@ -24,6 +24,7 @@ T = TypeVar("T")
 _EXIT_MEMORY = 71  # the child ran out of memory where it could not even say so
 _EXIT_FAILED = 70  # the child failed outside the work (it could not send its answer)
 _OUT_OF_MEMORY = "cvbuild: out of memory"  # the child's answer when the work ran out of memory
+_PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
 class OverMemory(Exception):
@@ -50,13 +51,14 @@ def run(work: Callable[[], T], seconds: float, memory: int) -> T:
     import tempfile
 
     cap, own = data_cap(memory)
+    parent = os.getpid()
     with tempfile.TemporaryFile() as said:  # the child's stderr: GLib's "failed to allocate"
         read_fd, write_fd = os.pipe()
         pid = os.fork()
         if pid == 0:
             os.close(read_fd)
             os.dup2(said.fileno(), 2)
-            _child(work, write_fd, cap)
+            _child(work, write_fd, cap, parent)
         os.close(write_fd)
         result: T = collect(pid, read_fd, said.fileno(), seconds, memory if own else cap, own)
         return result
@@ -117,15 +119,18 @@ def _tail(fd: int) -> bytes:
         return b""
 
 
-def _child(work: Callable[[], object], out: int, cap: int) -> NoReturn:
+def _child(work: Callable[[], object], out: int, cap: int, parent: int | None = None) -> NoReturn:
     """In the child: the data limit, the work, its answer down the pipe; never returns (a return
-    would run the parent's code twice: its `finally`s, its output)."""
+    would run the parent's code twice: its `finally`s, its output). With the `parent`'s pid, the
+    child ends with it (`die_with`)."""
     import pickle
 
     from cvbuild.errors import CvbuildError
 
     code = _EXIT_FAILED
     try:
+        if parent is not None:
+            die_with(parent)
         if cap:
             import resource
 
@@ -152,6 +157,19 @@ def _child(work: Callable[[], object], out: int, cap: int) -> NoReturn:
         pass
     finally:
         os._exit(code)
+
+
+def die_with(parent: int) -> None:
+    """Be killed when the process `parent` (which forked this one) dies, SIGKILL too
+    (PR_SET_PDEATHSIG): a killed cvbuild runs no `finally` that would kill this, and left it laying a
+    page out; end now if `parent` died already."""
+    import ctypes
+    import signal
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent:
+        os._exit(0)
 
 
 def data_cap(memory: int) -> tuple[int, bool]:

@@ -35,7 +35,6 @@ if TYPE_CHECKING:
 
 SLOT = "weasyprint.early"  # ctx.cache: the Early of this run, until its job is given
 _READY = b"r"
-_PR_SET_PDEATHSIG = 1
 
 
 class Early:
@@ -137,7 +136,9 @@ def _serve(parent: int, jobs: int, answers: int, said: int) -> NoReturn:
     """In the child: get ready, answer one job through `weasyprint_child._child`; never returns."""
     code = 70
     try:
-        _die_with(parent)
+        from cvbuild.targets import weasyprint_child
+
+        weasyprint_child.die_with(parent)
         import signal
 
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle: it kills this
@@ -155,7 +156,6 @@ def _serve(parent: int, jobs: int, answers: int, said: int) -> NoReturn:
             import pickle
             from functools import partial
 
-            from cvbuild.targets import weasyprint_child
             from cvbuild.targets.weasyprint_pdf import whole
 
             job, memory = pickle.loads(data)
@@ -165,17 +165,6 @@ def _serve(parent: int, jobs: int, answers: int, said: int) -> NoReturn:
         pass
     finally:
         os._exit(code)
-
-
-def _die_with(parent: int) -> None:
-    """Be killed when the parent dies (SIGKILL too); end now if it died already."""
-    import ctypes
-    import signal
-
-    libc = ctypes.CDLL(None, use_errno=True)
-    libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-    if os.getppid() != parent:
-        os._exit(0)
 
 
 # The C types WeasyPrint 70 makes by name in a render (`ffi.new('PangoLogAttr[]', n)`, ...), which
