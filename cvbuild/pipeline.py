@@ -39,6 +39,7 @@ class RenderRequest:
     theme_formats_only: bool = False
     write: bool = True  # `cvbuild check`: render everything in memory, write nothing
     ats: bool = False  # --ats: read each PDF back as an applicant-tracking system does (targets/ats.py)
+    report: Path | None = None  # --report: the JSON record's file, which must be no input
 
 
 # Engines warn with plain strings; the pipeline with located Diagnostics (a page budget points at max_pages).
@@ -232,6 +233,8 @@ def render_outputs(
         warn_all(Diagnostic.from_problem(problem, "warning"))
 
     photo = load_photo(source, profile)
+    if request.report is not None:
+        check_report(request.report, source, profile)
     day = today()
     docs = documents_to_render(profile, request.document)
     if request.engine is not None and request.engine not in ("typst", "weasyprint"):
@@ -473,6 +476,32 @@ def check_output_folder(folder: Path) -> None:
             if not place.is_dir():
                 raise InputError(f"-o {folder}: {place} is not a folder; give a folder for the outputs")
             return
+
+
+class ReportReplacesInput(InputError):
+    """`--report` names a file the profile reads: the run writes no report either."""
+
+
+def check_report(report: Path, source: Any, profile: Profile) -> None:
+    """Refuse a `--report` that names a .bib file the profile includes or its photo, located where
+    the profile names it: the JSON report would have replaced it (the profile itself is refused
+    before it is read). As for the profile, its entry or what it leads to."""
+    from cvbuild.confine import real
+    from cvbuild.loading.profile import input_places
+
+    try:
+        entry = real(report.parent) / report.name
+    except InputError:  # a path that cannot be resolved is no input; said where it is written
+        return
+    for path, loc in input_places(source, profile):
+        try:
+            places = (real(path.parent) / path.name, real(path))
+        except InputError:
+            continue
+        if entry in places:
+            what = "the photo" if loc == ("photo",) else "a BibTeX file"
+            message = f"--report {report}: that is {what} of this profile; give the report another name"
+            raise ReportReplacesInput([source.problem(loc, message)])
 
 
 def check_inputs_kept(folder: Path, written: list[Path], inputs: list[Path]) -> None:

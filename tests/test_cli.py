@@ -289,6 +289,38 @@ def test_a_report_named_as_the_profile_is_refused(tmp_path: Path, command: str) 
     assert not (tmp_path / "out").exists()
 
 
+@pytest.mark.parametrize("command", ["render", "check"])
+def test_a_report_named_as_a_bib_file_or_the_photo_is_refused(tmp_path: Path, command: str) -> None:
+    """`--report refs.bib` (or the photo) replaced that input with the JSON report, on success and
+    on failure alike; refused at the line that names it, and nothing is written. A .bib named
+    through a link is refused under either name."""
+    import shutil
+
+    from conftest import FIXTURES
+
+    bib = "@article{k, title = {T}, author = {Ada Example}, year = 2020}\n"
+    write(tmp_path / "refs.bib", bib)
+    (tmp_path / "link.bib").symlink_to("refs.bib")
+    shutil.copy(FIXTURES / "interop" / "photo.png", tmp_path / "me.png")
+    photo = (tmp_path / "me.png").read_bytes()
+    profile = write(tmp_path / "p.yaml", "name: Ada Example\nphoto: me.png\npublications:\n  - bibtex: link.bib\n")
+    bib_at = "4:13: publications[0].bibtex"
+    for report, where, what in [
+        ("refs.bib", bib_at, "a BibTeX file"),
+        ("link.bib", bib_at, "a BibTeX file"),
+        ("./me.png", "2:8: photo", "the photo"),
+    ]:
+        result = run_cli(command, profile, "-f", "txt", "-o", tmp_path / "out", "--report", report, cwd=tmp_path)
+        assert result.returncode == 2, result.stderr
+        expected = (
+            f"{profile}:{where}: --report {Path(report)}: that is {what} of this profile; give the report another name"
+        )
+        assert expected in result.stderr
+        assert (tmp_path / "refs.bib").read_text() == bib and (tmp_path / "me.png").read_bytes() == photo
+        assert (tmp_path / "link.bib").is_symlink()
+    assert not (tmp_path / "out").exists()
+
+
 def test_new_keeps_a_link_that_leads_nowhere(tmp_path: Path) -> None:
     """A profile name that is a dangling link (to a file on a drive not mounted) "did not exist",
     and `new` replaced the link without --force."""

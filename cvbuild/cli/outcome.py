@@ -77,9 +77,17 @@ def render_command(
         if reporter is None:
             return 2
         outputs: list[Any] = []
+        refused: list[Path | None] = []  # the report names an input: it is not written
 
         def action() -> None:
-            from cvbuild.pipeline import RenderRequest, parse_formats, parse_sets, parse_time_limit, render_outputs
+            from cvbuild.pipeline import (
+                RenderRequest,
+                ReportReplacesInput,
+                parse_formats,
+                parse_sets,
+                parse_time_limit,
+                render_outputs,
+            )
 
             if report is not None and report.is_dir():  # said before anything is rendered or written
                 from cvbuild.errors import InputError
@@ -103,14 +111,19 @@ def render_command(
                 time_limit=parse_time_limit(time_limit),
                 write=write,
                 ats=ats,
+                report=report,
             )
             note = lambda m: reporter.line(f"note: {m}")  # noqa: E731
-            outputs.extend(render_outputs(request, warn=reporter.warn, cache=cache, note=note))
+            try:
+                outputs.extend(render_outputs(request, warn=reporter.warn, cache=cache, note=note))
+            except ReportReplacesInput:
+                refused.append(report)
+                raise
             keep_recipes(profile, cache)
 
         code = exit_code(action, reporter)
         if code:
-            if report is not None and not report.is_dir() and not replaces_profile(report, profile):
+            if report is not None and not refused and not report.is_dir() and not replaces_profile(report, profile):
                 exit_code(lambda: reporter.write_report(report, [], code, written=write), reporter)
             return code
         for out in outputs:

@@ -277,12 +277,22 @@ def expand_bibtex(source: YamlSource, allow: Sequence[Path] = (), *, limits: Lim
 def input_files(source: YamlSource, profile: Profile) -> list[Path]:
     """The files a render reads from the profile's side, resolved: the profile, its .bib files
     and its photo. An output must never take the place of one (`pipeline.check_inputs_kept`)."""
+    return [confine.real(source.path), *(confine.real(p) for p, _ in input_places(source, profile))]
+
+
+def input_places(source: YamlSource, profile: Profile) -> list[tuple[Path, Loc]]:
+    """The .bib files and the photo a profile names (as the user would reach them), each with
+    where it is named."""
     folder = source.path.parent
     items = source.data.get("publications") if isinstance(source.data, dict) else None
-    found = [source.path, *(folder / Path(rel).expanduser() for rel in map(_include_path, items or []) if rel)]
+    found: list[tuple[Path, Loc]] = [
+        (folder / Path(rel).expanduser(), ("publications", i, "bibtex"))
+        for i, rel in enumerate(map(_include_path, items or []))
+        if rel
+    ]
     if profile.photo is not None:
-        found.append(folder / profile.photo)
-    return [confine.real(p) for p in found]
+        found.append((folder / profile.photo, ("photo",)))
+    return found
 
 
 def _include_path(item: Any) -> str | None:
