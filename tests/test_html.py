@@ -936,6 +936,12 @@ def test_characters_a_stylesheet_writes_as_escapes_are_in_the_subsets() -> None:
         ("h1 { background: url('https://example.org/x.png') }\n", "1:18", "the page loads nothing from the network"),
         # a string is text, but not in url(): and a /* in one starts no comment that hid what follows
         ('h1::after { content: "/*" }\nh1 { background: url( "gone.png" ) }\n', "2:18", "url(gone.png): no such file"),
+        # CSS escapes name the same characters to WeasyPrint and to a browser: all of these load
+        ("h1 { background: \\75 rl(https://example.org/x.png) }\n", "1:18", "(spelt with CSS escapes): the page loads"),
+        ("h1 { background: U\\52L('https://example.org/x.png') }\n", "1:18", "url(https://example.org/x.png) (spelt"),
+        ("h1 { background: url(h\\74tps://example.org/x.png) }\n", "1:18", "the page loads nothing from the network"),
+        ('@\\69mport "extra.css";\n', "1:1", "@import (spelt with CSS escapes): cvbuild puts style.css"),
+        ("@\\000069 mport 'extra.css';\n", "1:1", "@import (spelt with CSS escapes)"),
     ],
 )
 def test_a_stylesheet_reference_that_cannot_work_is_located(tmp_path: Path, css: str, place: str, says: str) -> None:
@@ -965,6 +971,7 @@ def test_stylesheet_references_that_work_pass(tmp_path: Path) -> None:
         'h2 { background: url("dot.png") } svg { fill: url(#g) }\n'
         'h3::after { content: "see url(nowhere.png), @import, /* no comment" }\n'
         "h4 { background: url(my%20dot.png) }\n"
+        'h5::before { content: "\\75 rl(x) \\@import" } h6 { background: \\75 rl(d\\6f t.png) }\n'
     )
     write(tmp_path / "themes" / "t" / "style.css", css)
     result = run_cli(

@@ -298,8 +298,8 @@ _STYLESHEETS = "cvbuild puts style.css and each base.css into the page, which lo
 def _blanked(match: re.Match[str], css: str) -> str:
     """A comment, or a string that is no url()'s argument (`content: "url(x)"` is text), as spaces
     (line breaks kept, so places stay); a url("...")'s string as it is."""
-    if match[0][0] in "\"'" and _URL_OPENING.search(css, max(0, match.start() - 64), match.start()):
-        return match[0]
+    if match[0][0] in "\"'" and _URL_OPENING.search(unescaped_css(css[max(0, match.start() - 64) : match.start()])[0]):
+        return match[0]  # after `url(`, escaped or not
     return re.sub(r"[^\n]", " ", match[0])
 
 
@@ -308,25 +308,55 @@ def reference_problem(css: str, folder: Path) -> tuple[int, str] | None:
     (the page loads no stylesheet: its rules never applied, silently), a URL on the network, or a
     theme file that does not exist (WeasyPrint skipped it with a warning that named no line)."""
     blanked = _CSS_COMMENT_OR_STRING.sub(lambda m: _blanked(m, css), css)  # places kept
-    for match in _CSS_REFERENCE.finditer(blanked):
+    # CSS escapes read as the characters they name, in names and URLs alike: `\75 rl(` is `url(`
+    # and `@\69mport` is `@import` to WeasyPrint and to a browser.
+    read, places = unescaped_css(blanked)
+    for match in _CSS_REFERENCE.finditer(read):
+        at = places[match.start()]
+        spelt = (
+            "" if read[match.start() : match.end()] == css[at : places[match.end()]] else " (spelt with CSS escapes)"
+        )
         if match[0].lower() == "@import":
-            return match.start(), f"@import: {_STYLESHEETS}, so its rules would never apply; copy them into style.css"
+            return at, f"@import{spelt}: {_STYLESHEETS}, so its rules would never apply; copy them into style.css"
         target = next((g for g in match.groups() if g is not None), "").strip()
         scheme = re.match(r"([a-zA-Z][a-zA-Z0-9+.-]*):", target)
         if not target or target.startswith("#") or (scheme and scheme[1].lower() == "data"):
             continue
         if scheme:
-            return match.start(), (
-                f"url({target}): the page loads nothing from the network; put the file in the theme "
+            return at, (
+                f"url({target}){spelt}: the page loads nothing from the network; put the file in the theme "
                 "(fonts in fonts/, named by the font option) or write it as a data: URL"
             )
         name = target.split("?")[0].split("#")[0]
         if not (folder / name).is_file() and not (folder / unquote(name)).is_file():  # %20: WeasyPrint decodes
-            return match.start(), (
-                f"url({target}): no such file in the theme ({display_path(folder / target)}); add it there, "
+            return at, (
+                f"url({target}){spelt}: no such file in the theme ({display_path(folder / target)}); add it there, "
                 "or write it as a data: URL (the HTML page shows only data: images; WeasyPrint also reads theme files)"
             )
     return None
+
+
+# A CSS escape (CSS Syntax 4.3.7): up to six hex digits and one optional white space after them,
+# or any other character but a line break, which stands for itself.
+_CSS_ESCAPE = re.compile(r"\\(?:([0-9a-fA-F]{1,6})(?:\r\n|[ \t\n\r\f])?|([^\n\r\f0-9a-fA-F]))")
+
+
+def unescaped_css(css: str) -> tuple[str, list[int]]:
+    """The text with every escape read as its character, and for each of its offsets (and its
+    end) the offset in `css` it came from."""
+    out: list[str] = []
+    places: list[int] = []
+    last = 0
+    for match in _CSS_ESCAPE.finditer(css):
+        out.append(css[last : match.start()])
+        places.extend(range(last, match.start()))
+        code = int(match[1], 16) if match[1] else ord(match[2])
+        out.append(chr(code) if 0 < code <= 0x10FFFF and not 0xD800 <= code <= 0xDFFF else "\ufffd")
+        places.append(match.start())
+        last = match.end()
+    out.append(css[last:])
+    places.extend(range(last, len(css) + 1))
+    return "".join(out), places
 
 
 # ---- JSON-LD ----------------------------------------------------------------------------
