@@ -7,8 +7,10 @@ projects' own samples, verbatim: jsonresume_sample.json (resume-schema's sample.
 rendercv_sample.yaml (what RenderCV 2.8's `rendercv new "Jane Doe"` writes, MIT). And real, public
 files, their sources in their headers: rendercv_real_onepage.yaml (a one-page résumé),
 rendercv_real_korean.yaml (a CV in Korean, RenderCV 2.0 to 2.3), rendercv_real_french.yaml (a CV in
-French, cut); jsonresume_real_builder.json (JSON has no comments: github.com/4ndresdev/4ndresdev.dev,
-resume.json at commit 5fc5712daca9e40c78a422c00bcab77de808de59, verbatim; a builder's own fields).
+French, cut), rendercv_real_spanish.yaml (a CV in Spanish, cut), rendercv_real_qa.yaml (a résumé with
+its own locale and one-line certificates, cut); jsonresume_real_builder.json (JSON has no comments:
+github.com/4ndresdev/4ndresdev.dev, resume.json at commit 5fc5712daca9e40c78a422c00bcab77de808de59,
+verbatim; a builder's own fields).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+from html import unescape
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -42,6 +45,8 @@ RENDERCV_REAL_ONEPAGE = INTEROP / "rendercv_real_onepage.yaml"
 RENDERCV_REAL_KOREAN = INTEROP / "rendercv_real_korean.yaml"
 JSONRESUME_REAL_BUILDER = INTEROP / "jsonresume_real_builder.json"
 RENDERCV_REAL_FRENCH = INTEROP / "rendercv_real_french.yaml"
+RENDERCV_REAL_SPANISH = INTEROP / "rendercv_real_spanish.yaml"
+RENDERCV_REAL_QA = INTEROP / "rendercv_real_qa.yaml"
 
 
 def schema_errors(data: Any) -> list[str]:
@@ -2810,3 +2815,103 @@ def test_month_labels_are_checked_and_need_no_babel_name() -> None:
     for key in ("month.short.13", "month.short.0", "month.medium.1"):
         with pytest.raises(ValidationError, match="unknown label"):
             DocumentSpec.model_validate({"labels": {key: "x"}})
+
+
+def _every_line_once_in_order(texts: list[str], lines: list[str]) -> None:
+    for text in texts:
+        flat = squash(text.replace("\\", "").replace("**", ""))
+        assert all(flat.count(squash(x)) == 1 for x in lines), [x for x in lines if flat.count(squash(x)) != 1]
+        assert [flat.find(squash(x)) for x in lines] == sorted(flat.find(squash(x)) for x in lines)
+
+
+def _rendered(path: Path, folder: Path) -> list[str]:
+    """The profile's text in the Typst and WeasyPrint PDFs, the HTML page (its text), txt and md."""
+    out, weasy = folder / "out", folder / "weasy"
+    result = run_cli("render", path, "-f", "pdf,html,txt,md", "-o", out)
+    assert result.returncode == 0, result.stderr
+    assert run_cli("render", path, "-f", "pdf", "--engine", "weasyprint", "-o", weasy).returncode == 0
+    page = next(out.glob("*.html")).read_text("utf-8").split("<body", 1)[1]
+    html = unescape(re.sub(r"<[^>]+>", " ", page))
+    texts = [pdf_text(next(out.glob("*.pdf"))), pdf_text(next(weasy.glob("*.pdf"))), html]
+    return texts + [next(out.glob(f"*.{ext}")).read_text(encoding="utf-8") for ext in ("txt", "md")]
+
+
+def test_a_real_spanish_cv_keeps_its_languages_written_as_lines(tmp_path: Path) -> None:
+    """github.com/mnofresno/mariano-portfolio (the fixture's header) writes its languages as text
+    lines under `Idiomas`, "Español (Nativo)": they stayed a custom section of two paragraphs. They
+    are the profile's languages now, each with its fluency; every line once, in order, everywhere."""
+    from cvbuild.loading.profile import load_profile
+
+    path, stderr = imported("rendercv", RENDERCV_REAL_SPANISH, tmp_path)
+    p, _ = load_profile(path)
+    assert [(x.language, x.fluency) for x in p.languages] == [("Español", "Nativo"), ("Inglés", "Profesional")]
+    assert not p.sections and p.documents["cv"].locale == "es"
+    assert p.documents["cv"].sections == ["summary", "experience", "education", "skills", "languages"]
+    assert "cv.photo" in stderr  # images/photo.webp is a WebP, and not in the fixture's folder
+    lines = [
+        "Constructor de Sistemas con IA enfocado en automatización",
+        "Desarrollo frontend con React, React Native y Vue.js",
+        "Pipelines de datos enfocados en seguridad",
+        "Universidad de Buenos Aires",
+        "Python, TypeScript, JavaScript, Go (en aprendizaje), PHP, Java, C#",
+        "Mentoría técnica, revisiones de código, contratación, evaluaciones de desempeño",
+        "Español (Nativo)",
+        "Inglés (Profesional)",
+    ]
+    _every_line_once_in_order(_rendered(path, tmp_path), lines)
+
+
+@pytest.mark.parametrize(
+    ("line", "language", "fluency"),
+    [
+        ("**English:** fluent", "English", "fluent"),
+        ("German – B2", "German", "B2"),
+        ("日本語（ネイティブ）", "日本語", "ネイティブ"),
+        ("Français", "Français", None),
+    ],
+)
+def test_rendercv_a_language_written_as_a_line_is_a_language(
+    tmp_path: Path, line: str, language: str, fluency: str | None
+) -> None:
+    from cvbuild.loading.profile import load_profile
+
+    source = write(
+        tmp_path / "cv.yaml", f'cv:\n  name: Ada Example\n  sections:\n    Languages:\n      - bullet: "{line}"\n'
+    )
+    p, _ = load_profile(imported("rendercv", source, tmp_path)[0])
+    assert [(x.language, x.fluency) for x in p.languages] == [(language, fluency)]
+
+
+def test_a_real_resumes_one_line_certificates_are_its_certificates(tmp_path: Path) -> None:
+    """github.com/portobanco51/MyYAMLResume (the fixture's header) writes its certificates as
+    one-line entries, each name a link, `label: "[Certified in Cybersecurity (CC)](https://...)"`,
+    the issuer as details: a custom section (`certificates-2`, beside the built-in id). They are
+    the profile's certificates now, the link each one's url, the issuer its issuer. Its locale's
+    month names print as written ("Sept 2023", as its settings' bold_keywords show RenderCV
+    printed them); every line once, in order, in every target."""
+    from cvbuild.loading.profile import load_profile
+
+    path, stderr = imported("rendercv", RENDERCV_REAL_QA, tmp_path)
+    p, _ = load_profile(path)
+    assert not p.sections
+    assert [(c.name, c.issuer, bool(c.url)) for c in p.certificates][:3] == [
+        ("English Level C1 Certificate", "Cambridge English Language Assessment", False),
+        ("Cloud DevOps Engineering Professional Certificate", "Google Cloud Training", True),
+        ("IBM DevOps, Cloud, and Agile Professional Certificate", "IBM", True),
+    ]
+    doc = p.documents["cv"]
+    assert doc.sections == ["summary", "experience", "skills", "education", "languages", "certificates", "projects"]
+    assert (doc.labels["month.short.9"], doc.options["margin"], doc.options["footer"]) == ("Sept", "0.7in", False)
+    assert "certificates" not in stderr
+    lines = [
+        "I am a results-driven Software Engineer in Test",
+        "Sept 2023",
+        "Engineered automated test scripts using Python and Bash",
+        "TestRail, Selenium, Cypress, PyTest, Postman, Jenkins, GitHub Actions, Selenium.",
+        "CENFOTEC University",
+        "C1 Advanced (Professional Working Proficiency)",
+        "Cambridge English Language Assessment",
+        "Meta Back-End Development",
+        "An interactive, React.js & Three.js portfolio",
+    ]
+    _every_line_once_in_order(_rendered(path, tmp_path), lines)

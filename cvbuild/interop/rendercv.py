@@ -880,11 +880,58 @@ def _one_line(
             {"category": label, "items": _split(details) or [label]} for label, details in rows if label
         ]
         _extend(out, "skills", skills, title, "Skills", loc, note, custom)
+    elif line := next((x for x in LINE_SECTIONS if re.search(x[0], title, re.I)), None):
+        _, key, field, default = line
+        _extend(out, key, _line_items(rows, key, field, loc, note), title, default, loc, note, custom)
     else:  # `label: details` on one line, as RenderCV sets it: the details are the note after the title
         entries_out = [
             {"title": label, "note": details or None} if label else {"summary": details} for label, details in rows
         ]
         custom.append({"title": title, "entries": [e for e in entries_out if e.get("title") or e.get("summary")]})
+
+
+def _top_level_parts(text: str) -> list[str]:
+    """`Español (Nativo), Inglés (B2)` -> two parts: split at commas, semicolons, `|` and `·`
+    outside parentheses."""
+    parts, depth, cur = [], 0, ""
+    for ch in text:
+        depth += ch in "(（["
+        depth -= ch in ")）]"
+        if ch in ",;|·" and depth <= 0:
+            parts.append(cur)
+            cur = ""
+        else:
+            cur += ch
+    return [p.strip() for p in [*parts, cur] if p.strip()]
+
+
+def _language_line(text: str) -> dict[str, Any] | None:
+    """A language written as a line, `Español (Nativo)`, `**English:** fluent`, `German – B2`:
+    the language and its fluency (a line of a Text or Bullet section titled Languages, Idiomas...)."""
+    plain = text.replace("**", "").strip()
+    m = re.fullmatch(r"(.+?)\s*[(（](.+)[)）]", plain) or re.fullmatch(r"(.+?)\s*(?::|：|\s[–—-])\s*(.+)", plain)
+    language, fluency = (m[1], m[2]) if m else (plain, None)
+    language = language.strip(" *_:")
+    return {"language": language, "fluency": fluency.strip() if fluency else None} if language else None
+
+
+def _line_items(rows: list[tuple[str, str]], key: str, field: str, loc: Loc, note: Note) -> list[dict[str, Any]]:
+    """One-line entries (`label: details`) under a title with a built-in home (Certificates,
+    Awards, Talks...): the label is the entry, a link written as it (`[Cert](https://...)`) its
+    url; the details are a certificate's issuer, any other entry's note. They were a custom section
+    (`certificates-2`) beside the built-in one."""
+    items: list[dict[str, Any]] = []
+    for i, (label, details) in enumerate(rows):
+        if not label:
+            continue
+        item: dict[str, Any] = {}
+        if key == "talks":  # a talk has no url: its title keeps the link, as Markdown
+            item[field] = label
+        else:
+            _name_and_url(label, item, field, (*loc, i, "label"), note)
+        item["issuer" if key == "certificates" else "note"] = details or None
+        items.append(item)
+    return items
 
 
 def _split(details: str) -> list[str]:
@@ -995,6 +1042,10 @@ def _lines(
         out["summary"] = " ".join(texts)
         if title.strip().lower() != "summary":
             out.setdefault("documents_titles", {})["summary"] = title
+        return
+    if _LANGUAGE_TITLE.search(title) and not re.search(r"programm|programa", title, re.I) and "languages" not in out:
+        langs = [_language_line(part) for t in texts for part in _top_level_parts(t)]
+        _extend(out, "languages", [x for x in langs if x], title, "Languages", loc, note, custom)
         return
     if isinstance(entries[0], Mapping) and ("number" in entries[0] or "reversed_number" in entries[0]):
         note(loc, "numbered entries become a list; cvbuild numbers publications only")
