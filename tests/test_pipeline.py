@@ -165,3 +165,25 @@ def test_validate_checks_each_document_without_formatting_its_entries(
     check_documents(profile_data, source, RenderRequest(profile=profile))
     result = run_cli("validate", profile)
     assert result.returncode == 0 and "valid (Ada Example; 1 publication, 2 documents)" in result.stdout
+
+
+def test_a_font_named_by_its_file_is_told_the_family_inside_it(tmp_path: Path) -> None:
+    """A theme author puts `MyFont-Bold.otf` into the theme's fonts/ and writes `font = "MyFont"`
+    (or `DejaVu Sans Condensed` for DejaVuSansCondensed.ttf, whose family is 'DejaVu Sans'): the
+    error listed the bundled families and told them to put the file where it already was."""
+    import shutil
+
+    from cvbuild.themes.places import builtin_themes_dir
+
+    fonts = tmp_path / "themes" / "t" / "fonts"
+    fonts.mkdir(parents=True)
+    shutil.copy(builtin_themes_dir() / "base" / "fonts" / "Inter-Bold.otf", fonts / "MyFont-Bold.otf")
+    write(tmp_path / "themes" / "t" / "theme.toml", 'extends = "classic"\n[options]\nfont = "MyFont"\n')
+    write(tmp_path / "p.yaml", "name: Ada Example\n")
+    result = run_cli("render", "p.yaml", "--theme", "t", "-f", "html", cwd=tmp_path)
+    assert result.returncode == 2, result.stderr
+    assert f"; in {fonts}: MyFont-Bold.otf is 'Inter' (a font is chosen by the family named inside it)" in (
+        result.stderr
+    ), result.stderr
+    write(tmp_path / "themes" / "t" / "theme.toml", 'extends = "classic"\n[options]\nfont = "Inter"\n')
+    assert run_cli("render", "p.yaml", "--theme", "t", "-f", "html", cwd=tmp_path).returncode == 0

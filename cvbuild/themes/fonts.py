@@ -65,14 +65,22 @@ def missing_font(theme: Theme, family: str) -> str | None:
     Typst would only warn and set the page in its own default font; the HTML page could not embed it."""
     from cvbuild.targets.webfonts import read_faces  # the families as the HTML page matches them
 
-    found = {face.family for face in read_faces(font_files(theme))}
+    faces = read_faces(font_files(theme))
+    found = {face.family for face in faces}
     if family.casefold() in {name.casefold() for name in found}:
         return None
     bundled = ", ".join(sorted(found, key=str.casefold))
-    return (
+    message = (
         f"theme option font={family!r}: no such font in the theme (system fonts are never used); "
         f"choose a bundled family ({bundled}), or put its .otf/.ttf files in the theme's fonts/ folder"
     )
+    # The files already there, with the family each names itself by: a file named for a style
+    # (DejaVuSansCondensed.ttf, Roboto-Medium.ttf) belongs to its family's name ('DejaVu Sans').
+    own = theme.chain[0] / "fonts"
+    mine = [f"{face.path.name} is {face.family!r}" for face in faces if face.path.parent == own]
+    if mine:
+        message += f"; in {own}: " + ", ".join(mine) + " (a font is chosen by the family named inside it)"
+    return message
 
 
 # ---- coverage -------------------------------------------------------------------------------
