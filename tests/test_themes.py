@@ -87,6 +87,24 @@ def test_publication_defaults_take_the_values_a_profile_may_write(tmp_path: Path
         assert phrase in problem.message
 
 
+def test_a_section_titles_key_one_slip_from_a_built_in_section_is_refused(tmp_path: Path) -> None:
+    """`publicaitons = "Papers"` was taken, and its heading never used; a custom section's id (a
+    profile's `leadership`) is still taken, as is every built-in id."""
+    toml = 'extends = "classic"\n[section_titles]\nleadership = "Leading"\ntalks = "Invited Talks"\n'
+    folder = write(tmp_path / "t" / "theme.toml", toml).parent
+    assert load_theme(str(folder)).section_titles["leadership"] == "Leading"
+    write(folder / "theme.toml", toml + 'publicaitons = "Papers"\n  "honours" = {en = "Honours"}\n')
+    with pytest.raises(InputError) as info:
+        load_theme(str(folder))
+    pubs, honors = info.value.problems
+    assert (pubs.line, pubs.column, pubs.path) == (5, 1, "section_titles.publicaitons")
+    assert pubs.message.startswith("no built-in section is called 'publicaitons'; did you mean 'publications'?")
+    assert (honors.line, honors.column, honors.path) == (6, 3, "section_titles.honours")
+    assert "did you mean 'honors'?" in honors.message
+    result = run_cli("render", write(tmp_path / "p.yaml", "name: Ada Example\n"), "--theme", folder, "-f", "txt")
+    assert result.returncode == 2 and f"{folder / 'theme.toml'}:5:1: section_titles.publicaitons: " in result.stderr
+
+
 def test_a_childs_option_keeps_its_parents_type(tmp_path: Path) -> None:
     """`show_photo = "yes please"` over classic's boolean was accepted, and failed later inside
     classic's cv.typ ("expected boolean, found string"), far from the line to fix."""

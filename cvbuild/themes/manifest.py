@@ -124,7 +124,29 @@ def read_manifest(folder: Path) -> dict[str, Any]:
             problems.setdefault(problem.path, problem)
         raise InputError(list(problems.values())) from None
     _check_options(path, text, manifest.options)
+    _check_section_titles(path, text, manifest.section_titles)
     return manifest.model_dump(exclude_unset=True)
+
+
+def _check_section_titles(path: Path, text: str, titles: dict[str, str | dict[str, str]]) -> None:
+    """A `[section_titles]` key a letter or two from a built-in section's id (`publicaitons`) is a
+    typo: its heading was never used, silently. Other keys may name custom sections, whose ids
+    come from each profile, so they are taken as they are."""
+    import difflib
+
+    from cvbuild.document.sections import BUILTIN_SECTIONS
+
+    problems = []
+    for key in titles:
+        close = [] if key in BUILTIN_SECTIONS else difflib.get_close_matches(key, list(BUILTIN_SECTIONS), 1, 0.8)
+        if close:
+            message = (
+                f"no built-in section is called {key!r}; did you mean {close[0]!r}? (a custom section's "
+                "heading is better set by the profile: documents.NAME.section_titles)"
+            )
+            problems.append(Problem(path, *locate(text, ("section_titles", key)), f"section_titles.{key}", message))
+    if problems:
+        raise InputError(problems)
 
 
 def _toml_problem(path: Path, text: str, exc: tomllib.TOMLDecodeError) -> Problem:
