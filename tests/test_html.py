@@ -957,6 +957,41 @@ def test_a_stylesheet_reference_that_cannot_work_is_located(tmp_path: Path, css:
         assert "Traceback" not in result.stderr and not (tmp_path / "out").exists()
 
 
+def test_a_font_family_the_page_does_not_embed_is_a_located_warning(tmp_path: Path) -> None:
+    """`font-family: "Georgia"` in a theme's CSS drew the page in the reader's Georgia, where
+    there is one, and in something else where not: the page embeds only cv-main, cv-fallback-N and
+    cv-mono. A warning at the line (the page still renders), not for WeasyPrint, which has no
+    font but the page's; the theme's own @font-face names, generic families and var() pass."""
+    write(tmp_path / "p.yaml", "name: Ada Example\nsummary: Hi.\n")
+    write(tmp_path / "themes" / "t" / "theme.toml", 'extends = "classic"\n')
+    classic = (ROOT / "themes" / "classic" / "style.css").read_text(encoding="utf-8")
+    css = (
+        "@font-face { font-family: 'Mine'; src: url(data:font/otf;base64,AAAA) }\n"
+        "h2 { font-family: Mine, cv-main, serif } h3 { font-family: var(--f), serif }\n"
+        'h1 { font-family: cv-main, "Georgia", serif; }\n'
+        "p { font-family: Helvetica  Neue, sans-serif !important }\n"
+    )
+    write(tmp_path / "themes" / "t" / "style.css", classic + css)
+    first = len(classic.splitlines()) + 3
+    result = run_cli("render", "p.yaml", "--theme", "t", "-o", "out", "-f", "html", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    warnings = [line for line in result.stderr.splitlines() if "font-family" in line]
+    assert warnings == [
+        f"themes/t/style.css:{first}:28: warning: font-family 'Georgia': the page embeds no such font, so each "
+        "reader's machine shows its own (or none); name the theme's fonts: cv-main (the font option), cv-fallback-1 "
+        "to cv-fallback-4 (fallback_fonts) and cv-mono, with a generic family such as serif last",
+        f"themes/t/style.css:{first + 1}:18: warning: font-family 'Helvetica Neue': the page embeds no such font, so "
+        "each reader's machine shows its own (or none); name the theme's fonts: cv-main (the font option), "
+        "cv-fallback-1 to cv-fallback-4 (fallback_fonts) and cv-mono, with a generic family such as serif last",
+    ], result.stderr
+    strict = run_cli("render", "p.yaml", "--theme", "t", "-o", "out2", "-f", "html", "--strict", cwd=tmp_path)
+    assert strict.returncode == 1 and not (tmp_path / "out2").exists()
+    weasy = run_cli(
+        "render", "p.yaml", "--theme", "t", "-o", "out3", "-f", "pdf", "--engine", "weasyprint", cwd=tmp_path
+    )
+    assert weasy.returncode == 0 and "font-family" not in weasy.stderr, weasy.stderr
+
+
 def test_stylesheet_references_that_work_pass(tmp_path: Path) -> None:
     """data: URLs, fragments, a theme file (WeasyPrint reads it), and anything inside a comment;
     a string's text (`content: "url(x)"` was refused as a missing file) and a file's name written

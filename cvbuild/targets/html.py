@@ -37,7 +37,12 @@ FONT_SLOT = "<cvbuild-font-faces/>"
 
 
 def render(fmt: str, doc: Document, ctx: RenderContext) -> list[Artifact]:
-    return [Artifact(".html", build_html(doc, ctx).encode("utf-8"))]
+    page = build_html(doc, ctx)
+    for path, css in stylesheet_parts(ctx):
+        for at, family in unbundled_families(css):
+            line, col = css.count("\n", 0, at) + 1, at - css.rfind("\n", 0, at)
+            ctx.warn(f"{display_path(path)}:{line}:{col}: {UNBUNDLED.format(family=family)}")
+    return [Artifact(".html", page.encode("utf-8"))]
 
 
 @dataclass(frozen=True)
@@ -334,6 +339,69 @@ def reference_problem(css: str, folder: Path) -> tuple[int, str] | None:
                 "or write it as a data: URL (the HTML page shows only data: images; WeasyPrint also reads theme files)"
             )
     return None
+
+
+# ---- font families: the page has only its embedded fonts ----------------------------------------
+
+UNBUNDLED = (
+    "font-family {family!r}: the page embeds no such font, so each reader's machine shows its own (or none); "
+    "name the theme's fonts: cv-main (the font option), cv-fallback-1 to cv-fallback-4 (fallback_fonts) and "
+    "cv-mono, with a generic family such as serif last"
+)
+# Names any page may use: the embedded fonts, CSS's generic families and its keywords.
+_PAGE_FAMILIES = {"cv-main", "cv-mono", "cv-fallback-1", "cv-fallback-2", "cv-fallback-3", "cv-fallback-4"}
+_GENERIC_FAMILIES = {
+    *("serif", "sans-serif", "monospace", "cursive", "fantasy", "system-ui", "math", "emoji", "fangsong"),
+    *("ui-serif", "ui-sans-serif", "ui-monospace", "ui-rounded", "inherit", "initial", "unset", "revert"),
+    "revert-layer",
+}
+_FONT_FACE_RULE = re.compile(r"@font-face\s*\{[^}]*\}?", re.I)
+_FONT_FAMILY = re.compile(r"(?<![\w-])font-family\s*:([^;{}]*)", re.I)
+_FAMILY_ITEM = re.compile(r"""\s*("[^"]*"?|'[^']*'?|[^,]*)\s*(?:,|$)""")
+
+
+def unbundled_families(css: str) -> list[tuple[int, str]]:
+    """(offset, name) of the first family of each `font-family` in a theme stylesheet that the
+    HTML page has no font for: not one of the page's embedded fonts, a family the stylesheet's
+    own @font-face rules declare, a generic family or a keyword. A browser would draw it with
+    the reader's own font of that name, where there is one. The WeasyPrint PDF knows no font but
+    the page's, so there the name only falls through to the next."""
+    kept = _CSS_COMMENT_OR_STRING.sub(lambda m: m[0] if m[0][0] in "\"'" else _spaces(m[0]), css)  # strings kept
+    blanked = _CSS_COMMENT_OR_STRING.sub(lambda m: _spaces(m[0]), css)  # ... and blanked: same places
+    faces = [(m.start(), m.end()) for m in _FONT_FACE_RULE.finditer(blanked)]
+    declarations = [
+        (any(a <= m.start() < b for a, b in faces), _families(kept[m.start(1) : m.end(1)], m.start(1)))
+        for m in _FONT_FAMILY.finditer(blanked)
+    ]
+    declared = {name.lower() for in_face, families in declarations if in_face for _, name in families}
+    found = []
+    for in_face, families in declarations:
+        if in_face or any(re.match(r"(?:var|env)\(", name, re.I) for _, name in families):
+            continue  # a face's own name, or a value only the page's variables say
+        for at, name in families:
+            if name.lower() not in _PAGE_FAMILIES | _GENERIC_FAMILIES | declared:  # CSS matches names so
+                found.append((at, name))
+                break
+    return found
+
+
+def _spaces(text: str) -> str:
+    return re.sub(r"[^\n]", " ", text)
+
+
+def _families(value: str, start: int) -> list[tuple[int, str]]:
+    """Each family of a `font-family` value, with its offset: a quoted name as written, an
+    unquoted one with its spaces made one, escapes read."""
+    read, places = unescaped_css(re.sub(r"!\s*important\s*$", "", value, flags=re.I))
+    out = []
+    for m in _FAMILY_ITEM.finditer(read):
+        item = m[1].strip()
+        if item:
+            name = item[1:].rstrip(item[0]) if item[0] in "\"'" else " ".join(item.split())
+            out.append((start + places[m.start(1)], name))
+        if m.end() >= len(read):
+            break
+    return out
 
 
 # A CSS escape (CSS Syntax 4.3.7): up to six hex digits and one optional white space after them,
