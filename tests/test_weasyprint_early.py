@@ -47,9 +47,9 @@ def _argv(*args: str | Path) -> list[str]:
     return [*offline_prefix(), sys.executable, "-c", _RECORDED, *map(str, args)]
 
 
-def fresh(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "SOURCE_DATE_EPOCH": EPOCH}
-    return subprocess.run(_argv(*args), cwd=cwd, env=env, capture_output=True, text=True, timeout=300)
+def fresh(*args: str | Path, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    full_env = {**os.environ, "SOURCE_DATE_EPOCH": EPOCH, **(env or {})}
+    return subprocess.run(_argv(*args), cwd=cwd, env=full_env, capture_output=True, text=True, timeout=300)
 
 
 def early_uses(folder: Path) -> list[str]:
@@ -253,3 +253,18 @@ def test_no_early_process_beside_another_thread() -> None:
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert result.stdout.split() == ["True", "None"], result.stderr
+
+
+def test_the_early_process_honours_cvbuild_no_cache(tmp_path: Path) -> None:
+    """It keeps nothing of its own; the hyphenation patterns a render stores (classic's justified
+    summary hyphenates) go to the cache folder only without CVBUILD_NO_CACHE, as in any render."""
+    cache = tmp_path / "cache"
+    argv = ["render", PROFILES / "example.yaml", "-d", "cv", "-f", "pdf", "--engine", "weasyprint", "-o", "out"]
+    env = {"CVBUILD_CACHE_DIR": str(cache)}
+    result = fresh(*argv, cwd=tmp_path, env={**env, "CVBUILD_NO_CACHE": "1"})
+    assert result.returncode == 0, result.stderr
+    assert early_uses(tmp_path) == ["started", "used"]
+    assert not cache.exists()
+    result = fresh(*argv, cwd=tmp_path, env=env)
+    assert result.returncode == 0, result.stderr
+    assert list((cache / "pyphen").iterdir())
