@@ -394,6 +394,7 @@ def locate_in_profile(
 ) -> InputError:
     """A theme or option problem that came from the profile, pointed at its line there (a bad
     theme.toml already names itself)."""
+    from cvbuild.document.build import MergeError
     from cvbuild.themes.theme import OptionError
 
     message = str(exc)
@@ -402,6 +403,10 @@ def locate_in_profile(
     prefix = f"{group}.{name}.options: "
     if isinstance(exc, OptionError) and message.startswith(prefix):
         return InputError([source.problem((group, name, "options", exc.key), message.removeprefix(prefix))])
+    if isinstance(exc, MergeError):  # at the merged section, not at the document's theme
+        text = message.removeprefix(f"{group}.{name}.sections: ")
+        at = () if exc.index is None else (exc.index,)
+        return InputError([source.problem((group, name, "sections", *at), text)])
     if spec.theme and not request.theme and not message.startswith(("--set", "/", "-o")):
         return InputError([source.problem((group, name, "theme"), message)])
     return exc

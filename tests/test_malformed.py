@@ -85,6 +85,15 @@ LOCATED: dict[str, tuple[int, int | None, str, tuple[str, ...]]] = {
         ("unknown section 'publicatons'", "did you mean 'publications'?"),
     ),
     "document_max_pages_zero.yaml": (4, 16, "documents.cv.max_pages", ("out of range",)),
+    # a typo in a merged section's parts left that part out, with no word
+    "document_merged_unknown_section.yaml": (
+        8,
+        46,
+        "documents.cv.sections[0].include[0]",
+        ("unknown section 'experiance'", "did you mean 'experience'?"),
+    ),
+    # told at the merged section; it was told at the document's `theme:` line
+    "document_merged_not_entries.yaml": (9, 25, "documents.cv.sections[1]", ("'skills' cannot be merged",)),
     "section_id_clash.yaml": (4, 9, "sections[0].id", ("already used by a built-in section",)),
     "document_builtin_meant_custom.yaml": (
         5,

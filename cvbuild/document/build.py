@@ -220,15 +220,26 @@ def _any_section(ctx: _SectionContext, item: str | MergedSection) -> Section | N
     return _merged_section(ctx, item)
 
 
+class MergeError(InputError):
+    """A merged section that cannot be; `index` is its place in the document's `sections`, where
+    `pipeline.locate_in_profile` points (it was blamed on the document's `theme:` line)."""
+
+    def __init__(self, message: str, index: int | None) -> None:
+        super().__init__(message)
+        self.index = index
+
+
 def _merged_section(ctx: _SectionContext, merged: MergedSection) -> Section | None:
     """One heading over the entries of several sections, each keeping its own order."""
     parts = [s for sid in merged.include if (s := _section(ctx, sid)) is not None]
     wrong = [s.id for s in parts if s.kind != "entries"]
     if wrong:
-        raise InputError(
+        index = next((i for i, item in enumerate(ctx.spec.sections or ()) if item is merged), None)
+        raise MergeError(
             f"documents.{ctx.options.document}.sections: {wrong[0]!r} cannot be merged under "
             f"{merged.title!r}; only sections of dated entries (experience, service, teaching, honors, "
-            "talks, projects, education, custom sections) can share a heading"
+            "talks, projects, education, custom sections) can share a heading",
+            index,
         )
     entries = [e for s in parts for g in s.groups for e in g.entries]
     if not entries:

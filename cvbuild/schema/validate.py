@@ -370,6 +370,15 @@ def semantic_problems(source: Source) -> list[Problem]:
     documents = data.get("documents")
     for name, spec in documents.items() if isinstance(documents, dict) else []:
         for j, sid in enumerate(_list(spec.get("sections")) if isinstance(spec, dict) else []):
+            # a merged section's parts too: `include: [experiance, education]` printed education alone
+            for k, part in enumerate(_list(sid.get("include")) if isinstance(sid, dict) else []):
+                if isinstance(part, str) and part not in known:
+                    problems.append(
+                        source.problem(
+                            ("documents", name, "sections", j, "include", k),
+                            f"unknown section {part!r}" + did_you_mean(part, known, "known sections"),
+                        )
+                    )
             if isinstance(sid, str) and sid not in known:
                 problems.append(
                     source.problem(
