@@ -10,7 +10,9 @@ rendercv_real_korean.yaml (a CV in Korean, RenderCV 2.0 to 2.3), rendercv_real_f
 French, cut), rendercv_real_spanish.yaml (a CV in Spanish, cut), rendercv_real_qa.yaml (a résumé with
 its own locale and one-line certificates, cut); jsonresume_real_builder.json (JSON has no comments:
 github.com/4ndresdev/4ndresdev.dev, resume.json at commit 5fc5712daca9e40c78a422c00bcab77de808de59,
-verbatim; a builder's own fields).
+verbatim; a builder's own fields), jsonresume_real_developer.json (github.com/5c077m4n/cv, resume.json
+at commit 07e15b30046a1a6fa692252f4d883bac970f48a0, the Unlicense, verbatim; pre-1.0 keys, a theme's
+`value` beside each language).
 """
 
 from __future__ import annotations
@@ -46,6 +48,7 @@ RENDERCV_REAL_KOREAN = INTEROP / "rendercv_real_korean.yaml"
 JSONRESUME_REAL_BUILDER = INTEROP / "jsonresume_real_builder.json"
 RENDERCV_REAL_FRENCH = INTEROP / "rendercv_real_french.yaml"
 RENDERCV_REAL_SPANISH = INTEROP / "rendercv_real_spanish.yaml"
+JSONRESUME_REAL_DEVELOPER = INTEROP / "jsonresume_real_developer.json"
 RENDERCV_REAL_QA = INTEROP / "rendercv_real_qa.yaml"
 
 
@@ -386,9 +389,17 @@ def test_round_trip_keeps_every_field_json_resume_can_hold(raw: dict[str, Any]) 
     back = Profile.model_validate(
         checked_profile(Path("r.json"), from_jsonresume(exported, lambda w, m: notes.append(f"{w}: {m}")))
     )
-    # JSON Resume holds no documents; the import adds one that keeps the file's section order
-    assert back.model_dump(exclude={"documents"}) == original.model_dump(exclude={"documents"})
-    assert [n for n in notes if "no authors" not in n] == []
+    # JSON Resume holds no documents; the import adds one that keeps the file's section order. A job's
+    # summary that only repeats its position or name is left out (a builder's, printed twice), and said.
+    expected = original.model_dump(exclude={"documents"})
+    for job in [*expected["experience"], *expected["volunteer"]]:
+        if job["summary"] and job["summary"].casefold() in (
+            str(job["role"]).casefold(),
+            job["organization"].casefold(),
+        ):
+            job["summary"] = None
+    assert back.model_dump(exclude={"documents"}) == expected
+    assert [n for n in notes if "no authors" not in n and "not repeated" not in n] == []
 
 
 def test_round_trip_of_the_example_keeps_what_json_resume_holds(tmp_path: Path) -> None:
@@ -2343,7 +2354,7 @@ def test_jsonresume_a_languages_summary_and_other_words_are_kept_in_its_fluency(
     p, _ = load_profile(path)
     assert [(lang.language, lang.fluency) for lang in p.languages] == [
         ("English", "Native; Grew up in Leeds"),
-        ("French", "B2; certificate: DELF B2; level: 4/5"),
+        ("French", "B2; 4/5; certificate: DELF B2"),
         ("Spanish", "Fluent; Mother tongue: Catalan"),
         ("German", "Basic"),
     ]
@@ -2620,7 +2631,7 @@ def test_jsonresume_levels_written_as_numbers_print_on_their_scale(tmp_path: Pat
         pdf_text(next(out.glob("*.pdf"))),
         *(next(out.glob(f"*.{x}")).read_text("utf-8") for x in ("txt", "md")),
     ):
-        assert squash("English (C1; level: 4/5)") in squash(text.replace("\\", "")), text
+        assert squash("English (C1; 4/5)") in squash(text.replace("\\", "")), text
 
 
 ONE_LINE_RENDERCV = """cv:
@@ -2915,3 +2926,30 @@ def test_a_real_resumes_one_line_certificates_are_its_certificates(tmp_path: Pat
         "An interactive, React.js & Three.js portfolio",
     ]
     _every_line_once_in_order(_rendered(path, tmp_path), lines)
+
+
+def test_a_real_resume_json_prints_each_thing_once(tmp_path: Path) -> None:
+    """github.com/5c077m4n/cv's resume.json (the module's docstring) gives each job a summary that
+    is its position ("position": "Front End Developer", "summary": "Front End Developer"), printed
+    twice, one line under the other; and each language a theme's bar, `"value": 100`, beside its
+    fluency, printed "Native speaker; value: 100". The summary is left out, said at its line, and
+    the bar is the level: "English (Native speaker; 100%)". Every highlight once, in order, in
+    every target."""
+    from cvbuild.loading.profile import load_profile
+
+    path, stderr = imported("jsonresume", JSONRESUME_REAL_DEVELOPER, tmp_path)
+    p, _ = load_profile(path)
+    assert [(e.role, e.summary) for e in p.experience] == [
+        ("Front End Developer", None),
+        ("Full Stack Developer", None),
+    ]
+    fluent = "Native speaker; 100%"
+    assert [(x.language, x.fluency) for x in p.languages] == [("English", fluent), ("Hebrew", fluent)]
+    for where in ("42:15: /work/0/summary: the same as the position", "119:37: /languages/0/value: the number 100"):
+        assert f"jsonresume_real_developer.json:{where}" in stderr, stderr
+    texts = _rendered(path, tmp_path)
+    for text in texts:
+        flat = squash(text.replace("\\", ""))
+        assert flat.count("FrontEndDeveloper") == 1 and flat.count("FullStackDeveloper") == 2  # and the headline
+        assert squash("English (Native speaker; 100%)") in flat and "value" not in flat
+    _every_line_once_in_order(texts, ["Angularjs", "Chemical Eng.", "Http Responder"])

@@ -274,28 +274,40 @@ def with_present_ends(value: Any, note: Note, where: Where = ()) -> Any:
 
 
 def with_number_levels(data: dict[str, Any], note: Note) -> dict[str, Any]:
-    """The data with each skill's and language's `level` written as a number (`4`, `"4"`: a
-    builder's stars) as text on the file's scale: `4/5`, `7/10`, or `80%`, the scale the smallest
-    of 5, 10 and 100 that holds every such level of the file. The schema refused a number in a
-    skill (and the whole import with it); a language's printed as "level: 4"."""
+    """The data with each skill's and language's level written as a number (`level: 4`, `"4"`, or
+    a theme's `rating`/`value`: a builder's stars or bar) as its `level`, text on the file's scale:
+    `4/5`, `7/10`, or `80%`, the scale the smallest of 5, 10 and 100 that holds every such level
+    of the file. The schema refused a number in a skill (and the whole import with it); a
+    language's printed as "level: 4" or "value: 100"."""
     lists: dict[str, list[Any]] = {k: v for k in ("skills", "languages") if isinstance(v := data.get(k), list)}
     found = [
-        (section, i, number)
+        (section, i, key, number)
         for section, items in lists.items()
         for i, item in enumerate(items)
-        if isinstance(item, dict) and (number := _level_number(item.get("level"))) is not None
+        if isinstance(item, dict) and (key := _level_key(item)) and (number := _level_number(item[key])) is not None
     ]
     if not found:
         return data
-    top = max(number for _, _, number in found)
+    top = max(number for *_, number in found)
     scale = next((s for s in (5, 10, 100) if top <= s), None)
-    out = {**data, **{section: list(data[section]) for section, _, _ in found}}
-    for section, i, number in found:
+    out = {**data, **{section: list(data[section]) for section, *_ in found}}
+    for section, i, key, number in found:
         text = f"{number:g}" if scale is None else f"{number:g}%" if scale == 100 else f"{number:g}/{scale}"
-        out[section][i] = {**out[section][i], "level": text}
+        out[section][i] = {k: v for k, v in out[section][i].items() if k != key} | {"level": text}
         why = "no scale holds it" if scale is None else f"the file's levels go up to {top:g}"
-        note((section, i, "level"), f"the number {number:g} read as {text!r} ({why})")
+        read = "" if key == "level" else " as its level"
+        note((section, i, key), f"the number {number:g} read{read} as {text!r} ({why})")
     return out
+
+
+def _level_key(item: Mapping[str, Any]) -> str | None:
+    """Where a skill or language holds its level as a number: `level`, else a theme's `rating` or
+    `value` (where `level` is not text already)."""
+    if _level_number(item.get("level")) is not None:
+        return "level"
+    if _text(item.get("level")):
+        return None
+    return next((k for k in ("rating", "value") if _level_number(item.get(k)) is not None), None)
 
 
 def _level_number(value: Any) -> float | None:
@@ -806,7 +818,7 @@ def _work(items: Sequence[Any], note: Note) -> tuple[str, list[dict[str, Any]], 
             "location": _text(item.get("location")),
         }
         _dates(item, entry, where, note)
-        summary = _text(item.get("summary"))
+        summary = _repeated(item, "summary", entry, where, note)
         if description := _text(item.get("description")):
             note(
                 (
@@ -832,13 +844,25 @@ def _work(items: Sequence[Any], note: Note) -> tuple[str, list[dict[str, Any]], 
     return "experience", out, _custom("Work", stray)
 
 
+def _repeated(item: Mapping[str, Any], key: str, entry: Mapping[str, Any], where: Where, note: Note) -> str | None:
+    """item[key] as text, or None where it only repeats the entry's role or organisation (a
+    builder's `"position": "Front End Developer", "summary": "Front End Developer"`), which
+    printed twice, one line under the other."""
+    text = _text(item.get(key))
+    same = next((k for k in ("role", "organization") if text and text.casefold() == str(entry.get(k)).casefold()), None)
+    if same is None:
+        return text
+    note((*where, key), f"the same as the {'position' if same == 'role' else 'name'}; not repeated")
+    return None
+
+
 def _volunteer(items: Sequence[Any], note: Note) -> tuple[str, list[dict[str, Any]], list[dict[str, Any]]]:
     out, stray = [], []
     for i, item in enumerate(items):
         where = ("volunteer", i)
         entry: dict[str, Any] = {"organization": _text(item.get("organization")), "role": _text(item.get("position"))}
         _dates(item, entry, where, note)
-        summary, bullets = _summary_and_bullets(_text(item.get("summary")))
+        summary, bullets = _summary_and_bullets(_repeated(item, "summary", entry, where, note))
         entry |= {
             "location": _text(item.get("location")),
             "summary": summary,
@@ -1029,9 +1053,12 @@ def _languages(items: Sequence[Any], note: Note) -> tuple[str, list[dict[str, An
         for key in ("summary", "description"):
             if _line(_text(item.get(key))):
                 note((*where, key), "no such field in a cvbuild language; kept in its fluency")
+        # a level beside the fluency in words ("B2", then stars: "4/5") follows it, without its key
+        level = _text(item.get("level")) if read["fluency"] != "level" else None
+        used += ["level"] if level else []
         extra = leftovers(item, used, where, note, "in its fluency")
         fluency = _text(item.get(read["fluency"])) if read["fluency"] else None
-        fluency = "; ".join(t for t in (fluency, *dict.fromkeys(prose), *extra) if t)
+        fluency = "; ".join(t for t in (fluency, level, *dict.fromkeys(prose), *extra) if t)
         out.append({"language": _text(item.get(read["language"])), "fluency": fluency or None})
     return "languages", out, []
 
