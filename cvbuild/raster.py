@@ -52,13 +52,18 @@ def rasterise(pdf: bytes, ppi: int, max_pixels: int, pages: range | None = None)
     document = _open(lib, pdf)  # reads `pdf` in place: it outlives `document`
     try:
         for index in range(lib.FPDF_GetPageCount(document)) if pages is None else pages:
-            page = lib.FPDF_LoadPage(document, index)
-            if not page:
-                raise RasterError(f"cannot read page {index + 1} of the PDF to make its PNG preview")
+            saved = _default_float_environment()  # the caller's is back at each yield
             try:
-                yield _draw(lib, page, ppi, max_pixels)
+                page = lib.FPDF_LoadPage(document, index)
+                if not page:
+                    raise RasterError(f"cannot read page {index + 1} of the PDF to make its PNG preview")
+                try:
+                    drawn = _draw(lib, page, ppi, max_pixels)
+                finally:
+                    lib.FPDF_ClosePage(page)
             finally:
-                lib.FPDF_ClosePage(page)
+                _restore_float_environment(saved)
+            yield drawn
     finally:
         lib.FPDF_CloseDocument(document)
 
@@ -94,6 +99,55 @@ def _draw(lib: Any, page: int, ppi: int, max_pixels: int) -> bytes:
     del buffer
     rows[0 : stride * height : stride] = bytes(height)
     return png_bytes(width, height, memoryview(rows)[: stride * height], ppi)
+
+
+def _default_float_environment() -> Any:
+    """The thread's floating-point environment, saved, and the default one set: a page's size in
+    pixels and PDFium's drawing depend on it (under another rounding mode every page of the
+    example differs), and a process may have changed it (a library built with -ffast-math sets
+    flush-to-zero on load; greenlet, which Playwright's sync API runs on, restores each greenlet's
+    own on every switch). So a page is drawn alike in any process. None where it is not known how
+    (outside Linux)."""
+    import ctypes
+
+    libc = _libc()
+    if libc is None:
+        return None
+    saved = ctypes.create_string_buffer(_FENV_BYTES)
+    if libc.fegetenv(saved) != 0 or libc.fesetenv(_FE_DFL_ENV) != 0:
+        return None
+    return saved
+
+
+def _restore_float_environment(saved: Any) -> None:
+    libc = _libc()
+    if saved is not None and libc is not None:
+        libc.fesetenv(saved)
+
+
+_FENV_BYTES = 512  # room for any platform's fenv_t (glibc x86-64: 32 bytes, macOS arm64: 16)
+
+
+def _libc() -> Any:
+    """The process's own C library (with libm's fegetenv / fesetenv), or None."""
+    global _LIBC
+    if _LIBC is False:
+        import ctypes
+        import sys
+
+        found: Any = None
+        if sys.platform.startswith("linux"):  # glibc and musl: FE_DFL_ENV is ((const fenv_t *) -1)
+            try:
+                found = ctypes.CDLL(None)
+                found.fegetenv.argtypes = found.fesetenv.argtypes = (ctypes.c_void_p,)
+            except (OSError, AttributeError):
+                found = None
+        _LIBC = found
+    return _LIBC
+
+
+_LIBC: Any = False  # not looked up yet
+_FE_DFL_ENV = -1  # glibc's and musl's FE_DFL_ENV, as a pointer
 
 
 _BGR = 2  # FPDFBitmap_BGR; with FPDF_REVERSE_BYTE_ORDER, PDFium writes red, green, blue

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -122,6 +123,25 @@ def test_a_pdf_of_another_document_is_never_drawn(example: Document, compiles: l
 def test_same_pdf_same_bytes(example: Document) -> None:
     pdf = typst_pdf.pdf_for(example, context(example))
     assert list(raster.rasterise(pdf, png.PNG_PPI, LIMIT)) == list(raster.rasterise(pdf, png.PNG_PPI, LIMIT))
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the rounding mode is set through glibc")
+@pytest.mark.parametrize("mode", [0x400, 0x800, 0xC00], ids=["downward", "upward", "toward zero"])
+def test_pages_are_drawn_alike_whatever_the_callers_rounding_mode(example_pdf: bytes, mode: int) -> None:
+    """A page's size in pixels and PDFium's drawing follow the thread's floating-point rounding
+    mode: every page of the example came out other than a new process draws it. The caller's
+    mode is set back after each page."""
+    import ctypes
+
+    libc = ctypes.CDLL(None)
+    expected = list(raster.rasterise(example_pdf, png.PNG_PPI, LIMIT))
+    assert libc.fesetround(mode) == 0
+    try:
+        drawn = list(raster.rasterise(example_pdf, png.PNG_PPI, LIMIT))
+        assert libc.fegetround() == mode
+    finally:
+        libc.fesetround(0)
+    assert drawn == expected
 
 
 def test_png_bytes_encode_the_given_rows() -> None:
