@@ -10,7 +10,7 @@ import unicodedata
 from pathlib import Path
 
 import pytest
-from conftest import documents, publications, run_cli, write
+from conftest import documents, pdf_text, publications, run_cli, write
 
 from cvbuild.document import locales
 from cvbuild.document.dates import format_date
@@ -564,3 +564,43 @@ def test_a_label_field_with_a_format_spec_or_conversion_is_refused(key: str, val
     result = run_cli("validate", write(tmp_path / "p.yaml", text))
     assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
     assert re.search(rf"p\.yaml:\d+:\d+: documents\.cv\.labels: label '{re.escape(key)}' may hold", result.stderr)
+
+
+# Characters only Simplified Chinese writes (their Traditional forms: 專個書會歷發學論語...), all
+# of them in zh.py's words.
+SIMPLIFIED_ONLY = set(
+    "专个书兴会务历发奖学审导应师录写报据术数献电码简经网职联节荐荣视计讨议讯论证话语课负贡责资邮链页项预频愿灯"
+)
+
+
+@pytest.mark.parametrize("locale", ["zh_TW", "zh-TW", "zh_HK", "zh_Hant", "zh_Hant_TW"])
+def test_traditional_chinese_writes_traditional_words(locale: str) -> None:
+    """zh_TW (which docs/locales.md names) wrote every heading and label in Simplified Chinese
+    (个人简历, 教育背景, 论文发表), which a reader in Taiwan or Hong Kong notices at once."""
+    w = words(locale)
+    simplified = {k: v for k, v in w.items() if SIMPLIFIED_ONLY & set(v)}
+    assert not simplified, simplified
+    assert (w["section.education"], w["cv"], w["quote_open"], w["quote_close"]) == ("學歷", "個人履歷", "「", "」")
+    assert set("".join(words("zh").values())) >= SIMPLIFIED_ONLY  # the list is zh.py's, and Simplified stays
+
+
+@pytest.mark.parametrize(
+    ("locale", "region"), [("zh_TW", "TW"), ("zh_Hant", "TW"), ("zh", "none"), ("en_GB", "GB"), ("pt_PT", "PT")]
+)
+def test_typst_gets_the_locales_region(locale: str, region: str, tmp_path: Path) -> None:
+    """The region reaches Typst's text (and so the CJK font's local forms: Taiwan's centred ，。
+    and Traditional glyph shapes); only the language did, so zh_TW was set in mainland forms."""
+    theme = tmp_path / "t"
+    write(theme / "theme.toml", 'extends = "base"\ntargets = ["pdf"]\n')
+    write(
+        theme / "cv.typ",
+        '#import "@local/cvbuild:1.0.0": *\n#let doc = load-document()\n#show: setup.with(doc)\n'
+        '#context text("region=" + repr(text.region))\n',
+    )
+    profile = write(tmp_path / "p.yaml", f"name: Ada Example\ndocuments:\n  cv: {{locale: {locale}}}\n")
+    result = run_cli("render", profile, "--theme", theme, "-f", "pdf", "-o", tmp_path / "out")
+    assert result.returncode == 0, result.stderr
+    shown = pdf_text(next((tmp_path / "out").glob("*.pdf")))
+    assert ("region=" + (f'"{region}"' if region != "none" else "none")) in shown.replace("\u201c", '"').replace(
+        "\u201d", '"'
+    ), shown
