@@ -92,6 +92,13 @@ LOCATED: dict[str, tuple[int, int | None, str, tuple[str, ...]]] = {
         "documents.cv.sections[0].include[0]",
         ("unknown section 'experiance'", "did you mean 'experience'?"),
     ),
+    # a heading under a key no section has was never used, silently
+    "document_section_titles_unknown.yaml": (
+        6,
+        36,
+        "documents.cv.section_titles.publicaitons",
+        ("no section has the id 'publicaitons'", "did you mean 'publications'?"),
+    ),
     # told at the merged section; it was told at the document's `theme:` line
     "document_merged_not_entries.yaml": (9, 25, "documents.cv.sections[1]", ("'skills' cannot be merged",)),
     "section_id_clash.yaml": (4, 9, "sections[0].id", ("already used by a built-in section",)),

@@ -369,6 +369,7 @@ def semantic_problems(source: Source) -> list[Problem]:
     known = list(BUILTIN_SECTIONS) + custom
     documents = data.get("documents")
     for name, spec in documents.items() if isinstance(documents, dict) else []:
+        problems.extend(_section_title_problems(source, name, spec, known))
         for j, sid in enumerate(_list(spec.get("sections")) if isinstance(spec, dict) else []):
             # a merged section's parts too: `include: [experiance, education]` printed education alone
             for k, part in enumerate(_list(sid.get("include")) if isinstance(sid, dict) else []):
@@ -397,6 +398,30 @@ def semantic_problems(source: Source) -> list[Problem]:
                     )
                 )
     return problems
+
+
+def _section_title_problems(source: Source, name: str, spec: Any, known: list[str]) -> list[Problem]:
+    """A document's `section_titles` key that names no section: `{publicaitons: Papers}` was
+    ignored, its heading never used. A merged section is named by its `id` or its title's slug."""
+    from cvbuild.document.sections import section_slug
+
+    titles = spec.get("section_titles") if isinstance(spec, dict) else None
+    if not isinstance(titles, dict):
+        return []
+    merged = [s for s in _list(spec.get("sections")) if isinstance(s, dict)]
+    ids = known + [
+        s["id"] if isinstance(s.get("id"), str) else section_slug(s["title"])
+        for s in merged
+        if isinstance(s.get("id"), str) or isinstance(s.get("title"), str)
+    ]
+    return [
+        source.problem(
+            ("documents", name, "section_titles", key),
+            f"no section has the id {key!r}, so this title is never used" + did_you_mean(key, ids, "section ids"),
+        )
+        for key in titles
+        if isinstance(key, str) and key not in ids
+    ]
 
 
 def _list(value: Any) -> list[Any]:
