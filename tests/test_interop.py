@@ -2817,6 +2817,23 @@ def test_rendercv_month_names_of_the_locale_print_as_written(
         assert all(squash(d) in flat for d in dates), (dates, text)
 
 
+def test_rendercv_month_names_not_twelve_are_told(tmp_path: Path) -> None:
+    """A locale's month names that are not twelve (one left out) were dropped with no word, and
+    cvbuild printed its own: the import says so, at the list."""
+    source = write(
+        tmp_path / "cv.yaml",
+        "cv:\n  name: Ada Example\n  sections:\n    experience:\n"
+        "      - {company: Acme, position: Engineer, start_date: 2019-09, end_date: 2021-06}\n"
+        "locale:\n  language: english\n  month_abbreviations: [Jan, Feb, Mar, Apr, May, June, July, Aug, Sept,"
+        " Oct, Nov]\n  month_names: January\n",
+    )
+    path, stderr = imported("rendercv", source, tmp_path)
+    assert f"{source}:8:24: locale.month_abbreviations: 11 names, not one for each of the 12 months" in stderr
+    assert f"{source}:9:16: locale.month_names: not a list, not one for each of the 12 months" in stderr
+    assert run_cli("render", path, "-f", "txt", "-o", tmp_path / "out").returncode == 0
+    assert "Sep 2019 – Jun 2021" in next((tmp_path / "out").glob("*.txt")).read_text("utf-8")
+
+
 def test_month_labels_are_checked_and_need_no_babel_name() -> None:
     from pydantic import ValidationError
 

@@ -1216,6 +1216,11 @@ def _locale_words(locale: Mapping[str, Any], doc: dict[str, Any], note: Note, wh
     }
     if other := [str(k) for k in locale if k not in read]:
         note((where,), f"custom words ({', '.join(other)}) are not imported; cvbuild has its own for each locale")
+    for key in (*_MONTH_NAMES["short"], *_MONTH_NAMES["long"]):  # 11 names were dropped with no word
+        names = locale.get(key)
+        if names is not None and not (isinstance(names, list) and len(names) == 12):
+            count = f"{len(names)} names" if isinstance(names, list) else "not a list"
+            note((where, key), f"{count}, not one for each of the 12 months: not imported; cvbuild prints its own")
 
 
 def _month_labels(locale: Mapping[str, Any], code: str, style: str) -> dict[str, str]:
