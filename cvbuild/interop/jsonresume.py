@@ -695,7 +695,10 @@ def _location(loc: Mapping[str, Any], note: Note) -> str | None:
     city = " ".join(t for t in (_text(loc.get("postalCode")), _text(loc.get("city"))) if t)
     address = _text(loc.get("address"))
     parts = [address.replace("\n", ", ") if address else None, city, _text(loc.get("region"))]
-    parts.append(_text(loc.get("country")) or _text(loc.get("countryCode")))  # `country`: not in the schema, in files
+    country = _text(loc.get("country")) or _text(loc.get("countryCode"))  # `country`: not in the schema, in files
+    if country and not loc.get("country") and _country_named(country, [p for p in parts if p]):
+        country = None  # `"address": "France", "countryCode": "FR"` read "France, FR"
+    parts.append(country)
     if address or loc.get("postalCode"):
         note(
             (
@@ -715,6 +718,18 @@ def _location(loc: Mapping[str, Any], note: Note) -> str | None:
                 "no such field in a cvbuild profile; not imported",
             )
     return ", ".join(p for p in parts if p) or None
+
+
+def _country_named(code: str, parts: list[str]) -> bool:
+    """Whether one of `parts` names the country of ISO code `code` (in a language cvbuild speaks)."""
+    if not re.fullmatch(r"[A-Za-z]{2}", code):
+        return False
+    from babel import Locale
+
+    from cvbuild.document.locales import LANGUAGES
+
+    names = {str(Locale.parse(lang).territories.get(code.upper(), "")).casefold() for lang in LANGUAGES} - {""}
+    return any(part.casefold() in names or part.casefold().endswith(tuple(f" {n}" for n in names)) for part in parts)
 
 
 def _profiles(items: Sequence[Any], note: Note) -> tuple[dict[str, str], list[dict[str, str]]]:
@@ -888,6 +903,10 @@ def _education(items: Sequence[Any], note: Note) -> tuple[str, list[dict[str, An
             "degree": _text(item.get("studyType")),
             "field": _text(item.get("area")),
         }
+        if entry["degree"] and entry["field"] and _holds(entry["degree"], entry["field"]):
+            # `"studyType": "formation React JS", "area": "React JS"` read "formation React JS in React JS"
+            note((*where, "area"), "already in `studyType`; not repeated")
+            entry["field"] = None
         _dates(item, entry, where, note)
         entry |= {
             "gpa": _text(item.get("score")),
@@ -904,6 +923,11 @@ def _education(items: Sequence[Any], note: Note) -> tuple[str, list[dict[str, An
             stray.append(_generic(entry, entry["degree"] or entry["field"], None))
             note((*where,), "needs an `institution`; kept in the custom section Education and training")
     return "education", out, _custom("Education and training", stray)
+
+
+def _holds(text: str, words: str) -> bool:
+    """Whether `words` stand in `text` as words of their own (any case)."""
+    return re.search(rf"(?<!\w){re.escape(words.casefold())}(?!\w)", text.casefold()) is not None
 
 
 def _awards(items: Sequence[Any], note: Note) -> tuple[str, list[dict[str, Any]], list[dict[str, Any]]]:
