@@ -277,6 +277,8 @@ def render_outputs(
         n = len(warned)
         raise RenderError(f"{n} warning{'s' * (n != 1)} with --strict; nothing was written")
     written = [(out.path, data) for out, data in pending]
+    if request.report is not None:
+        check_report_is_no_output(request.report, request.output, [p for p, _ in written])
     if request.write:
         check_inputs_kept(request.output, [p for p, _ in written], input_files(source, profile))
         write_outputs(request.output, written)
@@ -484,7 +486,24 @@ def check_output_folder(folder: Path) -> None:
 
 
 class ReportReplacesInput(InputError):
-    """`--report` names a file the profile reads: the run writes no report either."""
+    """`--report` names a file the profile reads, or one the run writes: no report is written either."""
+
+
+def check_report_is_no_output(report: Path, folder: Path, written: list[Path]) -> None:
+    """Refuse a `--report` named as one of the run's outputs (`-o out --report out/ada.txt`): the
+    JSON report replaced the CV it lists, after it was written (and `check` replaced the last
+    render's); nothing is written."""
+    from cvbuild.confine import real
+
+    try:
+        entry, place = real(report.parent) / report.name, real(folder)
+    except InputError:  # a folder not made yet holds no output; the report's is said where it is written
+        return
+    for path in written:
+        if place / path.name == entry:
+            raise ReportReplacesInput(
+                f"--report {report}: that is the output {path.name} of this run; give the report another name"
+            )
 
 
 def check_report(report: Path, source: Any, profile: Profile) -> None:

@@ -321,6 +321,23 @@ def test_a_report_named_as_a_bib_file_or_the_photo_is_refused(tmp_path: Path, co
     assert not (tmp_path / "out").exists()
 
 
+@pytest.mark.parametrize("command", ["render", "check"])
+def test_a_report_named_as_an_output_is_refused(tmp_path: Path, command: str) -> None:
+    """`-o out --report out/ada-example.txt`: the JSON report replaced the CV it lists, right after
+    it was written (`check`: the last render's); refused, and nothing is written."""
+    profile = write(tmp_path / "p.yaml", "name: Ada Example\nsummary: Hello.\n")
+    assert run_cli("render", profile, "-f", "txt", "-o", tmp_path / "out").returncode == 0
+    cv = (tmp_path / "out" / "ada-example.txt").read_bytes()
+    for folder in ("out", "new"):
+        report = tmp_path / folder / "ada-example.txt"
+        result = run_cli(command, profile, "-f", "txt,md", "-o", tmp_path / folder, "--report", report)
+        assert result.returncode == 2, result.stderr
+        assert f"--report {report}: that is the output ada-example.txt of this run" in result.stderr
+    assert (tmp_path / "out" / "ada-example.txt").read_bytes() == cv
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["ada-example.txt"]
+    assert not (tmp_path / "new").exists()
+
+
 def test_new_keeps_a_link_that_leads_nowhere(tmp_path: Path) -> None:
     """A profile name that is a dangling link (to a file on a drive not mounted) "did not exist",
     and `new` replaced the link without --force."""
