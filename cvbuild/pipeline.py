@@ -226,6 +226,8 @@ def render_outputs(
     warned: list[str | Diagnostic] = []
 
     def warn_all(item: str | Diagnostic) -> None:
+        if item in warned:  # a theme's file, located, warned about by each document that uses it
+            return
         warned.append(item)
         warn(item)
 

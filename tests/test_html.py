@@ -992,6 +992,25 @@ def test_a_font_family_the_page_does_not_embed_is_a_located_warning(tmp_path: Pa
     assert weasy.returncode == 0 and "font-family" not in weasy.stderr, weasy.stderr
 
 
+def test_a_stylesheet_warning_is_said_once_for_every_document(tmp_path: Path) -> None:
+    """The same warning at the same line of a theme's stylesheet was printed once for each document
+    that uses the theme (and counted so by --strict and --report)."""
+    write(tmp_path / "p.yaml", "name: Ada Example\nsummary: Hi.\ndocuments:\n  one: {}\n  two: {}\n  three: {}\n")
+    write(tmp_path / "themes" / "t" / "theme.toml", 'extends = "classic"\n')
+    classic = (ROOT / "themes" / "classic" / "style.css").read_text(encoding="utf-8")
+    write(tmp_path / "themes" / "t" / "style.css", classic + "h1 { font-family: Georgia, serif }\n")
+    result = run_cli("render", "p.yaml", "--theme", "t", "-o", "out", "-f", "html", "--report", "r.json", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert [line for line in result.stderr.splitlines() if "font-family" in line] == [
+        f"themes/t/style.css:{len(classic.splitlines()) + 1}:19: warning: font-family 'Georgia': the page embeds "
+        "no such font, so each reader's machine shows its own (or none); name the theme's fonts: cv-main (the font "
+        "option), cv-fallback-1 to cv-fallback-4 (fallback_fonts) and cv-mono, with a generic family such as serif "
+        "last"
+    ], result.stderr
+    assert len(json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))["diagnostics"]) == 1
+    assert len(list((tmp_path / "out").glob("*.html"))) == 3
+
+
 def test_stylesheet_references_that_work_pass(tmp_path: Path) -> None:
     """data: URLs, fragments, a theme file (WeasyPrint reads it), and anything inside a comment;
     a string's text (`content: "url(x)"` was refused as a missing file) and a file's name written
