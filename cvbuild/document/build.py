@@ -109,11 +109,15 @@ def check_document(profile: Profile, options: BuildOptions) -> None:
     """What `build_document` could refuse, without formatting the entries it cannot refuse:
     `validate` built every document of a profile only to drop it (10,000 publications: 1.2 s of
     its 3 s). Everything before the sections is made as there, and each merged section is built
-    as there, its parts' entries included: whether a part can be merged depends on them."""
+    as there, its parts' entries included: whether a part can be merged depends on them; so are
+    the header and a letter."""
     ctx = _context(profile, options)
     for item in _section_ids(ctx.custom_ids, options.spec, options.section_order):
         if isinstance(item, MergedSection):
             _merged_section(ctx, item)
+    _person(profile, ctx.style.words)  # the header and a letter: a few fields, made as a build makes them
+    if options.letter:
+        _letter(options.letter, profile, ctx.style.words, options.today)
 
 
 def _context(profile: Profile, options: BuildOptions) -> _SectionContext:
