@@ -488,3 +488,26 @@ def test_hostile_text_with_hangul_is_verbatim_in_a_korean_cv(theme: str, tmp_pat
     assert all(n >= 6 for n in counts.values()), counts  # headline, summary, role, highlight, title...
     name = "김지우" + "".join(HOSTILE.split())
     assert [t for t, s in flat.items() if name.casefold() not in s.casefold()] == [], texts  # txt: upper case
+
+
+@pytest.mark.parametrize(
+    ("locale", "wide"), [("zh", True), ("ja", True), ("zh_TW", True), ("en", False), ("ko", False)]
+)
+@pytest.mark.parametrize("engine", ["typst", "weasyprint"])
+def test_chinese_and_japanese_quotes_are_full_width(locale: str, wide: bool, engine: str, tmp_path: Path) -> None:
+    """Chinese and Japanese set “ ” ‘ ’ full-width, from the CJK font; they came from the Latin
+    main font, narrow, hugging the characters (关注“大模型推理”的). Other languages keep the main
+    font's (the HTML page plans its fonts as the WeasyPrint PDF shows them)."""
+    import pdfplumber
+
+    profile = write(
+        tmp_path / "p.yaml",
+        f"name: 李雷\nsummary: 关注“大模型推理”与‘吞吐’的 “Fast” 系统\ndocuments:\n  cv: {{locale: {locale}}}\n",
+    )
+    result = run_cli("render", profile, "-f", "pdf", "--engine", engine, "-o", tmp_path / "out")
+    assert result.returncode == 0, result.stderr
+    with pdfplumber.open(next((tmp_path / "out").glob("*.pdf"))) as pdf:
+        fonts = {c["text"]: c["fontname"] for c in pdf.pages[0].chars if c["text"] in "“”‘’大"}
+    assert set(fonts) == set("“”‘’大"), fonts
+    for quote in "“”‘’":  # the CJK font is the one 大 is set in
+        assert (fonts[quote] == fonts["大"]) == wide, (quote, fonts)

@@ -187,7 +187,8 @@ def _build(
     used = dict(loader.used)
     text = webfonts.page_text(page, stylesheet + option_css + webfonts.template_css(page, stylesheet, option_css))
     try:
-        parts = webfonts.plan_fonts(faces, settings.font, settings.fallbacks, text)
+        wide = doc.meta.locale.replace("-", "_").split("_")[0].lower() in ("zh", "ja")
+        parts = webfonts.plan_fonts(faces, settings.font, settings.fallbacks, text, wide_quotes=wide)
     except LookupError:
         families = ", ".join(sorted({f.family for f in faces}))
         message = f"theme option font={settings.font!r}: no such font in the theme; bundled: {families}"

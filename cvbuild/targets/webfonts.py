@@ -245,20 +245,30 @@ def drawn_chars(text: str) -> frozenset[str]:
     return frozenset(chars)
 
 
-def plan_fonts(faces: Sequence[Face], main: str, fallbacks: Sequence[str], page: PageText) -> list[Part]:
+# Quotation marks Chinese and Japanese set full-width, from the CJK font: a Latin font's are narrow
+# and hug the characters (“大模型推理”), which a reader of either notices.
+WIDE_QUOTES = frozenset("“”‘’")
+
+
+def plan_fonts(
+    faces: Sequence[Face], main: str, fallbacks: Sequence[str], page: PageText, *, wide_quotes: bool = False
+) -> list[Part]:
     """Each character goes to the first family that has it: the main font, then the fallbacks in
-    order. A CJK family takes only CJK characters, so Latin pages never carry it."""
+    order. A CJK family takes only CJK characters, so Latin pages never carry it; with
+    `wide_quotes` (a Chinese or Japanese page) it takes the quotation marks too, when it has them."""
     main_faces = family_faces(faces, main)
     if not main_faces:
         raise LookupError(main)
-    covered = font_coverage(regular(main_faces).path).covered(page.chars)
-    parts = [Part(MAIN, tuple(pick_faces(main_faces, page.weights, page.italic)), frozenset(covered), page.features)]
+    covered = set(font_coverage(regular(main_faces).path).covered(page.chars))
+    quotes = covered & WIDE_QUOTES if wide_quotes and any("cjk" in f.casefold() for f in fallbacks) else set()
+    covered -= quotes
     rest = set(page.chars) - covered
+    parts = []
     for css_family, family in zip(FALLBACK_CSS, fallbacks, strict=False):
         members = family_faces(faces, family)
         if not rest or not members:
             continue
-        wanted = {c for c in rest if is_cjk(c)} if "cjk" in family.casefold() else rest
+        wanted = {c for c in rest if is_cjk(c) or c in quotes} if "cjk" in family.casefold() else rest - quotes
         coverage = font_coverage(regular(members).path)
         got = coverage.covered(wanted)
         if got:
@@ -268,6 +278,9 @@ def plan_fonts(faces: Sequence[Face], main: str, fallbacks: Sequence[str], page:
             shared = coverage.covered(ASCII | GENERATED)
             parts.append(Part(css_family, chosen, frozenset(got | shared), page.features))
             rest -= got
+    covered |= quotes & rest  # no CJK font of the theme had them: the main font's, as before
+    main_part = Part(MAIN, tuple(pick_faces(main_faces, page.weights, page.italic)), frozenset(covered), page.features)
+    parts.insert(0, main_part)
     mono = family_faces(faces, MONO_FAMILY)
     if page.code_chars and mono:
         parts.append(Part(MONO, (regular(mono),), page.code_chars))
