@@ -65,3 +65,16 @@ def test_codes_and_lost_pieces_are_told(tmp_path: Path) -> None:
     assert any("4 character(s) read back as codes ('(cid:3), (cid:4)')" in p for p in problems), problems
     assert any("not read at all" in p and "Cirrus Compute" in p for p in problems), problems
     assert not any("read back as codes" in p for p in text_problems(text.replace("Cirrus", "Cirrus\n"), doc))
+
+
+def test_a_long_piece_is_quoted_cut_with_an_ellipsis(tmp_path: Path) -> None:
+    """A piece longer than a message quotes was cut bare ('... with Disa'), which read as if it
+    were the CV's text; it ends with an ellipsis now, and a short one is quoted whole."""
+    result = run_cli("render", EXAMPLE, "-d", "resume", "-f", "pdf", "-o", tmp_path)
+    assert result.returncode == 0, result.stderr
+    doc = documents(EXAMPLE)["resume"]
+    text = pdf_text_by_lines(output_for(tmp_path, doc).read_bytes())
+    long = next(a for a in atoms(doc) if len(a) > 80 and a in text)
+    problems = text_problems(text.replace(long, ""), doc)
+    assert any(f"{long[:59].rstrip()}…'" in p for p in problems), problems
+    assert not any(f"{long[:60]}'" in p for p in problems), problems

@@ -48,7 +48,7 @@ def text_problems(text: str, doc: Document) -> list[str]:
     squashed = squash(_UNREADABLE.sub("", text))
     missing = [a for a in atoms(doc) if not shows(a, squashed)]
     if missing:
-        listed = "; ".join(repr(a[:60]) for a in missing[:MAX_LISTED])
+        listed = "; ".join(_quoted(a) for a in missing[:MAX_LISTED])
         more = f"; and {len(missing) - MAX_LISTED} more" if len(missing) > MAX_LISTED else ""
         problems.append(f"{len(missing)} piece(s) of the CV are not read at all: {listed}{more}")
     order = out_of_order(text, doc)
@@ -57,9 +57,15 @@ def text_problems(text: str, doc: Document) -> list[str]:
     return problems
 
 
+def _quoted(piece: str, most: int = 60) -> str:
+    """A piece of the CV as a message quotes it: cut with `…` where it is long (cut bare, 'with Disa'
+    read as the title itself)."""
+    return repr(piece if len(piece) <= most else piece[: most - 1].rstrip() + "…")
+
+
 def _order_problem(order: OutOfOrder, sidebar: bool) -> str:
     """Why a line-by-line reader loses the order, in the terms of what the user can change."""
-    title, mark = repr(order.section.title), repr(order.mark[:60])
+    title, mark = repr(order.section.title), _quoted(order.mark)
     if sidebar:
         return (
             f"the section {title} is not read where it belongs: the sidebar and the main column beside it are "
