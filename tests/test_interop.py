@@ -2625,6 +2625,11 @@ def test_jsonresume_levels_written_as_numbers_print_on_their_scale(tmp_path: Pat
     assert "/skills/0/level: the number 4 read as '4/5' (the file's levels go up to 5)" in stderr
     assert levels(7, 9.5)[:2] == (["7/10", "Master"], ["9.5/10"])
     assert levels(80, 60)[:2] == (["80%", "Master"], ["60%"])
+    # as written past every scale (`:g` printed 1.23457e+06); Infinity (no JSON) is no level: it was 'inf'
+    assert levels(1234567, 3)[:2] == (["1234567", "Master"], ["3"])
+    infinite = write(tmp_path / "inf.json", '{"basics": {"name": "A"}, "skills": [{"name": "Go", "level": Infinity}]}')
+    result = run_cli("import", "jsonresume", infinite)
+    assert result.returncode == 2 and "/skills/0/level: is a number" in result.stderr and "inf" not in result.stdout
     folder = tmp_path / "r"
     resume = {"basics": {"name": "Ada Example"}, "languages": [{"language": "English", "fluency": "C1", "level": 4}]}
     path, _ = imported("jsonresume", write(folder / "resume.json", json.dumps(resume)), folder)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import html
 import json
+import math
 import re
 import sys
 from collections.abc import Callable, Mapping, Sequence
@@ -292,11 +293,12 @@ def with_number_levels(data: dict[str, Any], note: Note) -> dict[str, Any]:
     scale = next((s for s in (5, 10, 100) if top <= s), None)
     out = {**data, **{section: list(data[section]) for section, *_ in found}}
     for section, i, key, number in found:
-        text = f"{number:g}" if scale is None else f"{number:g}%" if scale == 100 else f"{number:g}/{scale}"
+        shown = f"{number:.0f}" if number.is_integer() else str(number)  # as written: `:g` made 1234567 1.23457e+06
+        text = shown if scale is None else f"{shown}%" if scale == 100 else f"{shown}/{scale}"
         out[section][i] = {k: v for k, v in out[section][i].items() if k != key} | {"level": text}
         why = "no scale holds it" if scale is None else f"the file's levels go up to {top:g}"
         read = "" if key == "level" else " as its level"
-        note((section, i, key), f"the number {number:g} read{read} as {text!r} ({why})")
+        note((section, i, key), f"the number {shown} read{read} as {text!r} ({why})")
     return out
 
 
@@ -316,7 +318,8 @@ def _level_number(value: Any) -> float | None:
         return None
     if isinstance(value, str) and re.fullmatch(r"\d+(?:\.\d+)?", value.strip()):
         return float(value)
-    return float(value) if isinstance(value, int | float) and value >= 0 else None
+    # JSON has no Infinity or NaN (Python's reader takes them): 'inf' took every other level off its scale
+    return float(value) if isinstance(value, int | float) and math.isfinite(value) and value >= 0 else None
 
 
 _DATE_KEYS = ("startDate", "endDate", "date", "releaseDate")
