@@ -293,6 +293,14 @@ def test_entries_are_counted_as_the_yaml_is_read(
     assert "exceeds the limit" in str(info.value) and pure == [False]
 
 
+def test_a_custom_section_is_no_entry() -> None:
+    """Its entries are: as many as the limit are taken (each section was counted too, and a profile
+    of exactly `entries` entries refused), one more is refused at that one."""
+    text = "name: Ada Example\nsections:\n" + ("  - title: S\n    entries:\n" + "      - {title: T}\n" * 3) * 2
+    assert len(parse_yaml(text, Path("p.yaml"), limits=Limits(entries=6)).data["sections"]) == 2
+    assert "p.yaml:12:9: sections[1].entries[2]: the number of entries" in _yaml_error(text, entries=5)
+
+
 def test_an_include_is_no_entry_and_an_override_is_one() -> None:
     text = "name: A\npublications:\n  - bibtex: a.bib\n  - bibtex: b.bib\n  - {id: k1, award: Best}\n"
     assert len(parse_yaml(text, Path("p.yaml"), limits=Limits(publications=1)).data["publications"]) == 3

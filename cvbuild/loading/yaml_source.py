@@ -600,11 +600,12 @@ class _Builder:
 
     def counted_list(self) -> str | None:
         """What the items of a list starting here count towards: a top-level list's items are
-        entries (a publication is one of both), and so are a custom section's `entries`."""
+        entries (a publication is one of both), and so are a custom section's `entries`; a custom
+        section is none (as `profile.check_entry_counts` counts: its 20,000 entries were refused)."""
         stack = self.stack
         if len(stack) == 1:
             root = stack[0]
-            if not isinstance(root.value, dict) or root.merge_next:
+            if not isinstance(root.value, dict) or root.merge_next or root.key == "sections":
                 return None
             return "publications" if root.key == "publications" else "entries"
         if len(stack) == 3 and stack[0].key == "sections" and isinstance(stack[1].value, list):
