@@ -196,3 +196,23 @@ def test_stood_in_plugin_loader_answers_as_pydantics_own(value: str, monkeypatch
     code = "from cvbuild.cli.script import skip_plugin_loader as s; import sys; s(); "
     code += "print('pydantic.plugin._loader' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout == "False\n"
+
+
+def test_a_ctrl_c_that_python_wrapped_is_still_a_ctrl_c() -> None:
+    """Python wraps what a class's `__set_name__` raises in a RuntimeError: a Ctrl-C while pydantic
+    builds the models read "rendering failed: RuntimeError: Error calling __set_name__", exit 1."""
+    from cvbuild.cli.outcome import exit_code, reporter_for
+
+    def wrapped() -> None:
+        try:
+            raise KeyboardInterrupt
+        except KeyboardInterrupt as exc:
+            raise RuntimeError("Error calling __set_name__ on 'PydanticDescriptorProxy'") from exc
+
+    def bug() -> None:
+        raise RuntimeError("a real bug")
+
+    reporter = reporter_for("json")
+    assert reporter is not None
+    assert exit_code(wrapped, reporter) == 130
+    assert exit_code(bug, reporter) == 1

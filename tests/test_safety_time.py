@@ -247,7 +247,6 @@ def test_a_typst_theme_that_allocates_without_end_is_stopped_at_the_memory_limit
     assert good.returncode == 0, good.stderr
     before = {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in (folder / "out").iterdir()}
     write(theme_dir / "cv.typ", MEMORY_BOMBS[case])
-    start = time.monotonic()
     result, _ = run_cli_bounded(
         "render", "p.yaml", "--theme", "slow", "-f", "pdf", "-o", "out", "--diagnostics", "json",
         cwd=folder, timeout=HANG_GUARD,
@@ -256,8 +255,10 @@ def test_a_typst_theme_that_allocates_without_end_is_stopped_at_the_memory_limit
     [error] = json.loads(result.stdout)
     assert (error["file"], error["severity"]) == ("themes/slow/cv.typ", "error")
     assert error["message"].startswith("Typst needed more memory than the limit theme_memory = 2,048 MiB")
+    # The message says it was the memory limit that stopped it (not the time limit, nor a hang:
+    # run_cli_bounded's timeout); how long a gigabyte takes depends on the machine's load (57 s
+    # at load 17 on a fresh clone), so no time is asserted.
     assert "Traceback" not in result.stderr and "memory allocation" not in result.stderr
-    assert time.monotonic() - start < HANG_GUARD / 2
     assert {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in (folder / "out").iterdir()} == before
 
 
@@ -428,13 +429,28 @@ def test_ctrl_c_during_a_weasyprint_render_in_a_child_leaves_no_process(theme_di
                 continue
         return found
 
+    def cpu(pid: int) -> float:  # seconds of CPU the process used (utime + stime)
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return 0.0
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    # The child exists from the start (weasyprint_early forks it before the profile is read): wait
+    # until it has spent 3 s of CPU, far more than importing WeasyPrint, so it is laying the page out.
     deadline = time.monotonic() + 60
-    while len(renders()) < 2 and process.poll() is None and time.monotonic() < deadline:
+    while process.poll() is None and time.monotonic() < deadline:
+        children = renders() - {process.pid}
+        if len(children) == 1 and cpu(next(iter(children))) > 3:
+            break
         time.sleep(0.05)
     assert len(renders()) == 2, "the child never started"
     os.kill(process.pid, signal.SIGINT)
     _, err = process.communicate(timeout=30)
-    assert process.returncode == 130, err
-    assert b"Traceback" not in err
+    # 130, or death by the SIGINT itself, which the shell reports as 130 too: CPython ends a run
+    # that a KeyboardInterrupt stopped that way (exit_sigint), after the `finally`s that kill the
+    # child have run; now and then it does here (6 of 24 runs under load), with nothing printed.
+    assert process.returncode in (130, -signal.SIGINT), err
+    assert b"Traceback" not in err and b"rendering failed" not in err, err
     assert renders() == set()
     assert not (folder / "out").exists()

@@ -36,11 +36,27 @@ def exit_code(action: Callable[[], object], reporter: Reporter) -> int:
     except KeyboardInterrupt:
         return 130
     except Exception as exc:  # a bug or an engine failure: exit 1, traceback only on request
+        if interrupted(exc):
+            return 130
         if os.environ.get("CVBUILD_DEBUG"):
             raise
         code = reporter.fail(exc)
     reporter.finish()
     return code
+
+
+def interrupted(exc: BaseException) -> bool:
+    """Whether `exc` stands for a Ctrl-C: Python wraps what a class's `__set_name__` raises in a
+    RuntimeError, so a Ctrl-C while pydantic builds the models (while cvbuild starts) read
+    "rendering failed: RuntimeError: Error calling __set_name__ ...", exit 1."""
+    seen: set[int] = set()
+    cause: BaseException | None = exc
+    while cause is not None and id(cause) not in seen:
+        if isinstance(cause, KeyboardInterrupt):
+            return True
+        seen.add(id(cause))
+        cause = cause.__cause__ or cause.__context__
+    return False
 
 
 def reporter_for(fmt: str) -> Reporter | None:
