@@ -463,9 +463,9 @@ def _warn_uncovered(ctx: RenderContext, data: str, files: list[Path], warn: Warn
     found here, beside the compile, which needs them only once it is done."""
     if not last_resort_glyphs(ctx, data, files):  # every character of the JSON has a font
         return
-    missing = fonts.uncovered_in_json(data, files)
-    if missing:
-        warn(fonts.coverage_warning(missing, cjk_installed=fonts.cjk_font_dir() is not None))
+    message = fonts.uncovered_warning(data, files)
+    if message:
+        warn(message)
 
 
 # ---- the last-resort font -----------------------------------------------------------------------

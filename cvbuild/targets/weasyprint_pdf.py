@@ -78,9 +78,9 @@ def warn_uncovered(page: str, doc: Document, ctx: RenderContext) -> None:
 
     if f'font-family:"{LAST_RESORT_CSS}"' not in page:
         return
-    missing = fonts.uncovered_in_json(dumped(doc, ctx.cache), font_files(ctx))
-    if missing:
-        ctx.warn(fonts.coverage_warning(missing, cjk_installed=fonts.cjk_font_dir() is not None))
+    message = fonts.uncovered_warning(dumped(doc, ctx.cache), font_files(ctx))
+    if message:
+        ctx.warn(message)
 
 
 def probe_layout(doc: Document, ctx: RenderContext) -> Any:

@@ -137,6 +137,13 @@ def uncovered(chars: Iterable[str], fonts: Iterable[Path]) -> list[str]:
     return sorted(missing)
 
 
+def uncovered_warning(data: str, fonts: Sequence[Path]) -> str | None:
+    """The warning for the characters of the dumped Document `data` no font of `fonts` draws
+    (both PDF engines give it); None when every one has a font."""
+    missing = uncovered_in_json(data, fonts)
+    return coverage_warning(missing, cjk_installed=cjk_font_dir() is not None) if missing else None
+
+
 def coverage_warning(missing: list[str], *, cjk_installed: bool) -> str:
     """A message naming the characters and the fix."""
     shown = " ".join(f"{c!r} (U+{ord(c):04X})" for c in missing[:12])
