@@ -31,7 +31,7 @@ from cvbuild.interop.common import (
 from cvbuild.loading.yaml_source import Loc, load_yaml
 from cvbuild.schema.fields import parse_date
 from cvbuild.schema.model import NAMED_NETWORKS, network_key
-from cvbuild.themes.options import LENGTH_RANGES, SIDES, margin_text
+from cvbuild.themes.options import LENGTH_RANGES, SIDES, margin_text, points
 
 # RenderCV theme -> (cvbuild theme, accent). Serif RenderCV themes go to classic, sans to modern.
 THEMES: dict[str, tuple[str, str | None]] = {
@@ -1306,7 +1306,7 @@ def _at(data: Any, *keys: str | int) -> Any:
     return data
 
 
-_SIDES = ("top", "bottom", "left", "right")
+_SIDES = ("top", "bottom", "left", "right")  # as RenderCV files write them: notes come in that order
 _MAX_MARGIN = LENGTH_RANGES["margin"][1]  # in points
 # Keys only RenderCV 2.0 to 2.3 has; its page margin was 2cm in every theme, 0.7in (classic) since 2.4.
 _RENDERCV_2_0_PAGE_KEYS = {"show_page_numbering", "show_last_updated_date"}
@@ -1339,7 +1339,7 @@ def _margin(design: Mapping[str, Any], theme: str, note: Note) -> str:
                 (*where, key),
                 f"{value!r} is not a margin cvbuild takes (pt, mm, cm, in); taken as RenderCV's own {default}",
             )
-        if length and _points(length) > _MAX_MARGIN:  # a page cvbuild would refuse to render
+        if length and points(length) > _MAX_MARGIN:  # a page cvbuild would refuse to render
             note((*where, key), f"{value!r} is more than the {_MAX_MARGIN:g}pt cvbuild's margin takes; taken as that")
             length = f"{_MAX_MARGIN:g}pt"
         sides[side] = length or default
@@ -1353,11 +1353,6 @@ def _length(value: Any) -> str | None:
     if m is None:
         return None
     return f"{m[1]}{'.' + m[2] if m[2] else ''}{m[3]}"
-
-
-def _points(length: str) -> float:
-    number, unit = float(length[:-2]), length[-2:]
-    return number * {"pt": 1.0, "mm": 72 / 25.4, "cm": 72 / 2.54, "in": 72.0}[unit]
 
 
 # Themes whose footer (page numbers) or top note (the date) RenderCV hides unless the file shows it:
