@@ -22,7 +22,7 @@ import pytest
 from forked_cli import ForkServer, engine_of
 
 from cvbuild.document.model import Document, PublicationEntry, Span
-from cvbuild.document.readback import reading_order_problems  # noqa: F401  re-exported for the tests
+from cvbuild.document.readback import out_of_order
 from cvbuild.themes.theme import builtin_themes_dir, list_themes
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -209,6 +209,12 @@ def squash(text: str) -> str:
 
 def plain(runs: list[Span] | None) -> str:
     return "".join(s.text for s in runs or [])
+
+
+def reading_order_problems(text: str, doc: Document) -> list[str]:
+    """`out_of_order` (cvbuild/document/readback.py) as a message, empty when the order holds."""
+    found = out_of_order(text, doc)
+    return [] if found is None else [f"{found.section.id}: {found.mark!r} is not read after ...{found.after!r}"]
 
 
 def pdf_text(path: Path) -> str:

@@ -144,9 +144,3 @@ def out_of_order(text: str, doc: Document) -> OutOfOrder | None:
                 return OutOfOrder(section, mark, full[max(0, at - 60) : at])
             at = found + len(key)
     return None
-
-
-def reading_order_problems(text: str, doc: Document) -> list[str]:
-    """`out_of_order` as a message (empty when the order holds), with where reading stood."""
-    found = out_of_order(text, doc)
-    return [] if found is None else [f"{found.section.id}: {found.mark!r} is not read after ...{found.after!r}"]
