@@ -399,17 +399,31 @@ def _split_concat(value: str) -> list[str]:
 # Macros whose text a CV keeps as is (pylatexenc knows how to parse them but would drop the text).
 _TEXT_MACROS = ("mbox", "hbox", "texttt", "textsf", "textsc", "textrm", "textup", "textmd", "textnormal",
                 "text", "mathrm", "mathsf", "mathtt", "mathit", "operatorname", "uline", "sout", "textsl")  # fmt: skip
-# Macros with nothing a CV can show: left out, with a warning when they held something.
+# Macros with nothing a CV can show, left out silently: LaTeX prints nothing for them either.
 _SILENT_MACROS = ("label", "index", "protect", "relax", "xspace", "noindent", "newline", "linebreak",
                   "hfill", "vspace", "hspace", "footnotemark", "nocite", "allowbreak",
                   # font switches: `{\sc Bert}` is "Bert"
                   "sc", "bf", "it", "em", "tt", "rm", "sf", "sl", "scshape", "bfseries", "itshape", "upshape",
                   "normalfont", "tiny", "small", "footnotesize", "normalsize", "large", "Large")  # fmt: skip
 _DROPPED_MACROS = ("cite", "citep", "citet", "ref", "eqref", "pageref", "autoref", "cref")
+# The arguments LaTeX takes for those macros that pylatexenc's parser does not know, so that a key
+# (`\\nocite{smith}`, `\\index{term}`) is read as the macro's argument, not shown as text.
+_UNKNOWN_ARGUMENTS = {"index": "{", "nocite": "{", "pageref": "{", "footnotemark": "["}
 _NAMED = {"LaTeX": "LaTeX", "TeX": "TeX", "BibTeX": "BibTeX", "LaTeXe": "LaTeX2ε", "XeTeX": "XeTeX", "S": "§", "P": "¶",
           # the text-mode names of characters LaTeX reserves (`cvbuild export bibtex` writes them)
           "textbraceleft": "{", "textbraceright": "}", "textasciicircum": "^", "textless": "<",
           "textgreater": ">", "textbar": "|", "textunderscore": "_"}  # fmt: skip
+
+
+@lru_cache(maxsize=1)
+def _parser_context() -> Any:
+    """pylatexenc's parser, told the arguments of `_UNKNOWN_ARGUMENTS`."""
+    from pylatexenc.latexwalker import get_default_latex_context_db
+    from pylatexenc.macrospec import std_macro
+
+    db = get_default_latex_context_db()
+    db.add_context_category("cvbuild", prepend=True, macros=[std_macro(n, a) for n, a in _UNKNOWN_ARGUMENTS.items()])
+    return db
 
 
 @lru_cache(maxsize=2)
@@ -602,7 +616,8 @@ def _decode_checked(text: str, *, markup: bool) -> tuple[str, bool]:
     # A bare % would start a LaTeX comment and eat the rest of the line; in a .bib it means "%".
     text = re.sub(r"(?<!\\)%", r"\\%", text)
     try:
-        return str(_decoder(markup).latex_to_text(text)).replace("\x00", ""), True
+        decoded = _decoder(markup).latex_to_text(text, latex_context=_parser_context())
+        return str(decoded).replace("\x00", ""), True
     except Exception:  # pylatexenc gives up on badly broken input; keep the text (latex_warnings says so)
         return text.replace("\x00", ""), False
 
