@@ -49,7 +49,7 @@ def test_huge_bib_is_refused(tmp_path: Path) -> None:
 
 def _yaml_error(text: str, **limits: int) -> str:
     with pytest.raises(InputError) as info:
-        parse_yaml(text, Path("p.yaml"), limits=dataclasses.replace(Limits(), **limits))
+        parse_yaml(text, Path("p.yaml"), limits=dataclasses.replace(Limits(), **limits), count_entries=True)
     return str(info.value)
 
 
@@ -288,7 +288,7 @@ def test_entries_are_counted_as_the_yaml_is_read(
     text = "name: Ada Example\n" + lists + "broken: [\n" + "  - {title: T}\n" * 1000
     pure = _pure_parses(monkeypatch)
     with pytest.raises(InputError) as info:
-        parse_yaml(text, Path("p.yaml"), limits=limits)
+        parse_yaml(text, Path("p.yaml"), limits=limits, count_entries=True)
     assert str(info.value).startswith(f"p.yaml:{where}: the number of "), str(info.value)
     assert "exceeds the limit" in str(info.value) and pure == [False]
 
@@ -297,14 +297,29 @@ def test_a_custom_section_is_no_entry() -> None:
     """Its entries are: as many as the limit are taken (each section was counted too, and a profile
     of exactly `entries` entries refused), one more is refused at that one."""
     text = "name: Ada Example\nsections:\n" + ("  - title: S\n    entries:\n" + "      - {title: T}\n" * 3) * 2
-    assert len(parse_yaml(text, Path("p.yaml"), limits=Limits(entries=6)).data["sections"]) == 2
+    assert len(parse_yaml(text, Path("p.yaml"), limits=Limits(entries=6), count_entries=True).data["sections"]) == 2
     assert "p.yaml:12:9: sections[1].entries[2]: the number of entries" in _yaml_error(text, entries=5)
 
 
 def test_an_include_is_no_entry_and_an_override_is_one() -> None:
     text = "name: A\npublications:\n  - bibtex: a.bib\n  - bibtex: b.bib\n  - {id: k1, award: Best}\n"
-    assert len(parse_yaml(text, Path("p.yaml"), limits=Limits(publications=1)).data["publications"]) == 3
+    assert (
+        len(parse_yaml(text, Path("p.yaml"), limits=Limits(publications=1), count_entries=True).data["publications"])
+        == 3
+    )
     assert "p.yaml:6:5: publications[3]: " in _yaml_error(text + "  - {id: k2}\n", publications=1)
+
+
+@pytest.mark.parametrize("cache", [None, {}])
+def test_only_a_profile_has_its_entries_counted_as_it_is_read(cache: dict[Any, Any] | None) -> None:
+    """A JSON Resume or RenderCV file is parsed only for the line and column of its values: its
+    lists are no profile's entries (the importer counts what it converts). The file with more
+    than the limit was refused by the parse, so the importer overrode the limits to locate."""
+    text = "name: A\npublications:\n" + "  - {title: T}\n" * 3
+    limits = Limits(publications=2)
+    assert parse_yaml(text, Path("p.yaml"), limits=limits, cache=cache).locate(("publications", 2)) == (5, 5)
+    with pytest.raises(InputError, match=r"p.yaml:5:5: publications\[2\]: the number of publications"):
+        parse_yaml(text, Path("p.yaml"), limits=limits, cache=cache, count_entries=True)
 
 
 def test_a_limit_met_by_libyaml_is_not_read_again_by_the_pure_parser(monkeypatch: pytest.MonkeyPatch) -> None:

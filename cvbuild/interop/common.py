@@ -181,7 +181,7 @@ def checked_yaml(path: Path, data: Mapping[str, Any], header: str, *, pointers: 
     from cvbuild.schema.validate import validate_source
 
     text = profile_yaml(data, header)
-    source = parse_yaml(text, Path(f"{path} (imported)"))
+    source = parse_yaml(text, Path(f"{path} (imported)"), count_entries=True)
     try:
         validate_source(source)
     except InputError as exc:

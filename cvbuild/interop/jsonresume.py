@@ -17,7 +17,6 @@ import html
 import json
 import math
 import re
-import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from importlib.resources import files
@@ -199,15 +198,10 @@ _PUBLICATION: dict[str, Callable[[Any], bool]] = {"publications": lambda _: True
 
 
 def _json_problem(path: Path, where: Where, message: str) -> Problem:
-    """A problem at `where` of the JSON file, located: its text parsed for positions, whatever its size."""
-    from cvbuild.limits import DEFAULT_LIMITS
-    from cvbuild.loading.yaml_source import parse_yaml
-
-    limits = replace(DEFAULT_LIMITS, entries=sys.maxsize, publications=sys.maxsize)
-    try:
-        line, column = parse_yaml(read_text(path, "JSON Resume file", "JSON"), path, limits=limits).locate(where)
-    except InputError:
-        line = column = 0
+    """A problem at `where` of the JSON file, located: its text parsed for positions (a file the
+    YAML parser refuses, by its JSON Pointer alone)."""
+    source = json_positions(path, read_text(path, "JSON Resume file", "JSON"))
+    line, column = source.locate(where) if source is not None else (0, 0)
     return Problem(path, line, column, pointer(*where), message)
 
 

@@ -112,7 +112,7 @@ def load_profile(
     Paths in the profile stay inside its folder, or inside a folder in `allow` (--allow-path).
     `cache` (`watch`): parsed YAML kept between builds (see `yaml_source.parse_by_blocks`).
     """
-    source = load_yaml(path, limits=limits, cache=cache)
+    source = load_yaml(path, limits=limits, cache=cache, count_entries=True)
     merged = expand_bibtex(source, allow, limits=limits)
     check_entry_counts(merged, limits)
     problems = [*merged.problems, *theme_path_problems(source, allow), *style_option_problems(source)]

@@ -92,20 +92,24 @@ def parse_yaml(
     limits: Limits = DEFAULT_LIMITS,
     pure: bool = False,
     cache: dict[Any, Any] | None = None,
+    count_entries: bool = False,
 ) -> YamlSource:
     """Parse one YAML 1.2 document; every error and exceeded limit is an InputError with file:line:col.
     With a `cache` (`watch`), the top-level keys' blocks are parsed one by one and kept (see
-    `parse_by_blocks`), so a save that changed one of them parses only that one again."""
+    `parse_by_blocks`), so a save that changed one of them parses only that one again.
+    `count_entries`: the text is a profile, whose entries and publications count towards the
+    limits as they are read (`_Builder.count_entry`); a file read only for its positions (a JSON
+    Resume or RenderCV file being imported) is not counted so."""
     from ruamel.yaml.error import YAMLError
 
     if len(text) > limits.file_bytes:
         raise InputError([Problem(path, 1, 1, "", exceeded("file_bytes", limits.file_bytes, "the file"))])
     if cache is not None and not pure:
-        found = parse_by_blocks(text, path, limits, cache)
+        found = parse_by_blocks(text, path, limits, cache, count_entries)
         if found is not None:
             return found
     if not pure:
-        fast = _Builder(path, limits, text)
+        fast = _Builder(path, limits, text, count_entries)
         try:
             fast.feed(_events(text, pure=False))
         except LimitError as exc:
@@ -121,7 +125,7 @@ def parse_yaml(
         else:
             if not _c_may_differ(text, fast.names):
                 return fast.source(text)
-    pure_builder = _Builder(path, limits, text)
+    pure_builder = _Builder(path, limits, text, count_entries)
     try:
         pure_builder.feed(_events(text, pure=True))
     except YAMLError as exc:
@@ -136,7 +140,7 @@ _TOP_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_]*:(?:[ \r\n]|$)")
 # Line breaks other than \n and \r\n, which libyaml counts as lines (YAML 1.1) and YAML 1.2 does not:
 # the block's first line would be counted differently.
 _OTHER_BREAKS = re.compile("\r(?!\n)|[\x85\u2028\u2029]")
-_BLOCKS = "yaml.blocks"  # cache slot: (limits, first line, block text) -> _Block
+_BLOCKS = "yaml.blocks"  # cache slot: (limits, count_entries, first line, block text) -> _Block
 MAX_KEPT_BLOCKS = 256  # a profile has a few dozen top-level keys; the slot is emptied when full
 
 
@@ -153,7 +157,9 @@ class _Block:
     chars: int
 
 
-def parse_by_blocks(text: str, path: Path, limits: Limits, cache: dict[Any, Any]) -> YamlSource | None:
+def parse_by_blocks(
+    text: str, path: Path, limits: Limits, cache: dict[Any, Any], count_entries: bool = False
+) -> YamlSource | None:
     """The document parsed one top-level key at a time, each block (the key's line to the next
     top-level key) kept under its exact text, the line it starts at and the limits; None when the
     text is not a plain block mapping that splits so, and `parse_yaml` then reads it whole.
@@ -183,16 +189,16 @@ def parse_by_blocks(text: str, path: Path, limits: Limits, cache: dict[Any, Any]
             return None  # not a plain top-level key, or a list item before any key
     if not starts:
         return None
-    kept: dict[tuple[Limits, int, str], _Block | None] = cache.setdefault(_BLOCKS, {})
+    kept: dict[tuple[Limits, bool, int, str], _Block | None] = cache.setdefault(_BLOCKS, {})
     blocks: list[_Block] = []
     # The first block starts at the first line: comments before the first key are read too (one
     # with a control character in it is an error of the whole parse; found by the property test).
     for start, end in zip([0, *starts[1:]], [*starts[1:], len(lines)], strict=True):
-        key = (limits, start, "".join(lines[start:end]))
+        key = (limits, count_entries, start, "".join(lines[start:end]))
         if key not in kept:
             if len(kept) >= MAX_KEPT_BLOCKS:
                 kept.clear()
-            kept[key] = _parse_block(key[2], start, path, limits)
+            kept[key] = _parse_block(key[3], start, path, limits, count_entries)
         block = kept[key]
         if block is None:
             return None
@@ -211,13 +217,13 @@ def parse_by_blocks(text: str, path: Path, limits: Limits, cache: dict[Any, Any]
     return YamlSource(path=path, data=data, text=text, positions=PosNode(first_line, first_column, kids))
 
 
-def _parse_block(block: str, start: int, path: Path, limits: Limits) -> _Block | None:
+def _parse_block(block: str, start: int, path: Path, limits: Limits, count_entries: bool) -> _Block | None:
     """One block by itself, at its place in the file; None when it must be read with the rest."""
     from ruamel.yaml.error import YAMLError
 
     placed = "\n" * start + block
     for pure in (False, True):  # libyaml, else YAML 1.2's parser, as `parse_yaml` reads a document
-        builder = _Builder(path, limits)
+        builder = _Builder(path, limits, count_entries=count_entries)
         try:
             builder.feed(_events(placed, pure=pure))
         except (YAMLError, InputError):
@@ -529,10 +535,11 @@ class _Anchored:
 class _Builder:
     """Plain data and positions from parse events, checking the limits as it goes."""
 
-    def __init__(self, path: Path, limits: Limits, text: str = "") -> None:
+    def __init__(self, path: Path, limits: Limits, text: str = "", count_entries: bool = False) -> None:
         self.path = path
         self.limits = limits
         self.text = text  # for hints that quote what was written; "" gives none
+        self.count_entries = count_entries  # a profile's lists of entries are counted (`count_entry`)
         self.resolver: Any = None
         self.constructor: Any = None
         self.implicit: dict[str | None, list[tuple[Any, Any]]] = {}
@@ -660,7 +667,8 @@ class _Builder:
         if event.anchor is not None:
             self.names.add(event.anchor)
             self.open_anchors.add(event.anchor)
-        counts = self.counted_list() if isinstance(value, list) and len(self.stack) in (1, 3) else None
+        counted = self.count_entries and isinstance(value, list) and len(self.stack) in (1, 3)
+        counts = self.counted_list() if counted else None
         self.stack.append(_Open(value, pos, event.anchor, self.nodes - 1, self.chars, counts=counts))
 
     def end(self, event: Any) -> None:
@@ -850,12 +858,6 @@ def _tag_message(tag: str | None, kind: str) -> str:
     return f"the YAML tag {short} is not supported here; remove it (a {kind} needs no tag)"
 
 
-def _build(events: Iterable[Any], text: str, path: Path, limits: Limits) -> YamlSource:
-    builder = _Builder(path, limits)
-    builder.feed(events)
-    return builder.source(text)
-
-
 def _line_col(text: str, index: int) -> Position:
     return text.count("\n", 0, index) + 1, index - (text.rfind("\n", 0, index) + 1) + 1
 
@@ -886,13 +888,20 @@ def read_text(path: Path, what: str = "file", kind: str = "YAML", *, limits: Lim
         raise InputError([Problem(path, line, col, "", message)]) from None
 
 
-def load_yaml(path: Path, *, limits: Limits = DEFAULT_LIMITS, cache: dict[Any, Any] | None = None) -> YamlSource:
-    """Read and parse a YAML file; empty and non-mapping documents are errors. `cache`: see `parse_yaml`."""
+def load_yaml(
+    path: Path,
+    *,
+    limits: Limits = DEFAULT_LIMITS,
+    cache: dict[Any, Any] | None = None,
+    count_entries: bool = False,
+) -> YamlSource:
+    """Read and parse a YAML file; empty and non-mapping documents are errors. `cache` and
+    `count_entries`: see `parse_yaml`."""
     text = read_text(path, "profile", limits=limits)
     if "\x00" in text:
         line, col = _line_col(text, text.index("\x00"))
         raise InputError([Problem(path, line, col, "", "a NUL byte: this is a binary file, not a YAML profile")])
-    source = parse_yaml(text, path, limits=limits, cache=cache)
+    source = parse_yaml(text, path, limits=limits, cache=cache, count_entries=count_entries)
     if source.data is None:
         raise InputError([Problem(path, 1, 1, "", "the profile is empty; start from `cvbuild new`")])
     if not isinstance(source.data, dict):
