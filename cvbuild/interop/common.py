@@ -139,15 +139,15 @@ def profile_yaml(data: Mapping[str, Any], header: str) -> str:
     return out.getvalue()
 
 
-def check_entry_counts(
-    path: Path,
+def refuse_too_many_to_import(
     lists: Sequence[tuple[tuple[str | int, ...], Sequence[Any], Callable[[Any], bool]]],
     problem: Callable[[tuple[str | int, ...], str], Problem],
 ) -> None:
-    """Refuse a file whose lists hold more entries, or publications, than a profile may, at the
-    first one too many, before converting them (~1 ms an entry: 30,000 publications took 34 s to
-    import, into a profile that `validate` then refused). `lists`: each list of entries, where it
-    is and which of its items are publications; `problem` locates one."""
+    """Refuse a file to import whose lists hold more entries, or publications, than a profile may,
+    at the first one too many, before converting them (~1 ms an entry: 30,000 publications took
+    34 s to import, into a profile that `validate` then refused). `lists`: each list of entries,
+    where it is and which of its items are publications; `problem` locates one. (A profile's own
+    are counted by `loading.profile.check_entry_counts`.)"""
     from cvbuild.limits import DEFAULT_LIMITS, exceeded
     from cvbuild.loading.yaml_source import ENTRIES_TOO_MANY, PUBLICATIONS_TOO_MANY
 

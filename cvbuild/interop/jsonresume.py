@@ -26,11 +26,11 @@ from typing import Any
 from cvbuild.errors import InputError, Problem
 from cvbuild.interop.common import (
     Warn,
-    check_entry_counts,
     checked_profile,
     leftovers,
     pointer,
     read_json,
+    refuse_too_many_to_import,
     unique_section_ids,
     unreadable_photo,
     usable_phone,
@@ -168,7 +168,7 @@ def import_file(path: Path, warn: Warn) -> dict[str, Any]:
         )
 
     lists = [((key,), items, _PUBLICATION.get(key, _NO)) for key, items in data.items() if isinstance(items, list)]
-    check_entry_counts(path, lists, lambda where, message: _json_problem(path, where, message))
+    refuse_too_many_to_import(lists, lambda where, message: _json_problem(path, where, message))
     positions: list[YamlSource | None] = []  # the file parsed again for lines, at the first note (~3 ms)
 
     def note(where: Where, message: str) -> None:

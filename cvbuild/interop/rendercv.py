@@ -20,9 +20,9 @@ from cvbuild.document.sections import BUILTIN_SECTIONS, section_slug
 from cvbuild.errors import InputError
 from cvbuild.interop.common import (
     Warn,
-    check_entry_counts,
     checked_profile,
     leftovers,
+    refuse_too_many_to_import,
     unique_section_ids,
     unreadable_photo,
     usable_phone,
@@ -116,7 +116,7 @@ def import_file(path: Path, warn: Warn) -> dict[str, Any]:
         for key, items in (sections.items() if isinstance(sections, Mapping) else ())
         if isinstance(items, list)
     ]
-    check_entry_counts(path, lists, source.problem)
+    refuse_too_many_to_import(lists, source.problem)
 
     def note(loc: Loc, message: str) -> None:
         warn(str(source.problem(loc, message)))
