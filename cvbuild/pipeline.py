@@ -305,10 +305,7 @@ def prepare(
     from cvbuild.themes.files import check_theme_files
 
     group = spec_group(profile, name)
-    try:
-        theme, doc = build_for(profile, name, spec, request, day, photo, cache, check_only)
-    except InputError as exc:
-        raise locate_in_profile(exc, source, name, spec, request, group) from None
+    theme, doc = build_located(profile, source, name, spec, request, day, photo, cache, check_only)
     formats = list(request.formats or spec.formats or _theme_formats(theme))
     if request.theme_formats_only and theme.targets:
         formats = [f for f in formats if f in theme.targets] or formats
@@ -319,6 +316,25 @@ def prepare(
         check_font(theme, name, spec, request, source, group)
     check_theme_files(theme, _supported(formats, theme), request.engine)
     return theme, doc, formats
+
+
+def build_located(
+    profile: Profile,
+    source: Any,
+    name: str,
+    spec: DocumentSpec,
+    request: RenderRequest,
+    day: _dt.date,
+    photo: Any = None,
+    cache: dict[Any, Any] | None = None,
+    check_only: bool = False,
+) -> tuple[Any, Any]:
+    """`build_for`, with a theme or option problem that came from the profile said at its line
+    there (`locate_in_profile`): `prepare`'s, and `cvbuild theme check` on an author's profile."""
+    try:
+        return build_for(profile, name, spec, request, day, photo, cache, check_only)
+    except InputError as exc:
+        raise locate_in_profile(exc, source, name, spec, request, spec_group(profile, name)) from None
 
 
 def check_documents(profile: Profile, source: Any, request: RenderRequest, photo: Any = None) -> None:

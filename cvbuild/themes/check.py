@@ -22,7 +22,7 @@ from typing import Any
 from cvbuild.document.inline import plain
 from cvbuild.document.model import Document, PublicationEntry
 from cvbuild.document.readback import atoms, shows, squash
-from cvbuild.errors import CvbuildError, InputError
+from cvbuild.errors import CvbuildError
 from cvbuild.themes.theme import Theme, load_theme
 
 FIXTURES = ("full", "minimal", "empty", "hostile", "cjk", "german", "many", "letter")
@@ -171,7 +171,7 @@ def _check_fixture(
     document: str | None = None,
 ) -> list[Problem]:
     from cvbuild.loading.profile import load_profile
-    from cvbuild.pipeline import RenderRequest, build_for, documents_to_render, locate_in_profile, spec_group
+    from cvbuild.pipeline import RenderRequest, build_located, documents_to_render
     from cvbuild.targets.base import RenderContext, render_format
     from cvbuild.themes import fonts
 
@@ -186,11 +186,8 @@ def _check_fixture(
 
             photo = load_photo(source, profile)
         request = RenderRequest(profile=path, theme=str(theme.path))
-        try:
-            _, doc = build_for(profile, doc_name, spec, request, today, photo)
-        except InputError as exc:  # an author's own profile: an option the theme lacks, at its line
-            group = spec_group(profile, doc_name)
-            raise locate_in_profile(exc, source, doc_name, spec, request, group) from None
+        # an author's own profile: an option the theme lacks, at its line
+        _, doc = build_located(profile, source, doc_name, spec, request, today, photo)
     except CvbuildError as exc:
         return [Problem("error", name, "document", str(exc))]
     missing = fonts.uncovered(fonts.document_chars(doc.model_dump()), fonts.font_files(theme))
