@@ -2602,8 +2602,9 @@ def test_rendercv_sections_titled_in_french_land_where_english_ones_do(tmp_path:
 
 def test_jsonresume_levels_written_as_numbers_print_on_their_scale(tmp_path: Path) -> None:
     """A builder's stars, `"level": 4`: the schema refused the number in a skill, and the whole
-    import with it; in a language it printed as "English (level: 4)". Each is now text on the
-    file's scale (the smallest of 5, 10 and 100 that holds its levels), read located."""
+    import with it; in a language it printed as "English (level: 4)". Each is now text on its
+    list's scale (the smallest of 5, 10 and 100 that holds the skills', or the languages', levels),
+    read located."""
     from cvbuild.loading.profile import load_profile
 
     def levels(*values: Any) -> tuple[list[str | None], list[str | None], str]:
@@ -2622,11 +2623,11 @@ def test_jsonresume_levels_written_as_numbers_print_on_their_scale(tmp_path: Pat
 
     skills, langs, stderr = levels(4, 5, "3")
     assert (skills, langs) == (["4/5", "Master"], ["5/5", "3/5"])
-    assert "/skills/0/level: the number 4 read as '4/5' (the file's levels go up to 5)" in stderr
+    assert "/skills/0/level: the number 4 read as '4/5' (the skills' levels go up to 4)" in stderr
     assert levels(7, 9.5)[:2] == (["7/10", "Master"], ["9.5/10"])
     assert levels(80, 60)[:2] == (["80%", "Master"], ["60%"])
     # as written past every scale (`:g` printed 1.23457e+06); Infinity (no JSON) is no level: it was 'inf'
-    assert levels(1234567, 3)[:2] == (["1234567", "Master"], ["3"])
+    assert levels(1234567, 3)[:2] == (["1234567", "Master"], ["3/5"])
     infinite = write(tmp_path / "inf.json", '{"basics": {"name": "A"}, "skills": [{"name": "Go", "level": Infinity}]}')
     result = run_cli("import", "jsonresume", infinite)
     assert result.returncode == 2 and "/skills/0/level: is a number" in result.stderr and "inf" not in result.stdout
@@ -2640,6 +2641,29 @@ def test_jsonresume_levels_written_as_numbers_print_on_their_scale(tmp_path: Pat
         *(next(out.glob(f"*.{x}")).read_text("utf-8") for x in ("txt", "md")),
     ):
         assert squash("English (C1; 4/5)") in squash(text.replace("\\", "")), text
+
+
+def test_jsonresume_skills_and_languages_are_scales_of_their_own(tmp_path: Path) -> None:
+    """JSON Resume's skill `level` and language `fluency` are vocabularies of their own: skills
+    out of 100 beside languages out of 5 made a language's 4 '4%' (one scale across both), and a
+    language's `fluency: 5`, as builders write stars, was refused, and the whole file with it."""
+    from cvbuild.loading.profile import load_profile
+
+    resume = {
+        "basics": {"name": "Lena Müller"},
+        "skills": [{"name": "Python", "level": 90}, {"name": "Rust", "level": 60, "keywords": ["tokio"]}],
+        "languages": [
+            {"language": "German", "fluency": 5},
+            {"language": "English", "level": 4},
+            {"language": "French", "fluency": "Conversational", "rating": 3},
+        ],
+    }
+    path, stderr = imported("jsonresume", write(tmp_path / "resume.json", json.dumps(resume)), tmp_path)
+    p, _ = load_profile(path)
+    assert [s.level for s in p.skills] == ["90%", "60%"]
+    assert [x.fluency for x in p.languages] == ["5/5", "4/5", "Conversational; 3/5"]
+    assert "/languages/0/fluency: the number 5 read as '5/5' (the languages' levels go up to 5)" in stderr
+    assert "/skills/0/level: the number 90 read as '90%' (the skills' levels go up to 90)" in stderr
 
 
 ONE_LINE_RENDERCV = """cv:

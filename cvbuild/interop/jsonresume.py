@@ -270,37 +270,50 @@ def with_present_ends(value: Any, note: Note, where: Where = ()) -> Any:
 
 def with_number_levels(data: dict[str, Any], note: Note) -> dict[str, Any]:
     """The data with each skill's and language's level written as a number (`level: 4`, `"4"`, or
-    a theme's `rating`/`value`: a builder's stars or bar) as its `level`, text on the file's scale:
-    `4/5`, `7/10`, or `80%`, the scale the smallest of 5, 10 and 100 that holds every such level
-    of the file. The schema refused a number in a skill (and the whole import with it); a
-    language's printed as "level: 4" or "value: 100"."""
-    lists: dict[str, list[Any]] = {k: v for k in ("skills", "languages") if isinstance(v := data.get(k), list)}
+    a theme's `rating`/`value`: a builder's stars or bar; a language's `fluency: 5`) as text on
+    its list's scale: `4/5`, `7/10`, or `80%`, the smallest of 5, 10 and 100 that holds every such
+    level of the list. The schema refused a number in a skill (and the whole import with it); a
+    language's printed as "level: 4" or "value: 100". Skills and languages are scales of their
+    own, as JSON Resume's skill `level` and language `fluency` are: one scale for both made a
+    language's 4 of 5 '4%' beside skills out of 100."""
+    out = data
+    for section in ("skills", "languages"):
+        if isinstance(items := data.get(section), list):
+            out = _on_own_scale(out, section, items, note)
+    return out
+
+
+def _on_own_scale(data: dict[str, Any], section: str, items: list[Any], note: Note) -> dict[str, Any]:
+    """`with_number_levels` for one list: skills or languages."""
     found = [
-        (section, i, key, number)
-        for section, items in lists.items()
+        (i, key, number)
         for i, item in enumerate(items)
-        if isinstance(item, dict) and (key := _level_key(item)) and (number := _level_number(item[key])) is not None
+        if isinstance(item, dict)
+        and (key := _level_key(item, section))
+        and (number := _level_number(item[key])) is not None
     ]
     if not found:
         return data
     top = max(number for *_, number in found)
     scale = next((s for s in (5, 10, 100) if top <= s), None)
-    out = {**data, **{section: list(data[section]) for section, *_ in found}}
-    for section, i, key, number in found:
+    rows = list(items)
+    for i, key, number in found:
         shown = f"{number:.0f}" if number.is_integer() else str(number)  # as written: `:g` made 1234567 1.23457e+06
         text = shown if scale is None else f"{shown}%" if scale == 100 else f"{shown}/{scale}"
-        out[section][i] = {k: v for k, v in out[section][i].items() if k != key} | {"level": text}
-        why = "no scale holds it" if scale is None else f"the file's levels go up to {top:g}"
-        read = "" if key == "level" else " as its level"
+        new_key = "fluency" if key == "fluency" else "level"  # a language's fluency stays its fluency
+        rows[i] = {k: v for k, v in rows[i].items() if k != key} | {new_key: text}
+        why = "no scale holds it" if scale is None else f"the {section}' levels go up to {top:g}"
+        read = "" if key in ("level", "fluency") else " as its level"
         note((section, i, key), f"the number {shown} read{read} as {text!r} ({why})")
-    return out
+    return {**data, section: rows}
 
 
-def _level_key(item: Mapping[str, Any]) -> str | None:
-    """Where a skill or language holds its level as a number: `level`, else a theme's `rating` or
-    `value` (where `level` is not text already)."""
-    if _level_number(item.get("level")) is not None:
-        return "level"
+def _level_key(item: Mapping[str, Any], section: str) -> str | None:
+    """Where a skill or language holds its level as a number: a language's `fluency`, `level`,
+    else a theme's `rating` or `value` (where `level` is not text already)."""
+    own = ("fluency", "level") if section == "languages" else ("level",)
+    if key := next((k for k in own if _level_number(item.get(k)) is not None), None):
+        return key
     if _text(item.get("level")):
         return None
     return next((k for k in ("rating", "value") if _level_number(item.get(k)) is not None), None)
