@@ -2666,6 +2666,52 @@ def test_jsonresume_skills_and_languages_are_scales_of_their_own(tmp_path: Path)
     assert "/skills/0/level: the number 90 read as '90%' (the skills' levels go up to 90)" in stderr
 
 
+CONFERENCES_RENDERCV = """cv:
+  name: Lena Müller
+  sections:
+    Conferences Attended:
+      - bullet: NeurIPS 2023, New Orleans
+      - bullet: ICML 2022, Baltimore
+    Conference Participation:
+      - label: EGU General Assembly 2021
+        details: Vienna (online)
+    Conferences:
+      - "Poster: Seismic noise in cities, AGU Fall Meeting 2022"
+      - "“Ambient noise at scale”, SSA Annual Meeting 2021"
+    Conférences:
+      - Journées de l'IA, Paris, 2021
+"""
+
+
+def test_rendercv_conferences_attended_are_no_talks(tmp_path: Path) -> None:
+    """Attended is not given: "Conferences Attended" (and "Conference Participation") were read
+    as talks, under the title "Conferences Attended", as if each conference were a talk of its
+    owner's. They are a section of their own now, as written; a section titled only
+    "Conferences" is talks when its lines read as talks (a poster, a quoted title), and French
+    "Conférences" still is. Every line once and in order in the text."""
+    from cvbuild.loading.profile import load_profile
+
+    path, _ = imported("rendercv", write(tmp_path / "cv.yaml", CONFERENCES_RENDERCV), tmp_path)
+    p, _ = load_profile(path)
+    assert [t.title for t in p.talks] == [
+        "Poster: Seismic noise in cities, AGU Fall Meeting 2022",
+        "“Ambient noise at scale”, SSA Annual Meeting 2021",
+    ]
+    assert [s.title for s in p.sections] == ["Conferences Attended", "Conference Participation", "Conférences"]
+    out = tmp_path / "out"
+    assert run_cli("render", path, "-f", "txt", "-o", out).returncode == 0
+    flat = squash(next(out.glob("*.txt")).read_text("utf-8")).lower()  # titles in capitals
+    lines = [
+        "Conferences Attended", "NeurIPS 2023, New Orleans", "ICML 2022, Baltimore", "Conference Participation",
+        "EGU General Assembly 2021", "Vienna (online)", "Conferences", "Poster: Seismic noise in cities",
+        "Ambient noise at scale", "Journées de l'IA, Paris, 2021",
+    ]  # fmt: skip
+    at = 0
+    for line in (squash(x).lower() for x in lines):  # each in its place, after the one before
+        assert (at := flat.find(line, at)) >= 0, (line, flat)
+    assert "talks" not in flat
+
+
 ONE_LINE_RENDERCV = """cv:
   name: Ada Example
   sections:

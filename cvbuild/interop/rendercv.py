@@ -880,7 +880,7 @@ def _one_line(
             {"category": label, "items": _split(details) or [label]} for label, details in rows if label
         ]
         _extend(out, "skills", skills, title, "Skills", loc, note, custom)
-    elif line := next((x for x in LINE_SECTIONS if re.search(x[0], title, re.I)), None):
+    elif line := line_section(title, [" ".join(r) for r in rows]):
         _, key, field, default = line
         _extend(out, key, _line_items(rows, key, field, loc, note), title, default, loc, note, custom)
     else:  # `label: details` on one line, as RenderCV sets it: the details are the note after the title
@@ -989,13 +989,16 @@ def _normal(
     custom.append(_custom_section(title, entries, loc, note))
 
 
+_TALK_TITLE = (
+    r"talk|presentation|speaking|vortr[äa]g|expos[ée]s|ponencia|charlas|palestra|interventi|"
+    r"presentatie|lezing|报告|演讲|講演|발표|강연"
+)
 # Sections of one-line entries that have a built-in home: (title pattern, section, field, default
 # title), in English and the other languages cvbuild speaks: `Vorträge`, `Enseignement` or `受賞歴`
 # stayed custom lists where `Talks`, `Teaching` and `Awards` found their home.
 LINE_SECTIONS = (
     (
-        r"talk|presentation|speaking|vortr[äa]g|conf[ée]rences|expos[ée]s|ponencia|charlas|palestra|interventi|"
-        r"presentatie|lezing|报告|演讲|講演|발표|강연",
+        rf"{_TALK_TITLE}|conf[ée]rences",
         "talks",
         "title",
         "Talks",
@@ -1025,6 +1028,37 @@ LINE_SECTIONS = (
 )
 
 
+# A title that says the conferences were attended, not spoken at ("Conferences Attended",
+# "Conference Participation", "Teilnahme an Tagungen"): no talks, whatever else it says.
+_ATTENDED_TITLE = re.compile(
+    r"attend|participa|teilnahme|teilgenommen|besucht|asistencia|asistid|partecipa|deelname|bijgewoond|"
+    r"参加|参会|出席|참석|참가",
+    re.I,
+)
+# What a talk given reads as, in a line of a section titled only "Conferences".
+_TALK_LINE = re.compile(
+    r"\btalks?\b|present|poster|keynote|invited|speaker|\boral\b|lecture|seminar|webinar|panel|"
+    r"vortrag|communication|expos[ée]|ponencia|[\"“”«»„]",
+    re.I,
+)
+
+
+def line_section(title: str, texts: Sequence[str]) -> tuple[str, str, str, str] | None:
+    """The built-in home (LINE_SECTIONS) of a section of lines under `title`, if it has one.
+    Attended is not given: "Conferences Attended" are no talks, and lines under a title that
+    says only "Conferences" (English; "Conférences" is French for talks) are talks when one of
+    them reads as one ("Poster: ...", a quoted title), else conferences, kept as written."""
+    line = next((x for x in LINE_SECTIONS if re.search(x[0], title, re.I)), None)
+    if line is None or line[1] != "talks":
+        return line
+    if _ATTENDED_TITLE.search(title):
+        return None
+    only_conferences = not re.search(_TALK_TITLE, title, re.I)
+    if only_conferences and "é" not in title.lower() and not any(_TALK_LINE.search(t) for t in texts):
+        return None
+    return line
+
+
 def _lines(
     title: str, entries: list[Any], loc: Loc, out: dict[str, Any], custom: list[Any], _a: list[str], note: Note
 ) -> None:
@@ -1049,10 +1083,10 @@ def _lines(
         return
     if isinstance(entries[0], Mapping) and ("number" in entries[0] or "reversed_number" in entries[0]):
         note(loc, "numbered entries become a list; cvbuild numbers publications only")
-    for pattern, key, field, default in LINE_SECTIONS:
-        if re.search(pattern, title, re.I):
-            _extend(out, key, [{field: t} for t in texts], title, default, loc, note, custom)
-            return
+    if line := line_section(title, texts):
+        _, key, field, default = line
+        _extend(out, key, [{field: t} for t in texts], title, default, loc, note, custom)
+        return
     # TextEntry strings are paragraphs (a free-text section). Bullets and numbered lines are one bulleted
     # list, as RenderCV sets them: as titles they were each set bold, their own **Label:** lost in it.
     if isinstance(entries[0], str):
