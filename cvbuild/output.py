@@ -36,10 +36,9 @@ Writer = Callable[[Path, int, bytes], None]
 def slug(name: str) -> str:
     """`Ada Example` -> `ada-example`, `Łucja Ørsted` -> `lucja-orsted`; empty for a name with no
     Latin letter or digit (`김지우`, `李雷`): file names stay ASCII, for artifacts and URLs."""
-    from cvbuild.document.authors import fold  # the owner's name is matched with the same folding
+    from cvbuild.document.authors import ascii_slug  # the owner's name is matched with the same folding
 
-    ascii_name = fold(name).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_name).strip("-")
+    return ascii_slug(name)
 
 
 def atomic_write(path: Path, data: bytes) -> None:

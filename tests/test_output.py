@@ -52,6 +52,10 @@ def test_failed_write_keeps_previous_file(tmp_path: Path, monkeypatch: pytest.Mo
         ("Małgorzata Østergaard-Núñez", "malgorzata-ostergaard-nunez"),
         ("Æsa Łukasiewicz-Straße", "aesa-lukasiewicz-strasse"),
         ("Þóra Ðorðević Œdipe", "thora-dordevic-oedipe"),
+        ("Lena Müller", "lena-muller"),
+        # a Unicode hyphen (U+2010, U+2011) joins as `-` does: it was dropped (`jeanluc`, `annemarie`)
+        ("Jean‐Luc Anne‑Marie", "jean-luc-anne-marie"),
+        ("Ivan Петров-Smith", "ivan-smith"),
     ],
 )
 def test_slug(name: str, expected: str) -> None:

@@ -69,6 +69,15 @@ def fold(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c)).translate(_TRANSLIT)
 
 
+def ascii_slug(text: str) -> str:
+    """`Lena Müller` -> `lena-muller`, `Jean‐Luc Straße` -> `jean-luc-strasse`: folded as names are
+    (`fold`), any other letter or digit left out (`李雷` -> ``), and every run of what is no letter
+    or digit one hyphen: a Unicode hyphen (U+2010, U+2011) or dash was dropped with the letters
+    NFKD keeps (`jeanluc`), so two spellings of one name gave two slugs."""
+    words = "".join(c if c.isalnum() else " " for c in fold(text))
+    return re.sub(r"[^a-z0-9]+", "-", words.encode("ascii", "ignore").decode()).strip("-")
+
+
 def bare_name(name: str) -> str:
     """`Dr. Lena Vasquez, PhD` -> `Lena Vasquez`; `Vasquez, Jr., Lena` -> `Vasquez, Lena`."""
     text = name.strip()

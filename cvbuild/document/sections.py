@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Sequence
+
+from cvbuild.document.authors import ascii_slug
 
 # Default order of sections; custom sections follow in the order they are written.
 BUILTIN_SECTIONS: dict[str, str] = {
@@ -51,7 +51,6 @@ def free_id(base: str, taken: set[str]) -> str:
 
 
 def section_slug(title: str) -> str:
-    """A stable id for a custom section from its title."""
-    ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_title.lower()).strip("-")
-    return slug or "section"
+    """A stable id for a custom section from its title, folded as file names are (`ascii_slug`):
+    NFKD alone dropped the letters it does not decompose, `Straße` was `strae`, `Ørsted` `rsted`."""
+    return ascii_slug(title) or "section"
