@@ -12,7 +12,9 @@ its own locale and one-line certificates, cut); jsonresume_real_builder.json (JS
 github.com/4ndresdev/4ndresdev.dev, resume.json at commit 5fc5712daca9e40c78a422c00bcab77de808de59,
 verbatim; a builder's own fields), jsonresume_real_developer.json (github.com/5c077m4n/cv, resume.json
 at commit 07e15b30046a1a6fa692252f4d883bac970f48a0, the Unlicense, verbatim; pre-1.0 keys, a theme's
-`value` beside each language).
+`value` beside each language), jsonresume_real_french.json (github.com/jbuget/jbuget.github.io,
+assets/resumes/resume.developer.fr.json at commit 090052cf2f2c97a8599b94619855589e6251e372, AGPL-3.0,
+verbatim; a staff engineer's résumé in French, `x-` fields, languages as ISO codes).
 """
 
 from __future__ import annotations
@@ -50,6 +52,7 @@ RENDERCV_REAL_FRENCH = INTEROP / "rendercv_real_french.yaml"
 RENDERCV_REAL_SPANISH = INTEROP / "rendercv_real_spanish.yaml"
 JSONRESUME_REAL_DEVELOPER = INTEROP / "jsonresume_real_developer.json"
 RENDERCV_REAL_QA = INTEROP / "rendercv_real_qa.yaml"
+JSONRESUME_REAL_FRENCH = INTEROP / "jsonresume_real_french.json"
 
 
 def schema_errors(data: Any) -> list[str]:
@@ -3085,3 +3088,37 @@ def test_jsonresume_a_country_or_field_said_twice_is_printed_once(tmp_path: Path
         folder = tmp_path / shown
         path, _ = imported("jsonresume", write(folder / "resume.json", json.dumps(resume)), folder)
         assert load_profile(path)[0].contact.location == shown
+
+
+def test_jsonresume_real_french_resume_reads_as_written(tmp_path: Path) -> None:
+    """Round six, a staff engineer's résumé in French (jsonresume_real_french.json, verbatim): its
+    languages are ISO codes (`"language": "fr"`), printed "fr · en · it", now their names, said at
+    their lines; each job's `x-keywords` (JSON Resume's mark for a field of one's own) printed
+    "x-keywords: Python, Django..." under every job, now "keywords: ...". Every highlight and
+    keyword in order in both PDFs, text and Markdown."""
+    from cvbuild.loading.profile import load_profile
+
+    path, stderr = imported("jsonresume", JSONRESUME_REAL_FRENCH, tmp_path)
+    p, _ = load_profile(path)
+    assert [(x.language, x.fluency) for x in p.languages] == [
+        ("French", "Langue maternelle"),
+        ("English", "Maîtrise professionnelle"),
+        ("Italian", "Niveau conversationnel"),
+    ]
+    assert (
+        "jsonresume_real_french.json:444:19: /languages/0/language: the language code 'fr' read as 'French'" in stderr
+    )
+    out, weasy = tmp_path / "out", tmp_path / "weasy"
+    assert run_cli("render", path, "-f", "pdf,txt,md", "-o", out).returncode == 0
+    assert run_cli("render", path, "-f", "pdf", "--engine", "weasyprint", "-o", weasy).returncode == 0
+    work = json.loads(JSONRESUME_REAL_FRENCH.read_text("utf-8"))["work"]
+    lines = [x for job in work for x in [*job.get("highlights", []), ", ".join(job.get("x-keywords", []))] if x]
+    texts = [pdf_text(next(out.glob("*.pdf"))), pdf_text(next(weasy.glob("*.pdf")))]
+    texts += [next(out.glob(f"*.{ext}")).read_text(encoding="utf-8") for ext in ("txt", "md")]
+    for text in texts:
+        flat = squash(text.replace("\\", ""))
+        plain = [squash(re.split(r"[\[*]", x)[0]) for x in lines]  # up to a link or a mark, each target's own
+        at = 0
+        for x in plain:  # each in its place, after the one before (two jobs share a highlight)
+            assert (at := flat.find(x, at)) >= 0, (x, text)
+        assert "x-keywords" not in flat and "fr·en" not in flat.replace(" ", "")

@@ -93,6 +93,8 @@ def leftovers(
     """Fields a profile entry has no place for: scalars come back as `key: value` lines to keep
     (the caller says where, in `kept_as`; None when it has nowhere to keep them)."""
     kept: list[str] = []
+    # A key's label as a reader sees it: JSON Resume's extension mark `x-` (`x-keywords`) is for programs
+    label = {key: re.sub(r"^x[-_](?=\w)", "", str(key)) for key in item}
     # A value the entry already has under a used field (`qualification` beside the same `studyType`)
     # would print twice.
     taken = {str(v).strip(): k for k in used if isinstance(v := item.get(k), (str, int, float))}
@@ -103,13 +105,13 @@ def leftovers(
             note((*where, key), f"the same as `{same}`; not repeated")
             continue
         if kept_as and isinstance(value, (str, int, float)) and not isinstance(value, bool):
-            kept.append(f"{key}: {' '.join(str(value).split())}")  # a highlight or a note is one line
+            kept.append(f"{label[key]}: {' '.join(str(value).split())}")  # a highlight or a note is one line
             note((*where, key), f"no such field in a cvbuild profile; kept {kept_as}")
         elif kept_as and isinstance(value, list) and value and all(_scalar(v) for v in value):
             # `activities: [...]`, `stack: [...]`: sentences stay lines of their own, short words one line
             lines = [str(v).strip() for v in value if str(v).strip()]
             short = all(len(line) <= 40 and not line.endswith(".") for line in lines)
-            kept.extend([f"{key}: {', '.join(lines)}"] if short else lines)
+            kept.extend([f"{label[key]}: {', '.join(lines)}"] if short else lines)
             note((*where, key), f"no such field in a cvbuild profile; kept {kept_as}")
         else:
             note((*where, key), "no such field in a cvbuild profile; not imported")

@@ -1093,8 +1093,24 @@ def _languages(items: Sequence[Any], note: Note) -> tuple[str, list[dict[str, An
         extra = leftovers(item, used, where, note, "in its fluency")
         fluency = _text(item.get(read["fluency"])) if read["fluency"] else None
         fluency = "; ".join(t for t in (fluency, level, *dict.fromkeys(prose), *extra) if t)
-        out.append({"language": _text(item.get(read["language"])), "fluency": fluency or None})
+        language = _text(item.get(read["language"]))
+        if language and (named := language_named(language)):
+            note((*where, read["language"]), f"the language code {language!r} read as {named!r}")
+            language = named
+        out.append({"language": language, "fluency": fluency or None})
     return "languages", out, []
+
+
+def language_named(code: str) -> str | None:
+    """The English name of a language written as its ISO 639-1 code, `fr` or `FR` (French), as
+    some files write `language` (github.com/jbuget/jbuget.github.io); the CV printed "fr". A word
+    (`Ga`, `Ewe`) is no code: only two letters of one case are read."""
+    if not re.fullmatch(r"[a-z]{2}|[A-Z]{2}", code):
+        return None
+    from babel import Locale
+
+    name = Locale.parse("en").languages.get(code.lower())
+    return str(name) if name else None
 
 
 _FLUENCY = ("fluency", "proficiency", "level")
