@@ -160,6 +160,7 @@ def build_for(
     check_style_options(options, source=f"{group}.{name}.options")
     options = theme.resolve_options(options, request.sets)
     check_style_options(options, source="--set")
+    check_band(options, theme.name, spec, request, f"{group}.{name}.options")
     options = normalized(options)
     pub_defaults = {k: v for k, v in theme.publications.items() if k in PublicationView.__dataclass_fields__}
     if "tags" in pub_defaults:
@@ -180,6 +181,23 @@ def build_for(
         ),
     )
     return theme, doc
+
+
+def check_band(options: dict[str, Any], theme: str, spec: DocumentSpec, request: RenderRequest, source: str) -> None:
+    """A band theme's left margin and `sidebar_width`, checked together once both are known, and
+    blamed on whoever wrote one of them last: --set, the profile's line (located), or the theme."""
+    from cvbuild.themes.options import BAND_KEYS, band_problem
+    from cvbuild.themes.theme import OptionError
+
+    problem = band_problem(options)
+    if problem is None:
+        return
+    if any(key in request.sets for key in BAND_KEYS):
+        raise InputError(f"--set: {problem}")
+    for key in BAND_KEYS:
+        if key in spec.options:
+            raise OptionError(f"{source}: {problem}", key)
+    raise InputError(f"theme {theme!r}: {problem}")
 
 
 def output_stem(profile: Profile, name: str) -> str:

@@ -219,3 +219,55 @@ def test_html_obfuscated_email_breaks_after_its_dots(tmp_path: Path, browser: An
     """The same in Chromium: the lines of the e-mail as the browser laid them out."""
     lines, _ = html_text_lines(OBFUSCATED, ".contact .email", tmp_path, browser)
     check_email_breaks(email_lines([line["text"].strip() for line in lines]))
+
+
+WIDE_MARGIN = """\
+name: Jordan Alvarez
+headline: Senior Backend Engineer
+contact: {email: jordan.alvarez@example.com, location: "Seattle, WA"}
+skills:
+  - {category: Languages, items: [Go, Rust]}
+summary: Backend engineer.
+documents:
+  cv:
+    theme: sidebar
+    options:
+      margin: "1.3cm 1.3cm 1.3cm 7cm"
+"""
+
+
+def test_a_left_margin_wider_than_the_band_is_refused_at_its_line(tmp_path: Path) -> None:
+    """A left margin past the band's edge left the band's text no width: Typst drew none of it and
+    WeasyPrint spun. It is refused where it is written, with a margin and a band that fit."""
+    profile = tmp_path / "profile.yaml"
+    profile.write_text(WIDE_MARGIN, encoding="utf-8")
+    for command in (("render", profile, "-f", "pdf,html", "-o", tmp_path / "out"), ("validate", profile)):
+        result = run_cli(*command)
+        assert result.returncode == 2, result.stderr
+        assert f"{profile}:11:15: documents.cv.options.margin: the left margin (7cm)" in result.stderr
+        assert "margin: '1.3cm 1.3cm 1.3cm 3.35cm'" in result.stderr and "sidebar_width: 10.05cm" in result.stderr
+    assert not (tmp_path / "out").exists()
+    result = run_cli("render", profile, "-f", "pdf", "--set", "sidebar_width=10.05cm", "-o", tmp_path / "wide")
+    assert result.returncode == 0, result.stderr  # a fix on the command line is taken
+    result = run_cli("render", profile, "-f", "pdf", "--set", "margin=6cm", "-o", tmp_path / "set")
+    assert result.returncode == 2 and result.stderr.startswith("error: --set: the left margin (6cm)"), result.stderr
+
+
+@pytest.mark.parametrize("engine", ["typst", "weasyprint"])
+def test_the_widest_left_margin_taken_keeps_the_band_text(engine: str, tmp_path: Path) -> None:
+    """At the widest left margin the band takes, its text is all there, between that margin and the
+    band's edge, in both engines."""
+    import pdfplumber
+
+    profile = tmp_path / "profile.yaml"
+    profile.write_text(WIDE_MARGIN.replace("7cm", "3.35cm"), encoding="utf-8")
+    out = tmp_path / "out"
+    result = run_cli("render", profile, "-f", "pdf", "--engine", engine, "-o", out)
+    assert result.returncode == 0, result.stderr
+    with pdfplumber.open(next(out.glob("*.pdf"))) as pdf:
+        band = [w for w in pdf.pages[0].extract_words() if w["x0"] < BAND_CM * PT_PER_CM]
+    text = " ".join(w["text"] for w in band)
+    for word in ("Jordan", "Alvarez", "Seattle,", "SKILLS", "Rust"):
+        assert word in text, text
+    assert min(w["x0"] for w in band) > 3.35 * PT_PER_CM - 1
+    assert max(w["x1"] for w in band) < BAND_CM * PT_PER_CM

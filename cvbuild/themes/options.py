@@ -25,12 +25,13 @@ STYLE_OPTIONS: dict[str, tuple[re.Pattern[str], str]] = {
         "a length, or one per side (top right bottom left, as in CSS); write e.g. 2cm, 18mm, 0.75in or '2cm 1.5cm'",
     ),
     "font_size": (re.compile(LENGTH), "a length; write e.g. 10.5pt"),
+    "sidebar_width": (re.compile(LENGTH), "a length; write e.g. 6.4cm"),
     "font": (re.compile(r"[A-Za-z0-9][A-Za-z0-9 ._-]{0,60}"), "a font family name"),
 }
 
 
 # Lengths a page can hold: a 0.0001pt font or a 30cm margin makes an empty or unreadable PDF.
-LENGTH_RANGES = {"font_size": (5.0, 30.0), "margin": (0.0, 200.0)}  # in points
+LENGTH_RANGES = {"font_size": (5.0, 30.0), "margin": (0.0, 200.0), "sidebar_width": (0.0, 600.0)}  # in points
 _POINTS = {"pt": 1.0, "mm": 72 / 25.4, "cm": 72 / 2.54, "in": 72.0, "em": 10.5}
 
 
@@ -93,7 +94,39 @@ def margin_text(top: str, right: str, bottom: str, left: str) -> str:
     return f"{top} {right} {bottom} {left}"
 
 
-STYLE_EXAMPLES = {"font_size": "10.5pt", "margin": "2cm"}
+STYLE_EXAMPLES = {"font_size": "10.5pt", "margin": "2cm", "sidebar_width": "6.4cm"}
+
+# A band theme (sidebar) paints `sidebar_width` from the paper's edge and starts the band's text at
+# the left margin, BAND_GAP before the band's edge (cv.typ's `gap`, base.css's 0.55cm): a left
+# margin wider than that left the text a column of no width, and it vanished (WeasyPrint spun).
+BAND_GAP_CM = 0.55
+BAND_TEXT_CM = 2.5  # the narrowest text the band keeps: its titles ("KENNTNISSE", "COMPÉTENCES")
+BAND_KEYS = ("margin", "sidebar_width")
+
+
+def band_problem(options: Mapping[str, Any]) -> str | None:
+    """Why the left margin leaves a band theme's text too little room (with the fixes), or None."""
+    width, sides = options.get("sidebar_width"), margin_sides(options.get("margin") or "")
+    if width is None or sides is None or style_problem("sidebar_width", width) or style_problem("margin", sides[3]):
+        return None
+    cm = 72 / 2.54
+    band, left = points(str(width).strip()) / cm, points(sides[3]) / cm
+    if band - left - BAND_GAP_CM >= BAND_TEXT_CM - 1e-9:
+        return None
+    most, least = band - BAND_GAP_CM - BAND_TEXT_CM, left + BAND_GAP_CM + BAND_TEXT_CM
+    fixes = f"sidebar_width: {_cm(least)}"
+    if most > 0:
+        fixes = f"a left margin of at most {_cm(most)} (margin: {margin_text(*sides[:3], _cm(most))!r}), or {fixes}"
+    return (
+        f"the left margin ({sides[3]}) leaves no room for the text of the sidebar band ({width} wide): "
+        f"that text starts at the left margin and needs {BAND_TEXT_CM:g}cm, then {BAND_GAP_CM:g}cm "
+        f"to the band's edge; write {fixes}"
+    )
+
+
+def _cm(value: float) -> str:
+    """2.85cm, 9cm: a length to write, to the hundredth of a centimetre."""
+    return f"{value:.2f}".rstrip("0").rstrip(".") + "cm"
 
 
 def normalized(options: Mapping[str, Any]) -> dict[str, Any]:
