@@ -56,6 +56,8 @@ def test_failed_write_keeps_previous_file(tmp_path: Path, monkeypatch: pytest.Mo
         # a Unicode hyphen (U+2010, U+2011) joins as `-` does: it was dropped (`jeanluc`, `annemarie`)
         ("Jean‐Luc Anne‑Marie", "jean-luc-anne-marie"),
         ("Ivan Петров-Smith", "ivan-smith"),
+        # what shows nothing (soft hyphen, zero-width space, joiners, word joiner) separates nothing
+        ("Ma\u00adrie Cu\u200brie-Sk\u200d\u2060\ufefflodowska", "marie-curie-sklodowska"),
     ],
 )
 def test_slug(name: str, expected: str) -> None:

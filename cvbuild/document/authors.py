@@ -73,8 +73,10 @@ def ascii_slug(text: str) -> str:
     """`Lena Müller` -> `lena-muller`, `Jean‐Luc Straße` -> `jean-luc-strasse`: folded as names are
     (`fold`), any other letter or digit left out (`李雷` -> ``), and every run of what is no letter
     or digit one hyphen: a Unicode hyphen (U+2010, U+2011) or dash was dropped with the letters
-    NFKD keeps (`jeanluc`), so two spellings of one name gave two slugs."""
-    words = "".join(c if c.isalnum() else " " for c in fold(text))
+    NFKD keeps (`jeanluc`), so two spellings of one name gave two slugs. An invisible format
+    character (a soft hyphen, a zero-width space or joiner, as text copied from a PDF or a word
+    processor has) is nothing: `Infor\u00admatik` is `informatik`, it was `infor-matik`."""
+    words = "".join(c if c.isalnum() else "" if unicodedata.category(c) == "Cf" else " " for c in fold(text))
     return re.sub(r"[^a-z0-9]+", "-", words.encode("ascii", "ignore").decode()).strip("-")
 
 
