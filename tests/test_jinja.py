@@ -185,3 +185,56 @@ def test_template_errors_say_how_to_fix_them(tmp_path: Path, template: str, erro
     assert result.returncode == 2, result.stderr
     assert result.stderr.startswith(f"{tmp_path / 't' / 'cv.txt.j2'}:{error}"), result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("template", "error"),
+    [
+        # a block the layout does not have: Jinja dropped it, and the page showed nothing of it
+        (
+            "{% block mastehad %}<h1>Me</h1>{% endblock %}",
+            "2:10: template error: block 'mastehad' is in no template this one extends (_layout.html.j2), "
+            "so Jinja never shows it; did you mean 'masthead'?",
+        ),
+        ("{% block zzqx %}x{% endblock %}", "2:10: template error: block 'zzqx' is in no template this one extends"),
+        # Jinja's words for a module or `self` were its class names
+        (
+            "{% block aside %}{{ m.sectoin(1) }}{% endblock %}",
+            "2:23: template error: the imported template has no macro 'sectoin'; its macros are listed in "
+            "docs/helpers.md",
+        ),
+        (
+            "{% block aside %}{{ self.mastehad() }}{% endblock %}",
+            "2:26: template error: `self` has no block 'mastehad'; name a block of this template or of one it extends",
+        ),
+    ],
+)
+def test_a_missing_block_or_macro_is_an_error_at_its_line(tmp_path: Path, template: str, error: str) -> None:
+    write(tmp_path / "t" / "theme.toml", 'extends = "classic"\n')
+    write(tmp_path / "t" / "cv.html.j2", '{% extends "_layout.html.j2" %}\n' + template + "\n")
+    write(tmp_path / "p.yaml", "name: Ada Example\nsummary: Builds systems.\n")
+    result = run_cli("render", "p.yaml", "-f", "html", "--theme", "./t", cwd=tmp_path)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.startswith(f"{tmp_path / 't' / 'cv.html.j2'}:{error}"), result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize(
+    "template",
+    [
+        "{% block aside %}{{ self.extra() }}{% endblock %}{% block extra %}<p>More</p>{% endblock %}",
+        "{% block aside %}{% block extra %}<p>More</p>{% endblock %}{% endblock %}",  # for a child theme
+        "{% block masthead %}<h1>Mine</h1>{% endblock %}",  # a block of the parent template's parent
+    ],
+)
+def test_a_block_the_template_uses_itself_is_no_error(tmp_path: Path, template: str) -> None:
+    write(tmp_path / "t" / "theme.toml", 'extends = "classic"\n')
+    page = '{% extends "_layout.html.j2" %}\n{% block body_class %}cv t{% endblock %}\n'
+    write(tmp_path / "t" / "page.html.j2", page)
+    write(tmp_path / "t" / "cv.html.j2", '{% extends "page.html.j2" %}\n' + template + "\n")
+    write(tmp_path / "p.yaml", "name: Ada Example\nsummary: Builds systems.\n")
+    result = run_cli("render", "p.yaml", "-f", "html", "--theme", "./t", "-o", "out", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    page = (tmp_path / "out" / "ada-example.html").read_text()
+    assert ("More" in page) or ("Mine" in page)

@@ -17,8 +17,8 @@ from markupsafe import Markup, escape
 from cvbuild.document.inline import script_chars
 from cvbuild.document.model import Author, Document, Span
 from cvbuild.schema.fields import ALLOWED_SCHEMES, url_scheme
-from cvbuild.targets.base import RenderContext, over_time, theme_failure, time_budget
-from cvbuild.themes.theme import Theme
+from cvbuild.targets.base import RenderContext, _once, over_time, theme_failure, time_budget
+from cvbuild.themes.theme import Theme, is_builtin
 
 # ---- plain text -------------------------------------------------------------------------
 
@@ -636,6 +636,8 @@ def render_template(name: str, doc: Document, ctx: RenderContext, *, autoescape:
     token = _DEADLINE.set(None if budget is None else time.monotonic() + budget)
     try:
         template = env.get_template(name)
+        if not _once(ctx.cache, "theme.builtin", ctx.theme, lambda: is_builtin(ctx.theme)):
+            check_blocks(env, name, ctx.cache, ctx.theme)
         text: str = template.render(doc=doc, person=doc.person, meta=doc.meta, options=doc.options, **extra)
         return text
     except TimeUp as exc:
@@ -662,6 +664,65 @@ def render_template(name: str, doc: Document, ctx: RenderContext, *, autoescape:
         _DEADLINE.reset(token)
 
 
+_EXTENDS = re.compile(r"\{%-?\s*extends\s+([\"'])([^\"']+)\1")
+
+
+def check_blocks(env: Any, name: str, cache: dict[Any, Any], theme: Theme) -> None:
+    """A block the template fills that no template it extends has (`{% block mastehad %}`) is
+    dropped by Jinja without a word, and the theme author's change never shows: an error at the
+    block's line, with the block that was meant. Checked once per text of the template."""
+    from jinja2 import nodes
+
+    source, filename, _ = env.loader.get_source(env, name)
+    key = ("jinja.blocks", name, source)
+    if key in cache:
+        return
+    tree = env.parse(source, name, filename)
+    parent = next(iter(tree.find_all(nodes.Extends)), None)
+    if parent is None or not isinstance(parent.template, nodes.Const):  # a page of its own, or a dynamic parent
+        cache[key] = True
+        return
+    ancestors, known = ancestor_blocks(env, str(parent.template.value))
+    called = {n.attr for n in tree.find_all(nodes.Getattr) if isinstance(n.node, nodes.Name) and n.node.name == "self"}
+    for block in outer_blocks(tree):
+        if block.name not in known and block.name not in called:
+            from cvbuild.schema.validate import did_you_mean
+
+            hint = did_you_mean(block.name, sorted(known), None) or f"; its blocks: {', '.join(sorted(known))}"
+            about = f"'{block.name}'"
+            message = (
+                f"block {about} is in no template this one extends ({', '.join(ancestors)}), so Jinja never "
+                f"shows it{hint}"
+            )
+            raise theme_failure(theme, f"{_located(filename, block.lineno, about)}: template error: {message}")
+    cache[key] = True
+
+
+def ancestor_blocks(env: Any, parent: str) -> tuple[list[str], set[str]]:
+    """The templates `parent` starts (it, the one it extends, ...) and every block they define."""
+    chain: list[str] = []
+    known: set[str] = set()
+    current: str | None = parent
+    while current is not None and current not in chain:
+        chain.append(current)
+        known |= set(env.get_template(current).blocks)
+        source = env.loader.get_source(env, current)[0]
+        found = _EXTENDS.search(source)
+        current = found[2] if found else None
+    return chain, known
+
+
+def outer_blocks(node: Any) -> Iterator[Any]:
+    """The blocks of a template that are not inside another block: those that override a parent's."""
+    from jinja2 import nodes
+
+    for child in node.iter_child_nodes():
+        if isinstance(child, nodes.Block):
+            yield child
+        else:
+            yield from outer_blocks(child)
+
+
 # What every template receives (docs/helpers.md#template-variables), for a "did you mean".
 TEMPLATE_NAMES = ("doc", "person", "meta", "options", "wrap")
 
@@ -680,6 +741,10 @@ def _explained(exc: BaseException) -> str:
         if fields is not None:
             hint = did_you_mean(attr, fields, "its fields")
             return f"{cls} has no field {attr!r}{hint} (docs/document.md#{cls.lower()})"
+        if cls == "TemplateModule":  # `{% import "_macros.html.j2" as m %}` ... `m.sectoin(s)`
+            return f"the imported template has no macro {attr!r}; its macros are listed in docs/helpers.md"
+        if cls == "TemplateReference":  # `self.mastehad()`
+            return f"`self` has no block {attr!r}; name a block of this template or of one it extends"
         if cls == "dict":  # options, meta.labels, section counts
             return f"{message}; a key that may be missing: .get({attr!r}, default)"
     if re.fullmatch(r"'None' has no attribute '[^']*'", message):
