@@ -89,6 +89,19 @@ def write_failure(message: str, exc: OSError, after: str = "") -> Exception:
     return InputError(text) if exc.errno in USAGE_ERRNOS else RenderError(text)
 
 
+def check_place(path: Path) -> None:
+    """Raise the OSError writing `path` would meet in the folder that holds it (or, not made yet,
+    the nearest one above it that is): a read-only or foreign folder, said before anything else
+    of the run is written. Nothing is created."""
+    folder = path.parent
+    while not os.path.lexists(folder) and folder != folder.parent:
+        folder = folder.parent
+    if not os.path.isdir(folder) or os.access(folder, os.W_OK | os.X_OK):
+        return  # a file on the way is said where the folder is made
+    code = errno.EROFS if os.statvfs(folder).f_flag & os.ST_RDONLY else errno.EACCES
+    raise OSError(code, os.strerror(code))
+
+
 def create(path: Path) -> int:
     """A new, empty file: never one that exists, nor what a link there points to."""
     return os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), 0o644)

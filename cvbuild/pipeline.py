@@ -301,6 +301,8 @@ def render_outputs(
         check_report_is_no_output(request.report, request.output, [p for p, _ in written])
     if request.write:
         check_inputs_kept(request.output, [p for p, _ in written], input_files(source, profile))
+        if request.report is not None:  # a report that cannot be written fails the run before the outputs change
+            check_report_place(request.report)
         write_outputs(request.output, written)
     return [out for out, _ in pending]
 
@@ -540,6 +542,15 @@ def check_report_is_no_output(report: Path, folder: Path, written: list[Path]) -
             raise ReportReplacesInput(
                 f"--report {report}: that is the output {path.name} of this run; give the report another name"
             )
+
+
+def check_report_place(report: Path) -> None:
+    from cvbuild.output import check_place, write_failure
+
+    try:
+        check_place(report)
+    except OSError as exc:
+        raise write_failure(f"--report {report}: cannot write", exc, "; the previous outputs are kept") from None
 
 
 def check_report(report: Path, source: Any, profile: Profile) -> None:

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import EPOCH, write
+from conftest import EPOCH, run_cli, write
 
 # Runs inside the namespace: mount, render, fill, render again, report as JSON.
 # `free`: bytes left when the second render starts, or "ro": the folder is made read-only instead;
@@ -127,3 +127,42 @@ def test_export_to_a_full_disk_keeps_the_old_file(tmp_path: Path) -> None:
     assert "Traceback" not in report["stderr"]
     assert report["after"] == report["old"], "a full disk left a torn file, or a temporary"
     assert (report["third"], sorted(report["new"])) == (0, ["p.bib"])  # the headline is not in it: same bytes
+
+
+def test_a_report_that_cannot_be_written_fails_before_the_outputs_change(tmp_path: Path) -> None:
+    """`-o site --report ro/r.json`, ro read-only: the outputs were replaced, then the run failed
+    (exit 2) on its report, so CI saw a failed run that had changed the files."""
+    unshare = shutil.which("unshare")
+    assert unshare and subprocess.run([unshare, "-rm", "true"], check=False).returncode == 0, "needs user namespaces"
+    profile = write(tmp_path / "p.yaml", "name: Ada Example\nsummary: The first version.\n")
+    site, ro = tmp_path / "site", tmp_path / "ro"
+    ro.mkdir()
+    args = ["render", str(profile), "-f", "txt,md", "-o", str(site), "--report", str(ro / "r.json")]
+    first = run_cli(*args)
+    assert first.returncode == 0, first.stderr
+    old = {p.name: p.read_bytes() for p in site.iterdir()}
+    write(profile, "name: Ada Example\nsummary: The second version.\n")
+    script = f'mount --bind {ro} {ro} && mount -o remount,bind,ro {ro} && exec {sys.executable} -m cvbuild "$@"'
+    result = subprocess.run(
+        [unshare, "-rnm", "sh", "-c", script, "sh", *args],
+        env={**os.environ, "SOURCE_DATE_EPOCH": EPOCH},
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 2, result.stderr
+    assert f"--report {ro / 'r.json'}: cannot write: Read-only file system; the previous outputs are kept" in (
+        result.stderr
+    )
+    assert "Traceback" not in result.stderr
+    assert {p.name: p.read_bytes() for p in site.iterdir()} == old
+
+
+def test_a_failed_renders_report_says_nothing_was_written(tmp_path: Path) -> None:
+    """A render that failed reported `"written": true` beside its error, though it wrote nothing."""
+    profile = write(tmp_path / "p.yaml", "name: Ada Example\nsumary: Typo.\n")
+    result = run_cli("render", profile, "-f", "txt", "-o", tmp_path / "out", "--report", tmp_path / "r.json")
+    assert result.returncode == 2, result.stderr
+    report = json.loads((tmp_path / "r.json").read_text())
+    assert (report["exit_code"], report["written"], report["outputs"]) == (2, False, [])
+    assert not (tmp_path / "out").exists()

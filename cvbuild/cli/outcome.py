@@ -140,7 +140,7 @@ def render_command(
         code = exit_code(action, reporter)
         if code:
             if report is not None and not refused and not report.is_dir() and not replaces_profile(report, profile):
-                exit_code(lambda: reporter.write_report(report, [], code, written=write), reporter)
+                exit_code(lambda: reporter.write_report(report, [], code, written=False), reporter)
             return code
         for out in outputs:
             pages = f" ({out.pages} page{'s' * (out.pages != 1)})" if out.pages else ""
