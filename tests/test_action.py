@@ -135,6 +135,22 @@ def test_strict_fails_the_job_on_warnings(runner: ActionRunner) -> None:
     assert run.outputs["files"] == ""
 
 
+def test_ats_input_reads_the_pdf_back_and_strict_fails_on_it(runner: ActionRunner) -> None:
+    """The action had no way to ask for --ats: a CI user who wanted a PDF an applicant-tracking
+    system reads in order wrote a second step of their own."""
+    git_repo(runner.workspace, PROFILE.format(honors=honors(2)))
+    inputs = {"cvbuild-version": "checkout", "formats": "pdf", "documents": "cv", "theme": "sidebar", "ats": "true"}
+    run = runner.run(inputs)
+    assert run.failed is None, run.failed
+    render = run.step("Render")
+    assert "::warning file=profile.yaml," in render.stdout and "applicant-tracking system" in render.stdout
+    assert "### Warnings (1)" in run.summary and "read across the page" in run.summary
+    strict = runner.run(inputs | {"strict": "true"})
+    failed = strict.failed
+    assert failed is not None and failed.name == "Render" and failed.returncode == 1
+    assert strict.outputs["files"] == ""
+
+
 def test_broken_profile_annotates_the_lines_and_exits_2(runner: ActionRunner) -> None:
     broken = PROFILE.format(honors=honors(1)).replace("headline: PhD student", "headline: [PhD, student]")
     broken = broken.replace("  resume:\n", "  resume:\n    sections: [experiance]\n")

@@ -144,6 +144,8 @@ jobs:
         with:
           profile: {profile}
           formats: pdf,html,txt
+          # strict: true   # any warning (page budget, missing glyphs, ...) fails the job
+          # ats: true      # and text an applicant-tracking system would lose or misread warns
       - uses: actions/upload-artifact@v6
         with:
           name: cv
