@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import struct
 import zlib
@@ -33,6 +34,29 @@ def test_long_word_warning_names_the_word_not_urls() -> None:
     url = "https://example.org/" + "p" * 90
     (warning,) = long_word_warnings(f'{{"a":"{word} and {url}","b":"short"}}')
     assert warning.startswith("a 90-character word (xxxxxxxx")
+
+
+def test_no_long_word_warning_for_a_link_no_target_prints(tmp_path: Path) -> None:
+    """A publication's or an entry's url is a [Paper] or [Link] button in the PDFs and the page and
+    the whole URL in plain text: its `display` (the URL without scheme) is printed nowhere, but a
+    news article's (the historian's CV in tests/fixtures/seeds) was warned of as an 86-character
+    word longer than a line, and failed --strict. A long word the page prints is still told."""
+    article = "https://www.theatlantic.com/ideas/archive/2018/08/the-humanities-face-a-crisisof-confidence/567565/"
+    profile = tmp_path / "p.yaml"
+    profile.write_text(
+        "name: Ada Example\n"
+        "publications:\n"
+        "  - {title: The Humanities are in Crisis, authors: [Ada Example], venue: The Atlantic, date: 2018,\n"
+        f"     url: '{article}'}}\n"
+        "sections:\n"
+        f"  - {{title: Media, entries: [{{title: Coverage, url: '{article}?x=1'}}]}}\n",
+        encoding="utf-8",
+    )
+    result = run_cli("render", profile, "-f", "html,txt", "-o", tmp_path / "out", "--strict")
+    assert result.returncode == 0 and "longer than a line" not in result.stderr, result.stderr
+    assert article in (tmp_path / "out" / "ada-example.txt").read_text(encoding="utf-8")
+    (warning,) = long_word_warnings(json.dumps({"person": {"website": None}, "x": "w" * 90}))
+    assert warning.startswith("a 90-character word")
 
 
 def _png(width: int, height: int) -> bytes:
