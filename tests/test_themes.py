@@ -124,6 +124,23 @@ def test_a_childs_option_keeps_its_parents_type(tmp_path: Path) -> None:
     assert load_theme(str(folder)).options["spacing"] == 1  # an int for a float is a number too
 
 
+def test_a_new_option_a_letter_from_an_inherited_one_is_a_typo(tmp_path: Path) -> None:
+    """`acent = "#8b0000"` in a theme extending classic was taken as a new option of its own: the
+    accent stayed classic's blue, and nothing said why."""
+    toml = 'extends = "classic"\n[options]\nacent = "#8b0000"\nshow_photo_frame = true\n'
+    folder = write(tmp_path / "t" / "theme.toml", toml).parent
+    with pytest.raises(InputError) as info:
+        load_theme(str(folder))
+    (problem,) = info.value.problems  # show_photo_frame is far enough from show_photo: an option of its own
+    assert (problem.file, problem.line, problem.column, problem.path) == (folder / "theme.toml", 3, 1, "options.acent")
+    assert problem.message.startswith(
+        "option 'acent' is new here, not an option of the theme this one extends; did you mean 'accent'?"
+    )
+    result = run_cli("render", write(tmp_path / "p.yaml", "name: Ada Example\n"), "--theme", folder, "-f", "txt")
+    assert result.returncode == 2 and f"{folder / 'theme.toml'}:3:1: options.acent: " in result.stderr
+    assert "Traceback" not in result.stderr
+
+
 def test_a_default_outside_its_choices_is_located_in_its_theme_toml(tmp_path: Path) -> None:
     """`date_format = "%s"` in a theme was found only when the run checked its options as
     overrides: "--set: option 'date_format' is '%s'", naming no file, on a run with no --set."""

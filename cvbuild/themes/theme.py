@@ -389,10 +389,20 @@ def _check_option_types(folder: Path, options: Mapping[str, Any], inherited: Map
     """A child's default for a parent's option keeps the parent's type: the parent's templates
     read it as that type (`show_photo = "yes"` reached Typst's `if` as a string and failed there),
     and `--set` converts to it."""
+    import difflib
     import json
 
     problems = []
     for key, value in options.items():
+        # A new option a letter from an inherited one (`acent`) is a typo: the default it meant to
+        # change stayed as it was, and nothing said so.
+        close = [] if key in inherited else difflib.get_close_matches(key, list(inherited), 1, 0.85)
+        if close:
+            message = (
+                f"option {key!r} is new here, not an option of the theme this one extends; did you mean {close[0]!r}? "
+                "(an option of this theme's own needs a name further from it)"
+            )
+            problems.append(problem_at(folder / MANIFEST, ("options", key), message))
         if key in inherited and _KINDS[type(value)] != _KINDS[type(inherited[key])]:
             kind, example = _KINDS[type(inherited[key])], json.dumps(inherited[key], ensure_ascii=False)
             if len(example) > 40 and isinstance(inherited[key], list):  # section_order: its first ids
