@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -212,6 +213,23 @@ def test_theme_new_scaffolds_an_extending_theme(tmp_path: Path) -> None:
     assert theme.chain[1].name == "modern"
     assert run_cli("theme", "new", "mine", cwd=tmp_path).returncode == 2
     assert run_cli("theme", "new", "Bad Name", cwd=tmp_path).returncode == 2
+
+
+@pytest.mark.parametrize("parent", ["classic", "sidebar", "homepage"])
+def test_theme_new_lists_the_parents_options_to_uncomment(tmp_path: Path, parent: str) -> None:
+    """The new theme.toml had an empty [options]: to change the accent or the font, an author had
+    to find the option's name elsewhere, and editing the font in cv.typ's setup() changed nothing
+    (classic's `font` option wins). Uncommented, each line loads and sets the parent's default."""
+    assert run_cli("theme", "new", "mine", "--extends", parent, cwd=tmp_path).returncode == 0
+    manifest = tmp_path / "themes" / "mine" / "theme.toml"
+    text = manifest.read_text(encoding="utf-8")
+    parent_options = load_theme(parent).options
+    assert "# accent = " in text and "# font = " in text and "wins over the font cv.typ gives setup()" in text
+    assert '# show_email = "plain"  # one of: plain, obfuscated, hidden' in text or parent == "homepage"
+    manifest.write_text(re.sub(r"(?m)^# (\w+ = )", r"\1", text), encoding="utf-8")
+    mine = load_theme("mine", tmp_path)
+    assert dict(mine.options) == dict(parent_options)
+    assert set(tomllib.loads(manifest.read_text(encoding="utf-8"))["options"]) == set(parent_options)
 
 
 def test_theme_new_extends_a_theme_of_ones_own_and_says_how_to_use_it(tmp_path: Path) -> None:

@@ -31,7 +31,7 @@ def new_theme(name: str, parent: str, into: Path) -> list[Path]:
         f"targets = {list(base.targets)!r}\n\n"
         "# Files here override the parent's files of the same name; delete what you do not change.\n"
         "# Options below override the parent's defaults; `cvbuild render --set KEY=VALUE` overrides them.\n"
-        "[options]\n",
+        "[options]\n" + inherited_options(base),
         encoding="utf-8",
     )
     written = [manifest]
@@ -41,6 +41,31 @@ def new_theme(name: str, parent: str, into: Path) -> list[Path]:
             shutil.copyfile(source, folder / filename)
             written.append(folder / filename)
     return written
+
+
+def inherited_options(base: Theme) -> str:
+    """The parent's options with their defaults, commented out: the look (accent, font, margins)
+    is changed here, by uncommenting a line. The font especially: cv.typ's `setup(font: ...)` is
+    used only when no theme of the chain sets the `font` option, and classic's does."""
+    lines = ["# The options of the theme this one extends, with its defaults: uncomment a line to change it.\n"]
+    for key, value in base.options.items():
+        choices = base.choices.get(key)
+        hint = f"  # one of: {', '.join(map(str, choices))}" if choices else ""
+        if key == "font":
+            hint = "  # the main family; it wins over the font cv.typ gives setup()"
+        lines.append(f"# {key} = {toml_value(value)}{hint}\n")
+    return "".join(lines)
+
+
+def toml_value(value: object) -> str:
+    """An option's default as TOML: a string, boolean, number or list of them."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, list):
+        return "[" + ", ".join(toml_value(v) for v in value) + "]"
+    return toml_string(str(value))
 
 
 def toml_string(text: str) -> str:
