@@ -92,6 +92,19 @@ def test_theme_attacks_are_refused(setup: tuple[Path, Path, Path], attack: str) 
     assert not out.exists()
 
 
+def test_a_typst_read_outside_the_theme_says_what_to_do_in_cvbuild(setup: tuple[Path, Path, Path]) -> None:
+    """Typst's hint named its CLI's `--root` argument, which cvbuild does not have."""
+    profile, theme, _ = setup
+    write(theme / "cv.typ", '#read("../../../outside/secret.txt")\n')
+    result = run_cli("render", profile, "--theme", "evil", "-f", "pdf", "-o", profile.parent / "out")
+    assert result.returncode == 2, result.stderr
+    assert "cv.typ:1:7: Typst error in theme: path" in result.stderr, result.stderr
+    assert "would escape the project root" in result.stderr
+    assert "--root" not in result.stderr and SECRET not in result.stderr
+    assert "= hint: a theme reads only files inside the folder of its cv.typ: copy the file there" in result.stderr
+    assert not (profile.parent / "out").exists()
+
+
 def test_static_and_run_time_package_imports_are_refused(setup: tuple[Path, Path, Path]) -> None:
     profile, theme, _ = setup
     write(theme / "cv.typ", 'hi\n#import "@preview/cetz:0.2.2": *\n')

@@ -568,11 +568,16 @@ def typst_message(exc: Any, template: Path, packages: Path | None) -> str:
         lines = lines[1:]
     if not lines:  # no excerpt: keep the hints at least
         lines = [f"hint: {h}" for h in getattr(exc, "hints", None) or []]
-    lines = _first_errors(lines)
+    lines = _first_errors([_ROOT_HINT.sub(r"\1" + ROOT_HINT, line) for line in lines])
     detail = _real_paths("\n".join(lines), template, packages)
     return f"{_located(exc, template, packages)}: Typst error in theme: {exc.message}{_key_hint(exc.message)}" + (
         f"\n{detail}" if detail else ""
     )
+
+
+# Typst's CLI hint for a path outside the root names an option cvbuild does not have.
+_ROOT_HINT = re.compile(r"^(.*hint: )you can adjust the project root with the `--root` argument$")
+ROOT_HINT = "a theme reads only files inside the folder of its cv.typ: copy the file there"
 
 
 # Errors shown after the first. One unclosed `(` makes Typst read the rest of the file as code and
