@@ -806,3 +806,28 @@ def test_parentheses_never_nest_or_touch_in_a_venue_line(
     assert not re.findall(r"\([^()]*\(", text), text  # one pair opened inside another
     assert not re.findall(r"\)\s*\(", text), text  # one pair right after another
     assert "—" not in text.split("Paper number 2", 1)[1].split("Paper number", 1)[0], text  # no parentheses: as before
+
+
+def test_a_publication_without_authors_is_the_owners_alone(tmp_path: Path) -> None:
+    """Humanities CVs list their own essays and chapters with no name (the historian's in
+    fixtures/seeds, as its source does): `authors` was required and each was refused. Left out,
+    the owner alone, highlighted as any owner is; an empty list is still refused, at its line."""
+    profile = tmp_path / "p.yaml"
+    profile.write_text(
+        "name: Benjamin Schmidt\npublications:\n"
+        "  - {title: Modeling Time, venue: The Shape of Data in Digital Humanities, type: chapter, date: 2018}\n"
+        "  - {title: Words Alone, authors: [Ted Underwood, Benjamin Schmidt], date: 2013}\n",
+        encoding="utf-8",
+    )
+    loaded, _ = load_profile(profile)
+    assert [p.authors for p in loaded.publication_entries()] == [
+        ["Benjamin Schmidt"],
+        ["Ted Underwood", "Benjamin Schmidt"],
+    ]
+    result = run_cli("render", profile, "-f", "md", "-o", tmp_path / "out")
+    assert result.returncode == 0, result.stderr
+    md = (tmp_path / "out" / "benjamin-schmidt.md").read_text(encoding="utf-8")
+    assert md.count("**Benjamin Schmidt**") == 2, md
+    profile.write_text("name: A\npublications:\n  - {title: T, authors: [], date: 2018}\n", encoding="utf-8")
+    result = run_cli("validate", profile)
+    assert result.returncode == 2 and "p.yaml:3:" in result.stderr and "authors" in result.stderr, result.stderr

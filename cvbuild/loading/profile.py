@@ -354,5 +354,5 @@ def _unknown_id(source: YamlSource, i: int, pid: str, keys: Mapping[str, BibEntr
     return source.problem(
         ("publications", i, "id"),
         f"no BibTeX entry has the key {pid!r}, so there is nothing to override; "
-        f"a new publication needs title, authors and date{hint}",
+        f"a new publication needs a title and a date{hint}",
     )
