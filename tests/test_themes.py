@@ -644,6 +644,37 @@ def test_margin_per_side_in_the_browsers_print(tmp_path: Path, browser: Any) -> 
         assert abs(left - 4) < 0.1 and 3 - 0.1 < right < 3.5, (theme, left, right)
 
 
+def _first_baseline(pdf: Path) -> float:
+    """Page 1's first baseline, in mm from the paper's top. From the characters' origins, not
+    pdfplumber's `top`: Chromium embeds the themes' CFF fonts as Type 3 fonts, whose bounding boxes
+    put every character's top ~3.4 mm above where it is drawn (the "higher" print was only that)."""
+    import pdfplumber
+
+    with pdfplumber.open(pdf) as document:
+        page = document.pages[0]
+        return float(min(page.height - c["matrix"][5] for c in page.chars if c["text"].strip())) / 72 * 25.4
+
+
+@pytest.mark.parametrize("theme", BUILTIN_THEMES)
+def test_the_browsers_print_starts_where_the_pdfs_do(tmp_path: Path, theme: str, browser: Any) -> None:
+    """The HTML page printed from Chromium (its @page CSS) sets its first line on the baseline of
+    the Typst and WeasyPrint PDFs' first line, within half a millimetre, with one margin per side."""
+    profile = write(tmp_path / "p.yaml", _MARGIN_PROFILE)
+    sets = ("--set", "margin=1.5cm 3cm 2cm 4cm", *_wide_band(theme))
+    found = {}
+    for engine in ("typst", "weasyprint"):
+        out = tmp_path / engine
+        result = run_cli("render", profile, "--theme", theme, "--engine", engine, "-f", "pdf,html", *sets, "-o", out)
+        assert result.returncode == 0, result.stderr
+        found[engine] = _first_baseline(next(out.glob("*.pdf")))
+    page = browser.new_page()
+    page.goto(next((tmp_path / "typst").glob("*.html")).as_uri())
+    page.pdf(path=str(tmp_path / "printed.pdf"), prefer_css_page_size=True)
+    page.close()
+    found["chromium"] = _first_baseline(tmp_path / "printed.pdf")
+    assert all(abs(found[engine] - found["typst"]) < 0.5 for engine in found), found
+
+
 @pytest.mark.parametrize(
     ("margin", "phrase"),
     [("1cm 2cm 3cm 4cm 5cm", "one per side"), ("1cm 300pt", "outside 0pt to 200pt"), ("1cm;2cm", "one per side")],
