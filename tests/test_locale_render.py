@@ -5,6 +5,7 @@ and no English word of cvbuild's vocabulary is left over."""
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
 import unicodedata
 from pathlib import Path
@@ -511,3 +512,77 @@ def test_chinese_and_japanese_quotes_are_full_width(locale: str, wide: bool, eng
     assert set(fonts) == set("“”‘’大"), fonts
     for quote in "“”‘’":  # the CJK font is the one 大 is set in
         assert (fonts[quote] == fonts["大"]) == wide, (quote, fonts)
+
+
+COUNTED = """\
+name: 李雷
+publications:
+  - {title: 流式系统, authors: [李雷], venue: EuroSys, date: 2024, type: conference}
+  - {title: 期刊, authors: [李雷], venue: TOCS, date: 2023, type: journal}
+  - {title: 预印本, authors: [李雷], venue: arXiv, date: 2025, type: preprint}
+documents:
+  cv: {locale: LOCALE, publications: {group_by: type}}
+"""
+SUMMARIES = {
+    "zh": "3篇论文：1篇会议论文、1篇期刊论文和1篇预印本",
+    "zh_TW": "3篇論文：1篇研討會論文、1篇期刊論文和1篇預印本",
+    "ja": "業績3件：国際会議論文1件、学術論文誌1件、プレプリント1件",
+    "ko": "연구 실적 3건: 학술대회 논문 1편, 학술지 논문 1편 및 프리프린트 1편",  # words spaced, 1편 one word
+}
+# The summary's width as Chromium sets it, and with its text-autospace turned off.
+_AUTOSPACE = """e => {
+    const range = document.createRange(); range.selectNodeContents(e);
+    const width = () => range.getBoundingClientRect().width;
+    const on = width(); e.style.textAutospace = "no-autospace"; const off = width(); e.style.textAutospace = "";
+    return [on, off, parseFloat(getComputedStyle(e).fontSize)];
+}"""
+
+
+def digit_gaps(chars: list[tuple[str, float, float]]) -> list[float]:
+    """The gap between each digit and a Han, kana or Hangul letter next to it (not a full-width
+    comma or colon, which keeps its own room), in points."""
+    gaps = []
+    for (a, _, a_right), (b, b_left, _) in itertools.pairwise(chars):
+        wide = [c for c in (a, b) if unicodedata.east_asian_width(c) == "W" and unicodedata.category(c) == "Lo"]
+        if wide and (a.isdigit() or b.isdigit()):
+            gaps.append(round(b_left - a_right, 1))
+    return gaps
+
+
+@pytest.mark.parametrize("lang", list(SUMMARIES))
+def test_a_count_line_spaces_its_numbers_alike(lang: str, tmp_path: Path, chromium: Any) -> None:
+    """ "1 篇会议论文和1 篇预印本": a number had a space before its counter and none after babel's
+    和. A number now touches the Han and kana beside it in the text, as babel's dates do
+    ("2024年"), and the typesetter sets one gap on both sides of it: Typst's cjk-latin-spacing
+    (a quarter em), Chromium's text-autospace; none in WeasyPrint, which has no such property.
+    Korean spaces its words and writes a number with its counter as one word (1편)."""
+    import pdfplumber
+
+    profile = write(tmp_path / "p.yaml", COUNTED.replace("LOCALE", lang))
+    out = tmp_path / "out"
+    result = run_cli("render", profile, "-f", "pdf,html,txt,md", "-o", out)
+    assert result.returncode == 0, result.stderr
+    result = run_cli("render", profile, "-f", "pdf", "--engine", "weasyprint", "-o", tmp_path / "weasy")
+    assert result.returncode == 0, result.stderr
+    want = SUMMARIES[lang]
+    for suffix in (".txt", ".md"):
+        assert want in next(out.glob(f"*{suffix}")).read_text(encoding="utf-8")
+    gaps = {}
+    for engine, folder in (("typst", out), ("weasyprint", tmp_path / "weasy")):
+        with pdfplumber.open(next(folder.glob("*.pdf"))) as pdf:
+            page = pdf.pages[0]
+            assert want in page.extract_text().splitlines(), (engine, page.extract_text())
+            chars = [(c["text"], c["x0"], c["x1"]) for c in page.chars if c["text"].strip()]
+            start = "".join(c[0] for c in chars).index(want.replace(" ", ""))
+            gaps[engine] = digit_gaps(chars[start : start + len(want.replace(" ", ""))])
+    chromium.goto(next(out.glob("*.html")).as_uri(), wait_until="load")
+    assert chromium.inner_text(".pub-summary") == want
+    on, off, size = chromium.eval_on_selector(".pub-summary", _AUTOSPACE)
+    if lang == "ko":  # words spaced, and no gap added inside one (1편)
+        assert on == off, (on, off)
+        return
+    assert len(gaps["typst"]) == {"ja": 8}.get(lang, 5), gaps  # 績3件 文1件 ...; 3篇 1篇 1篇 和1篇
+    assert set(gaps["weasyprint"]) == {0.0}, gaps
+    assert min(gaps["typst"]) > 1.5 and max(gaps["typst"]) - min(gaps["typst"]) < 0.3, gaps
+    # Chromium widens the glyph before each boundary by an eighth of an em, so it is counted whole
+    assert abs((on - off) - len(gaps["typst"]) * size / 8) < 1, (on, off, size, gaps)

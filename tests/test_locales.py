@@ -124,7 +124,8 @@ def test_list_range_and_bracket_marks_are_the_languages(
         ("de", "1 Konferenzbeitrag", "5 Konferenzbeiträge", "a, b und c"),
         ("fr", "1 article de conférence", "5 articles de conférence", "a, b et c"),
         ("es", "1 artículo en congreso", "5 artículos en congresos", "a, b y c"),
-        ("zh", "1 篇会议论文", "5 篇会议论文", "a、b和c"),
+        ("zh", "1篇会议论文", "5篇会议论文", "a、b和c"),
+        ("ja", "国際会議論文1件", "国際会議論文5件", "a、b、c"),
         ("ko", "학술대회 논문 1편", "학술대회 논문 5편", "a, b 및 c"),
     ],
 )

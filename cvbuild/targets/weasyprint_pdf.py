@@ -761,13 +761,15 @@ def css_place(page: str, ctx: RenderContext, message: str) -> str:
 # Expected, not worth a warning: screen-only media queries (`@media (max-width: ...)`), which
 # WeasyPrint skips as it should for print, resources the fetcher refused (it warned already), and
 # what base.css asks of browsers that WeasyPrint does by itself or without: no synthetic italics,
-# Korean's `word-break: keep-all` (keep_korean_words stands in).
+# Korean's `word-break: keep-all` (keep_korean_words stands in), the quarter em between Han and
+# Latin (`text-autospace`).
 _QUIET = (
     "Expected a media type",
     "Invalid media type",
     "Failed to load",
     "Ignored `word-break: keep-all`",
     "Ignored `font-synthesis-style",
+    "Ignored `text-autospace",
 )
 
 
