@@ -40,6 +40,20 @@ CASES: dict[str, tuple[str, str, str, str]] = {
         "parent/cv.md.j2:2:6: template error: 'nosuch' is undefined",
     ),
     "css closes the style element": ("parent/style.css", "a {}\n  </style>\n", "html", "parent/style.css:2:3: "),
+    # a browser read every later rule inside the unclosed one, or dropped the rule after a stray
+    # `}`, and the page lost part of its look without a word (braces in strings and comments count for nothing)
+    "css brace never closed": (
+        "child/style.css",
+        'a::after { content: "}" }\n/* { */\nh1 { color: red;\n.x { color: blue }\n',
+        "html",
+        "child/style.css:3:4: this '{' is never closed, so every rule after it is read inside it; close it with '}'",
+    ),
+    "css brace closes nothing": (
+        "child/style.css",
+        "h1 { color: red; }}\n.x { color: blue }\n",
+        "html",
+        "child/style.css:1:19: this '}' closes no '{', so the rule after it is dropped; remove it",
+    ),
     "bad TOML in the parent": (
         "parent/theme.toml",
         'name = "parent"\nextends = "classic\n',

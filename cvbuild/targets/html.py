@@ -285,7 +285,7 @@ def stylesheet_parts(ctx: RenderContext) -> list[tuple[Path, str]]:
         if at >= 0:  # it would end the inline <style> element early
             line, col = css.count("\n", 0, at) + 1, at - css.rfind("\n", 0, at)
             raise theme_failure(ctx.theme, f"{path}:{line}:{col}: a stylesheet may not contain '</style'")
-        problem = reference_problem(css, parts[0][0].parent if parts else path.parent)
+        problem = reference_problem(css, parts[0][0].parent if parts else path.parent) or brace_problem(css)
         if problem is not None:
             at, message = problem
             line, col = css.count("\n", 0, at) + 1, at - css.rfind("\n", 0, at)
@@ -339,6 +339,31 @@ def reference_problem(css: str, folder: Path) -> tuple[int, str] | None:
                 f"url({target}){spelt}: no such file in the theme ({display_path(folder / target)}); add it there, "
                 "or write it as a data: URL (the HTML page shows only data: images; WeasyPrint also reads theme files)"
             )
+    return None
+
+
+# A comment, a string, an escape (`\{` is a character) or a brace.
+_CSS_BRACE = re.compile(r"""/\*.*?(?:\*/|\Z)|"(?:[^"\\\n]|\\.)*"?|'(?:[^'\\\n]|\\.)*'?|\\.|[{}]""", re.S)
+
+
+def brace_problem(css: str) -> tuple[int, str] | None:
+    """(offset, message) of a `{` never closed or a `}` that closes nothing. A browser reads
+    every rule after an unclosed `{` inside it, and drops the rule after a stray `}`: the page
+    quietly lost part of its look, and only WeasyPrint said anything, of a later line."""
+    if css.count("{") == css.count("}"):  # the usual case, without the scan (~7 ms a page)
+        return None
+    opened: list[int] = []
+    for match in _CSS_BRACE.finditer(css):
+        if match[0] == "{":
+            opened.append(match.start())
+        elif match[0] == "}":
+            if not opened:
+                return match.start(), "this '}' closes no '{', so the rule after it is dropped; remove it"
+            opened.pop()
+    if opened:
+        return opened[-1], (
+            "this '{' is never closed, so every rule after it is read inside it; close it with '}' where its rule ends"
+        )
     return None
 
 
