@@ -185,3 +185,18 @@ def test_check_problems_as_github_annotations_and_json(tmp_path: Path) -> None:
     assert "has 1 problem" in as_json.stderr
     unloadable = run_cli("theme", "check", "nosuch", "--diagnostics", "github", cwd=tmp_path)
     assert unloadable.returncode == 2 and "::error title=cvbuild::unknown theme 'nosuch'" in unloadable.stdout
+
+
+def test_ats_reads_each_pdf_back_and_names_what_it_reads_out_of_order(tmp_path: Path) -> None:
+    """`theme check` said nothing of reading order: a two-column theme passed while an applicant-
+    tracking system read its sidebar across the main column. With --ats it is a problem, at the
+    fixture and section it happens in; a one-column theme still passes."""
+    sidebar = run_cli("theme", "check", "sidebar", "--fixture", "german", "--ats", cwd=tmp_path)
+    assert sidebar.returncode == 1, sidebar.stderr
+    assert "read by an applicant-tracking system (--ats) in pdf [german]:" in sidebar.stdout
+    assert "the section 'Profil' is not read where it belongs" in sidebar.stdout
+    plain = run_cli("theme", "check", "sidebar", "--fixture", "german", cwd=tmp_path)
+    assert plain.returncode == 0, plain.stdout  # only when asked, as render --ats
+    classic = run_cli("theme", "check", "classic", "--fixture", "german", "--fixture", "full", "--ats", cwd=tmp_path)
+    assert classic.returncode == 0, classic.stdout
+    assert "Traceback" not in sidebar.stderr + classic.stderr

@@ -432,6 +432,14 @@ def theme_check(
         ),
     ] = None,
     diagnostics: Annotated[str, typer.Option("--diagnostics", help=DIAGNOSTICS_HELP)] = "text",
+    ats: Annotated[
+        bool,
+        typer.Option(
+            "--ats",
+            help="Also read each PDF back as an applicant-tracking system does (line by line): text it "
+            "loses, garbles or reads out of order is a problem.",
+        ),
+    ] = False,
 ) -> None:
     """Render a theme in every target it declares against built-in profiles; report what breaks.
 
@@ -453,7 +461,9 @@ def theme_check(
         from cvbuild.pipeline import today
 
         fixtures = fixture or (() if profile else FIXTURES)  # --profile alone: the author's CVs only
-        return check_theme(theme, Path.cwd(), fixtures, progress=progress, today=today(), profiles=profile or ())
+        return check_theme(
+            theme, Path.cwd(), fixtures, progress=progress, today=today(), profiles=profile or (), ats=ats
+        )
 
     say(f"checking theme {theme} ...")
     result = run(action, reporter)

@@ -35,7 +35,7 @@ MAX_LISTED = 8  # items listed per problem; the rest are counted
 
 @dataclass(frozen=True)
 class Problem:
-    kind: str  # error, undefined, glyphs, overflow, differs, markup, warning
+    kind: str  # error, undefined, glyphs, overflow, differs, markup, order, warning
     fixture: str
     target: str
     message: str
@@ -132,11 +132,13 @@ def check_theme(
     progress: Callable[[FixtureResult], None] = lambda _r: None,
     today: _dt.date = _dt.date(2026, 1, 1),
     profiles: Iterable[Path] = (),
+    ats: bool = False,
 ) -> CheckResult:
     """Render every fixture in every target the theme declares, then every document and letter
     of each of `profiles` (the author's real CVs, checked as the fixtures are). A theme that cannot be
     loaded, or a profile that is not valid, raises InputError (exit 2); everything a render finds
-    becomes a Problem (exit 1)."""
+    becomes a Problem (exit 1). With `ats`, each PDF is also read back as an applicant-tracking
+    system reads it (`render --ats`): text it loses or reads out of order is a problem too."""
     from cvbuild.loading.profile import load_profile
     from cvbuild.pipeline import documents_to_render
 
@@ -155,7 +157,7 @@ def check_theme(
         runs = [(name, fixture_profile(name, Path(tmp)), None) for name in fixtures]
         for name, path, document in [*runs, *real]:
             fixture = FixtureResult(name)
-            result.problems += _check_fixture(theme, name, path, targets, fixture, today, document)
+            result.problems += _check_fixture(theme, name, path, targets, fixture, today, document, ats)
             result.results.append(fixture)
             progress(fixture)
     return result
@@ -169,6 +171,7 @@ def _check_fixture(
     out: FixtureResult,
     today: _dt.date,
     document: str | None = None,
+    ats: bool = False,
 ) -> list[Problem]:
     from cvbuild.loading.profile import load_profile
     from cvbuild.pipeline import RenderRequest, build_located, documents_to_render
@@ -214,6 +217,10 @@ def _check_fixture(
             text, overflow = pdf_text_and_overflow(data, _margin_pt(doc.options.get("margin")))
             texts[fmt] = text
             problems += [Problem("overflow", name, fmt, m) for m in overflow]
+            if ats:
+                from cvbuild.targets.ats import ats_problems
+
+                problems += [Problem("order", name, fmt, m) for m in ats_problems(data, doc)]
         elif fmt in TEXT_TARGETS:
             texts[fmt] = _visible_text(fmt, data.decode("utf-8"))
     problems += [Problem("differs", name, fmt, m) for fmt, m in content_differences(atoms(doc), texts)]
@@ -437,6 +444,7 @@ KIND_TITLES = {
     "overflow": "overflowing page",
     "differs": "content differs between formats",
     "markup": "user text read as markup",
+    "order": "read by an applicant-tracking system (--ats)",
     "warning": "warning",
 }
 
