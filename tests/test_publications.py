@@ -831,3 +831,29 @@ def test_a_publication_without_authors_is_the_owners_alone(tmp_path: Path) -> No
     profile.write_text("name: A\npublications:\n  - {title: T, authors: [], date: 2018}\n", encoding="utf-8")
     result = run_cli("validate", profile)
     assert result.returncode == 2 and "p.yaml:3:" in result.stderr and "authors" in result.stderr, result.stderr
+
+
+def test_a_bib_entry_without_author_is_refused_not_made_the_owners(tmp_path: Path) -> None:
+    """Only a publication written in the profile without `authors` is the owner's alone: a .bib
+    entry without `author` (an edited volume, a dataset) was printed under the owner's name, as
+    the owner's own work. It is a missing field at its entry, unless the profile's override of it
+    gives the authors."""
+    (tmp_path / "refs.bib").write_text(
+        "@book{ed1, editor = {Bo Chen and Cy Dee}, title = {Collected Essays}, year = {2020}}\n"
+        "@misc{ds, title = {A Dataset}, year = {2021}}\n",
+        encoding="utf-8",
+    )
+    profile = tmp_path / "p.yaml"
+    profile.write_text("name: Ada Example\npublications:\n  - bibtex: refs.bib\n", encoding="utf-8")
+    result = run_cli("validate", profile)
+    assert result.returncode == 2, result.stdout
+    bib = tmp_path / "refs.bib"
+    assert f"{bib}:1:1: ed1.author: missing field 'author'" in result.stderr, result.stderr
+    assert f"{bib}:2:1: ds.author: missing field 'author'" in result.stderr, result.stderr
+    profile.write_text(
+        "name: Ada Example\npublications:\n  - bibtex: refs.bib\n"
+        "  - {id: ed1, authors: [Bo Chen, Cy Dee]}\n  - {id: ds, authors: [Ada Example]}\n",
+        encoding="utf-8",
+    )
+    loaded, _ = load_profile(profile)
+    assert sorted(p.authors for p in loaded.publication_entries()) == [["Ada Example"], ["Bo Chen", "Cy Dee"]]
