@@ -11,6 +11,8 @@ from typing import Any
 import pytest
 from conftest import BUILTIN_THEMES, HTML_THEMES, documents, pdf_text, plain, run_cli, squash, straight, write
 
+from cvbuild.document.locales import words
+
 LETTER = """
 name: Ada Example
 headline: Systems researcher
@@ -232,6 +234,57 @@ def test_the_locale_words_the_date_salutation_and_closing(
     assert (letter.date_text, letter.salutation) == (date_text, salutation)
     assert letter.closing.startswith(closing)
     assert (letter.date_line, letter.enclosures_label, letter.enclosures) == (date_line, enclosures, ["CV"])
+
+
+@pytest.mark.parametrize(
+    ("locale", "name", "salutation"),
+    [
+        ("en", "Dr. Jane Smith", "Dear Dr. Smith,"),
+        ("en", "Jordan Lee", "Dear Jordan Lee,"),  # no title: the name whole
+        ("en", "Ms. Maria de la Cruz", "Dear Ms. de la Cruz,"),  # the surname with its particles
+        ("de", "Frau Dr. Anna Müller", "Sehr geehrte Frau Dr. Müller,"),
+        ("de", "Herr Prof. Dr. Hans von Weizsäcker", "Sehr geehrter Herr Prof. Dr. von Weizsäcker,"),
+        ("de", "Dr. Kim Berger", "Guten Tag Dr. Kim Berger,"),  # nothing says Frau or Herr
+        ("fr", "Madame Claire Dupont", "Madame,"),  # French greets by title alone
+        ("fr", "Dr Camille Martin", "Madame, Monsieur,"),
+        ("es", "Dra. Ana García", "Estimada Dra. García:"),
+        ("es", "Dr. Juan García", "Estimado Dr. García:"),
+        ("it", "Dott.ssa Giulia Rossi", "Gentile Dott.ssa Rossi,"),
+        ("nl", "mevrouw Anna van Dijk", "Geachte mevrouw van Dijk,"),
+        ("pt", "Sra. Maria da Silva", "Prezada Sra. da Silva,"),
+        ("zh", "王伟教授", "尊敬的王伟教授："),
+        ("zh_TW", "陳教授", "陳教授您好："),
+        ("ko", "김지우 교수", "김지우 교수님께"),
+        ("ja", "山田太郎", "拝啓"),  # the name heads the address; the letter opens with 拝啓
+    ],
+)
+def test_a_named_recipient_is_greeted_by_name(locale: str, name: str, salutation: str, tmp_path: Path) -> None:
+    """A letter to a named recipient without its own salutation greets them in its language ("Dear
+    Hiring Manager," went to Dr. Smith); without a name it keeps the locale's."""
+    text = f"name: Ada Example\nletters:\n  l:\n    locale: {locale}\n    body: Hallo.\n"
+    letter = documents(write(tmp_path / "p.yaml", text + f"    recipient: {{name: {name}}}\n"))["l"].letter
+    assert letter is not None and letter.salutation == salutation
+    unnamed = documents(write(tmp_path / "q.yaml", text + "    recipient: {organization: ACME}\n"))["l"].letter
+    assert unnamed is not None and unnamed.salutation == words(locale)["letter.salutation"]
+
+
+@pytest.mark.parametrize("theme", BUILTIN_THEMES)
+def test_a_built_salutation_reads_back_and_a_given_one_is_kept(theme: str, tmp_path: Path) -> None:
+    """The built salutation in every target, as the reader sees it; one the letter gives, verbatim."""
+    base = "name: Ada Example\nletters:\n  l:\n    locale: de\n    body: Hallo.\n"
+    base += "    recipient: {name: Frau Dr. Anna Müller, organization: ACME}\n"
+    for text, want in (
+        (base, "Sehr geehrte Frau Dr. Müller,"),
+        (base + "    salutation: Liebe Anna,\n", "Liebe Anna,"),
+    ):
+        out = tmp_path / str(len(text))
+        result = run_cli(
+            "render", write(tmp_path / "p.yaml", text), "-d", "l", "--theme", theme, "-f", "pdf,txt,md,html", "-o", out
+        )
+        assert result.returncode == 0, result.stderr
+        assert want in pdf_text(next(out.glob("*.pdf")))
+        for suffix in (".txt", ".md", ".html"):
+            assert want in next(out.glob(f"*{suffix}")).read_text(encoding="utf-8"), suffix
 
 
 def test_a_place_is_filled_in_once(tmp_path: Path) -> None:

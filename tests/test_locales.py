@@ -52,7 +52,10 @@ def test_every_key_has_a_text_in_every_language(lang: str) -> None:
     for key, text in table.items():
         assert text.strip(), key
         reference = ENGLISH.get(key) or ENGLISH[key.rsplit(".", 1)[0] + ".other"]
-        assert fields(text) == fields(reference), key
+        if key.startswith("letter.salutation_to"):  # French greets by title alone (Madame,), Japanese with 拝啓
+            assert fields(text) <= fields(reference), key
+        else:
+            assert fields(text) == fields(reference), key
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)

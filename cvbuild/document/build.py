@@ -147,13 +147,23 @@ def _letter(spec: LetterSpec, profile: Profile, words: Vocabulary, today: _dt.da
         date_text=date_text,
         date_line=dateline(words["letter.dateline"], spec.place, date_text),
         subject=spans(spec.subject) if spec.subject else None,
-        salutation=spec.salutation or words["letter.salutation"],
+        salutation=spec.salutation or _salutation(to.name, words),
         body=[spans(p) for p in _paragraphs(spec.body)],
         closing=spec.closing or words["letter.closing"],
         signature=spec.signature or profile.name,
         enclosures=list(spec.enclosures),
         enclosures_label=words["letter.enclosures"],
     )
+
+
+def _salutation(name: str | None, words: Vocabulary) -> str:
+    """To a named recipient, a salutation built from the name ("Dear Dr. Roe,"); else the locale's."""
+    if not name or not name.strip():
+        return words["letter.salutation"]
+    from cvbuild.document.locales import language
+    from cvbuild.document.salutation import salutation
+
+    return salutation(name, words.table, language(words.locale))
 
 
 def dateline(pattern: str, place: str | None, date_text: str) -> str:

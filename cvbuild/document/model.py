@@ -320,7 +320,8 @@ class Letter(View):
     subject: Spans | None = None
     """The subject line, rich text; none when the letter has none."""
     salutation: str
-    """`Dear Dr. Roe,`; the locale's (`Dear Hiring Manager,`) when the letter sets none."""
+    """`Dear Dr. Roe,`: the letter's own, else built from the recipient's name in the locale
+    (`Sehr geehrte Frau Dr. Müller,`), else the locale's (`Dear Hiring Manager,`)."""
     body: list[Spans]
     """The paragraphs, each rich text."""
     closing: str

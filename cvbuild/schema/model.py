@@ -559,7 +559,8 @@ class LetterSpec(Model):
     # `letter.dateline` orders the two: French `Paris, le 28 novembre 2026`).
     place: NonEmpty | None = None
     subject: Markup | None = None
-    # None: the locale's (`Dear Hiring Manager,`, `Sehr geehrte Damen und Herren,`).
+    # Kept as written. None: built from the recipient's name in the locale (`Dear Dr. Roe,`,
+    # `Sehr geehrte Frau Dr. Müller,`), or without a name the locale's (`Dear Hiring Manager,`).
     salutation: str | None = None
     body: Annotated[Paragraphs, AfterValidator(_has_text)]  # blank lines between paragraphs
     closing: str | None = None  # none: the locale's (`Sincerely,`, `Mit freundlichen Grüßen`)

@@ -118,6 +118,11 @@ WORDS: dict[str, str] = {
     # A cover letter: its name (the PDF title), and the greeting and farewell it has when it sets none.
     "letter.title": "Cover Letter",
     "letter.salutation": "Dear Hiring Manager,",
+    # A letter to a named recipient that sets no salutation: {name} is how the letter addresses
+    # them (`Dr. Roe` from `Dr. Jane Roe`); `.f` and `.m` where a title says which (Frau, Mr.).
+    "letter.salutation_to": "Dear {name},",
+    "letter.salutation_to.f": "Dear {name},",
+    "letter.salutation_to.m": "Dear {name},",
     "letter.closing": "Sincerely,",
     "letter.dateline": "{place}, {date}",
     "letter.enclosures": "Enclosures:",

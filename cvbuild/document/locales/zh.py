@@ -97,6 +97,9 @@ WORDS: dict[str, str] = {
     "degree.in_field": "{degree}（{field}）",
     "letter.title": "求职信",
     "letter.salutation": "尊敬的招聘负责人：",
+    "letter.salutation_to": "尊敬的{name}：",
+    "letter.salutation_to.f": "尊敬的{name}：",
+    "letter.salutation_to.m": "尊敬的{name}：",
     # 此致 on a line of its own (indented by the theme, as the paragraphs), 敬礼！ under it at the margin
     "letter.closing": "此致\n敬礼！",
     "letter.dateline": "{place}，{date}",
@@ -210,6 +213,9 @@ _TRADITIONAL: dict[str, str] = {
     "date.expected": "（預計）",
     "letter.title": "求職信",
     "letter.salutation": "敬啟者：",
+    "letter.salutation_to": "{name}您好：",
+    "letter.salutation_to.f": "{name}您好：",
+    "letter.salutation_to.m": "{name}您好：",
     # 敬祝 two characters in, 商祺 under it at the margin, as Taiwan closes a business letter
     "letter.closing": "敬祝\n商祺",
     "cv": "個人履歷",
