@@ -129,6 +129,9 @@ def test_a_new_option_a_letter_from_an_inherited_one_is_a_typo(tmp_path: Path) -
     """`acent = "#8b0000"` in a theme extending classic was taken as a new option of its own: the
     accent stayed classic's blue, and nothing said why."""
     toml = 'extends = "classic"\n[options]\nacent = "#8b0000"\nshow_photo_frame = true\n'
+    # a second accent, numbered after the first, is an option of its own: it was refused as a typo
+    numbered = 'extends = "classic"\n[options]\naccent2 = "#8b0000"\naccent_3 = "#000080"\n'
+    assert load_theme(str(write(tmp_path / "n" / "theme.toml", numbered).parent)).options["accent2"] == "#8b0000"
     folder = write(tmp_path / "t" / "theme.toml", toml).parent
     with pytest.raises(InputError) as info:
         load_theme(str(folder))

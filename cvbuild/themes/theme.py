@@ -395,9 +395,10 @@ def _check_option_types(folder: Path, options: Mapping[str, Any], inherited: Map
     problems = []
     for key, value in options.items():
         # A new option a letter from an inherited one (`acent`) is a typo: the default it meant to
-        # change stayed as it was, and nothing said so.
+        # change stayed as it was, and nothing said so. One numbered after it (`accent2`, a second
+        # colour) is a new option of its own, as its author meant.
         close = [] if key in inherited else difflib.get_close_matches(key, list(inherited), 1, 0.85)
-        if close:
+        if close and not re.fullmatch(rf"{re.escape(close[0])}[_-]?\d+", key):
             message = (
                 f"option {key!r} is new here, not an option of the theme this one extends; did you mean {close[0]!r}? "
                 "(an option of this theme's own needs a name further from it)"
