@@ -65,7 +65,10 @@ def today(env: Mapping[str, str] | None = None) -> _dt.date:
         try:
             return _dt.datetime.fromtimestamp(int(raw), tz=_dt.UTC).date()
         except (ValueError, OverflowError, OSError):
-            raise InputError(f"SOURCE_DATE_EPOCH={raw!r} is not a Unix timestamp") from None
+            raise InputError(
+                f"SOURCE_DATE_EPOCH={raw!r} is not a Unix timestamp; give whole seconds since 1970 (UTC), "
+                "e.g. a commit's: SOURCE_DATE_EPOCH=$(git log -1 --format=%ct)"
+            ) from None
     return _dt.date.today()
 
 

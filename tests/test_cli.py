@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -347,3 +348,17 @@ def test_new_keeps_a_link_that_leads_nowhere(tmp_path: Path) -> None:
     result = run_cli("new", cwd=tmp_path)
     assert result.returncode == 2 and "profile.yaml: already exists; pass --force" in result.stderr
     assert os.readlink(tmp_path / "profile.yaml") == str(tmp_path / "gone" / "cv.yaml")
+
+
+def test_a_build_date_that_is_no_timestamp_says_how_to_write_one(tmp_path: Path) -> None:
+    """A CI job that set SOURCE_DATE_EPOCH to the commit's ISO date (`github.event.head_commit.timestamp`)
+    was told only that it is not a Unix timestamp."""
+    profile = write(tmp_path / "p.yaml", "name: Ada Example\n")
+    env = {**os.environ, "SOURCE_DATE_EPOCH": "2026-01-01T00:00:00Z"}
+    result = run_cli("render", profile, "-f", "txt", "-o", tmp_path / "out", env=env)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr == (
+        "error: SOURCE_DATE_EPOCH='2026-01-01T00:00:00Z' is not a Unix timestamp; give whole seconds since 1970 "
+        "(UTC), e.g. a commit's: SOURCE_DATE_EPOCH=$(git log -1 --format=%ct)\n"
+    )
+    assert not (tmp_path / "out").exists()
