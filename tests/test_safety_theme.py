@@ -92,6 +92,19 @@ def test_theme_attacks_are_refused(setup: tuple[Path, Path, Path], attack: str) 
     assert not out.exists()
 
 
+def test_a_refused_include_is_told_at_the_line_that_includes_it(setup: tuple[Path, Path, Path]) -> None:
+    """`{% include "part.j2" %}` of a link to a secret was refused with the file alone ("error: ..."),
+    so CI's annotation had no file and the author no line to look at."""
+    profile, theme, secret = setup
+    write(theme / "cv.txt.j2", 'Hi\n{% include "part.j2" %}\n')
+    (theme / "part.j2").symlink_to(secret)
+    result = run_cli("render", profile, "--theme", "evil", "-f", "txt", "-o", profile.parent / "out")
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.startswith(f"{theme / 'cv.txt.j2'}:2:1: {theme / 'part.j2'} (which leads to "), result.stderr
+    assert "outside the folders of theme 'evil'" in result.stderr and SECRET not in result.stderr
+    assert not (profile.parent / "out").exists()
+
+
 def test_a_typst_read_outside_the_theme_says_what_to_do_in_cvbuild(setup: tuple[Path, Path, Path]) -> None:
     """Typst's hint named its CLI's `--root` argument, which cvbuild does not have."""
     profile, theme, _ = setup

@@ -629,7 +629,7 @@ def render_template(name: str, doc: Document, ctx: RenderContext, *, autoescape:
     a template is the theme's (exit 2), located at its file:line:col."""
     from jinja2 import TemplateError, TemplateNotFound, TemplateSyntaxError
 
-    from cvbuild.errors import CvbuildError
+    from cvbuild.errors import CvbuildError, InputError
 
     env = environment(ctx, autoescape)
     budget = time_budget(ctx)
@@ -653,8 +653,11 @@ def render_template(name: str, doc: Document, ctx: RenderContext, *, autoescape:
     except TemplateError as exc:
         message = _explained(exc)
         raise theme_failure(ctx.theme, f"{_template_line(exc, name, str(exc))}: template error: {message}") from None
-    except CvbuildError:  # a refused include names its file already
-        raise
+    except CvbuildError as exc:  # a refused include names its file: and, when a template included it, that line
+        where = _template_line(exc, name, "")
+        if where == name or not isinstance(exc, InputError) or exc.problems:
+            raise
+        raise theme_failure(ctx.theme, f"{where}: {exc}") from None
     except (ArithmeticError, LookupError, RecursionError, TypeError, ValueError) as exc:
         # What a template's own expression raises (`range(10**9)`, `1 + 'a'`, a macro calling
         # itself): the theme's mistake, at its line, like a TemplateError.
