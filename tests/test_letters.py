@@ -242,6 +242,11 @@ def test_the_locale_words_the_date_salutation_and_closing(
         ("en", "Dr. Jane Smith", "Dear Dr. Smith,"),
         ("en", "Jordan Lee", "Dear Jordan Lee,"),  # no title: the name whole
         ("en", "Ms. Maria de la Cruz", "Dear Ms. de la Cruz,"),  # the surname with its particles
+        # what follows the name is no surname: it was "Dear Dr. PhD,", "Dear Prof. Jr.,", "Dear Dr. (HR),"
+        ("en", "Dr. Jane Roe, PhD", "Dear Dr. Roe,"),
+        ("en", "Prof. John Roe Jr.", "Dear Prof. Roe,"),
+        ("en", "Dr. Jane Roe (Head of Hiring)", "Dear Dr. Roe,"),
+        ("en", "Dr. Roe, Jane", "Dear Dr. Roe,"),
         ("de", "Frau Dr. Anna Müller", "Sehr geehrte Frau Dr. Müller,"),
         ("de", "Herr Prof. Dr. Hans von Weizsäcker", "Sehr geehrter Herr Prof. Dr. von Weizsäcker,"),
         ("de", "Dr. Kim Berger", "Guten Tag Dr. Kim Berger,"),  # nothing says Frau or Herr
@@ -262,7 +267,7 @@ def test_a_named_recipient_is_greeted_by_name(locale: str, name: str, salutation
     """A letter to a named recipient without its own salutation greets them in its language ("Dear
     Hiring Manager," went to Dr. Smith); without a name it keeps the locale's."""
     text = f"name: Ada Example\nletters:\n  l:\n    locale: {locale}\n    body: Hallo.\n"
-    letter = documents(write(tmp_path / "p.yaml", text + f"    recipient: {{name: {name}}}\n"))["l"].letter
+    letter = documents(write(tmp_path / "p.yaml", text + f'    recipient: {{name: "{name}"}}\n'))["l"].letter
     assert letter is not None and letter.salutation == salutation
     unnamed = documents(write(tmp_path / "q.yaml", text + "    recipient: {organization: ACME}\n"))["l"].letter
     assert unnamed is not None and unnamed.salutation == words(locale)["letter.salutation"]

@@ -10,6 +10,7 @@ it says which form is right. French greets by title alone ("Madame,"), Japanese 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 
 # Titles a name may start with, and whom each addresses: "f", "m", or "" (either).
@@ -58,6 +59,7 @@ def addressed(name: str, language: str) -> tuple[str, str]:
         titles.append(words.pop(0))
     if not titles:
         return " ".join(name.split()), ""
+    words = _name_words(words)
     surname = [words.pop()]
     while len(words) > 0 and words[-1] in PARTICLES:
         surname.insert(0, words.pop())
@@ -65,6 +67,17 @@ def addressed(name: str, language: str) -> tuple[str, str]:
     for title in titles:
         gender = TITLES[title] or ("m" if title in MASCULINE.get(language, ()) else gender)
     return " ".join(titles + surname), gender
+
+
+def _name_words(words: list[str]) -> list[str]:
+    """The words of the name, without what follows it: a degree, a generational suffix, a position
+    after a comma or in brackets (`Jane Roe, PhD`, `Jane Roe Jr.`, `Jane Roe (HR)`), which was
+    greeted as the surname ("Dear Dr. PhD,"). `Roe, Jane` keeps Roe. The words as they were when
+    nothing is left."""
+    from cvbuild.document.authors import bare_name
+
+    before = re.split(r"[,(]", " ".join(words), maxsplit=1)[0]
+    return bare_name(before).split() or words
 
 
 def salutation(name: str, words: Mapping[str, str], language: str) -> str:
