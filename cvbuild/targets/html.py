@@ -275,7 +275,15 @@ def theme_stylesheet(ctx: RenderContext) -> str:
 
 
 def stylesheet_parts(ctx: RenderContext) -> list[tuple[Path, str]]:
-    """The files of `theme_stylesheet`, in its order, each with its text."""
+    """The files of `theme_stylesheet`, in its order, each with its text; read and checked once
+    a build (the page and the target's warnings both ask, ~4 ms each for the base theme). A build
+    loads its Theme anew, so `watch` reads the files again after each save."""
+    from cvbuild.targets.base import _once
+
+    return list(_once(ctx.cache, "html.stylesheets", ctx.theme, lambda: _stylesheet_parts(ctx)))
+
+
+def _stylesheet_parts(ctx: RenderContext) -> tuple[tuple[Path, str], ...]:
     bases = [folder / BASE_STYLESHEET for folder in reversed(ctx.theme.chain)]
     paths = [stylesheet_path(ctx), *(p for p in bases if os.path.lexists(p))]
     parts: list[tuple[Path, str]] = []
@@ -291,7 +299,7 @@ def stylesheet_parts(ctx: RenderContext) -> list[tuple[Path, str]]:
             line, col = css.count("\n", 0, at) + 1, at - css.rfind("\n", 0, at)
             raise theme_failure(ctx.theme, f"{display_path(path)}:{line}:{col}: {message}")
         parts.append((path, css))
-    return parts
+    return tuple(parts)
 
 
 # A comment, or a string (kept: a comment's /* inside a string is text); CSS strings end at a line break.
