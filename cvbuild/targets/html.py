@@ -238,25 +238,54 @@ def theme_faces(paths: list[Path], cache: dict[Any, Any]) -> list[Any]:
 
 def font_faces(parts: list[Any], cache: dict[Any, Any]) -> str:
     """`webfonts.font_face_css`, with each face's subset kept in `cache` (`watch` keeps it across
-    builds: subsetting is ~30 ms of an HTML build, and an edit rarely brings a new character).
-    Keyed by the font file (`file_stamp`), the characters and the layout features."""
-    from cvbuild.targets import webfonts
+    builds: subsetting is ~30 ms of an HTML build, and an edit rarely brings a new character), and
+    the page's rules kept between runs (`face_cache`). Keyed by the font file (`file_stamp`), the
+    characters and the layout features."""
+    from cvbuild.targets import face_cache, webfonts
 
     kept: dict[tuple[Any, ...], str] = cache.setdefault("html.font_faces", {})
+    faces = [(part, face, file_stamp(face.path)) for part in parts for face in part.faces]
+    keys = [(part.css_family, face, stamp, part.chars, part.features) for part, face, stamp in faces]
+    disk = None
+    if all(stamp is not None for _, _, stamp in faces) and not all(key in kept for key in keys):
+        disk = face_cache.entry_key(
+            [
+                (
+                    part.css_family,
+                    str(face.path),
+                    face.family,
+                    face.weight,
+                    face.italic,
+                    stamp,
+                    _in_order(part.chars),
+                    part.features,
+                )
+                for part, face, stamp in faces
+                if stamp is not None
+            ]
+        )
+        text = face_cache.load(disk)
+        if text is not None:
+            return text
     rules = []
-    for part in parts:
-        for face in part.faces:
-            stamp = file_stamp(face.path)
-            key = (part.css_family, face, stamp, part.chars, part.features)
-            rule = kept.get(key) if stamp is not None else None
-            if rule is None:
-                rule = webfonts.face_css(part.css_family, face, webfonts.subset(face.path, part.chars, part.features))
-                if stamp is not None:
-                    if len(kept) >= MAX_KEPT_SUBSETS:
-                        kept.clear()
-                    kept[key] = rule
-            rules.append(rule)
-    return "\n".join(rules)
+    for (part, face, stamp), key in zip(faces, keys, strict=True):
+        rule = kept.get(key) if stamp is not None else None
+        if rule is None:
+            rule = webfonts.face_css(part.css_family, face, webfonts.subset(face.path, part.chars, part.features))
+            if stamp is not None:
+                if len(kept) >= MAX_KEPT_SUBSETS:
+                    kept.clear()
+                kept[key] = rule
+        rules.append(rule)
+    text = "\n".join(rules)
+    if disk is not None:
+        face_cache.store(disk, text)
+    return text
+
+
+def _in_order(chars: frozenset[str]) -> str:
+    """A set of characters as text, the same in every process (a set's order is not)."""
+    return "".join(sorted(chars))
 
 
 def stylesheet_path(ctx: RenderContext) -> Path:
