@@ -106,13 +106,15 @@ def test_the_first_failure_in_order_is_raised(fake_engines: list[str], formats: 
     assert warnings == [f"warning from {first}"]
 
 
-def test_a_started_target_is_prepared_here_and_checked_after_the_others(fake_engines: list[str]) -> None:
+def test_a_started_target_is_prepared_and_checked_here_before_the_others(fake_engines: list[str]) -> None:
     """`start` runs in the caller's thread before the other formats, its work in the worker, its
-    check in the caller's thread after the other formats; warnings read as if in order."""
+    check in the caller's thread while the work goes on, before the other formats (the work needs
+    what the check finds when it ends: found in the worker, it held up the PNG previews);
+    warnings read as if in order."""
     warnings: list[str] = []
     out = render_formats(["staged", "slow", "quick"], None, object(), context(warnings))  # type: ignore[arg-type]
     assert fake_engines[0] == "start staged in MainThread"
-    assert fake_engines.index("quick in MainThread") < fake_engines.index("check staged in MainThread")
+    assert fake_engines.index("check staged in MainThread") < fake_engines.index("quick in MainThread")
     assert "work staged in cvbuild-typst" in fake_engines and "slow in cvbuild-typst" in fake_engines
     in_order = ["start of staged", "check of staged", "work of staged", "warning from slow", "warning from quick"]
     assert warnings == in_order
