@@ -32,6 +32,7 @@ from conftest import (
 from conftest import squash as norm
 
 from cvbuild.document.model import Document, Entry
+from cvbuild.themes.places import builtin_themes_dir
 
 PROFILES = {"example": EXAMPLE, "resume": RESUME}
 THEMES = HTML_THEMES  # every theme with a page: the CV themes and the homepage
@@ -1071,3 +1072,40 @@ def test_stylesheet_references_that_work_pass(tmp_path: Path) -> None:
 
 
 PNG_1PX = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
+
+
+@pytest.mark.parametrize("name", sorted(p.parent.name for p in builtin_themes_dir().glob("*/theme.toml")))
+def test_the_built_in_stylesheets_pass_the_checks_a_render_skips_for_them(
+    name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A render leaves out, for cvbuild's own stylesheets, what it tells a theme author about
+    theirs (`builtin_stylesheet`): no reference that cannot work, no brace left open or closing
+    nothing, no font-family the page lacks."""
+    import datetime as dt
+
+    from cvbuild.targets import html
+    from cvbuild.targets.base import RenderContext
+    from cvbuild.themes.theme import load_theme
+
+    theme = load_theme(name, Path.cwd())
+    ctx = RenderContext(theme=theme, today=dt.date(2026, 1, 1), profile_dir=Path.cwd())
+    if theme.find(html.STYLESHEET) is None:
+        pytest.skip(f"{name} has no {html.STYLESHEET}")
+    parts = html.stylesheet_parts(ctx)
+    assert parts and all(html.builtin_stylesheet(path) for path, _ in parts)
+    monkeypatch.setattr(html, "builtin_stylesheet", lambda _path: False)
+    checked = html.stylesheet_parts(
+        RenderContext(theme=load_theme(name, Path.cwd()), today=ctx.today, profile_dir=ctx.profile_dir)
+    )
+    assert checked == parts  # every reference works
+    assert {str(path): html.unbundled_families(css) for path, css in parts} == {str(path): [] for path, _ in parts}
+
+
+def test_a_theme_s_own_stylesheet_is_still_checked_beside_the_built_in_ones(tmp_path: Path) -> None:
+    child = tmp_path / "child"
+    write(child / "theme.toml", 'name = "child"\nextends = "classic"\n')
+    write(child / "base.css", ".x { font-family: Comic Sans MS, serif; }\n")
+    result = run_cli("render", EXAMPLE, "--theme", child, "-d", "cv", "-f", "html", "-o", tmp_path / "out")
+    assert result.returncode == 0, result.stderr
+    assert "base.css:1:19: warning: font-family 'Comic Sans MS'" in result.stderr
+    assert result.stderr.count("font-family") == 1
