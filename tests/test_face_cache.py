@@ -67,7 +67,7 @@ def test_a_font_written_in_the_last_seconds_is_not_kept(tmp_path: Path, cache_di
     assert not list(cache_dir.glob("*.css"))
 
 
-@pytest.mark.parametrize("damage", ["text", "torn", "key", "empty"])
+@pytest.mark.parametrize("damage", ["text", "torn", "key", "empty", "markup"])
 def test_a_damaged_or_foreign_entry_is_never_used(
     tmp_path: Path, cache_dir: Path, monkeypatch: pytest.MonkeyPatch, damage: str
 ) -> None:
@@ -86,6 +86,11 @@ def test_a_damaged_or_foreign_entry_is_never_used(
         other = html.font_faces([_part(font, "Bo Li")], {})
         assert other != right
         (data,) = [p.read_bytes() for p in cache_dir.glob("*.css") if p != entry]
+    elif damage == "markup":  # whole, with a matching digest, but it would end the <style> element
+        key = entry.stem
+        face_cache.store(key, "</style><script>alert(1)</script>")
+        data = entry.read_bytes()
+        assert face_cache.load(key) is None
     else:
         data = b""
     entry.write_bytes(data)

@@ -7,7 +7,8 @@ An entry is used only when its key matches: for every face, its font file by `ht
 program can set back; a file changed in the last seconds is never cached), the characters and
 layout features it is cut to and its CSS family, weight and style; and cvbuild's and HarfBuzz's
 versions. An entry holds its key and the digest of its text, so a torn, damaged or colliding one
-is never used. The entries live in the cache folder of the compiled templates
+is never used, nor one holding a `<` (it could end the page's <style> element; the rules never
+hold one). The entries live in the cache folder of the compiled templates
 (`template_cache.cache_root`), the newest MAX_ENTRIES of them; CVBUILD_NO_CACHE=1 turns it off.
 Never an error: without a cache the faces are cut as before.
 """
@@ -59,6 +60,8 @@ def load(key: str) -> str | None:
         return None
     head, digest, body = _split(data)
     if head != _MAGIC + key.encode("ascii") or digest != hashlib.blake2b(body).hexdigest().encode("ascii"):
+        return None
+    if b"<" in body:  # @font-face rules never hold one; an entry written by anyone else never ends <style>
         return None
     try:
         return body.decode("utf-8")
