@@ -10,9 +10,9 @@ starts in about the time of a bare Python.
 
 from __future__ import annotations
 
+import binascii
 import math
 import struct
-import zlib
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # the helper process imports only what drawing needs
@@ -138,7 +138,7 @@ def _libc() -> Any:
         found: Any = None
         if sys.platform.startswith("linux"):  # glibc and musl: FE_DFL_ENV is ((const fenv_t *) -1)
             try:
-                found = ctypes.CDLL(None)
+                found = ctypes.PyDLL(None)  # microseconds: keep the GIL (see `pdfium`)
                 found.fegetenv.argtypes = found.fesetenv.argtypes = (ctypes.c_void_p,)
             except (OSError, AttributeError):
                 found = None
@@ -154,6 +154,9 @@ _BGR = 2  # FPDFBitmap_BGR; with FPDF_REVERSE_BYTE_ORDER, PDFium writes red, gre
 _REVERSE_BYTE_ORDER = 0x10
 
 
+_LONG_CALLS = frozenset({"FPDF_RenderPageBitmap"})  # the calls that let go of the GIL
+
+
 def pdfium() -> Any:
     """PDFium, the library pypdfium2 ships, bound with just the calls drawing a page needs.
     pypdfium2's own bindings declare all of PDFium's ~1,000 functions on import (30-45 ms, a
@@ -162,6 +165,7 @@ def pdfium() -> Any:
     import importlib.util
     import os
     import sys
+    import types
 
     spec = importlib.util.find_spec("pypdfium2_raw")
     if spec is None or spec.origin is None:
@@ -170,10 +174,17 @@ def pdfium() -> Any:
         name = "pdfium.dll"
     else:
         name = "libpdfium.dylib" if sys.platform.startswith(("darwin", "ios")) else "libpdfium.so"
+    path = os.path.join(os.path.dirname(spec.origin), name)
     try:
-        lib = ctypes.CDLL(os.path.join(os.path.dirname(spec.origin), name))
+        # Two bindings of the one library: a ctypes call lets go of the GIL, and a thread drawing
+        # beside the HTML page (the pipeline's worker) then waits for it back, up to the 5 ms
+        # switch interval, at each call. Only the drawing itself is long enough to be worth it
+        # (~10-20 ms a page); the other calls (microseconds) keep the GIL (PyDLL): a two-page
+        # CV's previews took ~90 ms instead of ~30 while the page was being made.
+        released, held = ctypes.CDLL(path), ctypes.PyDLL(path)
     except OSError as exc:
         raise RasterError(f"cannot load PDFium from pypdfium2 for the PNG previews: {exc}") from None
+    lib = types.SimpleNamespace()  # the calls, each from the binding it needs
     void, handle, i32 = ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int
     for function, restype, argtypes in (
         ("FPDF_InitLibrary", None, ()),
@@ -190,8 +201,10 @@ def pdfium() -> Any:
         ("FPDF_RenderPageBitmap", None, (handle, handle, i32, i32, i32, i32, i32, i32)),
         ("FPDFBitmap_Destroy", None, (handle,)),
     ):
-        getattr(lib, function).restype = restype
-        getattr(lib, function).argtypes = argtypes
+        call = getattr(released if function in _LONG_CALLS else held, function)
+        call.restype = restype
+        call.argtypes = argtypes
+        setattr(lib, function, call)
     lib.FPDF_InitLibrary()  # once a process: PDFium ignores the calls after the first
     return lib
 
@@ -213,7 +226,9 @@ def png_bytes(width: int, height: int, scanlines: bytes | memoryview, ppi: int) 
 
 
 def _chunk(kind: bytes, body: bytes) -> bytes:
-    return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(body, zlib.crc32(kind)))
+    # binascii's CRC-32 is zlib's, but keeps the GIL: zlib.crc32 lets go of it above 5 KB and the
+    # drawing thread then waits to get it back (see `pdfium`); ~0.3 ms for a page's pixels.
+    return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", binascii.crc32(body, binascii.crc32(kind)))
 
 
 # ---- the helper process -----------------------------------------------------------------------
