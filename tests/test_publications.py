@@ -590,7 +590,11 @@ VENUES = [
     ("Journal of Machine Learning Research, vol. 22", 2022, None),
     ("Proceedings of the VLDB Endowment", 2024, "Proceedings of the VLDB Endowment 2024"),
     ("Interspeech 23", 2023, "Interspeech 23"),
-    ("Workshop held April 24", 2024, "Workshop held April 24 2024"),
+    ("Workshop held April 24", 2024, "Workshop held April 24, 2024"),
+    # a year far from the paper's is no year of it: Google Scholar's journal names (a real CV, round six)
+    ("Cerebral Cortex (New York, NY: 1991)", 2022, "Cerebral Cortex (New York, NY: 1991), 2022"),
+    ("Nature methods 1-5", 2024, "Nature methods 1-5, 2024"),  # a comma after a number: not "1-5 2024"
+    ("Human Brain Mapping 47(7) e70533", 2026, "Human Brain Mapping 47(7) e70533, 2026"),
 ]  # fmt: skip
 
 
@@ -598,8 +602,10 @@ VENUES = [
 def test_venue_with_year_adds_a_year_only_when_none_is_written(venue: str, year: int, expected: str | None) -> None:
     from cvbuild.document.publications import venue_with_year
 
-    # None: a long venue with numbers that are not its year ("60th", "Volume 10", "21st")
-    assert venue_with_year(venue, year) == (expected or (venue if str(year) in venue else f"{venue} {year}"))
+    # None: a long venue with numbers that are not its year ("60th", "Volume 10", "21st"); after a
+    # number or a parenthesis the year follows a comma
+    glue = ", " if venue[-1].isdigit() or venue[-1] == ")" else " "
+    assert venue_with_year(venue, year) == (expected or (venue if str(year) in venue else f"{venue}{glue}{year}"))
 
 
 # (short venue, full venue, year, does the full one already say the short one with its year?)
@@ -857,3 +863,23 @@ def test_a_bib_entry_without_author_is_refused_not_made_the_owners(tmp_path: Pat
     )
     loaded, _ = load_profile(profile)
     assert sorted(p.authors for p in loaded.publication_entries()) == [["Ada Example"], ["Bo Chen", "Cy Dee"]]
+
+
+def test_a_journal_name_with_a_year_of_its_own_still_gets_the_papers_year(tmp_path: Path) -> None:
+    """Google Scholar names a journal with its first year ("Cerebral Cortex (New York, NY: 1991)"),
+    as a real neuroscientist's CV (round six) carries it: any written year counted as the
+    paper's, and its 2022 was printed nowhere. A venue ending in a number takes the year after a
+    comma ("Nature methods 1-5, 2024", it read "1-5 2024")."""
+    profile = tmp_path / "p.yaml"
+    profile.write_text(
+        "name: Ada Example\npublications:\n"
+        "  - {title: Multitask, authors: [Ada Example], type: journal, date: 2022,\n"
+        "     venue: 'Cerebral Cortex (New York, NY: 1991)'}\n"
+        "  - {title: brainlife, authors: [Ada Example], venue: Nature methods 1-5, type: journal, date: 2024}\n",
+        encoding="utf-8",
+    )
+    result = run_cli("render", profile, "-f", "txt,md", "-o", tmp_path / "out")
+    assert result.returncode == 0, result.stderr
+    for ext in ("txt", "md"):
+        text = (tmp_path / "out" / f"ada-example.{ext}").read_text(encoding="utf-8").replace("\\", "")
+        assert "Cerebral Cortex (New York, NY: 1991), 2022" in text and "Nature methods 1-5, 2024" in text, text

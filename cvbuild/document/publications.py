@@ -128,11 +128,14 @@ NOT_YEAR_WORDS = frozenset({
 def holds_year(text: str, year: int) -> bool:
     """Does the venue text already name its year ("OSDI '26", "FAST 23", "NSDI 2024")?
 
-    Any written year counts ("NeurIPS 2023" or "OSDI '25" dated early in the next year must not
-    get a second one). A bare two-digit number counts only for the same year and only right after
-    a name ("FAST 23", "NSDI24"), so "Volume 1", "the 21st" or "April 16" never look like a year.
+    A written year a year or less from the publication's counts ("NeurIPS 2023" or "OSDI '25"
+    dated early in the next year must not get a second one); one further away is something else,
+    a journal's first year as Google Scholar writes it ("Cerebral Cortex (New York, NY: 1991)", a
+    paper of 2022), and the publication's own year was left out. A bare two-digit number counts
+    only for the same year and only right after a name ("FAST 23", "NSDI24"), so "Volume 1", "the
+    21st" or "April 16" never look like a year.
     """
-    if _ANY_FULL_YEAR.search(text):
+    if any(abs(int(written) - year) <= 1 for written in _ANY_FULL_YEAR.findall(text)):
         return True
     yy = f"{year % 100:02d}"
     return any(
@@ -143,7 +146,14 @@ def holds_year(text: str, year: int) -> bool:
 
 def venue_with_year(venue: str, year: int) -> str:
     """`EuroSys` + 2024 -> `EuroSys 2024`; `OSDI '26`, `FAST 23` and `NSDI 2024` stay as written."""
-    return venue if holds_year(venue, year) else f"{venue} {year}"
+    return venue if holds_year(venue, year) else f"{venue}{year_glue(venue)}{year}"
+
+
+def year_glue(venue: str) -> str:
+    """What goes between a venue and the year added to it: a space (`EuroSys 2024`), or a comma
+    after a venue that ends in a number or a parenthesis, where a space ran the year into it
+    ("Nature Methods 1-5 2024", "Human Brain Mapping 47(7) e70533 2026")."""
+    return ", " if venue.rstrip()[-1:].isdigit() or venue.rstrip()[-1:] in ")]）" else " "
 
 
 def _words(text: str) -> str:
@@ -177,7 +187,7 @@ def venue_spans(pub: Publication, words: Vocabulary) -> list[Span]:
     if pub.venue:
         runs = spans(pub.venue)
         if not holds_year(plain(runs), pub.date.year):
-            runs = [*runs, Span(text=f" {year}")]
+            runs = [*runs, Span(text=f"{year_glue(plain(runs))}{year}")]
         return runs
     if pub.type == "preprint" or pub.arxiv:
         return [Span(text=f"{words['venue.arxiv_preprint' if pub.arxiv else 'venue.preprint']} {year}")]
