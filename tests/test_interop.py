@@ -8,7 +8,8 @@ rendercv_sample.yaml (what RenderCV 2.8's `rendercv new "Jane Doe"` writes, MIT)
 files, their sources in their headers: rendercv_real_onepage.yaml (a one-page résumé),
 rendercv_real_korean.yaml (a CV in Korean, RenderCV 2.0 to 2.3), rendercv_real_french.yaml (a CV in
 French, cut), rendercv_real_spanish.yaml (a CV in Spanish, cut), rendercv_real_qa.yaml (a résumé with
-its own locale and one-line certificates, cut); jsonresume_real_builder.json (JSON has no comments:
+its own locale and one-line certificates, cut), rendercv_real_portuguese.yaml (a one-page résumé in
+Portuguese); jsonresume_real_builder.json (JSON has no comments:
 github.com/4ndresdev/4ndresdev.dev, resume.json at commit 5fc5712daca9e40c78a422c00bcab77de808de59,
 verbatim; a builder's own fields), jsonresume_real_developer.json (github.com/5c077m4n/cv, resume.json
 at commit 07e15b30046a1a6fa692252f4d883bac970f48a0, the Unlicense, verbatim; pre-1.0 keys, a theme's
@@ -53,6 +54,7 @@ RENDERCV_REAL_SPANISH = INTEROP / "rendercv_real_spanish.yaml"
 JSONRESUME_REAL_DEVELOPER = INTEROP / "jsonresume_real_developer.json"
 RENDERCV_REAL_QA = INTEROP / "rendercv_real_qa.yaml"
 JSONRESUME_REAL_FRENCH = INTEROP / "jsonresume_real_french.json"
+RENDERCV_REAL_PORTUGUESE = INTEROP / "rendercv_real_portuguese.yaml"
 
 
 def schema_errors(data: Any) -> list[str]:
@@ -3122,3 +3124,38 @@ def test_jsonresume_real_french_resume_reads_as_written(tmp_path: Path) -> None:
         for x in plain:  # each in its place, after the one before (two jobs share a highlight)
             assert (at := flat.find(x, at)) >= 0, (x, text)
         assert "x-keywords" not in flat and "fr·en" not in flat.replace(" ", "")
+
+
+def test_rendercv_real_portuguese_resume_stays_on_one_page(tmp_path: Path) -> None:
+    """Round six, a one-page résumé in Portuguese (rendercv_real_portuguese.yaml, verbatim): one
+    page with both engines, its words in Portuguese (`locale: pt`), every bullet and summary once
+    and in order in both PDFs, text and Markdown."""
+    import pypdf
+    from ruamel.yaml import YAML
+
+    path, stderr = imported("rendercv", RENDERCV_REAL_PORTUGUESE, tmp_path)
+    assert "cv.photo: 'linkedin_photo.jpg' does not exist" in stderr
+    out, weasy = tmp_path / "out", tmp_path / "weasy"
+    assert run_cli("render", path, "-f", "pdf,txt,md", "-o", out).returncode == 0
+    assert run_cli("render", path, "-f", "pdf", "--engine", "weasyprint", "-o", weasy).returncode == 0
+    pdfs = [next(out.glob("*.pdf")), next(weasy.glob("*.pdf"))]
+    assert [len(pypdf.PdfReader(p).pages) for p in pdfs] == [1, 1]
+    sections = YAML(typ="safe").load(RENDERCV_REAL_PORTUGUESE.read_text("utf-8"))["cv"]["sections"]
+    lines = [
+        re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", x).replace("**", "").replace("_", "")
+        for entries in sections.values()
+        for e in entries
+        for x in [
+            *([e["bullet"]] if "bullet" in e else []),
+            *([e["summary"]] if "summary" in e else []),
+            *e.get("highlights", []),
+        ]
+    ]
+    texts = [pdf_text(p) for p in pdfs] + [next(out.glob(f"*.{x}")).read_text("utf-8") for x in ("txt", "md")]
+    for text in texts:
+        flat = squash(re.sub(r" \(https?://[^)]*\)|\]\([^)]*\)|[\\*_\[]", "", text))
+        at = 0
+        for line in map(squash, lines):
+            assert flat.count(line) == 1, (line, text)
+            assert (at := flat.find(line, at)) >= 0, (line, text)
+        assert "atual" in flat.lower() and "experiência" in flat.lower()  # titles may be set in capitals

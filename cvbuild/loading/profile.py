@@ -215,6 +215,7 @@ def expand_bibtex(source: YamlSource, allow: Sequence[Path] = (), *, limits: Lim
     data = source.data
     items = data.get("publications") if isinstance(data, dict) else None
     if not isinstance(items, list) or not any(_include_path(i) for i in items):
+        data = with_sole_authors(data, [True] * len(items or []))
         return ProfileSource(source, data, [Origin(yaml_index=i) for i in range(len(items or []))])
     from cvbuild.loading.bibtex import load_bibtex
 
@@ -271,7 +272,23 @@ def expand_bibtex(source: YamlSource, allow: Sequence[Path] = (), *, limits: Lim
         else:
             out.append(item)
             origins.append(Origin(yaml_index=i))
-    return ProfileSource(source, {**data, "publications": out}, origins, problems, bib_warnings)
+    merged = with_sole_authors({**data, "publications": out}, [o.bib is None for o in origins])
+    return ProfileSource(source, merged, origins, problems, bib_warnings)
+
+
+def with_sole_authors(data: Any, from_yaml: Sequence[bool]) -> Any:
+    """The data with each publication written in the YAML without `authors` the owner's alone:
+    humanities CVs list their own essays and chapters with no name, and each was refused. A
+    BibTeX entry without an author is still refused, at its line (an export that lost it)."""
+    pubs = data.get("publications") if isinstance(data, dict) else None
+    name = data.get("name") if isinstance(data, dict) else None
+    if not isinstance(pubs, list) or not isinstance(name, str) or not name.strip():
+        return data
+    solo = [
+        {**p, "authors": [name.strip()]} if yaml and isinstance(p, dict) and not {"authors", "bibtex"} & set(p) else p
+        for p, yaml in zip(pubs, from_yaml, strict=True)
+    ]
+    return data if solo == pubs else {**data, "publications": solo}
 
 
 def input_files(source: YamlSource, profile: Profile) -> list[Path]:

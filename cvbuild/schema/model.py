@@ -233,14 +233,20 @@ class PublicationLinks(Model):
     demo: Url | None = None
 
 
+def _authors_optional(schema: dict[str, Any]) -> None:
+    """A profile may leave a publication's `authors` out: the loader makes it the owner's alone."""
+    schema["required"] = [k for k in schema.get("required", []) if k != "authors"]
+
+
 class Publication(Model):
+    # Left out in the profile's YAML, `authors` is the owner alone (loading.profile.with_sole_authors):
+    # humanities CVs list their own essays and chapters without a name; it was refused at each.
+    # Required here, so a .bib entry without an author is still refused at its line.
+    model_config = ConfigDict(json_schema_extra=_authors_optional)
+
     id: Annotated[str, Field(pattern=r"^[A-Za-z0-9_:.\-+/]+$")] | None = None
     title: Markup
-    # Left out, the owner alone (Profile fills it in): humanities CVs list their own essays and
-    # chapters without a name, and the field was refused at each one.
-    authors: Annotated[list[NonEmpty], Field(min_length=1)] = Field(
-        default_factory=list, json_schema_extra={"description": "in order; left out: you alone"}
-    )
+    authors: Annotated[list[NonEmpty], Field(min_length=1, description="in order; left out: you alone")]
     equal_contribution: list[str] = []
     corresponding: list[str] = []
     venue: Markup | None = None
@@ -616,21 +622,6 @@ class Profile(Model):
     documents: dict[DocumentName, DocumentSpec] = {}
     # Cover letters, by name; a name is chosen with `-d` as a document's is, so none is both.
     letters: dict[DocumentName, LetterSpec] = {}
-
-    @model_validator(mode="before")
-    @classmethod
-    def _sole_authors(cls, data: Any) -> Any:
-        """A publication written without `authors` is the owner's alone."""
-        if not isinstance(data, dict) or not isinstance(name := data.get("name"), str) or not name.strip():
-            return data
-        pubs = data.get("publications")
-        if not isinstance(pubs, list) or all(not isinstance(p, dict) or "authors" in p or "bibtex" in p for p in pubs):
-            return data
-        solo = [
-            {**p, "authors": [name.strip()]} if isinstance(p, dict) and not {"authors", "bibtex"} & set(p) else p
-            for p in pubs
-        ]
-        return {**data, "publications": solo}
 
     @field_validator("letters")
     @classmethod
