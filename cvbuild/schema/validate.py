@@ -72,7 +72,7 @@ class Source(Protocol):
 
 def validate_source(source: Source, found: Sequence[Problem] = (), *, limits: Limits = DEFAULT_LIMITS) -> Profile:
     """Schema errors, cross-field errors and `found` (e.g. from .bib files) are reported together, sorted."""
-    problems = [*found, *semantic_problems(source), *bib_without_authors(source), *text_problems(source, limits)]
+    problems = [*found, *semantic_problems(source), *text_problems(source, limits)]
     untold: list[Problem] = []
     try:
         profile = Profile.model_validate(source.data)
@@ -87,19 +87,6 @@ def validate_source(source: Source, found: Sequence[Problem] = (), *, limits: Li
         ordered = sorted(problems, key=lambda p: (p.file != main, str(p.file), p.line, p.column, p.message))
         raise InputError(ordered + untold)
     return profile
-
-
-def bib_without_authors(source: Source) -> list[Problem]:
-    """A .bib entry without `author` (an edited volume's, a dataset's) is refused at its entry, as a
-    missing field: only a publication written in the profile without `authors` is the owner's alone
-    (`Profile._sole_authors`), and the .bib's was printed as the owner's own work."""
-    data = source.data if isinstance(source.data, dict) else {}
-    origins = getattr(source, "origins", ())
-    return [
-        source.problem(("publications", i, "authors"), "missing required key 'authors'", anchor=("publications", i))
-        for i, (item, origin) in enumerate(zip(_list(data.get("publications")), origins, strict=False))
-        if origin.bib is not None and isinstance(item, dict) and "authors" not in item
-    ]
 
 
 def _problems(source: Source, errors: Sequence[Any]) -> list[Problem]:
