@@ -79,8 +79,11 @@ def test_content_dropped_from_one_format_is_reported(tmp_path: Path) -> None:
     result = check.check_theme(str(folder), fixtures=("full",))
     differs = [p for p in result.problems if p.kind == "differs"]
     assert [p.target for p in differs] == ["pdf"]
-    assert "Co-organised the weekly systems reading group" in differs[0].message
-    assert "(in txt, md, html)" in differs[0].message
+    # the field and section to lay out: "15 item(s) ... are missing" named none
+    assert (
+        "'Co-organised the weekly systems reading group' (in txt, md, html; highlights in the section 'Education')"
+        in (differs[0].message)
+    )
 
 
 def test_text_off_the_page_is_reported(tmp_path: Path) -> None:

@@ -12,7 +12,7 @@ import json
 import re
 import tempfile
 import unicodedata
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from importlib import resources
@@ -223,7 +223,9 @@ def _check_fixture(
                 problems += [Problem("order", name, fmt, m) for m in ats_problems(data, doc)]
         elif fmt in TEXT_TARGETS:
             texts[fmt] = _visible_text(fmt, data.decode("utf-8"))
-    problems += [Problem("differs", name, fmt, m) for fmt, m in content_differences(atoms(doc), texts)]
+    items = atoms(doc)
+    differences = content_differences(items, texts, fields_of(doc.model_dump(), items))
+    problems += [Problem("differs", name, fmt, m) for fmt, m in differences]
     problems += [Problem("markup", name, fmt, m) for fmt, m in markup_read(verbatim_atoms(doc), texts)]
     problems += [Problem("differs", name, fmt, m) for fmt, m in letter_missing(doc, texts)]
     return problems + english_problems(name, doc.meta.locale, texts)
@@ -419,8 +421,42 @@ def letter_missing(doc: Document, texts: dict[str, str]) -> Iterator[tuple[str, 
             yield fmt, "the cover letter's body is missing: lay out `doc.letter` (docs/themes.md#cover-letters)"
 
 
-def content_differences(items: list[str], texts: dict[str, str]) -> Iterator[tuple[str, str]]:
-    """(target, message) for items some formats show and this one lacks."""
+def fields_of(dumped: Any, items: list[str]) -> dict[str, str]:
+    """For each item, the Document field that holds it and its section, in a template's words
+    (`highlights in the section 'Experience'`): "15 items are missing" named no field to lay out."""
+    wanted, found = set(items), {}
+
+    def record(text: str, keys: tuple[str, ...], section: str | None) -> None:
+        text = text.strip()
+        if text in wanted and text not in found and keys:
+            field = ".".join(keys[-2:]) if keys[-1] in ("text", "name", "label") and len(keys) > 1 else keys[-1]
+            found[text] = field + (f" in the section {section!r}" if section else "")
+
+    def walk(node: Any, keys: tuple[str, ...], section: str | None) -> None:
+        if isinstance(node, dict):
+            if "groups" in node and isinstance(node.get("title"), str):
+                section = node["title"]
+            for key, value in node.items():
+                walk(value, (*keys, str(key)), section)
+        elif isinstance(node, list):
+            if node and all(isinstance(x, dict) and isinstance(x.get("text"), str) and "bold" in x for x in node):
+                record("".join(x["text"] for x in node), keys, section)  # rich text: its spans, read as one
+                return
+            for x in node:
+                walk(x, keys, section)
+        elif isinstance(node, str):
+            record(node, keys, section)
+
+    walk(dumped, (), None)
+    return found
+
+
+def content_differences(
+    items: list[str], texts: dict[str, str], fields: Mapping[str, str] | None = None
+) -> Iterator[tuple[str, str]]:
+    """(target, message) for items some formats show and this one lacks; `fields`: each item's
+    Document field (`fields_of`), said beside it."""
+    fields = fields or {}
     squashed = {fmt: squash(text) for fmt, text in texts.items()}
     missing: dict[str, list[tuple[str, list[str]]]] = {}
     for item in items:
@@ -430,7 +466,10 @@ def content_differences(items: list[str], texts: dict[str, str]) -> Iterator[tup
             for fmt in absent:
                 missing.setdefault(fmt, []).append((item, present))
     for fmt, lost in missing.items():
-        listed = "; ".join(f"{item[:60]!r} (in {', '.join(where)})" for item, where in lost[:MAX_LISTED])
+        listed = "; ".join(
+            f"{item[:60]!r} (in {', '.join(where)}{f'; {fields[item]}' if item in fields else ''})"
+            for item, where in lost[:MAX_LISTED]
+        )
         more = f"; and {len(lost) - MAX_LISTED} more" if len(lost) > MAX_LISTED else ""
         yield fmt, f"{len(lost)} item(s) other formats show are missing: {listed}{more}"
 
