@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import io
+import re
 
 import uharfbuzz as hb
 from fontTools.ttLib import TTFont
 
-from cvbuild.targets.last_resort import ADVANCE, LAST_RESORT, build, folder, font_for, sequences
+from cvbuild.targets.last_resort import ADVANCE, LAST_RESORT, build, folder, font_for, pattern, sequences
 
 
 def test_the_committed_font_is_what_build_makes() -> None:
@@ -70,3 +71,16 @@ def test_a_fonts_folder_is_named_by_its_bytes_and_holds_only_it() -> None:
     assert folder(("🏽", "👍", "👍🏽")) == one and folder(["🚀"]) != one
     assert [p.name for p in one.iterdir()] == ["last-resort.ttf"]
     assert (one / "last-resort.ttf").read_bytes() == font_for("👍🏽", ["👍🏽"])
+
+
+def test_a_joined_clusters_pattern_is_escapes_only() -> None:
+    """The pattern lib.typ sets keycaps and mixed sequences by (sys.inputs.cvbuild_joined): every
+    character an escape, so a cluster of `]`, `$` or `|` is never pattern syntax; each cluster is
+    matched as written, with its ZWJs and variation selectors, the longest first. (Python's re
+    reads Rust's \\x{...} as \\x{...} too, once braces are turned into its form.)"""
+    found = pattern(["1\u20e3", "👩✈", "]$|"])
+    assert set(re.sub(r"\\x\{[0-9A-F]+\}|\[|\]|\*|-", "", found).split("|")) == {""}, found
+    python = re.compile(re.sub(r"\\x\{([0-9A-F]+)\}", lambda m: f"\\U{int(m[1], 16):08x}", found))
+    for text in ("1\ufe0f\u20e3", "👩\u200d✈\ufe0f", "]$|"):
+        assert python.fullmatch(text), text
+    assert python.fullmatch("1") is None and found.index("1F469") < found.index("x{31}")

@@ -645,3 +645,36 @@ def test_impossible_pdf_standards_are_located(tmp_path: Path, standards: str, me
     result = run_cli("validate", profile)
     line = profile.read_text(encoding="utf-8").splitlines().index(f"    pdf_standards: {standards}") + 1
     assert result.returncode == 2 and f"{profile}:{line}:" in result.stderr and message in result.stderr, result.stderr
+
+
+# Clusters that join a character a bundled font has with one none has: keycaps (the digit and #
+# are in every main font, the keycap in none), a ZWJ sequence led by an emoji none has but holding
+# ✈ (DejaVu Sans has it), one led by ❤ (Inter and DejaVu Sans have it), a skin tone on ✌.
+JOINED = ["1\ufe0f\u20e3", "#\ufe0f\u20e3", "👩\u200d✈\ufe0f", "❤\ufe0f\u200d🔥", "✌🏽"]
+
+
+@pytest.mark.parametrize("theme", THEMES)
+def test_keycaps_and_mixed_emoji_read_back_as_themselves(tmp_path: Path, theme: str) -> None:
+    """Typst picks a cluster's font by its first character: 1️⃣ went to the main font, which has
+    the 1 but no keycap, and printed three .notdef ((cid:0) in pdfplumber); 👩‍✈️ went to DejaVu
+    Sans, which drew the ✈ alone. Each is now one box of the last-resort font, as every other emoji,
+    and reads back whole and in order, amid hostile text; the digits and the ✈ elsewhere keep
+    their fonts."""
+    import pdfplumber
+
+    summary = "Rank " + " then ".join(JOINED) + " #x $y$ <script>alert(1)</script> @r \\ ] [ 1 ✈ 中文 end."
+    profile = write(tmp_path / "p.yaml", json.dumps({"name": "Ada Example", "summary": summary}, ensure_ascii=False))
+    result = run_cli("render", profile, "--theme", theme, "-f", "pdf", "-o", tmp_path / "out")
+    assert result.returncode == 0, result.stderr
+    (pdf,) = (tmp_path / "out").glob("*.pdf")
+    with pdfplumber.open(pdf) as document:
+        chars = document.pages[0].chars
+        plumbed = document.pages[0].extract_text()
+    for text in (pdf_text(pdf), plumbed):
+        assert "\x00" not in text and "(cid:" not in text, text
+        assert norm(summary) in norm(text), text
+    boxes = {c["text"]: c["fontname"] for c in chars if len(c["text"]) > 1}
+    for cluster in JOINED:  # one glyph, the whole cluster its text
+        assert boxes.get(cluster, "").endswith("cvbuild-last-resort"), (cluster, boxes)
+    alone = [c["fontname"] for c in chars if c["text"] in ("1", "✈")]
+    assert alone and not any(name.endswith("cvbuild-last-resort") for name in alone), alone

@@ -146,8 +146,9 @@ def remove_folders() -> None:
 def sequences(texts: Iterable[str], chars: Iterable[str]) -> set[str]:
     """The runs of `chars` that a shaper sets as one cluster somewhere in `texts` (👨‍👩‍👧 as
     👨👩👧: the ZWJs are hidden), as HarfBuzz forms clusters; Typst's shaper, rustybuzz, is its
-    port. A cluster holding a character not in `chars` is left out: Typst would not set it in
-    this font (a keycap's digit has a font of its own)."""
+    port. A cluster holding a character not in `chars` is left out (typst_pdf asks about every
+    character of the texts and keeps the clusters with one no font has: lib.typ sets a keycap in
+    this font by `pattern`, though its digit has a font of its own)."""
     import uharfbuzz as hb
 
     codes = sorted({ord(c) for c in chars})
@@ -165,6 +166,15 @@ def sequences(texts: Iterable[str], chars: Iterable[str]) -> set[str]:
             if len(glyphs) > 1 and all(glyphs):
                 found.add("".join(chr(codes[g - 1]) for g in glyphs))
     return found
+
+
+def pattern(runs: Iterable[str]) -> str:
+    """A regex, in Typst's (Rust's) syntax, matching each of `runs` (clusters as `sequences` gives
+    them) as a text writes it: with ZWJs and variation selectors between and after its characters.
+    Every character is an escape (`\\x{31}`), so no text of the profile becomes pattern syntax."""
+    joiners = r"[\x{200D}\x{FE00}-\x{FE0F}]*"
+    alternatives = [joiners.join(f"\\x{{{ord(c):X}}}" for c in run) + joiners for run in runs]
+    return "|".join(sorted(alternatives, key=lambda a: (-len(a), a)))  # the longest first
 
 
 def ligatures(liga: dict[tuple[int, ...], int]) -> bytes:
