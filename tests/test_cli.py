@@ -362,3 +362,23 @@ def test_a_build_date_that_is_no_timestamp_says_how_to_write_one(tmp_path: Path)
         "(UTC), e.g. a commit's: SOURCE_DATE_EPOCH=$(git log -1 --format=%ct)\n"
     )
     assert not (tmp_path / "out").exists()
+
+
+def test_sigterm_stops_a_render_with_143_and_writes_nothing(tmp_path: Path) -> None:
+    """A CI job's time-out or cancel sends SIGTERM: the run ends as documented (exit 143, as a
+    shell reports a death by it), through its clean-ups, with nothing written."""
+    import signal
+    import time
+
+    write(tmp_path / "themes" / "slow" / "theme.toml", 'extends = "classic"\n')
+    write(tmp_path / "themes" / "slow" / "cv.typ", "#let x = 0\n#for i in range(100000000) { x += 1 }\n#x\n")
+    write(tmp_path / "p.yaml", "name: Ada Example\n")
+    argv = [sys.executable, "-m", "cvbuild", "render", "p.yaml", "--theme", "slow", "-f", "pdf,txt", "-o", "out"]
+    process = subprocess.Popen(argv, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(3)  # well inside the Typst compile, which takes a minute
+    assert process.poll() is None, process.communicate()
+    process.send_signal(signal.SIGTERM)
+    _, err = process.communicate(timeout=30)
+    assert process.returncode == 143, err
+    assert "Traceback" not in err
+    assert not (tmp_path / "out").exists()
