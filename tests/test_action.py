@@ -151,6 +151,20 @@ def test_ats_input_reads_the_pdf_back_and_strict_fails_on_it(runner: ActionRunne
     assert strict.outputs["files"] == ""
 
 
+def test_a_job_with_pips_cache_turned_off_still_builds(runner: ActionRunner, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`pip cache dir` fails when PIP_NO_CACHE_DIR is set (as many CI images set it): the cache
+    step was given an empty `path`, which actions/cache refuses ("Input required and not supplied:
+    path"), and the job stopped before installing anything."""
+    monkeypatch.setenv("PIP_NO_CACHE_DIR", "1")
+    git_repo(runner.workspace, PROFILE.format(honors=honors(2)))
+    run = runner.run({"cvbuild-version": "checkout", "formats": "txt"})
+    assert run.failed is None, run.failed
+    plan = run.step("Choose the cvbuild version")
+    assert plan.outputs["pip-cache"] == str(runner.temp / "cvbuild-no-pip-cache")
+    assert (runner.temp / "cvbuild-no-pip-cache").is_dir()
+    assert sorted(run.outputs["files"].splitlines()) == ["out/ada-example-cv.txt", "out/ada-example-resume.txt"]
+
+
 def test_broken_profile_annotates_the_lines_and_exits_2(runner: ActionRunner) -> None:
     broken = PROFILE.format(honors=honors(1)).replace("headline: PhD student", "headline: [PhD, student]")
     broken = broken.replace("  resume:\n", "  resume:\n    sections: [experiance]\n")
