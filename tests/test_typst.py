@@ -310,6 +310,15 @@ def _copy_theme(tmp_path: Path, name: str = "classic") -> Path:
             '3:14: Typst error in theme: dictionary does not contain key "zork"; the fields are in docs/document.md; '
             'a key that may be missing: .at("zork", default: none)',
         ),
+        # a helper of @local/cvbuild, misspelt: Typst's only hint took the dash for a minus sign
+        (
+            "#contact-item(doc)",
+            "3:2: Typst error in theme: unknown variable: contact-item; did you mean 'contact-items'?",
+        ),
+        (
+            "#let accent = red\n#text(fill: acent)[x]",
+            "4:13: Typst error in theme: unknown variable: acent; did you mean 'accent'?",
+        ),
     ],
 )
 def test_a_misspelt_document_field_in_typst_gets_the_field_meant(tmp_path: Path, line: str, error: str) -> None:

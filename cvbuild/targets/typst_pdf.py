@@ -602,7 +602,8 @@ def typst_message(exc: Any, template: Path, packages: Path | None) -> str:
         lines = [f"hint: {h}" for h in getattr(exc, "hints", None) or []]
     lines = _first_errors([_ROOT_HINT.sub(r"\1" + ROOT_HINT, line) for line in lines])
     detail = _real_paths("\n".join(lines), template, packages)
-    return f"{_located(exc, template, packages)}: Typst error in theme: {exc.message}{_key_hint(exc.message)}" + (
+    hint = _key_hint(exc.message) or _name_hint(exc.message, template, packages)
+    return f"{_located(exc, template, packages)}: Typst error in theme: {exc.message}{hint}" + (
         f"\n{detail}" if detail else ""
     )
 
@@ -640,6 +641,29 @@ def _key_hint(message: str) -> str:
     fields = sorted({name for names in view_fields().values() for name in names})
     hint = did_you_mean(key[1], fields, None)
     return hint or f'; the fields are in docs/document.md; a key that may be missing: .at("{key[1]}", default: none)'
+
+
+_LET_NAME = re.compile(r"\blet\s+([A-Za-z_][\w-]*)")
+
+
+def _name_hint(message: str, template: Path, packages: Path | None) -> str:
+    """For a misspelt name (`contact-item(doc)`: `unknown variable: contact-item`), the one meant,
+    out of those the theme's Typst files and its packages define with `let`. Typst's own hint
+    took the dash for a minus sign."""
+    unknown = re.fullmatch(r"unknown variable: ([\w-]+)", str(message))
+    if unknown is None:
+        return ""
+    from cvbuild.schema.validate import did_you_mean
+
+    files = [p for folder in (template.parent, packages) if folder is not None for p in folder.rglob("*.typ")]
+    names: set[str] = set()
+    for path in files:
+        try:
+            names.update(_LET_NAME.findall(confine.read_regular(path).decode("utf-8", errors="replace")))
+        except (OSError, InputError):  # a file refused elsewhere: no names from it
+            continue
+    names.discard(unknown[1])
+    return did_you_mean(unknown[1], sorted(names), None)
 
 
 def _located(diag: Any, template: Path, packages: Path | None) -> str:
