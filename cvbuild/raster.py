@@ -50,6 +50,7 @@ def rasterise(pdf: bytes, ppi: int, max_pixels: int, pages: range | None = None)
     formats in one thread; a helper process draws in its own)."""
     lib = pdfium()
     document = _open(lib, pdf)  # reads `pdf` in place: it outlives `document`
+    rows: bytearray | None = None  # the pixels, kept for the next page of the same size
     try:
         for index in range(lib.FPDF_GetPageCount(document)) if pages is None else pages:
             saved = _default_float_environment()  # the caller's is back at each yield
@@ -58,7 +59,7 @@ def rasterise(pdf: bytes, ppi: int, max_pixels: int, pages: range | None = None)
                 if not page:
                     raise RasterError(f"cannot read page {index + 1} of the PDF to make its PNG preview")
                 try:
-                    drawn = _draw(lib, page, ppi, max_pixels)
+                    drawn, rows = _draw(lib, page, ppi, max_pixels, rows)
                 finally:
                     lib.FPDF_ClosePage(page)
             finally:
@@ -75,10 +76,17 @@ def _open(lib: Any, pdf: bytes) -> int:
     return document
 
 
-def _draw(lib: Any, page: int, ppi: int, max_pixels: int) -> bytes:
-    """PNG rows each start with a filter byte. PDFium draws into a buffer whose rows are one
-    byte longer, starting one byte in, so the pixels already lie as PNG rows and need no copy;
-    the filter bytes (0: none) are set after drawing, as PDFium may use a row's spare byte."""
+def _draw(lib: Any, page: int, ppi: int, max_pixels: int, rows: bytearray | None = None) -> tuple[bytes, bytearray]:
+    """The page as PNG, and the buffer it was drawn in. PNG rows each start with a filter byte.
+    PDFium draws into a buffer whose rows are one byte longer, starting one byte in, so the pixels
+    already lie as PNG rows and need no copy; the filter bytes (0: none) are set after drawing, as
+    PDFium may use a row's spare byte.
+
+    The buffer of the page before (`rows`) is drawn in again when the size is the same: a new one
+    is fresh memory, and the kernel's zeroed pages for its 6.5 MB (A4 at 150 ppi) cost ~3-10 ms a
+    page, more than the drawing of a CV page's text. It starts as a new one would: every pixel is
+    filled white before drawing, the filter bytes are 0 since the page before, and the one byte
+    after the last row is set to 0."""
     import ctypes
 
     width = max(1, math.ceil(lib.FPDF_GetPageWidthF(page) * ppi / 72))
@@ -86,7 +94,9 @@ def _draw(lib: Any, page: int, ppi: int, max_pixels: int) -> bytes:
     if width * height > max_pixels:
         raise PageTooLarge(f"a page of {width:,} x {height:,} pixels at {ppi} ppi")
     stride = width * 3 + 1
-    rows = bytearray(stride * height + 1)
+    if rows is None or len(rows) != stride * height + 1:
+        rows = bytearray(stride * height + 1)
+    rows[-1] = 0
     buffer = (ctypes.c_ubyte * (stride * height)).from_buffer(rows, 1)
     bitmap = lib.FPDFBitmap_CreateEx(width, height, _BGR, buffer, stride)
     if not bitmap:
@@ -98,7 +108,8 @@ def _draw(lib: Any, page: int, ppi: int, max_pixels: int) -> bytes:
         lib.FPDFBitmap_Destroy(bitmap)
     del buffer
     rows[0 : stride * height : stride] = bytes(height)
-    return png_bytes(width, height, memoryview(rows)[: stride * height], ppi)
+    with memoryview(rows) as view:  # released before the buffer is drawn in again
+        return png_bytes(width, height, view[: stride * height], ppi), rows
 
 
 def _default_float_environment() -> Any:

@@ -125,6 +125,37 @@ def test_same_pdf_same_bytes(example: Document) -> None:
     assert list(raster.rasterise(pdf, png.PNG_PPI, LIMIT)) == list(raster.rasterise(pdf, png.PNG_PPI, LIMIT))
 
 
+MIXED_PAGES = """#set page(width: 8cm, height: 6cm)
+#set text(size: 14pt)
+First page: *bold*, _italic_ and a rule.
+#line(length: 100%)
+#pagebreak()
+Second page, the same size, other text.
+#set page(width: 6cm, height: 9cm, fill: rgb("#eef"))
+Third page, taller and narrower.
+#pagebreak()
+Fourth, as the third.
+"""
+
+
+def test_pages_drawn_in_turn_equal_pages_drawn_alone(example_pdf: bytes, tmp_path: Path) -> None:
+    """A page is drawn in the buffer of the page before when it has the same size: it comes out
+    as when drawn alone, in a new buffer; a page of another size gets a buffer of its own."""
+    import typst
+
+    source = tmp_path / "mixed.typ"
+    source.write_text(MIXED_PAGES, encoding="utf-8")
+    mixed = typst.compile(str(source))
+    assert isinstance(mixed, bytes)
+    for pdf, count in ((example_pdf, raster.page_count(example_pdf)), (mixed, 4)):
+        assert raster.page_count(pdf) == count
+        together = list(raster.rasterise(pdf, png.PNG_PPI, LIMIT))
+        alone = [next(raster.rasterise(pdf, png.PNG_PPI, LIMIT, range(i, i + 1))) for i in range(count)]
+        assert together == alone
+    sizes = [decode(page).size for page in raster.rasterise(mixed, png.PNG_PPI, LIMIT)]
+    assert sizes[0] == sizes[1] != sizes[2] == sizes[3]
+
+
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the rounding mode is set through glibc")
 @pytest.mark.parametrize("mode", [0x400, 0x800, 0xC00], ids=["downward", "upward", "toward zero"])
 def test_pages_are_drawn_alike_whatever_the_callers_rounding_mode(example_pdf: bytes, mode: int) -> None:
