@@ -823,40 +823,43 @@ def test_custom_sections_titled_as_built_in_ones_render_with_unique_ids(theme: s
     assert set(ids.refs) <= set(ids.ids)
 
 
-NON_ASCII_TITLES = """name: Lena Müller
-sections:
-  - title: Außeruniversitäres Engagement
-    entries: [{title: Fachschaft Physik}]
-  - title: Øvrige erfaringer
-    entries: [{title: Roskilde Festival}]
-  - title: Публикации
-    entries: [{title: Статья о сейсмике}]
-  - title: Доклады
-    entries: [{title: Доклад в Москве}]
-documents:
-  cv:
-    sections: [ausseruniversitares-engagement, ovrige-erfaringer, section-2, section]
-"""
+NON_ASCII_SECTIONS = [
+    "  - {title: Außeruniversitäres Engagement, entries: [{title: Fachschaft Physik}]}\n",
+    "  - {title: Øvrige erfaringer, entries: [{title: Roskilde Festival}]}\n",
+    "  - {title: Публикации, entries: [{title: Статья о сейсмике}]}\n",
+    "  - {title: Доклады, entries: [{title: Доклад в Москве}]}\n",
+]
+NON_ASCII_DOCUMENTS = (
+    "documents:\n  cv:\n"
+    "    sections: [ausseruniversitares-engagement, ovrige-erfaringer, section-a8978f, section-2d4d56]\n"
+)
 
 
 def test_non_ascii_names_and_titles_give_ascii_ids_and_file_names(tmp_path: Path) -> None:
     """Slugs fold letters as names are folded: a section's id and anchor dropped the letters NFKD
     does not decompose (`Außeruniversitäres` was `auer...`, `Øvrige` `vrige`), where the file
-    name spelt them (`lena-muller`); titles with no Latin letter are `section`, `section-2`, each
-    once. The ids a user reads off the title are the page's anchors and name the sections."""
-    result = run_cli("render", write(tmp_path / "p.yaml", NON_ASCII_TITLES), "-f", "html,txt", "-o", tmp_path / "out")
-    assert result.returncode == 0, result.stderr
-    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["lena-muller-cv.html", "lena-muller-cv.txt"]
-    ids = _Ids()
-    ids.feed((tmp_path / "out" / "lena-muller-cv.html").read_text(encoding="utf-8"))
-    sections = [i for i in ids.ids if not i.endswith("-title")]
-    assert sections == ["ausseruniversitares-engagement", "ovrige-erfaringer", "section-2", "section"], ids.ids
-    assert len(ids.ids) == len(set(ids.ids)) and set(ids.refs) <= set(ids.ids)
-    text = (tmp_path / "out" / "lena-muller-cv.txt").read_text(encoding="utf-8")
+    name spelt them (`lena-muller`). A title with no Latin letter is `section-` and six hex digits
+    of the title, the same wherever the section stands: they were `section`, `section-2` by
+    place, so moving one gave it the other's id and the document's list chose the wrong one."""
+    texts = []
+    for order in ((0, 1, 2, 3), (0, 1, 3, 2)):  # the two Russian sections swapped in the file
+        sections = "".join(NON_ASCII_SECTIONS[i] for i in order)
+        text = f"name: Lena Müller\nsections:\n{sections}{NON_ASCII_DOCUMENTS}"
+        out = tmp_path / str(len(texts))
+        result = run_cli("render", write(tmp_path / f"p{len(texts)}.yaml", text), "-f", "html,txt", "-o", out)
+        assert result.returncode == 0, result.stderr
+        assert sorted(p.name for p in out.iterdir()) == ["lena-muller-cv.html", "lena-muller-cv.txt"]
+        ids = _Ids()
+        ids.feed((out / "lena-muller-cv.html").read_text(encoding="utf-8"))
+        sections = [i for i in ids.ids if not i.endswith("-title")]
+        assert sections == ["ausseruniversitares-engagement", "ovrige-erfaringer", "section-a8978f", "section-2d4d56"]
+        assert len(ids.ids) == len(set(ids.ids)) and set(ids.refs) <= set(ids.ids)
+        texts.append((out / "lena-muller-cv.txt").read_text(encoding="utf-8"))
     order = ["Fachschaft Physik", "Roskilde Festival", "Доклад в Москве", "Статья о сейсмике"]
-    assert [text.find(x) for x in order] == sorted(text.find(x) for x in order) and -1 not in [
-        text.find(x) for x in order
-    ]
+    for text in texts:  # the document's order, whatever the file's
+        assert -1 not in [text.find(x) for x in order] and [text.find(x) for x in order] == sorted(
+            text.find(x) for x in order
+        )
 
 
 # ---- each end of a date range in its own <time> ---------------------------------------------------

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import unicodedata
 from collections.abc import Sequence
 
 from cvbuild.document.authors import ascii_slug
@@ -52,5 +54,10 @@ def free_id(base: str, taken: set[str]) -> str:
 
 def section_slug(title: str) -> str:
     """A stable id for a custom section from its title, folded as file names are (`ascii_slug`):
-    NFKD alone dropped the letters it does not decompose, `Straße` was `strae`, `Ørsted` `rsted`."""
-    return ascii_slug(title) or "section"
+    NFKD alone dropped the letters it does not decompose, `Straße` was `strae`, `Ørsted` `rsted`.
+    A title with no Latin letter or digit (`Публикации`, `研究经历`) is `section-` and six hex
+    digits of it: all were `section`, `section-2`... by their place, so moving one section gave it
+    another's id, and a document's `sections:` list chose the wrong one."""
+    if slug := ascii_slug(title):
+        return slug
+    return "section-" + hashlib.sha1(unicodedata.normalize("NFC", title.strip()).encode("utf-8")).hexdigest()[:6]
