@@ -28,6 +28,10 @@ EXPRESSION = re.compile(r"\$\{\{\s*(.*?)\s*\}\}")
 BIN = Path(sys.executable).parent
 
 
+# Inputs the actions the composite action uses require (their action.yml: `required: true`).
+REQUIRED = {"actions/cache": ("path", "key")}
+
+
 def load_action() -> dict[str, Any]:
     data: dict[str, Any] = YAML(typ="safe").load(ACTION.read_text(encoding="utf-8"))
     return data
@@ -112,6 +116,11 @@ class ActionRunner:
             condition = step.get("if")
             assert condition in (None, "always()"), f"the runner does not know `if: {condition}`"
             if "uses" in step or (failed and condition != "always()"):
+                if "uses" in step and not failed:  # the inputs it would get: actions/cache refuses an empty path
+                    given = {k: self.expand(str(v), ctx) for k, v in step.get("with", {}).items()}
+                    assert all(given.get(k, "").strip() for k in REQUIRED.get(step["uses"].split("@")[0], ())), (
+                        f"{name}: {step['uses']} would be given an empty required input: {given}"
+                    )
                 runs.append(StepRun(name, skipped=True))
                 continue
             assert step["shell"] == "bash"
