@@ -319,6 +319,11 @@ def _copy_theme(tmp_path: Path, name: str = "classic") -> Path:
             "#let accent = red\n#text(fill: acent)[x]",
             "4:13: Typst error in theme: unknown variable: acent; did you mean 'accent'?",
         ),
+        # a misspelt named argument of a helper: the parameter meant
+        (
+            '#show: setup.with(doc, fnt: "Inter")\nHi',
+            "3:24: Typst error in theme: unexpected argument: fnt; did you mean 'font'?",
+        ),
     ],
 )
 def test_a_misspelt_document_field_in_typst_gets_the_field_meant(tmp_path: Path, line: str, error: str) -> None:

@@ -644,13 +644,15 @@ def _key_hint(message: str) -> str:
 
 
 _LET_NAME = re.compile(r"\blet\s+([A-Za-z_][\w-]*)")
+_LET_PARAMS = re.compile(r"\blet\s+[A-Za-z_][\w-]*\(((?:[^()]|\([^()]*\))*)\)")  # a default may call one
+_NAMED_PARAM = re.compile(r"([A-Za-z_][\w-]*)\s*:")
 
 
 def _name_hint(message: str, template: Path, packages: Path | None) -> str:
     """For a misspelt name (`contact-item(doc)`: `unknown variable: contact-item`), the one meant,
-    out of those the theme's Typst files and its packages define with `let`. Typst's own hint
-    took the dash for a minus sign."""
-    unknown = re.fullmatch(r"unknown variable: ([\w-]+)", str(message))
+    out of those the theme's Typst files and its packages define with `let` (Typst's own hint took
+    the dash for a minus sign); for a misspelt named argument (`fnt:`), the parameter meant."""
+    unknown = re.fullmatch(r"(unknown variable|unexpected argument): ([\w-]+)", str(message))
     if unknown is None:
         return ""
     from cvbuild.schema.validate import did_you_mean
@@ -659,11 +661,15 @@ def _name_hint(message: str, template: Path, packages: Path | None) -> str:
     names: set[str] = set()
     for path in files:
         try:
-            names.update(_LET_NAME.findall(confine.read_regular(path).decode("utf-8", errors="replace")))
+            text = confine.read_regular(path).decode("utf-8", errors="replace")
         except (OSError, InputError):  # a file refused elsewhere: no names from it
             continue
-    names.discard(unknown[1])
-    return did_you_mean(unknown[1], sorted(names), None)
+        if unknown[1] == "unknown variable":
+            names.update(_LET_NAME.findall(text))
+        else:  # the named parameters of the functions they define: `setup(doc, fnt: ...)` meant font
+            names.update(n for params in _LET_PARAMS.findall(text) for n in _NAMED_PARAM.findall(params))
+    names.discard(unknown[2])
+    return did_you_mean(unknown[2], sorted(names), None)
 
 
 def _located(diag: Any, template: Path, packages: Path | None) -> str:
