@@ -1135,6 +1135,38 @@ def test_import_writes_nothing_on_error(tmp_path: Path) -> None:
     assert result.returncode == 2 and result.stdout == ""
 
 
+@pytest.mark.parametrize(("kind", "source"), [("jsonresume", JSONRESUME), ("rendercv", RENDERCV)])
+def test_import_to_a_file_never_replaces_ones_edits(tmp_path: Path, kind: str, source: Path) -> None:
+    """`-o` writes the profile whole; an existing file (the edits of an earlier import) is kept
+    unless --force, and a failed import leaves it as it was, where `> profile.yaml` emptied it."""
+    from cvbuild.loading.profile import load_profile
+
+    printed = run_cli("import", kind, source)
+    out = tmp_path / "profile.yaml"
+    first = run_cli("import", kind, source, "-o", out)
+    assert first.returncode == 0 and first.stdout == "" and f"wrote {out}" in first.stderr
+    assert out.read_text(encoding="utf-8") == printed.stdout
+    load_profile(out)
+    write(out, "name: My own edits\n")
+    again = run_cli("import", kind, source, "-o", out)
+    assert again.returncode == 2 and "Traceback" not in again.stderr
+    assert f"{out}: exists; give another name, or --force to replace it" in again.stderr
+    assert out.read_text(encoding="utf-8") == "name: My own edits\n"
+    broken = write(tmp_path / f"broken{source.suffix}", source.read_text(encoding="utf-8")[:-20] + "{[")
+    failed = run_cli("import", kind, broken, "-o", out, "--force")
+    assert failed.returncode == 2 and out.read_text(encoding="utf-8") == "name: My own edits\n"
+    forced = run_cli("import", kind, source, "-o", out, "--force")
+    assert forced.returncode == 0 and out.read_text(encoding="utf-8") == printed.stdout
+
+
+def test_export_jsonresume_to_a_file(tmp_path: Path) -> None:
+    printed = run_cli("export", "jsonresume", EXAMPLE)
+    out = tmp_path / "resume.json"
+    written = run_cli("export", "jsonresume", EXAMPLE, "-o", out)
+    assert written.returncode == 0 and written.stdout == ""
+    assert out.read_text(encoding="utf-8") == printed.stdout and json.loads(printed.stdout)["basics"]["name"]
+
+
 # ---- shapes found in real files (invented data) ----------------------------------------------------
 
 

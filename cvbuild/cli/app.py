@@ -484,9 +484,40 @@ def theme_check(
     raise typer.Exit(1)
 
 
+OutputOpt = Annotated[Path | None, typer.Option("-o", "--output", help="Write FILE instead of printing.")]
+ForceOpt = Annotated[bool, typer.Option("--force", help="Replace the file -o names if it exists.")]
+
+
+def _emit(text: str, output: Path | None, *, keep: bool = False) -> None:
+    """Print `text`, or write it to `output` whole or not at all (an import or export that fails
+    leaves the file as it was, where `> file` would have emptied it first). With `keep`, an
+    existing file is refused: an imported profile is the start of one's own edits."""
+    if output is None:
+        typer.echo(text, nl=False)
+        return
+    from cvbuild.output import atomic_write
+
+    def write() -> None:
+        from cvbuild.errors import InputError
+
+        if keep and os.path.lexists(output):
+            raise InputError(f"{output}: exists; give another name, or --force to replace it")
+        try:
+            atomic_write(output, text.encode())
+        except OSError as exc:
+            from cvbuild.output import write_failure
+
+            raise write_failure(f"{output}: cannot write", exc) from None
+
+    run(write)
+    typer.echo(f"wrote {output}", err=True)
+
+
 @import_app.command("bibtex")
 def import_bibtex(
     file: Annotated[Path, typer.Argument(help="The .bib file.", show_default=False)],
+    output: OutputOpt = None,
+    force: ForceOpt = False,
 ) -> None:
     """Print the publications of a .bib file as profile YAML, to paste under `publications:`."""
 
@@ -496,14 +527,16 @@ def import_bibtex(
 
         return publications_yaml(read_entries(file), file.name)
 
-    typer.echo(run(action), nl=False)
+    _emit(run(action), output, keep=not force)
 
 
 @import_app.command("jsonresume")
 def import_jsonresume(
     file: Annotated[Path, typer.Argument(help="The resume.json file (JSON Resume 1.x).", show_default=False)],
+    output: OutputOpt = None,
+    force: ForceOpt = False,
 ) -> None:
-    """Print a JSON Resume file as a profile: `cvbuild import jsonresume resume.json > profile.yaml`.
+    """Print a JSON Resume file as a profile: `cvbuild import jsonresume resume.json -o profile.yaml`.
 
     What a profile has no field for is reported on stderr and kept where possible."""
 
@@ -514,14 +547,16 @@ def import_jsonresume(
         data = import_file(file, _err)
         return checked_yaml(file, data, f"cvbuild profile imported from {file.name} (JSON Resume)", pointers=True)
 
-    typer.echo(run(action), nl=False)
+    _emit(run(action), output, keep=not force)
 
 
 @import_app.command("rendercv")
 def import_rendercv(
     file: Annotated[Path, typer.Argument(help="The RenderCV YAML file (RenderCV 2.x).", show_default=False)],
+    output: OutputOpt = None,
+    force: ForceOpt = False,
 ) -> None:
-    """Print a RenderCV file as a profile: `cvbuild import rendercv CV.yaml > profile.yaml`."""
+    """Print a RenderCV file as a profile: `cvbuild import rendercv CV.yaml -o profile.yaml`."""
 
     def action() -> str:
         from cvbuild.interop.common import checked_yaml
@@ -530,7 +565,7 @@ def import_rendercv(
         data = import_file(file, _err)
         return checked_yaml(file, data, f"cvbuild profile imported from {file.name} (RenderCV)")
 
-    typer.echo(run(action), nl=False)
+    _emit(run(action), output, keep=not force)
 
 
 @export_app.command("jsonresume")
@@ -539,15 +574,16 @@ def export_jsonresume(
     document: Annotated[
         str | None, typer.Option("-d", "--document", help="Export this document's sections and entries only.")
     ] = None,
+    output: OutputOpt = None,
 ) -> None:
-    """Print the profile as JSON Resume 1.x: `cvbuild export jsonresume profile.yaml > resume.json`."""
+    """Print the profile as JSON Resume 1.x: `cvbuild export jsonresume profile.yaml -o resume.json`."""
 
     def action() -> str:
         from cvbuild.interop.jsonresume import export_file
 
         return export_file(profile, document, lambda m: _err(f"warning: {m}"))
 
-    typer.echo(run(action), nl=False)
+    _emit(run(action), output)
 
 
 @export_app.command("bibtex")
@@ -556,7 +592,7 @@ def export_bibtex(
     document: Annotated[
         str | None, typer.Option("-d", "--document", help="Only the publications this document shows.")
     ] = None,
-    output: Annotated[Path | None, typer.Option("-o", "--output", help="Write FILE instead of printing.")] = None,
+    output: OutputOpt = None,
     ascii: Annotated[
         bool,
         typer.Option(
@@ -572,22 +608,7 @@ def export_bibtex(
 
         return export_file(profile, document, allow_path or (), ascii=ascii)
 
-    text = run(action)
-    if output is None:
-        typer.echo(text, nl=False)
-        return
-    from cvbuild.output import atomic_write
-
-    def write() -> None:
-        try:
-            atomic_write(output, text.encode())
-        except OSError as exc:
-            from cvbuild.output import write_failure
-
-            raise write_failure(f"{output}: cannot write", exc) from None
-
-    run(write)
-    typer.echo(f"wrote {output}", err=True)
+    _emit(run(action), output)
 
 
 def main() -> None:
