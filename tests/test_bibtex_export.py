@@ -17,7 +17,8 @@ from cvbuild.loading.bibtex import decode_latex, decode_markup, parse_bibtex
 from cvbuild.loading.profile import import_bibtex, load_profile
 from cvbuild.schema.model import Publication
 
-SEED_PROFILES = sorted((FIXTURES / "seeds").glob("*.yaml"))
+# The real profiles that list publications (a one-page résumé such as student.yaml lists none).
+SEED_PROFILES = sorted(p for p in (FIXTURES / "seeds").glob("*.yaml") if "\npublications:" in p.read_text("utf-8"))
 HOSTILE = r"#x $y$ *b* _i_ <script>alert(1)</script> @r \ ] [ { } 😀 中文 % & ~ ^ -- --- '' `` ?` a|b"
 MARKUP_FIELDS = ("title", "venue", "venue_full", "award", "note")
 

@@ -364,21 +364,38 @@ def test_a_build_date_that_is_no_timestamp_says_how_to_write_one(tmp_path: Path)
     assert not (tmp_path / "out").exists()
 
 
-def test_sigterm_stops_a_render_with_143_and_writes_nothing(tmp_path: Path) -> None:
-    """A CI job's time-out or cancel sends SIGTERM: the run ends as documented (exit 143, as a
-    shell reports a death by it), through its clean-ups, with nothing written."""
+def _children(pid: int) -> list[int]:
+    tasks = Path(f"/proc/{pid}/task")
+    return [int(c) for t in tasks.iterdir() for c in (t / "children").read_text().split()]
+
+
+@pytest.mark.parametrize(("stop", "code"), [("SIGTERM", 143), ("SIGINT", 130)])
+def test_a_stop_ends_a_render_at_once_and_writes_nothing(tmp_path: Path, stop: str, code: int) -> None:
+    """A CI job's time-out or cancel sends SIGTERM, a user Ctrl-C: the run ends as documented (exit
+    143 or 130, as a shell reports a death by it), through its clean-ups, with nothing written and
+    no process left. A theme's Typst child was waited for to its time limit (60 s), since the
+    worker thread waiting for it kept the process alive."""
     import signal
     import time
 
     write(tmp_path / "themes" / "slow" / "theme.toml", 'extends = "classic"\n')
-    write(tmp_path / "themes" / "slow" / "cv.typ", "#let x = 0\n#for i in range(100000000) { x += 1 }\n#x\n")
+    # 10^10 steps over arrays of 10^5: slow, never near the memory limit (range(10^8) reached it in ~3 s)
+    loop = "#let x = 0\n#for i in range(100000) { for j in range(100000) { x += 1 } }\n#x\n"
+    write(tmp_path / "themes" / "slow" / "cv.typ", loop)
     write(tmp_path / "p.yaml", "name: Ada Example\n")
     argv = [sys.executable, "-m", "cvbuild", "render", "p.yaml", "--theme", "slow", "-f", "pdf,txt", "-o", "out"]
     process = subprocess.Popen(argv, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    time.sleep(3)  # well inside the Typst compile, which takes a minute
-    assert process.poll() is None, process.communicate()
-    process.send_signal(signal.SIGTERM)
-    _, err = process.communicate(timeout=30)
-    assert process.returncode == 143, err
+    try:
+        deadline = time.monotonic() + 60
+        while not (children := _children(process.pid)) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        time.sleep(1)  # the child compiles: well inside its minutes
+        assert process.poll() is None and children, process.communicate()
+        process.send_signal(getattr(signal, stop))
+        _, err = process.communicate(timeout=15)  # it took the theme's whole time limit, 60 s
+    finally:
+        process.kill()
+    assert process.returncode in (code, -getattr(signal, stop)), err
     assert "Traceback" not in err
     assert not (tmp_path / "out").exists()
+    assert not [c for c in children if Path(f"/proc/{c}").exists()]

@@ -72,6 +72,9 @@ class Started:
 
     work: Callable[[Warner], list[Artifact]]
     check: Callable[[Warner], None] | None = None
+    stop: Callable[[], None] | None = None
+    """Called from the caller's thread when it is interrupted (Ctrl-C, SIGTERM): ends work that
+    would make the process wait for it, such as a theme's Typst child."""
 
 
 def keep_probe(ctx: RenderContext, engine: str, key: Any, result: Any, limit: int) -> None:
@@ -229,10 +232,16 @@ def render_formats(
     if len(threaded) in (0, len(formats)):
         results = {fmt: job(fmt) for fmt in formats}
     else:
+        stops: list[Callable[[], None]] = []
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="cvbuild-typst") as pool:
-            waits = {fmt: _begin(fmt, engine, doc, ctx, pool, job) for fmt in threaded}
-            here = {fmt: job(fmt) for fmt in formats if fmt not in waits}
-            results = {fmt: waits[fmt]() if fmt in waits else here[fmt] for fmt in formats}
+            try:
+                waits = {fmt: _begin(fmt, engine, doc, ctx, pool, job, stops) for fmt in threaded}
+                here = {fmt: job(fmt) for fmt in formats if fmt not in waits}
+                results = {fmt: waits[fmt]() if fmt in waits else here[fmt] for fmt in formats}
+            except BaseException:  # Ctrl-C or SIGTERM here: the pool's exit waits for the worker
+                for stop in stops:
+                    stop()
+                raise
     out: dict[str, list[Artifact]] = {}
     for fmt in formats:
         result, said = results[fmt]
@@ -248,7 +257,13 @@ _Result = tuple[list[Artifact] | BaseException, list[Any]]  # a format's artifac
 
 
 def _begin(
-    fmt: str, engine: str | None, doc: Document, ctx: RenderContext, pool: Executor, job: Callable[[str], _Result]
+    fmt: str,
+    engine: str | None,
+    doc: Document,
+    ctx: RenderContext,
+    pool: Executor,
+    job: Callable[[str], _Result],
+    stops: list[Callable[[], None]],
 ) -> Callable[[], _Result]:
     """Set `fmt` going in the worker thread; the call returned waits for its result. A target with
     a `start` is prepared here first, so the worker begins with the part that lets go of the GIL
@@ -256,7 +271,8 @@ def _begin(
     its `check` runs here too, at once, while the work goes on: Typst's work needs what the font
     check finds (the last-resort glyphs) when its compile ends, and found in the worker it was
     ~12 ms of Python there (HarfBuzz's import among it), which `-f pdf,html,txt,md,png` waited
-    for before the PNG previews began. The caller's HTML page imports HarfBuzz anyway."""
+    for before the PNG previews began. The caller's HTML page imports HarfBuzz anyway. Its `stop`
+    goes in `stops`."""
     module = importlib.import_module(FORMATS[fmt][engine_for(fmt, engine)])
     start = getattr(module, "start", None)
     if start is None:
@@ -269,6 +285,8 @@ def _begin(
         failed: _Result = (exc, said)
         return lambda: failed
     later: list[Any] = []
+    if started.stop is not None:
+        stops.append(started.stop)
     work = pool.submit(started.work, later.append)
     checked: Exception | None = None
     try:

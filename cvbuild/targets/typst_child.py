@@ -45,6 +45,17 @@ class ChildCompiler:
         self.env = env  # the child's environment: the parent's, made offline (typst_pdf.offline_env)
         self.memory = memory  # bytes of data the child may hold (limits.theme_memory), 0: no limit
         self.layout: str | None = None
+        self._process: Any = None  # the child compiling now (subprocess.Popen), for `stop`
+        self._stopped = False
+
+    def stop(self) -> None:
+        """Kill the compile under way, from another thread: Ctrl-C or SIGTERM in the caller's
+        thread while a worker thread waits for this child would otherwise wait for the whole
+        compile (up to `seconds`) before the process could end. The next compile is refused."""
+        self._stopped = True
+        process = self._process
+        if process is not None and process.poll() is None:
+            process.kill()
 
     def compile_with_warnings(self, **kwargs: Any) -> tuple[bytes, list[Diag]]:
         stamp = kwargs.pop("timestamp", None)
@@ -56,26 +67,32 @@ class ChildCompiler:
             {"path": sys.path, "memory": data_cap(self.memory)[0], "compiler": self.settings, "compile": kwargs}
         ).encode()
         self.layout = None
-        try:
-            done = subprocess.run(
-                [sys.executable, "-P", "-c", _BOOT.format(path=str(Path(__file__)))],
-                input=request,
-                capture_output=True,
-                timeout=self.seconds,
-                env=self.env,
-            )
-        except subprocess.TimeoutExpired:  # run() killed the child and waited for it
-            from cvbuild.targets.base import display_path, over_time
+        argv = [sys.executable, "-P", "-c", _BOOT.format(path=str(Path(__file__)))]
+        pipe = subprocess.PIPE
+        with subprocess.Popen(argv, stdin=pipe, stdout=pipe, stderr=pipe, env=self.env) as process:
+            self._process = process
+            try:
+                if self._stopped:  # stopped before this child existed
+                    raise RuntimeError("the Typst compile was stopped")
+                stdout, stderr = process.communicate(request, timeout=self.seconds)
+            except subprocess.TimeoutExpired:
+                from cvbuild.targets.base import display_path, over_time
 
-            raise over_time(str(display_path(Path(self.settings["input"]))), "Typst", self.seconds) from None
-        head, _, pdf = done.stdout.partition(b"\n")
+                raise over_time(str(display_path(Path(self.settings["input"]))), "Typst", self.seconds) from None
+            finally:  # every way out leaves no child: killed if still running, then reaped
+                self._process = None
+                if process.poll() is None:
+                    process.kill()
+        head, _, pdf = stdout.partition(b"\n")
         try:
             answer = json.loads(head)
         except ValueError:
-            if out_of_memory(done.stderr):
+            if out_of_memory(stderr):
                 raise self._over_memory() from None
-            tail = done.stderr.decode(errors="replace").strip()[-500:]
-            raise RuntimeError(f"the Typst process ended (exit {done.returncode}) without a result: {tail}") from None
+            tail = stderr.decode(errors="replace").strip()[-500:]
+            raise RuntimeError(
+                f"the Typst process ended (exit {process.returncode}) without a result: {tail}"
+            ) from None
         failed = answer.get("error")
         if failed is not None:
             raise _error(failed)

@@ -101,6 +101,7 @@ def start(fmt: str, doc: Document, ctx: RenderContext) -> Started:
     folder, given = _channel(ctx, template, packages, inputs)
     guess = _glyphs_guess(ctx, doc, data, files, template, packages)
     compiler = _compiler(template, ctx, folder, guess)
+    live = [compiler]  # the compilers `stop` stops: this one, then the one the glyphs need
 
     def work(warn: Warner) -> list[Artifact]:
         warnings: list[Any] = []
@@ -109,6 +110,7 @@ def start(fmt: str, doc: Document, ctx: RenderContext) -> Started:
         used = compiler
         if glyphs != guess:  # not the fonts this Document needs: the next compile is the one kept
             used = _compiler(template, ctx, folder, glyphs)
+            live.append(used)
             warnings = []
             result = _compile(used, template, ctx, _quiet, sys_inputs=given, keep=warnings, **_pdf_kwargs(doc))
         _report(warnings, template, ctx, said(warn))
@@ -117,7 +119,13 @@ def start(fmt: str, doc: Document, ctx: RenderContext) -> Started:
         layout = _layout(used, doc, result)
         return _handed(doc, ctx, Artifact(".pdf", result, pages=count_pages(result), layout=layout))
 
-    return Started(work, check)
+    def stop() -> None:  # a theme's child (typst_child.ChildCompiler) is killed; a built-in's compile is short
+        for each in live:
+            kill = getattr(each, "stop", None)
+            if kill is not None:
+                kill()
+
+    return Started(work, check, stop)
 
 
 _HANDOFF = "typst.pdf"  # ctx.cache slot: the last PDF made, for the PNG previews of the same run
