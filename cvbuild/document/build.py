@@ -422,6 +422,17 @@ def _opt_spans(text: str | None) -> list[Span] | None:
     return spans(text) if text else None
 
 
+def _summary(text: str | None) -> dict[str, Any]:
+    """An entry's `summary` and, when the owner wrote several paragraphs, its `paragraphs`: a
+    blank line is a paragraph break in YAML and JSON Resume alike, not two spaces in one line."""
+    parts = _paragraphs(text) if text else []
+    if len(parts) < 2:
+        return {"summary": _opt_spans(text)}
+    paragraphs = [spans(p) for p in parts]
+    # `summary` stays the whole text on one line, for themes that print one paragraph
+    return {"summary": _joined_spans(parts, " "), "paragraphs": paragraphs}
+
+
 def _join(*parts: str | None, sep: str = ", ") -> str | None:
     text = sep.join(p for p in parts if p)
     return text or None
@@ -438,7 +449,7 @@ def _common(item: Any, style: EntryStyle) -> dict[str, Any]:
     """Fields every kind of entry shares, so each is printed the same way wherever it appears."""
     return {
         "note": _opt_spans(getattr(item, "note", None)),
-        "summary": _opt_spans(getattr(item, "summary", None)),
+        **_summary(getattr(item, "summary", None)),
         **_bullets(getattr(item, "highlights", [])),
     }
 
@@ -619,7 +630,7 @@ def _reference(r: Any, style: EntryStyle) -> Entry:
     return Entry(
         title=[Span(text=r.name)],
         subtitle=[Span(text=sub)] if (sub := _join(r.role, r.relationship, sep=" · ")) else None,
-        summary=_opt_spans(r.text),
+        **_summary(r.text),
         details=details,
         links=style.link(r.url, "website"),
     )

@@ -110,7 +110,11 @@ class Entry(View):
     stats: list[str] = []
     """Figures for the title line: `4.1k ★`, `20 contributors`."""
     summary: Spans | None = None
-    """A paragraph; in a `text` section, the section's content."""
+    """A paragraph; in a `text` section, the section's content. When the owner wrote several
+    paragraphs (a blank line between), all of them, joined by a space: see `paragraphs`."""
+    paragraphs: list[Spans] = []
+    """The summary's paragraphs, when it has two or more (the owner left a blank line between
+    them): print each as a paragraph of its own. Empty when the summary is one paragraph."""
     highlights: list[Spans] = []
     """Bullet points, each rich text."""
     subhighlights: list[list[Spans]] = []

@@ -32,6 +32,8 @@ MACRO_DOCS = {
     "title_extras": "What follows an entry's title: stats in parentheses and the note.",
     "bullets": "An entry's highlights as `ul.highlights`, each with its nested bullets.",
     "compact_entry": "A one-line entry (honors, talks, service): title, subtitle, location, links, date.",
+    "summary": "An entry's summary: a `<p class=entry-summary>` (or of class `cls`) for each paragraph the owner "
+    "wrote (`e.paragraphs`), else one for `e.summary`.",
     "details": "Labelled lines (`ul.details`): Advisor, GPA, Thesis...",
     "full_entry": "A full entry: title, links, date, subtitle, location, summary, details, items, bullets, children.",
     "is_compact": "`yes` when no entry of the section has bullets, details, items or children.",
