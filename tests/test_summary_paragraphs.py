@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import BUILTIN_THEMES, HTML_THEMES, documents, pdf_text, run_cli, squash, write
+from conftest import BUILTIN_THEMES, FIXTURES, HTML_THEMES, documents, pdf_text, run_cli, squash, write
 
 from cvbuild.document.inline import plain, spans
 from cvbuild.document.model import Entry
@@ -121,3 +121,16 @@ def test_txt_and_md_leave_a_blank_line_between_paragraphs(profile: Path, theme: 
     md = (out / "ada-example.md").read_text(encoding="utf-8")
     assert f"\n{FIRST}\n\n{spans_md(spans(HOSTILE))}\n" in md
     assert "\nEpsilon first.\n\nZeta second.\n" in md
+
+
+def test_the_real_french_cv_keeps_its_paragraphs(tmp_path: Path) -> None:
+    """The CV that showed it: imported from JSON Resume, its first job's two paragraphs ran together."""
+    imported = run_cli("import", "jsonresume", FIXTURES / "interop" / "jsonresume_real_french.json")
+    assert imported.returncode == 0, imported.stderr
+    profile = write(tmp_path / "cv.yaml", imported.stdout)
+    result = run_cli("render", profile, "-f", "txt,md", "-o", tmp_path / "out")
+    assert result.returncode == 0, result.stderr
+    txt = (tmp_path / "out" / "jeremy-buget-cv.txt").read_text(encoding="utf-8")
+    md = (tmp_path / "out" / "jeremy-buget-cv.md").read_text(encoding="utf-8")
+    assert "productivité).\n\n  Dans ce cadre" in txt
+    assert "productivité).\n\nDans ce cadre" in md
