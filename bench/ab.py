@@ -6,8 +6,10 @@ On a shared machine the load drifts from minute to minute; timing an old and a n
 turns, each run beside its counterpart, compares them under the same load, which two separate
 `bench/run.py` tables cannot. Each tree is checked out with `git worktree` into a temporary
 folder and imported from there (PYTHONPATH) by this checkout's Python; its console script is
-`cvbuild.cli.script` when the tree has one, else `cvbuild.cli.app`. Every row prints the median
-wall time, the median CPU time of the process (user+system, all threads) and the load average.
+`cvbuild.cli.script` when the tree has one, else `cvbuild.cli.app`. Each tree has a cache folder
+of its own (CVBUILD_CACHE_DIR): one shared folder gave each tree the other's warm-start recipe,
+which names the other's theme files, so both compiled cold. Every row prints the median wall
+time, the median CPU time of the process (user+system, all threads) and the load average.
 """
 
 from __future__ import annotations
@@ -35,10 +37,10 @@ def entry(tree: Path) -> str:
     return "cvbuild.cli.script" if (tree / "cvbuild" / "cli" / "script.py").exists() else "cvbuild.cli.app"
 
 
-def once(tree: Path, args: list[str], cwd: Path) -> tuple[float, float, float]:
+def once(tree: Path, args: list[str], cwd: Path, cache: Path) -> tuple[float, float, float]:
     """Wall, CPU (the child's rusage) and the load average of one fresh run."""
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-    env.update(PYTHONPATH=str(tree), SOURCE_DATE_EPOCH=EPOCH)
+    env.update(PYTHONPATH=str(tree), SOURCE_DATE_EPOCH=EPOCH, CVBUILD_CACHE_DIR=str(cache))
     code = f"import sys; sys.argv[0] = 'cvbuild'; from {entry(tree)} import main; sys.exit(main())"
     start = time.perf_counter()
     proc = subprocess.Popen([sys.executable, "-c", code, *args], cwd=cwd, env=env, stdout=subprocess.DEVNULL)
@@ -79,12 +81,12 @@ def main() -> None:
             cases = {k: v for k, v in cases.items() if any(part in k for part in opts.only)}
         print(f"{'':40} {'old wall':>9} {'cpu':>7} {'new wall':>9} {'cpu':>7} {'load':>5}")
         for name, args in cases.items():
-            for tree in trees.values():
-                once(tree, args, work)  # warm-up: bytecode and page cache
+            for key, tree in trees.items():
+                once(tree, args, work, work / f"cache-{key}")  # warm-up: bytecode, page cache, warm start
             samples: dict[str, list[tuple[float, float, float]]] = {"old": [], "new": []}
             for i in range(opts.runs):
                 for key in ("old", "new") if i % 2 == 0 else ("new", "old"):
-                    samples[key].append(once(trees[key], args, work))
+                    samples[key].append(once(trees[key], args, work, work / f"cache-{key}"))
 
             def med(key: str, k: int, samples: dict[str, list[tuple[float, float, float]]] = samples) -> float:
                 return statistics.median(s[k] for s in samples[key])
