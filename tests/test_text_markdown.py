@@ -445,8 +445,10 @@ UPPER_IN_TXT = {"n00", "n62"}  # the txt layout puts the name and section titles
 
 def _plain_t(label: str) -> str:
     # In parentheses, as SPECIAL has some: a venue that holds its own is joined by a dash, not
-    # wrapped in another pair (PublicationEntry.venue_parens), so both renders have one layout.
-    return f"{label} (plain)"
+    # wrapped in another pair (PublicationEntry.venue_parens), so both renders have one layout;
+    # ending in a letter, as SPECIAL does not end in a number or `)`: a year added after those
+    # follows a comma (publications.year_glue).
+    return f"{label} (plain) z"
 
 
 def _special_t(label: str) -> str:
