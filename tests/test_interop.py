@@ -3158,6 +3158,23 @@ def test_jsonresume_real_french_resume_reads_as_written(tmp_path: Path) -> None:
         assert "x-keywords" not in flat and "fr·en" not in flat.replace(" ", "")
 
 
+def test_jsonresume_reference_keeps_its_paragraphs(tmp_path: Path) -> None:
+    """The French résumé's references are letters of several paragraphs; the import ran each into
+    one line, though a reference's text prints its paragraphs apart (txt: a blank line)."""
+    from cvbuild.loading.profile import load_profile
+
+    path, _ = imported("jsonresume", JSONRESUME_REAL_FRENCH, tmp_path)
+    p, _ = load_profile(path)
+    written = [r["reference"] for r in json.loads(JSONRESUME_REAL_FRENCH.read_text("utf-8"))["references"]]
+    assert [r.text for r in p.references] == [
+        "\n\n".join(" ".join(x.split()) for x in w.split("\n\n")) for w in written
+    ]
+    assert run_cli("render", path, "-f", "txt", "-o", tmp_path / "out").returncode == 0
+    txt = next((tmp_path / "out").glob("*.txt")).read_text("utf-8")
+    first, second = written[2].split("\n\n")[:2]
+    assert f"{first.split()[-1]}\n\n" in txt and second.split()[0] in txt.split(f"{first.split()[-1]}\n\n")[1][:40]
+
+
 def test_rendercv_real_portuguese_resume_stays_on_one_page(tmp_path: Path) -> None:
     """Round six, a one-page résumé in Portuguese (rendercv_real_portuguese.yaml, verbatim): one
     page with both engines, its words in Portuguese (`locale: pt`), every bullet and summary once

@@ -1156,7 +1156,9 @@ def _references(items: Sequence[Any], note: Note) -> tuple[str, Any, list[dict[s
             )
             continue
         extra = leftovers(item, ("name", "reference"), ("references", i), note, "in the reference text")
-        text = " ".join([t for t in [_line(_text(item.get("reference")))] if t] + extra) or None
+        # its paragraphs kept, as a reference's text prints them; what has no field ends the last
+        paragraphs = _paragraphs_and_bullets(_text(item.get("reference")))
+        text = "\n\n".join([*paragraphs[:-1], " ".join(paragraphs[-1:] + extra)]).strip() or None
         out.append({"name": name, "text": text})
     return "references", out, []
 
