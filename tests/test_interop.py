@@ -1159,6 +1159,30 @@ def test_import_to_a_file_never_replaces_ones_edits(tmp_path: Path, kind: str, s
     assert forced.returncode == 0 and out.read_text(encoding="utf-8") == printed.stdout
 
 
+@pytest.mark.parametrize(
+    ("command", "source"),
+    [
+        (("export", "jsonresume"), EXAMPLE),
+        (("export", "bibtex"), EXAMPLE),
+        (("import", "rendercv", "--force"), RENDERCV),
+        (("import", "jsonresume", "--force"), JSONRESUME),
+    ],
+)
+def test_an_import_or_export_never_writes_over_the_file_it_reads(
+    tmp_path: Path, command: tuple[str, ...], source: Path
+) -> None:
+    """`-o` naming the file read (or a link to it) is refused, --force or not: `export jsonresume
+    profile.yaml -o profile.yaml` replaced the profile with its JSON."""
+    read = tmp_path / source.name
+    read.write_bytes(source.read_bytes())
+    (tmp_path / "link").symlink_to(read)
+    for output in (read, tmp_path / "link"):
+        result = run_cli(*command[:2], read, "-o", output, *command[2:])
+        assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
+        assert f"{output}: is the file this command reads; give another name" in result.stderr, result.stderr
+        assert read.read_bytes() == source.read_bytes()
+
+
 def test_export_jsonresume_to_a_file(tmp_path: Path) -> None:
     printed = run_cli("export", "jsonresume", EXAMPLE)
     out = tmp_path / "resume.json"

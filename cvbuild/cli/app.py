@@ -488,10 +488,12 @@ OutputOpt = Annotated[Path | None, typer.Option("-o", "--output", help="Write FI
 ForceOpt = Annotated[bool, typer.Option("--force", help="Replace the file -o names if it exists.")]
 
 
-def _emit(text: str, output: Path | None, *, keep: bool = False) -> None:
+def _emit(text: str, output: Path | None, read: Path, *, keep: bool = False) -> None:
     """Print `text`, or write it to `output` whole or not at all (an import or export that fails
     leaves the file as it was, where `> file` would have emptied it first). With `keep`, an
-    existing file is refused: an imported profile is the start of one's own edits."""
+    existing file is refused: an imported profile is the start of one's own edits. The file the
+    command `read` is refused, --force or not: `export jsonresume profile.yaml -o profile.yaml`
+    replaced the profile with its JSON, `import rendercv cv.yaml -o cv.yaml --force` the RenderCV file."""
     if output is None:
         typer.echo(text, nl=False)
         return
@@ -500,6 +502,8 @@ def _emit(text: str, output: Path | None, *, keep: bool = False) -> None:
     def write() -> None:
         from cvbuild.errors import InputError
 
+        if _same_file(output, read):
+            raise InputError(f"{output}: is the file this command reads; give another name")
         if keep and os.path.lexists(output):
             raise InputError(f"{output}: exists; give another name, or --force to replace it")
         try:
@@ -511,6 +515,14 @@ def _emit(text: str, output: Path | None, *, keep: bool = False) -> None:
 
     run(write)
     typer.echo(f"wrote {output}", err=True)
+
+
+def _same_file(output: Path, read: Path) -> bool:
+    """Whether writing `output` would replace `read` (by another name or a link too)."""
+    try:
+        return os.path.samefile(output, read)
+    except OSError:  # one of them is not there: no file to replace
+        return False
 
 
 @import_app.command("bibtex")
@@ -527,7 +539,7 @@ def import_bibtex(
 
         return publications_yaml(read_entries(file), file.name)
 
-    _emit(run(action), output, keep=not force)
+    _emit(run(action), output, file, keep=not force)
 
 
 @import_app.command("jsonresume")
@@ -547,7 +559,7 @@ def import_jsonresume(
         data = import_file(file, _err)
         return checked_yaml(file, data, f"cvbuild profile imported from {file.name} (JSON Resume)", pointers=True)
 
-    _emit(run(action), output, keep=not force)
+    _emit(run(action), output, file, keep=not force)
 
 
 @import_app.command("rendercv")
@@ -565,7 +577,7 @@ def import_rendercv(
         data = import_file(file, _err)
         return checked_yaml(file, data, f"cvbuild profile imported from {file.name} (RenderCV)")
 
-    _emit(run(action), output, keep=not force)
+    _emit(run(action), output, file, keep=not force)
 
 
 @export_app.command("jsonresume")
@@ -583,7 +595,7 @@ def export_jsonresume(
 
         return export_file(profile, document, lambda m: _err(f"warning: {m}"))
 
-    _emit(run(action), output)
+    _emit(run(action), output, profile)
 
 
 @export_app.command("bibtex")
@@ -608,7 +620,7 @@ def export_bibtex(
 
         return export_file(profile, document, allow_path or (), ascii=ascii)
 
-    _emit(run(action), output)
+    _emit(run(action), output, profile)
 
 
 def main() -> None:
