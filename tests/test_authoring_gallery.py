@@ -53,3 +53,18 @@ def test_themes_preview_bad_profile_exits_2(tmp_path: Path) -> None:
     result = run_cli("themes", "--preview", tmp_path / "out", "--profile", bad)
     assert result.returncode == 2 and "bad.yaml:" in result.stderr
     assert not (tmp_path / "out").exists()
+
+
+def test_themes_lists_in_columns_with_or_without_a_description(tmp_path: Path) -> None:
+    """A theme of one's own has no description until its author writes one: the columns after
+    it were out of line with every other row."""
+    write(tmp_path / "themes" / "mine" / "theme.toml", 'extends = "classic"\n')
+    result = run_cli("themes", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    rows = result.stdout.splitlines()
+    assert {row.split()[0] for row in rows} >= {"mine", "classic", "homepage"}
+    assert len({row.index("[") for row in rows}) == 1  # the outputs start in one column
+    described = [row for row in rows if row.split()[0] != "mine"]
+    assert len({row.index("]  ") + 3 for row in described if row.split()[1].startswith("[pdf")}) == 1
+    mine = next(row for row in rows if row.startswith("mine "))
+    assert mine.endswith(f"({tmp_path / 'themes' / 'mine'})") and "  (" in mine

@@ -379,8 +379,8 @@ def themes(
     if preview is None:
         from cvbuild.errors import escape_controls  # a theme's description is its author's text
 
-        for t in found:
-            typer.echo(escape_controls(f"{t.name:<12} {t.description}  [{', '.join(t.targets)}]  ({t.path})"))
+        for line in theme_lines(found):
+            typer.echo(escape_controls(line))
         return
 
     def render_previews() -> list[Path]:
@@ -523,6 +523,20 @@ def _same_file(output: Path, read: Path) -> bool:
         return os.path.samefile(output, read)
     except OSError:  # one of them is not there: no file to replace
         return False
+
+
+def theme_lines(found: list[Any]) -> list[str]:
+    """`cvbuild themes`: name, outputs, description and folder, in columns (a theme without a
+    description left the columns after it out of line)."""
+    outputs = [f"[{', '.join(t.targets)}]" for t in found]
+    name_width = max((len(t.name) for t in found), default=0)
+    outputs_width = max((len(o) for o in outputs), default=0)
+    return [
+        f"{t.name:<{name_width}}  {o:<{outputs_width}}  "
+        + (f"{t.description}  " if t.description else "")
+        + f"({t.path})"
+        for t, o in zip(found, outputs, strict=True)
+    ]
 
 
 @import_app.command("bibtex")
