@@ -20,7 +20,7 @@ from pypdf import PdfReader
 from cvbuild import __version__
 from cvbuild.cli.outcome import _warm_folders, keep_recipes, warm_start
 from cvbuild.pipeline import RenderRequest, render_outputs
-from cvbuild.targets import typst_stage, typst_warm, weasyprint_early
+from cvbuild.targets import template_cache, typst_stage, typst_warm, weasyprint_early
 from tests.conftest import EXAMPLE, offline_prefix, run_cli
 
 
@@ -351,7 +351,7 @@ def test_only_the_profiles_rendered_last_are_kept_warm(tmp_path: Path) -> None:
         path.write_text("{}", encoding="utf-8")
         os.utime(path, ns=(i * 10**9, i * 10**9))
     (folder / "other.txt").write_text("kept", encoding="utf-8")
-    typst_warm.prune(folder, typst_warm.MAX_RECIPE_FILES)
+    template_cache.prune(folder, ".json", typst_warm.MAX_RECIPE_FILES)
     left = sorted(p.name for p in folder.iterdir())
     assert left[0] == "005.json" and len(left) == typst_warm.MAX_RECIPE_FILES + 1 and "other.txt" in left
 

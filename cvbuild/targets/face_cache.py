@@ -15,9 +15,7 @@ Never an error: without a cache the faces are cut as before.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
-import os
 from pathlib import Path
 
 SUBDIR = "fonts"
@@ -87,21 +85,6 @@ def store(key: str, text: str) -> None:
     data = b"%s%s\n%s\n%s" % (_MAGIC, key.encode("ascii"), hashlib.blake2b(body).hexdigest().encode("ascii"), body)
     if len(data) > MAX_ENTRY_BYTES:
         return
-    temporary = place / f".{key}.{os.getpid()}.tmp"
-    with contextlib.suppress(OSError):  # full disk, read-only home: the render goes on
-        flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
-        with os.fdopen(os.open(temporary, flags, 0o600), "wb") as handle:
-            handle.write(data)
-        os.replace(temporary, place / f"{key}.css")
-        _prune(place, MAX_ENTRIES)
-    with contextlib.suppress(OSError):
-        temporary.unlink(missing_ok=True)
+    from cvbuild.targets.template_cache import keep_file
 
-
-def _prune(place: Path, keep: int) -> None:
-    """Remove all but the `keep` entries written last."""
-    with contextlib.suppress(OSError):
-        entries = [(e.stat().st_mtime_ns, e.path) for e in os.scandir(place) if e.name.endswith(".css")]
-        for _, old in sorted(entries, reverse=True)[keep:]:
-            with contextlib.suppress(OSError):
-                os.unlink(old)
+    keep_file(place / f"{key}.css", data, MAX_ENTRIES)

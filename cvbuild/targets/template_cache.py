@@ -108,3 +108,27 @@ def usable(folder: Path) -> bool:
         return False
     mine = not hasattr(os, "getuid") or info.st_uid == os.getuid()
     return stat.S_ISDIR(info.st_mode) and mine and os.access(folder, os.W_OK)
+
+
+def keep_file(path: Path, data: bytes, keep: int) -> None:
+    """Write a cache entry whole (a temporary file, then a rename: a reader never sees half of it;
+    never through a link), then remove all but the `keep` entries of its folder with its suffix
+    written last. Never an error: on a full disk or a read-only home the render goes on uncached."""
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with contextlib.suppress(OSError):
+        flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+        with os.fdopen(os.open(temporary, flags, 0o600), "wb") as handle:
+            handle.write(data)
+        os.replace(temporary, path)
+        prune(path.parent, path.suffix, keep)
+    with contextlib.suppress(OSError):
+        temporary.unlink(missing_ok=True)
+
+
+def prune(folder: Path, suffix: str, keep: int) -> None:
+    """Remove all but the `keep` files ending in `suffix` written last."""
+    with contextlib.suppress(OSError):
+        entries = [(e.stat().st_mtime_ns, e.path) for e in os.scandir(folder) if e.name.endswith(suffix)]
+        for _, old in sorted(entries, reverse=True)[keep:]:
+            with contextlib.suppress(OSError):
+                os.unlink(old)

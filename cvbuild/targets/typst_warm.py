@@ -277,26 +277,9 @@ def save(cache_root: Path | None, profile: Path, recipes: list[Recipe], before: 
     if cache_root is None or not recipes or merged == before:
         return
     from cvbuild import __version__
-    from cvbuild.targets.template_cache import usable
+    from cvbuild.targets.template_cache import keep_file, usable
 
     path = recipe_file(cache_root, profile)
     if not usable(path.parent):
         return
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with contextlib.suppress(OSError):  # full disk, read-only home: the render goes on
-        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
-        with os.fdopen(descriptor, "wb") as handle:
-            handle.write(encode(merged, __version__))
-        os.replace(temporary, path)
-        prune(path.parent, MAX_RECIPE_FILES)
-    with contextlib.suppress(OSError):
-        temporary.unlink(missing_ok=True)
-
-
-def prune(folder: Path, keep: int) -> None:
-    """Remove all but the `keep` recipe files written last."""
-    with contextlib.suppress(OSError):
-        files = [(entry.stat().st_mtime_ns, entry.path) for entry in os.scandir(folder) if entry.name.endswith(".json")]
-        for _, old in sorted(files, reverse=True)[keep:]:
-            with contextlib.suppress(OSError):
-                os.unlink(old)
+    keep_file(path, encode(merged, __version__), MAX_RECIPE_FILES)
