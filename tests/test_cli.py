@@ -384,17 +384,27 @@ def test_a_stop_ends_a_render_at_once_and_writes_nothing(tmp_path: Path, stop: s
     write(tmp_path / "themes" / "slow" / "cv.typ", loop)
     write(tmp_path / "p.yaml", "name: Ada Example\n")
     argv = [sys.executable, "-m", "cvbuild", "render", "p.yaml", "--theme", "slow", "-f", "pdf,txt", "-o", "out"]
-    process = subprocess.Popen(argv, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
-        deadline = time.monotonic() + 60
-        while not (children := _children(process.pid)) and time.monotonic() < deadline:
-            time.sleep(0.1)
-        time.sleep(1)  # the child compiles: well inside its minutes
-        assert process.poll() is None and children, process.communicate()
-        process.send_signal(getattr(signal, stop))
-        _, err = process.communicate(timeout=15)  # it took the theme's whole time limit, 60 s
-    finally:
-        process.kill()
+    popen = subprocess.Popen(
+        argv,
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        # as at a terminal: a test run in the background (`make test &`) hands down SIGINT ignored
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+    with popen as process:  # reaped and its pipes closed on every way out
+        try:
+            deadline = time.monotonic() + 60
+            while not (children := _children(process.pid)) and time.monotonic() < deadline:
+                time.sleep(0.1)
+            time.sleep(1)  # the child compiles: well inside its minutes
+            assert process.poll() is None and children, process.communicate()
+            process.send_signal(getattr(signal, stop))
+            _, err = process.communicate(timeout=15)  # it took the theme's whole time limit, 60 s
+        finally:
+            if process.poll() is None:
+                process.kill()
     assert process.returncode in (code, -getattr(signal, stop)), err
     assert "Traceback" not in err
     assert not (tmp_path / "out").exists()
