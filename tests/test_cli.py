@@ -409,3 +409,33 @@ def test_a_stop_ends_a_render_at_once_and_writes_nothing(tmp_path: Path, stop: s
     assert "Traceback" not in err
     assert not (tmp_path / "out").exists()
     assert not [c for c in children if Path(f"/proc/{c}").exists()]
+
+
+def test_a_themes_typst_child_dies_with_a_render_killed_at_once(tmp_path: Path) -> None:
+    """kill -9 (or the OOM killer) leaves cvbuild no way to stop a theme's Typst child at the time
+    limit: the child of a looping theme ran on for hours (four were found still running after the
+    test runs that killed their renders). It dies with the render now."""
+    import signal
+    import time
+
+    write(tmp_path / "themes" / "slow" / "theme.toml", 'extends = "classic"\n')
+    loop = "#let x = 0\n#for i in range(100000) { for j in range(100000) { x += 1 } }\n#x\n"
+    write(tmp_path / "themes" / "slow" / "cv.typ", loop)
+    write(tmp_path / "p.yaml", "name: Ada Example\n")
+    argv = [sys.executable, "-m", "cvbuild", "render", "p.yaml", "--theme", "slow", "-f", "pdf", "-o", "out"]
+    with subprocess.Popen(argv, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as process:
+        try:
+            deadline = time.monotonic() + 60
+            while not (children := _children(process.pid)) and time.monotonic() < deadline:
+                time.sleep(0.1)
+            time.sleep(1)
+            assert process.poll() is None and children
+        finally:
+            process.send_signal(signal.SIGKILL)
+    deadline = time.monotonic() + 10
+    while [c for c in children if Path(f"/proc/{c}").exists()] and time.monotonic() < deadline:
+        time.sleep(0.1)
+    left = [c for c in children if Path(f"/proc/{c}").exists()]
+    for pid in left:  # not to leave it running whatever the outcome
+        os.kill(pid, signal.SIGKILL)
+    assert not left

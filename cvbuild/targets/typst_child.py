@@ -61,10 +61,20 @@ class ChildCompiler:
         stamp = kwargs.pop("timestamp", None)
         if isinstance(stamp, _dt.datetime):
             kwargs["timestamp"] = stamp.isoformat()
+        import math
+        import os
         import subprocess  # here: a built-in theme's render imports this module only for `TimedOut`
 
+        cpu = math.ceil(self.seconds * (os.cpu_count() or 1)) + 5 if self.seconds else 0
         request = json.dumps(
-            {"path": sys.path, "memory": data_cap(self.memory)[0], "compiler": self.settings, "compile": kwargs}
+            {
+                "path": sys.path,
+                "memory": data_cap(self.memory)[0],
+                "cpu": cpu,
+                "parent": os.getpid(),
+                "compiler": self.settings,
+                "compile": kwargs,
+            }
         ).encode()
         self.layout = None
         argv = [sys.executable, "-P", "-c", _BOOT.format(path=str(Path(__file__)))]
@@ -160,9 +170,19 @@ _BOOT = (
     "import sys, json\n"  # from the standard library: -P keeps the working folder off sys.path
     "data = json.loads(sys.stdin.buffer.read())\n"
     # Before Typst is imported; the parent's data_cap already took the limits this child inherits.
+    "import resource\n"
     "if data['memory']:\n"
-    "    import resource\n"
     "    resource.setrlimit(resource.RLIMIT_DATA, (data['memory'], data['memory']))\n"
+    # A child must not outlive a cvbuild killed at once (kill -9, an OOM kill), which can no
+    # longer stop it at the time limit: a theme's loop ran on for hours. The CPU limit is a
+    # backstop only, never reached first while cvbuild lives: every core busy for the whole time.
+    "if data['cpu']:\n"
+    "    resource.setrlimit(resource.RLIMIT_CPU, (data['cpu'], data['cpu'] + 1))\n"
+    "if sys.platform == 'linux':\n"
+    "    import ctypes, os, signal\n"
+    "    ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)\n"  # PR_SET_PDEATHSIG
+    "    if os.getppid() != data['parent']:\n"  # cvbuild was gone before that
+    "        os._exit(1)\n"
     "sys.path[:] = data['path']\n"
     "import runpy\n"
     "runpy.run_path({path!r}, run_name='cvbuild_typst_child')['child'](data)\n"
